@@ -1,0 +1,34 @@
+package bot
+
+import "errors"
+
+// Sentinel errors that callers branch on with errors.Is. The edge (handlers,
+// HTTP adapters) maps each to one message or status.
+var (
+	// ErrNotFound: no such request, or it has expired.
+	ErrNotFound = errors.New("not found")
+	// ErrUnknownSchool: the team or workspace is not linked to a school.
+	ErrUnknownSchool = errors.New("unknown school")
+	// ErrUnknownGroup: the group is not one of the school's groups.
+	ErrUnknownGroup = errors.New("unknown group")
+	// ErrAlreadyAccepted: someone (maybe the caller) already accepted it.
+	ErrAlreadyAccepted = errors.New("request already accepted")
+	// ErrNotYours: the offer or request belongs to someone else.
+	ErrNotYours = errors.New("not yours")
+	// ErrStale: the button is from an earlier offer of this request.
+	ErrStale = errors.New("offer no longer current")
+	// ErrClosed: the request was resolved, cancelled or escalated meanwhile.
+	ErrClosed = errors.New("request no longer open")
+	// ErrNoOffer: the helper has no open offer to accept or decline.
+	ErrNoOffer = errors.New("no open offer")
+	// ErrNoActiveRequest: nothing to resolve or cancel.
+	ErrNoActiveRequest = errors.New("no active request")
+	// ErrNotHelper: the command is for configured helpers only.
+	ErrNotHelper = errors.New("not a helper of this school")
+	// ErrNotCoordinator: the command is for configured coordinators only.
+	ErrNotCoordinator = errors.New("not a coordinator of this school")
+	// ErrUnavailable: the store cannot be reached; nothing was written.
+	ErrUnavailable = errors.New("store unavailable")
+	// ErrDuplicate: a request with this id exists already (a retried delivery).
+	ErrDuplicate = errors.New("duplicate request")
+)

@@ -1,0 +1,66 @@
+package bot
+
+import "time"
+
+// State is where a request for help (hulpvraag) is in its life cycle.
+//
+// Creating a request and offering it is one atomic step, so a request is
+// never seen "open" without an offer: it starts offered, or escalated when
+// nobody is available.
+//
+//	offered ──accept──▶ accepted ──resolve──▶ resolved
+//	   │ decline / timeout: offered to the next helper (offer number + 1)
+//	   └─ nobody left ──▶ escalated (the school's fallback channel)
+//	offered, accepted, escalated ──cancel──▶ cancelled
+type State string
+
+// The states of a request.
+const (
+	StateOffered   State = "offered"
+	StateAccepted  State = "accepted"
+	StateResolved  State = "resolved"
+	StateEscalated State = "escalated"
+	StateCancelled State = "cancelled"
+)
+
+// Active reports whether the request still needs someone.
+func (s State) Active() bool {
+	return s == StateOffered || s == StateAccepted || s == StateEscalated
+}
+
+// MaxNoteLen caps notes and success stories, in characters (runes).
+const MaxNoteLen = 280
+
+// Request is one request for help. It holds the minimum: group, time, a short
+// optional note, who asked and who helped. It expires after the school's
+// retention.
+type Request struct {
+	ID       string
+	SchoolID string
+	Group    string // group id as configured
+	Note     string // optional, at most MaxNoteLen runes
+	DayPart  string // day part at creation, "" outside school hours
+	Week     string // ISO week at creation, key of the weekly statistics
+
+	Requester     Address
+	RequesterName string
+
+	State    State
+	HelperID string   // the helper offered or accepted; "" when escalated
+	OfferNo  int      // 1 for the first offer, +1 for each move on
+	Tried    []string // helpers offered so far, in order
+
+	CreatedAt  time.Time
+	Deadline   time.Time // of the current offer
+	AcceptedAt time.Time
+	ClosedAt   time.Time // resolved or cancelled
+	DoneNote   string    // the helper's short closing note
+}
+
+// TimeToAccept is how long the teacher waited, if the request was accepted.
+func (r Request) TimeToAccept() (time.Duration, bool) {
+	if r.AcceptedAt.IsZero() {
+		return 0, false
+	}
+	return r.AcceptedAt.Sub(r.CreatedAt), true
+}

@@ -1,0 +1,187 @@
+package bot
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Platform names a chat platform a person or channel lives on.
+type Platform string
+
+// The platforms hulpbot speaks.
+const (
+	Mattermost Platform = "mattermost"
+	Slack      Platform = "slack"
+	Shell      Platform = "shell"
+)
+
+// Role is what a helper does in the team; the school orders roles by priority.
+type Role string
+
+// Roles from the field; schools may configure others.
+const (
+	RoleJeugdhulpverlener Role = "jeugdhulpverlener"
+	RoleCJGCoach          Role = "cjg-coach"
+)
+
+// School is one school, kindcentrum or childcare location with its team.
+type School struct {
+	ID       string
+	Name     string
+	Language string // "nl" or "en"
+	Location *time.Location
+
+	Groups        []Group
+	Helpers       []Helper
+	Coordinators  []Coordinator
+	RolesPriority []Role
+	DayParts      []DayPart
+
+	FallbackChannel string
+	// WhenDown is what a teacher should do when hulpbot cannot reach its
+	// store, e.g. "loop even binnen bij de IB'er".
+	WhenDown     string
+	OfferTimeout time.Duration
+	Retention    time.Duration
+
+	// Accounts links the school to platforms: Mattermost team name, Slack team id.
+	MattermostTeam string
+	SlackTeam      string
+}
+
+// Group is a class or childcare group, e.g. "5", "1-2a" or "kleuters".
+type Group struct {
+	ID      string   // as configured, shown to people: "5", "1-2a", "Dolfijnen"
+	Aliases []string // other names people type: "kleuters", "de dolfijnen"
+}
+
+// Label is how a group is shown in messages: "groep 5" for numbered groups,
+// the name itself otherwise ("kleuters", "Dolfijnen").
+func (g Group) Label() string {
+	if g.ID != "" && g.ID[0] >= '0' && g.ID[0] <= '9' {
+		return "groep " + g.ID
+	}
+	return g.ID
+}
+
+// Helper is a youth care worker, CJG coach or other professional who can be
+// asked for help in the moment.
+type Helper struct {
+	ID       string // stable key in the store, from config
+	Name     string // shown to people: "Anne"
+	Role     Role
+	Accounts map[Platform]string // Mattermost username, Slack member id, shell name
+	Schedule Schedule
+	Groups   []string // group ids this helper knows best (affinity), optional
+}
+
+// Coordinator receives digests and may ask for the overview (IB'er, director).
+type Coordinator struct {
+	Name     string
+	Accounts map[Platform]string
+}
+
+// Address is a person on a platform: the handle the platform adapter uses to
+// reach them (Mattermost username, Slack member id, shell name).
+type Address struct {
+	Platform Platform
+	Handle   string
+}
+
+func (a Address) String() string { return string(a.Platform) + ":" + a.Handle }
+
+// Actor is the person who triggered a use case.
+type Actor struct {
+	Address
+	Name string // display name as the platform gives it; may be empty
+}
+
+// Helper returns the helper this actor is, if any.
+func (s *School) Helper(a Address) (*Helper, bool) {
+	for i := range s.Helpers {
+		h := &s.Helpers[i]
+		if acc, ok := h.Accounts[a.Platform]; ok && acc != "" && strings.EqualFold(acc, a.Handle) {
+			return h, true
+		}
+	}
+	return nil, false
+}
+
+// HelperByID returns the configured helper with this id.
+func (s *School) HelperByID(id string) (*Helper, bool) {
+	for i := range s.Helpers {
+		if s.Helpers[i].ID == id {
+			return &s.Helpers[i], true
+		}
+	}
+	return nil, false
+}
+
+// IsCoordinator reports whether the actor is a configured coordinator.
+func (s *School) IsCoordinator(a Address) bool {
+	for _, c := range s.Coordinators {
+		if acc, ok := c.Accounts[a.Platform]; ok && acc != "" && strings.EqualFold(acc, a.Handle) {
+			return true
+		}
+	}
+	return false
+}
+
+// Group returns the configured group with this id.
+func (s *School) Group(id string) (Group, bool) {
+	for _, g := range s.Groups {
+		if g.ID == id {
+			return g, true
+		}
+	}
+	return Group{}, false
+}
+
+// AddressOn is where to reach a helper, preferring the platform the request
+// came from; ok is false when the helper has no account at all.
+func (h *Helper) AddressOn(p Platform) (Address, bool) {
+	if acc := h.Accounts[p]; acc != "" {
+		return Address{Platform: p, Handle: acc}, true
+	}
+	for _, q := range []Platform{Mattermost, Slack, Shell} {
+		if acc := h.Accounts[q]; acc != "" {
+			return Address{Platform: q, Handle: acc}, true
+		}
+	}
+	return Address{}, false
+}
+
+// rolePriority is the position of a role in the school's priority list;
+// roles not listed come after all listed ones.
+func (s *School) rolePriority(r Role) int {
+	if i := slices.Index(s.RolesPriority, r); i >= 0 {
+		return i
+	}
+	return len(s.RolesPriority)
+}
+
+// Validate checks the invariants the rest of the domain relies on.
+func (s *School) Validate() error {
+	switch {
+	case s.ID == "":
+		return fmt.Errorf("school: id is empty")
+	case s.Location == nil:
+		return fmt.Errorf("school %s: no time zone", s.ID)
+	case len(s.Groups) == 0:
+		return fmt.Errorf("school %s: no groups", s.ID)
+	case s.OfferTimeout <= 0:
+		return fmt.Errorf("school %s: offer timeout must be positive", s.ID)
+	case s.Retention <= 0:
+		return fmt.Errorf("school %s: retention must be positive", s.ID)
+	}
+	seen := map[string]bool{}
+	for _, h := range s.Helpers {
+		if h.ID == "" || seen[h.ID] {
+			return fmt.Errorf("school %s: helper id %q is empty or not unique", s.ID, h.ID)
+		}
+		seen[h.ID] = true
+	}
+	return nil
+}

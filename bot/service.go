@@ -1,0 +1,330 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Service runs the use cases. It holds no state of its own: everything lives
+// in the Store, so any number of processes can serve the same schools.
+type Service struct {
+	store  Store
+	notify Notifier
+	log    *slog.Logger
+	newID  func() string
+}
+
+// NewService returns a Service on store that tells people through n.
+func NewService(store Store, n Notifier, log *slog.Logger) *Service {
+	return &Service{store: store, notify: n, log: log.With("component", "bot"), newID: NewRequestID}
+}
+
+// NewRequestID returns a random request id: 12 characters of [a-z2-7],
+// short enough for button payloads, and not guessable.
+func NewRequestID() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz234567"
+	var b [12]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	for i := range b {
+		b[i] = alphabet[b[i]&31]
+	}
+	return string(b[:])
+}
+
+// HelpRequest is what a requester asks for.
+type HelpRequest struct {
+	From  Actor
+	Group string // a configured group id
+	Note  string
+	// ID makes the request idempotent when a platform delivers it twice;
+	// empty means a new random id.
+	ID string
+}
+
+// RequestHelp creates a request and offers it to the best available helper,
+// or escalates it to the fallback channel when nobody is available.
+func (s *Service) RequestHelp(ctx context.Context, now time.Time, sc *School, in HelpRequest) (Request, error) {
+	if _, ok := sc.Group(in.Group); !ok {
+		return Request{}, fmt.Errorf("request help for %q: %w", in.Group, ErrUnknownGroup)
+	}
+	r := Request{
+		ID:            in.ID,
+		SchoolID:      sc.ID,
+		Group:         in.Group,
+		Note:          capRunes(in.Note, MaxNoteLen),
+		Week:          sc.Week(now),
+		Requester:     in.From.Address,
+		RequesterName: in.From.Name,
+		CreatedAt:     now,
+	}
+	if r.ID == "" {
+		r.ID = s.newID()
+	}
+	if p, ok := sc.DayPartAt(now); ok {
+		r.DayPart = p.Name
+	}
+	out, err := s.store.CreateAndOffer(ctx, now, r, Candidates(sc, in.Group, now), now.Add(sc.OfferTimeout), sc.Retention)
+	if err != nil {
+		return Request{}, fmt.Errorf("request help: %w", err)
+	}
+	s.log.Info("request created", "school", sc.ID, "request", out.ID, "state", out.State, "helper", out.HelperID)
+	switch out.State {
+	case StateOffered:
+		s.tell(ctx, sc, NoticeOffer, helperRecipient(sc, out.HelperID, out.Requester.Platform), out, out.HelperID, "")
+	case StateEscalated:
+		s.tell(ctx, sc, NoticeEscalated, channelRecipient(sc, out), out, "", "")
+	}
+	return out, nil
+}
+
+// Accept is a helper saying "Ik kom eraan" to an offer: requestID and offerNo
+// from the button, or empty and 0 for the offer the helper holds.
+func (s *Service) Accept(ctx context.Context, now time.Time, sc *School, by Actor, requestID string, offerNo int) (Request, error) {
+	h, ok := sc.Helper(by.Address)
+	if !ok {
+		return Request{}, ErrNotHelper
+	}
+	out, err := s.store.Accept(ctx, now, sc.ID, h.ID, requestID, offerNo)
+	if err != nil {
+		return out, fmt.Errorf("accept: %w", err)
+	}
+	s.log.Info("request accepted", "school", sc.ID, "request", out.ID, "helper", h.ID, "offer", out.OfferNo)
+	s.tell(ctx, sc, NoticeAccepted, Recipient{Address: out.Requester}, out, h.ID, "")
+	return out, nil
+}
+
+// Decline is a helper saying "Kan nu niet": the request moves on to the next
+// helper, or to the fallback channel.
+func (s *Service) Decline(ctx context.Context, now time.Time, sc *School, by Actor, requestID string, offerNo int) (Request, error) {
+	h, ok := sc.Helper(by.Address)
+	if !ok {
+		return Request{}, ErrNotHelper
+	}
+	if requestID == "" {
+		st, err := s.store.HelperStates(ctx, sc.ID, []string{h.ID})
+		if err != nil {
+			return Request{}, fmt.Errorf("decline: %w", err)
+		}
+		if requestID = st[h.ID].Engaged; requestID == "" {
+			return Request{}, ErrNoOffer
+		}
+	}
+	return s.advance(ctx, now, sc, requestID, offerNo, ReasonDecline, h.ID)
+}
+
+// Timeout moves an offer on whose deadline has passed. The store checks the
+// offer is still current and due, so a late or repeated call changes nothing
+// and returns ErrStale or ErrClosed.
+func (s *Service) Timeout(ctx context.Context, now time.Time, sc *School, requestID string, offerNo int) (Request, error) {
+	return s.advance(ctx, now, sc, requestID, offerNo, ReasonTimeout, "")
+}
+
+func (s *Service) advance(ctx context.Context, now time.Time, sc *School, requestID string, offerNo int, reason AdvanceReason, from string) (Request, error) {
+	cur, err := s.store.Request(ctx, sc.ID, requestID)
+	if err != nil {
+		return Request{}, fmt.Errorf("%s: %w", reason, err)
+	}
+	if offerNo == 0 {
+		offerNo = cur.OfferNo
+	}
+	out, err := s.store.Advance(ctx, now, sc.ID, requestID, offerNo, reason, from, Candidates(sc, cur.Group, now), now.Add(sc.OfferTimeout))
+	if err != nil {
+		return out, fmt.Errorf("%s: %w", reason, err)
+	}
+	prev := cur.HelperID
+	s.log.Info("offer moved on", "school", sc.ID, "request", out.ID, "reason", reason, "from", prev, "state", out.State, "helper", out.HelperID)
+	if reason == ReasonTimeout {
+		lapsed := out
+		lapsed.OfferNo = offerNo
+		s.tell(ctx, sc, NoticeOfferLapsed, helperRecipient(sc, prev, out.Requester.Platform), lapsed, prev, "")
+	}
+	switch out.State {
+	case StateOffered:
+		s.tell(ctx, sc, NoticeOffer, helperRecipient(sc, out.HelperID, out.Requester.Platform), out, out.HelperID, prev)
+		s.tell(ctx, sc, NoticeMovedOn, Recipient{Address: out.Requester}, out, out.HelperID, prev)
+	case StateEscalated:
+		s.tell(ctx, sc, NoticeEscalated, channelRecipient(sc, out), out, "", prev)
+		s.tell(ctx, sc, NoticeNobody, Recipient{Address: out.Requester}, out, "", prev)
+	}
+	return out, nil
+}
+
+// Resolve is a helper closing the request they accepted ("/hulp klaar").
+func (s *Service) Resolve(ctx context.Context, now time.Time, sc *School, by Actor, note string) (Request, error) {
+	h, ok := sc.Helper(by.Address)
+	if !ok {
+		return Request{}, ErrNotHelper
+	}
+	out, err := s.store.Resolve(ctx, now, sc.ID, h.ID, capRunes(note, MaxNoteLen))
+	if err != nil {
+		return out, fmt.Errorf("resolve: %w", err)
+	}
+	s.log.Info("request resolved", "school", sc.ID, "request", out.ID, "helper", h.ID)
+	s.tell(ctx, sc, NoticeResolved, Recipient{Address: out.Requester}, out, h.ID, "")
+	return out, nil
+}
+
+// Cancel is a requester withdrawing their own active request: requestID, or
+// the latest when empty. The helper involved, or the fallback channel, is told.
+func (s *Service) Cancel(ctx context.Context, now time.Time, sc *School, by Actor, requestID string) (Request, error) {
+	out, err := s.store.Cancel(ctx, now, sc.ID, by.Address, requestID)
+	if err != nil {
+		return out, fmt.Errorf("cancel: %w", err)
+	}
+	s.log.Info("request cancelled", "school", sc.ID, "request", out.ID)
+	if out.HelperID != "" {
+		s.tell(ctx, sc, NoticeCancelled, helperRecipient(sc, out.HelperID, out.Requester.Platform), out, out.HelperID, "")
+	} else {
+		// It was escalated: the fallback channel saw it, so it hears it is over.
+		s.tell(ctx, sc, NoticeCancelled, channelRecipient(sc, out), out, "", "")
+	}
+	return out, nil
+}
+
+// SetStatus is a helper setting beschikbaar, bezet or afwezig. A status other
+// than available without an end lapses at the end of the day. A helper who
+// becomes unavailable while holding an offer declines it, so the request
+// moves on at once instead of waiting for the deadline.
+func (s *Service) SetStatus(ctx context.Context, now time.Time, sc *School, by Actor, a Availability) (Availability, error) {
+	h, ok := sc.Helper(by.Address)
+	if !ok {
+		return Availability{}, ErrNotHelper
+	}
+	switch {
+	case a.Status == Available:
+		a.Until = time.Time{}
+	case a.Until.IsZero() || !a.Until.After(now):
+		a.Until = sc.EndOfDay(now)
+	}
+	engaged, err := s.store.SetAvailability(ctx, sc.ID, h.ID, a)
+	if err != nil {
+		return Availability{}, fmt.Errorf("set status: %w", err)
+	}
+	s.log.Info("status set", "school", sc.ID, "helper", h.ID, "status", a.Status)
+	if a.Status != Available && engaged != "" {
+		r, err := s.store.Request(ctx, sc.ID, engaged)
+		if err == nil && r.State == StateOffered && r.HelperID == h.ID {
+			if _, err := s.advance(ctx, now, sc, r.ID, r.OfferNo, ReasonDecline, h.ID); err != nil && !isRace(err) {
+				return a, fmt.Errorf("set status: pass on offer: %w", err)
+			}
+		}
+	}
+	return a, nil
+}
+
+// isRace reports errors that mean someone else changed the request first.
+func isRace(err error) bool {
+	return errors.Is(err, ErrStale) || errors.Is(err, ErrClosed) || errors.Is(err, ErrAlreadyAccepted) || errors.Is(err, ErrNotYours)
+}
+
+// HelperView is one line of "who can help now".
+type HelperView struct {
+	Helper *Helper
+	OnDuty bool
+	Status Status    // in force now
+	Until  time.Time // when Status lapses; zero for available
+	// Engaged is set when the helper holds an offer or works on a request.
+	Engaged bool
+}
+
+// Free reports whether this helper would be offered a request now.
+func (v HelperView) Free() bool { return v.OnDuty && v.Status == Available && !v.Engaged }
+
+// WhoCanHelp lists the school's helpers with their state now, those who
+// would be asked first at the top.
+func (s *Service) WhoCanHelp(ctx context.Context, now time.Time, sc *School) ([]HelperView, error) {
+	ids := make([]string, len(sc.Helpers))
+	for i, h := range sc.Helpers {
+		ids[i] = h.ID
+	}
+	states, err := s.store.HelperStates(ctx, sc.ID, ids)
+	if err != nil {
+		return nil, fmt.Errorf("who can help: %w", err)
+	}
+	views := make([]HelperView, 0, len(sc.Helpers))
+	for i := range sc.Helpers {
+		h := &sc.Helpers[i]
+		st := states[h.ID]
+		v := HelperView{Helper: h, OnDuty: h.Schedule.OnDuty(sc, now), Status: st.At(now), Engaged: st.Engaged != ""}
+		if v.Status != Available {
+			v.Until = st.Until
+		}
+		views = append(views, v)
+	}
+	order := func(v HelperView) int {
+		switch {
+		case v.Free():
+			return 0
+		case v.OnDuty:
+			return 1
+		}
+		return 2
+	}
+	slices.SortStableFunc(views, func(a, b HelperView) int {
+		if d := order(a) - order(b); d != 0 {
+			return d
+		}
+		return sc.rolePriority(a.Helper.Role) - sc.rolePriority(b.Helper.Role)
+	})
+	return views, nil
+}
+
+// ShareStory keeps a success story for the week's post. Stories are kept
+// without their author.
+func (s *Service) ShareStory(ctx context.Context, now time.Time, sc *School, text string) error {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return fmt.Errorf("share story: empty")
+	}
+	if err := s.store.AddStory(ctx, sc.ID, sc.Week(now), capRunes(text, MaxNoteLen), sc.Retention); err != nil {
+		return fmt.Errorf("share story: %w", err)
+	}
+	return nil
+}
+
+// tell hands one notice to the notifier. The state change it reports has
+// happened already, so a failure is logged, not returned.
+func (s *Service) tell(ctx context.Context, sc *School, kind NoticeKind, to Recipient, r Request, helperID, prevID string) {
+	if to.Handle == "" && to.Channel == "" {
+		s.log.Warn("nobody to tell", "school", sc.ID, "request", r.ID, "notice", kind)
+		return
+	}
+	n := Notice{Kind: kind, To: to, SchoolID: sc.ID, Request: r, Helper: helperRef(sc, helperID), Previous: helperRef(sc, prevID)}
+	if err := s.notify.Notify(ctx, n); err != nil {
+		s.log.Error("notify failed", "school", sc.ID, "request", r.ID, "notice", kind, "err", err)
+	}
+}
+
+func helperRef(sc *School, id string) HelperRef {
+	if h, ok := sc.HelperByID(id); ok {
+		return HelperRef{ID: h.ID, Name: h.Name, Role: h.Role}
+	}
+	return HelperRef{ID: id}
+}
+
+func helperRecipient(sc *School, id string, prefer Platform) Recipient {
+	if h, ok := sc.HelperByID(id); ok {
+		if a, ok := h.AddressOn(prefer); ok {
+			return Recipient{Address: a}
+		}
+	}
+	return Recipient{}
+}
+
+func channelRecipient(sc *School, r Request) Recipient {
+	return Recipient{Address: Address{Platform: r.Requester.Platform}, Channel: sc.FallbackChannel}
+}
+
+func capRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
