@@ -120,6 +120,9 @@ type Notice struct {
 	// Helper is the helper the notice is about (offered, accepted, resolved);
 	// Previous the one the request moved on from.
 	Helper, Previous HelperRef
+	// Reason says why a request moved on (moved_on, nobody, escalated after
+	// an offer, offer_lapsed); empty otherwise.
+	Reason AdvanceReason
 }
 
 // HelperRef is how a notice names a helper.

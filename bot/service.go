@@ -116,21 +116,28 @@ func (s *Service) Decline(ctx context.Context, now time.Time, sc *School, by Act
 			return Request{}, ErrNoOffer
 		}
 	}
-	return s.advance(ctx, now, sc, requestID, offerNo, ReasonDecline, h.ID)
+	return s.readAndAdvance(ctx, now, sc, requestID, offerNo, ReasonDecline, h.ID)
 }
 
 // Timeout moves an offer on whose deadline has passed. The store checks the
 // offer is still current and due, so a late or repeated call changes nothing
 // and returns ErrStale or ErrClosed.
 func (s *Service) Timeout(ctx context.Context, now time.Time, sc *School, requestID string, offerNo int) (Request, error) {
-	return s.advance(ctx, now, sc, requestID, offerNo, ReasonTimeout, "")
+	return s.readAndAdvance(ctx, now, sc, requestID, offerNo, ReasonTimeout, "")
 }
 
-func (s *Service) advance(ctx context.Context, now time.Time, sc *School, requestID string, offerNo int, reason AdvanceReason, from string) (Request, error) {
+func (s *Service) readAndAdvance(ctx context.Context, now time.Time, sc *School, requestID string, offerNo int, reason AdvanceReason, from string) (Request, error) {
 	cur, err := s.store.Request(ctx, sc.ID, requestID)
 	if err != nil {
 		return Request{}, fmt.Errorf("%s: %w", reason, err)
 	}
+	return s.advance(ctx, now, sc, cur, offerNo, reason, from)
+}
+
+// advance moves the offer on from cur, the request as last read; the store
+// re-checks it atomically, so a stale cur only costs an ErrStale.
+func (s *Service) advance(ctx context.Context, now time.Time, sc *School, cur Request, offerNo int, reason AdvanceReason, from string) (Request, error) {
+	requestID := cur.ID
 	if offerNo == 0 {
 		offerNo = cur.OfferNo
 	}
@@ -143,15 +150,15 @@ func (s *Service) advance(ctx context.Context, now time.Time, sc *School, reques
 	if reason == ReasonTimeout {
 		lapsed := out
 		lapsed.OfferNo = offerNo
-		s.tell(ctx, sc, NoticeOfferLapsed, helperRecipient(sc, prev, out.Requester.Platform), lapsed, prev, "")
+		s.tellWhy(ctx, sc, NoticeOfferLapsed, helperRecipient(sc, prev, out.Requester.Platform), lapsed, prev, "", reason)
 	}
 	switch out.State {
 	case StateOffered:
-		s.tell(ctx, sc, NoticeOffer, helperRecipient(sc, out.HelperID, out.Requester.Platform), out, out.HelperID, prev)
-		s.tell(ctx, sc, NoticeMovedOn, Recipient{Address: out.Requester}, out, out.HelperID, prev)
+		s.tellWhy(ctx, sc, NoticeOffer, helperRecipient(sc, out.HelperID, out.Requester.Platform), out, out.HelperID, prev, reason)
+		s.tellWhy(ctx, sc, NoticeMovedOn, Recipient{Address: out.Requester}, out, out.HelperID, prev, reason)
 	case StateEscalated:
-		s.tell(ctx, sc, NoticeEscalated, channelRecipient(sc, out), out, "", prev)
-		s.tell(ctx, sc, NoticeNobody, Recipient{Address: out.Requester}, out, "", prev)
+		s.tellWhy(ctx, sc, NoticeEscalated, channelRecipient(sc, out), out, "", prev, reason)
+		s.tellWhy(ctx, sc, NoticeNobody, Recipient{Address: out.Requester}, out, "", prev, reason)
 	}
 	return out, nil
 }
@@ -211,7 +218,7 @@ func (s *Service) SetStatus(ctx context.Context, now time.Time, sc *School, by A
 	if a.Status != Available && engaged != "" {
 		r, err := s.store.Request(ctx, sc.ID, engaged)
 		if err == nil && r.State == StateOffered && r.HelperID == h.ID {
-			if _, err := s.advance(ctx, now, sc, r.ID, r.OfferNo, ReasonDecline, h.ID); err != nil && !isRace(err) {
+			if _, err := s.advance(ctx, now, sc, r, r.OfferNo, ReasonDecline, h.ID); err != nil && !isRace(err) {
 				return a, fmt.Errorf("set status: pass on offer: %w", err)
 			}
 		}
@@ -292,11 +299,15 @@ func (s *Service) ShareStory(ctx context.Context, now time.Time, sc *School, tex
 // tell hands one notice to the notifier. The state change it reports has
 // happened already, so a failure is logged, not returned.
 func (s *Service) tell(ctx context.Context, sc *School, kind NoticeKind, to Recipient, r Request, helperID, prevID string) {
+	s.tellWhy(ctx, sc, kind, to, r, helperID, prevID, "")
+}
+
+func (s *Service) tellWhy(ctx context.Context, sc *School, kind NoticeKind, to Recipient, r Request, helperID, prevID string, why AdvanceReason) {
 	if to.Handle == "" && to.Channel == "" {
 		s.log.Warn("nobody to tell", "school", sc.ID, "request", r.ID, "notice", kind)
 		return
 	}
-	n := Notice{Kind: kind, To: to, SchoolID: sc.ID, Request: r, Helper: helperRef(sc, helperID), Previous: helperRef(sc, prevID)}
+	n := Notice{Kind: kind, To: to, SchoolID: sc.ID, Request: r, Helper: helperRef(sc, helperID), Previous: helperRef(sc, prevID), Reason: why}
 	if err := s.notify.Notify(ctx, n); err != nil {
 		s.log.Error("notify failed", "school", sc.ID, "request", r.ID, "notice", kind, "err", err)
 	}

@@ -1,0 +1,259 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"slices"
+	"testing"
+	"time"
+)
+
+// scriptedStore answers with what a test sets and records what it was asked.
+// The real store's behaviour is tested against Redis in adapters/redisstore;
+// here only the use cases' own decisions are.
+type scriptedStore struct {
+	Store // methods a test does not expect panic
+	calls []string
+	out   Request
+	err   error
+	req   Request
+	state map[string]HelperState
+}
+
+func (s *scriptedStore) CreateAndOffer(_ context.Context, _ time.Time, r Request, c []Candidate, _ time.Time, _ time.Duration) (Request, error) {
+	s.calls = append(s.calls, "create")
+	if s.err != nil {
+		return Request{}, s.err
+	}
+	out := s.out
+	out.ID, out.Group, out.Requester, out.Note, out.Week, out.DayPart = r.ID, r.Group, r.Requester, r.Note, r.Week, r.DayPart
+	return out, nil
+}
+func (s *scriptedStore) Accept(context.Context, time.Time, string, string, string, int) (Request, error) {
+	s.calls = append(s.calls, "accept")
+	return s.out, s.err
+}
+func (s *scriptedStore) Advance(_ context.Context, _ time.Time, _, _ string, offerNo int, reason AdvanceReason, from string, _ []Candidate, _ time.Time) (Request, error) {
+	s.calls = append(s.calls, "advance:"+string(reason)+":"+from)
+	return s.out, s.err
+}
+func (s *scriptedStore) Request(context.Context, string, string) (Request, error) {
+	s.calls = append(s.calls, "read")
+	if s.req.ID == "" {
+		s.req.ID = "r1"
+	}
+	return s.req, nil
+}
+func (s *scriptedStore) HelperStates(context.Context, string, []string) (map[string]HelperState, error) {
+	s.calls = append(s.calls, "states")
+	return s.state, nil
+}
+func (s *scriptedStore) SetAvailability(_ context.Context, _, _ string, a Availability) (string, error) {
+	s.calls = append(s.calls, "status:"+string(a.Status))
+	return s.state["anne"].Engaged, nil
+}
+
+type recorder struct{ got []Notice }
+
+func (r *recorder) Notify(_ context.Context, n Notice) error {
+	r.got = append(r.got, n)
+	return nil
+}
+
+func (r *recorder) kinds() []string {
+	var out []string
+	for _, n := range r.got {
+		to := n.To.Handle
+		if n.To.Channel != "" {
+			to = "#" + n.To.Channel
+		}
+		out = append(out, string(n.Kind)+"→"+to)
+	}
+	return out
+}
+
+var (
+	marie = Actor{Address: Address{Platform: Mattermost, Handle: "juf.marie"}}
+	anne  = Actor{Address: Address{Platform: Mattermost, Handle: "anne"}}
+)
+
+func TestServiceNotices(t *testing.T) {
+	now := at(2026, 11, 23, 10, 0)
+	offered := Request{State: StateOffered, HelperID: "anne", OfferNo: 1, Requester: marie.Address}
+	tests := []struct {
+		name      string
+		store     scriptedStore
+		do        func(*Service, *School) error
+		wantCalls []string
+		wantSaid  []string
+		wantErr   error
+	}{
+		{
+			name:  "request offered to Anne on the requester's platform",
+			store: scriptedStore{out: offered},
+			do: func(s *Service, sc *School) error {
+				_, err := s.RequestHelp(context.Background(), now, sc, HelpRequest{From: marie, Group: "5"})
+				return err
+			},
+			wantCalls: []string{"create"}, wantSaid: []string{"offer→anne"},
+		},
+		{
+			name:  "nobody available: fallback channel",
+			store: scriptedStore{out: Request{State: StateEscalated}},
+			do: func(s *Service, sc *School) error {
+				_, err := s.RequestHelp(context.Background(), now, sc, HelpRequest{From: marie, Group: "5"})
+				return err
+			},
+			wantCalls: []string{"create"}, wantSaid: []string{"escalated→#kernteam"},
+		},
+		{
+			name: "unknown group touches nothing",
+			do: func(s *Service, sc *School) error {
+				_, err := s.RequestHelp(context.Background(), now, sc, HelpRequest{From: marie, Group: "9"})
+				return err
+			},
+			wantErr: ErrUnknownGroup,
+		},
+		{
+			name:  "store down",
+			store: scriptedStore{err: ErrUnavailable},
+			do: func(s *Service, sc *School) error {
+				_, err := s.RequestHelp(context.Background(), now, sc, HelpRequest{From: marie, Group: "5"})
+				return err
+			},
+			wantCalls: []string{"create"}, wantErr: ErrUnavailable,
+		},
+		{
+			name:  "accept tells the teacher",
+			store: scriptedStore{out: Request{State: StateAccepted, HelperID: "anne", Requester: marie.Address}},
+			do: func(s *Service, sc *School) error {
+				_, err := s.Accept(context.Background(), now, sc, anne, "r1", 1)
+				return err
+			},
+			wantCalls: []string{"accept"}, wantSaid: []string{"accepted→juf.marie"},
+		},
+		{
+			name: "a teacher cannot accept",
+			do: func(s *Service, sc *School) error {
+				_, err := s.Accept(context.Background(), now, sc, marie, "r1", 1)
+				return err
+			},
+			wantErr: ErrNotHelper,
+		},
+		{
+			name: "decline moves on to Chris and tells the teacher",
+			store: scriptedStore{req: offered,
+				out: Request{State: StateOffered, HelperID: "chris", OfferNo: 2, Requester: marie.Address}},
+			do: func(s *Service, sc *School) error {
+				_, err := s.Decline(context.Background(), now, sc, anne, "r1", 1)
+				return err
+			},
+			wantCalls: []string{"read", "advance:decline:anne"}, wantSaid: []string{"offer→chris", "moved_on→juf.marie"},
+		},
+		{
+			name:  "typed decline finds the offer first",
+			store: scriptedStore{req: offered, state: map[string]HelperState{"anne": {Engaged: "r1"}}, out: Request{State: StateEscalated, Requester: marie.Address}},
+			do: func(s *Service, sc *School) error {
+				_, err := s.Decline(context.Background(), now, sc, anne, "", 0)
+				return err
+			},
+			wantCalls: []string{"states", "read", "advance:decline:anne"}, wantSaid: []string{"escalated→#kernteam", "nobody→juf.marie"},
+		},
+		{
+			name:  "typed decline without an offer",
+			store: scriptedStore{state: map[string]HelperState{}},
+			do: func(s *Service, sc *School) error {
+				_, err := s.Decline(context.Background(), now, sc, anne, "", 0)
+				return err
+			},
+			wantCalls: []string{"states"}, wantErr: ErrNoOffer,
+		},
+		{
+			name: "timeout tells the late helper too",
+			store: scriptedStore{req: offered,
+				out: Request{State: StateOffered, HelperID: "chris", OfferNo: 2, Requester: marie.Address}},
+			do: func(s *Service, sc *School) error {
+				_, err := s.Timeout(context.Background(), now, sc, "r1", 1)
+				return err
+			},
+			wantCalls: []string{"read", "advance:timeout:"}, wantSaid: []string{"offer_lapsed→anne", "offer→chris", "moved_on→juf.marie"},
+		},
+		{
+			name:  "going away while holding an offer passes it on",
+			store: scriptedStore{req: offered, state: map[string]HelperState{"anne": {Engaged: "r1"}}, out: Request{State: StateOffered, HelperID: "chris", OfferNo: 2, Requester: marie.Address}},
+			do: func(s *Service, sc *School) error {
+				_, err := s.SetStatus(context.Background(), now, sc, anne, Availability{Status: Away})
+				return err
+			},
+			wantCalls: []string{"status:away", "read", "advance:decline:anne"}, wantSaid: []string{"offer→chris", "moved_on→juf.marie"},
+		},
+		{
+			name:  "available again changes only the status",
+			store: scriptedStore{state: map[string]HelperState{"anne": {Engaged: "r1"}}},
+			do: func(s *Service, sc *School) error {
+				_, err := s.SetStatus(context.Background(), now, sc, anne, Availability{Status: Available})
+				return err
+			},
+			wantCalls: []string{"status:available"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := testSchool(t)
+			sc.Helpers[2].Accounts[Mattermost] = "chris"
+			rec := &recorder{}
+			st := tt.store
+			svc := NewService(&st, rec, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			err := tt.do(svc, sc)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("error = %v, want %v", err, tt.wantErr)
+			}
+			if !slices.Equal(st.calls, tt.wantCalls) {
+				t.Errorf("store calls = %q, want %q", st.calls, tt.wantCalls)
+			}
+			if got := rec.kinds(); !slices.Equal(got, tt.wantSaid) {
+				t.Errorf("notices = %q, want %q", got, tt.wantSaid)
+			}
+		})
+	}
+}
+
+func TestSetStatusLapses(t *testing.T) {
+	sc := testSchool(t)
+	now := at(2026, 11, 23, 10, 0)
+	st := &scriptedStore{state: map[string]HelperState{}}
+	svc := NewService(st, &recorder{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	tests := []struct {
+		in   Availability
+		want Availability
+	}{
+		{Availability{Status: Busy}, Availability{Busy, at(2026, 11, 24, 0, 0)}},
+		{Availability{Away, at(2026, 11, 23, 13, 30)}, Availability{Away, at(2026, 11, 23, 13, 30)}},
+		{Availability{Away, at(2026, 11, 23, 9, 0)}, Availability{Away, at(2026, 11, 24, 0, 0)}},
+		{Availability{Available, at(2026, 11, 23, 13, 30)}, Availability{Status: Available}},
+	}
+	for _, tt := range tests {
+		got, err := svc.SetStatus(context.Background(), now, sc, anne, tt.in)
+		if err != nil || got.Status != tt.want.Status || !got.Until.Equal(tt.want.Until) {
+			t.Errorf("SetStatus(%+v) = %+v, %v; want %+v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestNewRequestID(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		id := NewRequestID()
+		if len(id) != 12 || seen[id] {
+			t.Fatalf("NewRequestID() = %q: wrong length or repeated", id)
+		}
+		for _, c := range id {
+			if !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
+				t.Fatalf("NewRequestID() = %q has %q", id, c)
+			}
+		}
+		seen[id] = true
+	}
+}
