@@ -339,3 +339,12 @@ func capRunes(s string, n int) string {
 	}
 	return string([]rune(s)[:n])
 }
+
+// DueOffers lists the school's offers whose deadline is at or before now.
+func (s *Service) DueOffers(ctx context.Context, school string, now time.Time, limit int) ([]OfferRef, error) {
+	refs, err := s.store.DueOffers(ctx, school, now, limit)
+	if err != nil {
+		return nil, fmt.Errorf("due offers: %w", err)
+	}
+	return refs, nil
+}

@@ -1,0 +1,302 @@
+// Package shell is the terminal chat: hulpbot's embedded default for a first
+// run and for demos. You type as one person at a time (/als anne switches),
+// every message a person or channel receives is printed with the
+// recipient's name, and buttons are numbered and pressed with /knop N.
+//
+// It reads lines until end of input, so a whole story can be piped in and
+// its transcript checked.
+package shell
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/handlers"
+)
+
+// Dispatcher is the command layer the chat hands commands and clicks to.
+type Dispatcher interface {
+	Command(ctx context.Context, c handlers.Command) handlers.Reply
+	Click(ctx context.Context, c handlers.Click) handlers.ClickReply
+}
+
+// Chat is one terminal session for one school.
+type Chat struct {
+	school *bot.School
+	out    io.Writer
+	echo   bool // print each input line, for piped input
+	log    *slog.Logger
+
+	mu      sync.Mutex
+	me      string
+	buttons []pressable // numbered from 1
+	// held collects messages sent while a command runs, so the person who
+	// typed sees their reply first and the rest after it.
+	holding bool
+	held    []handlers.Message
+}
+
+type pressable struct {
+	handlers.Button
+	owner   bot.Recipient
+	message int // index of the message the button belongs to
+	spent   bool
+}
+
+var _ handlers.Sender = (*Chat)(nil)
+
+// New returns a chat for school, writing to out. With echo set every input
+// line is printed after the prompt, which makes a piped session read like a
+// conversation.
+func New(school *bot.School, out io.Writer, echo bool, log *slog.Logger) *Chat {
+	return &Chat{school: school, out: out, echo: echo, me: "juf.marie", log: log.With("component", "shell")}
+}
+
+// Send prints a message for its recipient (handlers.Sender).
+func (c *Chat) Send(_ context.Context, m handlers.Message) error {
+	if m.To.Platform != bot.Shell {
+		return fmt.Errorf("shell cannot deliver to %s", m.To.Platform)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.holding {
+		c.held = append(c.held, m)
+		return nil
+	}
+	c.print(m)
+	return nil
+}
+
+// print writes one message; c.mu is held.
+func (c *Chat) print(m handlers.Message) {
+	to := "→ " + m.To.Handle
+	if m.To.Channel != "" {
+		to = "#" + m.To.Channel
+	}
+	c.printf("[%s] %s\n", to, indent(m.Text))
+	c.printButtons(m.To, m.Buttons)
+}
+
+func (c *Chat) printButtons(owner bot.Recipient, bs []handlers.Button) {
+	if len(bs) == 0 {
+		return
+	}
+	msg := len(c.buttons)
+	var labels []string
+	for _, b := range bs {
+		c.buttons = append(c.buttons, pressable{Button: b, owner: owner, message: msg})
+		labels = append(labels, fmt.Sprintf("[%d] %s", len(c.buttons), b.Label))
+	}
+	c.printf("    %s   (druk met /knop N)\n", strings.Join(labels, "   "))
+}
+
+func (c *Chat) printf(format string, args ...any) {
+	if _, err := fmt.Fprintf(c.out, format, args...); err != nil {
+		c.log.Warn("write failed", "err", err)
+	}
+}
+
+func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n    ") }
+
+// Run reads lines from in until it ends, /stop, or ctx is done.
+func (c *Chat) Run(ctx context.Context, in io.Reader, d Dispatcher) error {
+	c.mu.Lock()
+	c.printf("hulpbot — terminal chat voor %s.\n", c.school.Name)
+	c.printf("Je bent %s. Typ /hulp groep 5, /als anne om iemand anders te zijn, /knop 1 om op een knop te drukken, /mensen, /help of /stop.\n", c.me)
+	c.mu.Unlock()
+
+	lines := make(chan string)
+	readErr := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(in)
+		sc.Buffer(make([]byte, 64*1024), 64*1024)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		readErr <- sc.Err()
+		close(lines)
+	}()
+	for {
+		c.prompt()
+		select {
+		case <-ctx.Done():
+			return nil
+		case line, ok := <-lines:
+			if !ok {
+				if err := <-readErr; err != nil {
+					return fmt.Errorf("read input: %w", err)
+				}
+				return nil
+			}
+			if stop := c.handle(ctx, d, line); stop {
+				return nil
+			}
+		}
+	}
+}
+
+func (c *Chat) prompt() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.echo {
+		c.printf("%s> ", c.me)
+	}
+}
+
+// handle runs one input line; it reports whether the session should end.
+func (c *Chat) handle(ctx context.Context, d Dispatcher, line string) bool {
+	line = strings.TrimSpace(line)
+	c.mu.Lock()
+	if c.echo && line != "" {
+		c.printf("%s> %s\n", c.me, line)
+	}
+	me := c.me
+	c.mu.Unlock()
+	if line == "" || strings.HasPrefix(line, "#") { // comments make scripts readable
+		return false
+	}
+	word, rest, _ := strings.Cut(line, " ")
+	rest = strings.TrimSpace(rest)
+	switch strings.ToLower(word) {
+	case "/hulp":
+		c.command(ctx, d, me, rest)
+	case "/als", "/as":
+		c.switchTo(rest)
+	case "/knop", "/button":
+		c.press(ctx, d, me, rest)
+	case "/mensen", "/people":
+		c.people()
+	case "/help":
+		c.say("Typ /hulp gevolgd door een commando (bijvoorbeeld /hulp groep 5), /als <naam> om van persoon te wisselen, /knop <nummer> om op een knop te drukken, /mensen voor wie er zijn, /stop om te stoppen.")
+	case "/stop", "/exit", "/quit":
+		return true
+	default:
+		c.say("Dat begrijp ik niet. Begin met /hulp (bijvoorbeeld /hulp groep 5) of typ /help.")
+	}
+	return false
+}
+
+func (c *Chat) say(text string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.printf("[hulpbot] %s\n", text)
+}
+
+func (c *Chat) actor(handle string) bot.Actor {
+	name := handle
+	if h, ok := c.school.Helper(bot.Address{Platform: bot.Shell, Handle: handle}); ok {
+		name = h.Name
+	}
+	return bot.Actor{Address: bot.Address{Platform: bot.Shell, Handle: handle}, Name: name}
+}
+
+func (c *Chat) command(ctx context.Context, d Dispatcher, me, text string) {
+	c.hold()
+	reply := d.Command(ctx, handlers.Command{School: c.school, From: c.actor(me), Text: text, Channel: "terminal"})
+	c.release(func() {
+		c.print(handlers.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Shell, Handle: me}}, Text: reply.Text, Buttons: reply.Buttons})
+	})
+}
+
+func (c *Chat) press(ctx context.Context, d Dispatcher, me, arg string) {
+	n, err := strconv.Atoi(strings.TrimSpace(arg))
+	c.mu.Lock()
+	if err != nil || n < 1 || n > len(c.buttons) {
+		c.mu.Unlock()
+		c.say(fmt.Sprintf("Er is geen knop %q. Knoppen staan tussen [ ] onder een bericht.", arg))
+		return
+	}
+	b := c.buttons[n-1]
+	c.mu.Unlock()
+	if b.owner.Channel == "" && !strings.EqualFold(b.owner.Handle, me) {
+		c.say(fmt.Sprintf("Knop %d staat in een bericht aan %s; alleen %s ziet die. Typ eerst /als %s.", n, b.owner.Handle, b.owner.Handle, b.owner.Handle))
+		return
+	}
+	if b.spent {
+		c.say(fmt.Sprintf("Knop %d is al gebruikt: het bericht is bijgewerkt.", n))
+		return
+	}
+	c.hold()
+	reply := d.Click(ctx, handlers.Click{School: c.school, From: c.actor(me), Action: b.Action, RequestID: b.RequestID, OfferNo: b.OfferNo})
+	c.release(func() {
+		if reply.Update != nil {
+			// The message is rewritten for everyone: its buttons are gone.
+			for i := range c.buttons {
+				if c.buttons[i].message == b.message {
+					c.buttons[i].spent = true
+				}
+			}
+			c.printf("[bericht aan %s bijgewerkt] %s\n", ownerName(b.owner), indent(reply.Update.Text))
+			c.printButtons(b.owner, reply.Update.Buttons)
+		}
+		if reply.Ephemeral != "" {
+			c.printf("[→ %s, alleen voor jou] %s\n", me, indent(reply.Ephemeral))
+		}
+	})
+}
+
+func ownerName(r bot.Recipient) string {
+	if r.Channel != "" {
+		return "#" + r.Channel
+	}
+	return r.Handle
+}
+
+// hold starts collecting sends; release prints first, then what was held.
+func (c *Chat) hold() {
+	c.mu.Lock()
+	c.holding = true
+	c.mu.Unlock()
+}
+
+func (c *Chat) release(first func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	first()
+	for _, m := range c.held {
+		c.print(m)
+	}
+	c.held, c.holding = nil, false
+}
+
+func (c *Chat) switchTo(handle string) {
+	handle = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(handle)), "@")
+	if handle == "" || strings.ContainsAny(handle, " \t") {
+		c.say("Typ /als gevolgd door één naam, bijvoorbeeld /als anne.")
+		return
+	}
+	c.mu.Lock()
+	c.me = handle
+	c.mu.Unlock()
+	what := "leerkracht of pm'er"
+	if h, ok := c.school.Helper(bot.Address{Platform: bot.Shell, Handle: handle}); ok {
+		what = h.Name + ", " + string(h.Role)
+	} else if c.school.IsCoordinator(bot.Address{Platform: bot.Shell, Handle: handle}) {
+		what = "coördinator"
+	}
+	c.say(fmt.Sprintf("Je bent nu %s (%s).", handle, what))
+}
+
+func (c *Chat) people() {
+	var b strings.Builder
+	b.WriteString("Wie er zijn:")
+	for _, h := range c.school.Helpers {
+		fmt.Fprintf(&b, "\n    %s — %s (%s)", h.Accounts[bot.Shell], h.Name, h.Role)
+	}
+	for _, co := range c.school.Coordinators {
+		fmt.Fprintf(&b, "\n    %s — %s (coördinator)", co.Accounts[bot.Shell], co.Name)
+	}
+	b.WriteString("\n    iedereen anders — leerkracht of pm'er, bijvoorbeeld juf.marie")
+	c.say(b.String())
+}

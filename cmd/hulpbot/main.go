@@ -1,0 +1,291 @@
+// Command hulpbot routes a teacher's "/hulp groep 5" to the youth care
+// worker or CJG coach who is available now.
+//
+// Without flags it starts the terminal chat with a demo school on an
+// embedded Redis (or on REDIS_URL when set). With -config it serves the
+// platforms, health and metrics named in the file.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+	_ "time/tzdata" // Europe/Amsterdam also in a scratch container
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hulpbot/hulpbot/adapters"
+	"github.com/hulpbot/hulpbot/adapters/metrics"
+	"github.com/hulpbot/hulpbot/adapters/redisstore"
+	"github.com/hulpbot/hulpbot/adapters/shell"
+	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/config"
+	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/scheduler"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "hulpbot:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	config      string
+	checkConfig string
+	logFormat   string
+	logLevel    string
+	shell       bool
+	school      string
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.config, "config", "", "configuration file (YAML); without it the terminal chat starts with a demo school")
+	fs.StringVar(&o.checkConfig, "check-config", "", "validate this configuration file and exit")
+	fs.StringVar(&o.logFormat, "log-format", "", "log format: text or json (default: the config's log_format, else text)")
+	fs.StringVar(&o.logLevel, "log-level", "", "log level: debug, info, warn, error (default info; warn in the terminal chat)")
+	fs.BoolVar(&o.shell, "shell", false, "also start the terminal chat when a configuration is given")
+	fs.StringVar(&o.school, "school", "", "school id for the terminal chat (default: the first school)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return o, nil
+}
+
+// run is the whole program, with its outside world passed in so tests can
+// run it in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if o.checkConfig != "" {
+		cfg, err := config.Load(o.checkConfig, getenv)
+		if err == nil {
+			_, err = cfg.Directory()
+		}
+		if err != nil {
+			return fmt.Errorf("%s:\n%w", o.checkConfig, err)
+		}
+		fmt.Fprintf(stdout, "%s: ok (%d schools)\n", o.checkConfig, len(cfg.Schools))
+		return nil
+	}
+
+	var cfg *config.Config
+	if o.config != "" {
+		if cfg, err = config.Load(o.config, getenv); err != nil {
+			return fmt.Errorf("%s:\n%w", o.config, err)
+		}
+	} else {
+		cfg = config.Demo()
+		cfg.RedisURL = getenv("REDIS_URL")
+	}
+	withShell := o.config == "" || o.shell || (cfg.Mattermost == nil && cfg.Slack == nil)
+
+	log, err := newLogger(stderr, pick(o.logFormat, cfg.LogFormat, "text"), pick(o.logLevel, map[bool]string{true: "warn", false: "info"}[withShell]))
+	if err != nil {
+		return err
+	}
+	dir, err := cfg.Directory()
+	if err != nil {
+		return err
+	}
+
+	rdb, closeRedis, err := openRedis(cfg.RedisURL, o.config == "", log)
+	if err != nil {
+		return err
+	}
+	defer closeRedis()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		// Not fatal: intake answers with the fallback instruction and /readyz
+		// fails until Redis is back.
+		log.Warn("redis unreachable at start", "err", err)
+	}
+	store := redisstore.New(rdb, "hb", log)
+
+	senders := adapters.Senders{}
+	var chat *shell.Chat
+	if withShell {
+		sc, err := shellSchool(dir, o.school)
+		if err != nil {
+			return err
+		}
+		chat = shell.New(sc, stdout, !isTerminal(stdin), log)
+		senders[bot.Shell] = chat
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	notifier := metrics.NewNotifier(reg, handlers.NewNotifier(dir, senders))
+	svc := bot.NewService(store, notifier, log)
+	cmds := handlers.New(svc, time.Now, log)
+
+	// The sweeper moves offers on after their deadline. It stops after the
+	// HTTP server and before Redis closes (the deferred close runs last).
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	sweepDone := make(chan struct{})
+	go func() {
+		defer close(sweepDone)
+		scheduler.NewSweeper(dir, svc, time.Now, 250*time.Millisecond, log).Run(sweepCtx)
+	}()
+	defer func() { stopSweep(); <-sweepDone }()
+
+	var srv *http.Server
+	serveErr := make(chan error, 1)
+	if o.config != "" {
+		srv = &http.Server{
+			Addr:              cfg.Listen,
+			Handler:           routes(store, reg),
+			ReadHeaderTimeout: 5 * time.Second,
+			BaseContext:       func(net.Listener) context.Context { return ctx },
+		}
+		ln, err := net.Listen("tcp", cfg.Listen)
+		if err != nil {
+			return fmt.Errorf("listen: %w", err)
+		}
+		log.Info("serving", "addr", ln.Addr().String(), "schools", len(dir.Schools()))
+		go func() { serveErr <- srv.Serve(ln) }()
+	}
+
+	if chat != nil {
+		err = chat.Run(ctx, stdin, cmds)
+	} else {
+		select {
+		case <-ctx.Done():
+		case err = <-serveErr:
+		}
+	}
+	if srv != nil {
+		// Stop accepting, let running requests finish, then the deferred
+		// Redis close runs.
+		shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if serr := srv.Shutdown(shutCtx); serr != nil {
+			log.Warn("shutdown", "err", serr)
+		}
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	log.Info("stopped")
+	return err
+}
+
+func routes(store *redisstore.Store, reg *prometheus.Registry) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
+		defer cancel()
+		if err := store.Ping(ctx); err != nil {
+			http.Error(w, "redis unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return mux
+}
+
+// openRedis connects to url; an empty url starts an embedded Redis, which is
+// only allowed for the demo (never in place of Redis in a deployment).
+func openRedis(url string, demo bool, log *slog.Logger) (redis.UniversalClient, func(), error) {
+	if url == "" {
+		if !demo {
+			return nil, nil, errors.New("redis_url is empty: a configured hulpbot needs a real Redis")
+		}
+		mr := miniredis.NewMiniRedis()
+		if err := mr.Start(); err != nil {
+			return nil, nil, fmt.Errorf("start embedded redis: %w", err)
+		}
+		log.Info("embedded redis", "addr", mr.Addr())
+		rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+		return rdb, func() { _ = rdb.Close(); mr.Close() }, nil
+	}
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, nil, fmt.Errorf("redis_url: %w", err)
+	}
+	// Short timeouts: a teacher waits for the answer, and a dead Redis must
+	// turn into the fallback message within a second, not after a minute.
+	opts.DialTimeout = time.Second
+	opts.ReadTimeout = time.Second
+	opts.WriteTimeout = time.Second
+	opts.MaxRetries = 1
+	rdb := redis.NewClient(opts)
+	return rdb, func() { _ = rdb.Close() }, nil
+}
+
+func shellSchool(dir *bot.Directory, id string) (*bot.School, error) {
+	if id == "" {
+		if len(dir.Schools()) == 0 {
+			return nil, errors.New("no schools configured")
+		}
+		return dir.Schools()[0], nil
+	}
+	sc, ok := dir.School(id)
+	if !ok {
+		return nil, fmt.Errorf("-school %q: no such school", id)
+	}
+	return sc, nil
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("-log-level %q: %w", level, err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("-log-format %q: want text or json", format)
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func pick(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
