@@ -107,7 +107,8 @@ func (s *Service) Decline(ctx context.Context, now time.Time, sc *School, by Act
 	if !ok {
 		return Request{}, ErrNotHelper
 	}
-	if requestID == "" {
+	typed := requestID == ""
+	if typed {
 		st, err := s.store.HelperStates(ctx, sc.ID, []string{h.ID})
 		if err != nil {
 			return Request{}, fmt.Errorf("decline: %w", err)
@@ -116,7 +117,16 @@ func (s *Service) Decline(ctx context.Context, now time.Time, sc *School, by Act
 			return Request{}, ErrNoOffer
 		}
 	}
-	return s.readAndAdvance(ctx, now, sc, requestID, offerNo, ReasonDecline, h.ID)
+	cur, err := s.store.Request(ctx, sc.ID, requestID)
+	if err != nil {
+		return Request{}, fmt.Errorf("decline: %w", err)
+	}
+	if typed && (cur.State != StateOffered || cur.HelperID != h.ID) {
+		// "/hulp kan niet" while working on an accepted request: there is
+		// no offer to pass on; closing it is "/hulp klaar".
+		return cur, ErrNoOffer
+	}
+	return s.advance(ctx, now, sc, cur, offerNo, ReasonDecline, h.ID)
 }
 
 // Timeout moves an offer on whose deadline has passed. The store checks the

@@ -171,6 +171,15 @@ func TestServiceNotices(t *testing.T) {
 			wantCalls: []string{"states"}, wantErr: ErrNoOffer,
 		},
 		{
+			name:  "typed decline while working on an accepted request",
+			store: scriptedStore{req: Request{State: StateAccepted, HelperID: "anne"}, state: map[string]HelperState{"anne": {Engaged: "r1"}}},
+			do: func(s *Service, sc *School) error {
+				_, err := s.Decline(context.Background(), now, sc, anne, "", 0)
+				return err
+			},
+			wantCalls: []string{"states", "read"}, wantErr: ErrNoOffer,
+		},
+		{
 			name: "timeout tells the late helper too",
 			store: scriptedStore{req: offered,
 				out: Request{State: StateOffered, HelperID: "chris", OfferNo: 2, Requester: marie.Address}},

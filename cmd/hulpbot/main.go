@@ -103,7 +103,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 	} else {
 		cfg = config.Demo()
-		cfg.RedisURL = getenv("REDIS_URL")
+		cfg.ApplyEnv(getenv) // REDIS_URL, HULPBOT_LISTEN
 	}
 	withShell := o.config == "" || o.shell || (cfg.Mattermost == nil && cfg.Slack == nil)
 
