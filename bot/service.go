@@ -70,7 +70,7 @@ func (s *Service) RequestHelp(ctx context.Context, now time.Time, sc *School, in
 	if p, ok := sc.DayPartAt(now); ok {
 		r.DayPart = p.Name
 	}
-	out, err := s.store.CreateAndOffer(ctx, now, r, Candidates(sc, in.Group, now), now.Add(sc.OfferTimeout), sc.Retention)
+	out, err := s.store.CreateAndOffer(ctx, now, r, candidatesFor(sc, r, now), now.Add(sc.OfferTimeout), sc.Retention)
 	if err != nil {
 		return Request{}, fmt.Errorf("request help: %w", err)
 	}
@@ -151,7 +151,7 @@ func (s *Service) advance(ctx context.Context, now time.Time, sc *School, cur Re
 	if offerNo == 0 {
 		offerNo = cur.OfferNo
 	}
-	out, err := s.store.Advance(ctx, now, sc.ID, requestID, offerNo, reason, from, Candidates(sc, cur.Group, now), now.Add(sc.OfferTimeout))
+	out, err := s.store.Advance(ctx, now, sc.ID, requestID, offerNo, reason, from, candidatesFor(sc, cur, now), now.Add(sc.OfferTimeout))
 	if err != nil {
 		return out, fmt.Errorf("%s: %w", reason, err)
 	}
@@ -234,6 +234,16 @@ func (s *Service) SetStatus(ctx context.Context, now time.Time, sc *School, by A
 		}
 	}
 	return a, nil
+}
+
+// candidatesFor is Candidates without the requester: a helper who asks for
+// help is not offered their own request.
+func candidatesFor(sc *School, r Request, now time.Time) []Candidate {
+	cands := Candidates(sc, r.Group, now)
+	if h, ok := sc.Helper(r.Requester); ok {
+		cands = slices.DeleteFunc(cands, func(c Candidate) bool { return c.HelperID == h.ID })
+	}
+	return cands
 }
 
 // isRace reports errors that mean someone else changed the request first.

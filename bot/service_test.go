@@ -20,10 +20,12 @@ type scriptedStore struct {
 	err   error
 	req   Request
 	state map[string]HelperState
+	cands []Candidate
 }
 
 func (s *scriptedStore) CreateAndOffer(_ context.Context, _ time.Time, r Request, c []Candidate, _ time.Time, _ time.Duration) (Request, error) {
 	s.calls = append(s.calls, "create")
+	s.cands = c
 	if s.err != nil {
 		return Request{}, s.err
 	}
@@ -264,5 +266,22 @@ func TestNewRequestID(t *testing.T) {
 			}
 		}
 		seen[id] = true
+	}
+}
+
+func TestHelperAskingIsNotOfferedOwnRequest(t *testing.T) {
+	sc := testSchool(t)
+	st := &scriptedStore{out: Request{State: StateEscalated}}
+	svc := NewService(st, &recorder{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if _, err := svc.RequestHelp(context.Background(), at(2026, 11, 23, 10, 0), sc, HelpRequest{From: anne, Group: "5"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range st.cands {
+		if c.HelperID == "anne" {
+			t.Errorf("candidates %v hold the requester herself", st.cands)
+		}
+	}
+	if len(st.cands) != 3 {
+		t.Errorf("got %d candidates, want the 3 others", len(st.cands))
 	}
 }
