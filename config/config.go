@@ -1,0 +1,330 @@
+// Package config reads hulpbot's configuration: the YAML file an operator
+// writes (config/example.yaml is the documented reference), with defaults
+// underneath and secrets from the environment on top.
+//
+// Loading goes in four steps:
+//
+//  1. defaults (Defaults),
+//  2. the YAML file, strictly: an unknown field is an error naming it,
+//  3. ${VAR} in any string value is replaced by the variable's value,
+//  4. environment overrides for the Redis URL, the listen address and the
+//     platform secrets (REDIS_URL, HULPBOT_*; see ApplyEnv).
+//
+// Then everything is checked at once: a *ValidationError lists every problem
+// with the path of the field it is about ("schools[0].helpers[1].schedule").
+// The environment is read only through the getenv function the caller
+// passes, so tests use a map.
+//
+// The Config types mirror the YAML contract and are not the domain: Directory
+// converts them to bot.School values with every default applied.
+package config
+
+import (
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Defaults for fields the file leaves out.
+const (
+	DefaultLanguage     = "nl"
+	DefaultTimezone     = "Europe/Amsterdam"
+	DefaultListen       = ":8080"
+	DefaultRedisURL     = "redis://127.0.0.1:6379/0"
+	DefaultOfferTimeout = 2 * time.Minute
+	DefaultRetention    = 720 * time.Hour // 30 days
+	DefaultLogFormat    = "text"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	// Language is the default language of the schools: "nl" or "en".
+	Language string `yaml:"language"`
+	// Timezone is the default IANA time zone of the schools.
+	Timezone string `yaml:"timezone"`
+	// Listen is the address of the HTTP listener, e.g. ":8080".
+	Listen string `yaml:"listen"`
+	// RedisURL names the Redis that holds all state (redis://, rediss://,
+	// unix://). Empty only in Demo: the program starts an embedded Redis.
+	RedisURL string `yaml:"redis_url"`
+	// OfferTimeout is how long a helper has to accept an offer; a school
+	// may override it.
+	OfferTimeout Duration `yaml:"offer_timeout"`
+	// Retention is how long request records are kept.
+	Retention Duration `yaml:"retention"`
+	// LogFormat is "text" or "json".
+	LogFormat string `yaml:"log_format,omitempty"`
+
+	// Mattermost enables the Mattermost adapter; nil means disabled.
+	Mattermost *Mattermost `yaml:"mattermost,omitempty"`
+	// Slack enables the Slack adapter; nil means disabled.
+	Slack *Slack `yaml:"slack,omitempty"`
+
+	Schools []School `yaml:"schools"`
+}
+
+// Mattermost is the Mattermost section.
+type Mattermost struct {
+	// URL is the Mattermost server hulpbot talks to.
+	URL string `yaml:"url"`
+	// BotToken is the access token of hulpbot's bot account.
+	BotToken string `yaml:"bot_token"`
+	// CommandToken is the token Mattermost sends with the /hulp slash command.
+	CommandToken string `yaml:"command_token"`
+	// PublicURL is where Mattermost reaches hulpbot (button actions).
+	PublicURL string `yaml:"public_url,omitempty"`
+	// ActionSecret signs button contexts; empty means generated and kept in
+	// Redis.
+	ActionSecret string `yaml:"action_secret,omitempty"`
+}
+
+// Slack is the Slack section.
+type Slack struct {
+	// BotToken is the bot user OAuth token (xoxb-…).
+	BotToken string `yaml:"bot_token"`
+	// SigningSecret verifies requests Slack sends over HTTP.
+	SigningSecret string `yaml:"signing_secret"`
+	// AppToken (xapp-…) switches to Socket Mode instead of HTTP.
+	AppToken string `yaml:"app_token,omitempty"`
+	// APIURL overrides the Web API base URL, for tests.
+	APIURL string `yaml:"api_url,omitempty"`
+}
+
+// School is one school, kindcentrum or childcare location.
+type School struct {
+	// ID is the stable key of the school: lowercase letters, digits, - and _.
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"`
+	// Language, Timezone and OfferTimeout override the top-level values.
+	Language     string   `yaml:"language,omitempty"`
+	Timezone     string   `yaml:"timezone,omitempty"`
+	OfferTimeout Duration `yaml:"offer_timeout,omitempty"`
+
+	// MattermostTeam is the Mattermost team name linked to this school.
+	MattermostTeam string `yaml:"mattermost_team,omitempty"`
+	// SlackTeam is the Slack workspace (team) id linked to this school.
+	SlackTeam string `yaml:"slack_team,omitempty"`
+
+	Groups []Group `yaml:"groups"`
+	// FallbackChannel gets requests nobody could take; defaults to the
+	// kernteam channel.
+	FallbackChannel string `yaml:"fallback_channel,omitempty"`
+	// WhenDown tells a teacher what to do when hulpbot cannot pass a
+	// request on; defaults to DefaultWhenDown in the school's language.
+	WhenDown string `yaml:"when_down,omitempty"`
+
+	Helpers []Helper `yaml:"helpers"`
+	// RolesPriority orders helper roles: whoever comes first is asked first.
+	// Defaults to jeugdhulpverlener, cjg-coach.
+	RolesPriority []string `yaml:"roles_priority,omitempty"`
+	// DayParts maps a day part name to a span like "08:00-12:00"; defaults
+	// to bot.DefaultDayParts.
+	DayParts map[string]string `yaml:"day_parts,omitempty"`
+
+	Coordinators []Coordinator `yaml:"coordinators,omitempty"`
+	Kernteam     Kernteam      `yaml:"kernteam,omitempty"`
+	Digest       Digest        `yaml:"digest,omitempty"`
+
+	// HolidayRegion is the school-holiday region: noord, midden or zuid.
+	HolidayRegion string `yaml:"holiday_region,omitempty"`
+	// Holidays are extra closed days (studiedagen): "2026-10-12" or a range
+	// "2026-12-19/2027-01-03"; see ParseHoliday.
+	Holidays []string `yaml:"holidays,omitempty"`
+}
+
+// Group is a group as configured: a plain string ("5") or a mapping with
+// other names people type ({id: "1-2", aliases: [kleuters]}).
+type Group struct {
+	ID      string   `yaml:"id"`
+	Aliases []string `yaml:"aliases,omitempty"`
+}
+
+// Helper is a youth care worker, CJG coach or other professional.
+type Helper struct {
+	// ID is the helper's stable key; defaults to a slug of Name.
+	ID   string `yaml:"id,omitempty"`
+	Name string `yaml:"name"`
+	Role string `yaml:"role"`
+	// Mattermost is the Mattermost username, Slack the Slack member id,
+	// Shell the name in the terminal chat (defaults to the Mattermost
+	// username, else the helper id).
+	Mattermost string `yaml:"mattermost,omitempty"`
+	Slack      string `yaml:"slack,omitempty"`
+	Shell      string `yaml:"shell,omitempty"`
+	// Schedule lists when the helper is on duty: "ma ochtend", "di",
+	// "ma-vr middag", "altijd".
+	Schedule []string `yaml:"schedule"`
+	// Groups the helper knows best (affinity): ids or aliases.
+	Groups []string `yaml:"groups,omitempty"`
+}
+
+// Coordinator is an IB'er, zorgcoördinator or director: receives digests.
+type Coordinator struct {
+	Name       string `yaml:"name"`
+	Mattermost string `yaml:"mattermost,omitempty"`
+	Slack      string `yaml:"slack,omitempty"`
+	// Shell defaults to the Mattermost username, else a slug of Name.
+	Shell string `yaml:"shell,omitempty"`
+}
+
+// Kernteam is the school's core team and its weekly reminder.
+type Kernteam struct {
+	Channel string `yaml:"channel,omitempty"`
+	// Reminder is a cron expression in the school's time zone.
+	Reminder string `yaml:"reminder,omitempty"`
+	// Meeting is when the team meets, as text: "donderdag 14:00".
+	Meeting string `yaml:"meeting,omitempty"`
+}
+
+// Digest is the coordinators' weekly digest.
+type Digest struct {
+	// Cron is a cron expression in the school's time zone.
+	Cron string `yaml:"cron,omitempty"`
+	// Channel gets the digest; empty means DMs to the coordinators.
+	Channel string `yaml:"channel,omitempty"`
+}
+
+// Defaults is the configuration before any file is read.
+func Defaults() *Config {
+	return &Config{
+		Language:     DefaultLanguage,
+		Timezone:     DefaultTimezone,
+		Listen:       DefaultListen,
+		RedisURL:     DefaultRedisURL,
+		OfferTimeout: Duration{Duration: DefaultOfferTimeout},
+		Retention:    Duration{Duration: DefaultRetention},
+		LogFormat:    DefaultLogFormat,
+	}
+}
+
+// envOverride is an environment variable that replaces one field.
+type envOverride struct {
+	env   string
+	field string
+	ptr   func(*Config) *string // nil when the section is disabled
+}
+
+var envOverrides = []envOverride{
+	{"REDIS_URL", "redis_url", func(c *Config) *string { return &c.RedisURL }},
+	{"HULPBOT_LISTEN", "listen", func(c *Config) *string { return &c.Listen }},
+	{"HULPBOT_MATTERMOST_BOT_TOKEN", "mattermost.bot_token", func(c *Config) *string {
+		return mattermostField(c, func(m *Mattermost) *string { return &m.BotToken })
+	}},
+	{"HULPBOT_MATTERMOST_COMMAND_TOKEN", "mattermost.command_token", func(c *Config) *string {
+		return mattermostField(c, func(m *Mattermost) *string { return &m.CommandToken })
+	}},
+	{"HULPBOT_ACTION_SECRET", "mattermost.action_secret", func(c *Config) *string {
+		return mattermostField(c, func(m *Mattermost) *string { return &m.ActionSecret })
+	}},
+	{"HULPBOT_SLACK_BOT_TOKEN", "slack.bot_token", func(c *Config) *string {
+		return slackField(c, func(s *Slack) *string { return &s.BotToken })
+	}},
+	{"HULPBOT_SLACK_SIGNING_SECRET", "slack.signing_secret", func(c *Config) *string {
+		return slackField(c, func(s *Slack) *string { return &s.SigningSecret })
+	}},
+	{"HULPBOT_SLACK_APP_TOKEN", "slack.app_token", func(c *Config) *string {
+		return slackField(c, func(s *Slack) *string { return &s.AppToken })
+	}},
+}
+
+func mattermostField(c *Config, f func(*Mattermost) *string) *string {
+	if c.Mattermost == nil {
+		return nil
+	}
+	return f(c.Mattermost)
+}
+
+func slackField(c *Config, f func(*Slack) *string) *string {
+	if c.Slack == nil {
+		return nil
+	}
+	return f(c.Slack)
+}
+
+// ApplyEnv lets the environment override fields: REDIS_URL sets redis_url,
+// HULPBOT_LISTEN listen, and HULPBOT_MATTERMOST_BOT_TOKEN,
+// HULPBOT_MATTERMOST_COMMAND_TOKEN, HULPBOT_ACTION_SECRET,
+// HULPBOT_SLACK_BOT_TOKEN, HULPBOT_SLACK_SIGNING_SECRET and
+// HULPBOT_SLACK_APP_TOKEN the platform secrets. A variable that is unset or
+// empty changes nothing, and a secret never enables a platform whose section
+// is absent. Parse calls it; call it yourself on Demo.
+func (c *Config) ApplyEnv(getenv func(string) string) {
+	c.applyEnv(getenv)
+}
+
+// applyEnv is ApplyEnv returning the paths of the fields it set.
+func (c *Config) applyEnv(getenv func(string) string) []string {
+	if getenv == nil {
+		return nil
+	}
+	var set []string
+	for _, o := range envOverrides {
+		v := getenv(o.env)
+		if v == "" {
+			continue
+		}
+		if p := o.ptr(c); p != nil {
+			*p = v
+			set = append(set, o.field)
+		}
+	}
+	return set
+}
+
+// Group marshals as a plain string when it has no aliases, so a config
+// written back reads like one written by hand.
+func (g Group) MarshalYAML() (any, error) {
+	if len(g.Aliases) == 0 {
+		return g.ID, nil
+	}
+	type plain Group // no methods: no recursion
+	return plain(g), nil
+}
+
+// UnmarshalYAML reads a group as a plain scalar ("5", 5) or as a mapping
+// {id, aliases}. Unknown keys in the mapping are errors, like everywhere
+// else in the file (the outer decoder's strictness does not reach here).
+func (g *Group) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		*g = Group{ID: n.Value}
+		return nil
+	case yaml.MappingNode:
+		var out Group
+		var errs []string
+		seen := map[string]int{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if line, dup := seen[k.Value]; dup {
+				errs = append(errs, fmtLine(k.Line, "mapping key %q already defined at line %d", k.Value, line))
+				continue
+			}
+			seen[k.Value] = k.Line
+			switch k.Value {
+			case "id":
+				if v.Kind != yaml.ScalarNode {
+					errs = append(errs, fmtLine(v.Line, "cannot unmarshal %s into string", v.ShortTag()))
+					continue
+				}
+				out.ID = v.Value
+			case "aliases":
+				if err := v.Decode(&out.Aliases); err != nil {
+					te, ok := err.(*yaml.TypeError)
+					if !ok {
+						return err
+					}
+					errs = append(errs, te.Errors...)
+				}
+			default:
+				errs = append(errs, fmtLine(k.Line, "field %s not found in type config.Group", k.Value))
+			}
+		}
+		*g = out
+		if len(errs) > 0 {
+			return &yaml.TypeError{Errors: errs}
+		}
+		return nil
+	default:
+		return &yaml.TypeError{Errors: []string{fmtLine(n.Line, "cannot unmarshal %s into config.Group", n.ShortTag())}}
+	}
+}

@@ -1,0 +1,208 @@
+package config
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hulpbot/hulpbot/bot"
+)
+
+// DefaultWhenDown is what a teacher is told to do when hulpbot cannot pass a
+// request on and the school configures no when_down, in the school's
+// language.
+func DefaultWhenDown(language string) string {
+	if language == "en" {
+		return "walk over to the IB'er (intern begeleider) or the school management"
+	}
+	return "loop even binnen bij de IB'er of de directie"
+}
+
+// DefaultRolesPriority is used when a school lists no roles_priority: the
+// on-site youth care worker before the CJG coach.
+func DefaultRolesPriority() []bot.Role {
+	return []bot.Role{bot.RoleJeugdhulpverlener, bot.RoleCJGCoach}
+}
+
+// Directory validates the configuration and converts its schools to the
+// domain, every default applied: language, time zone and offer timeout from
+// the top level unless the school overrides them, the top-level retention,
+// day parts (bot.DefaultDayParts when none), roles priority, helper ids
+// (a slug of the name), shell names, the fallback channel (the kernteam
+// channel when none) and when_down.
+func (c *Config) Directory() (*bot.Directory, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	schools := make([]*bot.School, 0, len(c.Schools))
+	for i := range c.Schools {
+		s, err := c.school(&c.Schools[i])
+		if err != nil {
+			return nil, fmt.Errorf("config: schools[%d]: %w", i, err)
+		}
+		schools = append(schools, s)
+	}
+	d, err := bot.NewDirectory(schools)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return d, nil
+}
+
+// school converts one validated school.
+func (c *Config) school(s *School) (*bot.School, error) {
+	lang := cmp.Or(s.Language, c.Language)
+	loc, err := time.LoadLocation(cmp.Or(s.Timezone, c.Timezone))
+	if err != nil {
+		return nil, err
+	}
+	parts, probs := parseDayParts(s.DayParts)
+	if len(probs) > 0 {
+		return nil, fmt.Errorf("day_parts: %s", probs[0].Message)
+	}
+	offer := s.OfferTimeout.Duration
+	if offer == 0 {
+		offer = c.OfferTimeout.Duration
+	}
+	out := &bot.School{
+		ID:              s.ID,
+		Name:            s.Name,
+		Language:        lang,
+		Location:        loc,
+		DayParts:        parts,
+		FallbackChannel: s.fallbackChannel(),
+		WhenDown:        cmp.Or(s.WhenDown, DefaultWhenDown(lang)),
+		OfferTimeout:    offer,
+		Retention:       c.Retention.Duration,
+		MattermostTeam:  s.MattermostTeam,
+		SlackTeam:       s.SlackTeam,
+	}
+
+	groupID := map[string]string{} // id or alias, lower-cased → id
+	for _, g := range s.Groups {
+		out.Groups = append(out.Groups, bot.Group{ID: g.ID, Aliases: slices.Clone(g.Aliases)})
+		groupID[strings.ToLower(strings.TrimSpace(g.ID))] = g.ID
+		for _, a := range g.Aliases {
+			groupID[strings.ToLower(strings.TrimSpace(a))] = g.ID
+		}
+	}
+
+	for _, h := range s.Helpers {
+		sched, err := bot.ParseSchedule(h.Schedule, parts)
+		if err != nil {
+			return nil, fmt.Errorf("helper %s: %w", h.id(), err)
+		}
+		var affinity []string
+		for _, g := range h.Groups {
+			if id, ok := groupID[strings.ToLower(strings.TrimSpace(g))]; ok && !slices.Contains(affinity, id) {
+				affinity = append(affinity, id)
+			}
+		}
+		out.Helpers = append(out.Helpers, bot.Helper{
+			ID:       h.id(),
+			Name:     h.Name,
+			Role:     bot.Role(h.Role),
+			Accounts: accountMap(h.Mattermost, h.Slack, h.shell()),
+			Schedule: sched,
+			Groups:   affinity,
+		})
+	}
+
+	for _, co := range s.Coordinators {
+		out.Coordinators = append(out.Coordinators, bot.Coordinator{
+			Name:     co.Name,
+			Accounts: accountMap(co.Mattermost, co.Slack, co.shell()),
+		})
+	}
+
+	out.RolesPriority = DefaultRolesPriority()
+	if len(s.RolesPriority) > 0 {
+		out.RolesPriority = make([]bot.Role, len(s.RolesPriority))
+		for i, r := range s.RolesPriority {
+			out.RolesPriority[i] = bot.Role(r)
+		}
+	}
+	return out, nil
+}
+
+// accountMap lists a person's accounts; Mattermost usernames are lower case.
+func accountMap(mattermost, slack, shell string) map[bot.Platform]string {
+	m := map[bot.Platform]string{}
+	if mattermost != "" {
+		m[bot.Mattermost] = strings.ToLower(mattermost)
+	}
+	if slack != "" {
+		m[bot.Slack] = slack
+	}
+	if shell != "" {
+		m[bot.Shell] = shell
+	}
+	return m
+}
+
+// id is the helper's id: as configured, else a slug of the name.
+func (h *Helper) id() string {
+	if h.ID != "" {
+		return h.ID
+	}
+	return slug(h.Name)
+}
+
+// shell is the helper's name in the terminal chat: as configured, else the
+// Mattermost username, else the helper id.
+func (h *Helper) shell() string {
+	return cmp.Or(h.Shell, strings.ToLower(h.Mattermost), h.id())
+}
+
+// shell is the coordinator's name in the terminal chat: as configured, else
+// the Mattermost username, else a slug of the name.
+func (co *Coordinator) shell() string {
+	return cmp.Or(co.Shell, strings.ToLower(co.Mattermost), slug(co.Name))
+}
+
+// fallbackChannel is where requests nobody can take go.
+func (s *School) fallbackChannel() string {
+	return cmp.Or(s.FallbackChannel, s.Kernteam.Channel)
+}
+
+// slug makes an id from a name: "Jan-Willem de Boer" → "jan-willem-de-boer",
+// "Zoë" → "zoe". Letters without a plain form are dropped.
+func slug(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		if f, ok := plainLetter[r]; ok {
+			r = f
+		}
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+			continue
+		}
+		dash = true
+	}
+	out := b.String()
+	if len(out) > 64 { // the longest id
+		out = strings.TrimRight(out[:64], "-")
+	}
+	return out
+}
+
+// plainLetter folds the accented letters of Dutch and nearby languages.
+var plainLetter = func() map[rune]rune {
+	m := map[rune]rune{}
+	for plain, accented := range map[rune]string{
+		'a': "àáâãäåā", 'c': "çćč", 'e': "èéêëēė", 'i': "ìíîïī", 'n': "ñń",
+		'o': "òóôõöøō", 'u': "ùúûüū", 'y': "ýÿ", 's': "śš", 'z': "źżž",
+	} {
+		for _, r := range accented {
+			m[r] = plain
+		}
+	}
+	return m
+}()

@@ -1,0 +1,604 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/hulpbot/hulpbot/bot"
+)
+
+// Problem is one thing wrong with a configuration.
+type Problem struct {
+	// Field is the path of the field in the YAML, e.g.
+	// "schools[0].helpers[1].schedule"; "" for the file as a whole.
+	Field string
+	// Message says what is wrong, e.g. `"9" is not one of the school's groups`.
+	Message string
+}
+
+func (p Problem) String() string {
+	if p.Field == "" {
+		return p.Message
+	}
+	return p.Field + ": " + p.Message
+}
+
+// ValidationError lists every problem found in a configuration. Match it
+// with errors.As.
+type ValidationError struct {
+	Problems []Problem
+}
+
+// Error lists the problems one per line.
+func (e *ValidationError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Validate checks the configuration and returns a *ValidationError listing
+// every problem, or nil. An empty RedisURL passes (the demo's embedded
+// Redis); Parse requires one.
+func (c *Config) Validate() error {
+	v := validator{}
+	v.config(c)
+	if len(v.problems) > 0 {
+		return &ValidationError{Problems: v.problems}
+	}
+	return nil
+}
+
+// Limits checked by validation.
+const (
+	MinOfferTimeout = 10 * time.Second
+	MaxOfferTimeout = time.Hour
+	MinRetention    = time.Hour
+	// MinActionSecret is the shortest action_secret accepted, in bytes.
+	MinActionSecret = 16
+)
+
+var (
+	// idRE is a school or helper id: it ends up in Redis keys and button
+	// payloads, so no spaces, braces or colons.
+	idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+	// roleRE is a role name as roles_priority lists it.
+	roleRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+	// Mattermost usernames: a letter, then 2 to 21 letters, digits, . - _.
+	mattermostUserRE = regexp.MustCompile(`^(?i)[a-z][a-z0-9._-]{2,21}$`)
+	// Slack member ids (U…, W… on Enterprise Grid) and team ids (T…, E…).
+	slackUserRE = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
+	slackTeamRE = regexp.MustCompile(`^[TE][A-Z0-9]{2,}$`)
+	// shellRE is a name in the terminal chat: /als anne.
+	shellRE = regexp.MustCompile(`^(?i)[a-z0-9][a-z0-9._-]*$`)
+)
+
+// validator collects problems. unset names the ${VAR}s that were empty per
+// field; skip holds fields already reported while decoding, so they are not
+// reported twice.
+type validator struct {
+	unset    map[string][]string
+	skip     map[string]bool
+	problems []Problem
+
+	schoolIDs map[string]int // id → school index
+	teams     map[string]int // "platform/team" → school index
+}
+
+func (v *validator) add(field, format string, args ...any) {
+	if v.skip[field] {
+		return
+	}
+	msg := fmt.Sprintf(format, args...)
+	if vars := v.unset[field]; len(vars) > 0 {
+		msg += " (" + notSet(vars) + ")"
+	}
+	v.problems = append(v.problems, Problem{Field: field, Message: msg})
+}
+
+// required reports an empty field: "empty", or which variable left it empty.
+func (v *validator) required(field, value string) bool {
+	return v.requiredMsg(field, value, "empty")
+}
+
+func (v *validator) requiredMsg(field, value, msg string) bool {
+	if strings.TrimSpace(value) != "" {
+		return true
+	}
+	if v.skip[field] {
+		return false
+	}
+	if vars := v.unset[field]; len(vars) > 0 {
+		msg = notSet(vars)
+	}
+	v.problems = append(v.problems, Problem{Field: field, Message: msg})
+	return false
+}
+
+func notSet(vars []string) string {
+	refs := make([]string, len(vars))
+	for i, name := range vars {
+		refs[i] = "${" + name + "}"
+	}
+	if len(refs) == 1 {
+		return refs[0] + " is not set"
+	}
+	return strings.Join(refs, ", ") + " are not set"
+}
+
+// oneOf checks value against the allowed values: `"fr" is not nl or en`.
+func (v *validator) oneOf(field, value string, allowed ...string) {
+	if !slices.Contains(allowed, value) {
+		v.add(field, "%q is not %s", value, orList(allowed))
+	}
+}
+
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
+func (v *validator) timezone(field, tz string) {
+	if tz == "Local" {
+		v.add(field, `"Local" depends on the server: name a zone like Europe/Amsterdam`)
+		return
+	}
+	if _, err := time.LoadLocation(tz); err != nil {
+		v.add(field, "unknown time zone %q", tz)
+	}
+}
+
+func (v *validator) offerTimeout(field string, d time.Duration) {
+	if d < MinOfferTimeout || d > MaxOfferTimeout {
+		v.add(field, "%s is not between %s and %s", formatDuration(d), formatDuration(MinOfferTimeout), formatDuration(MaxOfferTimeout))
+	}
+}
+
+func (v *validator) httpURL(field, raw string) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		v.add(field, "%q is not an http:// or https:// URL", raw)
+	}
+}
+
+func (v *validator) config(c *Config) {
+	v.schoolIDs = map[string]int{}
+	v.teams = map[string]int{}
+
+	if v.required("language", c.Language) {
+		v.oneOf("language", c.Language, "nl", "en")
+	}
+	if v.required("timezone", c.Timezone) {
+		v.timezone("timezone", c.Timezone)
+	}
+	if v.required("listen", c.Listen) {
+		if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+			v.add("listen", "%q is not an address like :8080", c.Listen)
+		}
+	}
+	if c.RedisURL != "" {
+		u, err := url.Parse(c.RedisURL)
+		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
+			v.add("redis_url", "is not a redis://, rediss:// or unix:// URL") // may hold a password
+		}
+	}
+	if c.OfferTimeout.Duration == 0 {
+		v.required("offer_timeout", "")
+	} else {
+		v.offerTimeout("offer_timeout", c.OfferTimeout.Duration)
+	}
+	if c.Retention.Duration == 0 {
+		v.required("retention", "")
+	} else if c.Retention.Duration < MinRetention {
+		v.add("retention", "%s is too short: keep requests at least %s", formatDuration(c.Retention.Duration), formatDuration(MinRetention))
+	}
+	if c.LogFormat != "" {
+		v.oneOf("log_format", c.LogFormat, "text", "json")
+	}
+	if m := c.Mattermost; m != nil {
+		if v.required("mattermost.url", m.URL) {
+			v.httpURL("mattermost.url", m.URL)
+		}
+		v.required("mattermost.bot_token", m.BotToken)
+		v.required("mattermost.command_token", m.CommandToken)
+		if m.PublicURL != "" {
+			v.httpURL("mattermost.public_url", m.PublicURL)
+		}
+		if m.ActionSecret != "" && len(m.ActionSecret) < MinActionSecret {
+			v.add("mattermost.action_secret", "too short: use at least %d characters, or leave it empty to have one generated", MinActionSecret)
+		}
+	}
+	if s := c.Slack; s != nil {
+		v.required("slack.bot_token", s.BotToken)
+		if s.AppToken == "" {
+			v.requiredMsg("slack.signing_secret", s.SigningSecret, "empty: needed to verify Slack's requests (or set app_token for Socket Mode)")
+		} else if !strings.HasPrefix(s.AppToken, "xapp-") {
+			v.add("slack.app_token", "is not an app-level token (xapp-…)")
+		}
+		if s.APIURL != "" {
+			v.httpURL("slack.api_url", s.APIURL)
+		}
+	}
+	if len(c.Schools) == 0 {
+		v.add("schools", "empty")
+	}
+	for i := range c.Schools {
+		v.school(c, i)
+	}
+}
+
+func (v *validator) school(c *Config, i int) {
+	s := &c.Schools[i]
+	p := fmt.Sprintf("schools[%d]", i)
+
+	if v.required(p+".id", s.ID) {
+		if !idRE.MatchString(s.ID) {
+			v.add(p+".id", "%q is not an id: use lowercase letters, digits, - and _", s.ID)
+		} else if _, dup := v.schoolIDs[s.ID]; dup {
+			v.add(p+".id", "%q is used twice", s.ID)
+		} else {
+			v.schoolIDs[s.ID] = i
+		}
+	}
+	v.required(p+".name", s.Name)
+	if s.Language != "" {
+		v.oneOf(p+".language", s.Language, "nl", "en")
+	}
+	if s.Timezone != "" {
+		v.timezone(p+".timezone", s.Timezone)
+	}
+	if s.OfferTimeout.Duration != 0 {
+		v.offerTimeout(p+".offer_timeout", s.OfferTimeout.Duration)
+	}
+	v.team(p+".mattermost_team", bot.Mattermost, s.MattermostTeam, i)
+	v.team(p+".slack_team", bot.Slack, s.SlackTeam, i)
+
+	groups := v.groups(p, s)
+
+	if s.FallbackChannel == "" && s.Kernteam.Channel == "" {
+		v.requiredMsg(p+".fallback_channel", "", "empty: requests nobody can take are posted there (or set kernteam.channel)")
+	}
+	v.channel(p+".fallback_channel", s.FallbackChannel)
+
+	v.helpers(p, s, groups, v.dayParts(p, s))
+	v.rolesPriority(p, s)
+
+	for k, co := range s.Coordinators {
+		cp := fmt.Sprintf("%s.coordinators[%d]", p, k)
+		v.required(cp+".name", co.Name)
+		v.accounts(cp, co.Mattermost, co.Slack, co.Shell)
+	}
+
+	kp := p + ".kernteam"
+	v.channel(kp+".channel", s.Kernteam.Channel)
+	if s.Kernteam.Reminder != "" {
+		v.cron(kp+".reminder", s.Kernteam.Reminder)
+		v.requiredMsg(kp+".channel", s.Kernteam.Channel, "empty: the reminder needs a channel")
+	}
+	dp := p + ".digest"
+	v.channel(dp+".channel", s.Digest.Channel)
+	if s.Digest.Cron != "" {
+		v.cron(dp+".cron", s.Digest.Cron)
+		if s.Digest.Channel == "" && len(s.Coordinators) == 0 {
+			v.requiredMsg(dp+".channel", "", "empty and no coordinators: nobody gets the digest")
+		}
+	}
+
+	if s.HolidayRegion != "" {
+		v.oneOf(p+".holiday_region", s.HolidayRegion, "noord", "midden", "zuid")
+	}
+	for k, h := range s.Holidays {
+		if _, err := ParseHoliday(h); err != nil {
+			v.add(fmt.Sprintf("%s.holidays[%d]", p, k), "%s", err)
+		}
+	}
+}
+
+// team checks a team link: its shape, and that no other school has it.
+func (v *validator) team(field string, p bot.Platform, team string, school int) {
+	if team == "" {
+		return
+	}
+	switch {
+	case p == bot.Slack && !slackTeamRE.MatchString(team):
+		v.add(field, "%q is not a Slack team id like T0DEVAART1", team)
+		return
+	case strings.ContainsFunc(team, isSpace):
+		v.add(field, "%q is not a team name: no spaces", team)
+		return
+	}
+	key := string(p) + "/" + strings.ToLower(team)
+	if other, dup := v.teams[key]; dup {
+		v.add(field, "%q is already linked to schools[%d]", team, other)
+		return
+	}
+	v.teams[key] = school
+}
+
+func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' }
+
+// channel checks a channel name, if set.
+func (v *validator) channel(field, name string) {
+	switch {
+	case name == "":
+	case strings.HasPrefix(name, "#"), strings.HasPrefix(name, "~"):
+		v.add(field, "%q: write the channel name without %c", name, name[0])
+	case strings.ContainsFunc(name, isSpace):
+		v.add(field, "%q is not a channel name: no spaces", name)
+	}
+}
+
+// groups checks the school's groups and returns every name (id or alias,
+// lower-cased) that resolves to a group id.
+func (v *validator) groups(p string, s *School) map[string]string {
+	names := map[string]string{}
+	if len(s.Groups) == 0 {
+		v.add(p+".groups", "empty")
+	}
+	for j, g := range s.Groups {
+		gp := fmt.Sprintf("%s.groups[%d]", p, j)
+		if vars := v.unset[gp+".id"]; len(vars) > 0 && v.unset[gp] == nil {
+			v.unset[gp] = vars // a plain "${GROUP}" has no id key
+		}
+		if !v.required(gp, g.ID) {
+			continue
+		}
+		if rest, ok := cutFold(g.ID, "groep "); ok {
+			v.add(gp, "%q: write the group without \"groep\", like %q", g.ID, rest)
+		}
+		v.groupName(gp, g.ID, g.ID, names)
+		for k, a := range g.Aliases {
+			ap := fmt.Sprintf("%s.aliases[%d]", gp, k)
+			if v.required(ap, a) {
+				v.groupName(ap, a, g.ID, names)
+			}
+		}
+	}
+	return names
+}
+
+func (v *validator) groupName(field, name, id string, names map[string]string) {
+	key := strings.ToLower(strings.TrimSpace(name))
+	if _, dup := names[key]; dup {
+		v.add(field, "%q is used twice", name)
+		return
+	}
+	names[key] = id
+}
+
+// cutFold cuts prefix from s, ignoring case.
+func cutFold(s, prefix string) (string, bool) {
+	if len(s) > len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return strings.TrimSpace(s[len(prefix):]), true
+	}
+	return s, false
+}
+
+// dayParts parses the school's day parts, sorted by start; those with
+// problems are left out (schedules are checked against the rest).
+func (v *validator) dayParts(p string, s *School) []bot.DayPart {
+	parts, probs := parseDayParts(s.DayParts)
+	for _, pr := range probs {
+		field := p + ".day_parts"
+		if pr.Field != "" {
+			field += "." + pr.Field
+		}
+		v.add(field, "%s", pr.Message)
+	}
+	return parts
+}
+
+// parseDayParts parses a day_parts mapping, sorted by start, with problems
+// whose Field is the day part's name ("" for the mapping as a whole). An
+// empty mapping gives bot.DefaultDayParts.
+func parseDayParts(spans map[string]string) ([]bot.DayPart, []Problem) {
+	if len(spans) == 0 {
+		return bot.DefaultDayParts(), nil
+	}
+	names := make([]string, 0, len(spans))
+	for name := range spans {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	var parts []bot.DayPart
+	var probs []Problem
+	seen := map[string]bool{}
+	for _, name := range names {
+		part, err := bot.ParseDayPart(name, spans[name])
+		switch {
+		case err != nil:
+			probs = append(probs, Problem{Field: name, Message: err.Error()})
+		case isScheduleWord(part.Name):
+			probs = append(probs, Problem{Field: name, Message: fmt.Sprintf("%q is a day or a schedule word, not a day part name", name)})
+		case seen[part.Name]:
+			probs = append(probs, Problem{Field: name, Message: fmt.Sprintf("%q is used twice", part.Name)})
+		default:
+			seen[part.Name] = true
+			parts = append(parts, part)
+		}
+	}
+	slices.SortStableFunc(parts, func(a, b bot.DayPart) int { return a.Start - b.Start })
+	if err := bot.CheckDayParts(parts); err != nil {
+		probs = append(probs, Problem{Message: err.Error()})
+	}
+	return parts, probs
+}
+
+// scheduleWords are words bot.ParseSchedule reads as days or as part of
+// "altijd" and "hele dag": a day part with such a name could never be meant.
+var scheduleWords = []string{
+	"ma", "maandag", "mo", "mon", "monday", "di", "dinsdag", "tu", "tue", "tuesday",
+	"wo", "woensdag", "we", "wed", "wednesday", "do", "donderdag", "th", "thu", "thursday",
+	"vr", "vrijdag", "fr", "fri", "friday", "za", "zaterdag", "sa", "sat", "saturday",
+	"zo", "zondag", "su", "sun", "sunday", "altijd", "always", "hele", "dag",
+}
+
+func isScheduleWord(name string) bool {
+	if slices.Contains(scheduleWords, name) {
+		return true
+	}
+	from, to, ok := strings.Cut(name, "-") // a range like ma-vr
+	return ok && slices.Contains(scheduleWords, from) && slices.Contains(scheduleWords, to)
+}
+
+func (v *validator) helpers(p string, s *School, groups map[string]string, parts []bot.DayPart) {
+	if len(s.Helpers) == 0 {
+		v.add(p+".helpers", "empty: nobody to ask for help")
+	}
+	ids := map[string]int{}
+	accounts := map[string]int{} // "platform/account" → helper index
+	for j := range s.Helpers {
+		h := &s.Helpers[j]
+		hp := fmt.Sprintf("%s.helpers[%d]", p, j)
+		before := len(v.problems)
+		v.required(hp+".name", h.Name)
+
+		switch id := h.id(); {
+		case h.ID != "" && !idRE.MatchString(h.ID):
+			v.add(hp+".id", "%q is not an id: use lowercase letters, digits, - and _", h.ID)
+		case id == "" && strings.TrimSpace(h.Name) != "":
+			v.add(hp+".id", "empty, and the name %q gives none: set an id", h.Name)
+		case id == "":
+		case h.ID == "" && hasKey(ids, id):
+			v.add(hp+".id", "%q, made from the name, is used twice: give one of them an id", id)
+		case hasKey(ids, id):
+			v.add(hp+".id", "%q is used twice", id)
+		default:
+			ids[id] = j
+		}
+
+		if v.required(hp+".role", h.Role) && !roleRE.MatchString(h.Role) {
+			v.add(hp+".role", "%q is not a role name: use lowercase letters, digits and -, like cjg-coach", h.Role)
+		}
+
+		if v.accounts(hp, h.Mattermost, h.Slack, h.Shell) {
+			for _, a := range []struct {
+				field, platform, account string
+			}{
+				{"mattermost", "mattermost", strings.ToLower(h.Mattermost)},
+				{"slack", "slack", h.Slack},
+				{"shell", "shell", h.shell()},
+			} {
+				if a.account == "" {
+					continue
+				}
+				key := a.platform + "/" + strings.ToLower(a.account)
+				other, dup := accounts[key]
+				switch {
+				case !dup:
+					accounts[key] = j
+				case a.field == "shell" && h.Shell == "":
+					// A default shell name clashes when its source (the
+					// username or id) does; say so only if that went unsaid.
+					if len(v.problems) == before {
+						v.add(hp+".shell", "%q, the default, is also the shell account of helpers[%d]: set shell", a.account, other)
+					}
+				default:
+					v.add(hp+"."+a.field, "%q is also the %s account of helpers[%d]", a.account, a.platform, other)
+				}
+			}
+		}
+
+		if len(h.Schedule) == 0 {
+			v.add(hp+".schedule", `empty: write when this helper is on duty, like "ma ochtend" or "altijd"`)
+		}
+		if len(parts) > 0 {
+			for _, e := range h.Schedule {
+				if _, err := bot.ParseSchedule([]string{e}, parts); err != nil {
+					v.add(hp+".schedule", "%s", err)
+				}
+			}
+		}
+		for _, g := range h.Groups {
+			if _, ok := groups[strings.ToLower(strings.TrimSpace(g))]; !ok {
+				v.add(hp+".groups", "%q is not one of the school's groups", g)
+			}
+		}
+	}
+}
+
+func hasKey[V any](m map[string]V, k string) bool {
+	_, ok := m[k]
+	return ok
+}
+
+// accounts checks the accounts of a person; false when there are none.
+func (v *validator) accounts(path, mattermost, slack, shell string) bool {
+	if strings.TrimSpace(mattermost) == "" && strings.TrimSpace(slack) == "" && strings.TrimSpace(shell) == "" {
+		v.add(path, "needs a mattermost, slack or shell account")
+		return false
+	}
+	switch {
+	case mattermost == "":
+	case strings.HasPrefix(mattermost, "@"):
+		v.add(path+".mattermost", "%q: write the username without @", mattermost)
+	case !mattermostUserRE.MatchString(mattermost):
+		v.add(path+".mattermost", "%q is not a Mattermost username: 3 to 22 letters, digits, ., - or _, starting with a letter", mattermost)
+	}
+	if slack != "" && !slackUserRE.MatchString(slack) {
+		v.add(path+".slack", "%q is not a Slack member id like U0ANNE0001", slack)
+	}
+	if shell != "" && !shellRE.MatchString(shell) {
+		v.add(path+".shell", "%q is not a shell name: one word of letters, digits, ., - or _", shell)
+	}
+	return true
+}
+
+func (v *validator) rolesPriority(p string, s *School) {
+	roles := map[string]bool{}
+	for _, h := range s.Helpers {
+		roles[h.Role] = true
+	}
+	seen := map[string]bool{}
+	for k, r := range s.RolesPriority {
+		rp := fmt.Sprintf("%s.roles_priority[%d]", p, k)
+		switch {
+		case !v.required(rp, r):
+		case seen[r]:
+			v.add(rp, "%q is used twice", r)
+		case len(s.Helpers) > 0 && !roles[r]:
+			seen[r] = true
+			v.add(rp, "%q is no helper's role", r)
+		default:
+			seen[r] = true
+		}
+	}
+}
+
+// cronProbe is the moment a cron expression must fire after, to be useful.
+var cronProbe = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func (v *validator) cron(field, spec string) {
+	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
+		v.add(field, "%q: leave out the time zone; cron runs in the school's time zone", spec)
+		return
+	}
+	sched, err := parseCron(spec)
+	if err != nil {
+		v.add(field, "%q is not a cron expression like \"15 8 * * MON\": %v", spec, err)
+		return
+	}
+	if sched.Next(cronProbe).IsZero() {
+		v.add(field, "%q never fires", spec)
+	}
+}
+
+// parseCron is cron.ParseStandard, which panics on some malformed input.
+func parseCron(spec string) (s cron.Schedule, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return cron.ParseStandard(spec)
+}

@@ -1,0 +1,307 @@
+package config
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+)
+
+// base is a valid configuration with two schools, both platforms, and a
+// helper (Zoë) whose role is not in roles_priority, which is allowed.
+const base = `
+mattermost:
+  url: https://chat.example.nl
+  bot_token: bot
+  command_token: cmd
+slack:
+  bot_token: xoxb-1
+  signing_secret: sign
+schools:
+  - id: de-vaart
+    name: Kindcentrum De Vaart
+    mattermost_team: de-vaart
+    slack_team: T0DEVAART1
+    groups: [{id: "1-2", aliases: [kleuters]}, "3", "4", "5", "6", "7", "8"]
+    fallback_channel: kernteam
+    helpers:
+      - {name: Anne, role: jeugdhulpverlener, mattermost: anne, slack: U0ANNE0001, schedule: ["ma ochtend"], groups: ["3"]}
+      - {name: Bram, role: cjg-coach, mattermost: bram, schedule: [ma, "wo ochtend"]}
+      - {name: Zoë, role: gedragswetenschapper, slack: U0ZOE00001, schedule: [altijd]}
+    roles_priority: [jeugdhulpverlener, cjg-coach]
+    coordinators: [{name: Sanne, mattermost: ib.sanne}]
+    kernteam: {channel: kernteam, reminder: "15 8 * * MON"}
+    digest: {cron: "0 16 * * FRI"}
+    holidays: ["2026-10-12", "2026-12-19/2027-01-03"]
+  - id: de-linde
+    name: De Linde
+    mattermost_team: de-linde
+    groups: ["1", "2"]
+    helpers:
+      - {name: Cas, role: cjg-coach, shell: cas, schedule: [altijd]}
+    kernteam: {channel: linde-kernteam}
+`
+
+func baseConfig(t *testing.T) *Config {
+	t.Helper()
+	return mustParse(t, base, nil)
+}
+
+func TestBaseIsValid(t *testing.T) {
+	if err := baseConfig(t).Validate(); err != nil {
+		t.Fatalf("got %v, want the base configuration valid", err)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(c *Config)
+		want   []Problem
+	}{
+		// top level
+		{"language", func(c *Config) { c.Language = "fr" },
+			[]Problem{{"language", `"fr" is not nl or en`}}},
+		{"language empty", func(c *Config) { c.Language = "" },
+			[]Problem{{"language", "empty"}}},
+		{"timezone", func(c *Config) { c.Timezone = "Europe/Amsterdm" },
+			[]Problem{{"timezone", `unknown time zone "Europe/Amsterdm"`}}},
+		{"timezone Local", func(c *Config) { c.Timezone = "Local" },
+			[]Problem{{"timezone", `"Local" depends on the server: name a zone like Europe/Amsterdam`}}},
+		{"listen", func(c *Config) { c.Listen = "8080" },
+			[]Problem{{"listen", `"8080" is not an address like :8080`}}},
+		{"redis_url", func(c *Config) { c.RedisURL = "localhost:6379" },
+			[]Problem{{"redis_url", "is not a redis://, rediss:// or unix:// URL"}}},
+		{"redis_url empty is the demo's embedded Redis", func(c *Config) { c.RedisURL = "" }, nil},
+		{"offer_timeout too short", func(c *Config) { c.OfferTimeout.Duration = 5 * time.Second },
+			[]Problem{{"offer_timeout", "5s is not between 10s and 1h"}}},
+		{"offer_timeout too long", func(c *Config) { c.OfferTimeout.Duration = 2 * time.Hour },
+			[]Problem{{"offer_timeout", "2h is not between 10s and 1h"}}},
+		{"offer_timeout bounds", func(c *Config) {
+			c.OfferTimeout.Duration = 10 * time.Second
+			c.Schools[0].OfferTimeout.Duration = time.Hour
+		}, nil},
+		{"offer_timeout not set", func(c *Config) { c.OfferTimeout = Duration{} },
+			[]Problem{{"offer_timeout", "empty"}}},
+		{"retention", func(c *Config) { c.Retention.Duration = 30 * time.Minute },
+			[]Problem{{"retention", "30m is too short: keep requests at least 1h"}}},
+		{"log_format", func(c *Config) { c.LogFormat = "xml" },
+			[]Problem{{"log_format", `"xml" is not text or json`}}},
+		{"log_format json", func(c *Config) { c.LogFormat = "json" }, nil},
+
+		// mattermost
+		{"mattermost needs url and tokens", func(c *Config) { c.Mattermost = &Mattermost{} },
+			[]Problem{{"mattermost.url", "empty"}, {"mattermost.bot_token", "empty"}, {"mattermost.command_token", "empty"}}},
+		{"mattermost url", func(c *Config) { c.Mattermost.URL = "chat.example.nl" },
+			[]Problem{{"mattermost.url", `"chat.example.nl" is not an http:// or https:// URL`}}},
+		{"mattermost public_url", func(c *Config) { c.Mattermost.PublicURL = "ftp://x" },
+			[]Problem{{"mattermost.public_url", `"ftp://x" is not an http:// or https:// URL`}}},
+		{"mattermost action_secret", func(c *Config) { c.Mattermost.ActionSecret = "short" },
+			[]Problem{{"mattermost.action_secret", "too short: use at least 16 characters, or leave it empty to have one generated"}}},
+		{"mattermost disabled", func(c *Config) { c.Mattermost = nil }, nil},
+
+		// slack
+		{"slack needs bot_token and signing_secret", func(c *Config) { c.Slack = &Slack{} },
+			[]Problem{{"slack.bot_token", "empty"}, {"slack.signing_secret", "empty: needed to verify Slack's requests (or set app_token for Socket Mode)"}}},
+		{"slack socket mode needs no signing_secret", func(c *Config) { c.Slack = &Slack{BotToken: "xoxb-1", AppToken: "xapp-1"} }, nil},
+		{"slack app_token", func(c *Config) { c.Slack.AppToken = "xoxb-wrong" },
+			[]Problem{{"slack.app_token", "is not an app-level token (xapp-…)"}}},
+		{"slack api_url", func(c *Config) { c.Slack.APIURL = "localhost" },
+			[]Problem{{"slack.api_url", `"localhost" is not an http:// or https:// URL`}}},
+
+		// schools
+		{"schools empty", func(c *Config) { c.Schools = nil },
+			[]Problem{{"schools", "empty"}}},
+		{"school id used twice", func(c *Config) { c.Schools[1].ID = "de-vaart" },
+			[]Problem{{"schools[1].id", `"de-vaart" is used twice`}}},
+		{"school id shape", func(c *Config) { c.Schools[1].ID = "De Linde" },
+			[]Problem{{"schools[1].id", `"De Linde" is not an id: use lowercase letters, digits, - and _`}}},
+		{"school id and name empty", func(c *Config) { c.Schools[1].ID, c.Schools[1].Name = "", "" },
+			[]Problem{{"schools[1].id", "empty"}, {"schools[1].name", "empty"}}},
+		{"school language", func(c *Config) { c.Schools[0].Language = "de" },
+			[]Problem{{"schools[0].language", `"de" is not nl or en`}}},
+		{"school timezone", func(c *Config) { c.Schools[1].Timezone = "Mars/Olympus" },
+			[]Problem{{"schools[1].timezone", `unknown time zone "Mars/Olympus"`}}},
+		{"school offer_timeout", func(c *Config) { c.Schools[0].OfferTimeout.Duration = time.Second },
+			[]Problem{{"schools[0].offer_timeout", "1s is not between 10s and 1h"}}},
+		{"mattermost team linked twice", func(c *Config) { c.Schools[1].MattermostTeam = "De-Vaart" },
+			[]Problem{{"schools[1].mattermost_team", `"De-Vaart" is already linked to schools[0]`}}},
+		{"slack team linked twice", func(c *Config) { c.Schools[1].SlackTeam = "T0DEVAART1" },
+			[]Problem{{"schools[1].slack_team", `"T0DEVAART1" is already linked to schools[0]`}}},
+		{"same name on two platforms is fine", func(c *Config) { c.Schools[1].MattermostTeam = "T0DEVAART1" }, nil},
+		{"slack team shape", func(c *Config) { c.Schools[1].SlackTeam = "de-linde" },
+			[]Problem{{"schools[1].slack_team", `"de-linde" is not a Slack team id like T0DEVAART1`}}},
+		{"mattermost team shape", func(c *Config) { c.Schools[1].MattermostTeam = "de linde" },
+			[]Problem{{"schools[1].mattermost_team", `"de linde" is not a team name: no spaces`}}},
+
+		// groups
+		{"groups empty", func(c *Config) { c.Schools[0].Groups = nil; c.Schools[0].Helpers[0].Groups = nil },
+			[]Problem{{"schools[0].groups", "empty"}}},
+		{"group id empty", func(c *Config) { c.Schools[1].Groups[1].ID = "" },
+			[]Problem{{"schools[1].groups[1]", "empty"}}},
+		{"group used twice", func(c *Config) { c.Schools[1].Groups[1].ID = "1" },
+			[]Problem{{"schools[1].groups[1]", `"1" is used twice`}}},
+		{"alias used twice", func(c *Config) { c.Schools[0].Groups[1].Aliases = []string{"Kleuters"} },
+			[]Problem{{"schools[0].groups[1].aliases[0]", `"Kleuters" is used twice`}}},
+		{"alias is another group's id", func(c *Config) { c.Schools[0].Groups[0].Aliases = []string{"3"} },
+			[]Problem{{"schools[0].groups[1]", `"3" is used twice`}}},
+		{"alias empty", func(c *Config) { c.Schools[0].Groups[0].Aliases = []string{""} },
+			[]Problem{{"schools[0].groups[0].aliases[0]", "empty"}}},
+		{"group written with groep", func(c *Config) { c.Schools[1].Groups[1].ID = "groep 2" },
+			[]Problem{{"schools[1].groups[1]", `"groep 2": write the group without "groep", like "2"`}}},
+
+		// channels
+		{"no fallback channel", func(c *Config) { c.Schools[0].FallbackChannel, c.Schools[0].Kernteam = "", Kernteam{} },
+			[]Problem{{"schools[0].fallback_channel", "empty: requests nobody can take are posted there (or set kernteam.channel)"}}},
+		{"kernteam channel is the fallback", func(c *Config) { c.Schools[0].FallbackChannel = "" }, nil},
+		{"channel with #", func(c *Config) { c.Schools[0].FallbackChannel = "#kernteam" },
+			[]Problem{{"schools[0].fallback_channel", `"#kernteam": write the channel name without #`}}},
+		{"channel with spaces", func(c *Config) { c.Schools[0].Digest.Channel = "ib en directie" },
+			[]Problem{{"schools[0].digest.channel", `"ib en directie" is not a channel name: no spaces`}}},
+
+		// helpers
+		{"helpers empty", func(c *Config) { c.Schools[1].Helpers = nil },
+			[]Problem{{"schools[1].helpers", "empty: nobody to ask for help"}}},
+		{"helper needs an account", func(c *Config) { c.Schools[0].Helpers[0].Mattermost, c.Schools[0].Helpers[0].Slack = "", "" },
+			[]Problem{{"schools[0].helpers[0]", "needs a mattermost, slack or shell account"}}},
+		{"helper name and role empty", func(c *Config) { c.Schools[1].Helpers[0].Name, c.Schools[1].Helpers[0].Role = "", "" },
+			[]Problem{{"schools[1].helpers[0].name", "empty"}, {"schools[1].helpers[0].role", "empty"}}},
+		{"helper role shape", func(c *Config) { c.Schools[1].Helpers[0].Role = "CJG coach" },
+			[]Problem{{"schools[1].helpers[0].role", `"CJG coach" is not a role name: use lowercase letters, digits and -, like cjg-coach`}}},
+		{"helper id from the name used twice", func(c *Config) { c.Schools[0].Helpers[1].Name = "anne" },
+			[]Problem{{"schools[0].helpers[1].id", `"anne", made from the name, is used twice: give one of them an id`}}},
+		{"helper id used twice", func(c *Config) { c.Schools[0].Helpers[2].ID = "bram" },
+			[]Problem{{"schools[0].helpers[2].id", `"bram" is used twice`}}},
+		{"helper ids tell namesakes apart", func(c *Config) {
+			c.Schools[0].Helpers[1].Name = "Anne"
+			c.Schools[0].Helpers[1].ID = "anne-b"
+		}, nil},
+		{"helper id shape", func(c *Config) { c.Schools[0].Helpers[2].ID = "Zoë" },
+			[]Problem{{"schools[0].helpers[2].id", `"Zoë" is not an id: use lowercase letters, digits, - and _`}}},
+		{"a name that gives no id", func(c *Config) { c.Schools[1].Helpers[0].Name = "李" },
+			[]Problem{{"schools[1].helpers[0].id", `empty, and the name "李" gives none: set an id`}}},
+		{"mattermost username with @", func(c *Config) { c.Schools[0].Helpers[0].Mattermost = "@anne" },
+			[]Problem{{"schools[0].helpers[0].mattermost", `"@anne": write the username without @`}}},
+		{"mattermost username shape", func(c *Config) { c.Schools[0].Helpers[0].Mattermost = "anne de vries" },
+			[]Problem{{"schools[0].helpers[0].mattermost", `"anne de vries" is not a Mattermost username: 3 to 22 letters, digits, ., - or _, starting with a letter`}}},
+		{"slack member id shape", func(c *Config) { c.Schools[0].Helpers[0].Slack = "anne" },
+			[]Problem{{"schools[0].helpers[0].slack", `"anne" is not a Slack member id like U0ANNE0001`}}},
+		{"shell name shape", func(c *Config) { c.Schools[1].Helpers[0].Shell = "cas b" },
+			[]Problem{{"schools[1].helpers[0].shell", `"cas b" is not a shell name: one word of letters, digits, ., - or _`}}},
+		{"mattermost account twice", func(c *Config) { c.Schools[0].Helpers[1].Mattermost = "Anne" },
+			[]Problem{{"schools[0].helpers[1].mattermost", `"anne" is also the mattermost account of helpers[0]`}}},
+		{"shell name twice, one by default", func(c *Config) { c.Schools[0].Helpers[2].Shell = "bram" },
+			[]Problem{{"schools[0].helpers[2].shell", `"bram" is also the shell account of helpers[1]`}}},
+		{"default shell name twice", func(c *Config) { c.Schools[0].Helpers[1].Mattermost = "zoe" },
+			[]Problem{{"schools[0].helpers[2].shell", `"zoe", the default, is also the shell account of helpers[1]: set shell`}}},
+		{"same account at two schools is fine", func(c *Config) { c.Schools[1].Helpers[0].Mattermost = "anne" }, nil},
+		{"schedule", func(c *Config) { c.Schools[0].Helpers[1].Schedule = []string{"ma", "zo avond"} },
+			[]Problem{{"schools[0].helpers[1].schedule", `"zo avond" is not a day part: "avond" is not one of ochtend, middag`}}},
+		{"every bad schedule entry", func(c *Config) { c.Schools[0].Helpers[1].Schedule = []string{"maandagochtend", "ochtend", ""} },
+			[]Problem{
+				{"schools[0].helpers[1].schedule", `"maandagochtend" is not a day: "maandagochtend" is not one of ma, di, wo, do, vr, za, zo`},
+				{"schools[0].helpers[1].schedule", `"ochtend" names no day: start with ma, di, wo, do, vr, za or zo`},
+				{"schools[0].helpers[1].schedule", `"" is empty: write a day and optionally a day part, like "ma ochtend"`},
+			}},
+		{"schedule empty", func(c *Config) { c.Schools[1].Helpers[0].Schedule = nil },
+			[]Problem{{"schools[1].helpers[0].schedule", `empty: write when this helper is on duty, like "ma ochtend" or "altijd"`}}},
+		{"schedule against the school's day parts", func(c *Config) {
+			c.Schools[0].DayParts = map[string]string{"ochtend": "08:00-12:00", "middag": "12:00-15:00", "avond": "18:00-21:00"}
+			c.Schools[0].Helpers[1].Schedule = []string{"zo avond"}
+		}, nil},
+		{"helper group not the school's", func(c *Config) { c.Schools[0].Helpers[2].Groups = []string{"5", "9"} },
+			[]Problem{{"schools[0].helpers[2].groups", `"9" is not one of the school's groups`}}},
+		{"helper group by alias", func(c *Config) { c.Schools[0].Helpers[2].Groups = []string{"Kleuters"} }, nil},
+
+		// roles_priority
+		{"roles_priority entry no helper has", func(c *Config) { c.Schools[0].RolesPriority[1] = "cjg-coch" },
+			[]Problem{{"schools[0].roles_priority[1]", `"cjg-coch" is no helper's role`}}},
+		{"roles_priority twice", func(c *Config) { c.Schools[0].RolesPriority = []string{"cjg-coach", "jeugdhulpverlener", "cjg-coach"} },
+			[]Problem{{"schools[0].roles_priority[2]", `"cjg-coach" is used twice`}}},
+		{"roles_priority empty entry", func(c *Config) { c.Schools[0].RolesPriority = []string{""} },
+			[]Problem{{"schools[0].roles_priority[0]", "empty"}}},
+
+		// day parts
+		{"day parts overlap", func(c *Config) {
+			c.Schools[0].DayParts = map[string]string{"ochtend": "08:00-12:30", "middag": "12:00-17:00"}
+		},
+			[]Problem{{"schools[0].day_parts", "day parts ochtend and middag overlap"}}},
+		{"day part span", func(c *Config) {
+			c.Schools[0].DayParts = map[string]string{"ochtend": "08:00-12:00", "middag": "12:00"}
+		},
+			[]Problem{{"schools[0].day_parts.middag", `day part middag: "12:00" is not a span like 08:00-12:00`}}},
+		{"day part named like a day", func(c *Config) {
+			c.Schools[1].DayParts = map[string]string{"ochtend": "08:00-12:00", "vr": "12:00-15:00"}
+		},
+			[]Problem{{"schools[1].day_parts.vr", `"vr" is a day or a schedule word, not a day part name`}}},
+		{"day part named twice", func(c *Config) {
+			c.Schools[1].DayParts = map[string]string{"ochtend": "08:00-12:00", "Ochtend": "12:00-15:00"}
+		},
+			[]Problem{{"schools[1].day_parts.ochtend", `"ochtend" is used twice`}}},
+
+		// coordinators
+		{"coordinator needs a name and an account", func(c *Config) { c.Schools[0].Coordinators[0] = Coordinator{} },
+			[]Problem{{"schools[0].coordinators[0].name", "empty"}, {"schools[0].coordinators[0]", "needs a mattermost, slack or shell account"}}},
+		{"coordinator slack id", func(c *Config) { c.Schools[0].Coordinators[0].Slack = "@sanne" },
+			[]Problem{{"schools[0].coordinators[0].slack", `"@sanne" is not a Slack member id like U0ANNE0001`}}},
+
+		// kernteam and digest
+		{"reminder cron", func(c *Config) { c.Schools[0].Kernteam.Reminder = "15 8 * * MAANDAG" },
+			[]Problem{{"schools[0].kernteam.reminder", `"15 8 * * MAANDAG" is not a cron expression like "15 8 * * MON": failed to parse int from MAANDAG: strconv.Atoi: parsing "MAANDAG": invalid syntax`}}},
+		{"reminder needs a channel", func(c *Config) { c.Schools[0].Kernteam.Channel = "" },
+			[]Problem{{"schools[0].kernteam.channel", "empty: the reminder needs a channel"}}},
+		{"digest cron field count", func(c *Config) { c.Schools[0].Digest.Cron = "0 16 * *" },
+			[]Problem{{"schools[0].digest.cron", `"0 16 * *" is not a cron expression like "15 8 * * MON": expected exactly 5 fields, found 4: [0 16 * *]`}}},
+		{"cron with a time zone", func(c *Config) { c.Schools[0].Digest.Cron = "CRON_TZ=UTC 0 16 * * FRI" },
+			[]Problem{{"schools[0].digest.cron", `"CRON_TZ=UTC 0 16 * * FRI": leave out the time zone; cron runs in the school's time zone`}}},
+		{"cron that would panic the parser", func(c *Config) { c.Schools[0].Digest.Cron = "TZ=x" },
+			[]Problem{{"schools[0].digest.cron", `"TZ=x": leave out the time zone; cron runs in the school's time zone`}}},
+		{"cron that never fires", func(c *Config) { c.Schools[0].Digest.Cron = "0 0 30 2 *" },
+			[]Problem{{"schools[0].digest.cron", `"0 0 30 2 *" never fires`}}},
+		{"cron descriptor", func(c *Config) { c.Schools[0].Digest.Cron = "@weekly" }, nil},
+		{"digest with nobody to get it", func(c *Config) { c.Schools[0].Coordinators = nil },
+			[]Problem{{"schools[0].digest.channel", "empty and no coordinators: nobody gets the digest"}}},
+
+		// holidays
+		{"holiday_region", func(c *Config) { c.Schools[0].HolidayRegion = "west" },
+			[]Problem{{"schools[0].holiday_region", `"west" is not noord, midden or zuid`}}},
+		{"holidays", func(c *Config) { c.Schools[0].Holidays = []string{"2026-10-12", "12 oktober", "2027-01-03/2026-12-19"} },
+			[]Problem{
+				{"schools[0].holidays[1]", `"12 oktober" is not a date like 2026-10-12 or a range like 2026-12-19/2027-01-03`},
+				{"schools[0].holidays[2]", `"2027-01-03/2026-12-19" ends before it starts`},
+			}},
+
+		// all at once
+		{"every problem is listed", func(c *Config) {
+			c.Language = "fr"
+			c.Schools[1].ID = "de-vaart"
+			c.Schools[0].Helpers[2].Groups = []string{"9"}
+		}, []Problem{
+			{"language", `"fr" is not nl or en`},
+			{"schools[0].helpers[2].groups", `"9" is not one of the school's groups`},
+			{"schools[1].id", `"de-vaart" is used twice`},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := baseConfig(t)
+			tc.change(c)
+			got := problemsOf(t, c.Validate())
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("got\n%s\nwant\n%s", lines(got), lines(tc.want))
+			}
+		})
+	}
+}
+
+func TestValidationErrorAs(t *testing.T) {
+	c := baseConfig(t)
+	c.Language = "fr"
+	_, err := c.Directory()
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("got %v (%T), want a *ValidationError", err, err)
+	}
+	if got, want := ve.Problems, []Problem{{"language", `"fr" is not nl or en`}}; !slices.Equal(got, want) {
+		t.Errorf("got\n%s\nwant\n%s", lines(got), lines(want))
+	}
+}

@@ -1,0 +1,317 @@
+package handlers
+
+import (
+	"regexp"
+	"strings"
+)
+
+// The message catalogue: every text hulpbot shows, in Dutch and English.
+// Placeholders are named, {like_this}; both languages of a key use the same
+// placeholders (catalog_test.go checks). Dutch is written the way school and
+// childcare staff say it (see the glossary): hulpvraag, doorzetten,
+// kernteam, IB'er.
+
+// Languages hulpbot speaks. A school with another or no language gets Dutch.
+const (
+	LangNL = "nl"
+	LangEN = "en"
+)
+
+var catalog = map[string]map[string]string{
+	LangNL: {
+		// Asking for help.
+		"request.offered":             "Je hulpvraag voor {group} is doorgezet naar {helper} ({role}).",
+		"request.offered.next":        "Je krijgt bericht zodra er iemand komt. Toch niet nodig? Typ /hulp annuleer.",
+		"request.escalated":           "Er is nu niemand beschikbaar voor {group}. Ik heb het {channel}-kanaal ingeseind.",
+		"request.escalated.nochannel": "Er is nu niemand beschikbaar voor {group}, en er is geen kanaal ingesteld om je vraag door te zetten: {when_down}.",
+		"request.received":            "Je hulpvraag voor {group} is ontvangen.",
+		"note.shortened":              "Je toelichting was te lang en is ingekort tot {max} tekens.",
+		"note.names":                  "Tip: noem geen namen van kinderen in de chat. Vertel dat ter plekke.",
+
+		// Helpers answering.
+		"accept.ok":  "Genoteerd: je komt eraan bij {group}. De vraagsteller krijgt bericht.",
+		"decline.ok": "Je hebt de hulpvraag voor {group} doorgegeven.",
+		"done.ok":    "Dank je! De hulpvraag voor {group} is afgesloten.",
+		"cancel.ok":  "Je hulpvraag voor {group} is ingetrokken.",
+
+		// Status.
+		"status.available":  "Je staat op beschikbaar.",
+		"status.busy.until": "Je staat op bezet tot {time}.",
+		"status.busy.day":   "Je staat op bezet voor de rest van de dag.",
+		"status.away.until": "Je staat op afwezig tot {time}.",
+		"status.away.day":   "Je staat op afwezig voor de rest van de dag.",
+		"status.back":       "Typ /hulp beschikbaar als je weer kunt.",
+
+		// Who can help.
+		"who.title":                 "Hulpverleners van {school}:",
+		"who.line":                  "• {name} ({role}): {status}",
+		"who.none":                  "Voor {school} zijn nog geen hulpverleners ingesteld.",
+		"who.nobody_free":           "Er is nu niemand vrij: een hulpvraag gaat dan naar het {channel}-kanaal.",
+		"who.nobody_free.nochannel": "Er is nu niemand vrij.",
+		"who.available":             "beschikbaar",
+		"who.busy":                  "bezet",
+		"who.busy.until":            "bezet tot {time}",
+		"who.away":                  "afwezig",
+		"who.away.until":            "afwezig tot {time}",
+		"who.off_duty":              "niet ingeroosterd",
+		"who.engaged":               "met een hulpvraag bezig",
+
+		// Stories and the overview.
+		"story.ok":      "Dank je! Je succes komt in de weekpost, zonder je naam.",
+		"summary.later": "Het overzicht van deze week komt met de wekelijkse samenvatting voor de coördinatoren. Een overzicht op verzoek kan hulpbot nog niet maken.",
+		"summary.csv":   "Ook de CSV-export voor de stuurgroep komt later.",
+
+		// Usage.
+		"usage": "Zo gebruik je /hulp:\n" +
+			"• /hulp groep 5 [toelichting]: vraag hulp voor een groep (ook /hulp 5, /hulp 1-2, /hulp kleuters)\n" +
+			"• /hulp annuleer: trek je hulpvraag in\n" +
+			"• /hulp wie: wie kan er nu helpen\n" +
+			"• /hulp succes <verhaal>: deel een succes voor de weekpost\n" +
+			"Voor hulpverleners:\n" +
+			"• /hulp ok: ik kom eraan (net als de knop)\n" +
+			"• /hulp kan niet: geef de hulpvraag door aan de volgende\n" +
+			"• /hulp klaar [toelichting]: sluit de hulpvraag af\n" +
+			"• /hulp beschikbaar, /hulp bezet of /hulp afwezig [tot 13:30]: zet je status\n" +
+			"Voor de IB'er en andere coördinatoren:\n" +
+			"• /hulp overzicht: deze week tot nu toe\n" +
+			"Groepen: {groups}\n" +
+			"Noem geen namen van kinderen.",
+		"group.numbered": "groep {id}",
+		"group.aliases":  "{id} ({aliases})",
+		"or":             "of",
+
+		// Roles.
+		"role.jeugdhulpverlener":    "jeugdhulpverlener",
+		"role.cjg-coach":            "CJG-coach",
+		"role.gedragswetenschapper": "gedragswetenschapper",
+		"role.orthopedagoog":        "orthopedagoog",
+		"role.psycholoog":           "psycholoog",
+		"role.brugfunctionaris":     "brugfunctionaris",
+		"someone":                   "een hulpverlener",
+
+		// Problems.
+		"when_down":               "loop even binnen bij de IB'er of de directie",
+		"err.too_long":            "Dat is te lang voor /hulp (hooguit {max} tekens). Houd het kort, en zonder namen.",
+		"err.invalid_text":        "Je bericht bevat tekens die ik niet kan lezen, zoals stuurtekens. Typ het nog eens.",
+		"err.unknown_command":     "Dat ken ik niet.",
+		"err.suggest":             "Bedoel je /hulp {word}?",
+		"err.unknown_group":       "Die groep ken ik niet. Groepen: {groups}. Typ bijvoorbeeld /hulp {example}.",
+		"err.ambiguous_group":     "Welke groep bedoel je: {choices}?",
+		"err.bad_time":            "Die tijd begrijp ik niet. Schrijf bijvoorbeeld /hulp bezet tot 13:30 of /hulp afwezig 30 min (een tijd van vandaag).",
+		"err.time_passed":         "Die tijd is al voorbij. Schrijf een tijd van vandaag die nog moet komen, of laat de tijd weg.",
+		"err.empty_story":         "Vertel je succes erbij: /hulp succes <verhaal>. Zonder namen.",
+		"err.not_helper":          "Dit kan alleen iemand die bij {school} als hulpverlener is ingesteld.",
+		"err.no_offer":            "Je hebt nu geen hulpvraag openstaan om aan te nemen of door te geven.",
+		"err.already_accepted":    "Deze hulpvraag is al aangenomen.",
+		"err.not_yours":           "Deze hulpvraag is aan iemand anders gevraagd.",
+		"err.not_yours.cancel":    "Dit is niet jouw hulpvraag; alleen wie hem stelde kan hem intrekken.",
+		"err.stale":               "Deze knop hoort bij een eerdere vraag: de hulpvraag is inmiddels verder gegaan.",
+		"err.closed":              "Deze hulpvraag staat niet meer open: hij is afgesloten, ingetrokken of naar het kernteam gegaan.",
+		"err.no_active.done":      "Je hebt geen aangenomen hulpvraag om af te sluiten.",
+		"err.no_active.cancel":    "Je hebt geen lopende hulpvraag om in te trekken.",
+		"err.unavailable.request": "hulpbot kan je vraag nu niet doorzetten — {when_down}.",
+		"err.unavailable":         "hulpbot kan dit nu niet verwerken — {when_down}.",
+		"err.not_coordinator":     "Het overzicht is alleen voor de IB'er en andere coördinatoren van {school}.",
+		"err.duplicate":           "Deze hulpvraag is al doorgezet.",
+		"err.not_found":           "Die hulpvraag bestaat niet (meer).",
+		"err.unknown_school":      "Dit team is niet aan een school gekoppeld. Vraag de beheerder van hulpbot om het in te stellen.",
+		"err.unknown_button":      "Deze knop ken ik niet.",
+		"err.internal":            "Er ging iets mis. Probeer het zo nog eens.",
+
+		// After a button press.
+		"click.accepted": "✅ {helper} komt eraan ({group}) — {time}",
+		"click.declined": "Je hebt de hulpvraag voor {group} doorgegeven.",
+
+		// Notices.
+		"notice.offer":             "Kun je even helpen? Hulpvraag voor {group}, {time}.",
+		"notice.from":              "Gevraagd door {requester}.",
+		"notice.note":              "Toelichting: {note}",
+		"notice.offer.deadline":    "Reageer vóór {deadline}, anders gaat de vraag naar de volgende.",
+		"button.accept":            "Ik kom eraan",
+		"button.decline":           "Kan nu niet",
+		"notice.accepted":          "✅ {helper} komt eraan voor {group}.",
+		"notice.moved_on":          "Je hulpvraag voor {group} is nu doorgezet naar {helper} ({role}).",
+		"notice.nobody":            "Er is nu niemand beschikbaar voor je hulpvraag voor {group}. Ik heb het {channel}-kanaal ingeseind.",
+		"notice.nobody.nochannel":  "Er is nu niemand beschikbaar voor je hulpvraag voor {group}: {when_down}.",
+		"notice.escalated":         "📣 Hulpvraag voor {group}, {time}: er is nu geen hulpverlener beschikbaar. Kan iemand van jullie helpen?",
+		"notice.offer_lapsed":      "De hulpvraag voor {group} van {time} is doorgegeven aan de volgende, omdat er geen reactie kwam.",
+		"notice.cancelled":         "De hulpvraag voor {group} van {time} is ingetrokken. Je hoeft niet meer te komen.",
+		"notice.cancelled.channel": "De hulpvraag voor {group} van {time} is ingetrokken.",
+		"notice.resolved":          "{helper} heeft je hulpvraag voor {group} afgesloten.",
+		"notice.other":             "Er is iets veranderd aan de hulpvraag voor {group}.",
+	},
+	LangEN: {
+		"request.offered":             "Your request for help for {group} has gone to {helper} ({role}).",
+		"request.offered.next":        "You'll hear as soon as someone is on the way. Not needed after all? Type /hulp cancel.",
+		"request.escalated":           "Nobody is available for {group} right now. I've alerted the {channel} channel.",
+		"request.escalated.nochannel": "Nobody is available for {group} right now, and no channel is set up to pass your request on to: {when_down}.",
+		"request.received":            "Your request for help for {group} has been received.",
+		"note.shortened":              "Your note was too long and has been cut to {max} characters.",
+		"note.names":                  "Tip: please don't use children's names in chat. Share them in person.",
+
+		"accept.ok":  "Noted: you're on your way to {group}. The person who asked will be told.",
+		"decline.ok": "You've passed on the request for {group}.",
+		"done.ok":    "Thank you! The request for {group} is closed.",
+		"cancel.ok":  "Your request for help for {group} has been withdrawn.",
+
+		"status.available":  "You're available.",
+		"status.busy.until": "You're busy until {time}.",
+		"status.busy.day":   "You're busy for the rest of the day.",
+		"status.away.until": "You're away until {time}.",
+		"status.away.day":   "You're away for the rest of the day.",
+		"status.back":       "Type /hulp available when you're free again.",
+
+		"who.title":                 "Helpers at {school}:",
+		"who.line":                  "• {name} ({role}): {status}",
+		"who.none":                  "No helpers have been set up for {school} yet.",
+		"who.nobody_free":           "Nobody is free right now: a request would go to the {channel} channel.",
+		"who.nobody_free.nochannel": "Nobody is free right now.",
+		"who.available":             "available",
+		"who.busy":                  "busy",
+		"who.busy.until":            "busy until {time}",
+		"who.away":                  "away",
+		"who.away.until":            "away until {time}",
+		"who.off_duty":              "not on duty",
+		"who.engaged":               "helping with a request",
+
+		"story.ok":      "Thank you! Your success goes into the weekly post, without your name.",
+		"summary.later": "This week's overview comes with the weekly digest for coordinators. hulpbot cannot make an overview on request yet.",
+		"summary.csv":   "The CSV export for the steering group comes later too.",
+
+		"usage": "How to use /hulp:\n" +
+			"• /hulp group 5 [note]: ask for help for a group (also /hulp 5, /hulp 1-2, /hulp kleuters)\n" +
+			"• /hulp cancel: withdraw your request\n" +
+			"• /hulp who: who can help right now\n" +
+			"• /hulp success <story>: share a success for the weekly post\n" +
+			"For helpers:\n" +
+			"• /hulp accept: I'm on my way (same as the button)\n" +
+			"• /hulp decline: pass the request on to the next helper\n" +
+			"• /hulp done [note]: close the request\n" +
+			"• /hulp available, /hulp busy or /hulp away [until 13:30]: set your status\n" +
+			"For the IB'er and other coordinators:\n" +
+			"• /hulp summary: this week so far\n" +
+			"Groups: {groups}\n" +
+			"Please don't use children's names.",
+		"group.numbered": "group {id}",
+		"group.aliases":  "{id} ({aliases})",
+		"or":             "or",
+
+		"role.jeugdhulpverlener":    "youth care worker",
+		"role.cjg-coach":            "CJG coach",
+		"role.gedragswetenschapper": "behavioural scientist",
+		"role.orthopedagoog":        "remedial educationalist",
+		"role.psycholoog":           "psychologist",
+		"role.brugfunctionaris":     "bridge worker",
+		"someone":                   "a helper",
+
+		"when_down":               "please walk over to the IB'er or the school office",
+		"err.too_long":            "That is too long for /hulp (at most {max} characters). Keep it short, and without names.",
+		"err.invalid_text":        "Your message contains characters I can't read, such as control characters. Please type it again.",
+		"err.unknown_command":     "I don't know that one.",
+		"err.suggest":             "Did you mean /hulp {word}?",
+		"err.unknown_group":       "I don't know that group. Groups: {groups}. For example, type /hulp {example}.",
+		"err.ambiguous_group":     "Which group do you mean: {choices}?",
+		"err.bad_time":            "I don't understand that time. Write for example /hulp busy until 13:30 or /hulp away 30 min (a time today).",
+		"err.time_passed":         "That time has already passed. Give a time later today, or leave the time out.",
+		"err.empty_story":         "Tell your success too: /hulp success <story>. Without names.",
+		"err.not_helper":          "Only someone set up as a helper at {school} can do this.",
+		"err.no_offer":            "You have no open request to accept or pass on.",
+		"err.already_accepted":    "This request has already been accepted.",
+		"err.not_yours":           "This request was offered to someone else.",
+		"err.not_yours.cancel":    "This is not your request; only the person who asked can withdraw it.",
+		"err.stale":               "This button belongs to an earlier offer: the request has moved on.",
+		"err.closed":              "This request is no longer open: it was closed, withdrawn or passed to the kernteam.",
+		"err.no_active.done":      "You have no accepted request to close.",
+		"err.no_active.cancel":    "You have no open request to withdraw.",
+		"err.unavailable.request": "hulpbot can't pass on your request right now — {when_down}.",
+		"err.unavailable":         "hulpbot can't handle this right now — {when_down}.",
+		"err.not_coordinator":     "The overview is only for the IB'er and other coordinators of {school}.",
+		"err.duplicate":           "This request has already been passed on.",
+		"err.not_found":           "That request does not exist (any more).",
+		"err.unknown_school":      "This team is not linked to a school. Ask whoever runs hulpbot to set it up.",
+		"err.unknown_button":      "I don't know this button.",
+		"err.internal":            "Something went wrong. Please try again in a moment.",
+
+		"click.accepted": "✅ {helper} is on the way ({group}) — {time}",
+		"click.declined": "You've passed on the request for {group}.",
+
+		"notice.offer":             "Can you help? Request for help for {group}, {time}.",
+		"notice.from":              "Asked by {requester}.",
+		"notice.note":              "Note: {note}",
+		"notice.offer.deadline":    "Please answer before {deadline}, or the request goes to the next helper.",
+		"button.accept":            "I'm on my way",
+		"button.decline":           "Can't right now",
+		"notice.accepted":          "✅ {helper} is on the way to {group}.",
+		"notice.moved_on":          "Your request for help for {group} has now gone to {helper} ({role}).",
+		"notice.nobody":            "Nobody is available for your request for {group} right now. I've alerted the {channel} channel.",
+		"notice.nobody.nochannel":  "Nobody is available for your request for {group} right now: {when_down}.",
+		"notice.escalated":         "📣 Request for help for {group}, {time}: no helper is available right now. Can one of you help?",
+		"notice.offer_lapsed":      "The request for {group} from {time} has gone to the next helper, as there was no answer.",
+		"notice.cancelled":         "The request for {group} from {time} has been withdrawn. You don't need to come any more.",
+		"notice.cancelled.channel": "The request for {group} from {time} has been withdrawn.",
+		"notice.resolved":          "{helper} has closed your request for {group}.",
+		"notice.other":             "Something changed in the request for {group}.",
+	},
+}
+
+// Text returns the catalogue text for key in lang (Dutch when lang is not
+// one hulpbot speaks), with each {name} replaced by the value that follows
+// name in vars: Text("nl", "who.title", "school", "De Vaart"). Values are
+// inserted once, never scanned for placeholders themselves. A key missing
+// from the catalogue comes back as the key, so a mistake shows instead of
+// an empty message.
+func Text(lang, key string, vars ...string) string {
+	m, ok := catalog[lang]
+	if !ok {
+		m = catalog[LangNL]
+	}
+	s, ok := m[key]
+	if !ok {
+		return key
+	}
+	if len(vars) < 2 || !strings.Contains(s, "{") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 32)
+	for {
+		open := strings.IndexByte(s, '{')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(s[open:], '}')
+		if end < 0 {
+			break
+		}
+		name, val, ok := s[open+1:open+end], "", false
+		for i := 0; i+1 < len(vars); i += 2 {
+			if vars[i] == name {
+				val, ok = vars[i+1], true
+				break
+			}
+		}
+		b.WriteString(s[:open])
+		if ok {
+			b.WriteString(val)
+		} else {
+			b.WriteString(s[open : open+end+1])
+		}
+		s = s[open+end+1:]
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+// lang is the language a school speaks: its own when hulpbot knows it.
+func lang(l string) string {
+	l = strings.ToLower(strings.TrimSpace(l))
+	if _, ok := catalog[l]; ok {
+		return l
+	}
+	return LangNL
+}
+
+var placeholderRe = regexp.MustCompile(`\{[a-z_]+\}`)
+
+// placeholders lists the {names} a catalogue text uses.
+func placeholders(s string) []string { return placeholderRe.FindAllString(s, -1) }

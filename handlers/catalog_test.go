@@ -1,0 +1,113 @@
+package handlers
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestCatalogComplete(t *testing.T) {
+	nl, en := catalog[LangNL], catalog[LangEN]
+	for key, text := range nl {
+		t.Run(key, func(t *testing.T) {
+			other, ok := en[key]
+			if !ok {
+				t.Fatalf("key %q has Dutch %q but no English", key, text)
+			}
+			if strings.TrimSpace(text) == "" || strings.TrimSpace(other) == "" {
+				t.Errorf("key %q is empty in a language: nl %q, en %q", key, text, other)
+			}
+			got, want := sorted(placeholders(other)), sorted(placeholders(text))
+			if !slices.Equal(got, want) {
+				t.Errorf("key %q: English placeholders %v; want the Dutch ones %v", key, got, want)
+			}
+		})
+	}
+	for key := range en {
+		if _, ok := nl[key]; !ok {
+			t.Errorf("key %q has English but no Dutch", key)
+		}
+	}
+}
+
+// TestCatalogKeysUsed checks that every key the package's code passes to
+// Text as a literal is in the catalogue, so no reply shows a bare key.
+func TestCatalogKeysUsed(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	used := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) < 2 {
+				return true
+			}
+			fn, ok := call.Fun.(*ast.Ident)
+			if !ok || (fn.Name != "Text" && fn.Name != "say") {
+				return true
+			}
+			arg := call.Args[1]
+			if fn.Name == "say" {
+				arg = call.Args[0]
+			}
+			lit, ok := arg.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			key, _ := strconv.Unquote(lit.Value)
+			used++
+			for l, m := range catalog {
+				if _, ok := m[key]; !ok {
+					t.Errorf("%s: key %q is not in the %s catalogue", fset.Position(lit.Pos()), key, l)
+				}
+			}
+			return true
+		})
+	}
+	if used < 50 {
+		t.Errorf("found %d literal keys in the code; the scan looks broken", used)
+	}
+}
+
+func TestText(t *testing.T) {
+	tests := []struct {
+		name, lang, key string
+		vars            []string
+		want            string
+	}{
+		{"dutch", "nl", "who.title", []string{"school", "De Vaart"}, "Hulpverleners van De Vaart:"},
+		{"english", "en", "who.title", []string{"school", "De Vaart"}, "Helpers at De Vaart:"},
+		{"unknown language is Dutch", "de", "who.available", nil, "beschikbaar"},
+		{"unknown key shows", "nl", "no.such.key", nil, "no.such.key"},
+		{"values are not scanned", "nl", "notice.note", []string{"note", "{note} {group}"}, "Toelichting: {note} {group}"},
+		{"odd vars ignore the last", "nl", "group.numbered", []string{"id", "5", "extra"}, "groep 5"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Text(tt.lang, tt.key, tt.vars...); got != tt.want {
+				t.Errorf("Text(%q, %q, %q) = %q; want %q", tt.lang, tt.key, tt.vars, got, tt.want)
+			}
+		})
+	}
+}
+
+func sorted(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
+}

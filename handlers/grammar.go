@@ -1,0 +1,328 @@
+package handlers
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/hulpbot/hulpbot/bot"
+)
+
+// Errors of the grammar. The handler puts each in words for the school.
+var (
+	// ErrTooLong: the text is over MaxInput bytes; nothing was parsed.
+	ErrTooLong = errors.New("command too long")
+	// ErrInvalidText: invalid UTF-8 or control characters.
+	ErrInvalidText = errors.New("command contains invalid UTF-8 or control characters")
+	// ErrUnknownCommand: the first word is neither a command nor a group.
+	// A *CommandError carries a suggestion.
+	ErrUnknownCommand = errors.New("unknown command")
+	// ErrBadTime: what follows bezet or afwezig is not a time or duration.
+	ErrBadTime = errors.New("not a time")
+	// ErrTimePassed: the time is earlier today than now.
+	ErrTimePassed = errors.New("time has passed")
+	// ErrEmptyStory: "/hulp succes" without a story.
+	ErrEmptyStory = errors.New("empty success story")
+)
+
+// CommandError is an unknown command, with the command word that looks
+// most like it when one does. It matches ErrUnknownCommand with errors.Is.
+type CommandError struct {
+	Suggest string // e.g. "beschikbaar"; "" when nothing is close
+}
+
+func (e *CommandError) Error() string { return ErrUnknownCommand.Error() }
+
+// Unwrap makes errors.Is(err, ErrUnknownCommand) hold.
+func (e *CommandError) Unwrap() error { return ErrUnknownCommand }
+
+// Cmd is a parsed "/hulp" command: one of the types below.
+type Cmd interface{ cmdName() string }
+
+// RequestHelp is "/hulp groep 5 [toelichting]": ask for help for a group.
+type RequestHelp struct {
+	Group     string // a configured group id
+	Note      string // trimmed, at most bot.MaxNoteLen runes
+	Shortened bool   // the note was cut to bot.MaxNoteLen
+}
+
+// Accept is "/hulp ok": accept the offer the helper holds.
+type Accept struct{}
+
+// Decline is "/hulp kan niet": pass the offer on.
+type Decline struct{}
+
+// Done is "/hulp klaar [toelichting]": close the accepted request.
+type Done struct {
+	Note      string
+	Shortened bool
+}
+
+// Cancel is "/hulp annuleer": withdraw one's own latest request.
+type Cancel struct{}
+
+// SetStatus is "/hulp beschikbaar", "bezet [tot 13:30]" or "afwezig [tot 13:30]".
+type SetStatus struct {
+	Status bot.Status
+	Until  *Until // nil: no end given
+}
+
+// Who is "/hulp wie": who can help now.
+type Who struct{}
+
+// Success is "/hulp succes <verhaal>": a success story for the weekly post.
+type Success struct {
+	Story     string
+	Shortened bool
+}
+
+// Summary is "/hulp overzicht [csv]": this week so far, for coordinators.
+type Summary struct {
+	CSV bool // "csv" asked; kept for the export to come
+}
+
+// Help is "/hulp help", "/hulp ?" or "/hulp" alone.
+type Help struct{}
+
+func (RequestHelp) cmdName() string { return "request" }
+func (Accept) cmdName() string      { return "accept" }
+func (Decline) cmdName() string     { return "decline" }
+func (Done) cmdName() string        { return "done" }
+func (Cancel) cmdName() string      { return "cancel" }
+func (SetStatus) cmdName() string   { return "status" }
+func (Who) cmdName() string         { return "who" }
+func (Success) cmdName() string     { return "success" }
+func (Summary) cmdName() string     { return "summary" }
+func (Help) cmdName() string        { return "help" }
+
+type verbKind int
+
+const (
+	verbNone verbKind = iota
+	verbHelp
+	verbAccept
+	verbDecline
+	verbDone
+	verbCancel
+	verbAvailable
+	verbBusy
+	verbAway
+	verbWho
+	verbSuccess
+	verbSummary
+)
+
+// verbs are the command words, folded (lower case, no accents). Dutch
+// first, English aliases after. A group never shadows these.
+var verbs = []struct {
+	words []string
+	kind  verbKind
+}{
+	{[]string{"help"}, verbHelp}, {[]string{"?"}, verbHelp}, {[]string{"hulp"}, verbHelp},
+	{[]string{"uitleg"}, verbHelp},
+
+	{[]string{"ok"}, verbAccept}, {[]string{"oke"}, verbAccept}, {[]string{"okay"}, verbAccept},
+	{[]string{"ja"}, verbAccept}, {[]string{"accepteer"}, verbAccept},
+	{[]string{"ik", "kom", "eraan"}, verbAccept}, {[]string{"ik", "kom"}, verbAccept},
+	{[]string{"kom", "eraan"}, verbAccept},
+	{[]string{"accept"}, verbAccept}, {[]string{"yes"}, verbAccept},
+
+	{[]string{"kan", "niet"}, verbDecline}, {[]string{"kan", "nu", "niet"}, verbDecline},
+	{[]string{"nee"}, verbDecline},
+	{[]string{"decline"}, verbDecline}, {[]string{"no"}, verbDecline},
+	{[]string{"can't"}, verbDecline}, {[]string{"cant"}, verbDecline}, {[]string{"cannot"}, verbDecline},
+
+	{[]string{"klaar"}, verbDone}, {[]string{"afgerond"}, verbDone}, {[]string{"done"}, verbDone},
+
+	{[]string{"annuleer"}, verbCancel}, {[]string{"annuleren"}, verbCancel},
+	{[]string{"intrekken"}, verbCancel}, {[]string{"cancel"}, verbCancel},
+
+	{[]string{"beschikbaar"}, verbAvailable}, {[]string{"vrij"}, verbAvailable},
+	{[]string{"available"}, verbAvailable}, {[]string{"free"}, verbAvailable},
+
+	{[]string{"bezet"}, verbBusy}, {[]string{"busy"}, verbBusy},
+
+	{[]string{"afwezig"}, verbAway}, {[]string{"away"}, verbAway},
+
+	{[]string{"wie"}, verbWho}, {[]string{"who"}, verbWho},
+
+	{[]string{"succes"}, verbSuccess}, {[]string{"success"}, verbSuccess},
+
+	{[]string{"overzicht"}, verbSummary}, {[]string{"summary"}, verbSummary},
+}
+
+// urgent words may come before the group ("/hulp spoed groep 5"); they
+// move into the note.
+var urgent = map[string]bool{"nu": true, "spoed": true, "dringend": true, "urgent": true, "snel": true, "asap": true, "now": true}
+
+// Parse turns the text after "/hulp" into a command. It is tolerant of
+// case, accents, extra spaces and tabs, and strict about what it cannot
+// read: text over MaxInput bytes is ErrTooLong before anything else;
+// invalid UTF-8 or control characters are ErrInvalidText. A first word that
+// is no command is read as a group; a group that is not one of groups is a
+// *GroupError (errors.Is bot.ErrUnknownGroup), and a word that looks like
+// neither is a *CommandError (errors.Is ErrUnknownCommand).
+//
+// Times after bezet and afwezig are parsed but not resolved: that needs
+// now and the school's time zone (Until.Time).
+func Parse(text string, groups *GroupIndex) (Cmd, error) {
+	if len(text) > MaxInput {
+		return nil, ErrTooLong
+	}
+	if err := checkText(text); err != nil {
+		return nil, err
+	}
+	f := fields(text)
+	if len(f) > 0 && (word(f[0]) == "/hulp" || word(f[0]) == "/help") {
+		f = f[1:]
+	}
+	if len(f) == 0 {
+		return Help{}, nil
+	}
+	kind, n := matchVerb(f)
+	rest := f[n:]
+	switch kind {
+	case verbHelp:
+		return Help{}, nil
+	case verbAccept:
+		return Accept{}, nil
+	case verbDecline:
+		return Decline{}, nil
+	case verbDone:
+		note, short := takeNote(rest)
+		return Done{Note: note, Shortened: short}, nil
+	case verbCancel:
+		return Cancel{}, nil
+	case verbAvailable:
+		return SetStatus{Status: bot.Available}, nil
+	case verbBusy, verbAway:
+		st := SetStatus{Status: bot.Busy}
+		if kind == verbAway {
+			st.Status = bot.Away
+		}
+		if len(rest) > 0 {
+			u, err := ParseUntil(strings.Join(rest, " "))
+			if err != nil {
+				return nil, err
+			}
+			st.Until = &u
+		}
+		return st, nil
+	case verbWho:
+		return Who{}, nil
+	case verbSuccess:
+		story, short := takeNote(rest)
+		if story == "" {
+			return nil, ErrEmptyStory
+		}
+		return Success{Story: story, Shortened: short}, nil
+	case verbSummary:
+		s := Summary{}
+		for _, w := range rest {
+			s.CSV = s.CSV || word(w) == "csv"
+		}
+		return s, nil
+	}
+	return parseRequest(f, groups)
+}
+
+// parseRequest reads "[spoed] groep 5 [toelichting]".
+func parseRequest(f []string, groups *GroupIndex) (Cmd, error) {
+	i := 0
+	for i < len(f) && urgent[word(f[i])] {
+		i++
+	}
+	id, n, amb := groups.match(f[i:])
+	if id == "" {
+		if len(amb) > 0 || i > 0 || (i < len(f) && looksLikeGroup(f[i])) {
+			return nil, &GroupError{Ambiguous: amb, Groups: groups.Groups()}
+		}
+		return nil, &CommandError{Suggest: suggest(word(f[0]))}
+	}
+	note, short := takeNote(append(f[:i:i], f[i+n:]...))
+	return RequestHelp{Group: id, Note: note, Shortened: short}, nil
+}
+
+// matchVerb finds the longest command at the start of f, and how many words
+// it took.
+func matchVerb(f []string) (verbKind, int) {
+	var ws [3]string // no command is longer
+	for i := range min(len(f), len(ws)) {
+		ws[i] = word(f[i])
+	}
+	best, n := verbNone, 0
+	for _, v := range verbs {
+		if len(v.words) <= n || len(v.words) > len(f) {
+			continue
+		}
+		ok := true
+		for i, w := range v.words {
+			if ws[i] != w {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			best, n = v.kind, len(v.words)
+		}
+	}
+	return best, n
+}
+
+// takeNote joins what is left into a note: single spaces, without the
+// dash or colon that may follow the group, capped at bot.MaxNoteLen runes.
+func takeNote(f []string) (string, bool) {
+	s := strings.TrimLeft(strings.Join(f, " "), "-–—:;,. ")
+	return capRunes(strings.TrimSpace(s), bot.MaxNoteLen)
+}
+
+// suggest returns the command word closest to w, or "" when none is close:
+// a word it starts (three letters at least) or one a typo or two away.
+func suggest(w string) string {
+	if len([]rune(w)) < 3 {
+		return ""
+	}
+	best, bestD := "", 3
+	for _, v := range verbs {
+		c := strings.Join(v.words, " ")
+		if len(v.words) > 1 || len(c) < 3 {
+			continue
+		}
+		if strings.HasPrefix(c, w) {
+			return c
+		}
+		limit := 1
+		if len(c) >= 7 {
+			limit = 2
+		}
+		if d := editDistance(w, c, limit+1); d <= limit && d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b, or stop when it is
+// at least stop (enough to know it is too far).
+func editDistance(a, b string, stop int) int {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d >= stop || -d >= stop {
+		return stop
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return min(prev[len(rb)], stop)
+}

@@ -1,0 +1,358 @@
+package handlers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base32"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hulpbot/hulpbot/bot"
+)
+
+// Handler is the platform-neutral command layer: it parses "/hulp …",
+// calls the bot core and answers in the school's language. Adapters call
+// it; it holds no state, so one Handler serves every school and platform
+// and is safe for concurrent use.
+type Handler struct {
+	svc Service
+	now func() time.Time
+	log *slog.Logger
+}
+
+// New returns a Handler on svc. now is the clock (time.Now when nil); log
+// gets ids and outcomes only, never text, notes or names.
+func New(svc Service, now func() time.Time, log *slog.Logger) *Handler {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{svc: svc, now: now, log: log.With("component", "handlers")}
+}
+
+// errUnknownButton: a click with an action hulpbot never put on a button.
+var errUnknownButton = errors.New("unknown button action")
+
+// Command answers one "/hulp …". Whatever goes wrong becomes a reply in
+// the school's language; bad input reaches no use case.
+func (h *Handler) Command(ctx context.Context, c Command) Reply {
+	if c.School == nil {
+		h.log.Warn("command", "cmd", "none", "outcome", "err.unknown_school")
+		return Reply{Text: Text(LangNL, "err.unknown_school")}
+	}
+	sc := c.School
+	now := h.now()
+	groups := NewGroupIndex(sc.Groups)
+	cmd, err := Parse(c.Text, groups)
+	name := "parse"
+	var (
+		r     Reply
+		reqID string
+	)
+	if err == nil {
+		name = cmd.cmdName()
+		r, reqID, err = h.run(ctx, now, c, cmd)
+	}
+	if err != nil {
+		key, text := explain(sc, name, err)
+		h.logOutcome(sc, name, key, reqID, err)
+		return Reply{Text: text}
+	}
+	h.log.Info("command", "school", sc.ID, "cmd", name, "outcome", "ok", "request", reqID)
+	return r
+}
+
+// run calls the use case for cmd and words the result.
+func (h *Handler) run(ctx context.Context, now time.Time, c Command, cmd Cmd) (Reply, string, error) {
+	sc := c.School
+	l := lang(sc.Language)
+	switch cmd := cmd.(type) {
+	case RequestHelp:
+		in := bot.HelpRequest{From: c.From, Group: cmd.Group, Note: cmd.Note, ID: requestID(sc, c)}
+		r, err := h.svc.RequestHelp(ctx, now, sc, in)
+		if err != nil {
+			return Reply{}, in.ID, err
+		}
+		return Reply{Text: lines(requestText(sc, r), noteTips(sc, cmd.Note, cmd.Shortened))}, r.ID, nil
+	case Accept:
+		r, err := h.svc.Accept(ctx, now, sc, c.From, "", 0)
+		if err != nil {
+			return Reply{}, r.ID, err
+		}
+		return Reply{Text: Text(l, "accept.ok", "group", groupLabel(sc, r.Group))}, r.ID, nil
+	case Decline:
+		r, err := h.svc.Decline(ctx, now, sc, c.From, "", 0)
+		if err != nil {
+			return Reply{}, r.ID, err
+		}
+		return Reply{Text: Text(l, "decline.ok", "group", groupLabel(sc, r.Group))}, r.ID, nil
+	case Done:
+		r, err := h.svc.Resolve(ctx, now, sc, c.From, cmd.Note)
+		if err != nil {
+			return Reply{}, r.ID, err
+		}
+		return Reply{Text: lines(Text(l, "done.ok", "group", groupLabel(sc, r.Group)), noteTips(sc, cmd.Note, cmd.Shortened))}, r.ID, nil
+	case Cancel:
+		r, err := h.svc.Cancel(ctx, now, sc, c.From, "")
+		if err != nil {
+			return Reply{}, r.ID, err
+		}
+		return Reply{Text: Text(l, "cancel.ok", "group", groupLabel(sc, r.Group))}, r.ID, nil
+	case SetStatus:
+		a := bot.Availability{Status: cmd.Status}
+		if cmd.Until != nil {
+			t, err := cmd.Until.Time(now, sc.Location)
+			if err != nil {
+				return Reply{}, "", err
+			}
+			a.Until = t
+		}
+		got, err := h.svc.SetStatus(ctx, now, sc, c.From, a)
+		if err != nil {
+			return Reply{}, "", err
+		}
+		return Reply{Text: statusText(sc, now, got)}, "", nil
+	case Who:
+		views, err := h.svc.WhoCanHelp(ctx, now, sc)
+		if err != nil {
+			return Reply{}, "", err
+		}
+		return Reply{Text: whoText(sc, now, views)}, "", nil
+	case Success:
+		if err := h.svc.ShareStory(ctx, now, sc, cmd.Story); err != nil {
+			return Reply{}, "", err
+		}
+		return Reply{Text: lines(Text(l, "story.ok"), noteTips(sc, cmd.Story, cmd.Shortened))}, "", nil
+	case Summary:
+		if !sc.IsCoordinator(c.From.Address) {
+			return Reply{}, "", bot.ErrNotCoordinator
+		}
+		// The numbers come with the coordinators' digest; until a summary
+		// use case exists, say so instead of showing numbers.
+		text := Text(l, "summary.later")
+		if cmd.CSV {
+			text = lines(text, Text(l, "summary.csv"))
+		}
+		return Reply{Text: text}, "", nil
+	case Help:
+		return Reply{Text: usage(sc)}, "", nil
+	}
+	return Reply{}, "", &CommandError{}
+}
+
+// Click answers a press on "Ik kom eraan" or "Kan nu niet". Done, it
+// replaces the message that held the buttons; a click that is stale, not
+// the clicker's, or otherwise refused gets a note for the clicker only and
+// changes nothing.
+func (h *Handler) Click(ctx context.Context, c Click) ClickReply {
+	if c.School == nil {
+		h.log.Warn("click", "cmd", "none", "outcome", "err.unknown_school")
+		return ClickReply{Ephemeral: Text(LangNL, "err.unknown_school")}
+	}
+	sc := c.School
+	l := lang(sc.Language)
+	now := h.now()
+	name := "click." + string(c.Action)
+	var (
+		upd *Message
+		err error
+	)
+	switch {
+	case c.Action != ActionAccept && c.Action != ActionDecline:
+		name, err = "click", errUnknownButton
+	case c.RequestID == "" || c.OfferNo < 1:
+		// A button always names its offer; never act on whatever the
+		// clicker happens to hold.
+		err = bot.ErrStale
+	case c.Action == ActionAccept:
+		var r bot.Request
+		if r, err = h.svc.Accept(ctx, now, sc, c.From, c.RequestID, c.OfferNo); err == nil {
+			at := r.AcceptedAt
+			if at.IsZero() {
+				at = now
+			}
+			upd = &Message{
+				Text:      Text(l, "click.accepted", "helper", clicker(sc, c.From, r.HelperID), "group", groupLabel(sc, r.Group), "time", clock(sc, at)),
+				RequestID: c.RequestID,
+			}
+		}
+	default:
+		var r bot.Request
+		if r, err = h.svc.Decline(ctx, now, sc, c.From, c.RequestID, c.OfferNo); err == nil {
+			upd = &Message{Text: Text(l, "click.declined", "group", groupLabel(sc, r.Group)), RequestID: c.RequestID}
+		}
+	}
+	if err != nil {
+		key, text := explain(sc, name, err)
+		h.logOutcome(sc, name, key, c.RequestID, err)
+		return ClickReply{Ephemeral: text}
+	}
+	h.log.Info("command", "school", sc.ID, "cmd", name, "outcome", "ok", "request", c.RequestID, "offer", c.OfferNo)
+	return ClickReply{Update: upd}
+}
+
+// clicker is the name of the helper who accepted: as configured, else as
+// the platform gives it.
+func clicker(sc *bot.School, from bot.Actor, helperID string) string {
+	if hp, ok := sc.HelperByID(helperID); ok {
+		return hp.Name
+	}
+	if hp, ok := sc.Helper(from.Address); ok {
+		return hp.Name
+	}
+	return helperName(sc, from.Name)
+}
+
+func (h *Handler) logOutcome(sc *bot.School, cmd, key, reqID string, err error) {
+	switch key {
+	case "err.internal", "err.unavailable", "err.unavailable.request":
+		// Only here the error itself is logged: it comes from the store or
+		// the core, never from what someone typed.
+		h.log.Error("command", "school", sc.ID, "cmd", cmd, "outcome", key, "request", reqID, "err", err)
+	default:
+		h.log.Info("command", "school", sc.ID, "cmd", cmd, "outcome", key, "request", reqID)
+	}
+}
+
+// explain maps every error to a catalogue key and the text for the school:
+// the one place where errors become words. cmd is the command's name, for
+// the few errors that read differently per command.
+func explain(sc *bot.School, cmd string, err error) (key, text string) {
+	l := lang(sc.Language)
+	say := func(k string, vars ...string) (string, string) { return k, Text(l, k, vars...) }
+	var ge *GroupError
+	var ce *CommandError
+	switch {
+	case errors.As(err, &ge) && len(ge.Ambiguous) > 1:
+		labels := make([]string, len(ge.Ambiguous))
+		for i, id := range ge.Ambiguous {
+			labels[i] = groupLabel(sc, id)
+		}
+		return say("err.ambiguous_group", "choices", orList(sc, labels))
+	case errors.Is(err, bot.ErrUnknownGroup):
+		return say("err.unknown_group", "groups", groupList(sc, sc.Groups), "example", exampleGroup(sc))
+	case errors.Is(err, ErrUnknownCommand):
+		text := Text(l, "err.unknown_command")
+		if errors.As(err, &ce) && ce.Suggest != "" {
+			text += " " + Text(l, "err.suggest", "word", ce.Suggest)
+		}
+		return "err.unknown_command", text + "\n\n" + usage(sc)
+	case errors.Is(err, ErrTooLong):
+		return say("err.too_long", "max", strconv.Itoa(MaxInput))
+	case errors.Is(err, ErrInvalidText):
+		return say("err.invalid_text")
+	case errors.Is(err, ErrBadTime):
+		return say("err.bad_time")
+	case errors.Is(err, ErrTimePassed):
+		return say("err.time_passed")
+	case errors.Is(err, ErrEmptyStory):
+		return say("err.empty_story")
+	case errors.Is(err, errUnknownButton):
+		return say("err.unknown_button")
+	case errors.Is(err, bot.ErrUnknownSchool):
+		return say("err.unknown_school")
+	case errors.Is(err, bot.ErrNotHelper):
+		return say("err.not_helper", "school", sc.Name)
+	case errors.Is(err, bot.ErrNotCoordinator):
+		return say("err.not_coordinator", "school", sc.Name)
+	case errors.Is(err, bot.ErrNoOffer):
+		return say("err.no_offer")
+	case errors.Is(err, bot.ErrAlreadyAccepted):
+		return say("err.already_accepted")
+	case errors.Is(err, bot.ErrNotYours) && cmd == "cancel":
+		return say("err.not_yours.cancel")
+	case errors.Is(err, bot.ErrNotYours):
+		return say("err.not_yours")
+	case errors.Is(err, bot.ErrStale):
+		return say("err.stale")
+	case errors.Is(err, bot.ErrClosed):
+		return say("err.closed")
+	case errors.Is(err, bot.ErrNoActiveRequest) && cmd == "cancel":
+		return say("err.no_active.cancel")
+	case errors.Is(err, bot.ErrNoActiveRequest):
+		return say("err.no_active.done")
+	case errors.Is(err, bot.ErrDuplicate):
+		return say("err.duplicate")
+	case errors.Is(err, bot.ErrNotFound):
+		return say("err.not_found")
+	case errors.Is(err, bot.ErrUnavailable), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		if cmd == "request" {
+			return say("err.unavailable.request", "when_down", whenDown(sc))
+		}
+		return say("err.unavailable", "when_down", whenDown(sc))
+	}
+	if cmd == "request" {
+		// Whether it went through is unknown: send the teacher on foot.
+		return "err.internal", Text(l, "err.unavailable.request", "when_down", whenDown(sc))
+	}
+	return say("err.internal")
+}
+
+// requestText tells the teacher where the request went.
+func requestText(sc *bot.School, r bot.Request) string {
+	l := lang(sc.Language)
+	group := groupLabel(sc, r.Group)
+	switch r.State {
+	case bot.StateOffered:
+		name, role := "", ""
+		if hp, ok := sc.HelperByID(r.HelperID); ok {
+			name, role = hp.Name, roleLabel(sc, hp.Role)
+		}
+		return lines(Text(l, "request.offered", "group", group, "helper", helperName(sc, name), "role", role),
+			Text(l, "request.offered.next"))
+	case bot.StateEscalated:
+		if sc.FallbackChannel == "" {
+			return Text(l, "request.escalated.nochannel", "group", group, "when_down", whenDown(sc))
+		}
+		return Text(l, "request.escalated", "group", group, "channel", sc.FallbackChannel)
+	}
+	return Text(l, "request.received", "group", group)
+}
+
+// noteTips are the kind reminders under a reply: the note was cut, or it
+// seems to name someone.
+func noteTips(sc *bot.School, note string, shortened bool) string {
+	l := lang(sc.Language)
+	var tips []string
+	if shortened {
+		tips = append(tips, Text(l, "note.shortened", "max", strconv.Itoa(bot.MaxNoteLen)))
+	}
+	if note != "" && LooksLikeName(note, knownWords(sc)...) {
+		tips = append(tips, Text(l, "note.names"))
+	}
+	return strings.Join(tips, "\n")
+}
+
+// knownWords are the capitalised words of a school that are no child's
+// name: its groups, its name, its helpers and coordinators.
+func knownWords(sc *bot.School) []string {
+	out := []string{sc.Name}
+	for _, g := range sc.Groups {
+		out = append(out, g.ID)
+		out = append(out, g.Aliases...)
+	}
+	for _, hp := range sc.Helpers {
+		out = append(out, hp.Name)
+	}
+	for _, c := range sc.Coordinators {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+// requestID turns a platform's delivery id into a request id of the
+// core's own form (12 characters of [a-z2-7]), so a retried delivery of
+// the same command is the same request, and the id stays short enough for
+// button payloads whatever the platform sends.
+func requestID(sc *bot.School, c Command) string {
+	if c.ID == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(sc.ID + "\x00" + string(c.From.Platform) + "\x00" + c.ID))
+	return strings.ToLower(base32.StdEncoding.EncodeToString(sum[:]))[:12]
+}

@@ -1,0 +1,158 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hulpbot/hulpbot/bot"
+)
+
+// notices are one of each kind, and the variants that read differently.
+func notices(t testing.TB) []struct {
+	name string
+	n    bot.Notice
+} {
+	created := testNow(t)
+	r := bot.Request{
+		ID: "req000000001", SchoolID: "de-vaart", Group: "5", Note: "onrust na gym", Requester: teacher.Address,
+		RequesterName: "Marie", State: bot.StateOffered, HelperID: "anne", OfferNo: 1, CreatedAt: created,
+		Deadline: created.Add(2 * time.Minute),
+	}
+	annes := bot.HelperRef{ID: "anne", Name: "Anne", Role: bot.RoleJeugdhulpverlener}
+	brams := bot.HelperRef{ID: "bram", Name: "Bram", Role: bot.RoleCJGCoach}
+	toAnne := bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "anne"}}
+	toBram := bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "bram"}}
+	toMarie := bot.Recipient{Address: teacher.Address}
+	toChannel := bot.Recipient{Address: bot.Address{Platform: bot.Mattermost}, Channel: "kernteam"}
+	with := func(f func(*bot.Request)) bot.Request {
+		c := r
+		f(&c)
+		return c
+	}
+	second := with(func(r *bot.Request) { r.HelperID, r.OfferNo, r.Deadline = "bram", 2, created.Add(5*time.Minute) })
+	escalated := with(func(r *bot.Request) { r.State, r.HelperID, r.OfferNo = bot.StateEscalated, "", 3 })
+	accepted := with(func(r *bot.Request) { r.State, r.AcceptedAt = bot.StateAccepted, created.Add(time.Minute) })
+	return []struct {
+		name string
+		n    bot.Notice
+	}{
+		{"offer", bot.Notice{Kind: bot.NoticeOffer, To: toAnne, SchoolID: "de-vaart", Request: r, Helper: annes}},
+		{"offer-bare", bot.Notice{Kind: bot.NoticeOffer, To: toAnne, SchoolID: "de-vaart", Helper: annes,
+			Request: with(func(r *bot.Request) { r.Note, r.RequesterName, r.Group = "", "", "Dolfijnen" })}},
+		{"offer-second", bot.Notice{Kind: bot.NoticeOffer, To: toBram, SchoolID: "de-vaart", Request: second, Helper: brams, Previous: annes}},
+		{"accepted", bot.Notice{Kind: bot.NoticeAccepted, To: toMarie, SchoolID: "de-vaart", Request: accepted, Helper: annes}},
+		{"moved_on", bot.Notice{Kind: bot.NoticeMovedOn, To: toMarie, SchoolID: "de-vaart", Request: second, Helper: brams, Previous: annes}},
+		{"offer_lapsed", bot.Notice{Kind: bot.NoticeOfferLapsed, To: toAnne, SchoolID: "de-vaart", Request: r, Helper: annes}},
+		{"escalated", bot.Notice{Kind: bot.NoticeEscalated, To: toChannel, SchoolID: "de-vaart", Request: escalated, Previous: brams}},
+		{"nobody", bot.Notice{Kind: bot.NoticeNobody, To: toMarie, SchoolID: "de-vaart", Request: escalated, Previous: brams}},
+		{"cancelled", bot.Notice{Kind: bot.NoticeCancelled, To: toAnne, SchoolID: "de-vaart", Request: accepted, Helper: annes}},
+		{"cancelled-channel", bot.Notice{Kind: bot.NoticeCancelled, To: toChannel, SchoolID: "de-vaart", Request: escalated}},
+		{"resolved", bot.Notice{Kind: bot.NoticeResolved, To: toMarie, SchoolID: "de-vaart", Helper: annes,
+			Request: with(func(r *bot.Request) { r.State, r.DoneNote = bot.StateResolved, "rustig gepraat op de gang" })}},
+		{"resolved-bare", bot.Notice{Kind: bot.NoticeResolved, To: toMarie, SchoolID: "de-vaart", Helper: annes,
+			Request: with(func(r *bot.Request) { r.State = bot.StateResolved })}},
+	}
+}
+
+// dump shows a message for a golden file.
+func dump(m Message) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "to: %s #%s\nkey: %s\nrequest: %s\n---\n%s\n", m.To.Address, m.To.Channel, m.Key, m.RequestID, m.Text)
+	for _, btn := range m.Buttons {
+		fmt.Fprintf(&b, "[%s] %q request=%s offer=%d primary=%v\n", btn.Action, btn.Label, btn.RequestID, btn.OfferNo, btn.Primary)
+	}
+	return b.String()
+}
+
+func TestRender(t *testing.T) {
+	kinds := map[bot.NoticeKind]bool{}
+	for _, l := range []string{LangNL, LangEN} {
+		sc := testSchool(t, l)
+		for _, tt := range notices(t) {
+			kinds[tt.n.Kind] = true
+			t.Run(tt.name+"."+l, func(t *testing.T) {
+				m := Render(tt.n, sc)
+				if m.Key != tt.n.Key() || m.RequestID != tt.n.Request.ID || m.To != tt.n.To {
+					t.Errorf("Render: to %v, key %q, request %q; want %v, %q, %q", m.To, m.Key, m.RequestID, tt.n.To, tt.n.Key(), tt.n.Request.ID)
+				}
+				if strings.ContainsAny(m.Text, "{}") {
+					t.Errorf("Render: text %q has a placeholder left", m.Text)
+				}
+				golden(t, "render/"+tt.name+"."+l, dump(m))
+			})
+		}
+	}
+	for _, k := range []bot.NoticeKind{bot.NoticeOffer, bot.NoticeAccepted, bot.NoticeMovedOn, bot.NoticeOfferLapsed,
+		bot.NoticeEscalated, bot.NoticeNobody, bot.NoticeCancelled, bot.NoticeResolved} {
+		if !kinds[k] {
+			t.Errorf("no golden test renders %s", k)
+		}
+	}
+}
+
+func TestRenderWithoutFallbackChannel(t *testing.T) {
+	sc := testSchool(t, LangNL)
+	sc.FallbackChannel = ""
+	sc.WhenDown = "loop naar Sanne"
+	var n bot.Notice
+	for _, tt := range notices(t) {
+		if tt.name == "nobody" {
+			n = tt.n
+		}
+	}
+	got := Render(n, sc).Text
+	want := "Er is nu niemand beschikbaar voor je hulpvraag voor groep 5: loop naar Sanne."
+	if got != want {
+		t.Errorf("Render(nobody) = %q; want %q", got, want)
+	}
+}
+
+type fakeSender struct {
+	sent []Message
+	err  error
+}
+
+func (f *fakeSender) Send(_ context.Context, m Message) error {
+	f.sent = append(f.sent, m)
+	return f.err
+}
+
+func TestNotifier(t *testing.T) {
+	sc := testSchool(t, LangNL)
+	dir, err := bot.NewDirectory([]*bot.School{sc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := notices(t)[0].n
+
+	t.Run("sends the rendering", func(t *testing.T) {
+		send := &fakeSender{}
+		if err := NewNotifier(dir, send).Notify(context.Background(), n); err != nil {
+			t.Fatalf("Notify = %v; want nil", err)
+		}
+		if len(send.sent) != 1 || dump(send.sent[0]) != dump(Render(n, sc)) {
+			t.Errorf("sent %+v; want the rendering of the notice", send.sent)
+		}
+	})
+	t.Run("unknown school", func(t *testing.T) {
+		send := &fakeSender{}
+		other := n
+		other.SchoolID = "elders"
+		if err := NewNotifier(dir, send).Notify(context.Background(), other); !errors.Is(err, bot.ErrUnknownSchool) {
+			t.Errorf("Notify = %v; want ErrUnknownSchool", err)
+		}
+		if len(send.sent) != 0 {
+			t.Errorf("sent %+v; want nothing", send.sent)
+		}
+	})
+	t.Run("send fails", func(t *testing.T) {
+		boom := errors.New("platform down")
+		if err := NewNotifier(dir, &fakeSender{err: boom}).Notify(context.Background(), n); !errors.Is(err, boom) {
+			t.Errorf("Notify = %v; want it to wrap %v", err, boom)
+		}
+	})
+}
