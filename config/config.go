@@ -34,6 +34,7 @@ const (
 	DefaultOfferTimeout = 2 * time.Minute
 	DefaultRetention    = 720 * time.Hour // 30 days
 	DefaultLogFormat    = "text"
+	DefaultRedisPrefix  = "hb"
 )
 
 // Config is the whole configuration file.
@@ -47,6 +48,9 @@ type Config struct {
 	// RedisURL names the Redis that holds all state (redis://, rediss://,
 	// unix://). Empty only in Demo: the program starts an embedded Redis.
 	RedisURL string `yaml:"redis_url"`
+	// RedisPrefix starts every key hulpbot writes, so several deployments
+	// (or test runs) can share one Redis. Default "hb".
+	RedisPrefix string `yaml:"redis_prefix,omitempty"`
 	// OfferTimeout is how long a helper has to accept an offer; a school
 	// may override it.
 	OfferTimeout Duration `yaml:"offer_timeout"`
@@ -191,6 +195,7 @@ func Defaults() *Config {
 		Timezone:     DefaultTimezone,
 		Listen:       DefaultListen,
 		RedisURL:     DefaultRedisURL,
+		RedisPrefix:  DefaultRedisPrefix,
 		OfferTimeout: Duration{Duration: DefaultOfferTimeout},
 		Retention:    Duration{Duration: DefaultRetention},
 		LogFormat:    DefaultLogFormat,
@@ -207,6 +212,7 @@ type envOverride struct {
 var envOverrides = []envOverride{
 	{"REDIS_URL", "redis_url", func(c *Config) *string { return &c.RedisURL }},
 	{"HULPBOT_LISTEN", "listen", func(c *Config) *string { return &c.Listen }},
+	{"HULPBOT_REDIS_PREFIX", "redis_prefix", func(c *Config) *string { return &c.RedisPrefix }},
 	{"HULPBOT_MATTERMOST_BOT_TOKEN", "mattermost.bot_token", func(c *Config) *string {
 		return mattermostField(c, func(m *Mattermost) *string { return &m.BotToken })
 	}},
@@ -242,7 +248,7 @@ func slackField(c *Config, f func(*Slack) *string) *string {
 }
 
 // ApplyEnv lets the environment override fields: REDIS_URL sets redis_url,
-// HULPBOT_LISTEN listen, and HULPBOT_MATTERMOST_BOT_TOKEN,
+// HULPBOT_LISTEN listen, HULPBOT_REDIS_PREFIX redis_prefix, and HULPBOT_MATTERMOST_BOT_TOKEN,
 // HULPBOT_MATTERMOST_COMMAND_TOKEN, HULPBOT_ACTION_SECRET,
 // HULPBOT_SLACK_BOT_TOKEN, HULPBOT_SLACK_SIGNING_SECRET and
 // HULPBOT_SLACK_APP_TOKEN the platform secrets. A variable that is unset or

@@ -192,6 +192,11 @@ func (v *validator) config(c *Config) {
 			v.add("redis_url", "is not a redis://, rediss:// or unix:// URL") // may hold a password
 		}
 	}
+	// Braces would break the per-school hash tag that keeps a school's keys
+	// in one cluster slot.
+	if c.RedisPrefix == "" || strings.ContainsAny(c.RedisPrefix, "{} \t\n") {
+		v.add("redis_prefix", "%q must be a non-empty word without {, } or spaces", c.RedisPrefix)
+	}
 	if c.OfferTimeout.Duration == 0 {
 		v.required("offer_timeout", "")
 	} else {

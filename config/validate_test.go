@@ -88,6 +88,10 @@ func TestValidate(t *testing.T) {
 		{"log_format", func(c *Config) { c.LogFormat = "xml" },
 			[]Problem{{"log_format", `"xml" is not text or json`}}},
 		{"log_format json", func(c *Config) { c.LogFormat = "json" }, nil},
+		{"redis_prefix with a brace", func(c *Config) { c.RedisPrefix = "hb{x" },
+			[]Problem{{"redis_prefix", `"hb{x" must be a non-empty word without {, } or spaces`}}},
+		{"redis_prefix empty", func(c *Config) { c.RedisPrefix = "" },
+			[]Problem{{"redis_prefix", `"" must be a non-empty word without {, } or spaces`}}},
 
 		// mattermost
 		{"mattermost needs url and tokens", func(c *Config) { c.Mattermost = &Mattermost{} },

@@ -126,7 +126,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		// fails until Redis is back.
 		log.Warn("redis unreachable at start", "err", err)
 	}
-	store := redisstore.New(rdb, "hb", log)
+	store := redisstore.New(rdb, cfg.RedisPrefix, log)
 
 	senders := adapters.Senders{}
 	var chat *shell.Chat
