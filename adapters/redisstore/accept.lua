@@ -1,0 +1,34 @@
+-- accept.lua: a helper accepts the offer they hold. The helper stays engaged
+-- (they are busy with it now) until resolve or cancel.
+--
+-- KEYS[1] helper key
+-- ARGV[4] helper id
+-- ARGV[5] request id, '' for the offer the helper holds
+-- ARGV[6] offer number, '0' for the current offer
+local hk, hid, rid, offerno = KEYS[1], ARGV[4], ARGV[5], ARGV[6]
+
+if rid == '' then
+  rid = redis.call('HGET', hk, 'engaged')
+  if not present(rid) then return {'no_offer'} end
+end
+local rk = reqkey(rid)
+local r = redis.call('HMGET', rk, 'state', 'helper', 'offer_no', 'week', 'created')
+local state, helper, cur, week, created = r[1], r[2], r[3], r[4], r[5]
+
+if not state then return {'not_found'} end
+-- Accepted is reported as such also to the helper who accepted it: a second
+-- click changes nothing.
+if state == 'accepted' then return {'already_accepted'} end
+if state ~= 'offered' then return {'closed'} end
+if offerno ~= '0' and offerno ~= cur then return {'stale'} end
+if helper ~= hid then return {'not_yours'} end
+
+redis.call('HSET', rk, 'state', 'accepted', 'accepted', nowms)
+redis.call('HDEL', rk, 'deadline')
+redis.call('ZREM', base .. 'deadlines', rid)
+if cur == '1' then count(week, 'accepted', 'accepted_first') else count(week, 'accepted') end
+-- Time to accept, without names: only the wait in ms.
+local tk = base .. 'tta:' .. week
+redis.call('RPUSH', tk, string.format('%.0f', now - tonumber(created)))
+redis.call('PEXPIRE', tk, statsttl)
+return reply(rk)

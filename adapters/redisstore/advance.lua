@@ -1,0 +1,56 @@
+-- advance.lua: move an offer on because its helper declined or its deadline
+-- passed: offer the request to the next helper choose picks (helpers tried
+-- before are skipped), or escalate it when nobody is left. The helper the
+-- offer moves away from is free again.
+--
+-- KEYS[1] deadlines key
+-- ARGV[4] request id, '' (decline only) for the offer the declining helper holds
+-- ARGV[5] offer number, '0' for the current offer
+-- ARGV[6] reason: 'decline' or 'timeout'
+-- ARGV[7] declining helper id ('' for a timeout)
+-- ARGV[8] deadline ms of the next offer
+-- ARGV[9..] candidates: id, rank pairs
+local dk, rid, offerno, reason, from, deadline = KEYS[1], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+
+if rid == '' then
+  if reason ~= 'decline' or from == '' then return {'no_offer'} end
+  rid = redis.call('HGET', helperkey(from), 'engaged')
+  if not present(rid) then return {'no_offer'} end
+end
+local rk = reqkey(rid)
+local r = redis.call('HMGET', rk, 'state', 'helper', 'offer_no', 'week', 'tried', 'deadline')
+local state, prev, cur, week, tried, due = r[1], r[2], r[3], r[4], r[5], r[6]
+
+if not state then return {'not_found'} end
+if state == 'accepted' then return {'already_accepted'} end
+if state ~= 'offered' then return {'closed'} end
+if offerno ~= '0' and offerno ~= cur then return {'stale'} end
+if reason == 'decline' then
+  if prev ~= from then return {'not_yours'} end
+elseif not present(due) or tonumber(due) > now then
+  -- Not due (yet): a sweeper with a fast clock or an early call moves nothing.
+  return {'stale'}
+end
+
+local ph = helperkey(prev)
+if redis.call('HGET', ph, 'engaged') == rid then redis.call('HDEL', ph, 'engaged') end
+
+if not present(tried) then tried = '' end
+local skip = {}
+for h in string.gmatch(tried, '[^,]+') do skip[h] = true end
+local why = reason == 'decline' and 'declines' or 'timeouts'
+
+local pick = choose(9, skip)
+if pick then
+  if tried ~= '' then tried = tried .. ',' end
+  redis.call('HSET', rk, 'state', 'offered', 'helper', pick, 'offer_no', tostring(tonumber(cur) + 1),
+    'tried', tried .. pick, 'deadline', deadline)
+  offer(rid, pick, deadline)
+  count(week, why, 'offers')
+else
+  redis.call('HSET', rk, 'state', 'escalated')
+  redis.call('HDEL', rk, 'helper', 'deadline')
+  redis.call('ZREM', dk, rid)
+  count(week, why, 'escalated')
+end
+return reply(rk)

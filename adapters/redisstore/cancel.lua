@@ -1,0 +1,39 @@
+-- cancel.lua: a requester withdraws an active request (offered, accepted or
+-- escalated). The helper it was offered to or accepted by is free again; the
+-- record keeps that helper so they can be told.
+--
+-- KEYS[1] the requester's key of active requests (mine)
+-- ARGV[4] request id, '' for the requester's latest active request
+-- ARGV[5] the requester ("mine" suffix: platform:handle)
+local mk, rid, who = KEYS[1], ARGV[4], ARGV[5]
+
+if rid == '' then
+  -- Latest first; members of expired or closed requests are passed over, not
+  -- removed, so a failing cancel writes nothing.
+  for _, id in ipairs(redis.call('ZREVRANGE', mk, 0, -1)) do
+    if active(redis.call('HGET', reqkey(id), 'state')) then
+      rid = id
+      break
+    end
+  end
+  if rid == '' then return {'no_active'} end
+end
+local rk = reqkey(rid)
+local r = redis.call('HMGET', rk, 'state', 'helper', 'week', 'mine')
+local state, helper, week, mine = r[1], r[2], r[3], r[4]
+
+if not state then return {'not_found'} end
+if mine ~= who then return {'not_yours'} end
+if not active(state) then return {'closed'} end
+
+if present(helper) then
+  local hk = helperkey(helper)
+  if redis.call('HGET', hk, 'engaged') == rid then redis.call('HDEL', hk, 'engaged') end
+end
+redis.call('HSET', rk, 'state', 'cancelled', 'closed', nowms)
+redis.call('HDEL', rk, 'deadline')
+redis.call('ZREM', base .. 'active', rid)
+redis.call('ZREM', base .. 'deadlines', rid)
+redis.call('ZREM', mk, rid)
+count(week, 'cancelled')
+return reply(rk)

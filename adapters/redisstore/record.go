@@ -1,0 +1,104 @@
+package redisstore
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hulpbot/hulpbot/bot"
+)
+
+// Fields of a request record (hash <prefix>:{<school>}:req:<id>). Times are
+// unix ms; a zero time is a missing field.
+const (
+	fID         = "id"
+	fSchool     = "school"
+	fGroup      = "group"
+	fNote       = "note"
+	fDayPart    = "daypart"
+	fWeek       = "week"
+	fRqPlatform = "rq_platform"
+	fRqHandle   = "rq_handle"
+	fRqName     = "rq_name"
+	fMine       = "mine" // requester key: the suffix of the requester's "mine" index
+	fState      = "state"
+	fHelper     = "helper"
+	fOfferNo    = "offer_no"
+	fTried      = "tried" // helper ids, comma separated, in order
+	fCreated    = "created"
+	fDeadline   = "deadline"
+	fAccepted   = "accepted"
+	fClosed     = "closed"
+	fDoneNote   = "done_note"
+)
+
+// Fields of a helper hash (<prefix>:{<school>}:helper:<id>).
+const (
+	hStatus  = "status"
+	hUntil   = "until"
+	hEngaged = "engaged" // the request the helper holds an offer for or works on
+	hLast    = "last"    // when the helper was last offered a request
+)
+
+// decodeRequest turns a record's fields into a Request.
+func decodeRequest(m map[string]string) bot.Request {
+	r := bot.Request{
+		ID:            m[fID],
+		SchoolID:      m[fSchool],
+		Group:         m[fGroup],
+		Note:          m[fNote],
+		DayPart:       m[fDayPart],
+		Week:          m[fWeek],
+		Requester:     bot.Address{Platform: bot.Platform(m[fRqPlatform]), Handle: m[fRqHandle]},
+		RequesterName: m[fRqName],
+		State:         bot.State(m[fState]),
+		HelperID:      m[fHelper],
+		CreatedAt:     msTime(m[fCreated]),
+		Deadline:      msTime(m[fDeadline]),
+		AcceptedAt:    msTime(m[fAccepted]),
+		ClosedAt:      msTime(m[fClosed]),
+		DoneNote:      m[fDoneNote],
+	}
+	r.OfferNo, _ = strconv.Atoi(m[fOfferNo])
+	if t := m[fTried]; t != "" {
+		r.Tried = strings.Split(t, ",")
+	}
+	return r
+}
+
+// pairs reads a script's field, value list.
+func pairs(v []any) map[string]string {
+	m := make(map[string]string, len(v)/2)
+	for i := 0; i+1 < len(v); i += 2 {
+		k, _ := v[i].(string)
+		val, _ := v[i+1].(string)
+		m[k] = val
+	}
+	return m
+}
+
+// ms is t in unix milliseconds, "" for the zero time.
+func ms(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return strconv.FormatInt(t.UnixMilli(), 10)
+}
+
+// msTime reads ms; "" or garbage is the zero time.
+func msTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.UnixMilli(n).UTC()
+}
+
+// mine is the requester's part of the key of their active requests. Handles
+// are compared case-insensitively, as bot.School.Helper does.
+func mine(a bot.Address) string {
+	return string(a.Platform) + ":" + strings.ToLower(a.Handle)
+}

@@ -1,0 +1,116 @@
+// Package redistest gives tests a Redis: the one REDIS_URL names, or an
+// embedded miniredis per test when it is unset. Tests that share a real Redis
+// keep apart by a key prefix of their own (Prefix), so they may run in
+// parallel.
+package redistest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+)
+
+// EnvURL names the environment variable with the URL of a real Redis.
+const EnvURL = "REDIS_URL"
+
+// Real reports whether tests run against a real Redis (REDIS_URL is set).
+func Real() bool { return os.Getenv(EnvURL) != "" }
+
+// Client returns a client closed when the test ends: on REDIS_URL when set
+// (the test fails when that Redis does not answer), otherwise on a new
+// miniredis that stops with the test.
+func Client(t testing.TB) redis.UniversalClient {
+	t.Helper()
+	if Real() {
+		c := dial(t)
+		t.Cleanup(func() { _ = c.Close() })
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := c.Ping(ctx).Err(); err != nil {
+			t.Fatalf("redistest: ping %s: %v", EnvURL, err)
+		}
+		return c
+	}
+	m := miniredis.RunT(t)
+	c := redis.NewClient(&redis.Options{Addr: m.Addr()})
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// Prefix returns a key prefix no other test uses: the test's name (made safe
+// for key patterns) and random hex. On a real Redis the keys under it are
+// deleted when the test ends, after the test's own cleanups.
+func Prefix(t testing.TB) string {
+	t.Helper()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	p := "hbtest:" + safe(t.Name()) + ":" + hex.EncodeToString(b[:])
+	if Real() {
+		t.Cleanup(func() { deleteKeys(t, p) })
+	}
+	return p
+}
+
+// dial connects to REDIS_URL.
+func dial(t testing.TB) *redis.Client {
+	t.Helper()
+	opt, err := redis.ParseURL(os.Getenv(EnvURL))
+	if err != nil {
+		t.Fatalf("redistest: %s: %v", EnvURL, err)
+	}
+	return redis.NewClient(opt)
+}
+
+// deleteKeys removes the keys under prefix. It has a client of its own: by
+// the time cleanups run, the test's client may be closed, and the test's
+// context is cancelled.
+func deleteKeys(t testing.TB, prefix string) {
+	c := dial(t)
+	defer func() { _ = c.Close() }()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	iter := c.Scan(ctx, 0, prefix+":*", 1000).Iterator()
+	var batch []string
+	flush := func() {
+		if len(batch) > 0 {
+			if err := c.Unlink(ctx, batch...).Err(); err != nil {
+				t.Errorf("redistest: delete keys of %s: %v", prefix, err)
+			}
+			batch = batch[:0]
+		}
+	}
+	for iter.Next(ctx) {
+		if batch = append(batch, iter.Val()); len(batch) == 500 {
+			flush()
+		}
+	}
+	flush()
+	if err := iter.Err(); err != nil {
+		t.Errorf("redistest: scan keys of %s: %v", prefix, err)
+	}
+}
+
+// safe keeps letters, digits, '-' and '_' of a test name, short, so the
+// prefix needs no escaping in a SCAN pattern and never contains a brace.
+func safe(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+		if b.Len() >= 40 {
+			break
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,25 @@
+-- resolve.lua: a helper closes the request they accepted and is free again.
+--
+-- KEYS[1] helper key
+-- ARGV[4] helper id
+-- ARGV[5] closing note ('' for none); it lives only in the request record
+local hk, hid, note = KEYS[1], ARGV[4], ARGV[5]
+
+local rid = redis.call('HGET', hk, 'engaged')
+if not present(rid) then return {'no_active'} end
+local rk = reqkey(rid)
+local r = redis.call('HMGET', rk, 'state', 'helper', 'week', 'mine')
+local state, helper, week, mine = r[1], r[2], r[3], r[4]
+
+if not state then return {'not_found'} end
+-- Engaged in an offer not yet accepted: there is nothing to close.
+if state ~= 'accepted' or helper ~= hid then return {'no_active'} end
+
+redis.call('HSET', rk, 'state', 'resolved', 'closed', nowms)
+if note ~= '' then redis.call('HSET', rk, 'done_note', note) end
+redis.call('HDEL', hk, 'engaged')
+redis.call('ZREM', base .. 'active', rid)
+redis.call('ZREM', base .. 'deadlines', rid)
+if present(mine) then redis.call('ZREM', base .. 'mine:' .. mine, rid) end
+count(week, 'resolved')
+return reply(rk)

@@ -1,0 +1,48 @@
+package redisstore
+
+import (
+	_ "embed"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// The scripts share lib.lua (key names, counters and choose, the routing
+// rule), prepended here so there is one copy of each rule.
+var (
+	//go:embed lib.lua
+	libLua string
+	//go:embed create_offer.lua
+	createOfferLua string
+	//go:embed accept.lua
+	acceptLua string
+	//go:embed advance.lua
+	advanceLua string
+	//go:embed resolve.lua
+	resolveLua string
+	//go:embed cancel.lua
+	cancelLua string
+	//go:embed set_status.lua
+	setStatusLua string
+	//go:embed prune_deadlines.lua
+	pruneDeadlinesLua string
+)
+
+// scripts are the state changes of the store. redis.Script.Run sends
+// EVALSHA and falls back to EVAL when the server does not know the script
+// yet (after a restart or failover).
+type scripts struct {
+	createOffer, accept, advance, resolve, cancel, setStatus, pruneDeadlines *redis.Script
+}
+
+func newScripts() scripts {
+	mk := func(src string) *redis.Script { return redis.NewScript(libLua + "\n" + src) }
+	return scripts{
+		createOffer:    mk(createOfferLua),
+		accept:         mk(acceptLua),
+		advance:        mk(advanceLua),
+		resolve:        mk(resolveLua),
+		cancel:         mk(cancelLua),
+		setStatus:      mk(setStatusLua),
+		pruneDeadlines: mk(pruneDeadlinesLua),
+	}
+}

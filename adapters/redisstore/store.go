@@ -1,0 +1,492 @@
+// Package redisstore is bot.Store on Redis (go-redis v9).
+//
+// Every state change of a request is one Lua script (the .lua files here), so
+// it happens whole or not at all, also with several hulpbot processes on one
+// Redis. All keys of a school carry the hash tag {<school>} and so live in one
+// Redis Cluster slot, which lets a script touch all of them:
+//
+//	<prefix>:{<school>}:req:<id>                   hash: the request record; expires after retention
+//	<prefix>:{<school>}:helper:<id>                hash: status, until, engaged, last
+//	<prefix>:{<school>}:deadlines                  zset: request id → deadline (ms) of its current offer
+//	<prefix>:{<school>}:active                     zset: active request id → created (ms)
+//	<prefix>:{<school>}:mine:<platform>:<handle>   zset: a requester's active requests → created (ms)
+//	<prefix>:{<school>}:week:<YYYY-Www>            hash: counters of the week; no names, no notes
+//	<prefix>:{<school>}:tta:<YYYY-Www>             list: times to accept (ms)
+//	<prefix>:{<school>}:stories:<YYYY-Www>         list: success stories
+//
+// Times are unix milliseconds. The caller's now goes into every script; Redis
+// TIME is never used, so tests can move time.
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hulpbot/hulpbot/bot"
+)
+
+// StatsTTL is how long weekly statistics are kept after their last change:
+// a year and a bit, so this week can be compared with the same week last year.
+const StatsTTL = 400 * 24 * time.Hour
+
+// DefaultPrefix starts every key when New is given no prefix.
+const DefaultPrefix = "hb"
+
+// Store keeps requests, helper states and weekly statistics in Redis.
+type Store struct {
+	rdb    redis.UniversalClient
+	prefix string
+	log    *slog.Logger
+	sc     scripts
+}
+
+var _ bot.Store = (*Store)(nil)
+
+// New returns a Store on rdb whose keys start with prefix ("hb" when empty).
+// rdb may be a single node, a failover or a cluster client.
+func New(rdb redis.UniversalClient, prefix string, log *slog.Logger) *Store {
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Store{rdb: rdb, prefix: prefix, log: log.With("component", "redisstore"), sc: newScripts()}
+}
+
+// scriptErr maps the code a script returns for a failed check to the core's
+// sentinel. A script returns such a code before its first write.
+func scriptErr(code string) error {
+	switch code {
+	case "not_found":
+		return bot.ErrNotFound
+	case "not_yours":
+		return bot.ErrNotYours
+	case "already_accepted":
+		return bot.ErrAlreadyAccepted
+	case "stale":
+		return bot.ErrStale
+	case "closed":
+		return bot.ErrClosed
+	case "no_offer":
+		return bot.ErrNoOffer
+	case "no_active":
+		return bot.ErrNoActiveRequest
+	case "duplicate":
+		return bot.ErrDuplicate
+	}
+	return nil
+}
+
+// CreateAndOffer stores r and offers it to the helper bot.Choose picks among
+// cands, in one script. With nobody to pick, r is stored escalated (offer
+// number 0: no offer was made).
+func (s *Store) CreateAndOffer(ctx context.Context, now time.Time, r bot.Request, cands []bot.Candidate, deadline time.Time, retention time.Duration) (bot.Request, error) {
+	op := "redisstore: create request " + r.ID
+	switch {
+	case r.ID == "":
+		return bot.Request{}, fmt.Errorf("%s: empty request id", op)
+	case retention.Milliseconds() < 1:
+		// PEXPIRE 0 would delete the record at once.
+		return bot.Request{}, fmt.Errorf("%s: retention %v is not positive", op, retention)
+	case deadline.IsZero():
+		return bot.Request{}, fmt.Errorf("%s: no offer deadline", op)
+	}
+	if err := checkSchool(r.SchoolID); err != nil {
+		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
+	}
+	created := r.CreatedAt
+	if created.IsZero() {
+		created = now
+	}
+	week := r.Week
+	if week == "" {
+		y, w := now.UTC().ISOWeek()
+		week = fmt.Sprintf("%d-W%02d", y, w)
+	}
+	args := []any{
+		r.ID, r.SchoolID, r.Group, r.Note, r.DayPart, week,
+		string(r.Requester.Platform), r.Requester.Handle, r.RequesterName, mine(r.Requester),
+		ms(created), ms(deadline), strconv.FormatInt(retention.Milliseconds(), 10),
+		strconv.FormatInt(now.Add(-retention).UnixMilli(), 10),
+	}
+	args, err := appendCands(args, cands)
+	if err != nil {
+		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
+	}
+	return s.runRequest(ctx, op, s.sc.createOffer, r.SchoolID, s.key(r.SchoolID, "req:"+r.ID), now, args...)
+}
+
+// Accept makes helperID's offer accepted; the helper stays engaged in it.
+func (s *Store) Accept(ctx context.Context, now time.Time, school, helperID, requestID string, offerNo int) (bot.Request, error) {
+	op := fmt.Sprintf("redisstore: accept request %q offer %d by %s", requestID, offerNo, helperID)
+	if err := checkIDs(school, helperID); err != nil {
+		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
+	}
+	return s.runRequest(ctx, op, s.sc.accept, school, s.key(school, "helper:"+helperID), now,
+		helperID, requestID, strconv.Itoa(offerNo))
+}
+
+// Advance moves offer offerNo of a request on to the next helper, or
+// escalates it. A timeout moves only an offer whose stored deadline is at or
+// before now; a decline only the offer from holds.
+func (s *Store) Advance(ctx context.Context, now time.Time, school, requestID string, offerNo int, reason bot.AdvanceReason, from string, cands []bot.Candidate, deadline time.Time) (bot.Request, error) {
+	op := fmt.Sprintf("redisstore: %s request %q offer %d", reason, requestID, offerNo)
+	switch {
+	case reason != bot.ReasonDecline && reason != bot.ReasonTimeout:
+		return bot.Request{}, fmt.Errorf("%s: unknown reason", op)
+	case deadline.IsZero():
+		return bot.Request{}, fmt.Errorf("%s: no offer deadline", op)
+	}
+	if err := checkSchool(school); err != nil {
+		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if reason == bot.ReasonTimeout {
+		from = ""
+	}
+	args, err := appendCands([]any{requestID, strconv.Itoa(offerNo), string(reason), from, ms(deadline)}, cands)
+	if err != nil {
+		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
+	}
+	return s.runRequest(ctx, op, s.sc.advance, school, s.key(school, "deadlines"), now, args...)
+}
+
+// Resolve closes the request helperID has accepted and frees the helper.
+func (s *Store) Resolve(ctx context.Context, now time.Time, school, helperID, note string) (bot.Request, error) {
+	op := "redisstore: resolve by " + helperID
+	if err := checkIDs(school, helperID); err != nil {
+		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
+	}
+	return s.runRequest(ctx, op, s.sc.resolve, school, s.key(school, "helper:"+helperID), now, helperID, note)
+}
+
+// Cancel withdraws requester's request requestID, or their latest active one
+// when requestID is "". The result names the helper who was offered or had
+// accepted it ("" when it was escalated), who is free again.
+func (s *Store) Cancel(ctx context.Context, now time.Time, school string, requester bot.Address, requestID string) (bot.Request, error) {
+	op := fmt.Sprintf("redisstore: cancel request %q", requestID)
+	if err := checkSchool(school); err != nil {
+		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if requester.Handle == "" {
+		return bot.Request{}, fmt.Errorf("%s: no requester", op)
+	}
+	who := mine(requester)
+	return s.runRequest(ctx, op, s.sc.cancel, school, s.key(school, "mine:"+who), now, requestID, who)
+}
+
+// SetAvailability sets a helper's status and returns the request the helper
+// is engaged in. An engaged request whose record has expired no longer holds
+// the helper: it is cleared and "" returned.
+func (s *Store) SetAvailability(ctx context.Context, school, helperID string, a bot.Availability) (string, error) {
+	op := "redisstore: set status of " + helperID
+	if err := checkIDs(school, helperID); err != nil {
+		return "", fmt.Errorf("%s: %w", op, err)
+	}
+	// set_status.lua does not read the time; "0" fills the argument.
+	v, err := s.run(ctx, op, s.sc.setStatus, school, s.key(school, "helper:"+helperID), "0", string(a.Status), ms(a.Until))
+	if err != nil {
+		return "", err
+	}
+	if len(v) == 0 {
+		return "", fmt.Errorf("%s: short script reply", op)
+	}
+	engaged, _ := v[0].(string)
+	return engaged, nil
+}
+
+// HelperStates reads the given helpers in one round trip. A helper never
+// seen is available, engaged in nothing, never assigned.
+func (s *Store) HelperStates(ctx context.Context, school string, helperIDs []string) (map[string]bot.HelperState, error) {
+	if err := checkSchool(school); err != nil {
+		return nil, fmt.Errorf("redisstore: helper states: %w", err)
+	}
+	cmds := make([]*redis.SliceCmd, len(helperIDs))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range helperIDs {
+			cmds[i] = p.HMGet(ctx, s.key(school, "helper:"+id), hStatus, hUntil, hEngaged, hLast)
+		}
+		return nil
+	}); err != nil {
+		return nil, fail("redisstore: helper states", err)
+	}
+	out := make(map[string]bot.HelperState, len(helperIDs))
+	for i, id := range helperIDs {
+		v := cmds[i].Val()
+		str := func(j int) string { s, _ := v[j].(string); return s }
+		out[id] = bot.HelperState{
+			Availability: bot.Availability{Status: bot.Status(str(0)), Until: msTime(str(1))},
+			Engaged:      str(2),
+			LastAssigned: msTime(str(3)),
+		}
+	}
+	return out, nil
+}
+
+// Request reads one request; a missing or expired one is bot.ErrNotFound.
+func (s *Store) Request(ctx context.Context, school, requestID string) (bot.Request, error) {
+	op := fmt.Sprintf("redisstore: read request %q", requestID)
+	if err := checkSchool(school); err != nil {
+		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if requestID == "" {
+		return bot.Request{}, fmt.Errorf("%s: %w", op, bot.ErrNotFound)
+	}
+	m, err := s.rdb.HGetAll(ctx, s.key(school, "req:"+requestID)).Result()
+	if err != nil {
+		return bot.Request{}, fail(op, err)
+	}
+	if len(m) == 0 {
+		return bot.Request{}, fmt.Errorf("%s: %w", op, bot.ErrNotFound)
+	}
+	return decodeRequest(m), nil
+}
+
+// DueOffers lists offers whose deadline is at or before now, oldest first,
+// at most limit (all when limit <= 0). Listing claims nothing: advance.lua
+// checks the offer is still current and due, so when two sweepers list the
+// same offer only one moves it.
+func (s *Store) DueOffers(ctx context.Context, school string, now time.Time, limit int) ([]bot.OfferRef, error) {
+	const op = "redisstore: due offers"
+	if err := checkSchool(school); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	dk := s.key(school, "deadlines")
+	due, err := s.rdb.ZRangeByScoreWithScores(ctx, dk, &redis.ZRangeBy{
+		Min: "-inf", Max: strconv.FormatInt(now.UnixMilli(), 10), Count: int64(max(limit, 0)),
+	}).Result()
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	if len(due) == 0 {
+		return nil, nil
+	}
+	cmds := make([]*redis.SliceCmd, len(due))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, z := range due {
+			cmds[i] = p.HMGet(ctx, s.key(school, "req:"+z.Member.(string)), fState, fOfferNo)
+		}
+		return nil
+	}); err != nil {
+		return nil, fail(op, err)
+	}
+	out := make([]bot.OfferRef, 0, len(due))
+	var gone []any
+	for i, z := range due {
+		id := z.Member.(string)
+		v := cmds[i].Val()
+		if v[0] == nil {
+			gone = append(gone, id)
+			continue
+		}
+		no, _ := v[1].(string)
+		n, _ := strconv.Atoi(no)
+		out = append(out, bot.OfferRef{RequestID: id, OfferNo: n, Deadline: time.UnixMilli(int64(z.Score)).UTC()})
+	}
+	if len(gone) > 0 {
+		// Not an error for the caller: these offers are gone with their
+		// requests. Pruning keeps them from filling every later listing.
+		if _, err := s.run(ctx, op, s.sc.pruneDeadlines, school, dk, "0", gone...); err != nil {
+			return out, err
+		}
+		s.log.Warn("pruned deadlines of expired requests", "school", school, "count", len(gone))
+	}
+	return out, nil
+}
+
+// AddStory keeps a success story for the week's post; the week's stories
+// expire retention after the last one (StatsTTL when retention <= 0).
+func (s *Store) AddStory(ctx context.Context, school, week, text string, retention time.Duration) error {
+	const op = "redisstore: add story"
+	if err := checkIDs(school, week); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if retention.Milliseconds() < 1 {
+		retention = StatsTTL
+	}
+	k := s.key(school, "stories:"+week)
+	// MULTI/EXEC: the story is never kept without its expiry.
+	if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.RPush(ctx, k, text)
+		p.PExpire(ctx, k, retention)
+		return nil
+	}); err != nil {
+		return fail(op, err)
+	}
+	return nil
+}
+
+// WeekStats returns the counters of a week of a school: requests, offers,
+// accepted, accepted_first, declines, timeouts, escalated, cancelled,
+// resolved, no_cover, group:<id> and daypart:<name> ("buiten" outside
+// school hours). Counters never incremented are absent.
+func (s *Store) WeekStats(ctx context.Context, school, week string) (map[string]int64, error) {
+	const op = "redisstore: week stats"
+	if err := checkIDs(school, week); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	m, err := s.rdb.HGetAll(ctx, s.key(school, "week:"+week)).Result()
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	out := make(map[string]int64, len(m))
+	for k, v := range m {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s: counter %s: %w", op, k, err)
+		}
+		out[k] = n
+	}
+	return out, nil
+}
+
+// TimesToAccept returns how long teachers waited for each accepted request
+// created in the week, in order of acceptance.
+func (s *Store) TimesToAccept(ctx context.Context, school, week string) ([]time.Duration, error) {
+	const op = "redisstore: times to accept"
+	if err := checkIDs(school, week); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	v, err := s.rdb.LRange(ctx, s.key(school, "tta:"+week), 0, -1).Result()
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	out := make([]time.Duration, len(v))
+	for i, x := range v {
+		n, err := strconv.ParseInt(x, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
+		}
+		out[i] = time.Duration(n) * time.Millisecond
+	}
+	return out, nil
+}
+
+// Stories returns the success stories of a week, oldest first.
+func (s *Store) Stories(ctx context.Context, school, week string) ([]string, error) {
+	const op = "redisstore: stories"
+	if err := checkIDs(school, week); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	v, err := s.rdb.LRange(ctx, s.key(school, "stories:"+week), 0, -1).Result()
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	return v, nil
+}
+
+// Ping reports whether Redis answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		return fail("redisstore: ping", err)
+	}
+	return nil
+}
+
+// key is a key of school; see the package doc for the layout.
+func (s *Store) key(school, rest string) string { return s.base(school) + rest }
+
+// base starts every key of school; the braces are the Redis Cluster hash tag.
+func (s *Store) base(school string) string { return s.prefix + ":{" + school + "}:" }
+
+// runRequest runs a script that returns a request record.
+func (s *Store) runRequest(ctx context.Context, op string, sc *redis.Script, school, key string, now time.Time, args ...any) (bot.Request, error) {
+	v, err := s.run(ctx, op, sc, school, key, strconv.FormatInt(now.UnixMilli(), 10), args...)
+	if err != nil {
+		return bot.Request{}, err
+	}
+	return decodeRequest(pairs(v)), nil
+}
+
+// run runs a script with the arguments lib.lua expects first (key base, now
+// in ms, statistics TTL in ms) and returns what follows the 'ok', or the
+// sentinel of the check that failed.
+func (s *Store) run(ctx context.Context, op string, sc *redis.Script, school, key, nowMS string, args ...any) ([]any, error) {
+	argv := make([]any, 0, 3+len(args))
+	argv = append(argv, s.base(school), nowMS, strconv.FormatInt(StatsTTL.Milliseconds(), 10))
+	argv = append(argv, args...)
+	v, err := sc.Run(ctx, s.rdb, []string{key}, argv...).Slice()
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	if len(v) == 0 {
+		return nil, fmt.Errorf("%s: empty script reply", op)
+	}
+	code, _ := v[0].(string)
+	if code == "ok" {
+		return v[1:], nil
+	}
+	if e := scriptErr(code); e != nil {
+		return nil, fmt.Errorf("%s: %w", op, e)
+	}
+	return nil, fmt.Errorf("%s: unexpected script reply %q", op, code)
+}
+
+// fail wraps an error of a Redis call. Trouble reaching Redis (network,
+// timeouts, cancelled context, closed client, a server loading, read-only or
+// without a master) is bot.ErrUnavailable, with the cause kept. Other server
+// errors (a script error, a key of the wrong type) are bugs, not outages.
+func fail(op string, err error) error {
+	if unavailable(err) {
+		return fmt.Errorf("%s: %w: %w", op, bot.ErrUnavailable, err)
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+func unavailable(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var rerr redis.Error
+	if !errors.As(err, &rerr) {
+		return true // not a reply from the server: the connection failed
+	}
+	for _, p := range []string{"LOADING", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "NOREPLICAS", "BUSY ", "ERR max number of clients"} {
+		if redis.HasErrorPrefix(err, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkSchool rejects a school id that would break the hash tag: Redis
+// Cluster hashes only what is between the first { and the next }, so an
+// empty id or one with braces would spread the school over slots.
+func checkSchool(school string) error {
+	if school == "" || strings.ContainsAny(school, "{}") {
+		return fmt.Errorf("school id %q is empty or has braces", school)
+	}
+	return nil
+}
+
+// checkIDs checks a school and other ids that must not be empty.
+func checkIDs(school string, ids ...string) error {
+	if err := checkSchool(school); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if id == "" {
+			return errors.New("empty id")
+		}
+	}
+	return nil
+}
+
+// appendCands appends candidates as id, rank pairs. Helper ids go in the
+// comma-separated tried list of a record, so they may not hold commas.
+func appendCands(args []any, cands []bot.Candidate) ([]any, error) {
+	for _, c := range cands {
+		if c.HelperID == "" || strings.Contains(c.HelperID, ",") {
+			return nil, fmt.Errorf("helper id %q is empty or has a comma", c.HelperID)
+		}
+		args = append(args, c.HelperID, strconv.Itoa(c.Rank))
+	}
+	return args, nil
+}
