@@ -70,6 +70,15 @@ type Message struct {
 	// RequestID links the message to a request, so an adapter can find and
 	// update it later.
 	RequestID string
+	// Attachments are files shown with the message (a digest's chart).
+	Attachments []Attachment
+}
+
+// Attachment is a file sent with a message.
+type Attachment struct {
+	Name        string // file name, e.g. "overzicht-2026-W48.png"
+	ContentType string // e.g. "image/png"
+	Data        []byte
 }
 
 // Sender delivers a rendered message on the recipient's platform. Adapters

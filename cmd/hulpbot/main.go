@@ -77,6 +77,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 // run is the whole program, with its outside world passed in so tests can
 // run it in-process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 1 && args[1] == "mattermost-setup" {
+		return runMattermostSetup(ctx, args[2:], getenv, stdout, stderr)
+	}
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -145,6 +148,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	svc := bot.NewService(store, notifier, log)
 	cmds := handlers.New(svc, time.Now, log)
 
+	mux := routes(store, reg)
+	deps := platformDeps{cfg: cfg, dir: dir, cmds: cmds, rdb: rdb, log: log, mux: mux, getenv: getenv}
+	for _, p := range platforms {
+		if !p.enabled(cfg) {
+			continue
+		}
+		sender, err := p.setup(ctx, deps)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.name, err)
+		}
+		senders[p.name] = sender
+	}
+
 	// The sweeper moves offers on after their deadline. It stops after the
 	// HTTP server and before Redis closes (the deferred close runs last).
 	sweepCtx, stopSweep := context.WithCancel(ctx)
@@ -160,7 +176,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if o.config != "" {
 		srv = &http.Server{
 			Addr:              cfg.Listen,
-			Handler:           routes(store, reg),
+			Handler:           mux,
 			ReadHeaderTimeout: 5 * time.Second,
 			BaseContext:       func(net.Listener) context.Context { return ctx },
 		}

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/config"
+	"github.com/hulpbot/hulpbot/handlers"
+)
+
+// platformDeps is what a chat platform adapter is wired with.
+type platformDeps struct {
+	cfg    *config.Config
+	dir    *bot.Directory
+	cmds   *handlers.Handler // commands and clicks go here
+	rdb    redis.UniversalClient
+	log    *slog.Logger
+	mux    *http.ServeMux // the adapter adds its endpoints
+	getenv func(string) string
+}
+
+// platform is one chat platform: when the configuration enables it, setup
+// registers its endpoints on deps.mux and returns how to send to its users.
+type platform struct {
+	name    bot.Platform
+	enabled func(*config.Config) bool
+	setup   func(ctx context.Context, deps platformDeps) (handlers.Sender, error)
+}
+
+var platforms = []platform{
+	{name: bot.Mattermost, enabled: func(c *config.Config) bool { return c.Mattermost != nil }, setup: setupMattermost},
+	{name: bot.Slack, enabled: func(c *config.Config) bool { return c.Slack != nil }, setup: setupSlack},
+}
