@@ -62,9 +62,12 @@ type ClickReply struct {
 
 // Message is something to show: a reply, a direct message, a channel post.
 type Message struct {
-	To      bot.Recipient
-	Text    string
-	Buttons []Button
+	To bot.Recipient
+	// SchoolID is the school the message is about: a channel name means a
+	// channel of that school's team or workspace.
+	SchoolID string
+	Text     string
+	Buttons  []Button
 	// Key identifies the delivery: the same key is delivered once.
 	Key string
 	// RequestID links the message to a request, so an adapter can find and
