@@ -1,0 +1,290 @@
+// Package outbox delivers chat messages durably: a message is first queued in
+// Redis, then delivered by whichever hulpbot process claims it, retried with
+// backoff when the chat platform fails, and remembered once delivered so a
+// repeated send of the same key is not delivered twice.
+//
+// Keys, per school (the hash tag keeps them in one Redis Cluster slot):
+//
+//	<prefix>:{<school>}:outbox:queue      zset: message key → next try (ms)
+//	<prefix>:{<school>}:outbox:msg        hash: message key → JSON message
+//	<prefix>:{<school>}:outbox:tries      hash: message key → attempts so far
+//	<prefix>:{<school>}:outbox:done:<key> string: delivered; expires after a day
+//
+// Delivery is at least once with respect to crashes (a process killed after
+// the platform accepted a message but before it recorded that, delivers it
+// again after the lease), and exactly once otherwise: a claim leases a
+// message to one worker, and keys already delivered are not queued again.
+package outbox
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/handlers"
+)
+
+var (
+	//go:embed enqueue.lua
+	enqueueLua string
+	//go:embed claim.lua
+	claimLua string
+	//go:embed finish.lua
+	finishLua string
+	//go:embed retry.lua
+	retryLua string
+
+	enqueueScript = redis.NewScript(enqueueLua)
+	claimScript   = redis.NewScript(claimLua)
+	finishScript  = redis.NewScript(finishLua)
+	retryScript   = redis.NewScript(retryLua)
+)
+
+// Options tune delivery; the zero value of a field means its default.
+type Options struct {
+	// Lease is how long a claimed message is reserved for its worker.
+	// It must be well above SendTimeout. Default 60s.
+	Lease time.Duration
+	// SendTimeout bounds one delivery attempt. Default 15s.
+	SendTimeout time.Duration
+	// Poll is how often a worker looks for due messages when not woken by a
+	// send of its own process. Default 250ms.
+	Poll time.Duration
+	// MaxAttempts ends the retries of a message; it is then dropped and
+	// logged. Default 25 (about an hour with the backoff below).
+	MaxAttempts int
+	// Remember is how long a delivered key is remembered. Default 24h.
+	Remember time.Duration
+	// Workers is the number of deliveries in flight at once. Default 16.
+	Workers int
+	// Backoff is the wait before attempt n+1 after n failures. Default:
+	// 1s doubling to at most 5 minutes, with jitter.
+	Backoff func(attempt int) time.Duration
+}
+
+func (o *Options) fill() {
+	if o.Lease == 0 {
+		o.Lease = 60 * time.Second
+	}
+	if o.SendTimeout == 0 {
+		o.SendTimeout = 15 * time.Second
+	}
+	if o.Poll == 0 {
+		o.Poll = 250 * time.Millisecond
+	}
+	if o.MaxAttempts == 0 {
+		o.MaxAttempts = 25
+	}
+	if o.Remember == 0 {
+		o.Remember = 24 * time.Hour
+	}
+	if o.Workers == 0 {
+		o.Workers = 16
+	}
+	if o.Backoff == nil {
+		o.Backoff = defaultBackoff
+	}
+}
+
+func defaultBackoff(attempt int) time.Duration {
+	d := time.Second << min(attempt-1, 9)
+	d = min(d, 5*time.Minute)
+	return d/2 + rand.N(d/2+1) // jitter: replicas do not retry in step
+}
+
+// Outbox is a handlers.Sender that queues, and a worker that delivers
+// through the platform senders.
+type Outbox struct {
+	rdb     redis.UniversalClient
+	prefix  string
+	schools []string
+	next    handlers.Sender
+	now     func() time.Time
+	opt     Options
+	log     *slog.Logger
+	wake    chan struct{}
+}
+
+var _ handlers.Sender = (*Outbox)(nil)
+
+// noSchool holds messages that belong to no school.
+const noSchool = "_"
+
+// New returns an outbox on rdb for the given schools that delivers through next.
+func New(rdb redis.UniversalClient, prefix string, schools []string, next handlers.Sender, now func() time.Time, opt Options, log *slog.Logger) *Outbox {
+	opt.fill()
+	return &Outbox{
+		rdb: rdb, prefix: prefix, schools: append(append([]string(nil), schools...), noSchool),
+		next: next, now: now, opt: opt, log: log.With("component", "outbox"),
+		wake: make(chan struct{}, 1),
+	}
+}
+
+func (o *Outbox) key(school, rest string) string {
+	if school == "" {
+		school = noSchool
+	}
+	return o.prefix + ":{" + school + "}:outbox:" + rest
+}
+
+// ErrUnavailable means the message could not be queued: Redis is unreachable.
+var ErrUnavailable = bot.ErrUnavailable
+
+// Send queues m for delivery (handlers.Sender). A message whose key is queued
+// or was delivered already is accepted and ignored. m.Key may be empty for a
+// message that needs no protection against repeats.
+func (o *Outbox) Send(ctx context.Context, m handlers.Message) error {
+	if m.Key == "" {
+		m.Key = "anon/" + strconv.FormatInt(o.now().UnixNano(), 36) + "/" + strconv.FormatUint(rand.Uint64(), 36)
+	}
+	payload, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("outbox: encode %s: %w", m.Key, err)
+	}
+	keys := []string{o.key(m.SchoolID, "queue"), o.key(m.SchoolID, "msg"), o.key(m.SchoolID, "done:"+m.Key)}
+	queued, err := enqueueScript.Run(ctx, o.rdb, keys, m.Key, payload, o.now().UnixMilli()).Int()
+	if err != nil {
+		return fmt.Errorf("outbox: queue %s: %w: %w", m.Key, ErrUnavailable, err)
+	}
+	if queued == 0 {
+		o.log.Debug("already queued or delivered", "key", m.Key)
+		return nil
+	}
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// Run delivers until ctx ends, then waits for deliveries in flight.
+func (o *Outbox) Run(ctx context.Context) {
+	sem := make(chan struct{}, o.opt.Workers)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	t := time.NewTicker(o.opt.Poll)
+	defer t.Stop()
+	for {
+		for _, school := range o.schools {
+			o.drain(ctx, school, sem, &wg)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-o.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// drain claims due messages of one school in batches and delivers them.
+func (o *Outbox) drain(ctx context.Context, school string, sem chan struct{}, wg *sync.WaitGroup) {
+	for ctx.Err() == nil {
+		batch, err := o.claim(ctx, school, o.opt.Workers)
+		if err != nil {
+			o.log.Warn("claim failed", "school", school, "err", err)
+			return
+		}
+		for _, c := range batch {
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				o.deliver(context.WithoutCancel(ctx), school, c)
+			}()
+		}
+		if len(batch) < o.opt.Workers {
+			return
+		}
+	}
+}
+
+type claimed struct {
+	key      string
+	msg      handlers.Message
+	attempt  int
+	leaseEnd int64
+	bad      error // the payload did not decode
+}
+
+func (o *Outbox) claim(ctx context.Context, school string, n int) ([]claimed, error) {
+	now := o.now()
+	leaseEnd := now.Add(o.opt.Lease).UnixMilli()
+	keys := []string{o.key(school, "queue"), o.key(school, "msg"), o.key(school, "tries")}
+	v, err := claimScript.Run(ctx, o.rdb, keys, now.UnixMilli(), leaseEnd, n).Slice()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]claimed, 0, len(v)/3)
+	for i := 0; i+2 < len(v); i += 3 {
+		c := claimed{leaseEnd: leaseEnd}
+		c.key, _ = v[i].(string)
+		payload, _ := v[i+1].(string)
+		a, _ := v[i+2].(int64)
+		c.attempt = int(a)
+		if err := json.Unmarshal([]byte(payload), &c.msg); err != nil {
+			c.bad = err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func (o *Outbox) deliver(ctx context.Context, school string, c claimed) {
+	log := o.log.With("school", school, "key", c.key, "attempt", c.attempt)
+	if c.bad != nil {
+		log.Error("dropping undecodable message", "err", c.bad)
+		o.finish(ctx, school, c)
+		return
+	}
+	sctx, cancel := context.WithTimeout(ctx, o.opt.SendTimeout)
+	err := o.next.Send(sctx, c.msg)
+	cancel()
+	switch {
+	case err == nil:
+		o.finish(ctx, school, c)
+		log.Debug("delivered")
+	case errors.Is(err, handlers.ErrPermanent):
+		log.Error("dropping undeliverable message", "err", err)
+		o.finish(ctx, school, c)
+	case c.attempt >= o.opt.MaxAttempts:
+		log.Error("giving up after too many attempts", "err", err)
+		o.finish(ctx, school, c)
+	default:
+		wait := o.opt.Backoff(c.attempt)
+		var ra *handlers.RetryAfterError
+		if errors.As(err, &ra) && ra.After > wait {
+			wait = ra.After
+		}
+		log.Warn("delivery failed, will retry", "in", wait, "err", err)
+		at := o.now().Add(wait).UnixMilli()
+		if _, rerr := retryScript.Run(ctx, o.rdb, []string{o.key(school, "queue")}, c.key, at, c.leaseEnd).Result(); rerr != nil {
+			// The lease runs out and the message is tried again anyway.
+			log.Warn("could not reschedule", "err", rerr)
+		}
+	}
+}
+
+func (o *Outbox) finish(ctx context.Context, school string, c claimed) {
+	keys := []string{o.key(school, "queue"), o.key(school, "msg"), o.key(school, "tries"), o.key(school, "done:"+c.key)}
+	if _, err := finishScript.Run(ctx, o.rdb, keys, c.key, o.opt.Remember.Milliseconds(), c.leaseEnd).Result(); err != nil {
+		// The lease runs out and the message is delivered again: the one
+		// case of a repeat, logged so it can be told apart.
+		o.log.Warn("could not record delivery", "school", school, "key", c.key, "err", err)
+	}
+}
+
+// Pending counts the messages of a school waiting for delivery.
+func (o *Outbox) Pending(ctx context.Context, school string) (int64, error) {
+	return o.rdb.ZCard(ctx, o.key(school, "queue")).Result()
+}
