@@ -31,4 +31,6 @@ var (
 	ErrUnavailable = errors.New("store unavailable")
 	// ErrDuplicate: a request with this id exists already (a retried delivery).
 	ErrDuplicate = errors.New("duplicate request")
+	// ErrBusy: the helper works on another request already.
+	ErrBusy = errors.New("helper busy with another request")
 )

@@ -28,6 +28,16 @@ type Store interface {
 	// escalated.
 	Advance(ctx context.Context, now time.Time, school, requestID string, offerNo int, reason AdvanceReason, from string, cands []Candidate, deadline time.Time) (Request, error)
 
+	// Pickup gives an escalated request to whoever pressed "Ik pak dit op"
+	// in the fallback channel: helperID when that is a configured helper
+	// (who then works on it and is not free; ErrBusy when engaged already),
+	// or "" for anyone else. A second press gets ErrAlreadyAccepted.
+	Pickup(ctx context.Context, now time.Time, school, requestID string, by Actor, helperID string) (Request, error)
+
+	// ClaimFollowUps takes the requests whose follow-up is due at now, each
+	// for exactly one caller, and returns their ids.
+	ClaimFollowUps(ctx context.Context, school string, now time.Time, limit int) ([]string, error)
+
 	// Resolve closes the request helperID has accepted.
 	Resolve(ctx context.Context, now time.Time, school, helperID, note string) (Request, error)
 
@@ -102,6 +112,9 @@ const (
 	NoticeCancelled NoticeKind = "cancelled"
 	// NoticeResolved tells the requester the helper closed the request.
 	NoticeResolved NoticeKind = "resolved"
+	// NoticeFollowUp tells the requester, once, that nobody accepted yet and
+	// where the request stands.
+	NoticeFollowUp NoticeKind = "follow_up"
 )
 
 // Recipient is a person, or a channel of the school on a platform.

@@ -55,6 +55,14 @@ type Request struct {
 	AcceptedAt time.Time
 	ClosedAt   time.Time // resolved or cancelled
 	DoneNote   string    // the helper's short closing note
+
+	// FollowUpAt is when the requester hears how things stand if nobody has
+	// accepted by then; zero for no follow-up.
+	FollowUpAt time.Time
+	// PickedBy is who took an escalated request from the fallback channel
+	// ("Ik pak dit op"); HelperID is set too when that was a helper.
+	PickedBy     Address
+	PickedByName string
 }
 
 // TimeToAccept is how long the teacher waited, if the request was accepted.

@@ -44,7 +44,10 @@ type School struct {
 	// store, e.g. "loop even binnen bij de IB'er".
 	WhenDown     string
 	OfferTimeout time.Duration
-	Retention    time.Duration
+	// FollowUpAfter is when a requester whose request nobody accepted yet
+	// hears how it stands; zero for never.
+	FollowUpAfter time.Duration
+	Retention     time.Duration
 
 	// Accounts links the school to platforms: Mattermost team name, Slack team id.
 	MattermostTeam string

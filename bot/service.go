@@ -70,6 +70,9 @@ func (s *Service) RequestHelp(ctx context.Context, now time.Time, sc *School, in
 	if p, ok := sc.DayPartAt(now); ok {
 		r.DayPart = p.Name
 	}
+	if sc.FollowUpAfter > 0 {
+		r.FollowUpAt = now.Add(sc.FollowUpAfter)
+	}
 	out, err := s.store.CreateAndOffer(ctx, now, r, candidatesFor(sc, r, now), now.Add(sc.OfferTimeout), sc.Retention)
 	if err != nil {
 		return Request{}, fmt.Errorf("request help: %w", err)
@@ -171,6 +174,59 @@ func (s *Service) advance(ctx context.Context, now time.Time, sc *School, cur Re
 		s.tellWhy(ctx, sc, NoticeNobody, Recipient{Address: out.Requester}, out, "", prev, reason)
 	}
 	return out, nil
+}
+
+// Pickup is someone in the fallback channel pressing "Ik pak dit op" on an
+// escalated request. Anyone there may; a helper who does is busy with it
+// until "/hulp klaar".
+func (s *Service) Pickup(ctx context.Context, now time.Time, sc *School, by Actor, requestID string) (Request, error) {
+	helperID, name := "", by.Name
+	if h, ok := sc.Helper(by.Address); ok {
+		helperID, name = h.ID, h.Name
+	}
+	if name == "" {
+		name = by.Handle
+	}
+	by.Name = name
+	out, err := s.store.Pickup(ctx, now, sc.ID, requestID, by, helperID)
+	if err != nil {
+		return out, fmt.Errorf("pick up: %w", err)
+	}
+	s.log.Info("request picked up", "school", sc.ID, "request", out.ID, "helper", helperID)
+	n := Notice{Kind: NoticeAccepted, To: Recipient{Address: out.Requester}, SchoolID: sc.ID, Request: out, Helper: helperRef(sc, helperID)}
+	if n.Helper.Name == "" {
+		n.Helper.Name = name
+	}
+	if err := s.notify.Notify(ctx, n); err != nil {
+		s.log.Error("notify failed", "school", sc.ID, "request", out.ID, "notice", n.Kind, "err", err)
+	}
+	return out, nil
+}
+
+// FollowUps tells each requester whose follow-up is due at now and whose
+// request nobody has accepted yet how it stands. Each follow-up is claimed
+// once, whichever process asks; it returns how many were told.
+func (s *Service) FollowUps(ctx context.Context, now time.Time, sc *School) (int, error) {
+	ids, err := s.store.ClaimFollowUps(ctx, sc.ID, now, 500)
+	if err != nil {
+		return 0, fmt.Errorf("follow-ups: %w", err)
+	}
+	told := 0
+	for _, id := range ids {
+		r, err := s.store.Request(ctx, sc.ID, id)
+		if err != nil {
+			if !errors.Is(err, ErrNotFound) {
+				s.log.Warn("follow-up: read request", "school", sc.ID, "request", id, "err", err)
+			}
+			continue
+		}
+		if r.State != StateOffered && r.State != StateEscalated {
+			continue // accepted, resolved or cancelled meanwhile
+		}
+		s.tell(ctx, sc, NoticeFollowUp, Recipient{Address: r.Requester}, r, r.HelperID, "")
+		told++
+	}
+	return told, nil
 }
 
 // Resolve is a helper closing the request they accepted ("/hulp klaar").

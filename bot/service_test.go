@@ -57,6 +57,16 @@ func (s *scriptedStore) SetAvailability(_ context.Context, _, _ string, a Availa
 	return s.state["anne"].Engaged, nil
 }
 
+func (s *scriptedStore) Pickup(_ context.Context, _ time.Time, _, _ string, by Actor, helperID string) (Request, error) {
+	s.calls = append(s.calls, "pickup:"+by.Handle+":"+helperID+":"+by.Name)
+	return s.out, s.err
+}
+
+func (s *scriptedStore) ClaimFollowUps(context.Context, string, time.Time, int) ([]string, error) {
+	s.calls = append(s.calls, "followups")
+	return []string{"r1"}, nil
+}
+
 type recorder struct{ got []Notice }
 
 func (r *recorder) Notify(_ context.Context, n Notice) error {
@@ -199,6 +209,42 @@ func TestServiceNotices(t *testing.T) {
 				return err
 			},
 			wantCalls: []string{"status:away", "read", "advance:decline:anne"}, wantSaid: []string{"offer→chris", "moved_on→juf.marie"},
+		},
+		{
+			name:  "a helper picks up from the fallback channel",
+			store: scriptedStore{out: Request{State: StateAccepted, HelperID: "anne", Requester: marie.Address}},
+			do: func(s *Service, sc *School) error {
+				_, err := s.Pickup(context.Background(), now, sc, anne, "r1")
+				return err
+			},
+			wantCalls: []string{"pickup:anne:anne:Anne"}, wantSaid: []string{"accepted→juf.marie"},
+		},
+		{
+			name:  "anyone in the channel picks up",
+			store: scriptedStore{out: Request{State: StateAccepted, Requester: marie.Address}},
+			do: func(s *Service, sc *School) error {
+				_, err := s.Pickup(context.Background(), now, sc, Actor{Address: Address{Platform: Mattermost, Handle: "meester.joost"}}, "r1")
+				return err
+			},
+			wantCalls: []string{"pickup:meester.joost::meester.joost"}, wantSaid: []string{"accepted→juf.marie"},
+		},
+		{
+			name:  "follow-up for a request still offered",
+			store: scriptedStore{req: Request{State: StateOffered, HelperID: "chris", Requester: marie.Address}},
+			do: func(s *Service, sc *School) error {
+				_, err := s.FollowUps(context.Background(), now, sc)
+				return err
+			},
+			wantCalls: []string{"followups", "read"}, wantSaid: []string{"follow_up→juf.marie"},
+		},
+		{
+			name:  "no follow-up once accepted",
+			store: scriptedStore{req: Request{State: StateAccepted, HelperID: "chris", Requester: marie.Address}},
+			do: func(s *Service, sc *School) error {
+				_, err := s.FollowUps(context.Background(), now, sc)
+				return err
+			},
+			wantCalls: []string{"followups", "read"},
 		},
 		{
 			name:  "available again changes only the status",

@@ -32,6 +32,7 @@ const (
 	DefaultListen       = ":8080"
 	DefaultRedisURL     = "redis://127.0.0.1:6379/0"
 	DefaultOfferTimeout = 2 * time.Minute
+	DefaultFollowUp     = 5 * time.Minute
 	DefaultRetention    = 720 * time.Hour // 30 days
 	DefaultLogFormat    = "text"
 	DefaultRedisPrefix  = "hb"
@@ -54,6 +55,9 @@ type Config struct {
 	// OfferTimeout is how long a helper has to accept an offer; a school
 	// may override it.
 	OfferTimeout Duration `yaml:"offer_timeout"`
+	// FollowUpAfter is when a teacher whose request nobody accepted yet
+	// hears, once, how it stands; a school may override it. Default 5m.
+	FollowUpAfter Duration `yaml:"followup_after,omitempty"`
 	// Retention is how long request records are kept.
 	Retention Duration `yaml:"retention"`
 	// LogFormat is "text" or "json".
@@ -100,9 +104,10 @@ type School struct {
 	ID   string `yaml:"id"`
 	Name string `yaml:"name"`
 	// Language, Timezone and OfferTimeout override the top-level values.
-	Language     string   `yaml:"language,omitempty"`
-	Timezone     string   `yaml:"timezone,omitempty"`
-	OfferTimeout Duration `yaml:"offer_timeout,omitempty"`
+	Language      string   `yaml:"language,omitempty"`
+	Timezone      string   `yaml:"timezone,omitempty"`
+	OfferTimeout  Duration `yaml:"offer_timeout,omitempty"`
+	FollowUpAfter Duration `yaml:"followup_after,omitempty"`
 
 	// MattermostTeam is the Mattermost team name linked to this school.
 	MattermostTeam string `yaml:"mattermost_team,omitempty"`
@@ -191,14 +196,15 @@ type Digest struct {
 // Defaults is the configuration before any file is read.
 func Defaults() *Config {
 	return &Config{
-		Language:     DefaultLanguage,
-		Timezone:     DefaultTimezone,
-		Listen:       DefaultListen,
-		RedisURL:     DefaultRedisURL,
-		RedisPrefix:  DefaultRedisPrefix,
-		OfferTimeout: Duration{Duration: DefaultOfferTimeout},
-		Retention:    Duration{Duration: DefaultRetention},
-		LogFormat:    DefaultLogFormat,
+		Language:      DefaultLanguage,
+		Timezone:      DefaultTimezone,
+		Listen:        DefaultListen,
+		RedisURL:      DefaultRedisURL,
+		RedisPrefix:   DefaultRedisPrefix,
+		OfferTimeout:  Duration{Duration: DefaultOfferTimeout},
+		FollowUpAfter: Duration{Duration: DefaultFollowUp},
+		Retention:     Duration{Duration: DefaultRetention},
+		LogFormat:     DefaultLogFormat,
 	}
 }
 

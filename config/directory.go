@@ -66,6 +66,7 @@ func (c *Config) school(s *School) (*bot.School, error) {
 	if offer == 0 {
 		offer = c.OfferTimeout.Duration
 	}
+	followUp := cmp.Or(s.FollowUpAfter.Duration, c.FollowUpAfter.Duration, DefaultFollowUp)
 	out := &bot.School{
 		ID:              s.ID,
 		Name:            s.Name,
@@ -75,6 +76,7 @@ func (c *Config) school(s *School) (*bot.School, error) {
 		FallbackChannel: s.fallbackChannel(),
 		WhenDown:        cmp.Or(s.WhenDown, DefaultWhenDown(lang)),
 		OfferTimeout:    offer,
+		FollowUpAfter:   followUp,
 		Retention:       c.Retention.Duration,
 		MattermostTeam:  s.MattermostTeam,
 		SlackTeam:       s.SlackTeam,

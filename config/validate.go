@@ -164,6 +164,13 @@ func (v *validator) offerTimeout(field string, d time.Duration) {
 	}
 }
 
+// followUp: a reminder sooner than 30s is noise; later than an hour too late.
+func (v *validator) followUp(field string, d time.Duration) {
+	if d < 30*time.Second || d > time.Hour {
+		v.add(field, "%s is not between 30s and 1h", formatDuration(d))
+	}
+}
+
 func (v *validator) httpURL(field, raw string) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -196,6 +203,9 @@ func (v *validator) config(c *Config) {
 	// in one cluster slot.
 	if c.RedisPrefix == "" || strings.ContainsAny(c.RedisPrefix, "{} \t\n") {
 		v.add("redis_prefix", "%q must be a non-empty word without {, } or spaces", c.RedisPrefix)
+	}
+	if c.FollowUpAfter.Duration != 0 {
+		v.followUp("followup_after", c.FollowUpAfter.Duration)
 	}
 	if c.OfferTimeout.Duration == 0 {
 		v.required("offer_timeout", "")
@@ -264,6 +274,9 @@ func (v *validator) school(c *Config, i int) {
 	}
 	if s.OfferTimeout.Duration != 0 {
 		v.offerTimeout(p+".offer_timeout", s.OfferTimeout.Duration)
+	}
+	if s.FollowUpAfter.Duration != 0 {
+		v.followUp(p+".followup_after", s.FollowUpAfter.Duration)
 	}
 	v.team(p+".mattermost_team", bot.Mattermost, s.MattermostTeam, i)
 	v.team(p+".slack_team", bot.Slack, s.SlackTeam, i)

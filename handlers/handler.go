@@ -163,6 +163,15 @@ func (h *Handler) Click(ctx context.Context, c Click) ClickReply {
 		err error
 	)
 	switch {
+	case c.Action == ActionPickup && c.RequestID != "":
+		// Anyone in the fallback channel may take an escalated request.
+		var r bot.Request
+		if r, err = h.svc.Pickup(ctx, now, sc, c.From, c.RequestID); err == nil {
+			upd = &Message{
+				Text:      Text(l, "click.picked_up", "helper", pickerName(sc, c.From, r), "group", groupLabel(sc, r.Group), "time", clock(sc, r.AcceptedAt)),
+				RequestID: c.RequestID,
+			}
+		}
 	case c.Action != ActionAccept && c.Action != ActionDecline:
 		name, err = "click", errUnknownButton
 	case c.RequestID == "" || c.OfferNo < 1:
@@ -206,6 +215,14 @@ func clicker(sc *bot.School, from bot.Actor, helperID string) string {
 		return hp.Name
 	}
 	return helperName(sc, from.Name)
+}
+
+// pickerName is who took an escalated request: as the store recorded it.
+func pickerName(sc *bot.School, from bot.Actor, r bot.Request) string {
+	if r.PickedByName != "" {
+		return r.PickedByName
+	}
+	return clicker(sc, from, r.HelperID)
 }
 
 func (h *Handler) logOutcome(sc *bot.School, cmd, key, reqID string, err error) {
@@ -264,6 +281,8 @@ func explain(sc *bot.School, cmd string, err error) (key, text string) {
 		return say("err.no_offer")
 	case errors.Is(err, bot.ErrAlreadyAccepted):
 		return say("err.already_accepted")
+	case errors.Is(err, bot.ErrBusy):
+		return say("err.busy")
 	case errors.Is(err, bot.ErrNotYours) && cmd == "cancel":
 		return say("err.not_yours.cancel")
 	case errors.Is(err, bot.ErrNotYours):

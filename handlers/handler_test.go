@@ -64,6 +64,11 @@ func (f *fakeService) Decline(_ context.Context, _ time.Time, _ *bot.School, by 
 	return f.req, f.err
 }
 
+func (f *fakeService) Pickup(_ context.Context, _ time.Time, _ *bot.School, by bot.Actor, requestID string) (bot.Request, error) {
+	f.record(call{Method: "Pickup", From: by.Handle, RequestID: requestID})
+	return f.req, f.err
+}
+
 func (f *fakeService) Resolve(_ context.Context, _ time.Time, _ *bot.School, by bot.Actor, note string) (bot.Request, error) {
 	f.record(call{Method: "Resolve", From: by.Handle, Note: note})
 	return f.req, f.err
@@ -379,6 +384,17 @@ func TestClick(t *testing.T) {
 		{name: "decline", lang: "nl", click: Click{From: anne, Action: ActionDecline, RequestID: "req000000001", OfferNo: 2},
 			wantCall: &call{Method: "Decline", From: "anne", RequestID: "req000000001", OfferNo: 2},
 			wantText: "Je hebt de hulpvraag voor groep 5 doorgegeven."},
+		{name: "pick up from the fallback channel", lang: "nl", click: Click{From: bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: "meester.joost"}, Name: "Joost"}, Action: ActionPickup, RequestID: "req000000001"},
+			wantCall: &call{Method: "Pickup", From: "meester.joost", RequestID: "req000000001"},
+			wantText: "✅ Joost pakt dit op (groep 5) — 10:42"},
+		{name: "pick up pressed twice", lang: "en", click: Click{From: anne, Action: ActionPickup, RequestID: "req000000001"}, err: bot.ErrAlreadyAccepted,
+			wantCall:  &call{Method: "Pickup", From: "anne", RequestID: "req000000001"},
+			wantEphem: "This request has already been accepted."},
+		{name: "pick up while busy", lang: "nl", click: Click{From: anne, Action: ActionPickup, RequestID: "req000000001"}, err: bot.ErrBusy,
+			wantCall:  &call{Method: "Pickup", From: "anne", RequestID: "req000000001"},
+			wantEphem: "Je bent al met een andere hulpvraag bezig. Sluit die eerst af met /hulp klaar."},
+		{name: "pick up without a request", lang: "nl", click: Click{From: anne, Action: ActionPickup},
+			wantEphem: "Deze knop ken ik niet."},
 		{name: "stale", lang: "nl", click: Click{From: anne, Action: ActionAccept, RequestID: "req000000001", OfferNo: 1}, err: bot.ErrStale,
 			wantCall:  &call{Method: "Accept", From: "anne", RequestID: "req000000001", OfferNo: 1},
 			wantEphem: "Deze knop hoort bij een eerdere vraag: de hulpvraag is inmiddels verder gegaan."},
@@ -404,6 +420,9 @@ func TestClick(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			svc := &fakeService{req: accepted, err: tt.err}
+			if tt.click.Action == ActionPickup {
+				svc.req.HelperID, svc.req.PickedByName = "", tt.click.From.Name
+			}
 			tt.click.School = testSchool(t, tt.lang)
 			got := newTestHandler(t, svc).Click(context.Background(), tt.click)
 			switch {

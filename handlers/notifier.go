@@ -73,6 +73,13 @@ func Render(n bot.Notice, sc *bot.School) Message {
 		}
 	case bot.NoticeEscalated:
 		m.Text = lines(Text(l, "notice.escalated", "group", group, "time", at), from, note)
+		m.Buttons = []Button{{Label: Text(l, "button.pickup"), Action: ActionPickup, RequestID: r.ID, Primary: true}}
+	case bot.NoticeFollowUp:
+		if r.State == bot.StateOffered {
+			m.Text = Text(l, "notice.follow_up.offered", "group", group, "time", at, "helper", helperName(sc, n.Helper.Name))
+		} else {
+			m.Text = Text(l, "notice.follow_up.escalated", "group", group, "time", at, "channel", sc.FallbackChannel, "when_down", capitalize(whenDown(sc)))
+		}
 	case bot.NoticeOfferLapsed:
 		m.Text = Text(l, "notice.offer_lapsed", "group", group, "time", at)
 	case bot.NoticeCancelled:

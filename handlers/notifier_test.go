@@ -51,6 +51,8 @@ func notices(t testing.TB) []struct {
 		{"nobody", bot.Notice{Kind: bot.NoticeNobody, To: toMarie, SchoolID: "de-vaart", Request: escalated, Previous: brams}},
 		{"cancelled", bot.Notice{Kind: bot.NoticeCancelled, To: toAnne, SchoolID: "de-vaart", Request: accepted, Helper: annes}},
 		{"cancelled-channel", bot.Notice{Kind: bot.NoticeCancelled, To: toChannel, SchoolID: "de-vaart", Request: escalated}},
+		{"follow_up-offered", bot.Notice{Kind: bot.NoticeFollowUp, To: toMarie, SchoolID: "de-vaart", Request: second, Helper: brams}},
+		{"follow_up-escalated", bot.Notice{Kind: bot.NoticeFollowUp, To: toMarie, SchoolID: "de-vaart", Request: escalated}},
 		{"resolved", bot.Notice{Kind: bot.NoticeResolved, To: toMarie, SchoolID: "de-vaart", Helper: annes,
 			Request: with(func(r *bot.Request) { r.State, r.DoneNote = bot.StateResolved, "rustig gepraat op de gang" })}},
 		{"resolved-bare", bot.Notice{Kind: bot.NoticeResolved, To: toMarie, SchoolID: "de-vaart", Helper: annes,
@@ -86,7 +88,7 @@ func TestRender(t *testing.T) {
 			})
 		}
 	}
-	for _, k := range []bot.NoticeKind{bot.NoticeOffer, bot.NoticeAccepted, bot.NoticeMovedOn, bot.NoticeOfferLapsed,
+	for _, k := range []bot.NoticeKind{bot.NoticeOffer, bot.NoticeAccepted, bot.NoticeMovedOn, bot.NoticeOfferLapsed, bot.NoticeFollowUp,
 		bot.NoticeEscalated, bot.NoticeNobody, bot.NoticeCancelled, bot.NoticeResolved} {
 		if !kinds[k] {
 			t.Errorf("no golden test renders %s", k)

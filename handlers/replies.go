@@ -3,6 +3,8 @@ package handlers
 import (
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hulpbot/hulpbot/bot"
 )
@@ -161,4 +163,14 @@ func lines(parts ...string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// capitalize starts s with a capital: advice like "loop even binnen bij de
+// IB'er" starts a sentence of its own.
+func capitalize(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[size:]
 }

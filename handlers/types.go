@@ -32,6 +32,9 @@ type Action string
 const (
 	ActionAccept  Action = "accept"
 	ActionDecline Action = "decline"
+	// ActionPickup is "Ik pak dit op" under an escalated request in the
+	// fallback channel: anyone there may press it.
+	ActionPickup Action = "pickup"
 )
 
 // Button is a neutral button; adapters render it (and sign its payload).
@@ -95,6 +98,7 @@ type Service interface {
 	RequestHelp(ctx context.Context, now time.Time, sc *bot.School, in bot.HelpRequest) (bot.Request, error)
 	Accept(ctx context.Context, now time.Time, sc *bot.School, by bot.Actor, requestID string, offerNo int) (bot.Request, error)
 	Decline(ctx context.Context, now time.Time, sc *bot.School, by bot.Actor, requestID string, offerNo int) (bot.Request, error)
+	Pickup(ctx context.Context, now time.Time, sc *bot.School, by bot.Actor, requestID string) (bot.Request, error)
 	Resolve(ctx context.Context, now time.Time, sc *bot.School, by bot.Actor, note string) (bot.Request, error)
 	Cancel(ctx context.Context, now time.Time, sc *bot.School, by bot.Actor, requestID string) (bot.Request, error)
 	SetStatus(ctx context.Context, now time.Time, sc *bot.School, by bot.Actor, a bot.Availability) (bot.Availability, error)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/hulpbot/hulpbot/bot"
@@ -18,6 +19,9 @@ import (
 type Offers interface {
 	DueOffers(ctx context.Context, school string, now time.Time, limit int) ([]bot.OfferRef, error)
 	Timeout(ctx context.Context, now time.Time, sc *bot.School, requestID string, offerNo int) (bot.Request, error)
+	// FollowUps tells requesters whose follow-up is due how things stand;
+	// each follow-up is claimed by one caller only.
+	FollowUps(ctx context.Context, now time.Time, sc *bot.School) (int, error)
 }
 
 // Sweeper moves offers on whose deadline has passed. Deadlines live in the
@@ -28,20 +32,26 @@ type Sweeper struct {
 	offers   Offers
 	now      func() time.Time
 	interval time.Duration
+	batch    int
 	log      *slog.Logger
 }
 
 // NewSweeper returns a sweeper that looks every interval.
 func NewSweeper(schools *bot.Directory, offers Offers, now func() time.Time, interval time.Duration, log *slog.Logger) *Sweeper {
-	return &Sweeper{schools: schools, offers: offers, now: now, interval: interval, log: log.With("component", "sweeper")}
+	return &Sweeper{schools: schools, offers: offers, now: now, interval: interval, batch: defaultBatch, log: log.With("component", "sweeper")}
 }
 
-// batch bounds the work of one look per school, so one busy school does not
-// starve the others; what is left is taken on the next look.
-const batch = 500
+// defaultBatch bounds one read of due offers; a school with more due takes
+// more reads in the same sweep, so a backlog is cleared at once, not one
+// batch per tick.
+const defaultBatch = 500
+
+// parallel is how many schools are swept at the same time.
+const parallel = 8
 
 // Run sweeps until ctx is done. While the store is unreachable it keeps
-// trying at the same pace and catches up when the store is back.
+// trying at the same pace and catches up when the store is back: deadlines
+// live in the store, so nothing is missed, only late.
 func (s *Sweeper) Run(ctx context.Context) {
 	t := time.NewTicker(s.interval)
 	defer t.Stop()
@@ -57,28 +67,63 @@ func (s *Sweeper) Run(ctx context.Context) {
 	}
 }
 
-// Sweep moves on every offer due at now, and reports how many it moved.
+// Sweep moves on every offer due at now and sends the follow-ups due, and
+// reports how many offers it moved.
 func (s *Sweeper) Sweep(ctx context.Context, now time.Time) (int, error) {
+	schools := s.schools.Schools()
+	moved := make([]int, len(schools))
+	errs := make([]error, len(schools))
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i, sc := range schools {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			moved[i], errs[i] = s.sweepSchool(ctx, now, sc)
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for _, n := range moved {
+		total += n
+	}
+	return total, errors.Join(errs...)
+}
+
+func (s *Sweeper) sweepSchool(ctx context.Context, now time.Time, sc *bot.School) (int, error) {
 	moved := 0
 	var errs []error
-	for _, sc := range s.schools.Schools() {
-		due, err := s.offers.DueOffers(ctx, sc.ID, now, batch)
+	for ctx.Err() == nil {
+		due, err := s.offers.DueOffers(ctx, sc.ID, now, s.batch)
 		if err != nil {
 			errs = append(errs, err)
-			continue
+			break
 		}
+		progress := false
 		for _, o := range due {
 			_, err := s.offers.Timeout(ctx, now, sc, o.RequestID, o.OfferNo)
 			switch {
 			case err == nil:
 				moved++
+				progress = true
 			case errors.Is(err, bot.ErrStale), errors.Is(err, bot.ErrClosed),
 				errors.Is(err, bot.ErrAlreadyAccepted), errors.Is(err, bot.ErrNotFound):
 				// Someone was first: accepted, declined, or another sweeper.
+				// Not progress: reading again would return the same entry.
 			default:
 				errs = append(errs, err)
 			}
 		}
+		if len(due) < s.batch || !progress {
+			break
+		}
+	}
+	if _, err := s.offers.FollowUps(ctx, now, sc); err != nil {
+		errs = append(errs, err)
+	}
+	if moved > 0 {
+		s.log.Info("offers moved on", "school", sc.ID, "count", moved)
 	}
 	return moved, errors.Join(errs...)
 }

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -201,5 +202,64 @@ func TestRunStopsWithContext(t *testing.T) {
 	case <-done:
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not return after its context ended")
+	}
+}
+
+// TestFollowUpOnce: a teacher whose request nobody accepted hears once how it
+// stands, however many sweepers run.
+func TestFollowUpOnce(t *testing.T) {
+	w := newWorld(t, "anne")
+	w.sc.FollowUpAfter = 5 * time.Minute
+	w.sc.OfferTimeout = 10 * time.Minute
+	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, w.sc.Location)
+	w.ask(t, t0)
+	w.sweep(t, t0.Add(5*time.Minute-time.Second))
+	if got := w.said.count(bot.NoticeFollowUp); got != 0 {
+		t.Fatalf("follow-up before it was due (%d)", got)
+	}
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Add(1)
+		go func() { defer wg.Done(); _, _ = w.sweepr.Sweep(context.Background(), t0.Add(5*time.Minute)) }()
+	}
+	wg.Wait()
+	w.sweep(t, t0.Add(6*time.Minute))
+	if got := w.said.count(bot.NoticeFollowUp); got != 1 {
+		t.Errorf("teacher followed up %d times, want 1", got)
+	}
+}
+
+// TestNoFollowUpAfterAccept: accepted in time, no reminder.
+func TestNoFollowUpAfterAccept(t *testing.T) {
+	w := newWorld(t, "anne")
+	w.sc.FollowUpAfter = 5 * time.Minute
+	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, w.sc.Location)
+	r := w.ask(t, t0)
+	anne := bot.Actor{Address: bot.Address{Platform: bot.Shell, Handle: "anne"}}
+	if _, err := w.svc.Accept(context.Background(), t0.Add(time.Minute), w.sc, anne, r.ID, r.OfferNo); err != nil {
+		t.Fatal(err)
+	}
+	w.sweep(t, t0.Add(10*time.Minute))
+	if got := w.said.count(bot.NoticeFollowUp); got != 0 {
+		t.Errorf("follow-up after acceptance (%d)", got)
+	}
+}
+
+// TestBacklog: more due offers than one read takes are all moved in one sweep.
+func TestBacklog(t *testing.T) {
+	const batch = 7
+	helpers := make([]string, 0, 2*batch+10)
+	for i := range cap(helpers) {
+		helpers = append(helpers, fmt.Sprintf("h%d", i))
+	}
+	w := newWorld(t, helpers...)
+	w.sweepr.batch = batch
+	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, w.sc.Location)
+	n := 2*batch + 3
+	for range n {
+		w.ask(t, t0)
+	}
+	if got := w.sweep(t, t0.Add(w.sc.OfferTimeout)); got != n {
+		t.Errorf("one sweep moved %d of %d due offers", got, n)
 	}
 }

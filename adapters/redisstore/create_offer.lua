@@ -11,10 +11,12 @@
 -- ARGV[14] created ms   ARGV[15] deadline ms ARGV[16] retention ms
 -- ARGV[17] trim ms: index entries created at or before it belong to
 --          requests that have expired
--- ARGV[18..] candidates: id, rank pairs
+-- ARGV[18] follow-up ms ('' for none): when the requester hears how it
+--          stands if nobody accepted by then (see claim_followups.lua)
+-- ARGV[19..] candidates: id, rank pairs
 local rk = KEYS[1]
 local id, group, daypart, week, mine = ARGV[4], ARGV[6], ARGV[8], ARGV[9], ARGV[13]
-local created, deadline, retention, trim = ARGV[14], ARGV[15], ARGV[16], ARGV[17]
+local created, deadline, retention, trim, followup = ARGV[14], ARGV[15], ARGV[16], ARGV[17], ARGV[18]
 
 if redis.call('EXISTS', rk) == 1 then return {'duplicate'} end
 
@@ -29,8 +31,8 @@ for i = 1, #f, 2 do
   end
 end
 
-local ncand = (#ARGV - 17) / 2
-local pick = choose(18, {})
+local ncand = (#ARGV - 18) / 2
+local pick = choose(19, {})
 local counters = {'requests', 'group:' .. group, 'daypart:' .. (daypart ~= '' and daypart or 'buiten')}
 if ncand == 0 then counters[#counters + 1] = 'no_cover' end
 if pick then
@@ -55,6 +57,7 @@ local mk = base .. 'mine:' .. mine
 redis.call('ZREMRANGEBYSCORE', mk, '-inf', trim)
 redis.call('ZADD', mk, created, id)
 redis.call('PEXPIRE', mk, retention)
+if followup ~= '' then redis.call('ZADD', base .. 'followups', followup, id) end
 
 count(week, unpack(counters))
 return reply(rk)

@@ -11,25 +11,28 @@ import (
 // Fields of a request record (hash <prefix>:{<school>}:req:<id>). Times are
 // unix ms; a zero time is a missing field.
 const (
-	fID         = "id"
-	fSchool     = "school"
-	fGroup      = "group"
-	fNote       = "note"
-	fDayPart    = "daypart"
-	fWeek       = "week"
-	fRqPlatform = "rq_platform"
-	fRqHandle   = "rq_handle"
-	fRqName     = "rq_name"
-	fMine       = "mine" // requester key: the suffix of the requester's "mine" index
-	fState      = "state"
-	fHelper     = "helper"
-	fOfferNo    = "offer_no"
-	fTried      = "tried" // helper ids, comma separated, in order
-	fCreated    = "created"
-	fDeadline   = "deadline"
-	fAccepted   = "accepted"
-	fClosed     = "closed"
-	fDoneNote   = "done_note"
+	fID             = "id"
+	fSchool         = "school"
+	fGroup          = "group"
+	fNote           = "note"
+	fDayPart        = "daypart"
+	fWeek           = "week"
+	fRqPlatform     = "rq_platform"
+	fRqHandle       = "rq_handle"
+	fRqName         = "rq_name"
+	fMine           = "mine" // requester key: the suffix of the requester's "mine" index
+	fState          = "state"
+	fHelper         = "helper"
+	fOfferNo        = "offer_no"
+	fTried          = "tried" // helper ids, comma separated, in order
+	fCreated        = "created"
+	fDeadline       = "deadline"
+	fAccepted       = "accepted"
+	fClosed         = "closed"
+	fDoneNote       = "done_note"
+	fPickedPlatform = "picked_platform" // who took it from the fallback channel
+	fPickedHandle   = "picked_handle"
+	fPickedName     = "picked_name"
 )
 
 // Fields of a helper hash (<prefix>:{<school>}:helper:<id>).
@@ -58,6 +61,8 @@ func decodeRequest(m map[string]string) bot.Request {
 		AcceptedAt:    msTime(m[fAccepted]),
 		ClosedAt:      msTime(m[fClosed]),
 		DoneNote:      m[fDoneNote],
+		PickedBy:      bot.Address{Platform: bot.Platform(m[fPickedPlatform]), Handle: m[fPickedHandle]},
+		PickedByName:  m[fPickedName],
 	}
 	r.OfferNo, _ = strconv.Atoi(m[fOfferNo])
 	if t := m[fTried]; t != "" {

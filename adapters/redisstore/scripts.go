@@ -25,13 +25,17 @@ var (
 	setStatusLua string
 	//go:embed prune_deadlines.lua
 	pruneDeadlinesLua string
+	//go:embed pickup.lua
+	pickupLua string
+	//go:embed claim_followups.lua
+	claimFollowUpsLua string
 )
 
 // scripts are the state changes of the store. redis.Script.Run sends
 // EVALSHA and falls back to EVAL when the server does not know the script
 // yet (after a restart or failover).
 type scripts struct {
-	createOffer, accept, advance, resolve, cancel, setStatus, pruneDeadlines *redis.Script
+	createOffer, accept, advance, resolve, cancel, setStatus, pruneDeadlines, pickup, claimFollowUps *redis.Script
 }
 
 func newScripts() scripts {
@@ -44,5 +48,7 @@ func newScripts() scripts {
 		cancel:         mk(cancelLua),
 		setStatus:      mk(setStatusLua),
 		pruneDeadlines: mk(pruneDeadlinesLua),
+		pickup:         mk(pickupLua),
+		claimFollowUps: mk(claimFollowUpsLua),
 	}
 }

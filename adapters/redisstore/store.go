@@ -8,6 +8,7 @@
 //	<prefix>:{<school>}:req:<id>                   hash: the request record; expires after retention
 //	<prefix>:{<school>}:helper:<id>                hash: status, until, engaged, last
 //	<prefix>:{<school>}:deadlines                  zset: request id → deadline (ms) of its current offer
+//	<prefix>:{<school>}:followups                  zset: request id → when the requester hears how it stands (ms)
 //	<prefix>:{<school>}:active                     zset: active request id → created (ms)
 //	<prefix>:{<school>}:mine:<platform>:<handle>   zset: a requester's active requests → created (ms)
 //	<prefix>:{<school>}:week:<YYYY-Www>            hash: counters of the week; no names, no notes
@@ -79,6 +80,8 @@ func scriptErr(code string) error {
 		return bot.ErrNoOffer
 	case "no_active":
 		return bot.ErrNoActiveRequest
+	case "busy":
+		return bot.ErrBusy
 	case "duplicate":
 		return bot.ErrDuplicate
 	}
@@ -116,6 +119,7 @@ func (s *Store) CreateAndOffer(ctx context.Context, now time.Time, r bot.Request
 		string(r.Requester.Platform), r.Requester.Handle, r.RequesterName, mine(r.Requester),
 		ms(created), ms(deadline), strconv.FormatInt(retention.Milliseconds(), 10),
 		strconv.FormatInt(now.Add(-retention).UnixMilli(), 10),
+		ms(r.FollowUpAt),
 	}
 	args, err := appendCands(args, cands)
 	if err != nil {
@@ -156,6 +160,40 @@ func (s *Store) Advance(ctx context.Context, now time.Time, school, requestID st
 		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
 	}
 	return s.runRequest(ctx, op, s.sc.advance, school, s.key(school, "deadlines"), now, args...)
+}
+
+// Pickup gives an escalated request to whoever pressed "Ik pak dit op":
+// helperID (engaged in it from now) or, when "", someone who is not a
+// helper.
+func (s *Store) Pickup(ctx context.Context, now time.Time, school, requestID string, by bot.Actor, helperID string) (bot.Request, error) {
+	op := fmt.Sprintf("redisstore: pick up request %q", requestID)
+	if err := checkSchool(school); err != nil {
+		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if requestID == "" {
+		return bot.Request{}, fmt.Errorf("%s: %w", op, bot.ErrNotFound)
+	}
+	return s.runRequest(ctx, op, s.sc.pickup, school, s.key(school, "req:"+requestID), now,
+		requestID, string(by.Platform), by.Handle, by.Name, helperID)
+}
+
+// ClaimFollowUps takes the follow-ups due at now (each for one caller only).
+func (s *Store) ClaimFollowUps(ctx context.Context, school string, now time.Time, limit int) ([]string, error) {
+	op := "redisstore: claim follow-ups"
+	if err := checkSchool(school); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	v, err := s.run(ctx, op, s.sc.claimFollowUps, school, s.key(school, "followups"), strconv.FormatInt(now.UnixMilli(), 10), strconv.Itoa(max(limit, 1)))
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(v))
+	for _, x := range v {
+		if id, ok := x.(string); ok {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
 }
 
 // Resolve closes the request helperID has accepted and frees the helper.

@@ -29,6 +29,7 @@ import (
 
 	"github.com/hulpbot/hulpbot/adapters"
 	"github.com/hulpbot/hulpbot/adapters/metrics"
+	"github.com/hulpbot/hulpbot/adapters/outbox"
 	"github.com/hulpbot/hulpbot/adapters/redisstore"
 	"github.com/hulpbot/hulpbot/adapters/shell"
 	"github.com/hulpbot/hulpbot/bot"
@@ -144,7 +145,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	notifier := metrics.NewNotifier(reg, handlers.NewNotifier(dir, senders))
+	// A configured deployment delivers through the durable outbox: a chat
+	// platform that fails after a state change is retried, not skipped. The
+	// demo's terminal chat prints at once.
+	var (
+		deliver handlers.Sender = senders
+		box     *outbox.Outbox
+	)
+	if o.config != "" {
+		ids := make([]string, 0, len(dir.Schools()))
+		for _, sc := range dir.Schools() {
+			ids = append(ids, sc.ID)
+		}
+		box = outbox.New(rdb, cfg.RedisPrefix, ids, senders, time.Now, outbox.Options{}, log)
+		deliver = box
+	}
+	notifier := metrics.NewNotifier(reg, handlers.NewNotifier(dir, deliver))
 	svc := bot.NewService(store, notifier, log)
 	cmds := handlers.New(svc, time.Now, log)
 
@@ -159,6 +175,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
 		senders[p.name] = sender
+	}
+
+	// Stopped after the sweeper (defers run in reverse), so what the sweeper
+	// queues last is still delivered.
+	if box != nil {
+		boxCtx, stopBox := context.WithCancel(ctx)
+		boxDone := make(chan struct{})
+		go func() { defer close(boxDone); box.Run(boxCtx) }()
+		defer func() { stopBox(); <-boxDone }()
 	}
 
 	// The sweeper moves offers on after their deadline. It stops after the

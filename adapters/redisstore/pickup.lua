@@ -1,0 +1,34 @@
+-- pickup.lua: someone in the fallback channel takes an escalated request
+-- ("Ik pak dit op"). Anyone there may; the first press wins. A configured
+-- helper who picks it up works on it (engaged, like an accepted offer) and
+-- must not be engaged already; anyone else simply takes it, and the request
+-- leaves the indexes of open work.
+--
+-- KEYS[1] request key
+-- ARGV[4] request id
+-- ARGV[5] picker platform   ARGV[6] picker handle   ARGV[7] picker name
+-- ARGV[8] helper id of the picker, '' when the picker is not a helper
+local rk, rid, hid = KEYS[1], ARGV[4], ARGV[8]
+local r = redis.call('HMGET', rk, 'state', 'week', 'created', 'mine')
+local state, week, created, mine = r[1], r[2], r[3], r[4]
+
+if not state then return {'not_found'} end
+if state == 'accepted' then return {'already_accepted'} end
+if state ~= 'escalated' then return {'closed'} end
+if hid ~= '' and present(redis.call('HGET', helperkey(hid), 'engaged')) then return {'busy'} end
+
+redis.call('HSET', rk, 'state', 'accepted', 'accepted', nowms,
+  'picked_platform', ARGV[5], 'picked_handle', ARGV[6], 'picked_name', ARGV[7])
+if hid ~= '' then
+  redis.call('HSET', rk, 'helper', hid)
+  redis.call('HSET', helperkey(hid), 'engaged', rid, 'last', nowms)
+else
+  -- Nobody in hulpbot is engaged in it: no open work left to track.
+  redis.call('ZREM', base .. 'active', rid)
+  if present(mine) then redis.call('ZREM', base .. 'mine:' .. mine, rid) end
+end
+count(week, 'accepted', 'picked_up')
+local tk = base .. 'tta:' .. week
+redis.call('RPUSH', tk, string.format('%.0f', now - tonumber(created)))
+redis.call('PEXPIRE', tk, statsttl)
+return reply(rk)
