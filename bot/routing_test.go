@@ -107,3 +107,40 @@ func TestFairness(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCandidates is the static half of routing for a school with ten
+// helpers.
+func BenchmarkCandidates(b *testing.B) {
+	s := testSchool(b)
+	for i := range 6 {
+		h := s.Helpers[i%len(s.Helpers)]
+		h.ID = h.ID + string(rune('a'+i))
+		s.Helpers = append(s.Helpers, h)
+	}
+	now := at(2026, 11, 23, 10, 0)
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(Candidates(s, "5", now)) == 0 {
+			b.Fatal("no candidates")
+		}
+	}
+}
+
+// BenchmarkChoose is the dynamic half over ten candidates.
+func BenchmarkChoose(b *testing.B) {
+	now := at(2026, 11, 23, 10, 0)
+	var cands []Candidate
+	states := map[string]HelperState{}
+	for i := range 10 {
+		id := string(rune('a' + i))
+		cands = append(cands, Candidate{HelperID: id, Rank: i % 3})
+		states[id] = HelperState{LastAssigned: now.Add(-time.Duration(i) * time.Minute)}
+	}
+	states["a"] = HelperState{Engaged: "r1"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := Choose(now, cands, states, []string{"b"}); !ok {
+			b.Fatal("nobody chosen")
+		}
+	}
+}

@@ -20,7 +20,7 @@ func at(y int, m time.Month, d, h, min int) time.Time {
 	return time.Date(y, m, d, h, min, 0, 0, amsterdam)
 }
 
-func mustSchedule(t *testing.T, parts []DayPart, entries ...string) Schedule {
+func mustSchedule(t testing.TB, parts []DayPart, entries ...string) Schedule {
 	t.Helper()
 	sc, err := ParseSchedule(entries, parts)
 	if err != nil {
@@ -33,7 +33,7 @@ func mustSchedule(t *testing.T, parts []DayPart, entries ...string) Schedule {
 // mornings; Bram (CJG coach) Monday all day and Friday; Chris (another
 // jeugdhulpverlener, no affinity) always; Dirk (gedragswetenschapper, a role
 // not in the priority list) Monday.
-func testSchool(t *testing.T) *School {
+func testSchool(t testing.TB) *School {
 	t.Helper()
 	parts := DefaultDayParts()
 	return &School{
