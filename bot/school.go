@@ -52,6 +52,13 @@ type School struct {
 	// Accounts links the school to platforms: Mattermost team name, Slack team id.
 	MattermostTeam string
 	SlackTeam      string
+
+	// The weekly rhythm (weekly.go): the kernteam and its reminder, the
+	// coordinators' digest, and the days the school is closed.
+	Kernteam      Kernteam
+	Digest        Digest
+	HolidayRegion string    // noord, midden or zuid: the government feed's region
+	Holidays      []Holiday // the school's own closed days (studiedagen)
 }
 
 // Group is a class or childcare group, e.g. "5", "1-2a" or "kleuters".

@@ -62,6 +62,10 @@ type Config struct {
 	Retention Duration `yaml:"retention"`
 	// LogFormat is "text" or "json".
 	LogFormat string `yaml:"log_format,omitempty"`
+	// HolidayFeeds are the government's school-holiday feeds (open data
+	// JSON, one per school year): file paths or http(s) URLs. Each school
+	// takes the holidays of its holiday_region and of "heel Nederland".
+	HolidayFeeds []string `yaml:"holiday_feeds,omitempty"`
 
 	// Mattermost enables the Mattermost adapter; nil means disabled.
 	Mattermost *Mattermost `yaml:"mattermost,omitempty"`

@@ -80,6 +80,16 @@ func (c *Config) school(s *School) (*bot.School, error) {
 		Retention:       c.Retention.Duration,
 		MattermostTeam:  s.MattermostTeam,
 		SlackTeam:       s.SlackTeam,
+		Kernteam:        bot.Kernteam{Channel: s.Kernteam.Channel, Reminder: s.Kernteam.Reminder, Meeting: s.Kernteam.Meeting},
+		Digest:          bot.Digest{Cron: s.Digest.Cron, Channel: s.Digest.Channel},
+		HolidayRegion:   s.HolidayRegion,
+	}
+	for _, h := range s.Holidays {
+		d, err := ParseHoliday(h)
+		if err != nil {
+			return nil, fmt.Errorf("holidays: %w", err)
+		}
+		out.Holidays = append(out.Holidays, bot.Holiday{First: d.First, Last: d.Last})
 	}
 
 	groupID := map[string]string{} // id or alias, lower-cased → id

@@ -217,6 +217,9 @@ func (v *validator) config(c *Config) {
 	} else if c.Retention.Duration < MinRetention {
 		v.add("retention", "%s is too short: keep requests at least %s", formatDuration(c.Retention.Duration), formatDuration(MinRetention))
 	}
+	for i, f := range c.HolidayFeeds {
+		v.holidayFeed(fmt.Sprintf("holiday_feeds[%d]", i), f)
+	}
 	if c.LogFormat != "" {
 		v.oneOf("log_format", c.LogFormat, "text", "json")
 	}
@@ -608,6 +611,20 @@ func (v *validator) cron(field, spec string) {
 	}
 	if sched.Next(cronProbe).IsZero() {
 		v.add(field, "%q never fires", spec)
+	}
+}
+
+// holidayFeed checks a school-holiday feed: an http(s) URL with a host, or
+// a file path.
+func (v *validator) holidayFeed(field, src string) {
+	switch {
+	case strings.TrimSpace(src) == "":
+		v.add(field, "empty: a file path or an http(s) URL of the school-holiday feed")
+	case strings.Contains(src, "://"):
+		u, err := url.Parse(src)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			v.add(field, "%q is not an http(s) URL", src)
+		}
 	}
 }
 

@@ -18,21 +18,27 @@ import (
 // it; it holds no state, so one Handler serves every school and platform
 // and is safe for concurrent use.
 type Handler struct {
-	svc Service
-	now func() time.Time
-	log *slog.Logger
+	svc    Service
+	now    func() time.Time
+	log    *slog.Logger
+	weekly *weeklyDeps // nil without WithWeekly: no digest on demand, no pulse
 }
 
 // New returns a Handler on svc. now is the clock (time.Now when nil); log
-// gets ids and outcomes only, never text, notes or names.
-func New(svc Service, now func() time.Time, log *slog.Logger) *Handler {
+// gets ids and outcomes only, never text, notes or names. Options add
+// what is optional (WithWeekly).
+func New(svc Service, now func() time.Time, log *slog.Logger, opts ...Option) *Handler {
 	if now == nil {
 		now = time.Now
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{svc: svc, now: now, log: log.With("component", "handlers")}
+	h := &Handler{svc: svc, now: now, log: log.With("component", "handlers")}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
 }
 
 // errUnknownButton: a click with an action hulpbot never put on a button.
@@ -92,11 +98,8 @@ func (h *Handler) run(ctx context.Context, now time.Time, c Command, cmd Cmd) (R
 		}
 		return Reply{Text: Text(l, "decline.ok", "group", groupLabel(sc, r.Group))}, r.ID, nil
 	case Done:
-		r, err := h.svc.Resolve(ctx, now, sc, c.From, cmd.Note)
-		if err != nil {
-			return Reply{}, r.ID, err
-		}
-		return Reply{Text: lines(Text(l, "done.ok", "group", groupLabel(sc, r.Group)), noteTips(sc, cmd.Note, cmd.Shortened))}, r.ID, nil
+		// A trailing #kernteam puts the request on the kernteam's agenda.
+		return h.done(ctx, now, c, cmd)
 	case Cancel:
 		r, err := h.svc.Cancel(ctx, now, sc, c.From, "")
 		if err != nil {
@@ -124,21 +127,13 @@ func (h *Handler) run(ctx context.Context, now time.Time, c Command, cmd Cmd) (R
 		}
 		return Reply{Text: whoText(sc, now, views)}, "", nil
 	case Success:
-		if err := h.svc.ShareStory(ctx, now, sc, cmd.Story); err != nil {
-			return Reply{}, "", err
-		}
-		return Reply{Text: lines(Text(l, "story.ok"), noteTips(sc, cmd.Story, cmd.Shortened))}, "", nil
+		// A trailing #naam signs the story.
+		return h.success(ctx, now, c, cmd)
 	case Summary:
 		if !sc.IsCoordinator(c.From.Address) {
 			return Reply{}, "", bot.ErrNotCoordinator
 		}
-		// The numbers come with the coordinators' digest; until a summary
-		// use case exists, say so instead of showing numbers.
-		text := Text(l, "summary.later")
-		if cmd.CSV {
-			text = lines(text, Text(l, "summary.csv"))
-		}
-		return Reply{Text: text}, "", nil
+		return h.summary(ctx, now, c, cmd.CSV)
 	case Help:
 		return Reply{Text: usage(sc)}, "", nil
 	}
@@ -163,6 +158,8 @@ func (h *Handler) Click(ctx context.Context, c Click) ClickReply {
 		err error
 	)
 	switch {
+	case isWeeklyAction(c.Action):
+		return h.weeklyClick(ctx, now, c)
 	case c.Action == ActionPickup && c.RequestID != "":
 		// Anyone in the fallback channel may take an escalated request.
 		var r bot.Request

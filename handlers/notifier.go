@@ -93,7 +93,9 @@ func Render(n bot.Notice, sc *bot.School) Message {
 		if r.DoneNote != "" {
 			done = Text(l, "notice.note", "note", r.DoneNote)
 		}
-		m.Text = lines(Text(l, "notice.resolved", "helper", helperName(sc, n.Helper.Name), "group", group), done)
+		// "Hielp het?": only how many gave each answer is kept (weekly.go).
+		m.Text = lines(Text(l, "notice.resolved", "helper", helperName(sc, n.Helper.Name), "group", group), done, Text(l, "pulse.question"))
+		m.Buttons = pulseButtons(l, r.ID)
 	default:
 		m.Text = Text(l, "notice.other", "group", group)
 	}

@@ -81,6 +81,9 @@ func (c *Chat) print(m handlers.Message) {
 		to = "#" + m.To.Channel
 	}
 	c.printf("[%s] %s\n", to, indent(m.Text))
+	for _, a := range m.Attachments {
+		c.printf("    📎 %s (%s, %d kB)\n", a.Name, a.ContentType, (len(a.Data)+1023)/1024)
+	}
 	c.printButtons(m.To, m.Buttons)
 }
 

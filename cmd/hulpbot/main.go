@@ -13,10 +13,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // Europe/Amsterdam also in a scratch container
@@ -54,6 +57,7 @@ type options struct {
 	logLevel    string
 	shell       bool
 	school      string
+	now         string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -66,6 +70,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.logLevel, "log-level", "", "log level: debug, info, warn, error (default info; warn in the terminal chat)")
 	fs.BoolVar(&o.shell, "shell", false, "also start the terminal chat when a configuration is given")
 	fs.StringVar(&o.school, "school", "", "school id for the terminal chat (default: the first school)")
+	fs.StringVar(&o.now, "now", "", `run the clock from this moment, e.g. "2026-12-04T16:00" (Europe/Amsterdam), to try weekly posts and deadlines in a demo`)
 	if err := fs.Parse(args[1:]); err != nil {
 		return o, err
 	}
@@ -119,6 +124,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err != nil {
 		return err
 	}
+	clock, err := newClock(o.now)
+	if err != nil {
+		return err
+	}
 
 	rdb, closeRedis, err := openRedis(cfg.RedisURL, o.config == "", log)
 	if err != nil {
@@ -157,20 +166,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		for _, sc := range dir.Schools() {
 			ids = append(ids, sc.ID)
 		}
-		box = outbox.New(rdb, cfg.RedisPrefix, ids, senders, time.Now, outbox.Options{}, log)
+		box = outbox.New(rdb, cfg.RedisPrefix, ids, senders, clock, outbox.Options{}, log)
 		deliver = box
 	}
 	notifier := metrics.NewNotifier(reg, handlers.NewNotifier(dir, deliver))
 	svc := bot.NewService(store, notifier, log)
-	cmds := handlers.New(svc, time.Now, log)
+	weekly := newWeekly(store, log)
+	cmds := handlers.New(svc, clock, log, handlers.WithWeekly(weekly, deliver))
 
 	mux := routes(store, reg)
-	deps := platformDeps{cfg: cfg, dir: dir, cmds: cmds, rdb: rdb, log: log, mux: mux, getenv: getenv}
+	var bg sync.WaitGroup
+	platCtx, stopPlatforms := context.WithCancel(ctx)
+	defer func() { stopPlatforms(); bg.Wait() }()
+	deps := platformDeps{cfg: cfg, dir: dir, cmds: cmds, rdb: rdb, log: log, mux: mux, getenv: getenv,
+		background: func(f func()) { bg.Go(f) }}
 	for _, p := range platforms {
 		if !p.enabled(cfg) {
 			continue
 		}
-		sender, err := p.setup(ctx, deps)
+		sender, err := p.setup(platCtx, deps)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
@@ -192,9 +206,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	sweepDone := make(chan struct{})
 	go func() {
 		defer close(sweepDone)
-		scheduler.NewSweeper(dir, svc, time.Now, 250*time.Millisecond, log).Run(sweepCtx)
+		scheduler.NewSweeper(dir, svc, clock, 250*time.Millisecond, log).Run(sweepCtx)
 	}()
 	defer func() { stopSweep(); <-sweepDone }()
+
+	// The weekly rhythm: kernteam reminder, success stories, digest.
+	stopWeekly, err := startWeekly(ctx, weeklyDeps{
+		dir: dir, weekly: weekly, store: store, send: deliver,
+		platforms: slices.Sorted(maps.Keys(senders)), feeds: cfg.HolidayFeeds, log: log, now: clock,
+	})
+	if err != nil {
+		return err
+	}
+	defer stopWeekly()
 
 	var srv *http.Server
 	serveErr := make(chan error, 1)
@@ -235,6 +259,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	log.Info("stopped")
 	return err
+}
+
+// newClock is the program's clock: time.Now, or running from the moment
+// given with -now (a demo that wants Friday 16:00 now).
+func newClock(from string) (func() time.Time, error) {
+	if from == "" {
+		return time.Now, nil
+	}
+	ams, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		return nil, err
+	}
+	start, err := time.ParseInLocation("2006-01-02T15:04", from, ams)
+	if err != nil {
+		return nil, fmt.Errorf("-now %q: want a moment like 2026-12-04T16:00", from)
+	}
+	offset := time.Until(start)
+	return func() time.Time { return time.Now().Add(offset) }, nil
 }
 
 func routes(store *redisstore.Store, reg *prometheus.Registry) *http.ServeMux {

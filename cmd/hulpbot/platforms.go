@@ -21,6 +21,9 @@ type platformDeps struct {
 	log    *slog.Logger
 	mux    *http.ServeMux // the adapter adds its endpoints
 	getenv func(string) string
+	// background runs an adapter's goroutine; main waits for them all to
+	// end (after their context) before it closes Redis.
+	background func(func())
 }
 
 // platform is one chat platform: when the configuration enables it, setup

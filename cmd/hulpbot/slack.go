@@ -2,11 +2,39 @@ package main
 
 import (
 	"context"
-	"errors"
 
+	slackbot "github.com/hulpbot/hulpbot/adapters/slack"
 	"github.com/hulpbot/hulpbot/handlers"
 )
 
+// setupSlack wires the Slack adapter: the HTTP endpoints when a signing
+// secret is configured, Socket Mode when an app token is; its background
+// work stops when ctx ends.
 func setupSlack(ctx context.Context, deps platformDeps) (handlers.Sender, error) {
-	return nil, errors.New("the Slack adapter is not built yet")
+	cfg := deps.cfg.Slack
+	a, err := slackbot.New(slackbot.Options{
+		BotToken:      cfg.BotToken,
+		SigningSecret: cfg.SigningSecret,
+		APIURL:        cfg.APIURL,
+		Dispatcher:    deps.cmds,
+		Schools:       deps.dir,
+		Redis:         deps.rdb,
+		Prefix:        deps.cfg.RedisPrefix,
+		Log:           deps.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if cfg.SigningSecret != "" {
+		a.Register(deps.mux)
+	}
+	// Run delivers click answers (response_url) in the background.
+	deps.background(func() { a.Run(ctx) })
+	if cfg.AppToken != "" {
+		deps.background(func() { a.RunSocketMode(ctx, cfg.AppToken) })
+	}
+	deps.log.Info("slack adapter ready", "http", cfg.SigningSecret != "", "socket_mode", cfg.AppToken != "")
+	// The durable outbox in front of all senders retries; this sender
+	// delivers at once, with a short retry of its own.
+	return a.Sender(), nil
 }

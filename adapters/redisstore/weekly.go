@@ -1,0 +1,204 @@
+package redisstore
+
+// The weekly rhythm's keys, next to those in the package doc:
+//
+//	<prefix>:{<school>}:signed:<YYYY-Www>   list: signed success stories, JSON {"text","by"}
+//	<prefix>:{<school>}:agenda              zset: request id → when it was marked for the kernteam (ms)
+//	<prefix>:{<school>}:lease:<name>        string: who runs one tick of a weekly job (SET NX PX)
+//
+// Answers to "Hielp het?" are counters pulse:<answer> in the week hash; the
+// request record only notes that its requester answered (field pulse).
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hulpbot/hulpbot/bot"
+)
+
+var (
+	//go:embed pulse.lua
+	pulseLua string
+	//go:embed agenda_add.lua
+	agendaAddLua string
+)
+
+// weeklyScripts are the weekly rhythm's state changes, with lib.lua in
+// front like the others.
+var weeklyScripts = sync.OnceValue(func() struct{ pulse, agendaAdd *redis.Script } {
+	return struct{ pulse, agendaAdd *redis.Script }{
+		pulse:     redis.NewScript(libLua + "\n" + pulseLua),
+		agendaAdd: redis.NewScript(libLua + "\n" + agendaAddLua),
+	}
+})
+
+var _ bot.WeekLog = (*Store)(nil)
+
+// Lease takes the lease name of school for ttl, for one caller only: true
+// when this caller got it, false when someone holds it already. The weekly
+// jobs name a lease by job and scheduled time, so of all the replicas that
+// run a tick exactly one posts.
+func (s *Store) Lease(ctx context.Context, school, name string, ttl time.Duration) (bool, error) {
+	const op = "redisstore: lease"
+	if err := checkIDs(school, name); err != nil {
+		return false, fmt.Errorf("%s: %w", op, err)
+	}
+	if ttl.Milliseconds() < 1 {
+		return false, fmt.Errorf("%s %s: ttl %v is not positive", op, name, ttl)
+	}
+	ok, err := s.rdb.SetNX(ctx, s.key(school, "lease:"+name), "1", ttl).Result()
+	if err != nil {
+		return false, fail(op+" "+name, err)
+	}
+	return ok, nil
+}
+
+// storyJSON is a signed story as kept in Redis.
+type storyJSON struct {
+	Text string `json:"text"`
+	By   string `json:"by"`
+}
+
+// AddSignedStory keeps a signed story for the week's post; the week's
+// signed stories expire retention after the last one (StatsTTL when
+// retention <= 0).
+func (s *Store) AddSignedStory(ctx context.Context, school, week string, st bot.Story, retention time.Duration) error {
+	const op = "redisstore: add signed story"
+	if err := checkIDs(school, week); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if retention.Milliseconds() < 1 {
+		retention = StatsTTL
+	}
+	b, err := json.Marshal(storyJSON(st))
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	k := s.key(school, "signed:"+week)
+	if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.RPush(ctx, k, b)
+		p.PExpire(ctx, k, retention)
+		return nil
+	}); err != nil {
+		return fail(op, err)
+	}
+	return nil
+}
+
+// SignedStories returns the signed stories of a week, oldest first.
+func (s *Store) SignedStories(ctx context.Context, school, week string) ([]bot.Story, error) {
+	const op = "redisstore: signed stories"
+	if err := checkIDs(school, week); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	v, err := s.rdb.LRange(ctx, s.key(school, "signed:"+week), 0, -1).Result()
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	out := make([]bot.Story, 0, len(v))
+	for _, x := range v {
+		var st storyJSON
+		if err := json.Unmarshal([]byte(x), &st); err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
+		}
+		out = append(out, bot.Story(st))
+	}
+	return out, nil
+}
+
+// RecordPulse counts requester's answer to "Hielp het?" for their resolved
+// request, once (pulse.lua).
+func (s *Store) RecordPulse(ctx context.Context, now time.Time, school, requestID string, requester bot.Address, a bot.PulseAnswer) error {
+	op := fmt.Sprintf("redisstore: pulse for request %q", requestID)
+	if err := checkIDs(school, requestID); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if !a.Valid() || requester.Handle == "" {
+		return fmt.Errorf("%s: answer %q by %q", op, a, requester)
+	}
+	_, err := s.run(ctx, op, weeklyScripts().pulse, school, s.key(school, "req:"+requestID),
+		strconv.FormatInt(now.UnixMilli(), 10), mine(requester), string(a))
+	return err
+}
+
+// AddAgendaItem puts a request on the kernteam's agenda (agenda_add.lua).
+func (s *Store) AddAgendaItem(ctx context.Context, now time.Time, school, requestID, helperID string, retention time.Duration) error {
+	op := fmt.Sprintf("redisstore: agenda item %q", requestID)
+	if err := checkIDs(school, requestID, helperID); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if retention.Milliseconds() < 1 {
+		return fmt.Errorf("%s: retention %v is not positive", op, retention)
+	}
+	_, err := s.run(ctx, op, weeklyScripts().agendaAdd, school, s.key(school, "req:"+requestID),
+		strconv.FormatInt(now.UnixMilli(), 10), requestID, helperID,
+		strconv.FormatInt(retention.Milliseconds(), 10), strconv.FormatInt(now.Add(-retention).UnixMilli(), 10))
+	return err
+}
+
+// AgendaItems lists the items marked at or before upTo, oldest first, with
+// group, day part, helper and time from their records; items whose record
+// has expired are left out.
+func (s *Store) AgendaItems(ctx context.Context, school string, upTo time.Time) ([]bot.AgendaItem, error) {
+	const op = "redisstore: agenda items"
+	if err := checkSchool(school); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	zs, err := s.rdb.ZRangeByScoreWithScores(ctx, s.key(school, "agenda"), &redis.ZRangeBy{
+		Min: "-inf", Max: strconv.FormatInt(upTo.UnixMilli(), 10),
+	}).Result()
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	if len(zs) == 0 {
+		return nil, nil
+	}
+	cmds := make([]*redis.SliceCmd, len(zs))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, z := range zs {
+			cmds[i] = p.HMGet(ctx, s.key(school, "req:"+z.Member.(string)), fGroup, fDayPart, fHelper, fCreated)
+		}
+		return nil
+	}); err != nil {
+		return nil, fail(op, err)
+	}
+	out := make([]bot.AgendaItem, 0, len(zs))
+	for i, z := range zs {
+		v := cmds[i].Val()
+		str := func(j int) string { s, _ := v[j].(string); return s }
+		if str(0) == "" {
+			continue // the request expired
+		}
+		out = append(out, bot.AgendaItem{
+			RequestID: z.Member.(string), Group: str(0), DayPart: str(1), HelperID: str(2),
+			CreatedAt: msTime(str(3)), MarkedAt: time.UnixMilli(int64(z.Score)).UTC(),
+		})
+	}
+	return out, nil
+}
+
+// RemoveAgendaItems takes the given requests off the agenda.
+func (s *Store) RemoveAgendaItems(ctx context.Context, school string, requestIDs []string) error {
+	const op = "redisstore: remove agenda items"
+	if err := checkSchool(school); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if len(requestIDs) == 0 {
+		return nil
+	}
+	members := make([]any, len(requestIDs))
+	for i, id := range requestIDs {
+		members[i] = id
+	}
+	if err := s.rdb.ZRem(ctx, s.key(school, "agenda"), members...).Err(); err != nil {
+		return fail(op, err)
+	}
+	return nil
+}

@@ -1,0 +1,202 @@
+package redisstore
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hulpbot/hulpbot/bot"
+)
+
+// resolved creates a request of marie that anne accepts and closes.
+func (f *fixture) resolved(id string, now time.Time) bot.Request {
+	f.t.Helper()
+	f.create(id, now, cands("anne"))
+	f.accept("anne", id, now.Add(time.Minute))
+	r, err := f.s.Resolve(f.ctx, now.Add(5*time.Minute), school, "anne", "")
+	if err != nil {
+		f.t.Fatalf("Resolve(%s): %v", id, err)
+	}
+	return r
+}
+
+func TestRecordPulse(t *testing.T) {
+	f := newFixture(t)
+	f.resolved("req000000001", t0)
+	f.create("req000000002", t0, cands("bram")) // offered, not closed
+
+	tests := []struct {
+		name   string
+		req    string
+		by     bot.Address
+		answer bot.PulseAnswer
+		want   error
+	}{
+		{"someone else", "req000000001", bot.Address{Platform: bot.Mattermost, Handle: "anne"}, bot.PulseUp, bot.ErrNotYours},
+		{"the requester, another case", "req000000001", bot.Address{Platform: bot.Mattermost, Handle: "MARIE"}, bot.PulseUp, nil},
+		{"twice", "req000000001", marie, bot.PulseDown, bot.ErrDuplicate},
+		{"not closed yet", "req000000002", marie, bot.PulseUp, bot.ErrClosed},
+		{"no such request", "req000000009", marie, bot.PulseUp, bot.ErrNotFound},
+	}
+	for _, tt := range tests {
+		err := f.s.RecordPulse(f.ctx, t0.Add(time.Hour), school, tt.req, tt.by, tt.answer)
+		if (tt.want == nil) != (err == nil) || (tt.want != nil && !errors.Is(err, tt.want)) {
+			t.Errorf("%s: RecordPulse = %v; want %v", tt.name, err, tt.want)
+		}
+	}
+	stats, err := f.s.WeekStats(f.ctx, school, week)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats["pulse:up"] != 1 || stats["pulse:down"] != 0 {
+		t.Errorf("pulse counters = up %d, down %d; want 1, 0", stats["pulse:up"], stats["pulse:down"])
+	}
+	// The record keeps that an answer came, never which.
+	if v, _ := f.rdb.HGet(f.ctx, f.key("req:req000000001"), "pulse").Result(); v != "1" {
+		t.Errorf("record field pulse = %q; want 1", v)
+	}
+	if err := f.s.RecordPulse(f.ctx, t0, school, "req000000001", marie, "maybe"); err == nil {
+		t.Error("an unknown answer: no error")
+	}
+}
+
+func TestRecordPulseOnceUnderRace(t *testing.T) {
+	f := newFixture(t)
+	f.resolved("req000000001", t0)
+	var ok atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			a := []bot.PulseAnswer{bot.PulseUp, bot.PulseDown, bot.PulseSelf}[i%3]
+			if f.s.RecordPulse(f.ctx, t0.Add(time.Hour), school, "req000000001", marie, a) == nil {
+				ok.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	stats, _ := f.s.WeekStats(f.ctx, school, week)
+	if ok.Load() != 1 || stats["pulse:up"]+stats["pulse:down"]+stats["pulse:self"] != 1 {
+		t.Errorf("%d answers counted of 20 racing clicks (stats %v); want 1", ok.Load(), stats)
+	}
+}
+
+func TestAgenda(t *testing.T) {
+	f := newFixture(t)
+	f.resolved("req000000001", t0)
+	f.create("req000000002", t0.Add(time.Hour), cands("anne"))
+	f.accept("anne", "req000000002", t0.Add(time.Hour+time.Minute)) // working on it
+	f.create("req000000003", t0.Add(2*time.Hour), cands("bram"))    // only offered
+
+	add := func(id, helper string, at time.Time) error {
+		return f.s.AddAgendaItem(f.ctx, at, school, id, helper, retention)
+	}
+	if err := add("req000000001", "anne", t0.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := add("req000000002", "anne", t0.Add(4*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		id, helper string
+		want       error
+	}{
+		{"req000000001", "anne", bot.ErrDuplicate},
+		{"req000000001", "bram", bot.ErrNotYours},
+		{"req000000003", "bram", bot.ErrClosed},
+		{"req000000009", "anne", bot.ErrNotFound},
+	} {
+		if err := add(tt.id, tt.helper, t0.Add(5*time.Hour)); !errors.Is(err, tt.want) {
+			t.Errorf("AddAgendaItem(%s by %s) = %v; want %v", tt.id, tt.helper, err, tt.want)
+		}
+	}
+
+	items, err := f.s.AgendaItems(f.ctx, school, t0.Add(3*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := bot.AgendaItem{RequestID: "req000000001", Group: "5", DayPart: "ochtend", HelperID: "anne", CreatedAt: t0, MarkedAt: t0.Add(3 * time.Hour)}
+	if len(items) != 1 || items[0] != want {
+		t.Fatalf("AgendaItems up to the first mark = %+v; want [%+v]", items, want)
+	}
+	items, _ = f.s.AgendaItems(f.ctx, school, t0.Add(24*time.Hour))
+	if len(items) != 2 || items[1].RequestID != "req000000002" {
+		t.Fatalf("AgendaItems = %+v; want both, oldest first", items)
+	}
+
+	// An expired request drops out of the listing.
+	f.rdb.Del(f.ctx, f.key("req:req000000002"))
+	items, _ = f.s.AgendaItems(f.ctx, school, t0.Add(24*time.Hour))
+	if len(items) != 1 {
+		t.Errorf("AgendaItems with an expired request = %+v; want one", items)
+	}
+
+	if err := f.s.RemoveAgendaItems(f.ctx, school, []string{"req000000001"}); err != nil {
+		t.Fatal(err)
+	}
+	if items, _ := f.s.AgendaItems(f.ctx, school, t0.Add(24*time.Hour)); len(items) != 0 {
+		t.Errorf("AgendaItems after removal = %+v; want none", items)
+	}
+	if ttl := f.rdb.PTTL(f.ctx, f.key("agenda")).Val(); ttl <= 0 || ttl > retention {
+		t.Errorf("agenda TTL = %v; want at most the retention", ttl)
+	}
+}
+
+func TestSignedStories(t *testing.T) {
+	f := newFixture(t)
+	in := []bot.Story{{Text: "Groep 5 \"rustig\" — dankzij {iedereen}", By: "Anne"}, {Text: "Samen gelukt", By: "Marie"}}
+	for _, st := range in {
+		if err := f.s.AddSignedStory(f.ctx, school, week, st, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := f.s.SignedStories(f.ctx, school, week)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0] != in[0] || got[1] != in[1] {
+		t.Errorf("SignedStories = %+v; want %+v", got, in)
+	}
+	if ttl := f.rdb.PTTL(f.ctx, f.key("signed:"+week)).Val(); ttl <= 0 || ttl > time.Hour {
+		t.Errorf("TTL = %v; want at most an hour", ttl)
+	}
+	// Unsigned stories stay where they were, apart.
+	if plain, _ := f.s.Stories(f.ctx, school, week); len(plain) != 0 {
+		t.Errorf("Stories = %v; want none", plain)
+	}
+}
+
+func TestLease(t *testing.T) {
+	f := newFixture(t)
+	const name = "digest@2026-12-04T16:00:00"
+	var got atomic.Int32
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			ok, err := f.s.Lease(f.ctx, school, name, time.Hour)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				got.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if got.Load() != 1 {
+		t.Errorf("%d of 10 callers got the lease; want 1", got.Load())
+	}
+	if ok, _ := f.s.Lease(f.ctx, school, "digest@2026-12-11T16:00:00", time.Hour); !ok {
+		t.Error("the next tick's lease is taken")
+	}
+	if ttl := f.rdb.PTTL(f.ctx, f.key("lease:"+name)).Val(); ttl <= 0 || ttl > time.Hour {
+		t.Errorf("lease TTL = %v; want at most an hour", ttl)
+	}
+	if _, err := f.s.Lease(f.ctx, school, name, 0); err == nil {
+		t.Error("a lease without a TTL: no error")
+	}
+	if _, err := f.s.Lease(f.ctx, "{bad}", name, time.Hour); err == nil {
+		t.Error("a school id with braces: no error")
+	}
+}

@@ -1,0 +1,25 @@
+// Package slackbot connects hulpbot to Slack: the "/hulp" slash command and
+// the buttons of its messages come in over HTTP (or Socket Mode), are
+// verified against the app's signing secret before anything is parsed, and
+// go to the platform-neutral handlers; messages go out through the Web API
+// (slack-go) as Block Kit.
+//
+// The package is named slackbot so that it does not shadow the slack-go
+// package it uses (imported as slack).
+//
+// Inbound:
+//
+//	POST /slack/command        slash command form → handlers.Command → ephemeral JSON reply
+//	POST /slack/interactivity  block_actions payload → handlers.Click → response_url update
+//
+// Outbound: Sender delivers a handlers.Message as a DM (conversations.open,
+// chat.postMessage) or a post in a channel named in the configuration
+// (resolved with conversations.list), with files through files.uploadV2.
+// Queue puts a Sender behind a small in-process queue so that nobody waits
+// for Slack's Web API while a command is answered.
+//
+// Small adapter state lives in Redis under <prefix>:slack:, always with a TTL:
+// deliveries already made (one per message key), slash commands and clicks
+// already handled (Slack may deliver one twice), the progress of a message
+// with files.
+package slackbot

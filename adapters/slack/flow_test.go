@@ -1,0 +1,230 @@
+package slackbot
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hulpbot/hulpbot/adapters/slack/slackfake"
+	"github.com/hulpbot/hulpbot/bot"
+)
+
+// TestStory plays DESIGN.md §1 on Slack through the adapter's endpoints:
+// request, DM with buttons, accept, message replaced, teacher told, a
+// second click refused; then a decline to the next helper and to the
+// fallback channel.
+func TestStory(t *testing.T) {
+	s := newStack(t)
+	ans, _ := s.command(marieID, "juf.marie", "groep 5 onrust na gym <!channel>")
+	if ans.ResponseType != "ephemeral" || !strings.Contains(ans.Text, "doorgezet naar Anne") {
+		t.Fatalf("answer = %+v", ans)
+	}
+	m := s.offer(anneID, 1)
+	text := slackfake.BlockText(t, m)
+	for _, want := range []string{"*Kun je even helpen? Hulpvraag voor groep 5", "Toelichting: onrust na gym &lt;!channel&gt;"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the DM lacks %q: %s", want, text)
+		}
+	}
+	if strings.Contains(m.Form.Get("blocks"), "<!channel>") || strings.Contains(m.Form.Get("text"), "<!channel>") {
+		t.Errorf("the note reached Slack unescaped: %s", m.Form)
+	}
+	bs := slackfake.Buttons(t, m)
+	if len(bs) != 2 || bs[0].Text.Text != "Ik kom eraan" || bs[1].Text.Text != "Kan nu niet" || bs[0].Style != "primary" {
+		t.Fatalf("buttons = %+v, want Ik kom eraan / Kan nu niet", bs)
+	}
+	id := requestOf(t, bs[0])
+
+	// Anne comes: her message is replaced for everyone, Marie is told.
+	s.click(anneID, "anne", m, bs[0], "anne-1")
+	s.fake.Wait(t, "Anne's message replaced and Marie told", 5*time.Second, func([]slackfake.Call) bool {
+		return len(s.fake.Responses("anne-1")) == 1 && len(s.fake.Posted("D0MARIE001")) == 1
+	})
+	upd := s.fake.Responses("anne-1")[0]
+	if upd.ReplaceOriginal == nil || !*upd.ReplaceOriginal || !strings.Contains(upd.Text, "Anne komt eraan") {
+		t.Errorf("update = %+v, want the original replaced with Anne komt eraan", upd)
+	}
+	for _, b := range upd.Blocks {
+		if strings.Contains(string(b), `"actions"`) {
+			t.Errorf("the replaced message still has buttons: %s", b)
+		}
+	}
+	if got := s.fake.Posted("D0MARIE001")[0].Form.Get("text"); !strings.Contains(got, "Anne komt eraan voor groep 5") {
+		t.Errorf("Marie got %q", got)
+	}
+	if r := s.request(id); r.State != bot.StateAccepted || r.HelperID != "anne" {
+		t.Errorf("request is %s with %q, want accepted by anne", r.State, r.HelperID)
+	}
+
+	// A second press (a new interaction) changes nothing and says why.
+	s.click(anneID, "anne", m, bs[0], "anne-2")
+	s.fake.Wait(t, "the second click answered", 5*time.Second, func([]slackfake.Call) bool { return len(s.fake.Responses("anne-2")) == 1 })
+	if r := s.fake.Responses("anne-2")[0]; r.ResponseType != "ephemeral" || r.ReplaceOriginal == nil || *r.ReplaceOriginal {
+		t.Errorf("second click answer = %+v, want ephemeral, replacing nothing", r)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := len(s.fake.Posted("D0MARIE001")); n != 1 {
+		t.Errorf("Marie got %d messages, want 1", n)
+	}
+
+	// Anne is busy now: the next request goes to Bram, who declines; with
+	// nobody left the fallback channel gets it and Marie is told.
+	s.command(marieID, "juf.marie", "groep 3")
+	mb := s.offer(bramID, 1)
+	bb := slackfake.Buttons(t, mb)
+	id2 := requestOf(t, bb[1])
+	s.click(bramID, "bram", mb, bb[1], "bram-1")
+	s.fake.Wait(t, "the fallback channel and Marie told", 5*time.Second, func([]slackfake.Call) bool {
+		return len(s.fake.Posted("C0KERNTEAM")) == 1 && len(s.fake.Posted("D0MARIE001")) == 2 && len(s.fake.Responses("bram-1")) == 1
+	})
+	if got := s.fake.Posted("C0KERNTEAM")[0]; !strings.Contains(slackfake.BlockText(t, got), "Hulpvraag voor groep 3") || slackfake.Buttons(t, got)[0].Value != "hb1:pickup:"+id2+":0" {
+		t.Errorf("the fallback channel got %s", got.Form)
+	}
+	if got := s.fake.Posted("D0MARIE001")[1].Form.Get("text"); !strings.Contains(got, "niemand beschikbaar") {
+		t.Errorf("Marie got %q, want that nobody is available", got)
+	}
+	if r := s.request(id2); r.State != bot.StateEscalated {
+		t.Errorf("second request is %s, want escalated", r.State)
+	}
+	if n := len(s.fake.Calls("conversations.list")); n != 1 {
+		t.Errorf("conversations.list called %d times, want 1", n)
+	}
+}
+
+// TestDeclineToNextHelper: Anne declines, Bram is offered, Marie hears it;
+// Anne's old button is stale now and Bram cannot press Anne's.
+func TestDeclineToNextHelper(t *testing.T) {
+	s := newStack(t)
+	s.command(marieID, "juf.marie", "groep 5")
+	m := s.offer(anneID, 1)
+	bs := slackfake.Buttons(t, m)
+	id := requestOf(t, bs[0])
+
+	// Bram presses Anne's button (a forwarded message, say): refused.
+	s.click(bramID, "bram", m, bs[0], "bram-on-anne")
+	s.fake.Wait(t, "Bram refused", 5*time.Second, func([]slackfake.Call) bool { return len(s.fake.Responses("bram-on-anne")) == 1 })
+	if r := s.fake.Responses("bram-on-anne")[0]; r.ResponseType != "ephemeral" {
+		t.Errorf("Bram's click answer = %+v, want ephemeral", r)
+	}
+	if r := s.request(id); r.State != bot.StateOffered || r.HelperID != "anne" {
+		t.Fatalf("after Bram's click the request is %s with %q", r.State, r.HelperID)
+	}
+
+	s.click(anneID, "anne", m, bs[1], "anne-decline")
+	mb := s.offer(bramID, 1)
+	s.fake.Wait(t, "Anne's message replaced, Marie told", 5*time.Second, func([]slackfake.Call) bool {
+		return len(s.fake.Responses("anne-decline")) == 1 && len(s.fake.Posted("D0MARIE001")) == 1
+	})
+	if r := s.fake.Responses("anne-decline")[0]; r.ReplaceOriginal == nil || !*r.ReplaceOriginal || !strings.Contains(r.Text, "doorgegeven") {
+		t.Errorf("Anne's message became %+v", r)
+	}
+	if got := s.fake.Posted("D0MARIE001")[0].Form.Get("text"); !strings.Contains(got, "Bram") {
+		t.Errorf("Marie got %q, want the request went to Bram", got)
+	}
+	if r := s.request(id); r.State != bot.StateOffered || r.HelperID != "bram" || r.OfferNo != 2 {
+		t.Errorf("request is %s with %q, offer %d; want offered to bram, offer 2", r.State, r.HelperID, r.OfferNo)
+	}
+
+	// Anne's accept from the first offer is stale now.
+	s.click(anneID, "anne", m, bs[0], "anne-stale")
+	s.fake.Wait(t, "the stale button answered", 5*time.Second, func([]slackfake.Call) bool { return len(s.fake.Responses("anne-stale")) == 1 })
+	if r := s.fake.Responses("anne-stale")[0]; r.ResponseType != "ephemeral" || r.ReplaceOriginal == nil || *r.ReplaceOriginal {
+		t.Errorf("stale click answer = %+v", r)
+	}
+	if r := s.request(id); r.HelperID != "bram" || r.State != bot.StateOffered {
+		t.Errorf("a stale click changed the request: %s %q", r.State, r.HelperID)
+	}
+	if bb := slackfake.Buttons(t, mb); bb[0].Value != "hb1:accept:"+id+":2" {
+		t.Errorf("Bram's button = %q", bb[0].Value)
+	}
+}
+
+// TestRetriedCommand: Slack delivering one slash command again (a retry,
+// or twice at once) gives the same answer and one request, one DM.
+func TestRetriedCommand(t *testing.T) {
+	s := newStack(t)
+	c := slackfake.Command{TeamID: team, ChannelID: "C0GROEP5A1", UserID: marieID, UserName: "juf.marie", Text: "groep 5",
+		TriggerID: "13345224609.738474920.retried", ResponseURL: s.fake.ResponseURL("cmd")}
+	first := s.commandWith(c, nil)
+	h := http.Header{}
+	body := []byte(c.Form().Encode())
+	slackfake.Sign(h, secret, time.Now(), body)
+	h.Set("X-Slack-Retry-Num", "1")
+	h.Set("X-Slack-Retry-Reason", "http_timeout")
+	again := s.commandWith(c, h)
+	if again.Text != first.Text || first.Text == "" {
+		t.Errorf("the retry answered %q, the first %q; want the same", again.Text, first.Text)
+	}
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			if status, ans, _ := s.post("/slack/command", body, nil); status != http.StatusOK {
+				t.Errorf("double delivery = %d %s", status, ans)
+			}
+		})
+	}
+	wg.Wait()
+	s.offer(anneID, 1)
+	time.Sleep(200 * time.Millisecond)
+	if n := len(s.requestKeys()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+	if n := len(s.fake.Posted("D0ANNE0001")); n != 1 {
+		t.Errorf("Anne got %d DMs, want 1", n)
+	}
+}
+
+// TestDoubleClick: the same click delivered twice, and two clicks at once,
+// accept once and tell the teacher once.
+func TestDoubleClick(t *testing.T) {
+	s := newStack(t)
+	s.command(marieID, "juf.marie", "groep 5")
+	m := s.offer(anneID, 1)
+	b := slackfake.Buttons(t, m)[0]
+	c := slackfake.Click{TeamID: team, UserID: anneID, UserName: "anne", ChannelID: m.Form.Get("channel"), MessageTS: "1.1",
+		ResponseURL: s.fake.ResponseURL("same"), TriggerID: "same-trigger", ActionTS: "1.2", Button: b}
+	body := []byte(c.Form().Encode())
+	var wg sync.WaitGroup
+	for i := range 6 {
+		wg.Go(func() {
+			h := http.Header{}
+			slackfake.Sign(h, secret, time.Now(), body)
+			if i > 0 {
+				h.Set("X-Slack-Retry-Num", "1")
+			}
+			if status, ans, _ := s.post("/slack/interactivity", body, h); status != http.StatusOK {
+				t.Errorf("click = %d %s", status, ans)
+			}
+		})
+	}
+	wg.Wait()
+	// And two different interactions at the same moment.
+	for i := range 2 {
+		twin := c
+		twin.TriggerID, twin.ResponseURL = "twin-trigger-"+itoa(i), s.fake.ResponseURL("twin-"+itoa(i))
+		tb := []byte(twin.Form().Encode())
+		wg.Go(func() {
+			if status, ans, _ := s.post("/slack/interactivity", tb, nil); status != http.StatusOK {
+				t.Errorf("click = %d %s", status, ans)
+			}
+		})
+	}
+	wg.Wait()
+	s.fake.Wait(t, "the clicks answered", 5*time.Second, func([]slackfake.Call) bool {
+		return len(s.fake.Responses("same")) == 1 && len(s.fake.Responses("twin-0")) == 1 && len(s.fake.Responses("twin-1")) == 1
+	})
+	time.Sleep(200 * time.Millisecond)
+	if n := len(s.fake.Responses("same")); n != 1 {
+		t.Errorf("one interaction delivered 6 times was answered %d times", n)
+	}
+	if n := len(s.fake.Posted("D0MARIE001")); n != 1 {
+		t.Errorf("Marie got %d messages, want 1", n)
+	}
+	for _, id := range []string{"twin-0", "twin-1"} {
+		if r := s.fake.Responses(id)[0]; r.ResponseType != "ephemeral" {
+			t.Errorf("%s after the accept = %+v, want a note that it is taken", id, r)
+		}
+	}
+}

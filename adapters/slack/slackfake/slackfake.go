@@ -1,0 +1,413 @@
+// Package slackfake is a fake of the parts of Slack hulpbot talks to, for
+// tests: the Web API methods the adapter calls (point slack-go at it with
+// APIURL), response_urls, Socket Mode, and the signing and payload shapes of
+// requests Slack sends. It records every call so tests can assert on what
+// "Slack" received, and injects faults (HTTP errors, 429, Slack error codes,
+// delays) per method.
+package slackfake
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Call is one request the fake received.
+type Call struct {
+	Method string     // Web API method ("chat.postMessage"), "response" or "upload"
+	Form   url.Values // the form of a Web API call
+	Body   []byte     // the JSON of a response_url post, the file of an upload
+	Path   string
+	At     time.Time
+	Status int  // what the fake answered
+	OK     bool // the call succeeded
+}
+
+// Fault is what a method answers instead of success.
+type Fault struct {
+	// Times is how many calls fail; < 0 is all of them.
+	Times int
+	// Status is the HTTP status (500, 429, …); 0 means 200 with SlackError.
+	Status int
+	// RetryAfter goes with 429, in seconds.
+	RetryAfter int
+	// SlackError is the error code of an {"ok":false} answer.
+	SlackError string
+	// Delay holds the answer back (a timeout when longer than the client's).
+	Delay time.Duration
+}
+
+// Server is the fake. Its zero state knows every user (U…/W…) and the
+// channels in Channels; the bot is in all of them unless listed in NotIn.
+type Server struct {
+	*httptest.Server
+	t testing.TB
+
+	mu       sync.Mutex
+	calls    []Call
+	faults   map[string]*Fault
+	channels map[string]string // id → name
+	notIn    map[string]bool   // channel ids the bot is not in
+	private  map[string]bool   // channel ids the bot cannot join
+	unknown  map[string]bool   // user ids that do not exist
+	ts       int
+	socket   *websocket.Conn
+	acks     map[string]chan json.RawMessage
+	wsUp     chan struct{}
+}
+
+// New starts a fake that stops when the test ends.
+func New(t testing.TB) *Server {
+	s := &Server{
+		t:        t,
+		faults:   map[string]*Fault{},
+		channels: map[string]string{"C0KERNTEAM": "kernteam", "C0ALGEMEEN": "algemeen", "C0COORDIN": "coordinatie"},
+		notIn:    map[string]bool{},
+		private:  map[string]bool{},
+		unknown:  map[string]bool{},
+		acks:     map[string]chan json.RawMessage{},
+		wsUp:     make(chan struct{}),
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/", s.api)
+	mux.HandleFunc("/response/", s.response)
+	mux.HandleFunc("/upload/", s.upload)
+	mux.HandleFunc("/ws", s.websocket)
+	s.Server = httptest.NewServer(mux)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// APIURL is the base URL for slack.OptionAPIURL (and slack.api_url).
+func (s *Server) APIURL() string { return s.URL + "/api/" }
+
+// ResponseURL is a response_url of this fake; id tells them apart.
+func (s *Server) ResponseURL(id string) string { return s.URL + "/response/" + id }
+
+// Fail makes method answer with f (method "response" for response_urls).
+func (s *Server) Fail(method string, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := f
+	s.faults[method] = &c
+}
+
+// Heal ends all faults.
+func (s *Server) Heal() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = map[string]*Fault{}
+}
+
+// AddChannel adds a channel; with member false the bot is not in it, with
+// joinable false it cannot join it (a private channel).
+func (s *Server) AddChannel(id, name string, member, joinable bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.channels[id] = name
+	s.notIn[id] = !member
+	s.private[id] = !joinable
+}
+
+// UnknownUser makes a user id not exist.
+func (s *Server) UnknownUser(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.unknown[id] = true
+}
+
+// Calls returns the calls of one method so far ("" for all).
+func (s *Server) Calls(method string) []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Call
+	for _, c := range s.calls {
+		if method == "" || c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Posted returns the successful chat.postMessage calls to a channel id.
+func (s *Server) Posted(channel string) []Call {
+	var out []Call
+	for _, c := range s.Calls("chat.postMessage") {
+		if c.OK && c.Form.Get("channel") == channel {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Wait waits until ok holds for the calls so far, and returns them.
+func (s *Server) Wait(t testing.TB, what string, timeout time.Duration, ok func([]Call) bool) []Call {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		calls := s.Calls("")
+		if ok(calls) {
+			return calls
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("slackfake: %s did not happen within %s; calls:\n%s", what, timeout, Dump(calls))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Dump lists calls for a failure message.
+func Dump(calls []Call) string {
+	var b strings.Builder
+	for _, c := range calls {
+		fmt.Fprintf(&b, "  %s %d %s", c.Method, c.Status, c.Path)
+		if len(c.Form) > 0 {
+			f := url.Values{}
+			for k, v := range c.Form {
+				if k != "token" {
+					f[k] = v
+				}
+			}
+			fmt.Fprintf(&b, " %s", f.Encode())
+		}
+		if c.Method == "response" {
+			fmt.Fprintf(&b, " %s", c.Body)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// fault returns the fault of method for this call, using one of its times.
+func (s *Server) fault(method string) *Fault {
+	f, ok := s.faults[method]
+	if !ok || f.Times == 0 {
+		return nil
+	}
+	if f.Times > 0 {
+		f.Times--
+	}
+	c := *f
+	return &c
+}
+
+func (s *Server) record(c Call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, c)
+}
+
+// answerFault writes the fault's answer; it reports false when there is none.
+func answerFault(w http.ResponseWriter, r *http.Request, f *Fault) (int, bool) {
+	if f == nil {
+		return 0, false
+	}
+	if f.Delay > 0 {
+		select {
+		case <-time.After(f.Delay):
+		case <-r.Context().Done():
+			return 0, true
+		}
+	}
+	switch {
+	case f.Status == http.StatusTooManyRequests:
+		w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
+		w.WriteHeader(f.Status)
+		return f.Status, true
+	case f.Status != 0:
+		http.Error(w, "<html>fake outage</html>", f.Status)
+		return f.Status, true
+	case f.SlackError != "":
+		writeJSON(w, map[string]any{"ok": false, "error": f.SlackError})
+		return http.StatusOK, true
+	}
+	// A delay only: carry on normally.
+	return 0, false
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (s *Server) api(w http.ResponseWriter, r *http.Request) {
+	method := strings.TrimPrefix(r.URL.Path, "/api/")
+	_ = r.ParseForm()
+	s.mu.Lock()
+	f := s.fault(method)
+	s.mu.Unlock()
+	c := Call{Method: method, Form: r.PostForm, Path: r.URL.Path, At: time.Now()}
+	if st, done := answerFault(w, r, f); done {
+		c.Status = st
+		s.record(c)
+		return
+	}
+	c.Status = http.StatusOK
+	resp := s.answer(method, r.PostForm)
+	c.OK, _ = resp["ok"].(bool)
+	s.record(c)
+	writeJSON(w, resp)
+}
+
+func fail(code string) map[string]any { return map[string]any{"ok": false, "error": code} }
+
+// answer is the fake's behaviour of each Web API method.
+func (s *Server) answer(method string, f url.Values) map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch method {
+	case "auth.test":
+		return map[string]any{"ok": true, "user_id": "U0HULPBOT1", "team_id": "T0DEVAART1"}
+	case "apps.connections.open":
+		return map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(s.URL, "http") + "/ws"}
+	case "conversations.open":
+		user := f.Get("users")
+		if user == "" || strings.Contains(user, ",") || s.unknown[user] || !(strings.HasPrefix(user, "U") || strings.HasPrefix(user, "W")) {
+			return fail("user_not_found")
+		}
+		return map[string]any{"ok": true, "channel": map[string]any{"id": "D" + user[1:]}}
+	case "conversations.list":
+		var list []map[string]any
+		for id, name := range s.channels {
+			list = append(list, map[string]any{"id": id, "name": name, "is_channel": true})
+		}
+		return map[string]any{"ok": true, "channels": list, "response_metadata": map[string]any{"next_cursor": ""}}
+	case "conversations.join":
+		id := f.Get("channel")
+		if _, ok := s.channels[id]; !ok {
+			return fail("channel_not_found")
+		}
+		if s.private[id] {
+			return fail("method_not_supported_for_channel_type")
+		}
+		s.notIn[id] = false
+		return map[string]any{"ok": true, "channel": map[string]any{"id": id}}
+	case "chat.postMessage", "chat.update", "chat.postEphemeral":
+		ch := f.Get("channel")
+		switch {
+		case strings.HasPrefix(ch, "D"):
+			if s.unknown["U"+ch[1:]] {
+				return fail("channel_not_found")
+			}
+		case s.channels[ch] != "":
+			if s.notIn[ch] {
+				return fail("not_in_channel")
+			}
+		default:
+			return fail("channel_not_found")
+		}
+		s.ts++
+		ts := fmt.Sprintf("1764150000.%06d", s.ts)
+		if method == "chat.postEphemeral" {
+			return map[string]any{"ok": true, "message_ts": ts}
+		}
+		if method == "chat.update" {
+			ts = f.Get("ts")
+		}
+		return map[string]any{"ok": true, "channel": ch, "ts": ts}
+	case "files.getUploadURLExternal":
+		s.ts++
+		id := fmt.Sprintf("F0FILE%04d", s.ts)
+		return map[string]any{"ok": true, "upload_url": s.URL + "/upload/" + id, "file_id": id}
+	case "files.completeUploadExternal":
+		var files []map[string]any
+		_ = json.Unmarshal([]byte(f.Get("files")), &files)
+		return map[string]any{"ok": true, "files": files}
+	}
+	return fail("unknown_method")
+}
+
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	f := s.fault("upload")
+	s.mu.Unlock()
+	c := Call{Method: "upload", Path: r.URL.Path, At: time.Now()}
+	if st, done := answerFault(w, r, f); done {
+		c.Status = st
+		s.record(c)
+		return
+	}
+	if mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && strings.HasPrefix(mt, "multipart/") {
+		mr := multipart.NewReader(r.Body, params["boundary"])
+		for {
+			p, err := mr.NextPart()
+			if err != nil {
+				break
+			}
+			if p.FormName() == "file" {
+				c.Body, _ = io.ReadAll(p)
+			}
+		}
+	} else {
+		c.Body, _ = io.ReadAll(r.Body)
+	}
+	c.Status, c.OK = http.StatusOK, true
+	s.record(c)
+	_, _ = io.WriteString(w, "OK")
+}
+
+func (s *Server) response(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	f := s.fault("response")
+	s.mu.Unlock()
+	c := Call{Method: "response", Path: r.URL.Path, Body: body, At: time.Now()}
+	if st, done := answerFault(w, r, f); done {
+		c.Status = st
+		s.record(c)
+		return
+	}
+	c.Status, c.OK = http.StatusOK, true
+	s.record(c)
+	_, _ = io.WriteString(w, "ok")
+}
+
+// Response is a post to a response_url, decoded.
+type Response struct {
+	ResponseType    string            `json:"response_type"`
+	ReplaceOriginal *bool             `json:"replace_original"`
+	Text            string            `json:"text"`
+	Blocks          []json.RawMessage `json:"blocks"`
+}
+
+// Responses decodes the successful posts to the response_url with this id.
+func (s *Server) Responses(id string) []Response {
+	var out []Response
+	for _, c := range s.Calls("response") {
+		if c.Path != "/response/"+id || !c.OK {
+			continue
+		}
+		var r Response
+		if err := json.Unmarshal(c.Body, &r); err != nil {
+			s.t.Errorf("slackfake: response_url got invalid JSON %q: %v", c.Body, err)
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// Sign sets Slack's signature headers for body, as signed at ts with secret.
+func Sign(h http.Header, secret string, ts time.Time, body []byte) {
+	stamp := strconv.FormatInt(ts.Unix(), 10)
+	m := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(m, "v0:%s:", stamp)
+	m.Write(body)
+	h.Set("X-Slack-Request-Timestamp", stamp)
+	h.Set("X-Slack-Signature", "v0="+hex.EncodeToString(m.Sum(nil)))
+}

@@ -1,0 +1,81 @@
+package slackbot
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// The adapter's own Redis keys, all under <prefix>:slack: and all with a TTL:
+//
+//	<prefix>:slack:cmd:<h>    a slash command handled (team + trigger_id): "-" while it runs, then the reply JSON
+//	<prefix>:slack:click:<h>  a click handled (team + trigger_id): "1"
+//	<prefix>:slack:sent:<h>   a message delivered (its key): "pending" while a Sender delivers it, then "done"
+//	<prefix>:slack:prog:<h>   how far a message with files got: hash channel, ts, files
+//
+// <h> is a hash of what identifies the thing, so no name or id of a person
+// is readable in a key and a key's length is bounded.
+type keys struct{ p string }
+
+func newKeys(prefix string) keys {
+	if prefix == "" {
+		prefix = "hb"
+	}
+	return keys{p: prefix + ":slack:"}
+}
+
+func (k keys) command(team, trigger string) string { return k.p + "cmd:" + digest(team, trigger) }
+func (k keys) click(team, id string) string        { return k.p + "click:" + digest(team, id) }
+func (k keys) sent(msgKey string) string           { return k.p + "sent:" + digest(msgKey) }
+func (k keys) progress(msgKey string) string       { return k.p + "prog:" + digest(msgKey) }
+
+func digest(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// TTLs of the adapter's keys.
+const (
+	// seenTTL covers Slack's retries (immediately, ~1 and ~5 minutes) and a
+	// replayed request inside the 5-minute signature window, with room.
+	seenTTL = 15 * time.Minute
+	// claimTTL bounds how long one delivery may hold a message: after it, a
+	// crashed delivery no longer blocks the next attempt.
+	claimTTL = 2 * time.Minute
+	// sentTTL is how long a delivered message key is remembered; a retry of
+	// the same notice arrives well within it.
+	sentTTL = 72 * time.Hour
+)
+
+const (
+	markRunning = "-"
+	markPending = "pending"
+	markDone    = "done"
+)
+
+// firstTime marks key as seen and reports whether it was new. Without
+// Redis it says yes: a retried delivery then reaches the handlers, whose
+// request ids are idempotent by themselves.
+func firstTime(ctx context.Context, rdb redis.UniversalClient, key, val string) (first bool, prev string, err error) {
+	ok, err := rdb.SetNX(ctx, key, val, seenTTL).Result()
+	if err != nil {
+		return true, "", err
+	}
+	if ok {
+		return true, "", nil
+	}
+	prev, err = rdb.Get(ctx, key).Result()
+	if errors.Is(err, redis.Nil) {
+		// Expired between the two calls: as good as new.
+		return true, "", nil
+	}
+	return false, prev, err
+}

@@ -1,0 +1,287 @@
+package bot
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Names of the weekly counters the store keeps per school and ISO week.
+// They count requests and what became of them, never who.
+const (
+	CountRequests      = "requests"       // requests created
+	CountOffers        = "offers"         // offers made
+	CountAccepted      = "accepted"       // accepted, by a helper or from the fallback channel
+	CountAcceptedFirst = "accepted_first" // accepted by the first helper asked
+	CountPickedUp      = "picked_up"      // taken from the fallback channel
+	CountDeclines      = "declines"       // offers declined
+	CountTimeouts      = "timeouts"       // offers that lapsed
+	CountEscalated     = "escalated"      // requests that went to the fallback channel
+	CountCancelled     = "cancelled"      // withdrawn by the requester
+	CountResolved      = "resolved"       // closed by the helper
+	CountNoCover       = "no_cover"       // asked while nobody was on duty
+	PrefixGroup        = "group:"         // + group id: requests per group
+	PrefixDayPart      = "daypart:"       // + day part name: requests per day part
+	PrefixPulse        = "pulse:"         // + PulseAnswer: answers to "Hielp het?"
+)
+
+// DayPartOutside is the day part of requests made outside every configured
+// day part ("buiten schooltijd").
+const DayPartOutside = "buiten"
+
+// PulseAnswer is a teacher's answer to "Hielp het?" after a request closed.
+// Only how many gave each answer is kept.
+type PulseAnswer string
+
+// The answers to "Hielp het?".
+const (
+	PulseUp   PulseAnswer = "up"   // 👍
+	PulseDown PulseAnswer = "down" // 👎
+	PulseSelf PulseAnswer = "self" // "Dit kan ik de volgende keer zelf"
+)
+
+// Valid reports whether a is one of the answers.
+func (a PulseAnswer) Valid() bool { return a == PulseUp || a == PulseDown || a == PulseSelf }
+
+// Pulse counts the answers to "Hielp het?".
+type Pulse struct {
+	Up, Down, Self int
+}
+
+// Answers is how many answered.
+func (p Pulse) Answers() int { return p.Up + p.Down + p.Self }
+
+// WeekFigures are one school's aggregates of one ISO week: counts and
+// waiting times, no names, no notes.
+type WeekFigures struct {
+	Week string // "2026-W49"
+
+	Requests, Offers, Declines, Timeouts int
+	Accepted, AcceptedFirst, PickedUp    int
+	Escalated, Cancelled, Resolved       int
+	NoCover                              int
+
+	ByGroup   map[string]int // group id → requests
+	ByDayPart map[string]int // day part name (DayPartOutside outside) → requests
+
+	// Waits are the times to accept of the week's accepted requests, in the
+	// order they were accepted.
+	Waits []time.Duration
+
+	Pulse   Pulse
+	Stories int // success stories shared
+}
+
+// FiguresFrom builds the figures of week from the store's counters (see the
+// Count* names), waiting times and number of stories.
+func FiguresFrom(week string, counters map[string]int64, waits []time.Duration, stories int) WeekFigures {
+	get := func(k string) int { return int(counters[k]) }
+	f := WeekFigures{
+		Week:     week,
+		Requests: get(CountRequests), Offers: get(CountOffers), Declines: get(CountDeclines), Timeouts: get(CountTimeouts),
+		Accepted: get(CountAccepted), AcceptedFirst: get(CountAcceptedFirst), PickedUp: get(CountPickedUp),
+		Escalated: get(CountEscalated), Cancelled: get(CountCancelled), Resolved: get(CountResolved),
+		NoCover:   get(CountNoCover),
+		ByGroup:   map[string]int{},
+		ByDayPart: map[string]int{},
+		Waits:     slices.Clone(waits),
+		Pulse:     Pulse{Up: get(PrefixPulse + string(PulseUp)), Down: get(PrefixPulse + string(PulseDown)), Self: get(PrefixPulse + string(PulseSelf))},
+		Stories:   stories,
+	}
+	for k, v := range counters {
+		if g, ok := strings.CutPrefix(k, PrefixGroup); ok && v != 0 {
+			f.ByGroup[g] = int(v)
+		}
+		if p, ok := strings.CutPrefix(k, PrefixDayPart); ok && v != 0 {
+			f.ByDayPart[p] = int(v)
+		}
+	}
+	return f
+}
+
+// MovedOn is how many requests a later helper accepted after the first
+// declined or did not answer.
+func (f WeekFigures) MovedOn() int { return max(f.Accepted-f.AcceptedFirst-f.PickedUp, 0) }
+
+// MedianWait is the median time to accept (the mean of the middle two for
+// an even count); ok is false when nothing was accepted.
+func (f WeekFigures) MedianWait() (time.Duration, bool) { return Median(f.Waits) }
+
+// P90Wait is the 90th percentile of the time to accept (nearest rank: 90%
+// of the teachers waited at most this long); ok is false when nothing was
+// accepted.
+func (f WeekFigures) P90Wait() (time.Duration, bool) { return Percentile(f.Waits, 90) }
+
+// Median of ds: the middle value, or the mean of the middle two.
+func Median(ds []time.Duration) (time.Duration, bool) {
+	if len(ds) == 0 {
+		return 0, false
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2], true
+	}
+	return (s[n/2-1] + s[n/2]) / 2, true
+}
+
+// Percentile of ds by nearest rank: the smallest value with at least p% of
+// the values at or below it.
+func Percentile(ds []time.Duration, p int) (time.Duration, bool) {
+	if len(ds) == 0 || p <= 0 || p > 100 {
+		return 0, false
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	rank := (p*len(s) + 99) / 100 // ceil(p/100 · n), 1-based
+	return s[rank-1], true
+}
+
+// GroupCount is a group and how many requests it made.
+type GroupCount struct {
+	Group string
+	Count int
+}
+
+// TopGroups are the groups that asked most often, at most n, most first;
+// ties in the school's order of groups.
+func (f WeekFigures) TopGroups(s *School, n int) []GroupCount {
+	order := func(id string) int {
+		for i, g := range s.Groups {
+			if g.ID == id {
+				return i
+			}
+		}
+		return len(s.Groups)
+	}
+	out := make([]GroupCount, 0, len(f.ByGroup))
+	for g, c := range f.ByGroup {
+		out = append(out, GroupCount{Group: g, Count: c})
+	}
+	slices.SortFunc(out, func(a, b GroupCount) int {
+		return cmp.Or(b.Count-a.Count, order(a.Group)-order(b.Group), strings.Compare(a.Group, b.Group))
+	})
+	return out[:min(n, len(out))]
+}
+
+// Report windows.
+const (
+	// CompareWeeks is how many earlier school weeks the digest compares with.
+	CompareWeeks = 4
+	// ChartWeeks is how many weeks the digest's chart shows, this one last.
+	ChartWeeks = 6
+)
+
+// WeekReport is the coordinators' digest of one week: its figures, the
+// school weeks before it to compare with, and the weeks of the chart.
+type WeekReport struct {
+	Week WeekFigures
+	// From and To are the Monday and Sunday of the week (dates, midnight UTC).
+	From, To time.Time
+	// Previous are up to CompareWeeks weeks before Week in which the school
+	// was open, most recent first; weeks wholly in a holiday are passed over.
+	Previous []WeekFigures
+	// Chart are the ChartWeeks calendar weeks ending with Week, oldest first.
+	Chart []WeekFigures
+}
+
+// Comparison is the average week of a report's Previous weeks.
+type Comparison struct {
+	Weeks      int     // how many weeks it averages; 0 when there are none
+	Requests   float64 // requests per week
+	Escalated  float64 // requests per week that went to the fallback channel
+	MedianWait time.Duration
+	HasWait    bool // some request was accepted in those weeks
+}
+
+// Compare averages the previous weeks; the median wait is over all their
+// accepted requests together.
+func (r WeekReport) Compare() Comparison {
+	c := Comparison{Weeks: len(r.Previous)}
+	if c.Weeks == 0 {
+		return c
+	}
+	var waits []time.Duration
+	for _, w := range r.Previous {
+		c.Requests += float64(w.Requests)
+		c.Escalated += float64(w.Escalated)
+		waits = append(waits, w.Waits...)
+	}
+	c.Requests /= float64(c.Weeks)
+	c.Escalated /= float64(c.Weeks)
+	c.MedianWait, c.HasWait = Median(waits)
+	return c
+}
+
+// DayPartNames are the day parts a report shows, in the school's order,
+// with DayPartOutside last, plus any other names the figures hold (a day
+// part renamed since) before it.
+func DayPartNames(s *School, weeks ...WeekFigures) []string {
+	var out []string
+	for _, p := range s.DayParts {
+		out = append(out, p.Name)
+	}
+	var extra []string
+	for _, w := range weeks {
+		for p := range w.ByDayPart {
+			if p != DayPartOutside && !slices.Contains(out, p) && !slices.Contains(extra, p) {
+				extra = append(extra, p)
+			}
+		}
+	}
+	slices.Sort(extra)
+	return append(append(out, extra...), DayPartOutside)
+}
+
+// GroupIDs are the groups a report shows: the school's, in its order, and
+// any others the figures hold (a group removed since) after them.
+func GroupIDs(s *School, weeks ...WeekFigures) []string {
+	var out []string
+	for _, g := range s.Groups {
+		out = append(out, g.ID)
+	}
+	var extra []string
+	for _, w := range weeks {
+		for g := range w.ByGroup {
+			if !slices.Contains(out, g) && !slices.Contains(extra, g) {
+				extra = append(extra, g)
+			}
+		}
+	}
+	slices.Sort(extra)
+	return append(out, extra...)
+}
+
+// Agenda is what the kernteam reminder lists.
+type Agenda struct {
+	// Week are the figures of the week the agenda draws from.
+	Week WeekFigures
+	// Top are the groups that asked most often that week.
+	Top []GroupCount
+	// Items are the requests helpers marked "bespreken in kernteam" that no
+	// reminder listed yet, oldest first.
+	Items []AgendaItem
+}
+
+// AgendaTop is how many groups the reminder names.
+const AgendaTop = 3
+
+// AgendaItem is a request a helper marked "bespreken in kernteam". It
+// names the group and when, never the note or the child.
+type AgendaItem struct {
+	RequestID string
+	Group     string
+	DayPart   string // "" outside school hours
+	HelperID  string // who marked it
+	CreatedAt time.Time
+	MarkedAt  time.Time
+}
+
+// Story is a success story for the weekly post. By is the author's name
+// when they chose to sign, else "".
+type Story struct {
+	Text string
+	By   string
+}

@@ -1,0 +1,271 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hulpbot/hulpbot/bot"
+)
+
+// The weekly rhythm in the command layer: the digest on demand ("/hulp
+// overzicht [csv]"), signed success stories ("/hulp succes … #naam"),
+// marking a request for the kernteam ("/hulp klaar … #kernteam", or the
+// button under the reply) and the "Hielp het?" buttons under the notice
+// that a request was closed.
+
+// Weekly is the part of the weekly use cases the command layer calls.
+type Weekly interface {
+	Report(ctx context.Context, s *bot.School, week string) (bot.WeekReport, error)
+	History(ctx context.Context, s *bot.School, week string, n int) ([]bot.WeekFigures, error)
+	ShareSignedStory(ctx context.Context, now time.Time, s *bot.School, by bot.Actor, text string) error
+	Pulse(ctx context.Context, now time.Time, s *bot.School, by bot.Actor, requestID string, a bot.PulseAnswer) error
+	MarkForKernteam(ctx context.Context, now time.Time, s *bot.School, by bot.Actor, requestID string) error
+}
+
+var _ Weekly = (*bot.Weekly)(nil)
+
+// Button actions of the weekly rhythm.
+const (
+	// ActionPulseUp, ActionPulseDown and ActionPulseSelf answer "Hielp
+	// het?" under the notice that a request was closed: 👍, 👎, "Dit kan
+	// ik de volgende keer zelf". Only the requester may press them. (Action
+	// names are lower-case letters, digits, - and _: what every adapter
+	// can carry.)
+	ActionPulseUp   Action = "pulse-up"
+	ActionPulseDown Action = "pulse-down"
+	ActionPulseSelf Action = "pulse-self"
+	// ActionKernteam puts the request on the kernteam's agenda ("bespreken
+	// in kernteam"), under the reply to "/hulp klaar".
+	ActionKernteam Action = "kernteam"
+)
+
+// pulseAnswers maps the pulse buttons to their answers.
+var pulseAnswers = map[Action]bot.PulseAnswer{
+	ActionPulseUp: bot.PulseUp, ActionPulseDown: bot.PulseDown, ActionPulseSelf: bot.PulseSelf,
+}
+
+// Option configures a Handler.
+type Option func(*Handler)
+
+// weeklyDeps is what WithWeekly adds.
+type weeklyDeps struct {
+	w    Weekly
+	send Sender // delivers the chart of an on-demand digest; may be nil
+}
+
+// WithWeekly lets the handler give coordinators the digest on demand,
+// keep signed stories, mark requests for the kernteam and count the
+// answers to "Hielp het?". send, when not nil, delivers the digest's chart
+// to the coordinator as a direct message (a reply to a command cannot
+// carry a file on every platform).
+func WithWeekly(w Weekly, send Sender) Option {
+	return func(h *Handler) { h.weekly = &weeklyDeps{w: w, send: send} }
+}
+
+// HistoryWeeks is how many weeks "/hulp overzicht csv" exports: a quarter.
+const HistoryWeeks = 13
+
+// chartTimeout bounds the delivery of the chart of an on-demand digest, so
+// the reply still comes in time (Slack waits 3 seconds).
+const chartTimeout = 1500 * time.Millisecond
+
+// Tags people add at the end of a command.
+var (
+	// kernteamTags mark a closed request for the kernteam's agenda.
+	kernteamTags = []string{"#kernteam"}
+	// signTags sign a success story with one's name.
+	signTags = []string{"#naam", "#metnaam", "#name", "#signed"}
+)
+
+// cutTag takes a trailing tag (any of tags, any case) off text.
+func cutTag(text string, tags ...string) (string, bool) {
+	f := fields(text)
+	if len(f) == 0 {
+		return text, false
+	}
+	last := strings.TrimRight(fold(f[len(f)-1]), ".,!;:")
+	for _, t := range tags {
+		if last == t {
+			return strings.Join(f[:len(f)-1], " "), true
+		}
+	}
+	return text, false
+}
+
+// done answers "/hulp klaar": the request is closed; with #kernteam it goes
+// on the kernteam's agenda, else a button offers to put it there.
+func (h *Handler) done(ctx context.Context, now time.Time, c Command, cmd Done) (Reply, string, error) {
+	sc := c.School
+	l := lang(sc.Language)
+	note, mark := cutTag(cmd.Note, kernteamTags...)
+	r, err := h.svc.Resolve(ctx, now, sc, c.From, note)
+	if err != nil {
+		return Reply{}, r.ID, err
+	}
+	reply := Reply{Text: lines(Text(l, "done.ok", "group", groupLabel(sc, r.Group)), noteTips(sc, note, cmd.Shortened))}
+	if h.weekly == nil || r.ID == "" {
+		return reply, r.ID, nil
+	}
+	if !mark {
+		reply.Buttons = []Button{{Label: Text(l, "button.kernteam"), Action: ActionKernteam, RequestID: r.ID}}
+		return reply, r.ID, nil
+	}
+	switch err := h.weekly.w.MarkForKernteam(ctx, now, sc, c.From, r.ID); {
+	case err == nil, errors.Is(err, bot.ErrDuplicate):
+		reply.Text = lines(reply.Text, Text(l, "agenda.marked"))
+	default:
+		// The request is closed; only the mark failed. Offer the button.
+		h.log.Warn("command", "school", sc.ID, "cmd", "done", "outcome", "agenda.failed", "request", r.ID, "err", err)
+		reply.Text = lines(reply.Text, Text(l, "agenda.failed"))
+		reply.Buttons = []Button{{Label: Text(l, "button.kernteam"), Action: ActionKernteam, RequestID: r.ID}}
+	}
+	return reply, r.ID, nil
+}
+
+// success answers "/hulp succes": kept without the author's name, or with
+// it when the story ends in #naam.
+func (h *Handler) success(ctx context.Context, now time.Time, c Command, cmd Success) (Reply, string, error) {
+	sc := c.School
+	l := lang(sc.Language)
+	story, signed := cutTag(cmd.Story, signTags...)
+	if strings.TrimSpace(story) == "" {
+		return Reply{}, "", ErrEmptyStory
+	}
+	if signed && h.weekly != nil {
+		if err := h.weekly.w.ShareSignedStory(ctx, now, sc, c.From, story); err != nil {
+			return Reply{}, "", err
+		}
+		return Reply{Text: lines(Text(l, "story.ok.signed", "name", bot.Signature(sc, c.From)), noteTips(sc, story, cmd.Shortened))}, "", nil
+	}
+	if err := h.svc.ShareStory(ctx, now, sc, story); err != nil {
+		return Reply{}, "", err
+	}
+	text := Text(l, "story.ok")
+	if h.weekly != nil {
+		text = lines(text, Text(l, "story.sign_tip"))
+	}
+	return Reply{Text: lines(text, noteTips(sc, story, cmd.Shortened))}, "", nil
+}
+
+// summary answers "/hulp overzicht" for a coordinator: this week so far,
+// as the digest reads, with its chart as a direct message; or with "csv"
+// the last HistoryWeeks weeks' aggregates.
+func (h *Handler) summary(ctx context.Context, now time.Time, c Command, csv bool) (Reply, string, error) {
+	sc := c.School
+	l := lang(sc.Language)
+	week := sc.Week(now)
+	if h.weekly == nil {
+		// Not wired (a test, a tool): say so instead of showing numbers.
+		text := Text(l, "summary.later")
+		if csv {
+			text = lines(text, Text(l, "summary.csv"))
+		}
+		return Reply{Text: text}, "", nil
+	}
+	if csv {
+		weeks, err := h.weekly.w.History(ctx, sc, week, HistoryWeeks)
+		if err != nil {
+			return Reply{}, "", err
+		}
+		return Reply{Text: lines(Text(l, "summary.csv.title", "weeks", strconv.Itoa(len(weeks))), "```\n"+SummaryCSV(sc, weeks)+"```")}, "", nil
+	}
+	r, err := h.weekly.w.Report(ctx, sc, week)
+	if err != nil {
+		return Reply{}, "", err
+	}
+	m, err := RenderDigest(sc, r, true)
+	if err != nil {
+		// The figures are there; only the chart failed.
+		h.log.Error("command", "school", sc.ID, "cmd", "summary", "outcome", "chart.failed", "err", err)
+		return Reply{Text: m.Text}, "", nil
+	}
+	text := m.Text
+	if h.weekly.send != nil && len(m.Attachments) > 0 {
+		dm := Message{
+			To:          bot.Recipient{Address: c.From.Address},
+			SchoolID:    sc.ID,
+			Text:        Text(l, "summary.chart", "week", weekNumber(week)),
+			Attachments: m.Attachments,
+			Key:         "summary/" + sc.ID + "/" + week + "/" + c.From.String() + "/" + strconv.FormatInt(now.UnixMilli(), 10),
+		}
+		sctx, cancel := context.WithTimeout(ctx, chartTimeout)
+		err := h.weekly.send.Send(sctx, dm)
+		cancel()
+		if err == nil {
+			text = lines(text, Text(l, "summary.chart_sent"))
+		} else {
+			h.log.Warn("command", "school", sc.ID, "cmd", "summary", "outcome", "chart.undelivered", "err", err)
+		}
+	}
+	return Reply{Text: text}, "", nil
+}
+
+// isWeeklyAction reports the buttons weeklyClick answers.
+func isWeeklyAction(a Action) bool {
+	_, pulse := pulseAnswers[a]
+	return pulse || a == ActionKernteam
+}
+
+// weeklyClick answers a press on a "Hielp het?" button or on "Bespreken in
+// kernteam". Done, the buttons make way for a thank-you; pressed twice, the
+// second press is told it counted already.
+func (h *Handler) weeklyClick(ctx context.Context, now time.Time, c Click) ClickReply {
+	sc := c.School
+	l := lang(sc.Language)
+	name := "click." + string(c.Action)
+	var (
+		text, again string
+		err         error
+	)
+	switch {
+	case h.weekly == nil:
+		name, err = "click", errUnknownButton
+	case c.RequestID == "":
+		err = bot.ErrStale
+	case c.Action == ActionKernteam:
+		err = h.weekly.w.MarkForKernteam(ctx, now, sc, c.From, c.RequestID)
+		text, again = Text(l, "agenda.marked"), Text(l, "agenda.already")
+	default:
+		a := pulseAnswers[c.Action]
+		err = h.weekly.w.Pulse(ctx, now, sc, c.From, c.RequestID, a)
+		text, again = Text(l, "pulse.thanks", "answer", pulseLabel(l, a)), Text(l, "pulse.already")
+		if errors.Is(err, bot.ErrNotYours) {
+			h.logOutcome(sc, name, "pulse.not_yours", c.RequestID, err)
+			return ClickReply{Ephemeral: Text(l, "pulse.not_yours")}
+		}
+	}
+	switch {
+	case errors.Is(err, bot.ErrDuplicate):
+		h.logOutcome(sc, name, "already", c.RequestID, err)
+		return ClickReply{Update: &Message{Text: again, RequestID: c.RequestID}}
+	case err != nil:
+		key, msg := explain(sc, name, err)
+		h.logOutcome(sc, name, key, c.RequestID, err)
+		return ClickReply{Ephemeral: msg}
+	}
+	h.log.Info("command", "school", sc.ID, "cmd", name, "outcome", "ok", "request", c.RequestID)
+	return ClickReply{Update: &Message{Text: text, RequestID: c.RequestID}}
+}
+
+// pulseButtons ask "Hielp het?" under the notice that a request was closed.
+func pulseButtons(l, requestID string) []Button {
+	return []Button{
+		{Label: Text(l, "button.pulse_up"), Action: ActionPulseUp, RequestID: requestID},
+		{Label: Text(l, "button.pulse_down"), Action: ActionPulseDown, RequestID: requestID},
+		{Label: Text(l, "button.pulse_self"), Action: ActionPulseSelf, RequestID: requestID},
+	}
+}
+
+// pulseLabel is an answer as its button shows it.
+func pulseLabel(l string, a bot.PulseAnswer) string {
+	switch a {
+	case bot.PulseUp:
+		return Text(l, "button.pulse_up")
+	case bot.PulseDown:
+		return Text(l, "button.pulse_down")
+	}
+	return Text(l, "button.pulse_self")
+}

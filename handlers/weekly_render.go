@@ -1,0 +1,292 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/chart"
+)
+
+// The weekly posts in words: the kernteam reminder, the success stories and
+// the coordinators' digest with its chart, and the steering group's CSV.
+// Pure functions of the school and the figures, tested with golden files;
+// the scheduler addresses and sends them.
+
+// RenderReminder is the kernteam reminder: when the team meets and an
+// agenda drawn from the week.
+func RenderReminder(sc *bot.School, a bot.Agenda) Message {
+	l := lang(sc.Language)
+	title := Text(l, "reminder.title.nomeeting", "school", sc.Name)
+	if m := strings.TrimSpace(sc.Kernteam.Meeting); m != "" {
+		title = Text(l, "reminder.title", "school", sc.Name, "meeting", m)
+	}
+	out := []string{title, Text(l, "reminder.agenda", "week", weekNumber(a.Week.Week), "dates", weekDates(sc, a.Week.Week))}
+	if a.Week.Requests == 0 {
+		out = append(out, Text(l, "reminder.requests.none"))
+	} else {
+		top := make([]string, len(a.Top))
+		for i, g := range a.Top {
+			top[i] = Text(l, "reminder.group", "group", groupLabel(sc, g.Group), "count", strconv.Itoa(g.Count))
+		}
+		out = append(out, Text(l, "reminder.requests", "count", strconv.Itoa(a.Week.Requests), "groups", strings.Join(top, ", ")))
+	}
+	out = append(out, Text(l, "reminder.escalated", "channel", channelName(sc), "count", strconv.Itoa(a.Week.Escalated)))
+	if len(a.Items) > 0 {
+		out = append(out, Text(l, "reminder.items"))
+		for _, it := range a.Items {
+			when := dayLabel(sc, it.CreatedAt)
+			if it.DayPart != "" {
+				when += " " + it.DayPart
+			} else {
+				when += " " + clock(sc, it.CreatedAt)
+			}
+			if hp, ok := sc.HelperByID(it.HelperID); ok {
+				out = append(out, Text(l, "reminder.item", "group", groupLabel(sc, it.Group), "when", when, "helper", hp.Name))
+			} else {
+				// A helper no longer configured: no id in a post.
+				out = append(out, Text(l, "reminder.item.nohelper", "group", groupLabel(sc, it.Group), "when", when))
+			}
+		}
+	}
+	out = append(out, Text(l, "reminder.footer"))
+	return Message{SchoolID: sc.ID, Text: strings.Join(out, "\n")}
+}
+
+// RenderSuccesses is the post "Successen van deze week 🎉": the stories,
+// signed ones with their author.
+func RenderSuccesses(sc *bot.School, stories []bot.Story) Message {
+	l := lang(sc.Language)
+	out := []string{Text(l, "successes.title")}
+	for _, st := range stories {
+		text := strings.Join(fields(st.Text), " ")
+		if st.By != "" {
+			out = append(out, Text(l, "successes.item.signed", "story", text, "name", st.By))
+		} else {
+			out = append(out, Text(l, "successes.item", "story", text))
+		}
+	}
+	out = append(out, Text(l, "successes.footer"))
+	return Message{SchoolID: sc.ID, Text: strings.Join(out, "\n")}
+}
+
+// RenderDigest is the coordinators' digest of a week: the figures in words
+// and, attached, the chart of the last weeks. soFar says the week is not
+// over (the digest on demand).
+func RenderDigest(sc *bot.School, r bot.WeekReport, soFar bool) (Message, error) {
+	m := Message{SchoolID: sc.ID, Text: DigestText(sc, r, soFar)}
+	png, err := DigestChart(sc, r)
+	if err != nil {
+		return m, err
+	}
+	m.Attachments = []Attachment{{Name: "overzicht-" + sc.ID + "-" + r.Week.Week + ".png", ContentType: "image/png", Data: png}}
+	return m, nil
+}
+
+// DigestText is the digest's figures in words.
+func DigestText(sc *bot.School, r bot.WeekReport, soFar bool) string {
+	l := lang(sc.Language)
+	w := r.Week
+	cmp := r.Compare()
+	titleKey := "digest.title"
+	if soFar {
+		titleKey = "digest.title.so_far"
+	}
+	out := []string{Text(l, titleKey, "school", sc.Name, "week", weekNumber(w.Week), "dates", weekDates(sc, w.Week))}
+
+	requests := Text(l, "digest.requests", "count", strconv.Itoa(w.Requests))
+	if cmp.Weeks > 0 {
+		requests = Text(l, "digest.requests.compare", "count", strconv.Itoa(w.Requests), "weeks", strconv.Itoa(cmp.Weeks), "average", decimal(l, cmp.Requests))
+	}
+	out = append(out, requests)
+
+	if w.Requests > 0 {
+		var groups []string
+		for _, g := range w.TopGroups(sc, len(w.ByGroup)) {
+			groups = append(groups, Text(l, "digest.count", "what", groupLabel(sc, g.Group), "count", strconv.Itoa(g.Count)))
+		}
+		out = append(out, Text(l, "digest.by_group", "list", strings.Join(groups, " · ")))
+		var parts []string
+		for _, p := range bot.DayPartNames(sc, w) {
+			if n := w.ByDayPart[p]; n > 0 {
+				parts = append(parts, Text(l, "digest.count", "what", dayPartLabel(sc, p), "count", strconv.Itoa(n)))
+			}
+		}
+		if len(parts) > 0 {
+			out = append(out, Text(l, "digest.by_daypart", "list", strings.Join(parts, " · ")))
+		}
+	}
+
+	if med, ok := w.MedianWait(); ok {
+		p90, _ := w.P90Wait()
+		wait := Text(l, "digest.wait", "median", duration(med), "p90", duration(p90))
+		if cmp.HasWait {
+			wait += " " + Text(l, "digest.wait.compare", "median", duration(cmp.MedianWait))
+		}
+		out = append(out, wait)
+	} else if w.Requests > 0 {
+		out = append(out, Text(l, "digest.wait.none"))
+	}
+	if w.Accepted > 0 {
+		out = append(out, Text(l, "digest.accepted", "count", strconv.Itoa(w.Accepted), "first", strconv.Itoa(w.AcceptedFirst),
+			"moved", strconv.Itoa(w.MovedOn()), "picked", strconv.Itoa(w.PickedUp), "channel", channelName(sc)))
+	}
+	if w.Requests > 0 {
+		out = append(out, Text(l, "digest.outcomes", "channel", channelName(sc), "escalated", strconv.Itoa(w.Escalated),
+			"cancelled", strconv.Itoa(w.Cancelled), "no_cover", strconv.Itoa(w.NoCover)))
+	}
+	if n := w.Pulse.Answers(); n > 0 {
+		out = append(out, Text(l, "digest.pulse", "up", strconv.Itoa(w.Pulse.Up), "down", strconv.Itoa(w.Pulse.Down), "self", strconv.Itoa(w.Pulse.Self)))
+	} else {
+		out = append(out, Text(l, "digest.pulse.none"))
+	}
+	out = append(out, Text(l, "digest.stories", "count", strconv.Itoa(w.Stories)))
+	return strings.Join(out, "\n")
+}
+
+// DigestChart draws the report's chart weeks: requests per day part and
+// the wait.
+func DigestChart(sc *bot.School, r bot.WeekReport) ([]byte, error) {
+	l := lang(sc.Language)
+	weeks := r.Chart
+	if len(weeks) == 0 {
+		weeks = []bot.WeekFigures{r.Week}
+	}
+	parts := bot.DayPartNames(sc, weeks...)
+	labels := chart.Labels{
+		Requests: Text(l, "chart.requests"),
+		Wait:     Text(l, "chart.wait"),
+		Median:   Text(l, "chart.median"),
+		P90:      Text(l, "chart.p90"),
+	}
+	for _, w := range weeks {
+		labels.Weeks = append(labels.Weeks, Text(l, "chart.week", "week", weekNumber(w.Week)))
+	}
+	for _, p := range parts {
+		labels.DayParts = append(labels.DayParts, dayPartLabel(sc, p))
+	}
+	b, err := chart.Weekly(weeks, parts, labels)
+	if err != nil {
+		return nil, fmt.Errorf("digest chart: %w", err)
+	}
+	return b, nil
+}
+
+// SummaryCSV is the weekly aggregates for the steering group, one row per
+// week: counts, waits in seconds, answers to "Hielp het?", stories, and
+// requests per day part and per group. No names, no notes.
+func SummaryCSV(sc *bot.School, weeks []bot.WeekFigures) string {
+	parts := bot.DayPartNames(sc, weeks...)
+	groups := bot.GroupIDs(sc, weeks...)
+	head := []string{"week", "requests", "offers", "accepted", "accepted_first", "accepted_after_moving_on", "picked_up_from_channel",
+		"declines", "timeouts", "escalated", "cancelled", "resolved", "no_cover",
+		"median_wait_s", "p90_wait_s", "pulse_up", "pulse_down", "pulse_self", "stories"}
+	for _, p := range parts {
+		head = append(head, "daypart:"+p)
+	}
+	for _, g := range groups {
+		head = append(head, "group:"+g)
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write(head) // a bytes.Buffer does not fail
+	for _, f := range weeks {
+		secs := func(d time.Duration, ok bool) string {
+			if !ok {
+				return ""
+			}
+			return strconv.FormatInt(int64(d.Round(time.Second)/time.Second), 10)
+		}
+		n := strconv.Itoa
+		row := []string{f.Week, n(f.Requests), n(f.Offers), n(f.Accepted), n(f.AcceptedFirst), n(f.MovedOn()), n(f.PickedUp),
+			n(f.Declines), n(f.Timeouts), n(f.Escalated), n(f.Cancelled), n(f.Resolved), n(f.NoCover),
+			secs(f.MedianWait()), secs(f.P90Wait()), n(f.Pulse.Up), n(f.Pulse.Down), n(f.Pulse.Self), n(f.Stories)}
+		for _, p := range parts {
+			row = append(row, n(f.ByDayPart[p]))
+		}
+		for _, g := range groups {
+			row = append(row, n(f.ByGroup[g]))
+		}
+		_ = w.Write(row)
+	}
+	w.Flush()
+	return buf.String()
+}
+
+// weekNumber is the number of an ISO week: "2026-W09" → "9".
+func weekNumber(week string) string {
+	_, n, ok := strings.Cut(week, "-W")
+	if !ok {
+		return week
+	}
+	return strings.TrimLeft(n, "0")
+}
+
+// weekDates is the Monday and Sunday of a week: "30 nov t/m 6 dec".
+func weekDates(sc *bot.School, week string) string {
+	m, err := bot.ParseWeek(week)
+	if err != nil {
+		return week
+	}
+	l := lang(sc.Language)
+	return Text(l, "dates.range", "from", dateLabel(sc, m), "to", dateLabel(sc, m.AddDate(0, 0, 6)))
+}
+
+// dateLabel is a date as "30 nov" ("30 Nov").
+func dateLabel(sc *bot.School, d time.Time) string {
+	months := strings.Split(Text(lang(sc.Language), "months"), ",")
+	return strconv.Itoa(d.Day()) + " " + months[int(d.Month())-1]
+}
+
+// dayLabel is the day of a moment in the school's time zone: "di 24 nov".
+func dayLabel(sc *bot.School, t time.Time) string {
+	t = t.In(sc.Location)
+	days := strings.Split(Text(lang(sc.Language), "weekdays"), ",")
+	return days[t.Weekday()] + " " + dateLabel(sc, t)
+}
+
+// dayPartLabel is a day part in words; outside the day parts is "buiten
+// schooltijd".
+func dayPartLabel(sc *bot.School, p string) string {
+	if p == bot.DayPartOutside {
+		return Text(lang(sc.Language), "daypart.outside")
+	}
+	return p
+}
+
+// channelName is the fallback channel as the posts name it.
+func channelName(sc *bot.School) string {
+	if sc.FallbackChannel != "" {
+		return sc.FallbackChannel
+	}
+	return sc.Kernteam.Channel
+}
+
+// decimal shows x with at most one decimal, with the language's decimal
+// sign: 9,5 in Dutch, 9.5 in English; whole numbers without.
+func decimal(l string, x float64) string {
+	// Half away from zero, as people round: 0,25 is 0,3.
+	s := strconv.FormatFloat(math.Round(x*10)/10, 'f', 1, 64)
+	s = strings.TrimSuffix(s, ".0")
+	if l == LangNL {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+// duration shows a wait: "45 s", "2 min", "1 min 20 s".
+func duration(d time.Duration) string {
+	s := int64(d.Round(time.Second) / time.Second)
+	switch {
+	case s < 60:
+		return strconv.FormatInt(s, 10) + " s"
+	case s%60 == 0:
+		return strconv.FormatInt(s/60, 10) + " min"
+	}
+	return strconv.FormatInt(s/60, 10) + " min " + strconv.FormatInt(s%60, 10) + " s"
+}

@@ -1,0 +1,518 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/robfig/cron/v3"
+
+	"github.com/hulpbot/hulpbot/adapters/redisstore"
+	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
+	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/handlers"
+)
+
+// posts records what the weekly jobs sent, safe for several goroutines.
+type posts struct {
+	mu   sync.Mutex
+	msgs []handlers.Message
+	fail error
+}
+
+func (p *posts) Send(_ context.Context, m handlers.Message) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.fail != nil {
+		return p.fail
+	}
+	p.msgs = append(p.msgs, m)
+	return nil
+}
+
+func (p *posts) all() []handlers.Message {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.msgs)
+}
+
+// weeklySchool is De Vaart with a kernteam, a digest to a channel, a
+// coordinator and helpers on a timetable: Anne mornings, Bram afternoons,
+// Chris all Tuesday.
+func weeklySchool(t *testing.T) *bot.School {
+	t.Helper()
+	parts := bot.DefaultDayParts()
+	sched := func(entries ...string) bot.Schedule {
+		s, err := bot.ParseSchedule(entries, parts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	sc := &bot.School{
+		ID: "de-vaart", Name: "De Vaart", Language: "nl", Location: amsterdam,
+		Groups:        []bot.Group{{ID: "1-2"}, {ID: "3"}, {ID: "4"}, {ID: "5"}},
+		DayParts:      parts,
+		RolesPriority: []bot.Role{bot.RoleJeugdhulpverlener, bot.RoleCJGCoach},
+		Helpers: []bot.Helper{
+			{ID: "anne", Name: "Anne", Role: bot.RoleJeugdhulpverlener, Accounts: map[bot.Platform]string{bot.Mattermost: "anne", bot.Shell: "anne"}, Schedule: sched("ma-vr ochtend")},
+			{ID: "bram", Name: "Bram", Role: bot.RoleCJGCoach, Accounts: map[bot.Platform]string{bot.Mattermost: "bram", bot.Shell: "bram"}, Schedule: sched("ma-vr middag")},
+			{ID: "chris", Name: "Chris", Role: bot.RoleJeugdhulpverlener, Accounts: map[bot.Platform]string{bot.Shell: "chris"}, Schedule: sched("di")},
+		},
+		Coordinators: []bot.Coordinator{
+			{Name: "Sanne", Accounts: map[bot.Platform]string{bot.Slack: "U0SANNE001", bot.Mattermost: "ib.sanne", bot.Shell: "ib.sanne"}},
+			{Name: "Dirk", Accounts: map[bot.Platform]string{bot.Slack: "U0DIRK0001"}},
+		},
+		FallbackChannel: "kernteam", OfferTimeout: 2 * time.Minute, Retention: 720 * time.Hour,
+		MattermostTeam: "de-vaart",
+		Kernteam:       bot.Kernteam{Channel: "kernteam", Reminder: "15 8 * * MON", Meeting: "donderdag 14:00"},
+		Digest:         bot.Digest{Cron: "0 16 * * FRI", Channel: "coordinatie"},
+	}
+	if err := sc.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// replica is one hulpbot process's weekly jobs on a shared Redis.
+type replica struct {
+	jobs   *Weekly
+	weekly *bot.Weekly
+	store  *redisstore.Store
+	sent   *posts
+}
+
+func newReplica(t *testing.T, rdb redis.UniversalClient, prefix string, sc *bot.School, o WeeklyOptions) *replica {
+	t.Helper()
+	dir, err := bot.NewDirectory([]*bot.School{sc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := redisstore.New(rdb, prefix, quiet)
+	weekly := bot.NewWeekly(store, bot.NewCalendar(), quiet)
+	sent := &posts{}
+	o.Schools, o.UseCases, o.Leases, o.Send, o.Log = dir, weekly, store, sent, quiet
+	if o.Platforms == nil {
+		o.Platforms = []bot.Platform{bot.Mattermost}
+	}
+	return &replica{jobs: NewWeekly(o), weekly: weekly, store: store, sent: sent}
+}
+
+func TestEachTickPostsOnceAcrossReplicas(t *testing.T) {
+	for _, n := range []int{2, 5} {
+		t.Run(fmt.Sprintf("%d replicas", n), func(t *testing.T) {
+			rdb, prefix := redistest.Client(t), redistest.Prefix(t)
+			sc := weeklySchool(t)
+			reps := make([]*replica, n)
+			for i := range reps {
+				reps[i] = newReplica(t, rdb, prefix, sc, WeeklyOptions{})
+			}
+			ctx := context.Background()
+			// A story for each week, so the success post has something to say.
+			for _, wk := range []string{"2026-W48", "2026-W49", "2026-W50"} {
+				if err := reps[0].store.AddStory(ctx, sc.ID, wk, "fijn gesprek in "+wk, time.Hour); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ticks := []struct {
+				job bot.Job
+				at  time.Time
+			}{
+				{bot.JobReminder, ams(2026, 11, 30, 8, 15)},
+				{bot.JobDigest, ams(2026, 12, 4, 16, 0)},
+				{bot.JobSuccesses, ams(2026, 12, 4, 16, 0)},
+				{bot.JobReminder, ams(2026, 12, 7, 8, 15)},
+				{bot.JobDigest, ams(2026, 12, 11, 16, 0)},
+				{bot.JobSuccesses, ams(2026, 12, 11, 16, 0)},
+			}
+			for _, tk := range ticks {
+				outcomes := make([]Outcome, n)
+				start := make(chan struct{})
+				var wg sync.WaitGroup
+				for i, r := range reps {
+					wg.Go(func() {
+						<-start
+						out, err := r.jobs.RunTick(ctx, sc, tk.job, tk.at)
+						if err != nil {
+							t.Errorf("replica %d, %s at %s: %v", i, tk.job, tk.at, err)
+						}
+						outcomes[i] = out
+					})
+				}
+				close(start)
+				wg.Wait()
+				slices.Sort(outcomes)
+				want := append([]Outcome{Posted}, slices.Repeat([]Outcome{Taken}, n-1)...)
+				slices.Sort(want)
+				if !slices.Equal(outcomes, want) {
+					t.Errorf("%s at %s: outcomes %v; want one posted, the rest taken", tk.job, tk.at.Format(time.RFC3339), outcomes)
+				}
+			}
+			keys := map[string]int{}
+			for _, r := range reps {
+				for _, m := range r.sent.all() {
+					keys[m.Key]++
+				}
+			}
+			if len(keys) != len(ticks) {
+				t.Errorf("%d distinct posts; want %d (one per tick): %v", len(keys), len(ticks), keys)
+			}
+			for k, c := range keys {
+				if c != 1 {
+					t.Errorf("post %s sent %d times", k, c)
+				}
+			}
+		})
+	}
+}
+
+// seconds parses cron expressions with a seconds field, so a test can
+// watch real crons tick.
+var seconds = cron.NewParser(cron.Second | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow).Parse
+
+func TestRealCronsPostOncePerTick(t *testing.T) {
+	if testing.Short() {
+		t.Skip("watches the real clock for seconds")
+	}
+	for _, n := range []int{2, 5} {
+		t.Run(fmt.Sprintf("%d replicas", n), func(t *testing.T) {
+			rdb, prefix := redistest.Client(t), redistest.Prefix(t)
+			sc := weeklySchool(t)
+			sc.Kernteam.Reminder = "* * * * * *"
+			sc.Digest.Cron = "* * * * * *" // the success stories go then too
+			reps := make([]*replica, n)
+			for i := range reps {
+				reps[i] = newReplica(t, rdb, prefix, sc, WeeklyOptions{Parse: seconds, CatchUp: 900 * time.Millisecond})
+			}
+			ctx := context.Background()
+			if err := reps[0].store.AddStory(ctx, sc.ID, sc.Week(time.Now()), "fijn gesprek", time.Hour); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range reps {
+				if err := r.jobs.Start(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			time.Sleep(2500 * time.Millisecond)
+			for _, r := range reps {
+				r.jobs.Stop()
+			}
+			keys := map[string]int{}
+			ticks := map[string]bool{}
+			for _, r := range reps {
+				for _, m := range r.sent.all() {
+					keys[m.Key]++
+					// weekly/<school>/<job>@<time>/<recipient>
+					ticks[strings.Split(m.Key, "/")[2]] = true
+				}
+			}
+			for k, c := range keys {
+				if c != 1 {
+					t.Errorf("post %s sent %d times; want once", k, c)
+				}
+			}
+			// Three jobs a second for 2.5 s: at least two ticks each.
+			if len(ticks) < 6 {
+				t.Errorf("%d ticks posted: %v; want at least 6", len(ticks), ticks)
+			}
+		})
+	}
+}
+
+func TestRepeatedHourPostsOnce(t *testing.T) {
+	sc := weeklySchool(t)
+	r := newReplica(t, redistest.Client(t), redistest.Prefix(t), sc, WeeklyOptions{})
+	ctx := context.Background()
+	// cron fires "30 2 * * SUN" twice on 25 October (see
+	// TestCronRunsInSchoolTime): the second is the same wall-clock tick.
+	first, err1 := r.jobs.RunTick(ctx, sc, bot.JobDigest, time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC))
+	second, err2 := r.jobs.RunTick(ctx, sc, bot.JobDigest, time.Date(2026, 10, 25, 1, 30, 0, 0, time.UTC))
+	if first != Posted || second != Taken || err1 != nil || err2 != nil {
+		t.Errorf("outcomes %s (%v), %s (%v); want posted, taken", first, err1, second, err2)
+	}
+}
+
+func TestHolidayPostsNothing(t *testing.T) {
+	sc := weeklySchool(t)
+	sc.Holidays = []bot.Holiday{{First: day(2026, 12, 19), Last: day(2027, 1, 3), Name: "Kerstvakantie"}}
+	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
+	r := newReplica(t, rdb, prefix, sc, WeeklyOptions{})
+	ctx := context.Background()
+	for _, tk := range []struct {
+		job bot.Job
+		at  time.Time
+	}{{bot.JobReminder, ams(2026, 12, 21, 8, 15)}, {bot.JobDigest, ams(2027, 1, 1, 16, 0)}, {bot.JobSuccesses, ams(2026, 12, 25, 16, 0)}} {
+		if out, err := r.jobs.RunTick(ctx, sc, tk.job, tk.at); out != Closed || err != nil {
+			t.Errorf("%s at %s: %s, %v; want closed", tk.job, tk.at, out, err)
+		}
+	}
+	if got := r.sent.all(); len(got) != 0 {
+		t.Errorf("sent %d posts in the holiday", len(got))
+	}
+	if keys, _ := rdb.Keys(ctx, prefix+":*lease*").Result(); len(keys) != 0 {
+		t.Errorf("leases taken in the holiday: %v", keys)
+	}
+	// The calendar of the government feed counts as well.
+	sc.Holidays = nil
+	r.weekly.Calendar().Set(map[string][]bot.Holiday{bot.RegionAll: {{First: day(2026, 12, 19), Last: day(2027, 1, 3)}}})
+	if out, _ := r.jobs.RunTick(ctx, sc, bot.JobDigest, ams(2027, 1, 1, 16, 0)); out != Closed {
+		t.Errorf("digest on 1 January with the feed's Christmas: %s; want closed", out)
+	}
+	if out, _ := r.jobs.RunTick(ctx, sc, bot.JobDigest, ams(2027, 1, 8, 16, 0)); out != Posted {
+		t.Errorf("digest on 8 January: %s; want posted", out)
+	}
+}
+
+func TestRecipients(t *testing.T) {
+	ctx := context.Background()
+	at := ams(2026, 12, 4, 16, 0)
+	t.Run("channels on every linked platform and the terminal", func(t *testing.T) {
+		sc := weeklySchool(t)
+		r := newReplica(t, redistest.Client(t), redistest.Prefix(t), sc, WeeklyOptions{Platforms: []bot.Platform{bot.Mattermost, bot.Slack, bot.Shell}})
+		if out, err := r.jobs.RunTick(ctx, sc, bot.JobDigest, at); out != Posted || err != nil {
+			t.Fatalf("RunTick = %s, %v", out, err)
+		}
+		var to []string
+		for _, m := range r.sent.all() {
+			to = append(to, m.To.String()+"#"+m.To.Channel)
+			if m.SchoolID != sc.ID || !strings.HasPrefix(m.Key, "weekly/de-vaart/digest@2026-12-04T16:00:00/") || len(m.Attachments) != 1 {
+				t.Errorf("post school %q, key %q, %d attachments", m.SchoolID, m.Key, len(m.Attachments))
+			}
+		}
+		// Not linked to a Slack workspace: no Slack post.
+		if want := []string{"mattermost:#coordinatie", "shell:#coordinatie"}; !slices.Equal(to, want) {
+			t.Errorf("digest went to %v; want %v", to, want)
+		}
+	})
+	t.Run("digest without a channel: each coordinator once", func(t *testing.T) {
+		sc := weeklySchool(t)
+		sc.Digest.Channel = ""
+		sc.SlackTeam = "T0DEVAART1"
+		r := newReplica(t, redistest.Client(t), redistest.Prefix(t), sc, WeeklyOptions{Platforms: []bot.Platform{bot.Mattermost, bot.Slack}})
+		if out, err := r.jobs.RunTick(ctx, sc, bot.JobDigest, at); out != Posted || err != nil {
+			t.Fatalf("RunTick = %s, %v", out, err)
+		}
+		var to []string
+		for _, m := range r.sent.all() {
+			to = append(to, m.To.String()+"#"+m.To.Channel)
+		}
+		if want := []string{"mattermost:ib.sanne#", "slack:U0DIRK0001#"}; !slices.Equal(to, want) {
+			t.Errorf("digest went to %v; want %v", to, want)
+		}
+	})
+	t.Run("no stories: no success post", func(t *testing.T) {
+		sc := weeklySchool(t)
+		r := newReplica(t, redistest.Client(t), redistest.Prefix(t), sc, WeeklyOptions{})
+		if out, err := r.jobs.RunTick(ctx, sc, bot.JobSuccesses, at); out != Nothing || err != nil {
+			t.Errorf("RunTick = %s, %v; want nothing", out, err)
+		}
+	})
+	t.Run("delivery fails", func(t *testing.T) {
+		sc := weeklySchool(t)
+		r := newReplica(t, redistest.Client(t), redistest.Prefix(t), sc, WeeklyOptions{})
+		r.sent.fail = fmt.Errorf("no such channel: %w", handlers.ErrPermanent)
+		if out, err := r.jobs.RunTick(ctx, sc, bot.JobReminder, ams(2026, 11, 30, 8, 15)); out != Failed || err == nil {
+			t.Errorf("RunTick = %s, %v; want failed", out, err)
+		}
+	})
+}
+
+func TestReminderListsEachAgendaItemOnce(t *testing.T) {
+	sc := weeklySchool(t)
+	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
+	r := newReplica(t, rdb, prefix, sc, WeeklyOptions{})
+	w := newWeek(t, r.store, sc)
+	ctx := context.Background()
+	marie := actor("marie")
+	req := w.ask(marie, "5", ams(2026, 11, 24, 9, 0))
+	w.accept("anne", req.ID, ams(2026, 11, 24, 9, 1))
+	w.resolve("anne", ams(2026, 11, 24, 9, 30))
+	if err := r.weekly.MarkForKernteam(ctx, ams(2026, 11, 24, 9, 31), sc, actor("anne"), req.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	if out, err := r.jobs.RunTick(ctx, sc, bot.JobReminder, ams(2026, 11, 30, 8, 15)); out != Posted || err != nil {
+		t.Fatalf("RunTick = %s, %v", out, err)
+	}
+	if out, err := r.jobs.RunTick(ctx, sc, bot.JobReminder, ams(2026, 12, 7, 8, 15)); out != Posted || err != nil {
+		t.Fatalf("RunTick = %s, %v", out, err)
+	}
+	sent := r.sent.all()
+	if len(sent) != 2 {
+		t.Fatalf("sent %d reminders; want 2", len(sent))
+	}
+	item := "   – groep 5, di 24 nov ochtend (Anne)"
+	if !strings.Contains(sent[0].Text, item) || !strings.Contains(sent[0].Text, "Agenda uit week 48") ||
+		!strings.Contains(sent[0].Text, "• Hulpvragen: 1, het vaakst groep 5 (1)") {
+		t.Errorf("first reminder:\n%s\nwant week 48 with the item %q", sent[0].Text, item)
+	}
+	if strings.Contains(sent[1].Text, "groep 5, di") || sent[1].To.Channel != "kernteam" {
+		t.Errorf("second reminder to %q lists the item again:\n%s", sent[1].To.Channel, sent[1].Text)
+	}
+}
+
+// week drives the core through a week of requests, on the clock the test
+// gives.
+type week struct {
+	t   *testing.T
+	sc  *bot.School
+	svc *bot.Service
+}
+
+type nobody struct{}
+
+func (nobody) Notify(context.Context, bot.Notice) error { return nil }
+
+func newWeek(t *testing.T, store *redisstore.Store, sc *bot.School) *week {
+	return &week{t: t, sc: sc, svc: bot.NewService(store, nobody{}, quiet)}
+}
+
+func actor(handle string) bot.Actor {
+	return bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: handle}, Name: handle}
+}
+
+func (w *week) ask(by bot.Actor, group string, now time.Time) bot.Request {
+	w.t.Helper()
+	r, err := w.svc.RequestHelp(context.Background(), now, w.sc, bot.HelpRequest{From: by, Group: group})
+	if err != nil {
+		w.t.Fatalf("ask at %s: %v", now, err)
+	}
+	return r
+}
+
+func (w *week) accept(helper, id string, now time.Time) {
+	w.t.Helper()
+	if _, err := w.svc.Accept(context.Background(), now, w.sc, actor(helper), id, 0); err != nil {
+		w.t.Fatalf("%s accepts %s: %v", helper, id, err)
+	}
+}
+
+func (w *week) resolve(helper string, now time.Time) bot.Request {
+	w.t.Helper()
+	r, err := w.svc.Resolve(context.Background(), now, w.sc, actor(helper), "")
+	if err != nil {
+		w.t.Fatalf("%s resolves: %v", helper, err)
+	}
+	return r
+}
+
+// TestSeededWeekFigures plays a week of requests through the core and the
+// Redis store, and checks the digest's figures against counts by hand.
+func TestSeededWeekFigures(t *testing.T) {
+	sc := weeklySchool(t)
+	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
+	r := newReplica(t, rdb, prefix, sc, WeeklyOptions{})
+	w := newWeek(t, r.store, sc)
+	ctx := context.Background()
+	marie, piet, eva := actor("marie"), actor("piet"), actor("juf.eva")
+	pulse := func(by bot.Actor, id string, a bot.PulseAnswer) {
+		t.Helper()
+		if err := r.weekly.Pulse(ctx, ams(2026, 12, 4, 17, 0), sc, by, id, a); err != nil {
+			t.Fatalf("pulse %s: %v", id, err)
+		}
+	}
+
+	// 1. Monday 09:00, groep 5: Anne (mornings) accepts after 60 s, closes; 👍.
+	r1 := w.ask(marie, "5", ams(2026, 11, 30, 9, 0))
+	w.accept("anne", r1.ID, ams(2026, 11, 30, 9, 1))
+	w.resolve("anne", ams(2026, 11, 30, 9, 20))
+	pulse(marie, r1.ID, bot.PulseUp)
+	// 2. Monday 10:00, groep 3: Anne declines; nobody else in the morning.
+	r2 := w.ask(piet, "3", ams(2026, 11, 30, 10, 0))
+	if out, err := w.svc.Decline(ctx, ams(2026, 11, 30, 10, 0).Add(30*time.Second), sc, actor("anne"), r2.ID, 1); err != nil || out.State != bot.StateEscalated {
+		t.Fatalf("decline: %s, %v; want escalated", out.State, err)
+	}
+	// 3. Tuesday 13:00, groep 4: Chris first (role), no answer; Bram accepts
+	//    at 13:03 (180 s after the request); closes; "kan ik zelf".
+	r3 := w.ask(eva, "4", ams(2026, 12, 1, 13, 0))
+	if r3.HelperID != "chris" {
+		t.Fatalf("request 3 went to %s; want chris", r3.HelperID)
+	}
+	if out, err := w.svc.Timeout(ctx, ams(2026, 12, 1, 13, 2), sc, r3.ID, 1); err != nil || out.HelperID != "bram" {
+		t.Fatalf("timeout: %s to %s, %v; want offered to bram", out.State, out.HelperID, err)
+	}
+	w.accept("bram", r3.ID, ams(2026, 12, 1, 13, 3))
+	w.resolve("bram", ams(2026, 12, 1, 13, 30))
+	pulse(eva, r3.ID, bot.PulseSelf)
+	// 4. Wednesday 18:00, groep 5: outside school hours, nobody on duty.
+	if r4 := w.ask(marie, "5", ams(2026, 12, 2, 18, 0)); r4.State != bot.StateEscalated {
+		t.Fatalf("request 4: %s; want escalated", r4.State)
+	}
+	// 5. Thursday 11:00, groep 1-2: Anne accepts after 40 s, closes; 👎.
+	r5 := w.ask(marie, "1-2", ams(2026, 12, 3, 11, 0))
+	w.accept("anne", r5.ID, ams(2026, 12, 3, 11, 0).Add(40*time.Second))
+	w.resolve("anne", ams(2026, 12, 3, 11, 30))
+	pulse(marie, r5.ID, bot.PulseDown)
+	// 6. Friday 09:30, groep 3: withdrawn a minute later.
+	w.ask(piet, "3", ams(2026, 12, 4, 9, 30))
+	if _, err := w.svc.Cancel(ctx, ams(2026, 12, 4, 9, 31), sc, piet, ""); err != nil {
+		t.Fatal(err)
+	}
+	// 7. Friday 10:00, groep 5: Anne accepts after 120 s, still with it.
+	r7 := w.ask(eva, "5", ams(2026, 12, 4, 10, 0))
+	w.accept("anne", r7.ID, ams(2026, 12, 4, 10, 2))
+	// Stories: two plain, one signed.
+	for _, s := range []string{"rustige gymles", "samen opgelost"} {
+		if err := w.svc.ShareStory(ctx, ams(2026, 12, 2, 12, 0), sc, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.weekly.ShareSignedStory(ctx, ams(2026, 12, 3, 12, 0), sc, marie, "fijn gesprek"); err != nil {
+		t.Fatal(err)
+	}
+	// A request in the week before does not count.
+	w.ask(marie, "4", ams(2026, 11, 29, 23, 59))
+
+	rep, err := r.weekly.Report(ctx, sc, "2026-W49")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := rep.Week
+	got := map[string]int{
+		"requests": f.Requests, "offers": f.Offers, "accepted": f.Accepted, "accepted first": f.AcceptedFirst,
+		"moved on": f.MovedOn(), "picked up": f.PickedUp, "declines": f.Declines, "timeouts": f.Timeouts,
+		"escalated": f.Escalated, "cancelled": f.Cancelled, "resolved": f.Resolved, "no cover": f.NoCover,
+		"groep 5": f.ByGroup["5"], "groep 3": f.ByGroup["3"], "groep 4": f.ByGroup["4"], "groep 1-2": f.ByGroup["1-2"],
+		"ochtend": f.ByDayPart["ochtend"], "middag": f.ByDayPart["middag"], "buiten": f.ByDayPart["buiten"],
+		"👍": f.Pulse.Up, "👎": f.Pulse.Down, "zelf": f.Pulse.Self, "stories": f.Stories,
+	}
+	want := map[string]int{
+		"requests": 7, "offers": 7, "accepted": 4, "accepted first": 3,
+		"moved on": 1, "picked up": 0, "declines": 1, "timeouts": 1,
+		"escalated": 2, "cancelled": 1, "resolved": 3, "no cover": 1,
+		"groep 5": 3, "groep 3": 2, "groep 4": 1, "groep 1-2": 1,
+		"ochtend": 5, "middag": 1, "buiten": 1,
+		"👍": 1, "👎": 1, "zelf": 1, "stories": 3,
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %d; want %d", k, got[k], v)
+		}
+	}
+	// Waits 60, 180, 40 and 120 s: median (60 + 120) / 2 = 90 s, p90 the 4th of 4.
+	if m, _ := f.MedianWait(); m != 90*time.Second {
+		t.Errorf("median wait = %v; want 1m30s", m)
+	}
+	if p, _ := f.P90Wait(); p != 180*time.Second {
+		t.Errorf("p90 wait = %v; want 3m0s", p)
+	}
+	if len(rep.Previous) != 4 || rep.Previous[0].Week != "2026-W48" || rep.Previous[0].Requests != 1 {
+		t.Errorf("previous weeks = %+v; want 4, the first week 48 with its one request", rep.Previous)
+	}
+	text := handlers.DigestText(sc, rep, false)
+	for _, line := range []string{
+		"Hulpvragen: 7 (vorige 4 schoolweken gemiddeld 0,3)",
+		`Wachttijd tot "Ik kom eraan": mediaan 1 min 30 s, p90 3 min`,
+		"Aangenomen: 4; door de eerste hulpverlener 3, na doorzetten 1, opgepakt in het kernteam-kanaal 0",
+		"In het kernteam-kanaal beland: 2 · ingetrokken: 1 · gevraagd terwijl niemand ingeroosterd was: 1",
+	} {
+		if !slices.Contains(strings.Split(text, "\n"), line) {
+			t.Errorf("digest has no line %q:\n%s", line, text)
+		}
+	}
+}
