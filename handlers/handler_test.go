@@ -498,12 +498,19 @@ func TestWhoAndUsageText(t *testing.T) {
 // not the note, not a name, not a wrong group.
 func TestLogsKeepNoText(t *testing.T) {
 	var buf bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// Without the time: a timestamp may hold the digits of a group.
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey && len(groups) == 0 {
+				return slog.Attr{}
+			}
+			return a
+		}}))
 	now := testNow(t)
 	sc := testSchool(t, "nl")
 	svc := &fakeService{req: offered(t)}
 	h := New(svc, func() time.Time { return now }, log)
-	for _, text := range []string{"groep 5 Tim slaat Noor", "groep 77 Tim", "Timmy", "succes Noor lacht weer", "klaar Noor gerustgesteld"} {
+	for _, text := range []string{"groep 5 Tim slaat Noor", "groep 977 Tim", "Timmy", "succes Noor lacht weer", "klaar Noor gerustgesteld"} {
 		h.Command(context.Background(), Command{School: sc, From: teacher, Text: text})
 	}
 	svc.err = errors.New("dial tcp: connection refused")
@@ -514,7 +521,7 @@ func TestLogsKeepNoText(t *testing.T) {
 	if !strings.Contains(out, "outcome=ok") || !strings.Contains(out, "request=req000000001") {
 		t.Fatalf("log = %q; want outcomes and request ids", out)
 	}
-	for _, secret := range []string{"Tim", "slaat", "77", "lacht", "gerustgesteld", "Marie", "marie"} {
+	for _, secret := range []string{"Tim", "slaat", "977", "lacht", "gerustgesteld", "Marie", "marie"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("log contains %q:\n%s", secret, out)
 		}
