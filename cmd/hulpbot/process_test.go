@@ -170,8 +170,8 @@ func startProc(t *testing.T, redisURL string) *proc {
 	t.Cleanup(p.kill)
 	select {
 	case <-p.ready:
-	case <-time.After(15 * time.Second):
-		t.Fatal("hulpbot did not start serving within 15s")
+	case <-time.After(30 * time.Second):
+		t.Fatal("hulpbot did not start serving within 30s")
 	}
 	return p
 }
@@ -311,9 +311,11 @@ func TestRedisOutage(t *testing.T) {
 	start := time.Now()
 	a.say("/als juf.els")
 	a.say("/hulp groep 4")
-	got := waitLine(t, 5*time.Second, "[→ juf.els] hulpbot kan je vraag nu niet doorzetten", a)
-	if d := got.at.Sub(start); d > 3*time.Second {
-		t.Errorf("the answer during the outage took %s, want at once (< 3s)", d)
+	got := waitLine(t, 10*time.Second, "[→ juf.els] hulpbot kan je vraag nu niet doorzetten", a)
+	// Redis calls time out after a second and are tried twice; a loaded
+	// test machine adds to that.
+	if d := got.at.Sub(start); d > 4*time.Second {
+		t.Errorf("the answer during the outage took %s, want at once (< 4s)", d)
 	}
 	if code := status(t, "http://"+a.addr+"/readyz"); code != http.StatusServiceUnavailable {
 		t.Errorf("/readyz during the outage = %d, want 503", code)
