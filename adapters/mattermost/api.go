@@ -1,0 +1,149 @@
+package mmbot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/hulpbot/hulpbot/handlers"
+)
+
+// apiError is a failed REST call: what was asked, the HTTP status (0 when
+// no answer came) and Mattermost's error id. It never holds message text.
+type apiError struct {
+	Op     string
+	Status int
+	ID     string // Mattermost's error id, e.g. "app.user.missing_account.const"
+	Err    error
+}
+
+func (e *apiError) Error() string {
+	if e.Status == 0 {
+		return fmt.Sprintf("mattermost %s: %v", e.Op, e.Err)
+	}
+	if e.ID != "" {
+		return fmt.Sprintf("mattermost %s: HTTP %d (%s)", e.Op, e.Status, e.ID)
+	}
+	return fmt.Sprintf("mattermost %s: HTTP %d", e.Op, e.Status)
+}
+
+func (e *apiError) Unwrap() error { return e.Err }
+
+// newAPIError wraps what a Client4 call returned; nil when it succeeded.
+func newAPIError(op string, resp *model.Response, err error) *apiError {
+	if err == nil {
+		return nil
+	}
+	e := &apiError{Op: op, Err: err}
+	if resp != nil {
+		e.Status = resp.StatusCode
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		// The URL may hold a username (users/username/…): keep it out of
+		// errors, which end up in logs.
+		e.Err = ue.Err
+	}
+	var ae *model.AppError
+	if errors.As(err, &ae) {
+		e.ID = ae.Id
+		// The Mattermost client drops the details it can; keep ours free
+		// of whatever text the server put in the message.
+		e.Err = errors.New(ae.Id)
+		if e.Status == 0 {
+			e.Status = ae.StatusCode
+		}
+	}
+	return e
+}
+
+// status is the HTTP status of a failed call, 0 when none came.
+func status(err error) int {
+	var e *apiError
+	if errors.As(err, &e) {
+		return e.Status
+	}
+	return 0
+}
+
+// transient reports failures worth another try soon: no answer at all,
+// a timeout or a server error. A cancelled context is not.
+func transient(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	s := status(err)
+	return s == 0 || s == http.StatusRequestTimeout || s >= 500
+}
+
+// retry runs call up to attempts times while it fails transiently, waiting
+// base, 2·base, … between tries; ctx ends the waiting. On HTTP 429 it stops
+// at once with a *handlers.RetryAfterError: the platform says when, and the
+// outbox in front of the Sender waits that long.
+func retry(ctx context.Context, attempts int, base time.Duration, call func(context.Context) (*model.Response, error), op string) error {
+	var last error
+	for i := range attempts {
+		resp, err := call(ctx)
+		if err == nil {
+			return nil
+		}
+		last = newAPIError(op, resp, err)
+		if status(last) == http.StatusTooManyRequests {
+			return &handlers.RetryAfterError{After: retryAfter(resp), Err: last}
+		}
+		if !transient(last) || i == attempts-1 {
+			break
+		}
+		t := time.NewTimer(base << i)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%w (gave up: %v)", last, ctx.Err())
+		case <-t.C:
+		}
+	}
+	return last
+}
+
+// retryAfter reads Retry-After (seconds, or an HTTP date) or Mattermost's
+// X-Ratelimit-Reset (seconds); one second when neither is there.
+func retryAfter(resp *model.Response) time.Duration {
+	if resp == nil || resp.Header == nil {
+		return time.Second
+	}
+	for _, h := range []string{"Retry-After", "X-Ratelimit-Reset"} {
+		v := resp.Header.Get(h)
+		if v == "" {
+			continue
+		}
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+			return max(time.Duration(n)*time.Second, time.Second)
+		}
+		if t, err := http.ParseTime(v); err == nil {
+			return max(time.Until(t), time.Second)
+		}
+	}
+	return time.Second
+}
+
+// permanent marks err as a delivery that can never succeed.
+func permanent(err error) error {
+	return fmt.Errorf("%w: %w", handlers.ErrPermanent, err)
+}
+
+// notFound reports a 404: no such user, team or channel (or the bot may not
+// see it).
+func notFound(err error) bool { return status(err) == http.StatusNotFound }
+
+// refused reports a 4xx other than 404, 408 and 429: the request itself is
+// wrong or not allowed, and repeating it will not help.
+func refused(err error) bool {
+	s := status(err)
+	return s >= 400 && s < 500 && s != http.StatusNotFound && s != http.StatusRequestTimeout && s != http.StatusTooManyRequests && s != http.StatusUnauthorized
+}

@@ -1,0 +1,41 @@
+// Package mmbot is hulpbot on Mattermost: the slash command and button
+// endpoints Mattermost calls (inbound), and a handlers.Sender that posts
+// direct messages and channel posts through the REST API v4 as hulpbot's
+// bot account (outbound).
+//
+// The package is named mmbot so it does not shadow Mattermost's own
+// packages; the Mattermost library is imported as model.
+//
+// Inbound, every request is verified before anything acts on it:
+//
+//   - POST /mattermost/command: the slash command's token (header
+//     "Authorization: Token …" and/or form field token) is compared in
+//     constant time with the configured token(s); the team is mapped to the
+//     school whose mattermost_team it is (team names resolved to ids through
+//     the API and cached); the command goes to handlers and the answer is an
+//     ephemeral model.CommandResponse.
+//   - POST /mattermost/action: Mattermost does not sign button clicks, so
+//     every button hulpbot renders carries in its integration context the
+//     action, request, offer and school, and an HMAC-SHA256 over them with a
+//     secret only hulpbot knows (Signer). A click whose context does not
+//     verify, or that comes from another school's team, changes nothing and
+//     gets an ephemeral note. A verified click goes to handlers; its answer
+//     rewrites the post for everyone (buttons gone) or is ephemeral.
+//
+// Outbound, Sender resolves usernames and channel names to ids (cached,
+// refreshed on a miss), opens the direct channel bot↔person, uploads
+// attachments and creates the post. Failures are classified for the outbox
+// in front of it: handlers.ErrPermanent for unknown people and channels,
+// *handlers.RetryAfterError on HTTP 429, plain errors otherwise after a
+// short bounded retry.
+//
+// Rendering (Render*) is pure and golden-tested: user text is escaped so a
+// note shows as typed and never pings (@all, @channel, @here, @someone).
+//
+// Small adapter state lives in Redis under <redis_prefix>:mm: — the
+// generated action secret (shared by replicas) and the post ids of offers,
+// so an offer's buttons can be taken away when the offer lapses or the
+// request moves on without a click.
+//
+// Logs carry ids and counts only, never message text, notes or names.
+package mmbot

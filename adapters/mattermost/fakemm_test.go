@@ -1,0 +1,347 @@
+package mmbot
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/mattermost/mattermost/server/public/model"
+)
+
+// fakeMM is the part of Mattermost's REST API v4 the Sender and the team
+// look-up use, in memory. Tests assert on what it received (posts, patches,
+// uploads) and make it fail on purpose (fail).
+type fakeMM struct {
+	t   *testing.T
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	botID    string
+	users    map[string]string // username → id
+	teams    map[string]string // team name → id
+	channels map[string]string // team id + "/" + name → channel id
+	members  map[string]bool   // channel id + "/" + user id
+	public   map[string]bool   // channel ids anyone may join
+	dms      map[string]string // channel id → user id
+	posts    []*model.Post     // in order of creation
+	patches  []patch
+	uploads  []string // file names
+	calls    []string // "METHOD path"
+	pending  map[string]string
+	// fail, when set, may answer a request instead of the fake: it returns
+	// a status (0: go on) and headers to add.
+	fail func(r *http.Request) (int, http.Header)
+	seq  int
+}
+
+type patch struct {
+	PostID string
+	Props  model.StringInterface
+}
+
+func newFakeMM(t *testing.T) *fakeMM {
+	f := &fakeMM{
+		t:        t,
+		botID:    "botuserid00000000000000000",
+		users:    map[string]string{},
+		teams:    map[string]string{},
+		channels: map[string]string{},
+		members:  map[string]bool{},
+		public:   map[string]bool{},
+		dms:      map[string]string{},
+		pending:  map[string]string{},
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v4/users/me", f.me)
+	mux.HandleFunc("GET /api/v4/users/username/{name}", f.userByName)
+	mux.HandleFunc("GET /api/v4/teams/name/{name}", f.teamByName)
+	mux.HandleFunc("GET /api/v4/teams/{team}/channels/name/{name}", f.channelByName)
+	mux.HandleFunc("POST /api/v4/channels/direct", f.direct)
+	mux.HandleFunc("POST /api/v4/channels/{id}/members", f.join)
+	mux.HandleFunc("POST /api/v4/posts", f.createPost)
+	mux.HandleFunc("PUT /api/v4/posts/{id}/patch", f.patchPost)
+	mux.HandleFunc("POST /api/v4/files", f.upload)
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.EqualFold(r.Header.Get("Authorization"), "Bearer bot-token") {
+			f.appError(w, http.StatusUnauthorized, "api.context.session_expired.app_error")
+			return
+		}
+		f.mu.Lock()
+		f.calls = append(f.calls, r.Method+" "+r.URL.Path)
+		fail := f.fail
+		f.mu.Unlock()
+		if fail != nil {
+			if status, h := fail(r); status != 0 {
+				for k, v := range h {
+					w.Header()[k] = v
+				}
+				f.appError(w, status, "fake.failure")
+				return
+			}
+		}
+		mux.ServeHTTP(w, r)
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeMM) URL() string { return f.srv.URL }
+
+// addUser, addTeam and addChannel seed the fake.
+func (f *fakeMM) addUser(name string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id := fmt.Sprintf("user%-22s", name)[:26]
+	id = strings.ReplaceAll(id, " ", "0")
+	f.users[name] = id
+	return id
+}
+
+func (f *fakeMM) addTeam(name, id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.teams[name] = id
+}
+
+func (f *fakeMM) addChannel(teamID, name string, public, botMember bool) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id := "chan" + name
+	f.channels[teamID+"/"+name] = id
+	f.public[id] = public
+	f.members[id+"/"+f.botID] = botMember
+	return id
+}
+
+func (f *fakeMM) setFail(fn func(r *http.Request) (int, http.Header)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fail = fn
+}
+
+func (f *fakeMM) nextID(prefix string) string {
+	f.seq++
+	return fmt.Sprintf("%s%0*d", prefix, 26-len(prefix), f.seq)
+}
+
+func (f *fakeMM) appError(w http.ResponseWriter, status int, id string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"id": id, "message": "fake " + id, "status_code": status})
+}
+
+func (f *fakeMM) reply(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (f *fakeMM) me(w http.ResponseWriter, _ *http.Request) {
+	f.reply(w, 200, &model.User{Id: f.botID, Username: "hulpbot", IsBot: true})
+}
+
+func (f *fakeMM) userByName(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	id, ok := f.users[r.PathValue("name")]
+	f.mu.Unlock()
+	if !ok {
+		f.appError(w, http.StatusNotFound, "app.user.missing_account.const")
+		return
+	}
+	f.reply(w, 200, &model.User{Id: id, Username: r.PathValue("name")})
+}
+
+func (f *fakeMM) teamByName(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	id, ok := f.teams[r.PathValue("name")]
+	f.mu.Unlock()
+	if !ok {
+		f.appError(w, http.StatusNotFound, "app.team.get_by_name.missing.app_error")
+		return
+	}
+	f.reply(w, 200, &model.Team{Id: id, Name: r.PathValue("name")})
+}
+
+func (f *fakeMM) channelByName(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	id, ok := f.channels[r.PathValue("team")+"/"+r.PathValue("name")]
+	f.mu.Unlock()
+	if !ok {
+		f.appError(w, http.StatusNotFound, "app.channel.get_by_name.missing.app_error")
+		return
+	}
+	f.reply(w, 200, &model.Channel{Id: id, Name: r.PathValue("name"), TeamId: r.PathValue("team")})
+}
+
+func (f *fakeMM) direct(w http.ResponseWriter, r *http.Request) {
+	var ids []string
+	if err := json.NewDecoder(r.Body).Decode(&ids); err != nil || len(ids) != 2 {
+		f.appError(w, http.StatusBadRequest, "api.context.invalid_body_param.app_error")
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	known := map[string]bool{f.botID: true}
+	for _, id := range f.users {
+		known[id] = true
+	}
+	if !known[ids[0]] || !known[ids[1]] || ids[0] != f.botID {
+		f.appError(w, http.StatusBadRequest, "api.channel.create_direct_channel.invalid_user.app_error")
+		return
+	}
+	id := "dm" + ids[1][:24]
+	f.dms[id] = ids[1]
+	f.members[id+"/"+f.botID] = true
+	f.reply(w, http.StatusCreated, &model.Channel{Id: id, Type: model.ChannelTypeDirect})
+}
+
+func (f *fakeMM) join(w http.ResponseWriter, r *http.Request) {
+	var m model.ChannelMember
+	_ = json.NewDecoder(r.Body).Decode(&m)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id := r.PathValue("id")
+	if !f.public[id] {
+		f.appError(w, http.StatusForbidden, "api.context.permissions.app_error")
+		return
+	}
+	f.members[id+"/"+m.UserId] = true
+	f.reply(w, http.StatusCreated, &model.ChannelMember{ChannelId: id, UserId: m.UserId})
+}
+
+func (f *fakeMM) createPost(w http.ResponseWriter, r *http.Request) {
+	var p model.Post
+	if err := json.NewDecoder(r.Body).Decode(&p); err != nil {
+		f.appError(w, http.StatusBadRequest, "api.context.invalid_body_param.app_error")
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if p.PendingPostId != "" {
+		if id, ok := f.pending[p.PendingPostId]; ok {
+			for _, q := range f.posts {
+				if q.Id == id {
+					f.reply(w, http.StatusCreated, q)
+					return
+				}
+			}
+		}
+	}
+	if !f.members[p.ChannelId+"/"+f.botID] {
+		f.appError(w, http.StatusForbidden, "api.context.permissions.app_error")
+		return
+	}
+	p.Id = f.nextID("post")
+	p.UserId = f.botID
+	f.posts = append(f.posts, &p)
+	if p.PendingPostId != "" {
+		f.pending[p.PendingPostId] = p.Id
+	}
+	f.reply(w, http.StatusCreated, &p)
+}
+
+func (f *fakeMM) patchPost(w http.ResponseWriter, r *http.Request) {
+	var pp model.PostPatch
+	if err := json.NewDecoder(r.Body).Decode(&pp); err != nil {
+		f.appError(w, http.StatusBadRequest, "api.context.invalid_body_param.app_error")
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id := r.PathValue("id")
+	for _, p := range f.posts {
+		if p.Id == id {
+			if pp.Props != nil {
+				p.SetProps(*pp.Props)
+				f.patches = append(f.patches, patch{PostID: id, Props: *pp.Props})
+			}
+			if pp.Message != nil {
+				p.Message = *pp.Message
+			}
+			f.reply(w, 200, p)
+			return
+		}
+	}
+	f.appError(w, http.StatusNotFound, "app.post.get.app_error")
+}
+
+func (f *fakeMM) upload(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		f.appError(w, http.StatusBadRequest, "api.file.upload_file.bad_parse.app_error")
+		return
+	}
+	fh := r.MultipartForm.File["files"]
+	if len(fh) != 1 {
+		f.appError(w, http.StatusBadRequest, "api.file.upload_file.bad_parse.app_error")
+		return
+	}
+	file, _ := fh[0].Open()
+	data, _ := io.ReadAll(file)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.uploads = append(f.uploads, fh[0].Filename+":"+strconv.Itoa(len(data)))
+	f.reply(w, http.StatusCreated, &model.FileUploadResponse{FileInfos: []*model.FileInfo{{Id: f.nextID("file"), Name: fh[0].Filename}}})
+}
+
+// postsTo lists the posts made in a channel, oldest first.
+func (f *fakeMM) postsTo(channelID string) []*model.Post {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []*model.Post
+	for _, p := range f.posts {
+		if p.ChannelId == channelID {
+			out = append(out, p.Clone())
+		}
+	}
+	return out
+}
+
+// dmOf is the direct channel id of a username (the fake's scheme).
+func (f *fakeMM) dmOf(username string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return "dm" + f.users[username][:24]
+}
+
+func (f *fakeMM) allPosts() []*model.Post {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]*model.Post, len(f.posts))
+	for i, p := range f.posts {
+		out[i] = p.Clone()
+	}
+	return out
+}
+
+func (f *fakeMM) patchList() []patch {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]patch(nil), f.patches...)
+}
+
+func (f *fakeMM) count(call string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.calls {
+		if c == call {
+			n++
+		}
+	}
+	return n
+}
+
+// actions are the buttons of a post as Mattermost stored them.
+func actions(p *model.Post) []*model.PostAction {
+	var out []*model.PostAction
+	for _, a := range p.Attachments() {
+		out = append(out, a.Actions...)
+	}
+	return out
+}

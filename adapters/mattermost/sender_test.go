@@ -1,0 +1,234 @@
+package mmbot
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/handlers"
+)
+
+func dm(to string) handlers.Message {
+	return handlers.Message{
+		To:       bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: to}},
+		SchoolID: "de-vaart",
+		Text:     "✅ Anne komt eraan voor groep 5.",
+		Key:      "de-vaart/req000000001/accepted/1/mattermost:" + to + "#",
+	}
+}
+
+// failN answers the first n requests matching call with status.
+func failN(n int32, call string, status int, h http.Header) func(r *http.Request) (int, http.Header) {
+	var seen atomic.Int32
+	return func(r *http.Request) (int, http.Header) {
+		if r.Method+" "+r.URL.Path != call || seen.Add(1) > n {
+			return 0, nil
+		}
+		return status, h
+	}
+}
+
+func TestSendRetriesServerErrors(t *testing.T) {
+	s := newStack(t)
+	s.mm.setFail(failN(2, "POST /api/v4/posts", http.StatusInternalServerError, nil))
+	if err := s.adapter.Sender().Send(context.Background(), dm("juf.anna")); err != nil {
+		t.Fatalf("Send after two 500s: %v, want it delivered on the third try", err)
+	}
+	if posts := s.mm.postsTo(s.mm.dmOf("juf.anna")); len(posts) != 1 || posts[0].Message != "✅ Anne komt eraan voor groep 5." {
+		t.Errorf("posts = %v, want the one message", posts)
+	}
+	if n := s.mm.count("POST /api/v4/posts"); n != 3 {
+		t.Errorf("create post called %d times, want 3", n)
+	}
+}
+
+func TestSendErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		fail      func(r *http.Request) (int, http.Header)
+		m         handlers.Message
+		permanent bool
+		after     time.Duration // a *RetryAfterError with this wait
+		calls     string        // this call …
+		n         int           // … made this often
+	}{
+		{name: "server keeps failing", fail: failN(99, "POST /api/v4/posts", 502, nil), m: dm("juf.anna"), calls: "POST /api/v4/posts", n: 3},
+		{name: "rate limited", fail: failN(99, "POST /api/v4/posts", 429, http.Header{"Retry-After": {"7"}}), m: dm("juf.anna"), after: 7 * time.Second, calls: "POST /api/v4/posts", n: 1},
+		{name: "rate limited without a header", fail: failN(99, "POST /api/v4/posts", 429, nil), m: dm("juf.anna"), after: time.Second, calls: "POST /api/v4/posts", n: 1},
+		{name: "unknown user", m: dm("nobody.here"), permanent: true, calls: "GET /api/v4/users/username/nobody.here", n: 1},
+		{name: "unknown channel", m: handlers.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost}, Channel: "bestaat-niet"}, SchoolID: "de-vaart", Text: "x"}, permanent: true},
+		{name: "private channel the bot is not in", m: handlers.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost}, Channel: "geheim"}, SchoolID: "de-vaart", Text: "x"}, permanent: true, calls: "POST /api/v4/channels/changeheim/members", n: 1},
+		{name: "post refused", fail: failN(99, "POST /api/v4/posts", 400, nil), m: dm("juf.anna"), permanent: true, calls: "POST /api/v4/posts", n: 1},
+		{name: "unknown school", m: handlers.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "anne"}}, SchoolID: "elders", Text: "x"}, permanent: true},
+		{name: "not a Mattermost person", m: handlers.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack, Handle: "U0ANNE0001"}}, SchoolID: "de-vaart", Text: "x"}, permanent: true},
+		{name: "bot token refused", fail: failN(99, "GET /api/v4/users/me", 401, nil), m: dm("juf.anna"), calls: "GET /api/v4/users/me", n: 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStack(t)
+			s.mm.addChannel(payloadTeamID, "geheim", false, false)
+			s.mm.setFail(tc.fail)
+			err := s.adapter.Sender().Send(context.Background(), tc.m)
+			if err == nil {
+				t.Fatal("Send succeeded, want an error")
+			}
+			if got := errors.Is(err, handlers.ErrPermanent); got != tc.permanent {
+				t.Errorf("Send = %v: permanent %v, want %v", err, got, tc.permanent)
+			}
+			var ra *handlers.RetryAfterError
+			if got := errors.As(err, &ra); got != (tc.after > 0) || (got && ra.After != tc.after) {
+				t.Errorf("Send = %v (%T), want a RetryAfterError of %s: %v", err, err, tc.after, got)
+			}
+			if tc.calls != "" {
+				if n := s.mm.count(tc.calls); n != tc.n {
+					t.Errorf("%s called %d times, want %d", tc.calls, n, tc.n)
+				}
+			}
+			if n := len(s.mm.allPosts()); n != 0 {
+				t.Errorf("%d posts made, want none", n)
+			}
+		})
+	}
+}
+
+// TestSendSchoolFromKey: a message without SchoolID finds its school (and
+// so the team of its channel) in the notice key.
+func TestSendSchoolFromKey(t *testing.T) {
+	s := newStack(t)
+	klim := s.mm.addChannel(otherTeamID, "kernteam", true, true)
+	m := handlers.Message{
+		To:   bot.Recipient{Address: bot.Address{Platform: bot.Mattermost}, Channel: "kernteam"},
+		Text: "📣 Hulpvraag voor groep 5",
+		Key:  "de-klim/req000000001/escalated/1/mattermost:#kernteam",
+	}
+	if err := s.adapter.Sender().Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	if posts := s.mm.postsTo(klim); len(posts) != 1 {
+		t.Errorf("De Klim's kernteam got %d posts, want 1", len(posts))
+	}
+}
+
+func TestSendAttachments(t *testing.T) {
+	s := newStack(t)
+	m := handlers.Message{
+		To:       bot.Recipient{Address: bot.Address{Platform: bot.Mattermost}, Channel: "kernteam"},
+		SchoolID: "de-vaart",
+		Text:     "Overzicht van week 48",
+		Attachments: []handlers.Attachment{
+			{Name: "overzicht-2026-W48.png", ContentType: "image/png", Data: []byte("\x89PNG fake")},
+			{Name: "overzicht-2026-W48.csv", ContentType: "text/csv", Data: []byte("a,b\n")},
+		},
+	}
+	if err := s.adapter.Sender().Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	posts := s.mm.postsTo("chankernteam")
+	if len(posts) != 1 || len(posts[0].FileIds) != 2 {
+		t.Fatalf("posts = %+v, want one post with two files", posts)
+	}
+	if got := strings.Join(s.mm.uploads, " "); got != "overzicht-2026-W48.png:9 overzicht-2026-W48.csv:4" {
+		t.Errorf("uploads = %s", got)
+	}
+}
+
+// TestSendOnce: the same key sent twice (a retry after a lost answer)
+// carries the same pending post id, which Mattermost deduplicates.
+func TestSendOnce(t *testing.T) {
+	s := newStack(t)
+	for range 2 {
+		if err := s.adapter.Sender().Send(context.Background(), dm("juf.anna")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if posts := s.mm.postsTo(s.mm.dmOf("juf.anna")); len(posts) != 1 {
+		t.Errorf("%d posts, want 1", len(posts))
+	}
+}
+
+// TestSendStaleUserID: an account replaced under the same username is
+// found again instead of failing for an hour.
+func TestSendStaleUserID(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	if err := s.adapter.Sender().Send(ctx, dm("bram")); err != nil {
+		t.Fatal(err)
+	}
+	s.mm.mu.Lock()
+	delete(s.mm.users, "bram")
+	s.mm.mu.Unlock()
+	s.adapter.Sender().dms = newIDs(time.Now) // the DM channel of the old account is forgotten too
+	s.mm.addUser("bram")                      // same id scheme, so: a new account with a new id
+	s.mm.mu.Lock()
+	s.mm.users["bram"] = "userbramnew000000000000000"
+	s.mm.mu.Unlock()
+	m := dm("bram")
+	m.Key += "again"
+	if err := s.adapter.Sender().Send(ctx, m); err != nil {
+		t.Fatalf("Send to the replaced account: %v", err)
+	}
+	if n := s.mm.count("GET /api/v4/users/username/bram"); n != 2 {
+		t.Errorf("looked bram up %d times, want 2 (once more after the stale id failed)", n)
+	}
+}
+
+// TestOutboxKeepsRequestThroughAPIFailures: with Mattermost's API failing,
+// the teacher still gets an answer at once, the request is in Redis, and
+// the helper's DM arrives once the API is back.
+func TestOutboxKeepsRequestThroughAPIFailures(t *testing.T) {
+	s := newStack(t, withOutbox)
+	var down atomic.Bool
+	down.Store(true)
+	s.mm.setFail(func(r *http.Request) (int, http.Header) {
+		if down.Load() {
+			return http.StatusInternalServerError, nil
+		}
+		return 0, nil
+	})
+	start := time.Now()
+	r := s.command("juf.anna", "groep 5")
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("the answer took %s with the API down", d)
+	}
+	if !strings.Contains(r.Text, "doorgezet naar Anne") {
+		t.Fatalf("answer = %q", r.Text)
+	}
+	time.Sleep(100 * time.Millisecond) // a few failed deliveries
+	if n := len(s.mm.allPosts()); n != 0 {
+		t.Fatalf("%d posts while the API is down", n)
+	}
+	down.Store(false)
+	deadline := time.Now().Add(10 * time.Second)
+	for len(s.mm.postsTo(s.mm.dmOf("anne"))) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("Anne's DM did not arrive after the API came back")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	offer := s.offerPost("anne")
+	reqID, _ := requestOf(t, offer)
+	if got := s.request("de-vaart", reqID); got.State != bot.StateOffered || got.HelperID != "anne" {
+		t.Errorf("request = %s to %q, want offered to anne", got.State, got.HelperID)
+	}
+	if got := len(s.mm.postsTo(s.mm.dmOf("anne"))); got != 1 {
+		t.Errorf("Anne got %d DMs, want exactly 1", got)
+	}
+}
+
+// TestSendErrorsHoldNoNames: a failure to reach Mattermost is reported
+// without the URL, which would name the person (users/username/…).
+func TestSendErrorsHoldNoNames(t *testing.T) {
+	s := newStack(t)
+	s.mm.srv.Close() // nothing answers
+	err := s.adapter.Sender().Send(context.Background(), dm("juf.anna"))
+	if err == nil || errors.Is(err, handlers.ErrPermanent) {
+		t.Fatalf("Send with Mattermost down = %v, want a retryable error", err)
+	}
+	if strings.Contains(err.Error(), "juf.anna") || strings.Contains(err.Error(), s.mm.URL()) {
+		t.Errorf("the error %q names the person or the URL", err)
+	}
+}

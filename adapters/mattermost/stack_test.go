@@ -1,0 +1,401 @@
+package mmbot
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hulpbot/hulpbot/adapters/outbox"
+	"github.com/hulpbot/hulpbot/adapters/redisstore"
+	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
+	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/config"
+	"github.com/hulpbot/hulpbot/handlers"
+)
+
+// The verbatim payloads a real Mattermost 11.4 sent (testdata/payloads,
+// from the project's shared notes): the team and token below are theirs.
+const (
+	payloadTeamID   = "s9xwnbgzk7yw7cxb98roiomdga"
+	payloadTeamName = "school"
+	payloadToken    = "gdrnykogepg8im1csebk36tm3h"
+	otherTeamID     = "klimteam000000000000000000"
+	testSecret      = "test-action-secret-0123456789"
+)
+
+// testConfig has two schools on one Mattermost: De Vaart in the team of
+// the payloads, De Klim in another.
+const testConfig = `
+redis_url: redis://unused
+mattermost:
+  url: http://unused
+  bot_token: bot-token
+  command_token: "other-team-token, ` + payloadToken + `"
+  public_url: http://hulpbot.test
+schools:
+  - id: de-vaart
+    name: De Vaart
+    mattermost_team: school
+    groups: ["3", "4", "5"]
+    fallback_channel: kernteam
+    helpers:
+      - {name: Anne, role: jeugdhulpverlener, mattermost: anne, schedule: [altijd]}
+      - {name: Bram, role: cjg-coach, mattermost: bram, schedule: [altijd]}
+    coordinators:
+      - {name: Sanne, mattermost: ib.sanne}
+  - id: de-klim
+    name: De Klim
+    mattermost_team: klim
+    groups: ["5"]
+    fallback_channel: kernteam
+    helpers:
+      - {name: Kees, role: cjg-coach, mattermost: kees, schedule: [altijd]}
+`
+
+func testDirectory(t testing.TB) *bot.Directory {
+	t.Helper()
+	cfg, err := config.Parse([]byte(testConfig), nil)
+	if err != nil {
+		t.Fatalf("test config: %v", err)
+	}
+	dir, err := cfg.Directory()
+	if err != nil {
+		t.Fatalf("test config: %v", err)
+	}
+	return dir
+}
+
+// stack is hulpbot's real command path on a test Redis — store, core,
+// handlers, notifier — with the Mattermost adapter in front, its sender
+// posting to a fake Mattermost, and its endpoints on an httptest server.
+type stack struct {
+	t       *testing.T
+	mm      *fakeMM
+	rdb     redis.UniversalClient
+	prefix  string
+	store   *redisstore.Store
+	dir     *bot.Directory
+	adapter *Adapter
+	srv     *httptest.Server
+}
+
+// stackOption changes the adapter's options, or (withOutbox) the stack.
+type stackOption func(*Options, *stackSetup)
+
+type stackSetup struct{ outbox bool }
+
+// withOutbox puts the durable outbox between the notifier and the
+// Mattermost sender, as configured deployments run; its worker retries
+// every few milliseconds.
+func withOutbox(o *Options, s *stackSetup) { s.outbox = true }
+
+func newStack(t *testing.T, opts ...stackOption) *stack {
+	t.Helper()
+	s := &stack{t: t, mm: newFakeMM(t), rdb: redistest.Client(t), prefix: redistest.Prefix(t), dir: testDirectory(t)}
+	s.mm.addTeam(payloadTeamName, payloadTeamID)
+	s.mm.addTeam("klim", otherTeamID)
+	for _, u := range []string{"juf.anna", "anne", "bram", "ib.sanne", "kees"} {
+		s.mm.addUser(u)
+	}
+	s.mm.addChannel(payloadTeamID, "kernteam", true, true)
+	s.mm.addChannel(otherTeamID, "kernteam", true, true)
+
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	s.store = redisstore.New(s.rdb, s.prefix, log)
+	var sender handlers.Sender = senderFunc(func(ctx context.Context, m handlers.Message) error {
+		return s.adapter.Sender().Send(ctx, m)
+	})
+	var setup stackSetup
+	for _, f := range opts {
+		f(&Options{}, &setup)
+	}
+	var box *outbox.Outbox
+	if setup.outbox {
+		box = outbox.New(s.rdb, s.prefix, []string{"de-vaart", "de-klim"}, sender, time.Now, outbox.Options{
+			Poll:    5 * time.Millisecond,
+			Backoff: func(int) time.Duration { return 20 * time.Millisecond },
+		}, log)
+		sender = box
+	}
+	svc := bot.NewService(s.store, handlers.NewNotifier(s.dir, sender), log)
+	cmds := handlers.New(svc, time.Now, log)
+	o := Options{
+		URL:           s.mm.URL(),
+		BotToken:      "bot-token",
+		CommandTokens: SplitTokens("other-team-token, " + payloadToken),
+		PublicURL:     "http://hulpbot.test",
+		Dir:           s.dir,
+		Dispatcher:    cmds,
+		Redis:         s.rdb,
+		RedisPrefix:   s.prefix,
+		Log:           log,
+		Backoff:       time.Millisecond,
+	}
+	for _, f := range opts {
+		f(&o, &setup)
+	}
+	a, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.adapter = a
+	if box != nil {
+		ctx, stop := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); box.Run(ctx) }()
+		t.Cleanup(func() { stop(); <-done })
+	}
+	mux := http.NewServeMux()
+	a.Register(mux)
+	s.srv = httptest.NewServer(mux)
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+type senderFunc func(ctx context.Context, m handlers.Message) error
+
+func (f senderFunc) Send(ctx context.Context, m handlers.Message) error { return f(ctx, m) }
+
+// hook is one request Mattermost made, as recorded in the payload files.
+type hook struct {
+	Path          string  `json:"path"`
+	ContentType   string  `json:"content_type"`
+	Authorization *string `json:"authorization"`
+	RawBody       string  `json:"raw_body"`
+}
+
+// payloads reads testdata/payloads/<name>: the slash command and the click.
+func payloads(t testing.TB, name string) (command, click hook) {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "payloads", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var h hook
+		if err := json.Unmarshal(sc.Bytes(), &h); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		switch h.Path {
+		case "/hulp":
+			command = h
+		case "/action":
+			click = h
+		}
+	}
+	if command.RawBody == "" || click.RawBody == "" {
+		t.Fatalf("%s: want a /hulp and an /action request", name)
+	}
+	return command, click
+}
+
+// commandForm is the verbatim slash command with some fields changed
+// (value "" deletes the field).
+func commandForm(t testing.TB, change map[string]string) string {
+	t.Helper()
+	cmd, _ := payloads(t, "hook-requests.jsonl")
+	v, err := url.ParseQuery(cmd.RawBody)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, val := range change {
+		if val == "" {
+			v.Del(k)
+		} else {
+			v.Set(k, val)
+		}
+	}
+	return v.Encode()
+}
+
+// post sends body to path with headers; it returns the status and body.
+func (s *stack) post(path, contentType, body string, header map[string]string) (int, string) {
+	s.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// command runs "/hulp text" as user through the endpoint, as Mattermost
+// does, and returns the ephemeral answer.
+func (s *stack) command(user, text string) *model.CommandResponse {
+	s.t.Helper()
+	body := commandForm(s.t, map[string]string{"user_name": user, "text": text, "trigger_id": fmt.Sprintf("trigger-%s-%d", user, time.Now().UnixNano())})
+	status, out := s.post(CommandPath, "application/x-www-form-urlencoded", body, map[string]string{"Authorization": "Token " + payloadToken})
+	if status != http.StatusOK {
+		s.t.Fatalf("command %q as %s: HTTP %d %s", text, user, status, out)
+	}
+	var r model.CommandResponse
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		s.t.Fatalf("command answer %q: %v", out, err)
+	}
+	if r.ResponseType != model.CommandResponseTypeEphemeral {
+		s.t.Errorf("command answer type %q, want ephemeral", r.ResponseType)
+	}
+	return &r
+}
+
+// click presses action on post as user, the way Mattermost calls
+// hulpbot: the verbatim click payload with the post's own context.
+func (s *stack) click(user string, p *model.Post, action string, teamID string) *model.PostActionIntegrationResponse {
+	s.t.Helper()
+	var a *model.PostAction
+	for _, x := range actions(p) {
+		if x.Id == action {
+			a = x
+		}
+	}
+	if a == nil {
+		s.t.Fatalf("post %s has no action %q", p.Id, action)
+	}
+	if a.Integration == nil || a.Integration.URL != "http://hulpbot.test"+ActionPath {
+		s.t.Fatalf("action %q integration = %+v, want a call to hulpbot's action endpoint", action, a.Integration)
+	}
+	return s.clickContext(user, p.Id, a.Integration.Context, teamID)
+}
+
+func (s *stack) clickContext(user, postID string, ctx map[string]any, teamID string) *model.PostActionIntegrationResponse {
+	s.t.Helper()
+	status, out := s.post(ActionPath, "application/json", clickBody(s.t, user, postID, ctx, teamID), nil)
+	if status != http.StatusOK {
+		s.t.Fatalf("click as %s: HTTP %d %s", user, status, out)
+	}
+	var r model.PostActionIntegrationResponse
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		s.t.Fatalf("click answer %q: %v", out, err)
+	}
+	return &r
+}
+
+// clickBody is the verbatim click payload with user, post, context and
+// team replaced (a click in a direct message has no team).
+func clickBody(t testing.TB, user, postID string, ctx map[string]any, teamID string) string {
+	t.Helper()
+	_, click := payloads(t, "hook-requests.jsonl")
+	var m map[string]any
+	if err := json.Unmarshal([]byte(click.RawBody), &m); err != nil {
+		t.Fatal(err)
+	}
+	m["user_name"], m["post_id"], m["context"] = user, postID, ctx
+	m["team_id"] = teamID
+	if teamID == "" {
+		delete(m, "team_domain")
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// snapshot is every key under the stack's prefix with its value, to prove
+// that a refused request changed nothing.
+func (s *stack) snapshot() string {
+	s.t.Helper()
+	ctx := context.Background()
+	var keys []string
+	iter := s.rdb.Scan(ctx, 0, s.prefix+":*", 1000).Iterator()
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+	}
+	if err := iter.Err(); err != nil {
+		s.t.Fatal(err)
+	}
+	slices.Sort(keys)
+	var b bytes.Buffer
+	for _, k := range keys {
+		typ := s.rdb.Type(ctx, k).Val()
+		var v any
+		switch typ {
+		case "string":
+			v = s.rdb.Get(ctx, k).Val()
+		case "hash":
+			v = s.rdb.HGetAll(ctx, k).Val()
+		case "zset":
+			v = s.rdb.ZRangeWithScores(ctx, k, 0, -1).Val()
+		case "set":
+			m := s.rdb.SMembers(ctx, k).Val()
+			slices.Sort(m)
+			v = m
+		case "list":
+			v = s.rdb.LRange(ctx, k, 0, -1).Val()
+		}
+		fmt.Fprintf(&b, "%s %s %v\n", k, typ, v)
+	}
+	return b.String()
+}
+
+// request reads a request from the store.
+func (s *stack) request(school, id string) bot.Request {
+	s.t.Helper()
+	r, err := s.store.Request(context.Background(), school, id)
+	if err != nil {
+		s.t.Fatalf("request %s: %v", id, err)
+	}
+	return r
+}
+
+// offerPost is the last post in username's direct channel, which must
+// have buttons.
+func (s *stack) offerPost(username string) *model.Post {
+	s.t.Helper()
+	posts := s.mm.postsTo(s.mm.dmOf(username))
+	if len(posts) == 0 {
+		s.t.Fatalf("%s got no direct message", username)
+	}
+	p := posts[len(posts)-1]
+	if len(actions(p)) == 0 {
+		s.t.Fatalf("%s's last direct message has no buttons: %q", username, p.Message)
+	}
+	return p
+}
+
+// requestOf is the request a post's first button names, as the context
+// says (read without verifying).
+func requestOf(t testing.TB, p *model.Post) (string, int) {
+	t.Helper()
+	a := actions(p)
+	if len(a) == 0 {
+		t.Fatalf("post %s has no buttons", p.Id)
+	}
+	c := a[0].Integration.Context
+	id, _ := c[ctxRequest].(string)
+	n, _ := parseOfferNo(fmt.Sprint(c[ctxOffer]))
+	return id, n
+}
