@@ -131,12 +131,19 @@ func (s *School) HelperByID(id string) (*Helper, bool) {
 
 // IsCoordinator reports whether the actor is a configured coordinator.
 func (s *School) IsCoordinator(a Address) bool {
-	for _, c := range s.Coordinators {
+	_, ok := s.Coordinator(a)
+	return ok
+}
+
+// Coordinator returns the configured coordinator this actor is, if any.
+func (s *School) Coordinator(a Address) (*Coordinator, bool) {
+	for i := range s.Coordinators {
+		c := &s.Coordinators[i]
 		if acc, ok := c.Accounts[a.Platform]; ok && acc != "" && strings.EqualFold(acc, a.Handle) {
-			return true
+			return c, true
 		}
 	}
-	return false
+	return nil, false
 }
 
 // Group returns the configured group with this id.

@@ -183,6 +183,8 @@ func (s *Service) Pickup(ctx context.Context, now time.Time, sc *School, by Acto
 	helperID, name := "", by.Name
 	if h, ok := sc.Helper(by.Address); ok {
 		helperID, name = h.ID, h.Name
+	} else if c, ok := sc.Coordinator(by.Address); ok && c.Name != "" {
+		name = c.Name
 	}
 	if name == "" {
 		name = by.Handle

@@ -100,7 +100,7 @@ func TestEnvOverrides(t *testing.T) {
 	const withPlatforms = minimal + `
 redis_url: redis://file:6379/0
 listen: ":9000"
-mattermost: {url: "http://mm", bot_token: file-bot, command_token: file-cmd, action_secret: file-secret-0123456789}
+mattermost: {url: "http://mm", bot_token: file-bot, command_token: file-cmd, public_url: "http://hulpbot:8080", action_secret: file-secret-0123456789}
 slack: {bot_token: xoxb-file, signing_secret: file-sign}
 `
 	vars := map[string]string{
@@ -143,7 +143,7 @@ slack: {bot_token: xoxb-file, signing_secret: file-sign}
 	})
 	t.Run("an override satisfies a required field", func(t *testing.T) {
 		const unset = minimal + `
-mattermost: {url: "http://mm", bot_token: "${NOT_SET}", command_token: cmd}
+mattermost: {url: "http://mm", bot_token: "${NOT_SET}", command_token: cmd, public_url: "http://hulpbot:8080"}
 `
 		c := mustParse(t, unset, env(map[string]string{"HULPBOT_MATTERMOST_BOT_TOKEN": "env-bot"}))
 		if got, want := c.Mattermost.BotToken, "env-bot"; got != want {
@@ -178,6 +178,7 @@ mattermost:
   url: ${MM_URL}
   bot_token: "${MM_BOT}"
   command_token: "literal$dollar${MM_CMD}$"
+  public_url: http://hulpbot:8080
   action_secret: ${UNSET_OPTIONAL}
 schools:
   - id: ${SCHOOL}
@@ -253,7 +254,7 @@ schools:
 		},
 		{
 			name: "unknown field in a flow mapping",
-			yaml: minimal + "mattermost: {url: http://mm, bot_token: b, command_token: c, secret: x}\n",
+			yaml: minimal + "mattermost: {url: http://mm, bot_token: b, command_token: c, public_url: http://h, secret: x}\n",
 			want: []Problem{{"mattermost.secret", "unknown field (line 9)"}},
 		},
 		{
@@ -299,6 +300,7 @@ mattermost:
   url: ${MM_URL}
   bot_token: ${HULPBOT_MATTERMOST_BOT_TOKEN}
   command_token: ${A}${B}
+  public_url: http://hulpbot:8080
   action_secret: ${HULPBOT_ACTION_SECRET}
 `,
 			want: []Problem{

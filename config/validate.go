@@ -229,7 +229,8 @@ func (v *validator) config(c *Config) {
 		}
 		v.required("mattermost.bot_token", m.BotToken)
 		v.required("mattermost.command_token", m.CommandToken)
-		if m.PublicURL != "" {
+		// The buttons call public_url: without it nobody could accept.
+		if v.required("mattermost.public_url", m.PublicURL) {
 			v.httpURL("mattermost.public_url", m.PublicURL)
 		}
 		if m.ActionSecret != "" && len(m.ActionSecret) < MinActionSecret {

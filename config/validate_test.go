@@ -14,6 +14,7 @@ mattermost:
   url: https://chat.example.nl
   bot_token: bot
   command_token: cmd
+  public_url: https://hulpbot.example.nl
 slack:
   bot_token: xoxb-1
   signing_secret: sign
@@ -99,7 +100,7 @@ func TestValidate(t *testing.T) {
 
 		// mattermost
 		{"mattermost needs url and tokens", func(c *Config) { c.Mattermost = &Mattermost{} },
-			[]Problem{{"mattermost.url", "empty"}, {"mattermost.bot_token", "empty"}, {"mattermost.command_token", "empty"}}},
+			[]Problem{{"mattermost.url", "empty"}, {"mattermost.bot_token", "empty"}, {"mattermost.command_token", "empty"}, {"mattermost.public_url", "empty"}}},
 		{"mattermost url", func(c *Config) { c.Mattermost.URL = "chat.example.nl" },
 			[]Problem{{"mattermost.url", `"chat.example.nl" is not an http:// or https:// URL`}}},
 		{"mattermost public_url", func(c *Config) { c.Mattermost.PublicURL = "ftp://x" },
