@@ -126,14 +126,14 @@ var catalog = map[string]map[string]string{
 			"• /hulp groep 5 [toelichting]: vraag hulp voor een groep (ook /hulp 5, /hulp 1-2, /hulp kleuters)\n" +
 			"• /hulp annuleer: trek je hulpvraag in\n" +
 			"• /hulp wie: wie kan er nu helpen\n" +
-			"• /hulp succes <verhaal>: deel een succes voor de weekpost\n" +
+			"• /hulp succes <verhaal> [#naam]: deel een succes voor de weekpost (met #naam erachter komt je naam erbij)\n" +
 			"Voor hulpverleners:\n" +
 			"• /hulp ok: ik kom eraan (net als de knop)\n" +
 			"• /hulp kan niet: geef de hulpvraag door aan de volgende\n" +
-			"• /hulp klaar [toelichting]: sluit de hulpvraag af\n" +
+			"• /hulp klaar [toelichting] [#kernteam]: sluit de hulpvraag af (#kernteam zet hem op de agenda van het kernteam)\n" +
 			"• /hulp beschikbaar, /hulp bezet of /hulp afwezig [tot 13:30]: zet je status\n" +
 			"Voor de IB'er en andere coördinatoren:\n" +
-			"• /hulp overzicht: deze week tot nu toe\n" +
+			"• /hulp overzicht: deze week tot nu toe (/hulp overzicht csv: de weekcijfers voor de stuurgroep)\n" +
 			"Groepen: {groups}\n" +
 			"Noem geen namen van kinderen.",
 		"group.numbered": "groep {id}",
@@ -306,14 +306,14 @@ var catalog = map[string]map[string]string{
 			"• /hulp group 5 [note]: ask for help for a group (also /hulp 5, /hulp 1-2, /hulp kleuters)\n" +
 			"• /hulp cancel: withdraw your request\n" +
 			"• /hulp who: who can help right now\n" +
-			"• /hulp success <story>: share a success for the weekly post\n" +
+			"• /hulp success <story> [#name]: share a success for the weekly post (#name at the end signs it)\n" +
 			"For helpers:\n" +
 			"• /hulp accept: I'm on my way (same as the button)\n" +
 			"• /hulp decline: pass the request on to the next helper\n" +
-			"• /hulp done [note]: close the request\n" +
+			"• /hulp done [note] [#kernteam]: close the request (#kernteam puts it on the kernteam's agenda)\n" +
 			"• /hulp available, /hulp busy or /hulp away [until 13:30]: set your status\n" +
 			"For the IB'er and other coordinators:\n" +
-			"• /hulp summary: this week so far\n" +
+			"• /hulp summary: this week so far (/hulp summary csv: the weekly figures for the steering group)\n" +
 			"Groups: {groups}\n" +
 			"Please don't use children's names.",
 		"group.numbered": "group {id}",
