@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/internal/fuzzy"
 )
 
 // Errors of the grammar. The handler puts each in words for the school.
@@ -294,35 +295,9 @@ func suggest(w string) string {
 		if len(c) >= 7 {
 			limit = 2
 		}
-		if d := editDistance(w, c, limit+1); d <= limit && d < bestD {
+		if d := fuzzy.Distance(w, c, limit+1); d <= limit && d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance of a and b, or stop when it is
-// at least stop (enough to know it is too far).
-func editDistance(a, b string, stop int) int {
-	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d >= stop || -d >= stop {
-		return stop
-	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return min(prev[len(rb)], stop)
 }
