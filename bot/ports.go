@@ -14,8 +14,10 @@ import (
 type Store interface {
 	// CreateAndOffer stores r (State and HelperID are decided here) and offers
 	// it to the first helper Choose would pick among cands; the offer lapses at
-	// deadline. With nobody to pick the request is stored escalated. A request
-	// with r.ID already stored gives ErrDuplicate. r expires after retention.
+	// deadline. With nobody to pick the request is stored escalated. r
+	// expires after retention. A request with r.ID already stored (the same
+	// command delivered again) changes nothing: the stored request, as it
+	// stands, comes back with an error wrapping ErrDuplicate.
 	CreateAndOffer(ctx context.Context, now time.Time, r Request, cands []Candidate, deadline time.Time, retention time.Duration) (Request, error)
 
 	// Accept makes helperID's offer accepted. requestID "" means the offer
@@ -54,6 +56,10 @@ type Store interface {
 
 	// Request reads one request.
 	Request(ctx context.Context, school, requestID string) (Request, error)
+
+	// SchoolsWithDueWork returns those of schools with an offer deadline or
+	// a follow-up due at now: a cheap look before the work.
+	SchoolsWithDueWork(ctx context.Context, schools []string, now time.Time) ([]string, error)
 
 	// DueOffers lists offers whose deadline is at or before now, oldest first.
 	DueOffers(ctx context.Context, school string, now time.Time, limit int) ([]OfferRef, error)

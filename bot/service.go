@@ -50,6 +50,10 @@ type HelpRequest struct {
 
 // RequestHelp creates a request and offers it to the best available helper,
 // or escalates it to the fallback channel when nobody is available.
+//
+// With in.ID set, a repeated delivery of the same command is the same
+// request: the store creates it once, and a repeat returns the request as it
+// stands and tells nobody again (the first delivery did).
 func (s *Service) RequestHelp(ctx context.Context, now time.Time, sc *School, in HelpRequest) (Request, error) {
 	if _, ok := sc.Group(in.Group); !ok {
 		return Request{}, fmt.Errorf("request help for %q: %w", in.Group, ErrUnknownGroup)
@@ -74,6 +78,14 @@ func (s *Service) RequestHelp(ctx context.Context, now time.Time, sc *School, in
 		r.FollowUpAt = now.Add(sc.FollowUpAfter)
 	}
 	out, err := s.store.CreateAndOffer(ctx, now, r, candidatesFor(sc, r, now), now.Add(sc.OfferTimeout), sc.Retention)
+	if errors.Is(err, ErrDuplicate) {
+		if out.ID == "" {
+			// The store did not say how it stands: it exists, that is all.
+			out = r
+		}
+		s.log.Info("request repeated", "school", sc.ID, "request", out.ID, "state", out.State, "helper", out.HelperID)
+		return out, nil
+	}
 	if err != nil {
 		return Request{}, fmt.Errorf("request help: %w", err)
 	}
@@ -416,6 +428,16 @@ func capRunes(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n])
+}
+
+// SchoolsWithDueWork returns those of schools with an offer deadline or a
+// follow-up due at now.
+func (s *Service) SchoolsWithDueWork(ctx context.Context, schools []string, now time.Time) ([]string, error) {
+	due, err := s.store.SchoolsWithDueWork(ctx, schools, now)
+	if err != nil {
+		return nil, fmt.Errorf("schools with due work: %w", err)
+	}
+	return due, nil
 }
 
 // DueOffers lists the school's offers whose deadline is at or before now.

@@ -37,8 +37,11 @@ func (c *Config) Directory() (*bot.Directory, error) {
 		return nil, err
 	}
 	schools := make([]*bot.School, 0, len(c.Schools))
+	// One *time.Location per zone: a thousand schools in Europe/Amsterdam
+	// share one copy of its transition table instead of a thousand.
+	zones := map[string]*time.Location{}
 	for i := range c.Schools {
-		s, err := c.school(&c.Schools[i])
+		s, err := c.school(&c.Schools[i], zones)
 		if err != nil {
 			return nil, fmt.Errorf("config: schools[%d]: %w", i, err)
 		}
@@ -51,12 +54,17 @@ func (c *Config) Directory() (*bot.Directory, error) {
 	return d, nil
 }
 
-// school converts one validated school.
-func (c *Config) school(s *School) (*bot.School, error) {
+// school converts one validated school; zones caches loaded time zones.
+func (c *Config) school(s *School, zones map[string]*time.Location) (*bot.School, error) {
 	lang := cmp.Or(s.Language, c.Language)
-	loc, err := time.LoadLocation(cmp.Or(s.Timezone, c.Timezone))
-	if err != nil {
-		return nil, err
+	tz := cmp.Or(s.Timezone, c.Timezone)
+	loc, ok := zones[tz]
+	if !ok {
+		var err error
+		if loc, err = time.LoadLocation(tz); err != nil {
+			return nil, err
+		}
+		zones[tz] = loc
 	}
 	parts, probs := parseDayParts(s.DayParts)
 	if len(probs) > 0 {

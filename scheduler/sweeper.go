@@ -22,6 +22,9 @@ type Offers interface {
 	// FollowUps tells requesters whose follow-up is due how things stand;
 	// each follow-up is claimed by one caller only.
 	FollowUps(ctx context.Context, now time.Time, sc *bot.School) (int, error)
+	// SchoolsWithDueWork returns those of schools with an offer deadline or
+	// a follow-up due at now, in one round trip.
+	SchoolsWithDueWork(ctx context.Context, schools []string, now time.Time) ([]string, error)
 }
 
 // Sweeper moves offers on whose deadline has passed. Deadlines live in the
@@ -68,14 +71,26 @@ func (s *Sweeper) Run(ctx context.Context) {
 }
 
 // Sweep moves on every offer due at now and sends the follow-ups due, and
-// reports how many offers it moved.
+// reports how many offers it moved. One look at all schools first: most
+// have nothing due, and a sweep runs several times a second.
 func (s *Sweeper) Sweep(ctx context.Context, now time.Time) (int, error) {
-	schools := s.schools.Schools()
-	moved := make([]int, len(schools))
-	errs := make([]error, len(schools))
+	ids := make([]string, 0, len(s.schools.Schools()))
+	for _, sc := range s.schools.Schools() {
+		ids = append(ids, sc.ID)
+	}
+	dueIDs, err := s.offers.SchoolsWithDueWork(ctx, ids, now)
+	if err != nil {
+		return 0, err
+	}
+	moved := make([]int, len(dueIDs))
+	errs := make([]error, len(dueIDs))
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
-	for i, sc := range schools {
+	for i, id := range dueIDs {
+		sc, ok := s.schools.School(id)
+		if !ok {
+			continue
+		}
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {

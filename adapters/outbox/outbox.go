@@ -65,7 +65,7 @@ type Options struct {
 	MaxAttempts int
 	// Remember is how long a delivered key is remembered. Default 24h.
 	Remember time.Duration
-	// Workers is the number of deliveries in flight at once. Default 16.
+	// Workers is the number of deliveries in flight at once. Default 32.
 	Workers int
 	// Backoff is the wait before attempt n+1 after n failures. Default:
 	// 1s doubling to at most 5 minutes, with jitter.
@@ -89,7 +89,7 @@ func (o *Options) fill() {
 		o.Remember = 24 * time.Hour
 	}
 	if o.Workers == 0 {
-		o.Workers = 16
+		o.Workers = 32
 	}
 	if o.Backoff == nil {
 		o.Backoff = defaultBackoff
@@ -113,6 +113,9 @@ type Outbox struct {
 	opt     Options
 	log     *slog.Logger
 	wake    chan struct{}
+
+	mu    sync.Mutex
+	dirty map[string]bool // schools this process queued for since the last look
 }
 
 var _ handlers.Sender = (*Outbox)(nil)
@@ -126,7 +129,7 @@ func New(rdb redis.UniversalClient, prefix string, schools []string, next handle
 	return &Outbox{
 		rdb: rdb, prefix: prefix, schools: append(append([]string(nil), schools...), noSchool),
 		next: next, now: now, opt: opt, log: log.With("component", "outbox"),
-		wake: make(chan struct{}, 1),
+		wake: make(chan struct{}, 1), dirty: map[string]bool{},
 	}
 }
 
@@ -160,6 +163,13 @@ func (o *Outbox) Send(ctx context.Context, m handlers.Message) error {
 		o.log.Debug("already queued or delivered", "key", m.Key)
 		return nil
 	}
+	school := m.SchoolID
+	if school == "" {
+		school = noSchool
+	}
+	o.mu.Lock()
+	o.dirty[school] = true
+	o.mu.Unlock()
 	select {
 	case o.wake <- struct{}{}:
 	default:
@@ -167,24 +177,67 @@ func (o *Outbox) Send(ctx context.Context, m handlers.Message) error {
 	return nil
 }
 
-// Run delivers until ctx ends, then waits for deliveries in flight.
+// Run delivers until ctx ends, then waits for deliveries in flight. A
+// message this process queued is taken at once; what other processes queued
+// or what is due for a retry is found by one look at all queues per poll.
 func (o *Outbox) Run(ctx context.Context) {
 	sem := make(chan struct{}, o.opt.Workers)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	t := time.NewTicker(o.opt.Poll)
 	defer t.Stop()
+	schools := o.schools
 	for {
-		for _, school := range o.schools {
+		for _, school := range schools {
 			o.drain(ctx, school, sem, &wg)
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-o.wake:
+			schools = o.takeDirty()
 		case <-t.C:
+			due, err := o.dueSchools(ctx)
+			if err != nil {
+				o.log.Warn("look for due messages failed", "err", err)
+			}
+			schools = due
 		}
 	}
+}
+
+// takeDirty returns the schools queued for by this process since last time.
+func (o *Outbox) takeDirty() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	out := make([]string, 0, len(o.dirty))
+	for s := range o.dirty {
+		out = append(out, s)
+	}
+	clear(o.dirty)
+	return out
+}
+
+// dueSchools looks, in one pipelined round trip, which schools have a
+// message due now.
+func (o *Outbox) dueSchools(ctx context.Context) ([]string, error) {
+	by := &redis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(o.now().UnixMilli(), 10), Count: 1}
+	cmds := make([]*redis.StringSliceCmd, len(o.schools))
+	if _, err := o.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, s := range o.schools {
+			cmds[i] = p.ZRangeByScore(ctx, o.key(s, "queue"), by)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	var due []string
+	for i, s := range o.schools {
+		if len(cmds[i].Val()) > 0 {
+			due = append(due, s)
+		}
+	}
+	return due, nil
 }
 
 // drain claims due messages of one school in batches and delivers them.

@@ -150,3 +150,28 @@ func TestFollowUps(t *testing.T) {
 		t.Errorf("claimed again: %v", ids)
 	}
 }
+
+func TestSchoolsWithDueWork(t *testing.T) {
+	f := newFixture(t)
+	f.create("r1", t0, cands("anne")) // deadline t0+2m
+	r := request("r2", t0)
+	r.FollowUpAt = t0.Add(time.Minute)
+	if _, err := f.s.CreateAndOffer(f.ctx, t0, r, nil, t0.Add(timeout), retention); err != nil {
+		t.Fatal(err)
+	}
+	schools := []string{"elders", school, "nog-een"}
+	for _, tc := range []struct {
+		at   time.Time
+		want []string
+	}{
+		{t0, nil},
+		{t0.Add(time.Minute), []string{school}}, // the follow-up
+		{t0.Add(timeout), []string{school}},     // and the deadline
+		{t0.Add(-time.Hour), nil},
+	} {
+		got, err := f.s.SchoolsWithDueWork(f.ctx, schools, tc.at)
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("at %s: %v, %v; want %v", tc.at, got, err, tc.want)
+		}
+	}
+}

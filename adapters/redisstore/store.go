@@ -90,7 +90,10 @@ func scriptErr(code string) error {
 
 // CreateAndOffer stores r and offers it to the helper bot.Choose picks among
 // cands, in one script. With nobody to pick, r is stored escalated (offer
-// number 0: no offer was made).
+// number 0: no offer was made). When r.ID is stored already (the same
+// command delivered again) nothing is written: it returns the stored
+// request as it stands now and an error wrapping bot.ErrDuplicate, still in
+// one round trip.
 func (s *Store) CreateAndOffer(ctx context.Context, now time.Time, r bot.Request, cands []bot.Candidate, deadline time.Time, retention time.Duration) (bot.Request, error) {
 	op := "redisstore: create request " + r.ID
 	switch {
@@ -339,6 +342,33 @@ func (s *Store) DueOffers(ctx context.Context, school string, now time.Time, lim
 	return out, nil
 }
 
+// SchoolsWithDueWork returns the schools among schools that have an offer
+// deadline or a follow-up due at now, in one pipelined round trip: the
+// sweeper looks at every school several times a second, and most have
+// nothing due.
+func (s *Store) SchoolsWithDueWork(ctx context.Context, schools []string, now time.Time) ([]string, error) {
+	const op = "redisstore: schools with due work"
+	max := strconv.FormatInt(now.UnixMilli(), 10)
+	by := &redis.ZRangeBy{Min: "-inf", Max: max, Count: 1}
+	cmds := make([][2]*redis.StringSliceCmd, len(schools))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, sc := range schools {
+			cmds[i][0] = p.ZRangeByScore(ctx, s.key(sc, "deadlines"), by)
+			cmds[i][1] = p.ZRangeByScore(ctx, s.key(sc, "followups"), by)
+		}
+		return nil
+	}); err != nil {
+		return nil, fail(op, err)
+	}
+	var due []string
+	for i, sc := range schools {
+		if len(cmds[i][0].Val()) > 0 || len(cmds[i][1].Val()) > 0 {
+			due = append(due, sc)
+		}
+	}
+	return due, nil
+}
+
 // AddStory keeps a success story for the week's post; the week's stories
 // expire retention after the last one (StatsTTL when retention <= 0).
 func (s *Store) AddStory(ctx context.Context, school, week, text string, retention time.Duration) error {
@@ -438,14 +468,20 @@ func (s *Store) base(school string) string { return s.prefix + ":{" + school + "
 func (s *Store) runRequest(ctx context.Context, op string, sc *redis.Script, school, key string, now time.Time, args ...any) (bot.Request, error) {
 	v, err := s.run(ctx, op, sc, school, key, strconv.FormatInt(now.UnixMilli(), 10), args...)
 	if err != nil {
+		if len(v) > 0 {
+			// A refusal that carries the record as it stands
+			// (create_offer.lua's duplicate).
+			return decodeRequest(pairs(v)), err
+		}
 		return bot.Request{}, err
 	}
 	return decodeRequest(pairs(v)), nil
 }
 
 // run runs a script with the arguments lib.lua expects first (key base, now
-// in ms, statistics TTL in ms) and returns what follows the 'ok', or the
-// sentinel of the check that failed.
+// in ms, statistics TTL in ms) and returns what follows the 'ok'; or, with
+// the sentinel of the check that failed, whatever the script sent after its
+// code (most send nothing).
 func (s *Store) run(ctx context.Context, op string, sc *redis.Script, school, key, nowMS string, args ...any) ([]any, error) {
 	argv := make([]any, 0, 3+len(args))
 	argv = append(argv, s.base(school), nowMS, strconv.FormatInt(StatsTTL.Milliseconds(), 10))
@@ -462,7 +498,7 @@ func (s *Store) run(ctx context.Context, op string, sc *redis.Script, school, ke
 		return v[1:], nil
 	}
 	if e := scriptErr(code); e != nil {
-		return nil, fmt.Errorf("%s: %w", op, e)
+		return v[1:], fmt.Errorf("%s: %w", op, e)
 	}
 	return nil, fmt.Errorf("%s: unexpected script reply %q", op, code)
 }
