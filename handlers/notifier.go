@@ -42,7 +42,8 @@ func Render(n bot.Notice, sc *bot.School) Message {
 	r := n.Request
 	group := groupLabel(sc, r.Group)
 	at := clock(sc, r.CreatedAt)
-	m := Message{To: n.To, SchoolID: n.SchoolID, Key: n.Key(), RequestID: r.ID}
+	m := Message{To: n.To, SchoolID: n.SchoolID, Key: n.Key(), RequestID: r.ID,
+		Urgent: n.Kind == bot.NoticeOffer || n.Kind == bot.NoticeEscalated}
 	var from, note string
 	if r.RequesterName != "" {
 		from = Text(l, "notice.from", "requester", r.RequesterName)

@@ -78,6 +78,10 @@ type Message struct {
 	RequestID string
 	// Attachments are files shown with the message (a digest's chart).
 	Attachments []Attachment
+	// Urgent marks a message someone must act on now (an offer to a
+	// helper, a request in the fallback channel): delivered before the
+	// rest when many are waiting.
+	Urgent bool
 }
 
 // Attachment is a file sent with a message.

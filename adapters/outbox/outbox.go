@@ -155,7 +155,13 @@ func (o *Outbox) Send(ctx context.Context, m handlers.Message) error {
 		return fmt.Errorf("outbox: encode %s: %w", m.Key, err)
 	}
 	keys := []string{o.key(m.SchoolID, "queue"), o.key(m.SchoolID, "msg"), o.key(m.SchoolID, "done:"+m.Key)}
-	queued, err := enqueueScript.Run(ctx, o.rdb, keys, m.Key, payload, o.now().UnixMilli()).Int()
+	at := o.now()
+	if !m.Urgent {
+		// Behind what someone must act on now: when thousands of offers
+		// lapse at once, the next helpers hear first, the teachers just after.
+		at = at.Add(o.opt.Poll)
+	}
+	queued, err := enqueueScript.Run(ctx, o.rdb, keys, m.Key, payload, at.UnixMilli()).Int()
 	if err != nil {
 		return fmt.Errorf("outbox: queue %s: %w: %w", m.Key, ErrUnavailable, err)
 	}

@@ -86,7 +86,7 @@ func running(t *testing.T, o *Outbox) {
 func msg(school, key string) handlers.Message {
 	return handlers.Message{
 		To:       bot.Recipient{Address: bot.Address{Platform: bot.Slack, Handle: "U0ANNE0001"}},
-		SchoolID: school, Key: key, Text: "Kun je even helpen?",
+		SchoolID: school, Key: key, Text: "Kun je even helpen?", Urgent: true,
 		Buttons:     []handlers.Button{{Label: "Ik kom eraan", Action: handlers.ActionAccept, RequestID: "r1", OfferNo: 1}},
 		Attachments: []handlers.Attachment{{Name: "x.png", ContentType: "image/png", Data: []byte{0x89, 'P', 'N', 'G'}}},
 	}
@@ -301,5 +301,34 @@ func TestRedisDownOnSend(t *testing.T) {
 	err := o.Send(context.Background(), msg("de-vaart", "k"))
 	if !errors.Is(err, bot.ErrUnavailable) {
 		t.Errorf("Send with Redis down = %v, want ErrUnavailable", err)
+	}
+}
+
+// TestUrgentFirst: with many messages waiting, offers go out before the
+// messages nobody has to act on.
+func TestUrgentFirst(t *testing.T) {
+	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
+	var mu sync.Mutex
+	var order []string
+	rec := senderFunc(func(_ context.Context, m handlers.Message) error {
+		mu.Lock()
+		defer mu.Unlock()
+		order = append(order, m.Key)
+		return nil
+	})
+	o := newOutbox(t, rdb, prefix, rec, Options{Workers: 1, Poll: 50 * time.Millisecond})
+	ctx := context.Background()
+	for i := range 5 {
+		m := msg("de-vaart", fmt.Sprint("later", i))
+		m.Urgent = false
+		_ = o.Send(ctx, m)
+	}
+	_ = o.Send(ctx, msg("de-vaart", "offer"))
+	running(t, o)
+	eventually(t, "all six delivered", func() bool { mu.Lock(); defer mu.Unlock(); return len(order) == 6 })
+	mu.Lock()
+	defer mu.Unlock()
+	if order[0] != "offer" {
+		t.Errorf("delivered in order %v, want the offer first", order)
 	}
 }
