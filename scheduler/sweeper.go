@@ -50,7 +50,7 @@ func NewSweeper(schools *bot.Directory, offers Offers, now func() time.Time, int
 const defaultBatch = 500
 
 // parallel is how many schools are swept at the same time.
-const parallel = 8
+const parallel = 16
 
 // Run sweeps until ctx is done. While the store is unreachable it keeps
 // trying at the same pace and catches up when the store is back: deadlines
