@@ -1,5 +1,5 @@
 -- enqueue.lua: queue one message for delivery, once per key.
--- KEYS[1] queue (zset: key → when to try next, ms)
+-- KEYS[1] its queue, urgent or not (zset: key → when to try next, ms)
 -- KEYS[2] messages (hash: key → payload)
 -- KEYS[3] done marker of this key (string; set when delivered)
 -- ARGV[1] key, ARGV[2] payload, ARGV[3] now (ms)

@@ -5,7 +5,8 @@
 //
 // Keys, per school (the hash tag keeps them in one Redis Cluster slot):
 //
-//	<prefix>:{<school>}:outbox:queue      zset: message key → next try (ms)
+//	<prefix>:{<school>}:outbox:urgent     zset: message key → next try (ms); taken first
+//	<prefix>:{<school>}:outbox:queue      zset: the same for messages nobody must act on at once
 //	<prefix>:{<school>}:outbox:msg        hash: message key → JSON message
 //	<prefix>:{<school>}:outbox:tries      hash: message key → attempts so far
 //	<prefix>:{<school>}:outbox:done:<key> string: delivered; expires after a day
@@ -154,14 +155,14 @@ func (o *Outbox) Send(ctx context.Context, m handlers.Message) error {
 	if err != nil {
 		return fmt.Errorf("outbox: encode %s: %w", m.Key, err)
 	}
-	keys := []string{o.key(m.SchoolID, "queue"), o.key(m.SchoolID, "msg"), o.key(m.SchoolID, "done:"+m.Key)}
-	at := o.now()
-	if !m.Urgent {
-		// Behind what someone must act on now: when thousands of offers
-		// lapse at once, the next helpers hear first, the teachers just after.
-		at = at.Add(o.opt.Poll)
+	// What someone must act on now goes in a lane of its own, taken first:
+	// when thousands of offers lapse at once, the next helpers hear first.
+	lane := "queue"
+	if m.Urgent {
+		lane = "urgent"
 	}
-	queued, err := enqueueScript.Run(ctx, o.rdb, keys, m.Key, payload, at.UnixMilli()).Int()
+	keys := []string{o.key(m.SchoolID, lane), o.key(m.SchoolID, "msg"), o.key(m.SchoolID, "done:"+m.Key)}
+	queued, err := enqueueScript.Run(ctx, o.rdb, keys, m.Key, payload, o.now().UnixMilli()).Int()
 	if err != nil {
 		return fmt.Errorf("outbox: queue %s: %w: %w", m.Key, ErrUnavailable, err)
 	}
@@ -228,10 +229,11 @@ func (o *Outbox) takeDirty() []string {
 // message due now.
 func (o *Outbox) dueSchools(ctx context.Context) ([]string, error) {
 	by := &redis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(o.now().UnixMilli(), 10), Count: 1}
-	cmds := make([]*redis.StringSliceCmd, len(o.schools))
+	cmds := make([][2]*redis.StringSliceCmd, len(o.schools))
 	if _, err := o.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, s := range o.schools {
-			cmds[i] = p.ZRangeByScore(ctx, o.key(s, "queue"), by)
+			cmds[i][0] = p.ZRangeByScore(ctx, o.key(s, "urgent"), by)
+			cmds[i][1] = p.ZRangeByScore(ctx, o.key(s, "queue"), by)
 		}
 		return nil
 	}); err != nil {
@@ -239,7 +241,7 @@ func (o *Outbox) dueSchools(ctx context.Context) ([]string, error) {
 	}
 	var due []string
 	for i, s := range o.schools {
-		if len(cmds[i].Val()) > 0 {
+		if len(cmds[i][0].Val())+len(cmds[i][1].Val()) > 0 {
 			due = append(due, s)
 		}
 	}
@@ -279,7 +281,7 @@ type claimed struct {
 func (o *Outbox) claim(ctx context.Context, school string, n int) ([]claimed, error) {
 	now := o.now()
 	leaseEnd := now.Add(o.opt.Lease).UnixMilli()
-	keys := []string{o.key(school, "queue"), o.key(school, "msg"), o.key(school, "tries")}
+	keys := []string{o.key(school, "urgent"), o.key(school, "queue"), o.key(school, "msg"), o.key(school, "tries")}
 	v, err := claimScript.Run(ctx, o.rdb, keys, now.UnixMilli(), leaseEnd, n).Slice()
 	if err != nil {
 		return nil, err
@@ -327,7 +329,7 @@ func (o *Outbox) deliver(ctx context.Context, school string, c claimed) {
 		}
 		log.Warn("delivery failed, will retry", "in", wait, "err", err)
 		at := o.now().Add(wait).UnixMilli()
-		if _, rerr := retryScript.Run(ctx, o.rdb, []string{o.key(school, "queue")}, c.key, at, c.leaseEnd).Result(); rerr != nil {
+		if _, rerr := retryScript.Run(ctx, o.rdb, []string{o.key(school, "urgent"), o.key(school, "queue")}, c.key, at, c.leaseEnd).Result(); rerr != nil {
 			// The lease runs out and the message is tried again anyway.
 			log.Warn("could not reschedule", "err", rerr)
 		}
@@ -335,7 +337,7 @@ func (o *Outbox) deliver(ctx context.Context, school string, c claimed) {
 }
 
 func (o *Outbox) finish(ctx context.Context, school string, c claimed) {
-	keys := []string{o.key(school, "queue"), o.key(school, "msg"), o.key(school, "tries"), o.key(school, "done:"+c.key)}
+	keys := []string{o.key(school, "urgent"), o.key(school, "queue"), o.key(school, "msg"), o.key(school, "tries"), o.key(school, "done:"+c.key)}
 	if _, err := finishScript.Run(ctx, o.rdb, keys, c.key, o.opt.Remember.Milliseconds(), c.leaseEnd).Result(); err != nil {
 		// The lease runs out and the message is delivered again: the one
 		// case of a repeat, logged so it can be told apart.
@@ -345,5 +347,10 @@ func (o *Outbox) finish(ctx context.Context, school string, c claimed) {
 
 // Pending counts the messages of a school waiting for delivery.
 func (o *Outbox) Pending(ctx context.Context, school string) (int64, error) {
-	return o.rdb.ZCard(ctx, o.key(school, "queue")).Result()
+	u, err := o.rdb.ZCard(ctx, o.key(school, "urgent")).Result()
+	if err != nil {
+		return 0, err
+	}
+	n, err := o.rdb.ZCard(ctx, o.key(school, "queue")).Result()
+	return u + n, err
 }
