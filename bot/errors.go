@@ -29,7 +29,9 @@ var (
 	ErrNotCoordinator = errors.New("not a coordinator of this school")
 	// ErrUnavailable: the store cannot be reached; nothing was written.
 	ErrUnavailable = errors.New("store unavailable")
-	// ErrDuplicate: a request with this id exists already (a retried delivery).
+	// ErrDuplicate: what is asked for exists already (a retried delivery).
+	// RequestHelp does not return it: a repeated request for help is
+	// answered with the request as stored.
 	ErrDuplicate = errors.New("duplicate request")
 	// ErrBusy: the helper works on another request already.
 	ErrBusy = errors.New("helper busy with another request")

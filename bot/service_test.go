@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -27,6 +28,9 @@ func (s *scriptedStore) CreateAndOffer(_ context.Context, _ time.Time, r Request
 	s.calls = append(s.calls, "create")
 	s.cands = c
 	if s.err != nil {
+		if errors.Is(s.err, ErrDuplicate) {
+			return s.out, s.err // the record as stored comes with it
+		}
 		return Request{}, s.err
 	}
 	out := s.out
@@ -127,6 +131,31 @@ func TestServiceNotices(t *testing.T) {
 				return err
 			},
 			wantErr: ErrUnknownGroup,
+		},
+		{
+			name: "repeated delivery: the stored request, nobody told again",
+			store: scriptedStore{err: fmt.Errorf("create: %w", ErrDuplicate),
+				out: Request{ID: "r1", State: StateOffered, HelperID: "anne", OfferNo: 1, Requester: marie.Address}},
+			do: func(s *Service, sc *School) error {
+				r, err := s.RequestHelp(context.Background(), now, sc, HelpRequest{From: marie, Group: "5", ID: "r1"})
+				if err == nil && (r.ID != "r1" || r.State != StateOffered || r.HelperID != "anne") {
+					return fmt.Errorf("got %+v, want the stored request offered to anne", r)
+				}
+				return err
+			},
+			wantCalls: []string{"create"},
+		},
+		{
+			name:  "repeated delivery, the store not saying how it stands",
+			store: scriptedStore{err: ErrDuplicate},
+			do: func(s *Service, sc *School) error {
+				r, err := s.RequestHelp(context.Background(), now, sc, HelpRequest{From: marie, Group: "5", ID: "r1"})
+				if err == nil && (r.ID != "r1" || r.Group != "5" || r.State != "") {
+					return fmt.Errorf("got %+v, want request r1 for group 5 in no known state", r)
+				}
+				return err
+			},
+			wantCalls: []string{"create"},
 		},
 		{
 			name:  "store down",

@@ -151,6 +151,40 @@ var verbs = []struct {
 	{[]string{"overzicht"}, verbSummary}, {[]string{"summary"}, verbSummary},
 }
 
+// commandWords checks text and splits it into words, without a leading
+// "/hulp".
+func commandWords(text string) ([]string, error) {
+	if len(text) > MaxInput {
+		return nil, ErrTooLong
+	}
+	if err := checkText(text); err != nil {
+		return nil, err
+	}
+	f := fields(text)
+	if len(f) > 0 && (word(f[0]) == "/hulp" || word(f[0]) == "/help") {
+		f = f[1:]
+	}
+	return f, nil
+}
+
+// repeatSafe reports whether text, handled a second time for the same
+// delivery id, does nothing twice: it parses to a request for help (whose
+// id the delivery id fixes, so the store creates it once), to help or
+// "wie" (which only read), or to an error (which reaches no use case). It
+// looks at the command word only, so it is cheap enough to ask before
+// Parse; FuzzParse holds the two to agreement.
+func repeatSafe(text string) bool {
+	f, err := commandWords(text)
+	if err != nil || len(f) == 0 {
+		return true
+	}
+	switch kind, _ := matchVerb(f); kind {
+	case verbNone, verbHelp, verbWho:
+		return true
+	}
+	return false
+}
+
 // urgent words may come before the group ("/hulp spoed groep 5"); they
 // move into the note.
 var urgent = map[string]bool{"nu": true, "spoed": true, "dringend": true, "urgent": true, "snel": true, "asap": true, "now": true}
@@ -166,15 +200,9 @@ var urgent = map[string]bool{"nu": true, "spoed": true, "dringend": true, "urgen
 // Times after bezet and afwezig are parsed but not resolved: that needs
 // now and the school's time zone (Until.Time).
 func Parse(text string, groups *GroupIndex) (Cmd, error) {
-	if len(text) > MaxInput {
-		return nil, ErrTooLong
-	}
-	if err := checkText(text); err != nil {
+	f, err := commandWords(text)
+	if err != nil {
 		return nil, err
-	}
-	f := fields(text)
-	if len(f) > 0 && (word(f[0]) == "/hulp" || word(f[0]) == "/help") {
-		f = f[1:]
 	}
 	if len(f) == 0 {
 		return Help{}, nil

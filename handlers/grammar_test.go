@@ -465,6 +465,19 @@ func FuzzParse(f *testing.F) {
 				checkUntil(t, in, *c.Until)
 			}
 		}
+		// repeatSafe, asked before Parse, agrees with what Parse makes of
+		// the text: a command that changes something is never called safe
+		// to run twice.
+		if err == nil {
+			var want bool
+			switch cmd.(type) {
+			case RequestHelp, Help, Who:
+				want = true
+			}
+			if got := repeatSafe(in); got != want {
+				t.Fatalf("repeatSafe(%q) = %v, but Parse gives %T", in, got, cmd)
+			}
+		}
 	})
 }
 

@@ -73,6 +73,18 @@ func (h *Handler) Command(ctx context.Context, c Command) Reply {
 	return r
 }
 
+// Idempotent reports whether c may be handled again when a platform
+// delivers it twice (the same c.ID), with nothing done twice: a request
+// for help (its id comes from c.ID, and the store creates it once and
+// answers a repeat with the request as it stands), help, "wie", and text
+// that is no command. Every other command changes something each time it
+// runs; an adapter that can tell a repeat keeps it from running twice
+// itself. Without c.ID nothing is (a request for help would get a new id).
+// It reads the command word only: cheap enough for every command.
+func (h *Handler) Idempotent(c Command) bool {
+	return c.School == nil || (c.ID != "" && repeatSafe(c.Text))
+}
+
 // run calls the use case for cmd and words the result.
 func (h *Handler) run(ctx context.Context, now time.Time, c Command, cmd Cmd) (Reply, string, error) {
 	sc := c.School
@@ -292,8 +304,6 @@ func explain(sc *bot.School, cmd string, err error) (key, text string) {
 		return say("err.no_active.cancel")
 	case errors.Is(err, bot.ErrNoActiveRequest):
 		return say("err.no_active.done")
-	case errors.Is(err, bot.ErrDuplicate):
-		return say("err.duplicate")
 	case errors.Is(err, bot.ErrNotFound):
 		return say("err.not_found")
 	case errors.Is(err, bot.ErrUnavailable), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):

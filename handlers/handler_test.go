@@ -215,6 +215,42 @@ func TestBadInputCallsNothing(t *testing.T) {
 	}
 }
 
+// TestIdempotent: which commands an adapter may hand over again when a
+// platform delivers them twice, and which it must keep from running twice.
+func TestIdempotent(t *testing.T) {
+	sc := testSchool(t, "nl")
+	h := newTestHandler(t, &fakeService{})
+	for _, tt := range []struct {
+		text string
+		id   string
+		want bool
+	}{
+		{"groep 5 onrust na gym", "trig-1", true},
+		{"/hulp spoed groep 5", "trig-1", true},
+		{"groep 5", "", false}, // without an id a repeat is a second request
+		{"help", "trig-1", true},
+		{"", "trig-1", true},
+		{"wie", "trig-1", true},
+		{"onzin", "trig-1", true},       // an unknown word: only a reply
+		{"groep 99", "trig-1", true},    // an unknown group: only a reply
+		{"groep 5\x00", "trig-1", true}, // refused before parsing
+		{"ok", "trig-1", false},
+		{"kan niet", "trig-1", false},
+		{"klaar #kernteam", "trig-1", false},
+		{"annuleer", "trig-1", false},
+		{"bezet tot 13:30", "trig-1", false},
+		{"succes fijn gesprek", "trig-1", false},
+		{"overzicht csv", "trig-1", false},
+	} {
+		if got := h.Idempotent(Command{School: sc, From: teacher, Text: tt.text, ID: tt.id}); got != tt.want {
+			t.Errorf("Idempotent(%q, id %q) = %v, want %v", tt.text, tt.id, got, tt.want)
+		}
+	}
+	if !h.Idempotent(Command{Text: "annuleer", ID: "trig-1"}) {
+		t.Errorf("a command without a school (only an explanation) is not idempotent")
+	}
+}
+
 func TestErrorsInBothLanguages(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -245,8 +281,6 @@ func TestErrorsInBothLanguages(t *testing.T) {
 		{name: "group unknown to the core", from: teacher, text: "groep 5", err: bot.ErrUnknownGroup,
 			nl: "Die groep ken ik niet. Groepen: 1-2a (kleuters), 3, 4, 5, 5b, 6, 7, 8, Dolfijnen (de dolfijnen), bso. Typ bijvoorbeeld /hulp groep 6.",
 			en: "I don't know that group. Groups: 1-2a (kleuters), 3, 4, 5, 5b, 6, 7, 8, Dolfijnen (de dolfijnen), bso. For example, type /hulp group 6."},
-		{name: "duplicate", from: teacher, text: "groep 5", err: bot.ErrDuplicate,
-			nl: "Deze hulpvraag is al doorgezet.", en: "This request has already been passed on."},
 		{name: "not a helper", from: teacher, text: "ok", err: bot.ErrNotHelper,
 			nl: "Dit kan alleen iemand die bij Kindcentrum De Vaart als hulpverlener is ingesteld.",
 			en: "Only someone set up as a helper at Kindcentrum De Vaart can do this."},

@@ -325,7 +325,10 @@ func (s *Sender) rememberOffer(ctx context.Context, school, request string, offe
 // are patched, so a text a click put there stays. Failures are logged: the
 // message itself was delivered.
 func (s *Sender) retireOffers(ctx context.Context, school, request string, k noticeKey) {
-	if s.rdb == nil || k.offer < 1 {
+	if s.rdb == nil || k.offer < 1 || (k.offer == 1 && !endsOffer(k.kind)) {
+		// No offer before the first, and the first goes on: nothing to
+		// take off, so no round trip to find that out (the first offer's
+		// DM is the most common message of all).
 		return
 	}
 	key := s.offersKey(school, request)

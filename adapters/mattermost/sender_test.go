@@ -3,12 +3,15 @@ package mmbot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/handlers"
 )
@@ -230,5 +233,57 @@ func TestSendErrorsHoldNoNames(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "juf.anna") || strings.Contains(err.Error(), s.mm.URL()) {
 		t.Errorf("the error %q names the person or the URL", err)
+	}
+}
+
+// TestSendRoundTrips counts the Redis round trips of a message. The
+// sender keeps no delivery record (Mattermost's pending post id and the
+// outbox do that); Redis holds only the ids of offer posts, so their
+// buttons can be taken off when the offer is over. The first offer's DM
+// remembers its post and has nothing to take off: one round trip (it was
+// two, with a look for earlier offers there cannot be).
+func TestSendRoundTrips(t *testing.T) {
+	offer := func(n int, to string) handlers.Message {
+		return handlers.Message{
+			To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: to}}, SchoolID: "de-vaart",
+			Text: "Kun je even helpen?", RequestID: "req000000001",
+			Key:     fmt.Sprintf("de-vaart/req000000001/offer/%d/mattermost:%s#", n, to),
+			Buttons: []handlers.Button{{Label: "Ik kom eraan", Action: handlers.ActionAccept, RequestID: "req000000001", OfferNo: n}},
+		}
+	}
+	notice := func(kind string, n int) handlers.Message {
+		return handlers.Message{
+			To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "juf.anna"}}, SchoolID: "de-vaart",
+			Text: "…", RequestID: "req000000001", Key: fmt.Sprintf("de-vaart/req000000001/%s/%d/mattermost:juf.anna#", kind, n),
+		}
+	}
+	s := newStack(t)
+	ctx := context.Background()
+	// The generated action secret read once (then kept in memory), and a
+	// connection open, before counting.
+	if _, err := s.adapter.keys.get(ctx); err != nil {
+		t.Fatal(err)
+	}
+	trips := redistest.Count(s.rdb)
+	for _, step := range []struct {
+		name string
+		m    handlers.Message
+		want []string
+	}{
+		{"first offer", offer(1, "anne"), []string{"multi hset expire exec"}},
+		{"the teacher hears how it stands", notice("followup", 1), nil},
+		{"second offer: the first one's buttons off", offer(2, "bram"), []string{"multi hset expire exec", "hgetall", "hdel"}},
+		{"accepted: the second one's buttons off", notice("accepted", 2), []string{"hgetall", "hdel"}},
+	} {
+		trips.Reset()
+		if err := s.adapter.Sender().Send(ctx, step.m); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		if got := trips.Trips(); !slices.Equal(got, step.want) {
+			t.Errorf("%s: round trips %q, want %q", step.name, got, step.want)
+		}
+	}
+	if n := len(s.mm.patchList()); n != 2 {
+		t.Errorf("%d offer posts patched, want 2", n)
 	}
 }

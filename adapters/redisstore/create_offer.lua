@@ -3,6 +3,11 @@
 -- request is never seen without an offer and two requests never get the same
 -- free helper.
 --
+-- An id that exists already is a repeated delivery of the same command: the
+-- script writes nothing and answers 'duplicate' followed by the record as it
+-- stands, so the repeat can be answered as the first was without another
+-- round trip.
+--
 -- KEYS[1] request key
 -- ARGV[4] id            ARGV[5] school       ARGV[6] group
 -- ARGV[7] note          ARGV[8] day part     ARGV[9] week
@@ -18,7 +23,11 @@ local rk = KEYS[1]
 local id, group, daypart, week, mine = ARGV[4], ARGV[6], ARGV[8], ARGV[9], ARGV[13]
 local created, deadline, retention, trim, followup = ARGV[14], ARGV[15], ARGV[16], ARGV[17], ARGV[18]
 
-if redis.call('EXISTS', rk) == 1 then return {'duplicate'} end
+local existing = redis.call('HGETALL', rk)
+if #existing > 0 then
+  table.insert(existing, 1, 'duplicate')
+  return existing
+end
 
 local f = {'id', id, 'school', ARGV[5], 'group', group, 'note', ARGV[7], 'daypart', daypart,
   'week', week, 'rq_platform', ARGV[10], 'rq_handle', ARGV[11], 'rq_name', ARGV[12],

@@ -10,7 +10,8 @@
 -- Lua numbers are doubles, and Redis and miniredis print them differently.
 --
 -- Every script checks everything before its first write: a failing check
--- returns {code} and leaves the data untouched. Success returns 'ok' and, for
+-- returns {code} and leaves the data untouched (create_offer.lua's
+-- 'duplicate' is followed by the stored record). Success returns 'ok' and, for
 -- request scripts, the request record as field, value pairs.
 local base = ARGV[1]
 local nowms = ARGV[2]

@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
 	"github.com/hulpbot/hulpbot/bot"
 )
 
@@ -189,6 +190,43 @@ func TestCreateAndOfferRecord(t *testing.T) {
 	if _, ok := f.hash("req:r2")[fNote]; ok {
 		t.Errorf("empty note stored")
 	}
+}
+
+// TestCreateRepeated: the same request id created again (a command
+// delivered twice) writes nothing and answers, in one round trip, with
+// the request as it stands now and ErrDuplicate.
+func TestCreateRepeated(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.create("r1", t0, cands("anne", "bram"))
+	// It moved on since it was created: the repeat shows where it is now.
+	if _, err := f.s.Advance(f.ctx, t0, school, "r1", 1, bot.ReasonDecline, "anne", cands("anne", "bram"), t0.Add(timeout)); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := f.s.Request(f.ctx, school, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.age()
+	before := f.snapshot()
+	trips := redistest.Count(f.rdb)
+	later := t0.Add(time.Minute)
+	again := request("r1", later)
+	again.Note = "anders"
+	got, err := f.s.CreateAndOffer(f.ctx, later, again, cands("cees"), later.Add(timeout), retention)
+	if !errors.Is(err, bot.ErrDuplicate) {
+		t.Fatalf("CreateAndOffer again: error = %v, want ErrDuplicate", err)
+	}
+	if n := trips.Trips(); len(n) != 1 {
+		t.Errorf("round trips = %q, want 1", n)
+	}
+	if !reflect.DeepEqual(got, stored) {
+		t.Errorf("CreateAndOffer again =\n %+v\nwant the stored request\n %+v", got, stored)
+	}
+	if got.State != bot.StateOffered || got.HelperID != "bram" || got.OfferNo != 2 || got.Note != "onrust na gym" {
+		t.Errorf("repeat = %s to %q, offer %d, note %q; want offered to bram, offer 2, the first note", got.State, got.HelperID, got.OfferNo, got.Note)
+	}
+	sameSnapshot(t, before, f.snapshot())
 }
 
 // TestFailingChecksWriteNothing runs every refusal against a store with

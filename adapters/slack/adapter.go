@@ -28,6 +28,14 @@ type Dispatcher interface {
 	Click(ctx context.Context, c handlers.Click) handlers.ClickReply
 }
 
+// idempotentDispatcher is a Dispatcher that can tell which commands it may
+// take twice when Slack delivers them twice (handlers.Handler: a request
+// for help, which the store creates once per trigger_id). Those skip the
+// adapter's own repeat check and its two Redis round trips.
+type idempotentDispatcher interface {
+	Idempotent(c handlers.Command) bool
+}
+
 // Schools finds the school linked to a Slack workspace (bot.Directory).
 type Schools interface {
 	ByTeam(p bot.Platform, team string) (*bot.School, bool)
@@ -49,6 +57,14 @@ type Options struct {
 	Redis  redis.UniversalClient
 	Prefix string
 	Log    *slog.Logger
+
+	// CallerDeduplicates says whoever calls Sender().Send (a durable outbox)
+	// hands each message key to one delivery at a time and remembers what
+	// was delivered. The Sender then keeps no delivery record of its own,
+	// and a message without files costs no Redis round trip. False (the
+	// zero value) keeps the Sender's records: each key delivered once, also
+	// when Send is called for it again.
+	CallerDeduplicates bool
 
 	// Zero values below mean the defaults.
 
@@ -132,6 +148,7 @@ func New(o Options) (*Adapter, error) {
 	hc := &http.Client{Timeout: o.HTTPTimeout}
 	api := slack.New(o.BotToken, slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(hc))
 	sender := NewSender(api, o.Redis, o.Prefix, o.Retry, o.Log)
+	sender.records = !o.CallerDeduplicates
 	return &Adapter{
 		secret: o.SigningSecret, botToken: o.BotToken, apiURL: apiURL,
 		cmds: o.Dispatcher, schools: o.Schools, rdb: o.Redis, keys: newKeys(o.Prefix), log: log,
@@ -269,13 +286,34 @@ func retryNum(r *http.Request) int {
 	return n
 }
 
-// command runs a slash command once per trigger: a repeat of a delivery
-// gets the first answer again (or a silent ack while the first still
-// runs) and reaches no use case. The answer is JSON, ready to send.
+// command runs a slash command once per trigger. A request for help is
+// idempotent by itself (its id comes from the trigger_id, and the store
+// answers a repeat with the request as it stands), so a repeat of it runs
+// again and gets the same answer without any record here. Any other
+// command is marked here first: a repeat gets the first answer again (or
+// a silent ack while the first still runs) and reaches no use case. The
+// answer is JSON, ready to send.
 func (a *Adapter) command(ctx context.Context, c slashCommand, retry int) (answer json.RawMessage, silent bool) {
 	sc, known := a.schools.ByTeam(bot.Slack, c.TeamID)
+	if !known {
+		sc = nil // the handlers explain, in Dutch, that this workspace is not linked
+		a.log.Info("slack command from unlinked workspace", "team", c.TeamID)
+	}
+	cmd := handlers.Command{
+		School:  sc,
+		From:    bot.Actor{Address: bot.Address{Platform: bot.Slack, Handle: c.UserID}, Name: c.UserName},
+		Text:    c.Text,
+		Channel: c.ChannelID,
+		ID:      c.TriggerID,
+	}
 	key := ""
-	if known && c.TriggerID != "" {
+	switch {
+	case !known || c.TriggerID == "":
+	case a.idempotent(cmd):
+		if retry > 0 {
+			a.log.Info("slack repeat handled again", "endpoint", "command", "team", c.TeamID, "retry", retry)
+		}
+	default:
 		key = a.keys.command(c.TeamID, c.TriggerID)
 		first, prev, err := firstTime(ctx, a.rdb, key, markRunning)
 		if err != nil {
@@ -290,17 +328,7 @@ func (a *Adapter) command(ctx context.Context, c slashCommand, retry int) (answe
 			return json.RawMessage(prev), false
 		}
 	}
-	if !known {
-		sc = nil // the handlers explain, in Dutch, that this workspace is not linked
-		a.log.Info("slack command from unlinked workspace", "team", c.TeamID)
-	}
-	reply := a.cmds.Command(ctx, handlers.Command{
-		School:  sc,
-		From:    bot.Actor{Address: bot.Address{Platform: bot.Slack, Handle: c.UserID}, Name: c.UserName},
-		Text:    c.Text,
-		Channel: c.ChannelID,
-		ID:      c.TriggerID,
-	})
+	reply := a.cmds.Command(ctx, cmd)
 	p, err := CommandPayload(reply)
 	if err != nil {
 		a.log.Error("slack reply not rendered", "err", err)
@@ -317,6 +345,12 @@ func (a *Adapter) command(ctx context.Context, c slashCommand, retry int) (answe
 		}
 	}
 	return answer, false
+}
+
+// idempotent reports whether the dispatcher may take c twice.
+func (a *Adapter) idempotent(c handlers.Command) bool {
+	d, ok := a.cmds.(idempotentDispatcher)
+	return ok && d.Idempotent(c)
 }
 
 // click hands a button press to the handlers once per interaction, and

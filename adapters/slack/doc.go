@@ -19,7 +19,8 @@
 // for Slack's Web API while a command is answered.
 //
 // Small adapter state lives in Redis under <prefix>:slack:, always with a TTL:
-// deliveries already made (one per message key), slash commands and clicks
-// already handled (Slack may deliver one twice), the progress of a message
-// with files.
+// slash commands and clicks already handled (Slack may deliver one twice;
+// not a request for help, which the store creates once per trigger_id),
+// deliveries already made (one per message key; not when a durable outbox
+// in front records them), the progress of a message with files.
 package slackbot

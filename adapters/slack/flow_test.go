@@ -1,12 +1,14 @@
 package slackbot
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
 	"github.com/hulpbot/hulpbot/adapters/slack/slackfake"
 	"github.com/hulpbot/hulpbot/bot"
 )
@@ -142,7 +144,9 @@ func TestDeclineToNextHelper(t *testing.T) {
 }
 
 // TestRetriedCommand: Slack delivering one slash command again (a retry,
-// or twice at once) gives the same answer and one request, one DM.
+// or twice at once) gives the same answer and one request, one DM. The
+// store's idempotency does it: the adapter keeps no record of a request
+// for help.
 func TestRetriedCommand(t *testing.T) {
 	s := newStack(t)
 	c := slackfake.Command{TeamID: team, ChannelID: "C0GROEP5A1", UserID: marieID, UserName: "juf.marie", Text: "groep 5",
@@ -157,11 +161,16 @@ func TestRetriedCommand(t *testing.T) {
 	if again.Text != first.Text || first.Text == "" {
 		t.Errorf("the retry answered %q, the first %q; want the same", again.Text, first.Text)
 	}
+	if !strings.Contains(first.Text, "doorgezet naar Anne") {
+		t.Errorf("the first answer is %q, want passed on to Anne", first.Text)
+	}
 	var wg sync.WaitGroup
 	for range 5 {
 		wg.Go(func() {
-			if status, ans, _ := s.post("/slack/command", body, nil); status != http.StatusOK {
-				t.Errorf("double delivery = %d %s", status, ans)
+			status, ans, _ := s.post("/slack/command", body, nil)
+			var p answer
+			if status != http.StatusOK || json.Unmarshal(ans, &p) != nil || p.Text != first.Text {
+				t.Errorf("double delivery = %d %s, want 200 and the first answer", status, ans)
 			}
 		})
 	}
@@ -173,6 +182,88 @@ func TestRetriedCommand(t *testing.T) {
 	}
 	if n := len(s.fake.Posted("D0ANNE0001")); n != 1 {
 		t.Errorf("Anne got %d DMs, want 1", n)
+	}
+	for _, k := range s.keys() {
+		if strings.Contains(k, ":slack:cmd:") {
+			t.Errorf("the adapter kept a record of a request for help: %s", k)
+		}
+	}
+	if !strings.Contains(s.logs.String(), "request repeated") {
+		t.Errorf("no log line for the repeat")
+	}
+}
+
+// TestRetriedChange: a command that changes something each time it runs
+// ("annuleer" withdraws the latest request) runs once however often Slack
+// delivers it; the repeats get the first answer.
+func TestRetriedChange(t *testing.T) {
+	s := newStack(t)
+	s.command(marieID, "juf.marie", "groep 5")
+	s.command(marieID, "juf.marie", "groep 3")
+	c := slackfake.Command{TeamID: team, ChannelID: "C0GROEP5A1", UserID: marieID, UserName: "juf.marie", Text: "annuleer",
+		TriggerID: "13345224609.738474920.cancel", ResponseURL: s.fake.ResponseURL("cmd")}
+	first := s.commandWith(c, nil)
+	if !strings.Contains(first.Text, "ingetrokken") {
+		t.Fatalf("answer = %q, want the request withdrawn", first.Text)
+	}
+	h := http.Header{}
+	body := []byte(c.Form().Encode())
+	slackfake.Sign(h, secret, time.Now(), body)
+	h.Set("X-Slack-Retry-Num", "1")
+	if again := s.commandWith(c, h); again.Text != first.Text {
+		t.Errorf("the retry answered %q, the first %q; want the same", again.Text, first.Text)
+	}
+	active := 0
+	for _, k := range s.requestKeys() {
+		r := s.request(k[strings.LastIndex(k, ":")+1:])
+		if r.State == bot.StateOffered || r.State == bot.StateEscalated {
+			active++
+		}
+	}
+	if active != 1 {
+		t.Errorf("%d requests still active, want 1: one withdrawal, not two", active)
+	}
+}
+
+// TestCommandRoundTrips counts the Redis round trips of a slash command
+// as hulpbot is wired (the Sender behind a durable outbox keeps no
+// delivery records): a request for help is one, the create script, also
+// when Slack delivers it again; a command that changes something each time
+// adds the adapter's repeat check and stored answer. Before: a request for
+// help took three here (repeat check, script, stored answer) and its DM
+// three more (the Sender's SET NX, SET, DEL).
+func TestCommandRoundTrips(t *testing.T) {
+	s := newStack(t, func(o *Options) { o.CallerDeduplicates = true })
+	// The scripts loaded (go-redis tries EVALSHA, then EVAL once), a
+	// connection open.
+	s.command(marieID, "juf.marie", "groep 5")
+	s.offer(anneID, 1)
+	s.command(anneID, "anne", "bezet")
+	trips := redistest.Count(s.rdb)
+	settle := func() []string {
+		time.Sleep(200 * time.Millisecond) // anything the delivery still does shows
+		got := trips.Trips()
+		trips.Reset()
+		return got
+	}
+	trips.Reset()
+
+	c := slackfake.Command{TeamID: team, ChannelID: "C0GROEP5A1", UserID: marieID, UserName: "juf.marie", Text: "groep 3",
+		TriggerID: "13345224609.738474920.counted", ResponseURL: s.fake.ResponseURL("cmd")}
+	first := s.commandWith(c, nil)
+	s.offer(bramID, 1)
+	if got := settle(); len(got) != 1 || got[0] != "evalsha" {
+		t.Errorf("a request for help and its DM: round trips %q, want 1 (the create script)", got)
+	}
+	if again := s.commandWith(c, nil); again.Text != first.Text {
+		t.Errorf("the repeat answered %q, want %q", again.Text, first.Text)
+	}
+	if got := settle(); len(got) != 1 || got[0] != "evalsha" {
+		t.Errorf("a repeated request for help: round trips %q, want 1 (the create script)", got)
+	}
+	s.command(anneID, "anne", "beschikbaar")
+	if got := settle(); len(got) != 3 || got[0] != "set" || got[2] != "set" {
+		t.Errorf("a status change: round trips %q, want 3 (repeat check, the use case, stored answer)", got)
 	}
 }
 

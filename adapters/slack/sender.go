@@ -45,7 +45,11 @@ const (
 // Sender delivers messages through Slack's Web API (handlers.Sender): a
 // person gets a DM, a channel name is a channel of the workspace the bot is
 // in. Each message key is delivered once, also when Send is called again
-// for it, by another replica too.
+// for it, by another replica too: the Sender records each delivery in
+// Redis, unless its caller does (Options.CallerDeduplicates, for the
+// durable outbox), and then it makes no Redis round trip for a message
+// without files. A message with files keeps how far its uploads got either
+// way, so a retry resumes instead of posting again.
 //
 // Errors: wrapping handlers.ErrPermanent when retrying cannot help (no such
 // user or channel, the bot not in a private channel); *handlers.RetryAfterError
@@ -57,6 +61,9 @@ type Sender struct {
 	keys  keys
 	retry Retry
 	log   *slog.Logger
+	// records: keep a delivery record per message key (SET NX while a
+	// delivery holds it, "done" after). Off when the caller keeps one.
+	records bool
 
 	mu       sync.Mutex
 	dms      map[string]string // user id → DM channel id
@@ -76,7 +83,7 @@ func NewSender(api *slack.Client, rdb redis.UniversalClient, prefix string, retr
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Sender{
-		api: api, rdb: rdb, keys: newKeys(prefix), retry: retry, log: log.With("component", "slack"),
+		api: api, rdb: rdb, keys: newKeys(prefix), retry: retry, log: log.With("component", "slack"), records: true,
 		dms: map[string]string{}, channels: map[string]string{},
 	}
 }
@@ -103,7 +110,7 @@ func (s *Sender) send(ctx context.Context, m handlers.Message) error {
 	if err != nil {
 		return errors.Join(err, handlers.ErrPermanent)
 	}
-	if m.Key != "" {
+	if s.records && m.Key != "" {
 		claimed, err := s.claim(ctx, m.Key)
 		if err != nil {
 			return err
@@ -114,9 +121,7 @@ func (s *Sender) send(ctx context.Context, m handlers.Message) error {
 		}
 	}
 	err = s.retrying(ctx, func(ctx context.Context) error { return s.deliver(ctx, m, p) })
-	if m.Key != "" {
-		s.finish(ctx, m.Key, err == nil)
-	}
+	s.finish(ctx, m, err == nil)
 	if err == nil {
 		s.log.Info("delivered", "key", m.Key, "request", m.RequestID, "buttons", len(m.Buttons), "files", len(m.Attachments))
 	}
@@ -153,21 +158,36 @@ func (s *Sender) claim(ctx context.Context, key string) (bool, error) {
 	return false, errInFlight
 }
 
-// finish records the outcome: done for a while, or free for the next try.
-func (s *Sender) finish(ctx context.Context, key string, ok bool) {
-	ctx = context.WithoutCancel(ctx)
-	k := s.keys.sent(key)
-	var err error
-	if ok {
-		err = s.rdb.Set(ctx, k, markDone, sentTTL).Err()
-		if err == nil {
-			err = s.rdb.Del(ctx, s.keys.progress(key)).Err()
-		}
-	} else {
-		err = s.rdb.Del(ctx, k).Err()
+// finish records the outcome, in one round trip or none: the delivery
+// record done for a while, or free for the next try; the progress of a
+// message with files forgotten once it is all delivered (kept after a
+// failure, for the retry to resume).
+func (s *Sender) finish(ctx context.Context, m handlers.Message, ok bool) {
+	if m.Key == "" {
+		return
 	}
+	record := s.records
+	progress := ok && len(m.Attachments) > 0
+	if !record && !progress {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	k := s.keys.sent(m.Key)
+	// Not a transaction: the two keys may live on different cluster nodes.
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		switch {
+		case record && ok:
+			p.Set(ctx, k, markDone, sentTTL)
+		case record:
+			p.Del(ctx, k)
+		}
+		if progress {
+			p.Del(ctx, s.keys.progress(m.Key))
+		}
+		return nil
+	})
 	if err != nil {
-		s.log.Warn("delivery record not updated", "key", key, "ok", ok, "err", err)
+		s.log.Warn("delivery record not updated", "key", m.Key, "ok", ok, "err", err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -164,9 +165,19 @@ func TestSendOnce(t *testing.T) {
 }
 
 // TestSendFiles: attachments are uploaded into the message's conversation;
-// a retry after a failed upload does not post the message again.
+// a retry after a failed upload does not post the message again, also
+// behind the outbox, where the Sender keeps no delivery record.
 func TestSendFiles(t *testing.T) {
+	for _, records := range []bool{true, false} {
+		t.Run(map[bool]string{true: "own records", false: "behind the outbox"}[records], func(t *testing.T) {
+			testSendFiles(t, records)
+		})
+	}
+}
+
+func testSendFiles(t *testing.T, records bool) {
 	s, fake := newSender(t, Retry{Attempts: 1}, time.Second)
+	s.records = records
 	ctx := context.Background()
 	m := postTo("coordinatie", "digest/2026-W48", "Weekoverzicht week 48")
 	m.Attachments = []handlers.Attachment{
@@ -198,6 +209,9 @@ func TestSendFiles(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(bodies, "|"), "week,hulpvragen") {
 		t.Errorf("uploaded %q", bodies)
+	}
+	if !records {
+		return // the outbox remembers the delivery and calls no third time
 	}
 	if err := s.Send(ctx, m); err != nil || len(fake.Calls("files.getUploadURLExternal")) != 3 {
 		t.Errorf("a third Send = %v and %d upload URLs, want nothing more", err, len(fake.Calls("files.getUploadURLExternal")))
@@ -249,5 +263,55 @@ func TestClassify(t *testing.T) {
 		if !strings.Contains(got.Error(), tc.err.Error()) {
 			t.Errorf("classify(%v) = %v lost the cause", tc.err, got)
 		}
+	}
+}
+
+// TestSendRoundTrips counts the Redis round trips of one delivery. Behind
+// the outbox (no records of the Sender's own) a message without files
+// costs none; with its own records two (claim, done); a message with files
+// keeps its progress either way, so a retry resumes. Before: three for
+// every message (SET NX, SET, DEL of a progress record there was not).
+func TestSendRoundTrips(t *testing.T) {
+	files := []handlers.Attachment{{Name: "a.csv", Data: []byte("a\n")}, {Name: "b.csv", Data: []byte("b\n")}}
+	for _, tc := range []struct {
+		name    string
+		records bool
+		files   []handlers.Attachment
+		want    []string
+	}{
+		{"behind the outbox", false, nil, nil},
+		{"own records", true, nil, []string{"set", "set"}},
+		{"behind the outbox, with files", false, files, []string{"hgetall",
+			"multi hset expire exec", "multi hset expire exec", "multi hset expire exec", "del"}},
+		{"own records, with files", true, files, []string{"set", "hgetall",
+			"multi hset expire exec", "multi hset expire exec", "multi hset expire exec", "set del"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, fake := newSender(t, quick, time.Second)
+			s.records = tc.records
+			ctx := context.Background()
+			if err := s.rdb.Ping(ctx).Err(); err != nil { // a connection open before counting
+				t.Fatal(err)
+			}
+			trips := redistest.Count(s.rdb)
+			m := postTo("coordinatie", "digest/2026-W48", "Weekoverzicht")
+			m.Attachments = tc.files
+			if err := s.Send(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+			if got := trips.Trips(); !slices.Equal(got, tc.want) {
+				t.Errorf("round trips = %q, want %q", got, tc.want)
+			}
+			if n := len(fake.Posted("C0COORDIN")); n != 1 {
+				t.Errorf("posted %d times, want once", n)
+			}
+			ks, err := s.rdb.Keys(ctx, s.keys.p+"*").Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := map[bool]int{false: 0, true: 1}[tc.records]; len(ks) != want {
+				t.Errorf("keys left = %q, want %d (the delivery record, if kept)", ks, want)
+			}
+		})
 	}
 }

@@ -12,9 +12,11 @@ import (
 
 // The adapter's own Redis keys, all under <prefix>:slack: and all with a TTL:
 //
-//	<prefix>:slack:cmd:<h>    a slash command handled (team + trigger_id): "-" while it runs, then the reply JSON
+//	<prefix>:slack:cmd:<h>    a slash command handled (team + trigger_id): "-" while it runs, then the reply JSON;
+//	                          not for a request for help, which the store keeps from running twice
 //	<prefix>:slack:click:<h>  a click handled (team + trigger_id): "1"
-//	<prefix>:slack:sent:<h>   a message delivered (its key): "pending" while a Sender delivers it, then "done"
+//	<prefix>:slack:sent:<h>   a message delivered (its key): "pending" while a Sender delivers it, then "done";
+//	                          not when the Sender's caller records deliveries (Options.CallerDeduplicates)
 //	<prefix>:slack:prog:<h>   how far a message with files got: hash channel, ts, files
 //
 // <h> is a hash of what identifies the thing, so no name or id of a person

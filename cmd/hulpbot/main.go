@@ -179,7 +179,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	platCtx, stopPlatforms := context.WithCancel(ctx)
 	defer func() { stopPlatforms(); bg.Wait() }()
 	deps := platformDeps{cfg: cfg, dir: dir, cmds: cmds, rdb: rdb, log: log, mux: mux, getenv: getenv,
-		background: func(f func()) { bg.Go(f) }}
+		outbox: box != nil, background: func(f func()) { bg.Go(f) }}
 	for _, p := range platforms {
 		if !p.enabled(cfg) {
 			continue

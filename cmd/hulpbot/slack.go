@@ -21,6 +21,9 @@ func setupSlack(ctx context.Context, deps platformDeps) (handlers.Sender, error)
 		Redis:         deps.rdb,
 		Prefix:        deps.cfg.RedisPrefix,
 		Log:           deps.log,
+		// Behind the outbox the sender keeps no delivery records of its own:
+		// one record per message, not two.
+		CallerDeduplicates: deps.outbox,
 	})
 	if err != nil {
 		return nil, err
@@ -34,7 +37,8 @@ func setupSlack(ctx context.Context, deps platformDeps) (handlers.Sender, error)
 		deps.background(func() { a.RunSocketMode(ctx, cfg.AppToken) })
 	}
 	deps.log.Info("slack adapter ready", "http", cfg.SigningSecret != "", "socket_mode", cfg.AppToken != "")
-	// The durable outbox in front of all senders retries; this sender
-	// delivers at once, with a short retry of its own.
+	// The durable outbox in front of all senders (in a configured
+	// deployment) retries; this sender delivers at once, with a short retry
+	// of its own.
 	return a.Sender(), nil
 }

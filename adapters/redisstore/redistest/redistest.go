@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -113,4 +114,77 @@ func safe(name string) string {
 		}
 	}
 	return b.String()
+}
+
+// Counter counts the round trips a client makes to Redis: each command on
+// its own is one, and each pipeline or transaction (MULTI/EXEC) is one. The
+// handshake of a new connection (HELLO, AUTH, CLIENT, SELECT) is not
+// counted: it is paid once per pooled connection, not per operation.
+type Counter struct {
+	mu    sync.Mutex
+	trips []string // per round trip its command names, e.g. "evalsha" or "multi hset pexpire exec"
+}
+
+// Count starts counting c's round trips from now on.
+func Count(c redis.UniversalClient) *Counter {
+	n := &Counter{}
+	c.AddHook(n)
+	return n
+}
+
+// Reset forgets what was counted so far.
+func (n *Counter) Reset() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.trips = nil
+}
+
+// Trips returns the round trips since the last Reset, each as its command
+// names: what a failing test prints.
+func (n *Counter) Trips() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]string(nil), n.trips...)
+}
+
+// N is the number of round trips since the last Reset.
+func (n *Counter) N() int { return len(n.Trips()) }
+
+func (n *Counter) add(cmds []redis.Cmder) {
+	names := make([]string, 0, len(cmds))
+	setup := true
+	for _, c := range cmds {
+		name := strings.ToLower(c.Name())
+		names = append(names, name)
+		switch name {
+		case "hello", "auth", "client", "select":
+		default:
+			setup = false
+		}
+	}
+	if setup {
+		return
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.trips = append(n.trips, strings.Join(names, " "))
+}
+
+// DialHook implements redis.Hook.
+func (n *Counter) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+// ProcessHook implements redis.Hook.
+func (n *Counter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		n.add([]redis.Cmder{cmd})
+		return next(ctx, cmd)
+	}
+}
+
+// ProcessPipelineHook implements redis.Hook.
+func (n *Counter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		n.add(cmds)
+		return next(ctx, cmds)
+	}
 }
