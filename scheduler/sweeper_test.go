@@ -263,3 +263,33 @@ func TestBacklog(t *testing.T) {
 		t.Errorf("one sweep moved %d of %d due offers", got, n)
 	}
 }
+
+// TestDeclineRacesTimeout: the helper presses "Kan nu niet" at the very
+// moment the sweeper finds the offer due. The offer moves on once: one next
+// offer, never two.
+func TestDeclineRacesTimeout(t *testing.T) {
+	for round := range 20 {
+		w := newWorld(t, "anne", "bram", "chris")
+		t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, w.sc.Location)
+		r := w.ask(t, t0)
+		due := t0.Add(w.sc.OfferTimeout)
+		anne := bot.Actor{Address: bot.Address{Platform: bot.Shell, Handle: "anne"}}
+		var wg sync.WaitGroup
+		var declineErr, sweepErr error
+		var swept int
+		wg.Add(2)
+		go func() { defer wg.Done(); _, declineErr = w.svc.Decline(context.Background(), due, w.sc, anne, r.ID, r.OfferNo) }()
+		go func() { defer wg.Done(); swept, sweepErr = w.sweepr.Sweep(context.Background(), due) }()
+		wg.Wait()
+		if sweepErr != nil {
+			t.Fatalf("round %d: sweep: %v", round, sweepErr)
+		}
+		declined := declineErr == nil
+		if declined == (swept == 1) {
+			t.Fatalf("round %d: decline err %v and sweep moved %d: want exactly one of them to move the offer", round, declineErr, swept)
+		}
+		if got := w.said.count(bot.NoticeOffer); got != 2 {
+			t.Fatalf("round %d: %d offers sent, want 2 (anne, then one next helper)", round, got)
+		}
+	}
+}
