@@ -278,7 +278,10 @@ func TestDeclineRacesTimeout(t *testing.T) {
 		var declineErr, sweepErr error
 		var swept int
 		wg.Add(2)
-		go func() { defer wg.Done(); _, declineErr = w.svc.Decline(context.Background(), due, w.sc, anne, r.ID, r.OfferNo) }()
+		go func() {
+			defer wg.Done()
+			_, declineErr = w.svc.Decline(context.Background(), due, w.sc, anne, r.ID, r.OfferNo)
+		}()
 		go func() { defer wg.Done(); swept, sweepErr = w.sweepr.Sweep(context.Background(), due) }()
 		wg.Wait()
 		if sweepErr != nil {
