@@ -5,10 +5,11 @@
 -- is tried again.
 -- KEYS[1] urgent queue, KEYS[2] queue (zsets: key → next try, ms)
 -- KEYS[3] messages, KEYS[4] attempts (hash: key → tries)
+-- ARGV[4] lanes: 1 the urgent queue only, 2 both
 -- Returns key, payload, attempt number, ... for each claimed message.
 local out = {}
 local room = tonumber(ARGV[3])
-for q = 1, 2 do
+for q = 1, tonumber(ARGV[4]) do
   if room <= 0 then break end
   local due = redis.call('ZRANGEBYSCORE', KEYS[q], '-inf', ARGV[1], 'LIMIT', 0, room)
   for _, k in ipairs(due) do

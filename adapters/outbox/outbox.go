@@ -195,8 +195,11 @@ func (o *Outbox) Run(ctx context.Context) {
 	defer t.Stop()
 	schools := o.schools
 	for {
-		for _, school := range schools {
-			o.drain(ctx, school, sem, &wg)
+		// Urgent messages of every school before the rest of any school.
+		for _, lanes := range []int{urgentOnly, allLanes} {
+			for _, school := range schools {
+				o.drain(ctx, school, lanes, sem, &wg)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -249,9 +252,9 @@ func (o *Outbox) dueSchools(ctx context.Context) ([]string, error) {
 }
 
 // drain claims due messages of one school in batches and delivers them.
-func (o *Outbox) drain(ctx context.Context, school string, sem chan struct{}, wg *sync.WaitGroup) {
+func (o *Outbox) drain(ctx context.Context, school string, lanes int, sem chan struct{}, wg *sync.WaitGroup) {
 	for ctx.Err() == nil {
-		batch, err := o.claim(ctx, school, o.opt.Workers)
+		batch, err := o.claim(ctx, school, lanes, o.opt.Workers)
 		if err != nil {
 			o.log.Warn("claim failed", "school", school, "err", err)
 			return
@@ -278,11 +281,17 @@ type claimed struct {
 	bad      error // the payload did not decode
 }
 
-func (o *Outbox) claim(ctx context.Context, school string, n int) ([]claimed, error) {
+// The lanes a claim takes from.
+const (
+	urgentOnly = 1
+	allLanes   = 2
+)
+
+func (o *Outbox) claim(ctx context.Context, school string, lanes, n int) ([]claimed, error) {
 	now := o.now()
 	leaseEnd := now.Add(o.opt.Lease).UnixMilli()
 	keys := []string{o.key(school, "urgent"), o.key(school, "queue"), o.key(school, "msg"), o.key(school, "tries")}
-	v, err := claimScript.Run(ctx, o.rdb, keys, now.UnixMilli(), leaseEnd, n).Slice()
+	v, err := claimScript.Run(ctx, o.rdb, keys, now.UnixMilli(), leaseEnd, n, lanes).Slice()
 	if err != nil {
 		return nil, err
 	}

@@ -275,7 +275,7 @@ func TestLeaseRunsOut(t *testing.T) {
 	dead := newOutbox(t, rdb, prefix, p, Options{Lease: 200 * time.Millisecond})
 	ctx := context.Background()
 	_ = dead.Send(ctx, msg("de-vaart", "k"))
-	batch, err := dead.claim(ctx, "de-vaart", 10)
+	batch, err := dead.claim(ctx, "de-vaart", allLanes, 10)
 	if err != nil || len(batch) != 1 {
 		t.Fatalf("claim = %d, %v; want 1 message", len(batch), err)
 	}
