@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hulpbot/hulpbot/bot"
@@ -15,13 +16,16 @@ import (
 
 // Handler is the platform-neutral command layer: it parses "/hulp …",
 // calls the bot core and answers in the school's language. Adapters call
-// it; it holds no state, so one Handler serves every school and platform
-// and is safe for concurrent use.
+// it; it holds no state of requests, so one Handler serves every school and
+// platform and is safe for concurrent use.
 type Handler struct {
 	svc    Service
 	now    func() time.Time
 	log    *slog.Logger
 	weekly *weeklyDeps // nil without WithWeekly: no digest on demand, no pulse
+	// groups caches each school's group index: schools are read-only once
+	// configured, and building the index is a tenth of a command's work.
+	groups sync.Map // *bot.School → *GroupIndex
 }
 
 // New returns a Handler on svc. now is the clock (time.Now when nil); log
@@ -41,6 +45,14 @@ func New(svc Service, now func() time.Time, log *slog.Logger, opts ...Option) *H
 	return h
 }
 
+func (h *Handler) groupIndex(sc *bot.School) *GroupIndex {
+	if g, ok := h.groups.Load(sc); ok {
+		return g.(*GroupIndex)
+	}
+	g, _ := h.groups.LoadOrStore(sc, NewGroupIndex(sc.Groups))
+	return g.(*GroupIndex)
+}
+
 // errUnknownButton: a click with an action hulpbot never put on a button.
 var errUnknownButton = errors.New("unknown button action")
 
@@ -53,7 +65,7 @@ func (h *Handler) Command(ctx context.Context, c Command) Reply {
 	}
 	sc := c.School
 	now := h.now()
-	groups := NewGroupIndex(sc.Groups)
+	groups := h.groupIndex(sc)
 	cmd, err := Parse(c.Text, groups)
 	name := "parse"
 	var (
