@@ -42,7 +42,7 @@ func Render(n bot.Notice, sc *bot.School) Message {
 	r := n.Request
 	group := groupLabel(sc, r.Group)
 	at := clock(sc, r.CreatedAt)
-	m := Message{To: n.To, SchoolID: n.SchoolID, Key: n.Key(), RequestID: r.ID,
+	m := Message{To: n.To, SchoolID: n.SchoolID, Key: n.Key(), RequestID: r.ID, Kind: n.Kind, OfferNo: r.OfferNo,
 		Urgent: n.Kind == bot.NoticeOffer || n.Kind == bot.NoticeEscalated}
 	var from, note string
 	if r.RequesterName != "" {

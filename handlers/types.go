@@ -74,8 +74,12 @@ type Message struct {
 	// Key identifies the delivery: the same key is delivered once.
 	Key string
 	// RequestID links the message to a request, so an adapter can find and
-	// update it later.
+	// update it later; Kind and OfferNo say what about the request it tells
+	// (empty and 0 for a message that is not a notice), so an adapter can
+	// take the buttons off an offer that is over.
 	RequestID string
+	Kind      bot.NoticeKind
+	OfferNo   int
 	// Attachments are files shown with the message (a digest's chart).
 	Attachments []Attachment
 	// Urgent marks a message someone must act on now (an offer to a

@@ -54,17 +54,13 @@ var _ handlers.Sender = (*Sender)(nil)
 // post), are *handlers.RetryAfterError when Mattermost rate-limits, and
 // plain errors otherwise (worth retrying later).
 func (s *Sender) Send(ctx context.Context, m handlers.Message) error {
-	k := parseKey(m.Key)
+	k := noticeOf(m)
 	if m.To.Platform != bot.Mattermost {
 		return permanent(fmt.Errorf("mattermost sender: recipient on %q", m.To.Platform))
 	}
-	schoolID := m.SchoolID
-	if schoolID == "" {
-		schoolID = k.school
-	}
-	sc, ok := s.dir.School(schoolID)
+	sc, ok := s.dir.School(m.SchoolID)
 	if !ok {
-		return permanent(fmt.Errorf("mattermost sender: school %q: %w", schoolID, bot.ErrUnknownSchool))
+		return permanent(fmt.Errorf("mattermost sender: school %q: %w", m.SchoolID, bot.ErrUnknownSchool))
 	}
 	rb := Buttons{ActionURL: s.actionURL, SchoolID: sc.ID}
 	if len(m.Buttons) > 0 {
@@ -365,21 +361,16 @@ func endsOffer(kind string) bool {
 	return false
 }
 
-// noticeKey is what bot.Notice.Key says about a message:
-// "<school>/<request>/<kind>/<offer>/<recipient>#<channel>".
+// noticeKey is what a message tells about a request: the notice kind and
+// the offer it is about ("message" for what is not a notice).
 type noticeKey struct {
-	school, request, kind string
-	offer                 int
+	kind  string
+	offer int
 }
 
-func parseKey(key string) noticeKey {
-	parts := strings.SplitN(key, "/", 5)
-	if len(parts) < 4 {
+func noticeOf(m handlers.Message) noticeKey {
+	if m.Kind == "" {
 		return noticeKey{kind: "message"}
 	}
-	k := noticeKey{school: parts[0], request: parts[1], kind: parts[2]}
-	if n, err := strconv.Atoi(parts[3]); err == nil && n > 0 {
-		k.offer = n
-	}
-	return k
+	return noticeKey{kind: string(m.Kind), offer: max(m.OfferNo, 0)}
 }

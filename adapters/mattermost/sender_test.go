@@ -98,24 +98,6 @@ func TestSendErrors(t *testing.T) {
 	}
 }
 
-// TestSendSchoolFromKey: a message without SchoolID finds its school (and
-// so the team of its channel) in the notice key.
-func TestSendSchoolFromKey(t *testing.T) {
-	s := newStack(t)
-	klim := s.mm.addChannel(otherTeamID, "kernteam", true, true)
-	m := handlers.Message{
-		To:   bot.Recipient{Address: bot.Address{Platform: bot.Mattermost}, Channel: "kernteam"},
-		Text: "📣 Hulpvraag voor groep 5",
-		Key:  "de-klim/req000000001/escalated/1/mattermost:#kernteam",
-	}
-	if err := s.adapter.Sender().Send(context.Background(), m); err != nil {
-		t.Fatal(err)
-	}
-	if posts := s.mm.postsTo(klim); len(posts) != 1 {
-		t.Errorf("De Klim's kernteam got %d posts, want 1", len(posts))
-	}
-}
-
 func TestSendAttachments(t *testing.T) {
 	s := newStack(t)
 	m := handlers.Message{
@@ -247,7 +229,8 @@ func TestSendRoundTrips(t *testing.T) {
 		return handlers.Message{
 			To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: to}}, SchoolID: "de-vaart",
 			Text: "Kun je even helpen?", RequestID: "req000000001",
-			Key:     fmt.Sprintf("de-vaart/req000000001/offer/%d/mattermost:%s#", n, to),
+			Key:  fmt.Sprintf("de-vaart/req000000001/offer/%d/mattermost:%s#", n, to),
+			Kind: bot.NoticeOffer, OfferNo: n,
 			Buttons: []handlers.Button{{Label: "Ik kom eraan", Action: handlers.ActionAccept, RequestID: "req000000001", OfferNo: n}},
 		}
 	}
@@ -255,6 +238,7 @@ func TestSendRoundTrips(t *testing.T) {
 		return handlers.Message{
 			To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "juf.anna"}}, SchoolID: "de-vaart",
 			Text: "…", RequestID: "req000000001", Key: fmt.Sprintf("de-vaart/req000000001/%s/%d/mattermost:juf.anna#", kind, n),
+			Kind: bot.NoticeKind(kind), OfferNo: n,
 		}
 	}
 	s := newStack(t)
