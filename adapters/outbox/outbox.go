@@ -167,7 +167,7 @@ func (o *Outbox) Send(ctx context.Context, m handlers.Message) error {
 		return fmt.Errorf("outbox: queue %s: %w: %w", m.Key, ErrUnavailable, err)
 	}
 	if queued == 0 {
-		o.log.Debug("already queued or delivered", "key", m.Key)
+		o.log.Debug("already queued or delivered", "key", logKey(m.Key))
 		return nil
 	}
 	school := m.SchoolID
@@ -311,7 +311,7 @@ func (o *Outbox) claim(ctx context.Context, school string, lanes, n int) ([]clai
 }
 
 func (o *Outbox) deliver(ctx context.Context, school string, c claimed) {
-	log := o.log.With("school", school, "key", c.key, "attempt", c.attempt)
+	log := o.log.With("school", school, "key", logKey(c.key), "attempt", c.attempt)
 	if c.bad != nil {
 		log.Error("dropping undecodable message", "err", c.bad)
 		o.finish(ctx, school, c)
@@ -350,7 +350,7 @@ func (o *Outbox) finish(ctx context.Context, school string, c claimed) {
 	if _, err := finishScript.Run(ctx, o.rdb, keys, c.key, o.opt.Remember.Milliseconds(), c.leaseEnd).Result(); err != nil {
 		// The lease runs out and the message is delivered again: the one
 		// case of a repeat, logged so it can be told apart.
-		o.log.Warn("could not record delivery", "school", school, "key", c.key, "err", err)
+		o.log.Warn("could not record delivery", "school", school, "key", logKey(c.key), "err", err)
 	}
 }
 
@@ -362,4 +362,18 @@ func (o *Outbox) Pending(ctx context.Context, school string) (int64, error) {
 	}
 	n, err := o.rdb.ZCard(ctx, o.key(school, "queue")).Result()
 	return u + n, err
+}
+
+// logKey is a message key fit for the log: school, request, notice kind
+// and offer, without the recipient's handle that follows.
+func logKey(key string) string {
+	n := 0
+	for i := range len(key) {
+		if key[i] == '/' {
+			if n++; n == 4 {
+				return key[:i]
+			}
+		}
+	}
+	return key
 }

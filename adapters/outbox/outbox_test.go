@@ -332,3 +332,14 @@ func TestUrgentFirst(t *testing.T) {
 		t.Errorf("delivered in order %v, want the offer first", order)
 	}
 }
+
+func TestLogKeyHasNoHandle(t *testing.T) {
+	for key, want := range map[string]string{
+		"de-vaart/r1/offer/2/mattermost:juf.marie#": "de-vaart/r1/offer/2",
+		"weekly/de-vaart/2026-W48":                  "weekly/de-vaart/2026-W48",
+	} {
+		if got := logKey(key); got != want {
+			t.Errorf("logKey(%q) = %q, want %q", key, got, want)
+		}
+	}
+}
