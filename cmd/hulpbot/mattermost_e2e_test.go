@@ -9,10 +9,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -107,28 +109,33 @@ schools:
 	}
 	t.Logf("mattermost-setup done at %s", time.Since(began).Round(time.Millisecond))
 
-	// The real hulpbot program.
+	// The real hulpbot program, as its own process.
 	runEnv := env(t, map[string]string{
 		"REDIS_URL":                        redisURL,
 		"HULPBOT_MATTERMOST_BOT_TOKEN":     botToken,
 		"HULPBOT_MATTERMOST_COMMAND_TOKEN": commandToken,
 	})
 	prefix := runEnv("HULPBOT_REDIS_PREFIX")
-	runCtx, stopRun := context.WithCancel(ctx)
 	var logs lockedBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(runCtx, []string{"hulpbot", "-config", cfgPath, "-log-level", "debug"}, runEnv, strings.NewReader(""), io.Discard, &logs)
-	}()
+	proc := exec.Command(binary(t), "-config", cfgPath, "-log-level", "debug")
+	proc.Env = append(os.Environ(), "REDIS_URL="+redisURL, "HULPBOT_REDIS_PREFIX="+prefix,
+		"HULPBOT_MATTERMOST_BOT_TOKEN="+botToken, "HULPBOT_MATTERMOST_COMMAND_TOKEN="+commandToken)
+	proc.Stdout, proc.Stderr = io.Discard, &logs
+	if err := proc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- proc.Wait() }()
 	defer func() {
-		stopRun()
+		_ = proc.Process.Signal(syscall.SIGTERM)
 		select {
-		case err := <-done:
+		case err := <-exited:
 			if err != nil {
-				t.Errorf("hulpbot: %v", err)
+				t.Errorf("hulpbot after SIGTERM: %v", err)
 			}
 		case <-time.After(20 * time.Second):
-			t.Error("hulpbot did not stop within 20s")
+			_ = proc.Process.Kill()
+			t.Error("hulpbot did not stop within 20s of SIGTERM")
 		}
 		if t.Failed() {
 			t.Logf("hulpbot's log:\n%s", logs.String())
