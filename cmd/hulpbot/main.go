@@ -329,6 +329,11 @@ func openRedis(url string, demo bool, log *slog.Logger) (redis.UniversalClient, 
 	opts.ReadTimeout = time.Second
 	opts.WriteTimeout = time.Second
 	opts.MaxRetries = 1
+	if opts.PoolSize == 0 {
+		// Intake, the sweeper and 32 outbox deliveries share the pool; the
+		// default (10 per CPU) made deliveries queue for a connection.
+		opts.PoolSize = 64
+	}
 	rdb := redis.NewClient(opts)
 	return rdb, func() { _ = rdb.Close() }, nil
 }
