@@ -259,14 +259,31 @@ func (o *Outbox) drain(ctx context.Context, school string, lanes int, sem chan s
 			o.log.Warn("claim failed", "school", school, "err", err)
 			return
 		}
-		for _, c := range batch {
+		// Each message is sent on its own; the batch is recorded as done in
+		// one round trip when all its sends are over.
+		done := make([]bool, len(batch))
+		var sends sync.WaitGroup
+		for i, c := range batch {
 			sem <- struct{}{}
 			wg.Add(1)
+			sends.Add(1)
 			go func() {
-				defer func() { <-sem; wg.Done() }()
-				o.deliver(context.WithoutCancel(ctx), school, c)
+				defer func() { <-sem; sends.Done(); wg.Done() }()
+				done[i] = o.deliver(context.WithoutCancel(ctx), school, c)
 			}()
 		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sends.Wait()
+			var finished []claimed
+			for i, c := range batch {
+				if done[i] {
+					finished = append(finished, c)
+				}
+			}
+			o.finish(context.WithoutCancel(ctx), school, finished...)
+		}()
 		if len(batch) < o.opt.Workers {
 			return
 		}
@@ -310,26 +327,27 @@ func (o *Outbox) claim(ctx context.Context, school string, lanes, n int) ([]clai
 	return out, nil
 }
 
-func (o *Outbox) deliver(ctx context.Context, school string, c claimed) {
+// deliver sends one claimed message and reports whether it is done with
+// (delivered, or never deliverable); one to retry it reschedules itself.
+func (o *Outbox) deliver(ctx context.Context, school string, c claimed) bool {
 	log := o.log.With("school", school, "key", logKey(c.key), "attempt", c.attempt)
 	if c.bad != nil {
 		log.Error("dropping undecodable message", "err", c.bad)
-		o.finish(ctx, school, c)
-		return
+		return true
 	}
 	sctx, cancel := context.WithTimeout(ctx, o.opt.SendTimeout)
 	err := o.next.Send(sctx, c.msg)
 	cancel()
 	switch {
 	case err == nil:
-		o.finish(ctx, school, c)
 		log.Debug("delivered")
+		return true
 	case errors.Is(err, handlers.ErrPermanent):
 		log.Error("dropping undeliverable message", "err", err)
-		o.finish(ctx, school, c)
+		return true
 	case c.attempt >= o.opt.MaxAttempts:
 		log.Error("giving up after too many attempts", "err", err)
-		o.finish(ctx, school, c)
+		return true
 	default:
 		wait := o.opt.Backoff(c.attempt)
 		var ra *handlers.RetryAfterError
@@ -342,15 +360,37 @@ func (o *Outbox) deliver(ctx context.Context, school string, c claimed) {
 			// The lease runs out and the message is tried again anyway.
 			log.Warn("could not reschedule", "err", rerr)
 		}
+		return false
 	}
 }
 
-func (o *Outbox) finish(ctx context.Context, school string, c claimed) {
-	keys := []string{o.key(school, "urgent"), o.key(school, "queue"), o.key(school, "msg"), o.key(school, "tries"), o.key(school, "done:"+c.key)}
-	if _, err := finishScript.Run(ctx, o.rdb, keys, c.key, o.opt.Remember.Milliseconds(), c.leaseEnd).Result(); err != nil {
-		// The lease runs out and the message is delivered again: the one
-		// case of a repeat, logged so it can be told apart.
-		o.log.Warn("could not record delivery", "school", school, "key", logKey(c.key), "err", err)
+// finish records messages as done, in one pipelined round trip.
+func (o *Outbox) finish(ctx context.Context, school string, cs ...claimed) {
+	if len(cs) == 0 {
+		return
+	}
+	keys := func(c claimed) []string {
+		return []string{o.key(school, "urgent"), o.key(school, "queue"), o.key(school, "msg"), o.key(school, "tries"), o.key(school, "done:"+c.key)}
+	}
+	remember := o.opt.Remember.Milliseconds()
+	cmds := make([]*redis.Cmd, len(cs))
+	_, _ = o.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, c := range cs {
+			cmds[i] = finishScript.EvalSha(ctx, p, keys(c), c.key, remember, c.leaseEnd)
+		}
+		return nil
+	})
+	for i, c := range cs {
+		err := cmds[i].Err()
+		if redis.HasErrorPrefix(err, "NOSCRIPT") {
+			// Redis restarted and forgot the script: load it on the way.
+			err = finishScript.Run(ctx, o.rdb, keys(c), c.key, remember, c.leaseEnd).Err()
+		}
+		if err != nil {
+			// The lease runs out and the message is delivered again: the
+			// one case of a repeat, logged so it can be told apart.
+			o.log.Warn("could not record delivery", "school", school, "key", logKey(c.key), "err", err)
+		}
 	}
 }
 
