@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -130,12 +129,7 @@ func TestStory(t *testing.T) {
 // TestRedisDown: with Redis unreachable a teacher hears at once what to do
 // instead.
 func TestRedisDown(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close() // nothing listens there now
+	addr := freeAddr(t) // nothing listens there
 	start := time.Now()
 	out := play(t, env(t, map[string]string{"REDIS_URL": "redis://" + addr + "/0"}), "/hulp groep 5\n/als anne\n/hulp beschikbaar\n")
 	inOrder(t, out,
@@ -186,17 +180,8 @@ func writeFile(t *testing.T, path, s string) {
 // TestServe starts hulpbot with a configuration and checks the operator's
 // endpoints, then that it stops cleanly when its context ends.
 func TestServe(t *testing.T) {
-	redisURL := os.Getenv("REDIS_URL")
-	if redisURL == "" {
-		// A configured hulpbot refuses the embedded Redis; give it one here.
-		redisURL = startMiniredis(t)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	redisURL := testRedisURL(t)
+	addr := freeAddr(t)
 	cfg := filepath.Join(t.TempDir(), "hulpbot.yaml")
 	writeFile(t, cfg, fmt.Sprintf(`listen: %q
 schools:

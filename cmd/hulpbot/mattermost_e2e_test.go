@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -61,10 +59,7 @@ func TestMattermostE2E(t *testing.T) {
 	t.Logf("seeded the team and 4 people at %s", time.Since(began).Round(time.Millisecond))
 
 	// hulpbot's configuration and Redis.
-	redisURL := os.Getenv("REDIS_URL")
-	if redisURL == "" {
-		redisURL = startMiniredis(t)
-	}
+	redisURL := testRedisURL(t)
 	addr := freeAddr(t)
 	cfgPath := filepath.Join(t.TempDir(), "hulpbot.yaml")
 	writeFile(t, cfgPath, fmt.Sprintf(`listen: %q
@@ -409,32 +404,4 @@ func mustRequest(ctx context.Context, t *testing.T, store *redisstore.Store, id 
 		t.Fatalf("Redis: request %s: %v", id, err)
 	}
 	return r
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-// lockedBuffer is a bytes.Buffer safe for the logger and the test at once.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

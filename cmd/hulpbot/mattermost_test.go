@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,10 +18,7 @@ import (
 // a wrong token is refused, a good one gets the teacher an answer at once —
 // the team found by the name Mattermost sends while its API cannot be asked.
 func TestMattermostWiring(t *testing.T) {
-	redisURL := os.Getenv("REDIS_URL")
-	if redisURL == "" {
-		redisURL = startMiniredis(t)
-	}
+	redisURL := testRedisURL(t)
 	addr := freeAddr(t)
 	cfg := filepath.Join(t.TempDir(), "hulpbot.yaml")
 	writeFile(t, cfg, fmt.Sprintf(`listen: %q

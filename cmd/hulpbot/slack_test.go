@@ -6,13 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,22 +31,14 @@ type slackRun struct {
 	store  *redisstore.Store
 	rdb    *redis.Client
 	prefix string
-	logs   *lockedWriter
+	logs   *lockedBuffer
 	n      int
 }
 
 func startSlack(t *testing.T) *slackRun {
 	t.Helper()
-	redisURL := os.Getenv("REDIS_URL")
-	if redisURL == "" {
-		redisURL = startMiniredis(t)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	redisURL := testRedisURL(t)
+	addr := freeAddr(t)
 	fake := slackfake.New(t)
 	cfg := filepath.Join(t.TempDir(), "hulpbot.yaml")
 	writeFile(t, cfg, fmt.Sprintf(`listen: %q
@@ -73,7 +62,7 @@ schools:
 		"HULPBOT_SLACK_SIGNING_SECRET": slackSecret,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
-	logs := &lockedWriter{}
+	logs := &lockedBuffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"hulpbot", "-config", cfg, "-log-level", "debug"}, getenv, strings.NewReader(""), io.Discard, logs)
@@ -104,24 +93,6 @@ schools:
 	t.Cleanup(func() { _ = rdb.Close() })
 	prefix := getenv("HULPBOT_REDIS_PREFIX")
 	return &slackRun{t: t, base: base, fake: fake, store: redisstore.New(rdb, prefix, nil), rdb: rdb, prefix: prefix, logs: logs}
-}
-
-// lockedWriter collects the log of a running hulpbot.
-type lockedWriter struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *lockedWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *lockedWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
 }
 
 // post sends a signed request to hulpbot, as Slack would.
