@@ -67,15 +67,6 @@ type Group struct {
 	Aliases []string // other names people type: "kleuters", "de dolfijnen"
 }
 
-// Label is how a group is shown in messages: "groep 5" for numbered groups,
-// the name itself otherwise ("kleuters", "Dolfijnen").
-func (g Group) Label() string {
-	if g.ID != "" && g.ID[0] >= '0' && g.ID[0] <= '9' {
-		return "groep " + g.ID
-	}
-	return g.ID
-}
-
 // Helper is a youth care worker, CJG coach or other professional who can be
 // asked for help in the moment.
 type Helper struct {

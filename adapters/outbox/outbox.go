@@ -141,9 +141,6 @@ func (o *Outbox) key(school, rest string) string {
 	return o.prefix + ":{" + school + "}:outbox:" + rest
 }
 
-// ErrUnavailable means the message could not be queued: Redis is unreachable.
-var ErrUnavailable = bot.ErrUnavailable
-
 // Send queues m for delivery (handlers.Sender). A message whose key is queued
 // or was delivered already is accepted and ignored. m.Key may be empty for a
 // message that needs no protection against repeats.
@@ -164,7 +161,7 @@ func (o *Outbox) Send(ctx context.Context, m handlers.Message) error {
 	keys := []string{o.key(m.SchoolID, lane), o.key(m.SchoolID, "msg"), o.key(m.SchoolID, "done:"+m.Key)}
 	queued, err := enqueueScript.Run(ctx, o.rdb, keys, m.Key, payload, o.now().UnixMilli()).Int()
 	if err != nil {
-		return fmt.Errorf("outbox: queue %s: %w: %w", m.Key, ErrUnavailable, err)
+		return fmt.Errorf("outbox: queue %s: %w: %w", m.Key, bot.ErrUnavailable, err)
 	}
 	if queued == 0 {
 		o.log.Debug("already queued or delivered", "key", logKey(m.Key))
