@@ -23,9 +23,17 @@ type Handler struct {
 	now    func() time.Time
 	log    *slog.Logger
 	weekly *weeklyDeps // nil without WithWeekly: no digest on demand, no pulse
-	// groups caches each school's group index: schools are read-only once
-	// configured, and building the index is a tenth of a command's work.
-	groups sync.Map // *bot.School → *GroupIndex
+	// schools caches what each school's commands need again and again:
+	// schools are read-only once configured, and building the group index
+	// and the known words is a fifth of a command's work.
+	schools sync.Map // *bot.School → *schoolWords
+}
+
+// schoolWords are a school's group index and the words of its notes that
+// are no child's name.
+type schoolWords struct {
+	groups *GroupIndex
+	known  KnownWords
 }
 
 // New returns a Handler on svc. now is the clock (time.Now when nil); log
@@ -45,12 +53,28 @@ func New(svc Service, now func() time.Time, log *slog.Logger, opts ...Option) *H
 	return h
 }
 
-func (h *Handler) groupIndex(sc *bot.School) *GroupIndex {
-	if g, ok := h.groups.Load(sc); ok {
-		return g.(*GroupIndex)
+func (h *Handler) words(sc *bot.School) *schoolWords {
+	if w, ok := h.schools.Load(sc); ok {
+		return w.(*schoolWords)
 	}
-	g, _ := h.groups.LoadOrStore(sc, NewGroupIndex(sc.Groups))
-	return g.(*GroupIndex)
+	w, _ := h.schools.LoadOrStore(sc, &schoolWords{groups: NewGroupIndex(sc.Groups), known: NewKnownWords(knownWords(sc)...)})
+	return w.(*schoolWords)
+}
+
+func (h *Handler) groupIndex(sc *bot.School) *GroupIndex { return h.words(sc).groups }
+
+// noteTips are the kind reminders under a reply: the note was cut, or it
+// seems to name someone.
+func (h *Handler) noteTips(sc *bot.School, note string, shortened bool) string {
+	l := lang(sc.Language)
+	var tips []string
+	if shortened {
+		tips = append(tips, Text(l, "note.shortened", "max", strconv.Itoa(bot.MaxNoteLen)))
+	}
+	if note != "" && h.words(sc).known.LooksLikeName(note) {
+		tips = append(tips, Text(l, "note.names"))
+	}
+	return strings.Join(tips, "\n")
 }
 
 // errUnknownButton: a click with an action hulpbot never put on a button.
@@ -108,7 +132,7 @@ func (h *Handler) run(ctx context.Context, now time.Time, c Command, cmd Cmd) (R
 		if err != nil {
 			return Reply{}, in.ID, err
 		}
-		return Reply{Text: lines(requestText(sc, r), noteTips(sc, cmd.Note, cmd.Shortened))}, r.ID, nil
+		return Reply{Text: lines(requestText(sc, r), h.noteTips(sc, cmd.Note, cmd.Shortened))}, r.ID, nil
 	case Accept:
 		r, err := h.svc.Accept(ctx, now, sc, c.From, "", 0)
 		if err != nil {
@@ -350,20 +374,6 @@ func requestText(sc *bot.School, r bot.Request) string {
 		return Text(l, "request.escalated", "group", group, "channel", sc.FallbackChannel)
 	}
 	return Text(l, "request.received", "group", group)
-}
-
-// noteTips are the kind reminders under a reply: the note was cut, or it
-// seems to name someone.
-func noteTips(sc *bot.School, note string, shortened bool) string {
-	l := lang(sc.Language)
-	var tips []string
-	if shortened {
-		tips = append(tips, Text(l, "note.shortened", "max", strconv.Itoa(bot.MaxNoteLen)))
-	}
-	if note != "" && LooksLikeName(note, knownWords(sc)...) {
-		tips = append(tips, Text(l, "note.names"))
-	}
-	return strings.Join(tips, "\n")
 }
 
 // knownWords are the capitalised words of a school that are no child's

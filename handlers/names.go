@@ -15,15 +15,26 @@ import (
 // A capitalised word right after juf, meester, mevrouw or meneer is a
 // colleague, not a child, and passes.
 func LooksLikeName(note string, known ...string) bool {
-	var knownWords map[string]bool
-	if len(known) > 0 {
-		knownWords = map[string]bool{}
-		for _, k := range known {
-			for _, w := range fields(k) {
-				knownWords[fold(strings.Trim(w, namePunct))] = true
-			}
+	return NewKnownWords(known...).LooksLikeName(note)
+}
+
+// KnownWords are a school's own words that are no child's name, folded
+// once: a school checks every note against the same set.
+type KnownWords map[string]bool
+
+// NewKnownWords folds the words of known (phrases split into words).
+func NewKnownWords(known ...string) KnownWords {
+	kw := KnownWords{}
+	for _, k := range known {
+		for _, w := range fields(k) {
+			kw[fold(strings.Trim(w, namePunct))] = true
 		}
 	}
+	return kw
+}
+
+// LooksLikeName is the package's LooksLikeName with these known words.
+func (knownWords KnownWords) LooksLikeName(note string) bool {
 	afterTitle := false
 	for _, tok := range fields(note) {
 		w := strings.Trim(tok, namePunct)
@@ -41,7 +52,7 @@ func LooksLikeName(note string, known ...string) bool {
 // namePunct is what may stick to a word without being part of it.
 const namePunct = ".,;:!?()[]{}\"'“”‘’«»…-–—/*_#@<>"
 
-func nameLike(w string, afterTitle bool, known map[string]bool) bool {
+func nameLike(w string, afterTitle bool, known KnownWords) bool {
 	rs := []rune(w)
 	if len(rs) < 2 || !unicode.IsUpper(rs[0]) || afterTitle {
 		return false

@@ -105,7 +105,7 @@ func (h *Handler) done(ctx context.Context, now time.Time, c Command, cmd Done) 
 	if err != nil {
 		return Reply{}, r.ID, err
 	}
-	reply := Reply{Text: lines(Text(l, "done.ok", "group", groupLabel(sc, r.Group)), noteTips(sc, note, cmd.Shortened))}
+	reply := Reply{Text: lines(Text(l, "done.ok", "group", groupLabel(sc, r.Group)), h.noteTips(sc, note, cmd.Shortened))}
 	if h.weekly == nil || r.ID == "" {
 		return reply, r.ID, nil
 	}
@@ -138,7 +138,7 @@ func (h *Handler) success(ctx context.Context, now time.Time, c Command, cmd Suc
 		if err := h.weekly.w.ShareSignedStory(ctx, now, sc, c.From, story); err != nil {
 			return Reply{}, "", err
 		}
-		return Reply{Text: lines(Text(l, "story.ok.signed", "name", bot.Signature(sc, c.From)), noteTips(sc, story, cmd.Shortened))}, "", nil
+		return Reply{Text: lines(Text(l, "story.ok.signed", "name", bot.Signature(sc, c.From)), h.noteTips(sc, story, cmd.Shortened))}, "", nil
 	}
 	if err := h.svc.ShareStory(ctx, now, sc, story); err != nil {
 		return Reply{}, "", err
@@ -147,7 +147,7 @@ func (h *Handler) success(ctx context.Context, now time.Time, c Command, cmd Suc
 	if h.weekly != nil {
 		text = lines(text, Text(l, "story.sign_tip"))
 	}
-	return Reply{Text: lines(text, noteTips(sc, story, cmd.Shortened))}, "", nil
+	return Reply{Text: lines(text, h.noteTips(sc, story, cmd.Shortened))}, "", nil
 }
 
 // summary answers "/hulp overzicht" for a coordinator: this week so far,

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/internal/apiclient"
 )
 
 // Dispatcher is the command layer commands and clicks go to.
@@ -45,7 +46,7 @@ type Options struct {
 	RedisPrefix string
 	Log         *slog.Logger
 
-	// HTTPClient calls the Mattermost API; nil means a client with a 10 s
+	// HTTPClient calls the Mattermost API; nil means apiclient.New with a 10 s
 	// timeout.
 	HTTPClient *http.Client
 	// Now is the clock of the caches; nil means time.Now.
@@ -101,7 +102,7 @@ func New(o Options) (*Adapter, error) {
 		o.Now = time.Now
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+		o.HTTPClient = apiclient.New(10 * time.Second)
 	}
 	if o.Attempts < 1 {
 		o.Attempts = 3

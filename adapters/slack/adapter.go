@@ -19,6 +19,7 @@ import (
 
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/internal/apiclient"
 )
 
 // Dispatcher is the command layer the adapter hands commands and clicks to
@@ -145,7 +146,7 @@ func New(o Options) (*Adapter, error) {
 		apiURL = strings.TrimSuffix(o.APIURL, "/") + "/"
 	}
 	log := o.Log.With("component", "slack")
-	hc := &http.Client{Timeout: o.HTTPTimeout}
+	hc := apiclient.New(o.HTTPTimeout)
 	api := slack.New(o.BotToken, slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(hc))
 	sender := NewSender(api, o.Redis, o.Prefix, o.Retry, o.Log)
 	sender.records = !o.CallerDeduplicates

@@ -59,6 +59,7 @@ type options struct {
 	shell       bool
 	school      string
 	now         string
+	pprof       string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -71,6 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.logLevel, "log-level", "", "log level: debug, info, warn, error (default info; warn in the terminal chat)")
 	fs.BoolVar(&o.shell, "shell", false, "also start the terminal chat when a configuration is given")
 	fs.StringVar(&o.school, "school", "", "school id for the terminal chat (default: the first school)")
+	fs.StringVar(&o.pprof, "pprof", "", "serve Go's profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; keep it off public interfaces (default: $HULPBOT_PPROF, else off)")
 	fs.StringVar(&o.now, "now", "", `run the clock from this moment, e.g. "2026-12-04T16:00" (Europe/Amsterdam), to try weekly posts and deadlines in a demo`)
 	if err := fs.Parse(args[1:]); err != nil {
 		return o, err
@@ -120,6 +122,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	} else {
 		cfg = config.Demo()
 		cfg.ApplyEnv(getenv) // REDIS_URL, HULPBOT_LISTEN
+	}
+	if o.pprof == "" {
+		o.pprof = getenv("HULPBOT_PPROF")
 	}
 	withShell := o.config == "" || o.shell || (cfg.Mattermost == nil && cfg.Slack == nil)
 
@@ -226,6 +231,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return err
 	}
 	defer stopWeekly()
+
+	if o.pprof != "" {
+		stop, err := servePprof(o.pprof, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 
 	var srv *http.Server
 	serveErr := make(chan error, 1)

@@ -154,12 +154,13 @@ func NewEnv(ctx context.Context, l Layout, o EnvOptions, log *slog.Logger) (_ *E
 }
 
 // childEnv is hulpload's environment without what would override the
-// generated configuration.
+// generated configuration (HULPBOT_PPROF passes: it only adds a profile
+// listener).
 func childEnv() []string {
 	var out []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if k == "REDIS_URL" || strings.HasPrefix(k, "HULPBOT_") {
+		if k == "REDIS_URL" || (strings.HasPrefix(k, "HULPBOT_") && k != "HULPBOT_PPROF") {
 			continue
 		}
 		out = append(out, kv)
