@@ -66,16 +66,17 @@ type WeeklyOptions struct {
 	Parse func(spec string) (cron.Schedule, error)
 }
 
-// Weekly runs the weekly jobs of every school (bot.Jobs): a robfig/cron
-// per school in the school's time zone, each job wrapped in Recover and
-// SkipIfStillRunning. Every replica runs the same crons; a Redis lease per
+// Weekly runs the weekly jobs of every school (bot.Jobs): one robfig/cron
+// for all schools, each job's schedule pinned to its school's time zone and
+// wrapped in Recover and SkipIfStillRunning (one scheduler and goroutine,
+// not one per school: a thousand schools cost entries, not goroutines). Every replica runs the same crons; a Redis lease per
 // job, school and scheduled time lets exactly one of them post.
 type Weekly struct {
 	o   WeeklyOptions
 	log *slog.Logger
 
 	mu      sync.Mutex
-	crons   []*cron.Cron
+	cron    *cron.Cron
 	running sync.WaitGroup // catch-up runs
 	cancel  context.CancelFunc
 }
@@ -135,10 +136,8 @@ func (w *Weekly) Start(ctx context.Context) error {
 		at  time.Time
 	}
 	var catchUp []due
-	var crons []*cron.Cron
+	c := cron.New(cron.WithLogger(cl), cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)))
 	for _, sc := range w.o.Schools.Schools() {
-		c := cron.New(cron.WithLocation(sc.Location), cron.WithLogger(cl),
-			cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)))
 		for _, job := range bot.Jobs {
 			spec, ok := sc.JobSpec(job)
 			if !ok {
@@ -157,14 +156,12 @@ func (w *Weekly) Start(ctx context.Context) error {
 			if at, ok := LatestTick(sched, w.o.Now(), w.o.CatchUp); ok {
 				catchUp = append(catchUp, due{sc, job, at})
 			}
-			w.log.Info("job scheduled", "school", sc.ID, "job", job, "cron", spec, "next", sched.Next(w.o.Now()).Format(time.RFC3339))
+			w.log.Debug("job scheduled", "school", sc.ID, "job", job, "cron", spec, "next", sched.Next(w.o.Now()).Format(time.RFC3339))
 		}
-		crons = append(crons, c)
 	}
-	for _, c := range crons {
-		c.Start()
-	}
-	w.crons, w.cancel = crons, cancel
+	w.log.Info("weekly jobs scheduled", "schools", len(w.o.Schools.Schools()), "jobs", len(c.Entries()))
+	c.Start()
+	w.cron, w.cancel = c, cancel
 	for _, d := range catchUp {
 		w.running.Add(1)
 		go func() {
@@ -180,15 +177,15 @@ func (w *Weekly) Start(ctx context.Context) error {
 // it cancels them and waits for them to return.
 func (w *Weekly) Stop() {
 	w.mu.Lock()
-	crons, cancel := w.crons, w.cancel
-	w.crons = nil
+	c, cancel := w.cron, w.cancel
+	w.cron = nil
 	w.mu.Unlock()
 	if cancel == nil {
 		return
 	}
 	done := make(chan struct{})
 	go func() {
-		for _, c := range crons {
+		if c != nil {
 			<-c.Stop().Done()
 		}
 		w.running.Wait()

@@ -117,6 +117,21 @@ type Outbox struct {
 
 	mu    sync.Mutex
 	dirty map[string]bool // schools this process queued for since the last look
+
+	// Messages this process queued and leased to itself: delivered at once
+	// by Run, without a claim. Urgent ones are taken first. slots bounds
+	// how many wait here; beyond it a message is queued for a claim.
+	urgent, normal chan claimed
+	slots          chan struct{}
+	// fins carries messages done with to the goroutine that records them,
+	// many in one round trip.
+	fins chan finished
+}
+
+// finished is a message to record as done.
+type finished struct {
+	school string
+	c      claimed
 }
 
 var _ handlers.Sender = (*Outbox)(nil)
@@ -127,10 +142,13 @@ const noSchool = "_"
 // New returns an outbox on rdb for the given schools that delivers through next.
 func New(rdb redis.UniversalClient, prefix string, schools []string, next handlers.Sender, now func() time.Time, opt Options, log *slog.Logger) *Outbox {
 	opt.fill()
+	local := 4 * opt.Workers
 	return &Outbox{
 		rdb: rdb, prefix: prefix, schools: append(append([]string(nil), schools...), noSchool),
 		next: next, now: now, opt: opt, log: log.With("component", "outbox"),
 		wake: make(chan struct{}, 1), dirty: map[string]bool{},
+		urgent: make(chan claimed, local), normal: make(chan claimed, local), slots: make(chan struct{}, local),
+		fins: make(chan finished, local),
 	}
 }
 
@@ -144,6 +162,11 @@ func (o *Outbox) key(school, rest string) string {
 // Send queues m for delivery (handlers.Sender). A message whose key is queued
 // or was delivered already is accepted and ignored. m.Key may be empty for a
 // message that needs no protection against repeats.
+//
+// While this process has room, the message is queued leased to this process
+// (as if claimed) and handed to its own delivery at once: one round trip
+// before delivery instead of a queue, a wake-up and a claim. Should the
+// process die first, the lease runs out and another process delivers it.
 func (o *Outbox) Send(ctx context.Context, m handlers.Message) error {
 	if m.Key == "" {
 		m.Key = "anon/" + strconv.FormatInt(o.now().UnixNano(), 36) + "/" + strconv.FormatUint(rand.Uint64(), 36)
@@ -152,24 +175,47 @@ func (o *Outbox) Send(ctx context.Context, m handlers.Message) error {
 	if err != nil {
 		return fmt.Errorf("outbox: encode %s: %w", m.Key, err)
 	}
+	school := m.SchoolID
+	if school == "" {
+		school = noSchool
+	}
 	// What someone must act on now goes in a lane of its own, taken first:
 	// when thousands of offers lapse at once, the next helpers hear first.
 	lane := "queue"
 	if m.Urgent {
 		lane = "urgent"
 	}
-	keys := []string{o.key(m.SchoolID, lane), o.key(m.SchoolID, "msg"), o.key(m.SchoolID, "done:"+m.Key)}
-	queued, err := enqueueScript.Run(ctx, o.rdb, keys, m.Key, payload, o.now().UnixMilli()).Int()
+	now := o.now()
+	at, leased := now.UnixMilli(), false
+	select {
+	case o.slots <- struct{}{}:
+		at, leased = now.Add(o.opt.Lease).UnixMilli(), true
+	default: // this process has enough to do: whoever is free claims it
+	}
+	release := func() {
+		if leased {
+			<-o.slots
+		}
+	}
+	keys := []string{o.key(school, lane), o.key(school, "msg"), o.key(school, "done:"+m.Key), o.key(school, "tries")}
+	queued, err := enqueueScript.Run(ctx, o.rdb, keys, m.Key, payload, at, map[bool]string{true: "1", false: "0"}[leased]).Int()
 	if err != nil {
+		release()
 		return fmt.Errorf("outbox: queue %s: %w: %w", m.Key, bot.ErrUnavailable, err)
 	}
 	if queued == 0 {
+		release()
 		o.log.Debug("already queued or delivered", "key", logKey(m.Key))
 		return nil
 	}
-	school := m.SchoolID
-	if school == "" {
-		school = noSchool
+	if leased {
+		c := claimed{key: m.Key, msg: m, attempt: 1, leaseEnd: at, school: school}
+		if m.Urgent {
+			o.urgent <- c // never blocks: a slot was free
+		} else {
+			o.normal <- c
+		}
+		return nil
 	}
 	o.mu.Lock()
 	o.dirty[school] = true
@@ -182,12 +228,20 @@ func (o *Outbox) Send(ctx context.Context, m handlers.Message) error {
 }
 
 // Run delivers until ctx ends, then waits for deliveries in flight. A
-// message this process queued is taken at once; what other processes queued
-// or what is due for a retry is found by one look at all queues per poll.
+// message this process queued is delivered at once; what other processes
+// queued or what is due for a retry is found by one look at all queues per
+// poll.
 func (o *Outbox) Run(ctx context.Context) {
 	sem := make(chan struct{}, o.opt.Workers)
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	finDone := make(chan struct{})
+	go func() { defer close(finDone); o.recordFinished(context.WithoutCancel(ctx)) }()
+	defer func() {
+		wg.Wait()
+		o.releaseLocal(context.WithoutCancel(ctx))
+		close(o.fins)
+		<-finDone
+	}()
 	t := time.NewTicker(o.opt.Poll)
 	defer t.Stop()
 	schools := o.schools
@@ -198,9 +252,20 @@ func (o *Outbox) Run(ctx context.Context) {
 				o.drain(ctx, school, lanes, sem, &wg)
 			}
 		}
+		schools = nil
 		select {
 		case <-ctx.Done():
 			return
+		case c := <-o.urgent:
+			o.start(ctx, c, sem, &wg)
+		case c := <-o.normal:
+			// An urgent message that came meanwhile goes first.
+			select {
+			case u := <-o.urgent:
+				o.start(ctx, u, sem, &wg)
+			default:
+			}
+			o.start(ctx, c, sem, &wg)
 		case <-o.wake:
 			schools = o.takeDirty()
 		case <-t.C:
@@ -211,6 +276,54 @@ func (o *Outbox) Run(ctx context.Context) {
 			schools = due
 		}
 	}
+}
+
+// start delivers one message of this process's own when a worker is free.
+func (o *Outbox) start(ctx context.Context, c claimed, sem chan struct{}, wg *sync.WaitGroup) {
+	sem <- struct{}{}
+	<-o.slots
+	wg.Go(func() {
+		defer func() { <-sem }()
+		if o.deliver(context.WithoutCancel(ctx), c.school, c) {
+			o.fins <- finished{c.school, c}
+		}
+	})
+}
+
+// releaseLocal hands the messages still waiting for this process's own
+// delivery back to the queue, due now, so another process need not wait for
+// their leases to run out.
+func (o *Outbox) releaseLocal(ctx context.Context) {
+	var left []claimed
+	for {
+		select {
+		case c := <-o.urgent:
+			<-o.slots
+			left = append(left, c)
+			continue
+		case c := <-o.normal:
+			<-o.slots
+			left = append(left, c)
+			continue
+		default:
+		}
+		break
+	}
+	if len(left) == 0 {
+		return
+	}
+	now := o.now().UnixMilli()
+	_, err := o.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, c := range left {
+			p.Eval(ctx, retryLua, []string{o.key(c.school, "urgent"), o.key(c.school, "queue")}, c.key, now, c.leaseEnd)
+		}
+		return nil
+	})
+	if err != nil {
+		o.log.Warn("could not hand back undelivered messages; their leases run out", "n", len(left), "err", err)
+		return
+	}
+	o.log.Info("handed back undelivered messages", "n", len(left))
 }
 
 // takeDirty returns the schools queued for by this process since last time.
@@ -256,31 +369,15 @@ func (o *Outbox) drain(ctx context.Context, school string, lanes int, sem chan s
 			o.log.Warn("claim failed", "school", school, "err", err)
 			return
 		}
-		// Each message is sent on its own; the batch is recorded as done in
-		// one round trip when all its sends are over.
-		done := make([]bool, len(batch))
-		var sends sync.WaitGroup
-		for i, c := range batch {
+		for _, c := range batch {
 			sem <- struct{}{}
-			wg.Add(1)
-			sends.Add(1)
-			go func() {
-				defer func() { <-sem; sends.Done(); wg.Done() }()
-				done[i] = o.deliver(context.WithoutCancel(ctx), school, c)
-			}()
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sends.Wait()
-			var finished []claimed
-			for i, c := range batch {
-				if done[i] {
-					finished = append(finished, c)
+			wg.Go(func() {
+				defer func() { <-sem }()
+				if o.deliver(context.WithoutCancel(ctx), school, c) {
+					o.fins <- finished{school, c}
 				}
-			}
-			o.finish(context.WithoutCancel(ctx), school, finished...)
-		}()
+			})
+		}
 		if len(batch) < o.opt.Workers {
 			return
 		}
@@ -288,6 +385,7 @@ func (o *Outbox) drain(ctx context.Context, school string, lanes int, sem chan s
 }
 
 type claimed struct {
+	school   string
 	key      string
 	msg      handlers.Message
 	attempt  int
@@ -311,7 +409,7 @@ func (o *Outbox) claim(ctx context.Context, school string, lanes, n int) ([]clai
 	}
 	out := make([]claimed, 0, len(v)/3)
 	for i := 0; i+2 < len(v); i += 3 {
-		c := claimed{leaseEnd: leaseEnd}
+		c := claimed{leaseEnd: leaseEnd, school: school}
 		c.key, _ = v[i].(string)
 		payload, _ := v[i+1].(string)
 		a, _ := v[i+2].(int64)
@@ -361,32 +459,55 @@ func (o *Outbox) deliver(ctx context.Context, school string, c claimed) bool {
 	}
 }
 
+// recordFinished records delivered messages as done until fins is closed:
+// whatever finished meanwhile in one pipelined round trip.
+func (o *Outbox) recordFinished(ctx context.Context) {
+	const most = 256
+	batch := make([]finished, 0, most)
+	for f := range o.fins {
+		batch = append(batch[:0], f)
+	more:
+		for len(batch) < most {
+			select {
+			case g, ok := <-o.fins:
+				if !ok {
+					break more
+				}
+				batch = append(batch, g)
+			default:
+				break more
+			}
+		}
+		o.finish(ctx, batch...)
+	}
+}
+
 // finish records messages as done, in one pipelined round trip.
-func (o *Outbox) finish(ctx context.Context, school string, cs ...claimed) {
-	if len(cs) == 0 {
+func (o *Outbox) finish(ctx context.Context, fs ...finished) {
+	if len(fs) == 0 {
 		return
 	}
-	keys := func(c claimed) []string {
-		return []string{o.key(school, "urgent"), o.key(school, "queue"), o.key(school, "msg"), o.key(school, "tries"), o.key(school, "done:"+c.key)}
+	keys := func(f finished) []string {
+		return []string{o.key(f.school, "urgent"), o.key(f.school, "queue"), o.key(f.school, "msg"), o.key(f.school, "tries"), o.key(f.school, "done:"+f.c.key)}
 	}
 	remember := o.opt.Remember.Milliseconds()
-	cmds := make([]*redis.Cmd, len(cs))
+	cmds := make([]*redis.Cmd, len(fs))
 	_, _ = o.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, c := range cs {
-			cmds[i] = finishScript.EvalSha(ctx, p, keys(c), c.key, remember, c.leaseEnd)
+		for i, f := range fs {
+			cmds[i] = finishScript.EvalSha(ctx, p, keys(f), f.c.key, remember, f.c.leaseEnd)
 		}
 		return nil
 	})
-	for i, c := range cs {
+	for i, f := range fs {
 		err := cmds[i].Err()
 		if redis.HasErrorPrefix(err, "NOSCRIPT") {
 			// Redis restarted and forgot the script: load it on the way.
-			err = finishScript.Run(ctx, o.rdb, keys(c), c.key, remember, c.leaseEnd).Err()
+			err = finishScript.Run(ctx, o.rdb, keys(f), f.c.key, remember, f.c.leaseEnd).Err()
 		}
 		if err != nil {
 			// The lease runs out and the message is delivered again: the
 			// one case of a repeat, logged so it can be told apart.
-			o.log.Warn("could not record delivery", "school", school, "key", logKey(c.key), "err", err)
+			o.log.Warn("could not record delivery", "school", f.school, "key", logKey(f.c.key), "err", err)
 		}
 	}
 }

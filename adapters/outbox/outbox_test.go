@@ -267,30 +267,122 @@ func TestReplicas(t *testing.T) {
 	}
 }
 
-// TestLeaseRunsOut: a worker that claimed a message and died does not block
-// it: after its lease another worker delivers it, once.
+// TestLeaseRunsOut: a process that queued a message for its own delivery,
+// or claimed one, and died does not block it: after its lease another
+// process delivers it, once.
 func TestLeaseRunsOut(t *testing.T) {
+	for _, how := range []string{"queued", "claimed"} {
+		t.Run(how, func(t *testing.T) {
+			rdb, prefix := redistest.Client(t), redistest.Prefix(t)
+			p := newPlatform()
+			dead := newOutbox(t, rdb, prefix, p, Options{Lease: 200 * time.Millisecond, Workers: 1})
+			ctx := context.Background()
+			var held claimed
+			if how == "queued" {
+				_ = dead.Send(ctx, msg("de-vaart", "k"))
+				held = <-dead.urgent
+			} else {
+				for i := range 4 { // fill the dead process's own room, so k waits for a claim
+					_ = dead.Send(ctx, msg("de-vaart", fmt.Sprint("own", i)))
+				}
+				_ = dead.Send(ctx, msg("de-vaart", "k"))
+				batch, err := dead.claim(ctx, "de-vaart", allLanes, 10)
+				if err != nil || len(batch) != 1 || batch[0].key != "k" {
+					t.Fatalf("claim = %+v, %v; want k", batch, err)
+				}
+				held = batch[0]
+			}
+			// The dead process never delivers. A live one starts.
+			live := newOutbox(t, rdb, prefix, p, Options{})
+			running(t, live)
+			time.Sleep(100 * time.Millisecond)
+			if got := p.delivered("k"); got != 0 {
+				t.Fatalf("delivered during the lease (%d)", got)
+			}
+			eventually(t, "delivered after the lease", func() bool { return p.delivered("k") == 1 })
+			// The dead process's late finish must not count for anything.
+			dead.finish(ctx, finished{"de-vaart", held})
+			eventually(t, "the live process finished k", func() bool {
+				return rdb.Exists(ctx, live.key("de-vaart", "done:k")).Val() == 1
+			})
+			if got := p.delivered("k"); got != 1 {
+				t.Errorf("delivered %d times, want 1", got)
+			}
+		})
+	}
+}
+
+// TestOwnMessagesNeedNoClaim: what a process queues itself is delivered at
+// once, without a poll, a wake-up or a claim; beyond its room the rest waits
+// in Redis for a claim, and everything is delivered once.
+func TestOwnMessagesNeedNoClaim(t *testing.T) {
 	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
 	p := newPlatform()
-	dead := newOutbox(t, rdb, prefix, p, Options{Lease: 200 * time.Millisecond})
+	o := newOutbox(t, rdb, prefix, p, Options{Workers: 2, Poll: time.Hour})
 	ctx := context.Background()
-	_ = dead.Send(ctx, msg("de-vaart", "k"))
-	batch, err := dead.claim(ctx, "de-vaart", allLanes, 10)
-	if err != nil || len(batch) != 1 {
-		t.Fatalf("claim = %d, %v; want 1 message", len(batch), err)
+	running(t, o)
+	if err := o.Send(ctx, msg("de-vaart", "first")); err != nil {
+		t.Fatal(err)
 	}
-	// The dead worker never delivers. A live one starts.
-	live := newOutbox(t, rdb, prefix, p, Options{})
-	running(t, live)
-	time.Sleep(100 * time.Millisecond)
-	if got := p.delivered("k"); got != 0 {
-		t.Fatalf("delivered during the lease (%d)", got)
+	eventually(t, "delivered without a poll", func() bool { return p.delivered("first") == 1 })
+	eventually(t, "recorded as done, its attempts forgotten", func() bool {
+		return rdb.Exists(ctx, o.key("de-vaart", "done:first")).Val() == 1 &&
+			rdb.HExists(ctx, o.key("de-vaart", "tries"), "first").Val() == false
+	})
+
+	// 50 at once: 8 fit in the process's room (4 × Workers), the others are
+	// claimed through the wake-up.
+	for i := range 50 {
+		if err := o.Send(ctx, msg("het-anker", fmt.Sprint("k", i))); err != nil {
+			t.Fatal(err)
+		}
 	}
-	eventually(t, "delivered after the lease", func() bool { return p.delivered("k") == 1 })
-	// The dead worker's late finish must not count for anything.
-	dead.finish(ctx, "de-vaart", batch[0])
-	if got := p.delivered("k"); got != 1 {
-		t.Errorf("delivered %d times, want 1", got)
+	eventually(t, "all 51 delivered", func() bool { return p.total() == 51 })
+	time.Sleep(50 * time.Millisecond)
+	for i := range 50 {
+		if got := p.delivered(fmt.Sprint("k", i)); got != 1 {
+			t.Errorf("k%d delivered %d times", i, got)
+		}
+	}
+	if n, _ := o.Pending(ctx, "het-anker"); n != 0 {
+		t.Errorf("%d still pending", n)
+	}
+}
+
+// TestStopHandsBackWaitingMessages: a process that stops with messages of
+// its own not yet delivered makes them due at once for the other processes,
+// instead of leaving them to their leases.
+func TestStopHandsBackWaitingMessages(t *testing.T) {
+	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
+	p := newPlatform()
+	unblock := make(chan struct{})
+	slow := senderFunc(func(ctx context.Context, m handlers.Message) error {
+		<-unblock
+		return p.Send(ctx, m)
+	})
+	stopping := newOutbox(t, rdb, prefix, slow, Options{Workers: 1, Lease: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { stopping.Run(ctx); close(done) }()
+	for i := range 4 {
+		if err := stopping.Send(context.Background(), msg("de-vaart", fmt.Sprint("k", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One delivery is under way and blocked; the rest wait in the process.
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	close(unblock)
+	<-done
+
+	other := newOutbox(t, rdb, prefix, p, Options{})
+	running(t, other)
+	eventually(t, "all four delivered long before the hour's lease", func() bool { return p.total() == 4 })
+	time.Sleep(50 * time.Millisecond)
+	for i := range 4 {
+		if got := p.delivered(fmt.Sprint("k", i)); got != 1 {
+			t.Errorf("k%d delivered %d times", i, got)
+		}
 	}
 }
 
