@@ -119,10 +119,12 @@ type Outbox struct {
 	dirty map[string]bool // schools this process queued for since the last look
 
 	// Messages this process queued and leased to itself: delivered at once
-	// by Run, without a claim. Urgent ones are taken first. slots bounds
+	// by Run, without a claim. Urgent ones are taken first. Each lane has
+	// room of its own (uroom, nroom), so messages nobody must act on never
+	// crowd out an offer; beyond it a message is queued for a claim.
 	// how many wait here; beyond it a message is queued for a claim.
 	urgent, normal chan claimed
-	slots          chan struct{}
+	uroom, nroom   chan struct{}
 	// fins carries messages done with to the goroutine that records them,
 	// many in one round trip.
 	fins chan finished
@@ -147,7 +149,7 @@ func New(rdb redis.UniversalClient, prefix string, schools []string, next handle
 		rdb: rdb, prefix: prefix, schools: append(append([]string(nil), schools...), noSchool),
 		next: next, now: now, opt: opt, log: log.With("component", "outbox"),
 		wake: make(chan struct{}, 1), dirty: map[string]bool{},
-		urgent: make(chan claimed, local), normal: make(chan claimed, local), slots: make(chan struct{}, local),
+		urgent: make(chan claimed, local), normal: make(chan claimed, local), uroom: make(chan struct{}, local), nroom: make(chan struct{}, local),
 		fins: make(chan finished, local),
 	}
 }
@@ -187,14 +189,18 @@ func (o *Outbox) Send(ctx context.Context, m handlers.Message) error {
 	}
 	now := o.now()
 	at, leased := now.UnixMilli(), false
+	room := o.nroom
+	if m.Urgent {
+		room = o.uroom
+	}
 	select {
-	case o.slots <- struct{}{}:
+	case room <- struct{}{}:
 		at, leased = now.Add(o.opt.Lease).UnixMilli(), true
 	default: // this process has enough to do: whoever is free claims it
 	}
 	release := func() {
 		if leased {
-			<-o.slots
+			<-room
 		}
 	}
 	keys := []string{o.key(school, lane), o.key(school, "msg"), o.key(school, "done:"+m.Key), o.key(school, "tries")}
@@ -246,7 +252,16 @@ func (o *Outbox) Run(ctx context.Context) {
 	defer t.Stop()
 	schools := o.schools
 	for {
-		// Urgent messages of every school before the rest of any school.
+		// Urgent messages of this process's own, then those of every school
+		// in Redis, before the rest of any school.
+		for more := true; more; {
+			select {
+			case c := <-o.urgent:
+				o.start(ctx, c, sem, &wg)
+			default:
+				more = false
+			}
+		}
 		for _, lanes := range []int{urgentOnly, allLanes} {
 			for _, school := range schools {
 				o.drain(ctx, school, lanes, sem, &wg)
@@ -281,7 +296,11 @@ func (o *Outbox) Run(ctx context.Context) {
 // start delivers one message of this process's own when a worker is free.
 func (o *Outbox) start(ctx context.Context, c claimed, sem chan struct{}, wg *sync.WaitGroup) {
 	sem <- struct{}{}
-	<-o.slots
+	if c.msg.Urgent {
+		<-o.uroom
+	} else {
+		<-o.nroom
+	}
 	wg.Go(func() {
 		defer func() { <-sem }()
 		if o.deliver(context.WithoutCancel(ctx), c.school, c) {
@@ -298,11 +317,11 @@ func (o *Outbox) releaseLocal(ctx context.Context) {
 	for {
 		select {
 		case c := <-o.urgent:
-			<-o.slots
+			<-o.uroom
 			left = append(left, c)
 			continue
 		case c := <-o.normal:
-			<-o.slots
+			<-o.nroom
 			left = append(left, c)
 			continue
 		default:

@@ -274,7 +274,7 @@ func TestDoubleClick(t *testing.T) {
 	s.command(marieID, "juf.marie", "groep 5")
 	m := s.offer(anneID, 1)
 	b := slackfake.Buttons(t, m)[0]
-	c := slackfake.Click{TeamID: team, UserID: anneID, UserName: "anne", ChannelID: m.Form.Get("channel"), MessageTS: "1.1",
+	c := slackfake.Click{TeamID: team, UserID: anneID, UserName: "anne", ChannelID: m.Channel, MessageTS: "1.1",
 		ResponseURL: s.fake.ResponseURL("same"), TriggerID: "same-trigger", ActionTS: "1.2", Button: b}
 	body := []byte(c.Form().Encode())
 	var wg sync.WaitGroup

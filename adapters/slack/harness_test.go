@@ -202,7 +202,7 @@ func (s *stack) offer(user string, n int) slackfake.Call {
 func (s *stack) click(user, name string, m slackfake.Call, b slackfake.Button, id string) int {
 	s.t.Helper()
 	n := int(s.trigger.Add(1))
-	c := slackfake.Click{TeamID: team, UserID: user, UserName: name, ChannelID: m.Form.Get("channel"), MessageTS: "1764150000.000001",
+	c := slackfake.Click{TeamID: team, UserID: user, UserName: name, ChannelID: m.Channel, MessageTS: "1764150000.000001",
 		ResponseURL: s.fake.ResponseURL(id), TriggerID: "click-" + itoa(n), ActionTS: "1764150061.0" + itoa(n), Button: b}
 	status, body, _ := s.post("/slack/interactivity", []byte(c.Form().Encode()), nil)
 	if status != http.StatusOK {

@@ -27,7 +27,6 @@ func TestOutage(t *testing.T) {
 		fault  slackfake.Fault
 	}{
 		{"500s", "chat.postMessage", slackfake.Fault{Times: -1, Status: http.StatusInternalServerError}},
-		{"timeouts", "conversations.open", slackfake.Fault{Times: -1, Delay: 3 * time.Second}},
 		{"timeouts after posting", "chat.postMessage", slackfake.Fault{Times: -1, Delay: 3 * time.Second}},
 		{"rate limited", "chat.postMessage", slackfake.Fault{Times: -1, Status: http.StatusTooManyRequests, RetryAfter: 1}},
 	} {

@@ -66,7 +66,6 @@ type Sender struct {
 	records bool
 
 	mu       sync.Mutex
-	dms      map[string]string // user id → DM channel id
 	channels map[string]string // lower-cased name → channel id
 	listedAt time.Time
 }
@@ -84,7 +83,7 @@ func NewSender(api *slack.Client, rdb redis.UniversalClient, prefix string, retr
 	}
 	return &Sender{
 		api: api, rdb: rdb, keys: newKeys(prefix), retry: retry, log: log.With("component", "slack"), records: true,
-		dms: map[string]string{}, channels: map[string]string{},
+		channels: map[string]string{},
 	}
 }
 
@@ -244,7 +243,7 @@ func (s *Sender) deliver(ctx context.Context, m handlers.Message, p Payload) err
 		if err != nil {
 			return err
 		}
-		ts, err := s.post(ctx, ch, m.To.Channel != "", p)
+		ch, ts, err := s.post(ctx, ch, m.To.Channel != "", p)
 		if err != nil {
 			return err
 		}
@@ -299,57 +298,42 @@ func (s *Sender) saveProgress(ctx context.Context, m handlers.Message, p progres
 	}
 }
 
-// post sends one message; in a public channel the bot is not in yet, it
-// joins first.
-func (s *Sender) post(ctx context.Context, channel string, isChannel bool, p Payload) (string, error) {
+// post sends one message and returns the conversation it landed in (for a
+// person: the DM's id) and its ts; in a public channel the bot is not in
+// yet, it joins first.
+func (s *Sender) post(ctx context.Context, channel string, isChannel bool, p Payload) (string, string, error) {
 	opts := []slack.MsgOption{
 		slack.MsgOptionText(p.Text, false),
 		slack.MsgOptionBlocks(p.Blocks...),
 		slack.MsgOptionDisableLinkUnfurl(),
 		slack.MsgOptionDisableMediaUnfurl(),
 	}
-	_, ts, err := s.api.PostMessageContext(ctx, channel, opts...)
+	ch, ts, err := s.api.PostMessageContext(ctx, channel, opts...)
 	if isChannel && slackCode(err) == "not_in_channel" {
 		if _, _, _, jerr := s.api.JoinConversationContext(ctx, channel); jerr != nil {
 			s.log.Warn("cannot join channel", "channel", channel, "err", slackCode(jerr))
-			return "", classify(err)
+			return "", "", classify(err)
 		}
 		s.log.Info("joined channel", "channel", channel)
-		_, ts, err = s.api.PostMessageContext(ctx, channel, opts...)
+		ch, ts, err = s.api.PostMessageContext(ctx, channel, opts...)
 	}
 	if err != nil {
-		return "", classify(fmt.Errorf("chat.postMessage: %w", err))
+		return "", "", classify(fmt.Errorf("chat.postMessage: %w", err))
 	}
-	return ts, nil
+	if ch == "" {
+		ch = channel
+	}
+	return ch, ts, nil
 }
 
-// target is the conversation to post in: the DM with a person, or the
-// channel with a name.
+// target is where to post: a person's member id, which Slack delivers as a
+// DM from the bot (one call, where conversations.open first would be two),
+// or the channel with a name.
 func (s *Sender) target(ctx context.Context, to bot.Recipient) (string, error) {
 	if to.Channel != "" {
 		return s.channelID(ctx, to.Channel)
 	}
-	return s.dm(ctx, to.Handle)
-}
-
-func (s *Sender) dm(ctx context.Context, user string) (string, error) {
-	s.mu.Lock()
-	id, ok := s.dms[user]
-	s.mu.Unlock()
-	if ok {
-		return id, nil
-	}
-	ch, _, _, err := s.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}, ReturnIM: true})
-	if err != nil {
-		return "", classify(fmt.Errorf("conversations.open: %w", err))
-	}
-	if ch == nil || ch.ID == "" {
-		return "", errors.New("conversations.open: no channel")
-	}
-	s.mu.Lock()
-	s.dms[user] = ch.ID
-	s.mu.Unlock()
-	return ch.ID, nil
+	return to.Handle, nil
 }
 
 // channelIDRE matches a conversation id, which needs no lookup.

@@ -41,7 +41,7 @@ func TestSocketMode(t *testing.T) {
 	m := s.offer(anneID, 1)
 	b := slackfake.Buttons(t, m)[0]
 	id := requestOf(t, b)
-	click := slackfake.Click{TeamID: team, UserID: anneID, UserName: "anne", ChannelID: m.Form.Get("channel"), MessageTS: "1.1",
+	click := slackfake.Click{TeamID: team, UserID: anneID, UserName: "anne", ChannelID: m.Channel, MessageTS: "1.1",
 		ResponseURL: s.fake.ResponseURL("socket-click"), TriggerID: "socket-click-1", ActionTS: "1.2", Button: b}
 	var payload map[string]any
 	if err := json.Unmarshal(click.Payload(), &payload); err != nil {

@@ -139,7 +139,7 @@ func (s *slackRun) press(user, name string, m slackfake.Call, i int, id string) 
 	s.t.Helper()
 	s.n++
 	b := slackfake.Buttons(s.t, m)[i]
-	c := slackfake.Click{TeamID: "T0DEVAART1", UserID: user, UserName: name, ChannelID: m.Form.Get("channel"), MessageTS: "1764150000.000001",
+	c := slackfake.Click{TeamID: "T0DEVAART1", UserID: user, UserName: name, ChannelID: m.Channel, MessageTS: "1764150000.000001",
 		ResponseURL: s.fake.ResponseURL(id), TriggerID: fmt.Sprintf("e2e-click-%d", s.n), ActionTS: fmt.Sprintf("1764150061.%06d", s.n), Button: b}
 	if status, body, took := s.post("/slack/interactivity", c.Form()); status != http.StatusOK || took > time.Second {
 		s.t.Fatalf("click = %d %s after %s", status, body, took)

@@ -232,6 +232,9 @@ func (f *Fake) api(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": form.Get("channel")}})
 	case "chat.postMessage", "chat.update", "chat.postEphemeral":
 		ch := form.Get("channel")
+		if method == "chat.postMessage" && (strings.HasPrefix(ch, "U") || strings.HasPrefix(ch, "W")) {
+			ch = dmChannel(ch) // a member id: the bot's DM with that person, as Slack answers
+		}
 		user := dmUser(ch)
 		if user == "" && fakeChannels[ch] == "" {
 			writeJSON(w, slackError("channel_not_found"))

@@ -36,6 +36,9 @@ type Call struct {
 	At     time.Time
 	Status int  // what the fake answered
 	OK     bool // the call succeeded
+	// Channel is the conversation a successful post landed in: the DM's id
+	// (D…) for a post to a member id, as Slack answers it.
+	Channel string
 }
 
 // Fault is what a method answers instead of success.
@@ -148,7 +151,7 @@ func (s *Server) Calls(method string) []Call {
 func (s *Server) Posted(channel string) []Call {
 	var out []Call
 	for _, c := range s.Calls("chat.postMessage") {
-		if c.OK && c.Form.Get("channel") == channel {
+		if c.OK && c.Channel == channel {
 			out = append(out, c)
 		}
 	}
@@ -260,6 +263,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	c.Status = http.StatusOK
 	resp := s.answer(method, r.PostForm)
 	c.OK, _ = resp["ok"].(bool)
+	c.Channel, _ = resp["channel"].(string)
 	s.record(c)
 	writeJSON(w, resp)
 }
@@ -299,6 +303,9 @@ func (s *Server) answer(method string, f url.Values) map[string]any {
 		return map[string]any{"ok": true, "channel": map[string]any{"id": id}}
 	case "chat.postMessage", "chat.update", "chat.postEphemeral":
 		ch := f.Get("channel")
+		if method == "chat.postMessage" && (strings.HasPrefix(ch, "U") || strings.HasPrefix(ch, "W")) {
+			ch = "D" + ch[1:] // a member id: the bot's DM with that person
+		}
 		switch {
 		case strings.HasPrefix(ch, "D"):
 			if s.unknown["U"+ch[1:]] {
