@@ -58,8 +58,9 @@ type Store interface {
 	Request(ctx context.Context, school, requestID string) (Request, error)
 
 	// SchoolsWithDueWork returns those of schools with an offer deadline or
-	// a follow-up due at now: a cheap look before the work.
-	SchoolsWithDueWork(ctx context.Context, schools []string, now time.Time) ([]string, error)
+	// a follow-up due at now: a cheap look before the work. next is the
+	// earliest deadline or follow-up after now, zero when there is none.
+	SchoolsWithDueWork(ctx context.Context, schools []string, now time.Time) (due []string, next time.Time, err error)
 
 	// DueOffers lists offers whose deadline is at or before now, oldest first.
 	DueOffers(ctx context.Context, school string, now time.Time, limit int) ([]OfferRef, error)

@@ -172,6 +172,15 @@ func (s *Service) advance(ctx context.Context, now time.Time, sc *School, cur Re
 	}
 	prev := cur.HelperID
 	s.log.Info("offer moved on", "school", sc.ID, "request", out.ID, "reason", reason, "from", prev, "state", out.State, "helper", out.HelperID)
+	// Whoever must act now is told first: the next helper, or the
+	// fallback channel. Then the helper whose offer lapsed, then the
+	// requester.
+	switch out.State {
+	case StateOffered:
+		s.tellWhy(ctx, sc, NoticeOffer, helperRecipient(sc, out.HelperID, out.Requester.Platform), out, out.HelperID, prev, reason)
+	case StateEscalated:
+		s.tellWhy(ctx, sc, NoticeEscalated, channelRecipient(sc, out), out, "", prev, reason)
+	}
 	if reason == ReasonTimeout {
 		lapsed := out
 		lapsed.OfferNo = offerNo
@@ -179,10 +188,8 @@ func (s *Service) advance(ctx context.Context, now time.Time, sc *School, cur Re
 	}
 	switch out.State {
 	case StateOffered:
-		s.tellWhy(ctx, sc, NoticeOffer, helperRecipient(sc, out.HelperID, out.Requester.Platform), out, out.HelperID, prev, reason)
 		s.tellWhy(ctx, sc, NoticeMovedOn, Recipient{Address: out.Requester}, out, out.HelperID, prev, reason)
 	case StateEscalated:
-		s.tellWhy(ctx, sc, NoticeEscalated, channelRecipient(sc, out), out, "", prev, reason)
 		s.tellWhy(ctx, sc, NoticeNobody, Recipient{Address: out.Requester}, out, "", prev, reason)
 	}
 	return out, nil
@@ -431,13 +438,14 @@ func capRunes(s string, n int) string {
 }
 
 // SchoolsWithDueWork returns those of schools with an offer deadline or a
-// follow-up due at now.
-func (s *Service) SchoolsWithDueWork(ctx context.Context, schools []string, now time.Time) ([]string, error) {
-	due, err := s.store.SchoolsWithDueWork(ctx, schools, now)
+// follow-up due at now, and when the next one after now falls (zero when
+// none is waiting).
+func (s *Service) SchoolsWithDueWork(ctx context.Context, schools []string, now time.Time) ([]string, time.Time, error) {
+	due, next, err := s.store.SchoolsWithDueWork(ctx, schools, now)
 	if err != nil {
-		return nil, fmt.Errorf("schools with due work: %w", err)
+		return nil, time.Time{}, fmt.Errorf("schools with due work: %w", err)
 	}
-	return due, nil
+	return due, next, nil
 }
 
 // DueOffers lists the school's offers whose deadline is at or before now.

@@ -228,7 +228,7 @@ func TestServiceNotices(t *testing.T) {
 				_, err := s.Timeout(context.Background(), now, sc, "r1", 1)
 				return err
 			},
-			wantCalls: []string{"read", "advance:timeout:"}, wantSaid: []string{"offer_lapsed→anne", "offer→chris", "moved_on→juf.marie"},
+			wantCalls: []string{"read", "advance:timeout:"}, wantSaid: []string{"offer→chris", "offer_lapsed→anne", "moved_on→juf.marie"},
 		},
 		{
 			name:  "going away while holding an offer passes it on",

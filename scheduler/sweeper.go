@@ -23,8 +23,9 @@ type Offers interface {
 	// each follow-up is claimed by one caller only.
 	FollowUps(ctx context.Context, now time.Time, sc *bot.School) (int, error)
 	// SchoolsWithDueWork returns those of schools with an offer deadline or
-	// a follow-up due at now, in one round trip.
-	SchoolsWithDueWork(ctx context.Context, schools []string, now time.Time) ([]string, error)
+	// a follow-up due at now, in one round trip, and the earliest deadline
+	// or follow-up after now (zero when none is waiting).
+	SchoolsWithDueWork(ctx context.Context, schools []string, now time.Time) ([]string, time.Time, error)
 }
 
 // Sweeper moves offers on whose deadline has passed. Deadlines live in the
@@ -49,19 +50,37 @@ func NewSweeper(schools *bot.Directory, offers Offers, now func() time.Time, int
 // batch per tick.
 const defaultBatch = 500
 
-// parallel is how many schools are swept at the same time.
-const parallel = 16
+// parallel is how many schools are looked at the same time, and
+// movers how many offers are moved on at the same time across them: when
+// thousands of deadlines fall together (a school day's start), moving on
+// is a few round trips each and waiting on Redis, not work, so many run at
+// once. A school's own offers are moved on in parallel too: the store
+// moves each atomically.
+const (
+	parallel = 16
+	movers   = 64
+)
 
-// Run sweeps until ctx is done. While the store is unreachable it keeps
-// trying at the same pace and catches up when the store is back: deadlines
-// live in the store, so nothing is missed, only late.
+// Run sweeps until ctx is done. It looks every interval at the latest, and
+// at the next deadline when that comes sooner, so an offer moves on within
+// milliseconds of its deadline, not up to an interval later. While the
+// store is unreachable it keeps trying at the same pace and catches up when
+// the store is back: deadlines live in the store, so nothing is missed,
+// only late.
 func (s *Sweeper) Run(ctx context.Context) {
-	t := time.NewTicker(s.interval)
+	t := time.NewTimer(s.interval)
 	defer t.Stop()
 	for {
-		if _, err := s.Sweep(ctx, s.now()); err != nil && ctx.Err() == nil {
+		_, next, err := s.sweep(ctx, s.now())
+		if err != nil && ctx.Err() == nil {
 			s.log.Warn("sweep failed", "err", err)
 		}
+		wait := s.interval
+		if !next.IsZero() {
+			// Scores are milliseconds: wake just after the deadline's.
+			wait = min(wait, max(next.Sub(s.now())+time.Millisecond, 0))
+		}
+		t.Reset(wait)
 		select {
 		case <-ctx.Done():
 			return
@@ -74,13 +93,34 @@ func (s *Sweeper) Run(ctx context.Context) {
 // reports how many offers it moved. One look at all schools first: most
 // have nothing due, and a sweep runs several times a second.
 func (s *Sweeper) Sweep(ctx context.Context, now time.Time) (int, error) {
+	n, _, err := s.sweep(ctx, now)
+	return n, err
+}
+
+// sweep is Sweep, and also tells when the next deadline or follow-up after
+// now falls, as the look before the work saw it.
+func (s *Sweeper) sweep(ctx context.Context, now time.Time) (int, time.Time, error) {
 	ids := make([]string, 0, len(s.schools.Schools()))
 	for _, sc := range s.schools.Schools() {
 		ids = append(ids, sc.ID)
 	}
-	dueIDs, err := s.offers.SchoolsWithDueWork(ctx, ids, now)
+	dueIDs, next, err := s.offers.SchoolsWithDueWork(ctx, ids, now)
 	if err != nil {
-		return 0, err
+		return 0, time.Time{}, err
+	}
+	if len(dueIDs) == 0 {
+		return 0, next, nil
+	}
+	// Timeouts of all schools go to one pool of movers.
+	jobs := make(chan timeout)
+	var movingWG sync.WaitGroup
+	for range movers {
+		movingWG.Go(func() {
+			for j := range jobs {
+				_, err := s.offers.Timeout(ctx, now, j.sc, j.ref.RequestID, j.ref.OfferNo)
+				j.done <- err
+			}
+		})
 	}
 	moved := make([]int, len(dueIDs))
 	errs := make([]error, len(dueIDs))
@@ -92,21 +132,29 @@ func (s *Sweeper) Sweep(ctx context.Context, now time.Time) (int, error) {
 			continue
 		}
 		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			moved[i], errs[i] = s.sweepSchool(ctx, now, sc)
-		}()
+		wg.Go(func() {
+			defer func() { <-sem }()
+			moved[i], errs[i] = s.sweepSchool(ctx, now, sc, jobs)
+		})
 	}
 	wg.Wait()
+	close(jobs)
+	movingWG.Wait()
 	total := 0
 	for _, n := range moved {
 		total += n
 	}
-	return total, errors.Join(errs...)
+	return total, next, errors.Join(errs...)
 }
 
-func (s *Sweeper) sweepSchool(ctx context.Context, now time.Time, sc *bot.School) (int, error) {
+// timeout is one offer for the movers, and where its outcome goes.
+type timeout struct {
+	sc   *bot.School
+	ref  bot.OfferRef
+	done chan<- error
+}
+
+func (s *Sweeper) sweepSchool(ctx context.Context, now time.Time, sc *bot.School, jobs chan<- timeout) (int, error) {
 	moved := 0
 	var errs []error
 	for ctx.Err() == nil {
@@ -115,9 +163,13 @@ func (s *Sweeper) sweepSchool(ctx context.Context, now time.Time, sc *bot.School
 			errs = append(errs, err)
 			break
 		}
-		progress := false
+		outcomes := make(chan error, len(due))
 		for _, o := range due {
-			_, err := s.offers.Timeout(ctx, now, sc, o.RequestID, o.OfferNo)
+			jobs <- timeout{sc: sc, ref: o, done: outcomes}
+		}
+		progress := false
+		for range due {
+			err := <-outcomes
 			switch {
 			case err == nil:
 				moved++

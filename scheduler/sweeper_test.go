@@ -205,6 +205,29 @@ func TestRunStopsWithContext(t *testing.T) {
 	}
 }
 
+// TestRunWakesAtTheDeadline: the sweeper does not wait for its interval
+// (an hour here) when a deadline comes sooner: it looks again just after it.
+func TestRunWakesAtTheDeadline(t *testing.T) {
+	w := newWorld(t, "anne", "bram")
+	w.ask(t, time.Now())
+	// The sweeper's clock is 200 ms short of the offer's deadline.
+	w.sweepr.now = func() time.Time { return time.Now().Add(w.sc.OfferTimeout - 200*time.Millisecond) }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.sweepr.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(5 * time.Second)
+	for w.said.count(bot.NoticeOfferLapsed) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the offer was not moved on after its deadline: the sweeper waited for its interval")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := w.said.count(bot.NoticeOffer); got != 2 {
+		t.Errorf("%d offers made, want 2: anne's, then bram's", got)
+	}
+}
+
 // TestFollowUpOnce: a teacher whose request nobody accepted hears once how it
 // stands, however many sweepers run.
 func TestFollowUpOnce(t *testing.T) {

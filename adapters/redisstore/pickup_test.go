@@ -163,15 +163,16 @@ func TestSchoolsWithDueWork(t *testing.T) {
 	for _, tc := range []struct {
 		at   time.Time
 		want []string
+		next time.Time
 	}{
-		{t0, nil},
-		{t0.Add(time.Minute), []string{school}}, // the follow-up
-		{t0.Add(timeout), []string{school}},     // and the deadline
-		{t0.Add(-time.Hour), nil},
+		{t0, nil, t0.Add(time.Minute)},
+		{t0.Add(time.Minute), []string{school}, t0.Add(timeout)}, // the follow-up
+		{t0.Add(timeout), []string{school}, time.Time{}},         // and the deadline
+		{t0.Add(-time.Hour), nil, t0.Add(time.Minute)},
 	} {
-		got, err := f.s.SchoolsWithDueWork(f.ctx, schools, tc.at)
-		if err != nil || !slices.Equal(got, tc.want) {
-			t.Errorf("at %s: %v, %v; want %v", tc.at, got, err, tc.want)
+		got, next, err := f.s.SchoolsWithDueWork(f.ctx, schools, tc.at)
+		if err != nil || !slices.Equal(got, tc.want) || !next.Equal(tc.next) {
+			t.Errorf("at %s: %v, next %s, %v; want %v, next %s", tc.at, got, next, err, tc.want, tc.next)
 		}
 	}
 }

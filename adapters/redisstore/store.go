@@ -346,27 +346,46 @@ func (s *Store) DueOffers(ctx context.Context, school string, now time.Time, lim
 // deadline or a follow-up due at now, in one pipelined round trip: the
 // sweeper looks at every school several times a second, and most have
 // nothing due.
-func (s *Store) SchoolsWithDueWork(ctx context.Context, schools []string, now time.Time) ([]string, error) {
+func (s *Store) SchoolsWithDueWork(ctx context.Context, schools []string, now time.Time) ([]string, time.Time, error) {
 	const op = "redisstore: schools with due work"
-	max := strconv.FormatInt(now.UnixMilli(), 10)
-	by := &redis.ZRangeBy{Min: "-inf", Max: max, Count: 1}
-	cmds := make([][2]*redis.StringSliceCmd, len(schools))
+	// The first entry of each set: due when at or before now, else the
+	// earliest time anything comes due.
+	cmds := make([][2]*redis.ZSliceCmd, len(schools))
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, sc := range schools {
-			cmds[i][0] = p.ZRangeByScore(ctx, s.key(sc, "deadlines"), by)
-			cmds[i][1] = p.ZRangeByScore(ctx, s.key(sc, "followups"), by)
+			cmds[i][0] = p.ZRangeWithScores(ctx, s.key(sc, "deadlines"), 0, 0)
+			cmds[i][1] = p.ZRangeWithScores(ctx, s.key(sc, "followups"), 0, 0)
 		}
 		return nil
 	}); err != nil {
-		return nil, fail(op, err)
+		return nil, time.Time{}, fail(op, err)
 	}
-	var due []string
+	nowms := float64(now.UnixMilli())
+	var (
+		due  []string
+		next float64
+	)
 	for i, sc := range schools {
-		if len(cmds[i][0].Val()) > 0 || len(cmds[i][1].Val()) > 0 {
+		isDue := false
+		for _, c := range cmds[i] {
+			for _, z := range c.Val() {
+				switch {
+				case z.Score <= nowms:
+					isDue = true
+				case next == 0 || z.Score < next:
+					next = z.Score
+				}
+			}
+		}
+		if isDue {
 			due = append(due, sc)
 		}
 	}
-	return due, nil
+	var nextAt time.Time
+	if next > 0 {
+		nextAt = time.UnixMilli(int64(next))
+	}
+	return due, nextAt, nil
 }
 
 // AddStory keeps a success story for the week's post; the week's stories
