@@ -73,7 +73,7 @@ type Helper struct {
 	ID       string // stable key in the store, from config
 	Name     string // shown to people: "Anne"
 	Role     Role
-	Accounts map[Platform]string // Mattermost username, Slack member id, shell name
+	Accounts Accounts
 	Schedule Schedule
 	Groups   []string // group ids this helper knows best (affinity), optional
 }
@@ -81,7 +81,29 @@ type Helper struct {
 // Coordinator receives digests and may ask for the overview (IB'er, director).
 type Coordinator struct {
 	Name     string
-	Accounts map[Platform]string
+	Accounts Accounts
+}
+
+// Accounts are a person's handles on each platform; empty where they have
+// none. (Fields, not a map: a thousand schools configure ten thousand
+// people.)
+type Accounts struct {
+	Mattermost string // username, lower case
+	Slack      string // member id
+	Shell      string // name in the terminal chat
+}
+
+// On is the handle on platform p, "" when there is none.
+func (a Accounts) On(p Platform) string {
+	switch p {
+	case Mattermost:
+		return a.Mattermost
+	case Slack:
+		return a.Slack
+	case Shell:
+		return a.Shell
+	}
+	return ""
 }
 
 // Address is a person on a platform: the handle the platform adapter uses to
@@ -103,7 +125,7 @@ type Actor struct {
 func (s *School) Helper(a Address) (*Helper, bool) {
 	for i := range s.Helpers {
 		h := &s.Helpers[i]
-		if acc, ok := h.Accounts[a.Platform]; ok && acc != "" && strings.EqualFold(acc, a.Handle) {
+		if acc := h.Accounts.On(a.Platform); acc != "" && strings.EqualFold(acc, a.Handle) {
 			return h, true
 		}
 	}
@@ -130,7 +152,7 @@ func (s *School) IsCoordinator(a Address) bool {
 func (s *School) Coordinator(a Address) (*Coordinator, bool) {
 	for i := range s.Coordinators {
 		c := &s.Coordinators[i]
-		if acc, ok := c.Accounts[a.Platform]; ok && acc != "" && strings.EqualFold(acc, a.Handle) {
+		if acc := c.Accounts.On(a.Platform); acc != "" && strings.EqualFold(acc, a.Handle) {
 			return c, true
 		}
 	}
@@ -150,11 +172,11 @@ func (s *School) Group(id string) (Group, bool) {
 // AddressOn is where to reach a helper, preferring the platform the request
 // came from; ok is false when the helper has no account at all.
 func (h *Helper) AddressOn(p Platform) (Address, bool) {
-	if acc := h.Accounts[p]; acc != "" {
+	if acc := h.Accounts.On(p); acc != "" {
 		return Address{Platform: p, Handle: acc}, true
 	}
 	for _, q := range []Platform{Mattermost, Slack, Shell} {
-		if acc := h.Accounts[q]; acc != "" {
+		if acc := h.Accounts.On(q); acc != "" {
 			return Address{Platform: q, Handle: acc}, true
 		}
 	}

@@ -288,7 +288,7 @@ func TestServiceNotices(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sc := testSchool(t)
-			sc.Helpers[2].Accounts[Mattermost] = "chris"
+			sc.Helpers[2].Accounts.Mattermost = "chris"
 			rec := &recorder{}
 			st := tt.store
 			svc := NewService(&st, rec, slog.New(slog.NewTextHandler(io.Discard, nil)))

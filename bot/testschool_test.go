@@ -44,13 +44,13 @@ func testSchool(t testing.TB) *School {
 		OfferTimeout:  2 * time.Minute, Retention: 720 * time.Hour,
 		FallbackChannel: "kernteam",
 		Helpers: []Helper{
-			{ID: "anne", Name: "Anne", Role: RoleJeugdhulpverlener, Accounts: map[Platform]string{Mattermost: "anne", Shell: "anne"},
+			{ID: "anne", Name: "Anne", Role: RoleJeugdhulpverlener, Accounts: Accounts{Mattermost: "anne", Shell: "anne"},
 				Schedule: mustSchedule(t, parts, "ma ochtend", "di ochtend"), Groups: []string{"3", "4", "5"}},
-			{ID: "bram", Name: "Bram", Role: RoleCJGCoach, Accounts: map[Platform]string{Slack: "U0BRAM0001"},
+			{ID: "bram", Name: "Bram", Role: RoleCJGCoach, Accounts: Accounts{Slack: "U0BRAM0001"},
 				Schedule: mustSchedule(t, parts, "ma", "vr")},
-			{ID: "chris", Name: "Chris", Role: RoleJeugdhulpverlener, Accounts: map[Platform]string{Shell: "chris"},
+			{ID: "chris", Name: "Chris", Role: RoleJeugdhulpverlener, Accounts: Accounts{Shell: "chris"},
 				Schedule: mustSchedule(t, parts, "altijd")},
-			{ID: "dirk", Name: "Dirk", Role: "gedragswetenschapper", Accounts: map[Platform]string{Shell: "dirk"},
+			{ID: "dirk", Name: "Dirk", Role: "gedragswetenschapper", Accounts: Accounts{Shell: "dirk"},
 				Schedule: mustSchedule(t, parts, "ma")},
 		},
 	}

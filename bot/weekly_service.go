@@ -228,7 +228,7 @@ func Signature(s *School, by Actor) string {
 		return h.Name
 	}
 	for _, c := range s.Coordinators {
-		if acc := c.Accounts[by.Platform]; acc != "" && strings.EqualFold(acc, by.Handle) {
+		if acc := c.Accounts.On(by.Platform); acc != "" && strings.EqualFold(acc, by.Handle) {
 			return c.Name
 		}
 	}

@@ -161,7 +161,7 @@ func TestAgendaLifecycle(t *testing.T) {
 
 func TestSuccessesAndSigning(t *testing.T) {
 	sc := testSchool(t)
-	sc.Coordinators = []Coordinator{{Name: "Sanne", Accounts: map[Platform]string{Mattermost: "ib.sanne"}}}
+	sc.Coordinators = []Coordinator{{Name: "Sanne", Accounts: Accounts{Mattermost: "ib.sanne"}}}
 	log := newFakeWeekLog()
 	log.plain["2026-W48"] = []string{"rustige gymles"}
 	w := NewWeekly(log, nil, nil)

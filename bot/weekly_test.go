@@ -166,7 +166,7 @@ func TestJobSpec(t *testing.T) {
 			JobDigest: {"0 16 * * FRI", false}}},
 		{"digest to coordinators", func(s *School) {
 			s.Digest = Digest{Cron: "0 16 * * FRI"}
-			s.Coordinators = []Coordinator{{Name: "Sanne", Accounts: map[Platform]string{Shell: "sanne"}}}
+			s.Coordinators = []Coordinator{{Name: "Sanne", Accounts: Accounts{Shell: "sanne"}}}
 		}, map[Job]want{JobDigest: {"0 16 * * FRI", true}}},
 		{"no channel at all: no success post", func(s *School) { s.FallbackChannel = "" }, map[Job]want{
 			JobSuccesses: {DefaultSuccessesCron, false}}},

@@ -124,7 +124,7 @@ func (c *Config) school(s *School, zones map[string]*time.Location) (*bot.School
 			ID:       h.id(),
 			Name:     h.Name,
 			Role:     bot.Role(h.Role),
-			Accounts: accountMap(h.Mattermost, h.Slack, h.shell()),
+			Accounts: accounts(h.Mattermost, h.Slack, h.shell()),
 			Schedule: sched,
 			Groups:   affinity,
 		})
@@ -133,7 +133,7 @@ func (c *Config) school(s *School, zones map[string]*time.Location) (*bot.School
 	for _, co := range s.Coordinators {
 		out.Coordinators = append(out.Coordinators, bot.Coordinator{
 			Name:     co.Name,
-			Accounts: accountMap(co.Mattermost, co.Slack, co.shell()),
+			Accounts: accounts(co.Mattermost, co.Slack, co.shell()),
 		})
 	}
 
@@ -147,19 +147,9 @@ func (c *Config) school(s *School, zones map[string]*time.Location) (*bot.School
 	return out, nil
 }
 
-// accountMap lists a person's accounts; Mattermost usernames are lower case.
-func accountMap(mattermost, slack, shell string) map[bot.Platform]string {
-	m := map[bot.Platform]string{}
-	if mattermost != "" {
-		m[bot.Mattermost] = strings.ToLower(mattermost)
-	}
-	if slack != "" {
-		m[bot.Slack] = slack
-	}
-	if shell != "" {
-		m[bot.Shell] = shell
-	}
-	return m
+// accounts lists a person's accounts; Mattermost usernames are lower case.
+func accounts(mattermost, slack, shell string) bot.Accounts {
+	return bot.Accounts{Mattermost: strings.ToLower(mattermost), Slack: slack, Shell: shell}
 }
 
 // id is the helper's id: as configured, else a slug of the name.

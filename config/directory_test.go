@@ -226,11 +226,11 @@ func TestDirectory(t *testing.T) {
 		{"affinity within a role", bot.Candidates(vaart, "1-2", monday(9, 0)), []bot.Candidate{{HelperID: "anne", Rank: 2}, {HelperID: "zoe-g", Rank: 5}}},
 
 		// accounts and shell defaults
-		{"mattermost lower case, shell from it", anne.Accounts, map[bot.Platform]string{bot.Mattermost: "anne", bot.Shell: "anne"}},
-		{"slack only, shell from the id", jw.Accounts, map[bot.Platform]string{bot.Slack: "U0JW000001", bot.Shell: "jan-willem-de-boer"}},
-		{"shell as set", zoe.Accounts, map[bot.Platform]string{bot.Slack: "U0ZOE00001", bot.Shell: "zoe"}},
-		{"coordinator shell from mattermost", vaart.Coordinators[0].Accounts, map[bot.Platform]string{bot.Mattermost: "ib.sanne", bot.Shell: "ib.sanne"}},
-		{"coordinator shell from the name", vaart.Coordinators[1].Accounts, map[bot.Platform]string{bot.Slack: "U0ZDW00001", bot.Shell: "zoe-de-wit"}},
+		{"mattermost lower case, shell from it", anne.Accounts, bot.Accounts{Mattermost: "anne", Shell: "anne"}},
+		{"slack only, shell from the id", jw.Accounts, bot.Accounts{Slack: "U0JW000001", Shell: "jan-willem-de-boer"}},
+		{"shell as set", zoe.Accounts, bot.Accounts{Slack: "U0ZOE00001", Shell: "zoe"}},
+		{"coordinator shell from mattermost", vaart.Coordinators[0].Accounts, bot.Accounts{Mattermost: "ib.sanne", Shell: "ib.sanne"}},
+		{"coordinator shell from the name", vaart.Coordinators[1].Accounts, bot.Accounts{Slack: "U0ZDW00001", Shell: "zoe-de-wit"}},
 		{"helper found by mattermost, any case", actorHelper(vaart, bot.Mattermost, "ANNE"), "anne"},
 		{"coordinator found by shell", vaart.IsCoordinator(bot.Address{Platform: bot.Shell, Handle: "zoe-de-wit"}), true},
 	} {

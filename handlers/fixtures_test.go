@@ -55,12 +55,12 @@ func testSchool(t testing.TB, lang string) *bot.School {
 		Groups:   testGroups(),
 		Helpers: []bot.Helper{
 			{ID: "anne", Name: "Anne", Role: bot.RoleJeugdhulpverlener, Schedule: always, Groups: []string{"3", "4", "5"},
-				Accounts: map[bot.Platform]string{bot.Mattermost: "anne", bot.Slack: "U0ANNE0001"}},
+				Accounts: bot.Accounts{Mattermost: "anne", Slack: "U0ANNE0001"}},
 			{ID: "bram", Name: "Bram", Role: bot.RoleCJGCoach, Schedule: always,
-				Accounts: map[bot.Platform]string{bot.Mattermost: "bram", bot.Slack: "U0BRAM0001"}},
+				Accounts: bot.Accounts{Mattermost: "bram", Slack: "U0BRAM0001"}},
 		},
 		Coordinators: []bot.Coordinator{
-			{Name: "Sanne", Accounts: map[bot.Platform]string{bot.Mattermost: "ib.sanne"}},
+			{Name: "Sanne", Accounts: bot.Accounts{Mattermost: "ib.sanne"}},
 		},
 		RolesPriority:   []bot.Role{bot.RoleJeugdhulpverlener, bot.RoleCJGCoach},
 		DayParts:        bot.DefaultDayParts(),

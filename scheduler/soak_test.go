@@ -46,7 +46,7 @@ func TestSoak(t *testing.T) {
 		for h := range helpersPerSchool {
 			hp := base.Helpers[0]
 			hp.ID, hp.Name = fmt.Sprintf("h%d", h), fmt.Sprintf("Helper %d", h)
-			hp.Accounts = map[bot.Platform]string{bot.Shell: hp.ID}
+			hp.Accounts = bot.Accounts{Shell: hp.ID}
 			always = append(always, hp)
 		}
 		sc.Helpers = always

@@ -56,7 +56,7 @@ func school(t *testing.T, helpers ...string) *bot.School {
 		OfferTimeout: 2 * time.Minute, Retention: time.Hour}
 	for _, h := range helpers {
 		sc.Helpers = append(sc.Helpers, bot.Helper{ID: h, Name: h, Role: bot.RoleJeugdhulpverlener,
-			Accounts: map[bot.Platform]string{bot.Shell: h}, Schedule: always})
+			Accounts: bot.Accounts{Shell: h}, Schedule: always})
 	}
 	return sc
 }

@@ -330,7 +330,7 @@ func (w *Weekly) toCoordinators(sc *bot.School, m handlers.Message) []handlers.M
 	var out []handlers.Message
 	for _, co := range sc.Coordinators {
 		for _, p := range w.platforms(sc) {
-			if h := co.Accounts[p]; h != "" {
+			if h := co.Accounts.On(p); h != "" {
 				c := m
 				c.To = bot.Recipient{Address: bot.Address{Platform: p, Handle: h}}
 				out = append(out, c)

@@ -60,13 +60,13 @@ func weeklySchool(t *testing.T) *bot.School {
 		DayParts:      parts,
 		RolesPriority: []bot.Role{bot.RoleJeugdhulpverlener, bot.RoleCJGCoach},
 		Helpers: []bot.Helper{
-			{ID: "anne", Name: "Anne", Role: bot.RoleJeugdhulpverlener, Accounts: map[bot.Platform]string{bot.Mattermost: "anne", bot.Shell: "anne"}, Schedule: sched("ma-vr ochtend")},
-			{ID: "bram", Name: "Bram", Role: bot.RoleCJGCoach, Accounts: map[bot.Platform]string{bot.Mattermost: "bram", bot.Shell: "bram"}, Schedule: sched("ma-vr middag")},
-			{ID: "chris", Name: "Chris", Role: bot.RoleJeugdhulpverlener, Accounts: map[bot.Platform]string{bot.Shell: "chris"}, Schedule: sched("di")},
+			{ID: "anne", Name: "Anne", Role: bot.RoleJeugdhulpverlener, Accounts: bot.Accounts{Mattermost: "anne", Shell: "anne"}, Schedule: sched("ma-vr ochtend")},
+			{ID: "bram", Name: "Bram", Role: bot.RoleCJGCoach, Accounts: bot.Accounts{Mattermost: "bram", Shell: "bram"}, Schedule: sched("ma-vr middag")},
+			{ID: "chris", Name: "Chris", Role: bot.RoleJeugdhulpverlener, Accounts: bot.Accounts{Shell: "chris"}, Schedule: sched("di")},
 		},
 		Coordinators: []bot.Coordinator{
-			{Name: "Sanne", Accounts: map[bot.Platform]string{bot.Slack: "U0SANNE001", bot.Mattermost: "ib.sanne", bot.Shell: "ib.sanne"}},
-			{Name: "Dirk", Accounts: map[bot.Platform]string{bot.Slack: "U0DIRK0001"}},
+			{Name: "Sanne", Accounts: bot.Accounts{Slack: "U0SANNE001", Mattermost: "ib.sanne", Shell: "ib.sanne"}},
+			{Name: "Dirk", Accounts: bot.Accounts{Slack: "U0DIRK0001"}},
 		},
 		FallbackChannel: "kernteam", OfferTimeout: 2 * time.Minute, Retention: 720 * time.Hour,
 		MattermostTeam: "de-vaart",

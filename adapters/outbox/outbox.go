@@ -481,7 +481,7 @@ func (o *Outbox) deliver(ctx context.Context, school string, c claimed) bool {
 // recordFinished records delivered messages as done until fins is closed:
 // whatever finished meanwhile in one pipelined round trip.
 func (o *Outbox) recordFinished(ctx context.Context) {
-	const most = 256
+	const most = 64
 	batch := make([]finished, 0, most)
 	for f := range o.fins {
 		batch = append(batch[:0], f)

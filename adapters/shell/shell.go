@@ -295,10 +295,10 @@ func (c *Chat) people() {
 	var b strings.Builder
 	b.WriteString("Wie er zijn:")
 	for _, h := range c.school.Helpers {
-		fmt.Fprintf(&b, "\n    %s — %s (%s)", h.Accounts[bot.Shell], h.Name, h.Role)
+		fmt.Fprintf(&b, "\n    %s — %s (%s)", h.Accounts.Shell, h.Name, h.Role)
 	}
 	for _, co := range c.school.Coordinators {
-		fmt.Fprintf(&b, "\n    %s — %s (coördinator)", co.Accounts[bot.Shell], co.Name)
+		fmt.Fprintf(&b, "\n    %s — %s (coördinator)", co.Accounts.Shell, co.Name)
 	}
 	b.WriteString("\n    iedereen anders — leerkracht of pm'er, bijvoorbeeld juf.marie")
 	c.say(b.String())

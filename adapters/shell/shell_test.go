@@ -42,7 +42,7 @@ func (d *echoDispatcher) Click(_ context.Context, c handlers.Click) handlers.Cli
 func TestChat(t *testing.T) {
 	always, _ := bot.ParseSchedule([]string{"altijd"}, bot.DefaultDayParts())
 	sc := &bot.School{ID: "demo", Name: "Demoschool", Location: time.UTC, Groups: []bot.Group{{ID: "5"}},
-		Helpers: []bot.Helper{{ID: "anne", Name: "Anne", Role: bot.RoleJeugdhulpverlener, Accounts: map[bot.Platform]string{bot.Shell: "anne"}, Schedule: always}}}
+		Helpers: []bot.Helper{{ID: "anne", Name: "Anne", Role: bot.RoleJeugdhulpverlener, Accounts: bot.Accounts{Shell: "anne"}, Schedule: always}}}
 	var out bytes.Buffer
 	chat := New(sc, &out, true, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	d := &echoDispatcher{chat: chat}

@@ -347,6 +347,15 @@ func openRedis(url string, demo bool, log *slog.Logger) (redis.UniversalClient, 
 		// default (10 per CPU) made deliveries queue for a connection.
 		opts.PoolSize = 64
 	}
+	// hulpbot's commands and replies are small (a message is a few kB;
+	// the largest pipeline, one look over a thousand schools, some 100
+	// kB): small buffers per connection keep 64 connections from costing
+	// megabytes (go-redis gives each 32 kB + 32 kB, a pipeline's 128 +
+	// 128 kB).
+	if opts.ReadBufferSize == 0 {
+		opts.ReadBufferSize, opts.WriteBufferSize = 8<<10, 8<<10
+		opts.PipelineReadBufferSize, opts.PipelineWriteBufferSize = 32<<10, 32<<10
+	}
 	rdb := redis.NewClient(opts)
 	return rdb, func() { _ = rdb.Close() }, nil
 }
