@@ -109,13 +109,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 
 	var cfg *config.Config
+	loaded := func() {}
 	if o.config != "" {
 		// Reading a large configuration (a thousand schools) makes garbage
-		// many times its size: collect often while it lasts, so the
-		// process's peak memory stays near what it keeps.
-		gc := debug.SetGCPercent(10)
+		// many times its size: collect often while it and the directory
+		// built from it are made, so the process's peak memory stays near
+		// what it keeps, then give the garbage's pages back to the system.
+		gc := debug.SetGCPercent(2)
+		loaded = sync.OnceFunc(func() {
+			debug.SetGCPercent(gc)
+			debug.FreeOSMemory()
+		})
+		defer loaded() // also when the configuration is refused
 		cfg, err = config.Load(o.config, getenv)
-		debug.SetGCPercent(gc)
 		if err != nil {
 			return fmt.Errorf("%s:\n%w", o.config, err)
 		}
@@ -136,6 +142,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err != nil {
 		return err
 	}
+	loaded()
 	clock, err := newClock(o.now)
 	if err != nil {
 		return err
