@@ -59,7 +59,8 @@ type Options struct {
 	// SendTimeout bounds one delivery attempt. Default 15s.
 	SendTimeout time.Duration
 	// Poll is how often a worker looks for due messages when not woken by a
-	// send of its own process. Default 250ms.
+	// send of its own process: for retries, and what another process
+	// queued beyond its own room. Default 1s.
 	Poll time.Duration
 	// MaxAttempts ends the retries of a message; it is then dropped and
 	// logged. Default 25 (about an hour with the backoff below).
@@ -81,7 +82,7 @@ func (o *Options) fill() {
 		o.SendTimeout = 15 * time.Second
 	}
 	if o.Poll == 0 {
-		o.Poll = 250 * time.Millisecond
+		o.Poll = time.Second
 	}
 	if o.MaxAttempts == 0 {
 		o.MaxAttempts = 25

@@ -122,7 +122,7 @@ func (s *Sender) send(ctx context.Context, m handlers.Message) error {
 	err = s.retrying(ctx, func(ctx context.Context) error { return s.deliver(ctx, m, p) })
 	s.finish(ctx, m, err == nil)
 	if err == nil {
-		s.log.Info("delivered", "key", m.Key, "request", m.RequestID, "buttons", len(m.Buttons), "files", len(m.Attachments))
+		s.log.Debug("delivered", "key", m.Key, "request", m.RequestID, "buttons", len(m.Buttons), "files", len(m.Attachments))
 	}
 	return err
 }

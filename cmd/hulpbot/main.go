@@ -219,13 +219,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		defer func() { stopBox(); <-boxDone }()
 	}
 
-	// The sweeper moves offers on after their deadline. It stops after the
-	// HTTP server and before Redis closes (the deferred close runs last).
+	// The sweeper moves offers on after their deadline. It wakes at the
+	// next deadline it knows of, and looks once a second for deadlines made
+	// since: those lie at least offer_timeout (10 s or more) ahead, so none
+	// is missed. It stops after the HTTP server and before Redis closes
+	// (the deferred close runs last).
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	sweepDone := make(chan struct{})
 	go func() {
 		defer close(sweepDone)
-		scheduler.NewSweeper(dir, svc, clock, 250*time.Millisecond, log).Run(sweepCtx)
+		scheduler.NewSweeper(dir, svc, clock, time.Second, log).Run(sweepCtx)
 	}()
 	defer func() { stopSweep(); <-sweepDone }()
 
