@@ -318,7 +318,8 @@ end
 local bad = 0
 for i = 2, #ARGV do
   local h = ARGV[i]
-  local engaged = redis.call('HGET', base .. 'helper:' .. h, 'engaged')
+  local v = redis.call('HGET', base .. 'helpers', h)
+  local engaged = v and string.match(v, '^[^|]*|[^|]*|([^|]*)|')
   local mine = held[h] or {}
   if #mine > 1 then bad = bad + 1 end
   if #mine == 1 and engaged ~= mine[1] then bad = bad + 1 end

@@ -1,14 +1,14 @@
 -- accept.lua: a helper accepts the offer they hold. The helper stays engaged
 -- (they are busy with it now) until resolve or cancel.
 --
--- KEYS[1] helper key
+-- KEYS[1] the school's helper states (routes the call to its slot)
 -- ARGV[4] helper id
 -- ARGV[5] request id, '' for the offer the helper holds
 -- ARGV[6] offer number, '0' for the current offer
-local hk, hid, rid, offerno = KEYS[1], ARGV[4], ARGV[5], ARGV[6]
+local hid, rid, offerno = ARGV[4], ARGV[5], ARGV[6]
 
 if rid == '' then
-  rid = redis.call('HGET', hk, 'engaged')
+  rid = helperstate(hid).engaged
   if not present(rid) then return {'no_offer'} end
 end
 local rk = reqkey(rid)

@@ -14,7 +14,7 @@ local dk, rid, offerno, reason, from, deadline = KEYS[1], ARGV[4], ARGV[5], ARGV
 
 if rid == '' then
   if reason ~= 'decline' or from == '' then return {'no_offer'} end
-  rid = redis.call('HGET', helperkey(from), 'engaged')
+  rid = helperstate(from).engaged
   if not present(rid) then return {'no_offer'} end
 end
 local rk = reqkey(rid)
@@ -32,8 +32,7 @@ elseif not present(due) or tonumber(due) > now then
   return {'stale'}
 end
 
-local ph = helperkey(prev)
-if redis.call('HGET', ph, 'engaged') == rid then redis.call('HDEL', ph, 'engaged') end
+if helperstate(prev).engaged == rid then sethelper(prev, 'engaged', '') end
 
 if not present(tried) then tried = '' end
 local skip = {}

@@ -27,8 +27,7 @@ if mine ~= who then return {'not_yours'} end
 if not active(state) then return {'closed'} end
 
 if present(helper) then
-  local hk = helperkey(helper)
-  if redis.call('HGET', hk, 'engaged') == rid then redis.call('HDEL', hk, 'engaged') end
+  if helperstate(helper).engaged == rid then sethelper(helper, 'engaged', '') end
 end
 redis.call('HSET', rk, 'state', 'cancelled', 'closed', nowms)
 redis.call('HDEL', rk, 'deadline')

@@ -44,7 +44,7 @@ func TestChooseMatchesBot(t *testing.T) {
 			st, kv := randomState(rng, now)
 			states[id] = st
 			if len(kv) > 0 {
-				if err := f.rdb.HSet(f.ctx, key("helper:"+id), kv).Err(); err != nil {
+				if err := f.rdb.HSet(f.ctx, key("helpers"), id, packKV(kv...)).Err(); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -75,7 +75,7 @@ func TestChooseMatchesBot(t *testing.T) {
 				fOfferNo, "1", fTried, strings.Join(tried, ","), fWeek, week, fCreated, msStr(now), fDeadline, msStr(now)).Err(); err != nil {
 				t.Fatal(err)
 			}
-			if err := f.rdb.HSet(f.ctx, key("helper:hx"), hEngaged, "r").Err(); err != nil {
+			if err := f.rdb.HSet(f.ctx, key("helpers"), "hx", packKV(hEngaged, "r")).Err(); err != nil {
 				t.Fatal(err)
 			}
 			got, err = f.s.Advance(f.ctx, now, sc, "r", 1, bot.ReasonDecline, "hx", cs, now.Add(timeout))
@@ -98,12 +98,12 @@ func TestChooseMatchesBot(t *testing.T) {
 			continue
 		}
 		offered++
-		h, err := f.rdb.HMGet(f.ctx, key("helper:"+want), hEngaged, hLast).Result()
+		packed, err := f.rdb.HGet(f.ctx, key("helpers"), want).Result()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if h[0] != "r" || h[1] != msStr(now) {
-			t.Fatalf("%s: helper %s = %v, want engaged r, last now", desc, want, h)
+		if h := unpackHelper(packed); h[hEngaged] != "r" || h[hLast] != msStr(now) {
+			t.Fatalf("%s: helper %s = %q, want engaged r, last now", desc, want, packed)
 		}
 		if wantTried := append(slices.Clone(tried), want); !slices.Equal(got.Tried, wantTried) {
 			t.Fatalf("%s: tried %v, want %v", desc, got.Tried, wantTried)

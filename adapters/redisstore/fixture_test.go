@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -83,12 +84,45 @@ func (f *fixture) accept(helper, id string, now time.Time) bot.Request {
 	return r
 }
 
-// setHelper writes helper fields directly, as another process would have.
+// setHelper writes parts of a helper's state directly, as another process
+// would have: part, value pairs.
 func (f *fixture) setHelper(id string, kv ...string) {
 	f.t.Helper()
-	if err := f.rdb.HSet(f.ctx, f.key("helper:"+id), kv).Err(); err != nil {
+	h := f.helper(id)
+	for i := 0; i+1 < len(kv); i += 2 {
+		h[kv[i]] = kv[i+1]
+	}
+	if err := f.rdb.HSet(f.ctx, f.key("helpers"), id, packHelper(h)).Err(); err != nil {
 		f.t.Fatal(err)
 	}
+}
+
+// helper reads a helper's state as parts (hStatus, …); none when never seen.
+func (f *fixture) helper(id string) map[string]string {
+	f.t.Helper()
+	v, err := f.rdb.HGet(f.ctx, f.key("helpers"), id).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		f.t.Fatal(err)
+	}
+	return unpackHelper(v)
+}
+
+// packHelper is unpackHelper's inverse, as lib.lua packs.
+func packHelper(h map[string]string) string {
+	var vals [len(helperParts)]string
+	for i, k := range helperParts {
+		vals[i] = h[k]
+	}
+	return strings.Join(vals[:], "|")
+}
+
+// packKV packs part, value pairs.
+func packKV(kv ...string) string {
+	h := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		h[kv[i]] = kv[i+1]
+	}
+	return packHelper(h)
 }
 
 func (f *fixture) hash(rest string) map[string]string {
@@ -100,7 +134,7 @@ func (f *fixture) hash(rest string) map[string]string {
 	return m
 }
 
-func (f *fixture) engaged(helper string) string { return f.hash("helper:" + helper)[hEngaged] }
+func (f *fixture) engaged(helper string) string { return f.helper(helper)[hEngaged] }
 
 // members lists a sorted set as member=score.
 func (f *fixture) members(rest string) []string {

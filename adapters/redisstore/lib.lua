@@ -19,7 +19,35 @@ local now = tonumber(nowms)
 local statsttl = ARGV[3]
 
 local function reqkey(id) return base .. 'req:' .. id end
-local function helperkey(id) return base .. 'helper:' .. id end
+
+-- Helper states live in one hash per school, base .. 'helpers': field the
+-- helper's id, value 'status|until|engaged|last' (empty parts for none), so
+-- routing reads every candidate with one HMGET instead of one per helper.
+local helperskey = base .. 'helpers'
+
+local function unpackstate(v)
+  local st = {status = '', ['until'] = '', engaged = '', last = ''}
+  if v then
+    local a, b, c, d = string.match(v, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+    if a then st.status, st['until'], st.engaged, st.last = a, b, c, d end
+  end
+  return st
+end
+
+local function helperstate(id) return unpackstate(redis.call('HGET', helperskey, id)) end
+
+-- sethelper changes fields of a helper's state: field, value pairs; '' clears.
+local function sethelper(id, ...)
+  local st = helperstate(id)
+  for i = 1, select('#', ...), 2 do
+    st[(select(i, ...))] = (select(i + 1, ...))
+  end
+  if st.status == '' and st['until'] == '' and st.engaged == '' and st.last == '' then
+    redis.call('HDEL', helperskey, id)
+  else
+    redis.call('HSET', helperskey, id, st.status .. '|' .. st['until'] .. '|' .. st.engaged .. '|' .. st.last)
+  end
+end
 
 -- present: a hash field that exists and is not empty (a missing field reads
 -- as false).
@@ -60,17 +88,21 @@ end
 -- whose status is not available unless it lapsed (until <= now). Among the
 -- rest: lowest rank, then least recently assigned, then first in the list.
 local function choose(first, tried)
+  local ids = {}
+  for i = first, #ARGV - 1, 2 do ids[#ids + 1] = ARGV[i] end
+  if #ids == 0 then return nil end
+  local states = redis.call('HMGET', helperskey, unpack(ids))
   local best, bestrank, bestlast
-  for i = first, #ARGV - 1, 2 do
-    local id, rank = ARGV[i], tonumber(ARGV[i + 1])
+  for k, id in ipairs(ids) do
+    local rank = tonumber(ARGV[first + 2 * (k - 1) + 1])
     if not tried[id] then
-      local h = redis.call('HMGET', helperkey(id), 'status', 'until', 'engaged', 'last')
-      local status, untl, engaged = h[1], h[2], h[3]
+      local h = unpackstate(states[k])
+      local status, untl = h.status, h['until']
       local available = not present(status) or status == 'available'
           or (present(untl) and tonumber(untl) <= now)
-      if available and not present(engaged) then
+      if available and not present(h.engaged) then
         local last = nil
-        if present(h[4]) then last = tonumber(h[4]) end
+        if present(h.last) then last = tonumber(h.last) end
         if best == nil or rank < bestrank or (rank == bestrank and before(last, bestlast)) then
           best, bestrank, bestlast = id, rank, last
         end
@@ -84,6 +116,6 @@ end
 -- and counts as assigned now; the offer's deadline goes in the school's
 -- deadlines set for the sweeper.
 local function offer(rid, pick, deadline)
-  redis.call('HSET', helperkey(pick), 'engaged', rid, 'last', nowms)
+  sethelper(pick, 'engaged', rid, 'last', nowms)
   redis.call('ZADD', base .. 'deadlines', deadline, rid)
 end

@@ -15,13 +15,13 @@ local state, week, created, mine = r[1], r[2], r[3], r[4]
 if not state then return {'not_found'} end
 if state == 'accepted' then return {'already_accepted'} end
 if state ~= 'escalated' then return {'closed'} end
-if hid ~= '' and present(redis.call('HGET', helperkey(hid), 'engaged')) then return {'busy'} end
+if hid ~= '' and present(helperstate(hid).engaged) then return {'busy'} end
 
 redis.call('HSET', rk, 'state', 'accepted', 'accepted', nowms,
   'picked_platform', ARGV[5], 'picked_handle', ARGV[6], 'picked_name', ARGV[7])
 if hid ~= '' then
   redis.call('HSET', rk, 'helper', hid)
-  redis.call('HSET', helperkey(hid), 'engaged', rid, 'last', nowms)
+  sethelper(hid, 'engaged', rid, 'last', nowms)
 else
   -- Nobody in hulpbot is engaged in it: no open work left to track.
   redis.call('ZREM', base .. 'active', rid)

@@ -303,18 +303,20 @@ func TestConcurrentRequests(t *testing.T) {
 }
 
 // holdsScript reads the state and helper of every request (ARGV[1]: how
-// many request keys follow) and the engaged field of every helper key after
-// them. One script is one moment of the store, read in one round trip.
+// many request keys follow ARGV[2], the school's helpers hash) and the
+// engaged part of every helper id after them. One script is one moment of
+// the store, read in one round trip.
 var holdsScript = redis.NewScript(`
 local out = {}
 local n = tonumber(ARGV[1])
-for i = 2, n + 1 do
+for i = 3, n + 2 do
   local v = redis.call('HMGET', ARGV[i], 'state', 'helper')
   out[#out + 1] = v[1] or ''
   out[#out + 1] = v[2] or ''
 end
-for i = n + 2, #ARGV do
-  out[#out + 1] = redis.call('HGET', ARGV[i], 'engaged') or ''
+for i = n + 3, #ARGV do
+  local v = redis.call('HGET', ARGV[2], ARGV[i])
+  out[#out + 1] = v and string.match(v, '^[^|]*|[^|]*|([^|]*)|') or ''
 end
 return out
 `)
@@ -322,12 +324,12 @@ return out
 // checkHolds checks, at one moment, that each helper holds at most one
 // offered or accepted request and that its engaged field names exactly that.
 func checkHolds(ctx context.Context, f *fixture, ids, helpers []string) error {
-	args := []any{strconv.Itoa(len(ids))}
+	args := []any{strconv.Itoa(len(ids)), f.key("helpers")}
 	for _, id := range ids {
 		args = append(args, f.key("req:"+id))
 	}
 	for _, h := range helpers {
-		args = append(args, f.key("helper:"+h))
+		args = append(args, h)
 	}
 	v, err := holdsScript.Run(ctx, f.rdb, []string{f.key("deadlines")}, args...).StringSlice()
 	if err != nil {

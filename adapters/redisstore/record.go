@@ -35,13 +35,33 @@ const (
 	fPickedName     = "picked_name"
 )
 
-// Fields of a helper hash (<prefix>:{<school>}:helper:<id>).
+// Parts of a helper's state, kept as one value "status|until|engaged|last"
+// in the school's helpers hash (<prefix>:{<school>}:helpers, field the
+// helper's id; lib.lua reads and writes it).
 const (
 	hStatus  = "status"
 	hUntil   = "until"
 	hEngaged = "engaged" // the request the helper holds an offer for or works on
 	hLast    = "last"    // when the helper was last offered a request
 )
+
+// helperParts is the order of the parts in a packed helper state.
+var helperParts = [4]string{hStatus, hUntil, hEngaged, hLast}
+
+// unpackHelper reads a packed helper state; "" (never seen) has no parts.
+func unpackHelper(v string) map[string]string {
+	out := make(map[string]string, len(helperParts))
+	parts := strings.Split(v, "|")
+	if len(parts) != len(helperParts) {
+		return out
+	}
+	for i, k := range helperParts {
+		if parts[i] != "" {
+			out[k] = parts[i]
+		}
+	}
+	return out
+}
 
 // decodeRequest turns a record's fields into a Request.
 func decodeRequest(m map[string]string) bot.Request {

@@ -1,11 +1,11 @@
 -- resolve.lua: a helper closes the request they accepted and is free again.
 --
--- KEYS[1] helper key
+-- KEYS[1] the school's helper states (routes the call to its slot)
 -- ARGV[4] helper id
 -- ARGV[5] closing note ('' for none); it lives only in the request record
-local hk, hid, note = KEYS[1], ARGV[4], ARGV[5]
+local hid, note = ARGV[4], ARGV[5]
 
-local rid = redis.call('HGET', hk, 'engaged')
+local rid = helperstate(hid).engaged
 if not present(rid) then return {'no_active'} end
 local rk = reqkey(rid)
 local r = redis.call('HMGET', rk, 'state', 'helper', 'week', 'mine')
@@ -17,7 +17,7 @@ if state ~= 'accepted' or helper ~= hid then return {'no_active'} end
 
 redis.call('HSET', rk, 'state', 'resolved', 'closed', nowms)
 if note ~= '' then redis.call('HSET', rk, 'done_note', note) end
-redis.call('HDEL', hk, 'engaged')
+sethelper(hid, 'engaged', '')
 redis.call('ZREM', base .. 'active', rid)
 redis.call('ZREM', base .. 'deadlines', rid)
 if present(mine) then redis.call('ZREM', base .. 'mine:' .. mine, rid) end

@@ -29,13 +29,15 @@ var (
 	pickupLua string
 	//go:embed claim_followups.lua
 	claimFollowUpsLua string
+	//go:embed migrate_helpers.lua
+	migrateHelpersLua string
 )
 
 // scripts are the state changes of the store. redis.Script.Run sends
 // EVALSHA and falls back to EVAL when the server does not know the script
 // yet (after a restart or failover).
 type scripts struct {
-	createOffer, accept, advance, resolve, cancel, setStatus, pruneDeadlines, pickup, claimFollowUps *redis.Script
+	createOffer, accept, advance, resolve, cancel, setStatus, pruneDeadlines, pickup, claimFollowUps, migrateHelpers *redis.Script
 }
 
 func newScripts() scripts {
@@ -50,5 +52,6 @@ func newScripts() scripts {
 		pruneDeadlines: mk(pruneDeadlinesLua),
 		pickup:         mk(pickupLua),
 		claimFollowUps: mk(claimFollowUpsLua),
+		migrateHelpers: mk(migrateHelpersLua),
 	}
 }

@@ -6,7 +6,7 @@
 // Redis Cluster slot, which lets a script touch all of them:
 //
 //	<prefix>:{<school>}:req:<id>                   hash: the request record; expires after retention
-//	<prefix>:{<school>}:helper:<id>                hash: status, until, engaged, last
+//	<prefix>:{<school>}:helpers                    hash: helper id → "status|until|engaged|last"
 //	<prefix>:{<school>}:deadlines                  zset: request id → deadline (ms) of its current offer
 //	<prefix>:{<school>}:followups                  zset: request id → when the requester hears how it stands (ms)
 //	<prefix>:{<school>}:active                     zset: active request id → created (ms)
@@ -137,7 +137,7 @@ func (s *Store) Accept(ctx context.Context, now time.Time, school, helperID, req
 	if err := checkIDs(school, helperID); err != nil {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
 	}
-	return s.runRequest(ctx, op, s.sc.accept, school, s.key(school, "helper:"+helperID), now,
+	return s.runRequest(ctx, op, s.sc.accept, school, s.key(school, "helpers"), now,
 		helperID, requestID, strconv.Itoa(offerNo))
 }
 
@@ -205,7 +205,7 @@ func (s *Store) Resolve(ctx context.Context, now time.Time, school, helperID, no
 	if err := checkIDs(school, helperID); err != nil {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
 	}
-	return s.runRequest(ctx, op, s.sc.resolve, school, s.key(school, "helper:"+helperID), now, helperID, note)
+	return s.runRequest(ctx, op, s.sc.resolve, school, s.key(school, "helpers"), now, helperID, note)
 }
 
 // Cancel withdraws requester's request requestID, or their latest active one
@@ -232,7 +232,7 @@ func (s *Store) SetAvailability(ctx context.Context, school, helperID string, a 
 		return "", fmt.Errorf("%s: %w", op, err)
 	}
 	// set_status.lua does not read the time; "0" fills the argument.
-	v, err := s.run(ctx, op, s.sc.setStatus, school, s.key(school, "helper:"+helperID), "0", string(a.Status), ms(a.Until))
+	v, err := s.run(ctx, op, s.sc.setStatus, school, s.key(school, "helpers"), "0", string(a.Status), ms(a.Until), helperID)
 	if err != nil {
 		return "", err
 	}
@@ -243,29 +243,50 @@ func (s *Store) SetAvailability(ctx context.Context, school, helperID string, a 
 	return engaged, nil
 }
 
+// MigrateHelperStates moves the states of a school's helpers from the
+// hash per helper that earlier versions kept into the school's helpers hash,
+// and reports how many it moved. Run at start; a second run moves nothing.
+func (s *Store) MigrateHelperStates(ctx context.Context, school string, helperIDs []string) (int, error) {
+	op := "redisstore: migrate helper states of " + school
+	if err := checkSchool(school); err != nil {
+		return 0, fmt.Errorf("%s: %w", op, err)
+	}
+	if len(helperIDs) == 0 {
+		return 0, nil
+	}
+	args := make([]any, len(helperIDs))
+	for i, id := range helperIDs {
+		args[i] = id
+	}
+	v, err := s.run(ctx, op, s.sc.migrateHelpers, school, s.key(school, "helpers"), "0", args...)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := v[0].(int64)
+	return int(n), nil
+}
+
 // HelperStates reads the given helpers in one round trip. A helper never
 // seen is available, engaged in nothing, never assigned.
 func (s *Store) HelperStates(ctx context.Context, school string, helperIDs []string) (map[string]bot.HelperState, error) {
 	if err := checkSchool(school); err != nil {
 		return nil, fmt.Errorf("redisstore: helper states: %w", err)
 	}
-	cmds := make([]*redis.SliceCmd, len(helperIDs))
-	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range helperIDs {
-			cmds[i] = p.HMGet(ctx, s.key(school, "helper:"+id), hStatus, hUntil, hEngaged, hLast)
-		}
-		return nil
-	}); err != nil {
+	out := make(map[string]bot.HelperState, len(helperIDs))
+	if len(helperIDs) == 0 {
+		return out, nil
+	}
+	v, err := s.rdb.HMGet(ctx, s.key(school, "helpers"), helperIDs...).Result()
+	if err != nil {
 		return nil, fail("redisstore: helper states", err)
 	}
-	out := make(map[string]bot.HelperState, len(helperIDs))
 	for i, id := range helperIDs {
-		v := cmds[i].Val()
-		str := func(j int) string { s, _ := v[j].(string); return s }
+		packed, _ := v[i].(string)
+		h := unpackHelper(packed)
 		out[id] = bot.HelperState{
-			Availability: bot.Availability{Status: bot.Status(str(0)), Until: msTime(str(1))},
-			Engaged:      str(2),
-			LastAssigned: msTime(str(3)),
+			Availability: bot.Availability{Status: bot.Status(h[hStatus]), Until: msTime(h[hUntil])},
+			Engaged:      h[hEngaged],
+			LastAssigned: msTime(h[hLast]),
 		}
 	}
 	return out, nil

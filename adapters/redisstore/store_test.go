@@ -118,7 +118,7 @@ func TestCreateAndOfferRoutes(t *testing.T) {
 			if got.State != bot.StateOffered || got.OfferNo != 1 || !slices.Equal(got.Tried, []string{tt.want}) || !got.Deadline.Equal(t0.Add(timeout)) {
 				t.Errorf("got %+v, want offered (offer 1, tried [%s], deadline +2m)", got, tt.want)
 			}
-			h := f.hash("helper:" + tt.want)
+			h := f.helper(tt.want)
 			if h[hEngaged] != "r1" || h[hLast] != msStr(t0) {
 				t.Errorf("helper %s = %v, want engaged r1, last %s", tt.want, h, msStr(t0))
 			}
@@ -155,7 +155,7 @@ func TestCreateAndOfferRecord(t *testing.T) {
 	}
 
 	// The key layout other tools (and people with redis-cli) rely on.
-	for _, k := range []string{"req:r1", "helper:anne", "deadlines", "active", "mine:mattermost:marie", "week:" + week} {
+	for _, k := range []string{"req:r1", "helpers", "deadlines", "active", "mine:mattermost:marie", "week:" + week} {
 		if n := f.rdb.Exists(f.ctx, f.prefix+":{"+school+"}:"+k).Val(); n != 1 {
 			t.Errorf("key %s missing", k)
 		}
@@ -169,7 +169,7 @@ func TestCreateAndOfferRecord(t *testing.T) {
 	f.checkTTL("req:r1", retention)
 	f.checkTTL("mine:mattermost:marie", retention)
 	f.checkTTL("week:"+week, StatsTTL)
-	if d := f.pttl("helper:anne"); d != -1 {
+	if d := f.pttl("helpers"); d != -1 {
 		t.Errorf("helper PTTL = %v, want no expiry", d)
 	}
 	wantStats := map[string]int64{"requests": 1, "offers": 1, "group:5": 1, "daypart:ochtend": 1}
@@ -455,7 +455,7 @@ func TestAdvance(t *testing.T) {
 		if e := f.engaged("anne"); e != "" {
 			t.Errorf("anne still engaged in %q", e)
 		}
-		if h := f.hash("helper:bram"); h[hEngaged] != "r1" || h[hLast] != msStr(at) {
+		if h := f.helper("bram"); h[hEngaged] != "r1" || h[hLast] != msStr(at) {
 			t.Errorf("bram = %v, want engaged r1, last %s", h, msStr(at))
 		}
 		if d, want := f.members("deadlines"), []string{"r1=" + msStr(at.Add(timeout))}; !slices.Equal(d, want) {
@@ -670,7 +670,7 @@ func TestSetAvailabilityAndHelperStates(t *testing.T) {
 	if _, err := f.s.SetAvailability(f.ctx, school, "bram", bot.Availability{Status: bot.Available}); err != nil {
 		t.Fatal(err)
 	}
-	if h := f.hash("helper:bram"); h[hStatus] != "available" || h[hUntil] != "" {
+	if h := f.helper("bram"); h[hStatus] != "available" || h[hUntil] != "" {
 		t.Errorf("bram = %v, want available without until", h)
 	}
 	// A request that expired while held no longer holds the helper.
@@ -806,5 +806,46 @@ func TestUnavailable(t *testing.T) {
 	}
 	if err := f.s.Ping(f.ctx); err != nil {
 		t.Errorf("Ping: %v", err)
+	}
+}
+
+// TestMigrateHelperStates: states kept by an earlier version, a hash per
+// helper, move into the school's helpers hash; a state already there wins;
+// a second run moves nothing.
+func TestMigrateHelperStates(t *testing.T) {
+	f := newFixture(t)
+	legacy := func(id string, kv ...string) {
+		t.Helper()
+		if err := f.rdb.HSet(f.ctx, f.key("helper:"+id), kv).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	legacy("anne", hStatus, "away", hUntil, msStr(t0.Add(time.Hour)), hEngaged, "r1", hLast, msStr(t0))
+	legacy("bram", hStatus, "busy")
+	f.setHelper("bram", hStatus, "available", hLast, msStr(t0)) // written by a newer process
+	n, err := f.s.MigrateHelperStates(f.ctx, school, []string{"anne", "bram", "chris"})
+	if err != nil || n != 2 {
+		t.Fatalf("MigrateHelperStates = %d, %v; want 2 moved", n, err)
+	}
+	want := map[string]map[string]string{
+		"anne":  {hStatus: "away", hUntil: msStr(t0.Add(time.Hour)), hEngaged: "r1", hLast: msStr(t0)},
+		"bram":  {hStatus: "available", hLast: msStr(t0)},
+		"chris": {},
+	}
+	for id, w := range want {
+		if got := f.helper(id); !reflect.DeepEqual(got, w) {
+			t.Errorf("%s = %v, want %v", id, got, w)
+		}
+		if f.rdb.Exists(f.ctx, f.key("helper:"+id)).Val() != 0 {
+			t.Errorf("the old hash of %s is still there", id)
+		}
+	}
+	// The migrated state counts: anne is engaged, so routing passes her by.
+	states, err := f.s.HelperStates(f.ctx, school, []string{"anne"})
+	if err != nil || states["anne"].Engaged != "r1" || states["anne"].Status != bot.Away {
+		t.Errorf("HelperStates after migration = %+v, %v", states, err)
+	}
+	if n, err := f.s.MigrateHelperStates(f.ctx, school, []string{"anne", "bram", "chris"}); err != nil || n != 0 {
+		t.Errorf("second run = %d, %v; want 0", n, err)
 	}
 }

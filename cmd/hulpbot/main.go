@@ -159,6 +159,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		log.Warn("redis unreachable at start", "err", err)
 	}
 	store := redisstore.New(rdb, cfg.RedisPrefix, log)
+	migrateHelperStates(ctx, store, dir, log)
 
 	senders := adapters.Senders{}
 	var chat *shell.Chat
@@ -289,6 +290,29 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	log.Info("stopped")
 	return err
+}
+
+// migrateHelperStates moves helper states kept by earlier versions (a hash
+// per helper) into each school's helpers hash. A failure is logged: those
+// helpers then count as available and free until the next start migrates
+// them.
+func migrateHelperStates(ctx context.Context, store *redisstore.Store, dir *bot.Directory, log *slog.Logger) {
+	moved := 0
+	for _, sc := range dir.Schools() {
+		ids := make([]string, len(sc.Helpers))
+		for i, h := range sc.Helpers {
+			ids[i] = h.ID
+		}
+		n, err := store.MigrateHelperStates(ctx, sc.ID, ids)
+		if err != nil {
+			log.Warn("helper states of an earlier version not migrated", "school", sc.ID, "err", err)
+			return
+		}
+		moved += n
+	}
+	if moved > 0 {
+		log.Info("helper states migrated", "helpers", moved)
+	}
 }
 
 // newClock is the program's clock: time.Now, or running from the moment
