@@ -9,6 +9,11 @@
 #   scripts/bench.sh                      # 3 rounds, wrk -t2 -c50 -d10s
 #   ROUNDS=5 DURATION=20s scripts/bench.sh
 #
+# A third run per round, the ceiling in -mode=notify (the same plus one
+# synchronous chat POST to the ceiling's own sink, as hulpbot must post a DM
+# for every request), shows what the least work hulpbot must do costs here;
+# NOTIFY=0 leaves it out.
+#
 # Settings (environment): ROUNDS (3), THREADS (2), CONNS (50), DURATION (10s),
 # SCHOOLS (1000) and HELPERS per school (30), REQUESTS written per round
 # (60000). Each hulpbot request creates a real request for help that holds
@@ -30,6 +35,7 @@ DURATION=${DURATION:-10s}
 SCHOOLS=${SCHOOLS:-1000}
 HELPERS=${HELPERS:-30}
 REQUESTS=${REQUESTS:-60000}
+NOTIFY=${NOTIFY:-1}
 CEILING_SRC=../shared/bench/ceiling
 
 die() { echo "bench.sh: $*" >&2; exit 1; }
@@ -148,11 +154,20 @@ hulpbot_round() {
 	echo "$line $((calls1 - calls0)) $((pc1 - pc0)) $((rc1 - rc0))" "$offered" "$escalated" "$rss"
 }
 
+# ceiling_round MODE: redis, or notify (with a sink of its own as the chat API).
 ceiling_round() {
-	local cport cp line
+	local mode=${1:-redis} cport cp line sport="" sp=""
 	fresh_redis
+	if [ "$mode" = notify ]; then
+		sport=$(free_port)
+		"$work/ceiling" -mode=sink -addr "127.0.0.1:$sport" >"$work/sink.log" 2>&1 &
+		sp=$!
+		started "$sp"
+		wait_port "$sport"
+	fi
 	cport=$(free_port)
-	"$work/ceiling" -mode=redis -addr "127.0.0.1:$cport" -redis "127.0.0.1:$rport" >"$work/ceiling.log" 2>&1 &
+	"$work/ceiling" -mode="$mode" -addr "127.0.0.1:$cport" -redis "127.0.0.1:$rport" \
+		-notify "http://127.0.0.1:${sport:-1}/api/chat.postMessage" >"$work/ceiling.log" 2>&1 &
 	cp=$!
 	started "$cp"
 	wait_port "$cport"
@@ -162,6 +177,7 @@ ceiling_round() {
 	line=$(run_wrk "http://127.0.0.1:$cport" "$work/req.txt")
 	calls1=$(redis_calls) rc1=$(redis_cpu_ms) pc1=$(proc_cpu_ms "$cp")
 	stop "$cp"
+	[ -z "$sp" ] || stop "$sp"
 	echo "$line $((calls1 - calls0)) $((pc1 - pc0)) $((rc1 - rc0))"
 }
 
@@ -169,7 +185,7 @@ echo "== $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(awk -F': ' '/model n
 echo "== wrk -t$THREADS -c$CONNS -d$DURATION; hulpbot: $SCHOOLS schools × $HELPERS helpers; Redis AOF everysec; $ROUNDS rounds, hulpbot first in each"
 fmt='%-8s %5s %9s %8s %8s %8s %8s %6s %8s %9s %9s %9s %s\n'
 printf "$fmt" run round 'req/s' p50_ms p90_ms p99_ms max_ms errors requests 'redis/req' 'cpu ms/rq' 'redis ms/rq' 'path (offered/escalated delivered 2 s after), peak RSS MB'
-h_rps=() h_p99=() c_rps=() c_p99=()
+h_rps=() h_p99=() c_rps=() c_p99=() n_rps=() n_p99=()
 for i in $(seq 1 "$ROUNDS"); do
 	read -r rps p50 p90 p99 mx e n rep calls pcpu rcpu off esc rss <<<"$(hulpbot_round "$i")"
 	[ "${rep:-0}" = 0 ] || echo "   (hulpbot round $i: $rep requests repeated a trigger_id: raise REQUESTS)" >&2
@@ -179,6 +195,11 @@ for i in $(seq 1 "$ROUNDS"); do
 	read -r rps p50 p90 p99 mx e n rep calls pcpu rcpu <<<"$(ceiling_round)"
 	printf "$fmt" ceiling "$i" "$rps" "$p50" "$p90" "$p99" "$mx" "$e" "$n" "$(per "$calls" "$n")" "$(per "$pcpu" "$n")" "$(per "$rcpu" "$n")" ""
 	c_rps+=("$rps") c_p99+=("$p99")
+	if [ "$NOTIFY" = 1 ]; then
+		read -r rps p50 p90 p99 mx e n rep calls pcpu rcpu <<<"$(ceiling_round notify)"
+		printf "$fmt" notify "$i" "$rps" "$p50" "$p90" "$p99" "$mx" "$e" "$n" "$(per "$calls" "$n")" "$(per "$pcpu" "$n")" "$(per "$rcpu" "$n")" "(ceiling -mode=notify)"
+		n_rps+=("$rps") n_p99+=("$p99")
+	fi
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
@@ -187,4 +208,10 @@ echo "== medians: hulpbot $hr req/s, p99 $hp ms; ceiling $cr req/s, p99 $cp ms"
 awk -v hr="$hr" -v cr="$cr" -v hp="$hp" -v cp="$cp" 'BEGIN {
 	printf "== ratio: throughput %.1f %% of the ceiling (target >= 60 %%), p99 %.1f x the ceiling'"'"'s (target <= 2 x)\n", 100 * hr / cr, hp / cp
 }'
+if [ "$NOTIFY" = 1 ]; then
+	nr=$(median "${n_rps[@]}") np=$(median "${n_p99[@]}")
+	awk -v nr="$nr" -v cr="$cr" -v hr="$hr" -v np="$np" 'BEGIN {
+		printf "== the ceiling with one chat POST per request (-mode=notify): %.0f req/s, p99 %s ms = %.1f %% of its -mode=redis; hulpbot reaches %.1f %% of it\n", nr, np, 100 * nr / cr, 100 * hr / nr
+	}'
+fi
 echo "(redis/req: commands Redis ran per request, inside scripts included; cpu ms/rq: CPU of the server process (hulpbot or ceiling) per request; redis ms/rq: Redis CPU per request. \"delivered\": DMs and fallback posts the fake Slack had received 2 s after the round — offers not delivered by then were still in hulpbot's outbox)"
