@@ -61,6 +61,10 @@ const (
 	movers   = 64
 )
 
+// minGap is the least time between two looks at the deadlines, the bound
+// on how late an offer moves on beyond the work of moving it.
+const minGap = 50 * time.Millisecond
+
 // Run sweeps until ctx is done. It looks every interval at the latest, and
 // at the next deadline when that comes sooner, so an offer moves on within
 // milliseconds of its deadline, not up to an interval later. While the
@@ -77,8 +81,11 @@ func (s *Sweeper) Run(ctx context.Context) {
 		}
 		wait := s.interval
 		if !next.IsZero() {
-			// Scores are milliseconds: wake just after the deadline's.
-			wait = min(wait, max(next.Sub(s.now())+time.Millisecond, 0))
+			// Scores are milliseconds: wake just after the deadline's, but
+			// not sooner than minGap after this look: when deadlines fall
+			// every few milliseconds, one look takes all of them together
+			// (a look is one round trip over every school).
+			wait = min(wait, max(next.Sub(s.now())+time.Millisecond, minGap))
 		}
 		t.Reset(wait)
 		select {

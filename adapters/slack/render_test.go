@@ -296,3 +296,20 @@ func TestChunks(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkMessagePayload renders an offer as Slack gets it: text, Block
+// Kit blocks and the buttons' values.
+func BenchmarkMessagePayload(b *testing.B) {
+	offer := handlers.Message{To: toAnne, Key: "k", RequestID: "req000000001",
+		Text: "Kun je even helpen? Hulpvraag voor groep 5, 10:41.\nGevraagd door Marie.\nToelichting: onrust na gym\nReageer vóór 10:43, anders gaat de vraag naar de volgende.",
+		Buttons: []handlers.Button{
+			{Label: "Ik kom eraan", Action: handlers.ActionAccept, RequestID: "req000000001", OfferNo: 1, Primary: true},
+			{Label: "Kan nu niet", Action: handlers.ActionDecline, RequestID: "req000000001", OfferNo: 1},
+		}}
+	for b.Loop() {
+		p, err := MessagePayload(offer)
+		if err != nil || len(p.Blocks) == 0 {
+			b.Fatalf("MessagePayload = %d blocks, %v", len(p.Blocks), err)
+		}
+	}
+}
