@@ -27,6 +27,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -126,6 +127,7 @@ type Outbox struct {
 	// how many wait here; beyond it a message is queued for a claim.
 	urgent, normal chan claimed
 	uroom, nroom   chan struct{}
+	running        atomic.Bool // Run is delivering: only then may Send lease to this process
 	// fins carries messages done with to the goroutine that records them,
 	// many in one round trip.
 	fins chan finished
@@ -194,10 +196,12 @@ func (o *Outbox) Send(ctx context.Context, m handlers.Message) error {
 	if m.Urgent {
 		room = o.uroom
 	}
-	select {
-	case room <- struct{}{}:
-		at, leased = now.Add(o.opt.Lease).UnixMilli(), true
-	default: // this process has enough to do: whoever is free claims it
+	if o.running.Load() {
+		select {
+		case room <- struct{}{}:
+			at, leased = now.Add(o.opt.Lease).UnixMilli(), true
+		default: // this process has enough to do: whoever is free claims it
+		}
 	}
 	release := func() {
 		if leased {
@@ -243,7 +247,9 @@ func (o *Outbox) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	finDone := make(chan struct{})
 	go func() { defer close(finDone); o.recordFinished(context.WithoutCancel(ctx)) }()
+	o.running.Store(true)
 	defer func() {
+		o.running.Store(false) // what is sent from now on waits in Redis
 		wg.Wait()
 		o.releaseLocal(context.WithoutCancel(ctx))
 		close(o.fins)

@@ -278,6 +278,7 @@ func TestLeaseRunsOut(t *testing.T) {
 			dead := newOutbox(t, rdb, prefix, p, Options{Lease: 200 * time.Millisecond, Workers: 1})
 			ctx := context.Background()
 			var held claimed
+			dead.running.Store(true) // as if Run had started, then the process died
 			if how == "queued" {
 				_ = dead.Send(ctx, msg("de-vaart", "k"))
 				held = <-dead.urgent
@@ -374,12 +375,16 @@ func TestStopHandsBackWaitingMessages(t *testing.T) {
 	cancel()
 	close(unblock)
 	<-done
+	// Sent after the process stopped delivering: it waits in Redis, due.
+	if err := stopping.Send(context.Background(), msg("de-vaart", "k4")); err != nil {
+		t.Fatal(err)
+	}
 
 	other := newOutbox(t, rdb, prefix, p, Options{})
 	running(t, other)
-	eventually(t, "all four delivered long before the hour's lease", func() bool { return p.total() == 4 })
+	eventually(t, "all five delivered long before the hour's lease", func() bool { return p.total() == 5 })
 	time.Sleep(50 * time.Millisecond)
-	for i := range 4 {
+	for i := range 5 {
 		if got := p.delivered(fmt.Sprint("k", i)); got != 1 {
 			t.Errorf("k%d delivered %d times", i, got)
 		}
