@@ -57,13 +57,18 @@ var (
 // TestRenderGolden: every kind of Block Kit message hulpbot sends on Slack,
 // as Slack receives it. The texts are fixed here, so the goldens show
 // rendering only; TestRenderNotices covers the catalogue's texts.
-func TestRenderGolden(t *testing.T) {
-	offer := handlers.Message{To: toAnne, Key: "k", RequestID: "req000000001",
+// offerMessage is the offer to a helper as the core renders it.
+func offerMessage() handlers.Message {
+	return handlers.Message{To: toAnne, Key: "k", RequestID: "req000000001",
 		Text: "Kun je even helpen? Hulpvraag voor groep 5, 10:41.\nGevraagd door Marie.\nToelichting: onrust na gym\nReageer vóór 10:43, anders gaat de vraag naar de volgende.",
 		Buttons: []handlers.Button{
 			{Label: "Ik kom eraan", Action: handlers.ActionAccept, RequestID: "req000000001", OfferNo: 1, Primary: true},
 			{Label: "Kan nu niet", Action: handlers.ActionDecline, RequestID: "req000000001", OfferNo: 1},
 		}}
+}
+
+func TestRenderGolden(t *testing.T) {
+	offer := offerMessage()
 	escalated := handlers.Message{To: toChannel, RequestID: "req000000001",
 		Text:    "📣 Hulpvraag voor groep 5, 10:41: er is nu geen hulpverlener beschikbaar. Kan iemand van jullie helpen?\nGevraagd door Marie.\nToelichting: onrust na gym",
 		Buttons: []handlers.Button{{Label: "Ik pak dit op", Action: "pickup", RequestID: "req000000001", Primary: true}}}
@@ -300,12 +305,7 @@ func TestChunks(t *testing.T) {
 // BenchmarkMessagePayload renders an offer as Slack gets it: text, Block
 // Kit blocks and the buttons' values.
 func BenchmarkMessagePayload(b *testing.B) {
-	offer := handlers.Message{To: toAnne, Key: "k", RequestID: "req000000001",
-		Text: "Kun je even helpen? Hulpvraag voor groep 5, 10:41.\nGevraagd door Marie.\nToelichting: onrust na gym\nReageer vóór 10:43, anders gaat de vraag naar de volgende.",
-		Buttons: []handlers.Button{
-			{Label: "Ik kom eraan", Action: handlers.ActionAccept, RequestID: "req000000001", OfferNo: 1, Primary: true},
-			{Label: "Kan nu niet", Action: handlers.ActionDecline, RequestID: "req000000001", OfferNo: 1},
-		}}
+	offer := offerMessage()
 	for b.Loop() {
 		p, err := MessagePayload(offer)
 		if err != nil || len(p.Blocks) == 0 {
