@@ -88,7 +88,8 @@ wait_port() {
 
 echo "== building" >&2
 (cd "$CEILING_SRC" && go build -o "$work/ceiling" .)
-go build -o "$work/hulpbot" ./cmd/hulpbot
+# hulpbot as the Dockerfile builds it (static, stripped): what is deployed is measured.
+CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$work/hulpbot" ./cmd/hulpbot
 go build -o "$work/hulpload" ./cmd/hulpload
 
 rport=$(free_port)
