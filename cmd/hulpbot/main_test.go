@@ -178,10 +178,11 @@ func writeFile(t *testing.T, path, s string) {
 }
 
 // TestServe starts hulpbot with a configuration and checks the operator's
-// endpoints, then that it stops cleanly when its context ends.
+// endpoints — Go's profiles (-pprof) only on their own listener — then that
+// it stops cleanly when its context ends.
 func TestServe(t *testing.T) {
 	redisURL := testRedisURL(t)
-	addr := freeAddr(t)
+	addr, pprofAddr := freeAddr(t), freeAddr(t)
 	cfg := filepath.Join(t.TempDir(), "hulpbot.yaml")
 	writeFile(t, cfg, fmt.Sprintf(`listen: %q
 schools:
@@ -196,25 +197,29 @@ schools:
 	stdin, feed := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"hulpbot", "-config", cfg}, env(t, map[string]string{"REDIS_URL": redisURL}), stdin, io.Discard, io.Discard)
+		done <- run(ctx, []string{"hulpbot", "-config", cfg, "-pprof", pprofAddr}, env(t, map[string]string{"REDIS_URL": redisURL}), stdin, io.Discard, io.Discard)
 	}()
 	base := "http://" + addr
 	waitFor(t, base+"/healthz")
 	for _, tc := range []struct {
-		path, want string
+		url, want string
+		status    int
 	}{
-		{"/healthz", "ok"},
-		{"/readyz", "ok"},
-		{"/metrics", "hulpbot_requests_total"},
+		{base + "/healthz", "ok", http.StatusOK},
+		{base + "/readyz", "ok", http.StatusOK},
+		{base + "/metrics", "hulpbot_requests_total", http.StatusOK},
+		{base + "/debug/pprof/", "404", http.StatusNotFound},
+		{"http://" + pprofAddr + "/debug/pprof/", "goroutine", http.StatusOK},
+		{"http://" + pprofAddr + "/debug/pprof/heap?debug=1", "heap profile", http.StatusOK},
 	} {
-		resp, err := http.Get(base + tc.path)
+		resp, err := http.Get(tc.url)
 		if err != nil {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), tc.want) {
-			t.Errorf("GET %s = %d %q, want 200 containing %q", tc.path, resp.StatusCode, body, tc.want)
+		if resp.StatusCode != tc.status || !strings.Contains(string(body), tc.want) {
+			t.Errorf("GET %s = %d %.200q, want %d containing %q", tc.url, resp.StatusCode, body, tc.status, tc.want)
 		}
 	}
 	cancel()
