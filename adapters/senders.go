@@ -8,16 +8,16 @@ import (
 	"fmt"
 
 	"github.com/hulpbot/hulpbot/bot"
-	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // Senders delivers each message through the sender of its platform.
-type Senders map[bot.Platform]handlers.Sender
+type Senders map[bot.Platform]message.Sender
 
-var _ handlers.Sender = Senders(nil)
+var _ message.Sender = Senders(nil)
 
-// Send implements handlers.Sender.
-func (s Senders) Send(ctx context.Context, m handlers.Message) error {
+// Send implements message.Sender.
+func (s Senders) Send(ctx context.Context, m message.Message) error {
 	to, ok := s[m.To.Platform]
 	if !ok {
 		return fmt.Errorf("send %s: no adapter for platform %q", m.Key, m.To.Platform)

@@ -11,11 +11,12 @@ import (
 	"github.com/hulpbot/hulpbot/adapters/redisstore"
 	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 type discard struct{}
 
-func (discard) Send(context.Context, Message) error { return nil }
+func (discard) Send(context.Context, message.Message) error { return nil }
 
 // BenchmarkRequestHelp is one "/hulp groep 5 …" from the command text to
 // the reply: parse, route, the create-and-offer script on Redis (REDIS_URL

@@ -4,7 +4,7 @@
 // "Ik kom eraan"); the Handler parses it, calls the bot core through the
 // small Service interface, and answers with a neutral Reply or ClickReply in
 // the school's language. The Notifier does the reverse for the core's
-// notices: it renders them into Messages and hands them to a Sender.
+// notices: it renders them into Messages and hands them to a message.Sender.
 //
 // The files split the work:
 //

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // Handler is the platform-neutral command layer: it parses "/hulp …",
@@ -204,35 +205,35 @@ func (h *Handler) Click(ctx context.Context, c Click) ClickReply {
 	now := h.now()
 	name := "click." + string(c.Action)
 	var (
-		upd *Message
+		upd *message.Message
 		err error
 	)
 	switch {
 	case isWeeklyAction(c.Action):
 		return h.weeklyClick(ctx, now, c)
-	case c.Action == ActionPickup && c.RequestID != "":
+	case c.Action == message.ActionPickup && c.RequestID != "":
 		// Anyone in the fallback channel may take an escalated request.
 		var r bot.Request
 		if r, err = h.svc.Pickup(ctx, now, sc, c.From, c.RequestID); err == nil {
-			upd = &Message{
+			upd = &message.Message{
 				Text:      Text(l, "click.picked_up", "helper", pickerName(sc, c.From, r), "group", groupLabel(sc, r.Group), "time", clock(sc, r.AcceptedAt)),
 				RequestID: c.RequestID,
 			}
 		}
-	case c.Action != ActionAccept && c.Action != ActionDecline:
+	case c.Action != message.ActionAccept && c.Action != message.ActionDecline:
 		name, err = "click", errUnknownButton
 	case c.RequestID == "" || c.OfferNo < 1:
 		// A button always names its offer; never act on whatever the
 		// clicker happens to hold.
 		err = bot.ErrStale
-	case c.Action == ActionAccept:
+	case c.Action == message.ActionAccept:
 		var r bot.Request
 		if r, err = h.svc.Accept(ctx, now, sc, c.From, c.RequestID, c.OfferNo); err == nil {
 			at := r.AcceptedAt
 			if at.IsZero() {
 				at = now
 			}
-			upd = &Message{
+			upd = &message.Message{
 				Text:      Text(l, "click.accepted", "helper", clicker(sc, c.From, r.HelperID), "group", groupLabel(sc, r.Group), "time", clock(sc, at)),
 				RequestID: c.RequestID,
 			}
@@ -240,7 +241,7 @@ func (h *Handler) Click(ctx context.Context, c Click) ClickReply {
 	default:
 		var r bot.Request
 		if r, err = h.svc.Decline(ctx, now, sc, c.From, c.RequestID, c.OfferNo); err == nil {
-			upd = &Message{Text: Text(l, "click.declined", "group", groupLabel(sc, r.Group)), RequestID: c.RequestID}
+			upd = &message.Message{Text: Text(l, "click.declined", "group", groupLabel(sc, r.Group)), RequestID: c.RequestID}
 		}
 	}
 	if err != nil {

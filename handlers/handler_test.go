@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // call is one use case the fake service saw, with the arguments that
@@ -409,44 +410,44 @@ func TestClick(t *testing.T) {
 		wantText  string // of the update
 		wantEphem string
 	}{
-		{name: "accept", lang: "nl", click: Click{From: anne, Action: ActionAccept, RequestID: "req000000001", OfferNo: 1},
+		{name: "accept", lang: "nl", click: Click{From: anne, Action: message.ActionAccept, RequestID: "req000000001", OfferNo: 1},
 			wantCall: &call{Method: "Accept", From: "anne", RequestID: "req000000001", OfferNo: 1},
 			wantText: "✅ Anne komt eraan (groep 5) — 10:42"},
-		{name: "accept en", lang: "en", click: Click{From: anne, Action: ActionAccept, RequestID: "req000000001", OfferNo: 1},
+		{name: "accept en", lang: "en", click: Click{From: anne, Action: message.ActionAccept, RequestID: "req000000001", OfferNo: 1},
 			wantCall: &call{Method: "Accept", From: "anne", RequestID: "req000000001", OfferNo: 1},
 			wantText: "✅ Anne is on the way (group 5) — 10:42"},
-		{name: "decline", lang: "nl", click: Click{From: anne, Action: ActionDecline, RequestID: "req000000001", OfferNo: 2},
+		{name: "decline", lang: "nl", click: Click{From: anne, Action: message.ActionDecline, RequestID: "req000000001", OfferNo: 2},
 			wantCall: &call{Method: "Decline", From: "anne", RequestID: "req000000001", OfferNo: 2},
 			wantText: "Je hebt de hulpvraag voor groep 5 doorgegeven."},
-		{name: "pick up from the fallback channel", lang: "nl", click: Click{From: bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: "meester.joost"}, Name: "Joost"}, Action: ActionPickup, RequestID: "req000000001"},
+		{name: "pick up from the fallback channel", lang: "nl", click: Click{From: bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: "meester.joost"}, Name: "Joost"}, Action: message.ActionPickup, RequestID: "req000000001"},
 			wantCall: &call{Method: "Pickup", From: "meester.joost", RequestID: "req000000001"},
 			wantText: "✅ Joost pakt dit op (groep 5) — 10:42"},
-		{name: "pick up pressed twice", lang: "en", click: Click{From: anne, Action: ActionPickup, RequestID: "req000000001"}, err: bot.ErrAlreadyAccepted,
+		{name: "pick up pressed twice", lang: "en", click: Click{From: anne, Action: message.ActionPickup, RequestID: "req000000001"}, err: bot.ErrAlreadyAccepted,
 			wantCall:  &call{Method: "Pickup", From: "anne", RequestID: "req000000001"},
 			wantEphem: "This request has already been accepted."},
-		{name: "pick up while busy", lang: "nl", click: Click{From: anne, Action: ActionPickup, RequestID: "req000000001"}, err: bot.ErrBusy,
+		{name: "pick up while busy", lang: "nl", click: Click{From: anne, Action: message.ActionPickup, RequestID: "req000000001"}, err: bot.ErrBusy,
 			wantCall:  &call{Method: "Pickup", From: "anne", RequestID: "req000000001"},
 			wantEphem: "Je bent al met een andere hulpvraag bezig. Sluit die eerst af met /hulp klaar."},
-		{name: "pick up without a request", lang: "nl", click: Click{From: anne, Action: ActionPickup},
+		{name: "pick up without a request", lang: "nl", click: Click{From: anne, Action: message.ActionPickup},
 			wantEphem: "Deze knop ken ik niet."},
-		{name: "stale", lang: "nl", click: Click{From: anne, Action: ActionAccept, RequestID: "req000000001", OfferNo: 1}, err: bot.ErrStale,
+		{name: "stale", lang: "nl", click: Click{From: anne, Action: message.ActionAccept, RequestID: "req000000001", OfferNo: 1}, err: bot.ErrStale,
 			wantCall:  &call{Method: "Accept", From: "anne", RequestID: "req000000001", OfferNo: 1},
 			wantEphem: "Deze knop hoort bij een eerdere vraag: de hulpvraag is inmiddels verder gegaan."},
-		{name: "someone else's", lang: "en", click: Click{From: anne, Action: ActionDecline, RequestID: "req000000001", OfferNo: 1}, err: bot.ErrNotYours,
+		{name: "someone else's", lang: "en", click: Click{From: anne, Action: message.ActionDecline, RequestID: "req000000001", OfferNo: 1}, err: bot.ErrNotYours,
 			wantCall:  &call{Method: "Decline", From: "anne", RequestID: "req000000001", OfferNo: 1},
 			wantEphem: "This request was offered to someone else."},
-		{name: "already accepted", lang: "nl", click: Click{From: anne, Action: ActionAccept, RequestID: "req000000001", OfferNo: 1}, err: bot.ErrAlreadyAccepted,
+		{name: "already accepted", lang: "nl", click: Click{From: anne, Action: message.ActionAccept, RequestID: "req000000001", OfferNo: 1}, err: bot.ErrAlreadyAccepted,
 			wantCall:  &call{Method: "Accept", From: "anne", RequestID: "req000000001", OfferNo: 1},
 			wantEphem: "Deze hulpvraag is al aangenomen."},
-		{name: "not a helper", lang: "nl", click: Click{From: teacher, Action: ActionAccept, RequestID: "req000000001", OfferNo: 1}, err: bot.ErrNotHelper,
+		{name: "not a helper", lang: "nl", click: Click{From: teacher, Action: message.ActionAccept, RequestID: "req000000001", OfferNo: 1}, err: bot.ErrNotHelper,
 			wantCall:  &call{Method: "Accept", From: "marie", RequestID: "req000000001", OfferNo: 1},
 			wantEphem: "Dit kan alleen iemand die bij Kindcentrum De Vaart als hulpverlener is ingesteld."},
-		{name: "store down", lang: "nl", click: Click{From: anne, Action: ActionAccept, RequestID: "req000000001", OfferNo: 1}, err: bot.ErrUnavailable,
+		{name: "store down", lang: "nl", click: Click{From: anne, Action: message.ActionAccept, RequestID: "req000000001", OfferNo: 1}, err: bot.ErrUnavailable,
 			wantCall:  &call{Method: "Accept", From: "anne", RequestID: "req000000001", OfferNo: 1},
 			wantEphem: "hulpbot kan dit nu niet verwerken — loop even binnen bij de IB'er of de directie."},
-		{name: "no request id", lang: "nl", click: Click{From: anne, Action: ActionAccept, OfferNo: 1},
+		{name: "no request id", lang: "nl", click: Click{From: anne, Action: message.ActionAccept, OfferNo: 1},
 			wantEphem: "Deze knop hoort bij een eerdere vraag: de hulpvraag is inmiddels verder gegaan."},
-		{name: "no offer number", lang: "nl", click: Click{From: anne, Action: ActionDecline, RequestID: "req000000001"},
+		{name: "no offer number", lang: "nl", click: Click{From: anne, Action: message.ActionDecline, RequestID: "req000000001"},
 			wantEphem: "Deze knop hoort bij een eerdere vraag: de hulpvraag is inmiddels verder gegaan."},
 		{name: "unknown action", lang: "en", click: Click{From: anne, Action: "explode", RequestID: "req000000001", OfferNo: 1},
 			wantEphem: "I don't know this button."},
@@ -454,7 +455,7 @@ func TestClick(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			svc := &fakeService{req: accepted, err: tt.err}
-			if tt.click.Action == ActionPickup {
+			if tt.click.Action == message.ActionPickup {
 				svc.req.HelperID, svc.req.PickedByName = "", tt.click.From.Name
 			}
 			tt.click.School = testSchool(t, tt.lang)
@@ -471,7 +472,7 @@ func TestClick(t *testing.T) {
 				}
 				return
 			}
-			want := &Message{Text: tt.wantText, RequestID: "req000000001"}
+			want := &message.Message{Text: tt.wantText, RequestID: "req000000001"}
 			if got.Ephemeral != "" || !reflect.DeepEqual(got.Update, want) {
 				t.Errorf("click reply = %+v, %q; want update %+v", got.Update, got.Ephemeral, want)
 			}
@@ -485,7 +486,7 @@ func TestNoSchool(t *testing.T) {
 	if got := h.Command(context.Background(), Command{From: teacher, Text: "groep 5"}); !strings.Contains(got.Text, "niet aan een school gekoppeld") {
 		t.Errorf("reply without school = %q; want the unknown-school text", got.Text)
 	}
-	if got := h.Click(context.Background(), Click{From: anne, Action: ActionAccept, RequestID: "r", OfferNo: 1}); got.Update != nil || got.Ephemeral == "" {
+	if got := h.Click(context.Background(), Click{From: anne, Action: message.ActionAccept, RequestID: "r", OfferNo: 1}); got.Update != nil || got.Ephemeral == "" {
 		t.Errorf("click without school = %+v; want only an ephemeral text", got)
 	}
 	if len(svc.calls) != 0 {
@@ -549,7 +550,7 @@ func TestLogsKeepNoText(t *testing.T) {
 	}
 	svc.err = errors.New("dial tcp: connection refused")
 	h.Command(context.Background(), Command{School: sc, From: teacher, Text: "wie"})
-	h.Click(context.Background(), Click{School: sc, From: anne, Action: ActionAccept, RequestID: "req000000001", OfferNo: 1})
+	h.Click(context.Background(), Click{School: sc, From: anne, Action: message.ActionAccept, RequestID: "req000000001", OfferNo: 1})
 
 	out := buf.String()
 	if !strings.Contains(out, "outcome=ok") || !strings.Contains(out, "request=req000000001") {

@@ -14,6 +14,7 @@ import (
 	"github.com/hulpbot/hulpbot/adapters/redisstore"
 	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // dumpKeys is every key under prefix with its type, content and expiry.
@@ -120,12 +121,12 @@ func TestBadInputChangesNothing(t *testing.T) {
 		name  string
 		click Click
 	}{
-		{"accept by someone else", Click{From: bram, Action: ActionAccept, RequestID: "nosuchrequest", OfferNo: 1}},
-		{"second accept by button", Click{From: anne, Action: ActionAccept, RequestID: annes, OfferNo: 1}},
-		{"decline of an accepted request", Click{From: anne, Action: ActionDecline, RequestID: annes, OfferNo: 1}},
-		{"stale offer number", Click{From: anne, Action: ActionAccept, RequestID: annes, OfferNo: 7}},
+		{"accept by someone else", Click{From: bram, Action: message.ActionAccept, RequestID: "nosuchrequest", OfferNo: 1}},
+		{"second accept by button", Click{From: anne, Action: message.ActionAccept, RequestID: annes, OfferNo: 1}},
+		{"decline of an accepted request", Click{From: anne, Action: message.ActionDecline, RequestID: annes, OfferNo: 1}},
+		{"stale offer number", Click{From: anne, Action: message.ActionAccept, RequestID: annes, OfferNo: 7}},
 		{"unknown action", Click{From: anne, Action: "explode", RequestID: annes, OfferNo: 1}},
-		{"pickup of a request that is not escalated", Click{From: bram, Action: ActionPickup, RequestID: annes}},
+		{"pickup of a request that is not escalated", Click{From: bram, Action: message.ActionPickup, RequestID: annes}},
 	}
 	for _, tc := range clicks {
 		t.Run(tc.name, func(t *testing.T) {

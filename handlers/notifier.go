@@ -5,24 +5,25 @@ import (
 	"fmt"
 
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // Notifier puts the core's notices in words in the school's language and
-// hands them to a Sender, which delivers them on the recipient's platform.
+// hands them to a message.Sender, which delivers them on the recipient's platform.
 type Notifier struct {
 	dir  *bot.Directory
-	send Sender
+	send message.Sender
 }
 
 var _ bot.Notifier = (*Notifier)(nil)
 
 // NewNotifier returns a Notifier that finds schools in dir and delivers
 // through send.
-func NewNotifier(dir *bot.Directory, send Sender) *Notifier {
+func NewNotifier(dir *bot.Directory, send message.Sender) *Notifier {
 	return &Notifier{dir: dir, send: send}
 }
 
-// Notify renders n and sends it. The message carries n.Key(), so a Sender
+// Notify renders n and sends it. The message carries n.Key(), so a message.Sender
 // can deliver a retried notice once.
 func (nf *Notifier) Notify(ctx context.Context, n bot.Notice) error {
 	sc, ok := nf.dir.School(n.SchoolID)
@@ -37,12 +38,12 @@ func (nf *Notifier) Notify(ctx context.Context, n bot.Notice) error {
 
 // Render puts a notice in words for the school: a pure function of the
 // notice and the school, tested with golden files.
-func Render(n bot.Notice, sc *bot.School) Message {
+func Render(n bot.Notice, sc *bot.School) message.Message {
 	l := lang(sc.Language)
 	r := n.Request
 	group := groupLabel(sc, r.Group)
 	at := clock(sc, r.CreatedAt)
-	m := Message{To: n.To, SchoolID: n.SchoolID, Key: n.Key(), RequestID: r.ID, Kind: n.Kind, OfferNo: r.OfferNo,
+	m := message.Message{To: n.To, SchoolID: n.SchoolID, Key: n.Key(), RequestID: r.ID, Kind: n.Kind, OfferNo: r.OfferNo,
 		Urgent: n.Kind == bot.NoticeOffer || n.Kind == bot.NoticeEscalated}
 	var from, note string
 	if r.RequesterName != "" {
@@ -58,9 +59,9 @@ func Render(n bot.Notice, sc *bot.School) Message {
 			deadline = Text(l, "notice.offer.deadline", "deadline", clock(sc, r.Deadline))
 		}
 		m.Text = lines(Text(l, "notice.offer", "group", group, "time", at), from, note, deadline)
-		m.Buttons = []Button{
-			{Label: Text(l, "button.accept"), Action: ActionAccept, RequestID: r.ID, OfferNo: r.OfferNo, Primary: true},
-			{Label: Text(l, "button.decline"), Action: ActionDecline, RequestID: r.ID, OfferNo: r.OfferNo},
+		m.Buttons = []message.Button{
+			{Label: Text(l, "button.accept"), Action: message.ActionAccept, RequestID: r.ID, OfferNo: r.OfferNo, Primary: true},
+			{Label: Text(l, "button.decline"), Action: message.ActionDecline, RequestID: r.ID, OfferNo: r.OfferNo},
 		}
 	case bot.NoticeAccepted:
 		m.Text = Text(l, "notice.accepted", "helper", helperName(sc, n.Helper.Name), "group", group)
@@ -74,7 +75,7 @@ func Render(n bot.Notice, sc *bot.School) Message {
 		}
 	case bot.NoticeEscalated:
 		m.Text = lines(Text(l, "notice.escalated", "group", group, "time", at), from, note)
-		m.Buttons = []Button{{Label: Text(l, "button.pickup"), Action: ActionPickup, RequestID: r.ID, Primary: true}}
+		m.Buttons = []message.Button{{Label: Text(l, "button.pickup"), Action: message.ActionPickup, RequestID: r.ID, Primary: true}}
 	case bot.NoticeFollowUp:
 		if r.State == bot.StateOffered {
 			m.Text = Text(l, "notice.follow_up.offered", "group", group, "time", at, "helper", helperName(sc, n.Helper.Name))

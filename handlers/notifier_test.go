@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // notices are one of each kind, and the variants that read differently.
@@ -61,7 +62,7 @@ func notices(t testing.TB) []struct {
 }
 
 // dump shows a message for a golden file.
-func dump(m Message) string {
+func dump(m message.Message) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "to: %s #%s\nkey: %s\nrequest: %s\n---\n%s\n", m.To.Address, m.To.Channel, m.Key, m.RequestID, m.Text)
 	for _, btn := range m.Buttons {
@@ -114,11 +115,11 @@ func TestRenderWithoutFallbackChannel(t *testing.T) {
 }
 
 type fakeSender struct {
-	sent []Message
+	sent []message.Message
 	err  error
 }
 
-func (f *fakeSender) Send(_ context.Context, m Message) error {
+func (f *fakeSender) Send(_ context.Context, m message.Message) error {
 	f.sent = append(f.sent, m)
 	return f.err
 }

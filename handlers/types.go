@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // Command is one "/hulp …" as any platform adapter hands it over, after the
@@ -22,35 +23,14 @@ type Command struct {
 // Reply is the answer to a command, shown to the person who typed it.
 type Reply struct {
 	Text    string
-	Buttons []Button
-}
-
-// Action is what a button does.
-type Action string
-
-// Button actions.
-const (
-	ActionAccept  Action = "accept"
-	ActionDecline Action = "decline"
-	// ActionPickup is "Ik pak dit op" under an escalated request in the
-	// fallback channel: anyone there may press it.
-	ActionPickup Action = "pickup"
-)
-
-// Button is a neutral button; adapters render it (and sign its payload).
-type Button struct {
-	Label     string
-	Action    Action
-	RequestID string
-	OfferNo   int
-	Primary   bool // the button to press in the usual case
+	Buttons []message.Button
 }
 
 // Click is a press on a button, verified by the adapter.
 type Click struct {
 	School    *bot.School
 	From      bot.Actor
-	Action    Action
+	Action    message.Action
 	RequestID string
 	OfferNo   int
 }
@@ -59,46 +39,8 @@ type Click struct {
 // held the button, for everyone, so nobody presses twice; Ephemeral is shown
 // only to the one who clicked and changes nothing.
 type ClickReply struct {
-	Update    *Message
+	Update    *message.Message
 	Ephemeral string
-}
-
-// Message is something to show: a reply, a direct message, a channel post.
-type Message struct {
-	To bot.Recipient
-	// SchoolID is the school the message is about: a channel name means a
-	// channel of that school's team or workspace.
-	SchoolID string
-	Text     string
-	Buttons  []Button
-	// Key identifies the delivery: the same key is delivered once.
-	Key string
-	// RequestID links the message to a request, so an adapter can find and
-	// update it later; Kind and OfferNo say what about the request it tells
-	// (empty and 0 for a message that is not a notice), so an adapter can
-	// take the buttons off an offer that is over.
-	RequestID string
-	Kind      bot.NoticeKind
-	OfferNo   int
-	// Attachments are files shown with the message (a digest's chart).
-	Attachments []Attachment
-	// Urgent marks a message someone must act on now (an offer to a
-	// helper, a request in the fallback channel): delivered before the
-	// rest when many are waiting.
-	Urgent bool
-}
-
-// Attachment is a file sent with a message.
-type Attachment struct {
-	Name        string // file name, e.g. "overzicht-2026-W48.png"
-	ContentType string // e.g. "image/png"
-	Data        []byte
-}
-
-// Sender delivers a rendered message on the recipient's platform. Adapters
-// implement it; the registry in adapters dispatches on the platform.
-type Sender interface {
-	Send(ctx context.Context, m Message) error
 }
 
 // Service is the part of the bot core the command layer calls.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // The weekly rhythm in the command layer: the digest on demand ("/hulp
@@ -34,16 +35,16 @@ const (
 	// ik de volgende keer zelf". Only the requester may press them. (Action
 	// names are lower-case letters, digits, - and _: what every adapter
 	// can carry.)
-	ActionPulseUp   Action = "pulse-up"
-	ActionPulseDown Action = "pulse-down"
-	ActionPulseSelf Action = "pulse-self"
+	ActionPulseUp   message.Action = "pulse-up"
+	ActionPulseDown message.Action = "pulse-down"
+	ActionPulseSelf message.Action = "pulse-self"
 	// ActionKernteam puts the request on the kernteam's agenda ("bespreken
 	// in kernteam"), under the reply to "/hulp klaar".
-	ActionKernteam Action = "kernteam"
+	ActionKernteam message.Action = "kernteam"
 )
 
 // pulseAnswers maps the pulse buttons to their answers.
-var pulseAnswers = map[Action]bot.PulseAnswer{
+var pulseAnswers = map[message.Action]bot.PulseAnswer{
 	ActionPulseUp: bot.PulseUp, ActionPulseDown: bot.PulseDown, ActionPulseSelf: bot.PulseSelf,
 }
 
@@ -53,7 +54,7 @@ type Option func(*Handler)
 // weeklyDeps is what WithWeekly adds.
 type weeklyDeps struct {
 	w    Weekly
-	send Sender // delivers the chart of an on-demand digest; may be nil
+	send message.Sender // delivers the chart of an on-demand digest; may be nil
 }
 
 // WithWeekly lets the handler give coordinators the digest on demand,
@@ -61,7 +62,7 @@ type weeklyDeps struct {
 // answers to "Hielp het?". send, when not nil, delivers the digest's chart
 // to the coordinator as a direct message (a reply to a command cannot
 // carry a file on every platform).
-func WithWeekly(w Weekly, send Sender) Option {
+func WithWeekly(w Weekly, send message.Sender) Option {
 	return func(h *Handler) { h.weekly = &weeklyDeps{w: w, send: send} }
 }
 
@@ -110,7 +111,7 @@ func (h *Handler) done(ctx context.Context, now time.Time, c Command, cmd Done) 
 		return reply, r.ID, nil
 	}
 	if !mark {
-		reply.Buttons = []Button{{Label: Text(l, "button.kernteam"), Action: ActionKernteam, RequestID: r.ID}}
+		reply.Buttons = []message.Button{{Label: Text(l, "button.kernteam"), Action: ActionKernteam, RequestID: r.ID}}
 		return reply, r.ID, nil
 	}
 	switch err := h.weekly.w.MarkForKernteam(ctx, now, sc, c.From, r.ID); {
@@ -120,7 +121,7 @@ func (h *Handler) done(ctx context.Context, now time.Time, c Command, cmd Done) 
 		// The request is closed; only the mark failed. Offer the button.
 		h.log.Warn("command", "school", sc.ID, "cmd", "done", "outcome", "agenda.failed", "request", r.ID, "err", err)
 		reply.Text = lines(reply.Text, Text(l, "agenda.failed"))
-		reply.Buttons = []Button{{Label: Text(l, "button.kernteam"), Action: ActionKernteam, RequestID: r.ID}}
+		reply.Buttons = []message.Button{{Label: Text(l, "button.kernteam"), Action: ActionKernteam, RequestID: r.ID}}
 	}
 	return reply, r.ID, nil
 }
@@ -184,7 +185,7 @@ func (h *Handler) summary(ctx context.Context, now time.Time, c Command, csv boo
 	}
 	text := m.Text
 	if h.weekly.send != nil && len(m.Attachments) > 0 {
-		dm := Message{
+		dm := message.Message{
 			To:          bot.Recipient{Address: c.From.Address},
 			SchoolID:    sc.ID,
 			Text:        Text(l, "summary.chart", "week", weekNumber(week)),
@@ -204,7 +205,7 @@ func (h *Handler) summary(ctx context.Context, now time.Time, c Command, csv boo
 }
 
 // isWeeklyAction reports the buttons weeklyClick answers.
-func isWeeklyAction(a Action) bool {
+func isWeeklyAction(a message.Action) bool {
 	_, pulse := pulseAnswers[a]
 	return pulse || a == ActionKernteam
 }
@@ -240,19 +241,19 @@ func (h *Handler) weeklyClick(ctx context.Context, now time.Time, c Click) Click
 	switch {
 	case errors.Is(err, bot.ErrDuplicate):
 		h.logOutcome(sc, name, "already", c.RequestID, err)
-		return ClickReply{Update: &Message{Text: again, RequestID: c.RequestID}}
+		return ClickReply{Update: &message.Message{Text: again, RequestID: c.RequestID}}
 	case err != nil:
 		key, msg := explain(sc, name, err)
 		h.logOutcome(sc, name, key, c.RequestID, err)
 		return ClickReply{Ephemeral: msg}
 	}
 	h.log.Info("command", "school", sc.ID, "cmd", name, "outcome", "ok", "request", c.RequestID)
-	return ClickReply{Update: &Message{Text: text, RequestID: c.RequestID}}
+	return ClickReply{Update: &message.Message{Text: text, RequestID: c.RequestID}}
 }
 
 // pulseButtons ask "Hielp het?" under the notice that a request was closed.
-func pulseButtons(l, requestID string) []Button {
-	return []Button{
+func pulseButtons(l, requestID string) []message.Button {
+	return []message.Button{
 		{Label: Text(l, "button.pulse_up"), Action: ActionPulseUp, RequestID: requestID},
 		{Label: Text(l, "button.pulse_down"), Action: ActionPulseDown, RequestID: requestID},
 		{Label: Text(l, "button.pulse_self"), Action: ActionPulseSelf, RequestID: requestID},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/chart"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // The weekly posts in words: the kernteam reminder, the success stories and
@@ -20,7 +21,7 @@ import (
 
 // RenderReminder is the kernteam reminder: when the team meets and an
 // agenda drawn from the week.
-func RenderReminder(sc *bot.School, a bot.Agenda) Message {
+func RenderReminder(sc *bot.School, a bot.Agenda) message.Message {
 	l := lang(sc.Language)
 	title := Text(l, "reminder.title.nomeeting", "school", sc.Name)
 	if m := strings.TrimSpace(sc.Kernteam.Meeting); m != "" {
@@ -55,12 +56,12 @@ func RenderReminder(sc *bot.School, a bot.Agenda) Message {
 		}
 	}
 	out = append(out, Text(l, "reminder.footer"))
-	return Message{SchoolID: sc.ID, Text: strings.Join(out, "\n")}
+	return message.Message{SchoolID: sc.ID, Text: strings.Join(out, "\n")}
 }
 
 // RenderSuccesses is the post "Successen van deze week 🎉": the stories,
 // signed ones with their author.
-func RenderSuccesses(sc *bot.School, stories []bot.Story) Message {
+func RenderSuccesses(sc *bot.School, stories []bot.Story) message.Message {
 	l := lang(sc.Language)
 	out := []string{Text(l, "successes.title")}
 	for _, st := range stories {
@@ -72,19 +73,19 @@ func RenderSuccesses(sc *bot.School, stories []bot.Story) Message {
 		}
 	}
 	out = append(out, Text(l, "successes.footer"))
-	return Message{SchoolID: sc.ID, Text: strings.Join(out, "\n")}
+	return message.Message{SchoolID: sc.ID, Text: strings.Join(out, "\n")}
 }
 
 // RenderDigest is the coordinators' digest of a week: the figures in words
 // and, attached, the chart of the last weeks. soFar says the week is not
 // over (the digest on demand).
-func RenderDigest(sc *bot.School, r bot.WeekReport, soFar bool) (Message, error) {
-	m := Message{SchoolID: sc.ID, Text: DigestText(sc, r, soFar)}
+func RenderDigest(sc *bot.School, r bot.WeekReport, soFar bool) (message.Message, error) {
+	m := message.Message{SchoolID: sc.ID, Text: DigestText(sc, r, soFar)}
 	png, err := DigestChart(sc, r)
 	if err != nil {
 		return m, err
 	}
-	m.Attachments = []Attachment{{Name: "overzicht-" + sc.ID + "-" + r.Week.Week + ".png", ContentType: "image/png", Data: png}}
+	m.Attachments = []message.Attachment{{Name: "overzicht-" + sc.ID + "-" + r.Week.Week + ".png", ContentType: "image/png", Data: png}}
 	return m, nil
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/chart"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 func secs(s ...int) []time.Duration {
@@ -48,7 +49,7 @@ func testReport() bot.WeekReport {
 		Previous: prev, Chart: chartWeeks}
 }
 
-func dumpWeekly(m Message) string {
+func dumpWeekly(m message.Message) string {
 	var b strings.Builder
 	b.WriteString(m.Text + "\n")
 	for _, a := range m.Attachments {
@@ -221,7 +222,7 @@ func (f *fakeWeekly) MarkForKernteam(_ context.Context, _ time.Time, _ *bot.Scho
 	return f.err
 }
 
-func weeklyHandler(t testing.TB, svc Service, wk Weekly, send Sender) *Handler {
+func weeklyHandler(t testing.TB, svc Service, wk Weekly, send message.Sender) *Handler {
 	now := testNow(t)
 	return New(svc, func() time.Time { return now }, nil, WithWeekly(wk, send))
 }
@@ -337,9 +338,9 @@ func TestDoneForKernteam(t *testing.T) {
 			if !hasLine(got.Text, "Dank je! De hulpvraag voor groep 5 is afgesloten.") || (tt.wantLine != "" && !hasLine(got.Text, tt.wantLine)) {
 				t.Errorf("reply = %q; want the close and %q", got.Text, tt.wantLine)
 			}
-			want := []Button(nil)
+			want := []message.Button(nil)
 			if tt.button {
-				want = []Button{{Label: "📌 Bespreken in kernteam", Action: ActionKernteam, RequestID: "req000000001"}}
+				want = []message.Button{{Label: "📌 Bespreken in kernteam", Action: ActionKernteam, RequestID: "req000000001"}}
 			}
 			if !slices.Equal(got.Buttons, want) {
 				t.Errorf("buttons = %+v; want %+v", got.Buttons, want)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // WeeklyUseCases is what the weekly jobs need of the core (bot.Weekly).
@@ -52,7 +53,7 @@ type WeeklyOptions struct {
 	Schools  *bot.Directory
 	UseCases WeeklyUseCases
 	Leases   Leases
-	Send     handlers.Sender
+	Send     message.Sender
 	// Platforms are the platforms hulpbot posts on: a school gets its
 	// posts on each of them it is linked to (Mattermost team, Slack
 	// workspace); other platforms (the terminal chat) get every school's.
@@ -266,7 +267,7 @@ func (w *Weekly) RunTick(ctx context.Context, sc *bot.School, job bot.Job, at ti
 
 // compose renders the tick's post and addresses it; after, when set, runs
 // once everything is delivered.
-func (w *Weekly) compose(ctx context.Context, sc *bot.School, t bot.Tick) (msgs []handlers.Message, after func(context.Context) error, err error) {
+func (w *Weekly) compose(ctx context.Context, sc *bot.School, t bot.Tick) (msgs []message.Message, after func(context.Context) error, err error) {
 	switch t.Job {
 	case bot.JobReminder:
 		a, err := w.o.UseCases.Agenda(ctx, sc, t)
@@ -314,8 +315,8 @@ func (w *Weekly) platforms(sc *bot.School) []bot.Platform {
 }
 
 // toChannel addresses m to channel on each of the school's platforms.
-func (w *Weekly) toChannel(sc *bot.School, channel string, m handlers.Message) []handlers.Message {
-	var out []handlers.Message
+func (w *Weekly) toChannel(sc *bot.School, channel string, m message.Message) []message.Message {
+	var out []message.Message
 	for _, p := range w.platforms(sc) {
 		c := m
 		c.To = bot.Recipient{Address: bot.Address{Platform: p}, Channel: channel}
@@ -326,8 +327,8 @@ func (w *Weekly) toChannel(sc *bot.School, channel string, m handlers.Message) [
 
 // toCoordinators addresses m to each coordinator, once, on the first of
 // the school's platforms they have an account on.
-func (w *Weekly) toCoordinators(sc *bot.School, m handlers.Message) []handlers.Message {
-	var out []handlers.Message
+func (w *Weekly) toCoordinators(sc *bot.School, m message.Message) []message.Message {
+	var out []message.Message
 	for _, co := range sc.Coordinators {
 		for _, p := range w.platforms(sc) {
 			if h := co.Accounts.On(p); h != "" {
@@ -342,13 +343,13 @@ func (w *Weekly) toCoordinators(sc *bot.School, m handlers.Message) []handlers.M
 }
 
 // send delivers m, trying again after a failure that may pass.
-func (w *Weekly) send(ctx context.Context, m handlers.Message) error {
+func (w *Weekly) send(ctx context.Context, m message.Message) error {
 	var err error
 	for attempt := 1; attempt <= sendAttempts; attempt++ {
 		if err = w.o.Send.Send(ctx, m); err == nil {
 			return nil
 		}
-		if attempt == sendAttempts || errors.Is(err, handlers.ErrPermanent) {
+		if attempt == sendAttempts || errors.Is(err, message.ErrPermanent) {
 			break
 		}
 		select {
@@ -363,7 +364,7 @@ func (w *Weekly) send(ctx context.Context, m handlers.Message) error {
 // retryDelay is how long to wait before attempt+1: what the platform asked
 // for (Retry-After), else a growing backoff.
 func retryDelay(attempt int, err error) time.Duration {
-	var ra *handlers.RetryAfterError
+	var ra *message.RetryAfterError
 	if errors.As(err, &ra) && ra.After > 0 {
 		return ra.After
 	}

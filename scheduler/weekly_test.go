@@ -16,16 +16,17 @@ import (
 	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // posts records what the weekly jobs sent, safe for several goroutines.
 type posts struct {
 	mu   sync.Mutex
-	msgs []handlers.Message
+	msgs []message.Message
 	fail error
 }
 
-func (p *posts) Send(_ context.Context, m handlers.Message) error {
+func (p *posts) Send(_ context.Context, m message.Message) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.fail != nil {
@@ -35,7 +36,7 @@ func (p *posts) Send(_ context.Context, m handlers.Message) error {
 	return nil
 }
 
-func (p *posts) all() []handlers.Message {
+func (p *posts) all() []message.Message {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return slices.Clone(p.msgs)
@@ -315,7 +316,7 @@ func TestRecipients(t *testing.T) {
 	t.Run("delivery fails", func(t *testing.T) {
 		sc := weeklySchool(t)
 		r := newReplica(t, redistest.Client(t), redistest.Prefix(t), sc, WeeklyOptions{})
-		r.sent.fail = fmt.Errorf("no such channel: %w", handlers.ErrPermanent)
+		r.sent.fail = fmt.Errorf("no such channel: %w", message.ErrPermanent)
 		if out, err := r.jobs.RunTick(ctx, sc, bot.JobReminder, ams(2026, 11, 30, 8, 15)); out != Failed || err == nil {
 			t.Errorf("RunTick = %s, %v; want failed", out, err)
 		}

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // A button's integration context. Mattermost keeps it server-side (clients
@@ -46,7 +46,7 @@ var ErrBadContext = errors.New("button context not signed by hulpbot")
 // ButtonRef is what a signed button names.
 type ButtonRef struct {
 	SchoolID  string
-	Action    handlers.Action
+	Action    message.Action
 	RequestID string
 	OfferNo   int // 0 for buttons that name no offer (a pick-up in the fallback channel)
 }
@@ -120,7 +120,7 @@ func (s *Signer) Verify(c map[string]any) (ButtonRef, error) {
 	if !ok {
 		return ButtonRef{}, fmt.Errorf("%w: offer number", ErrBadContext)
 	}
-	ref := ButtonRef{SchoolID: f[1], Action: handlers.Action(f[2]), RequestID: f[3], OfferNo: offer}
+	ref := ButtonRef{SchoolID: f[1], Action: message.Action(f[2]), RequestID: f[3], OfferNo: offer}
 	if ref.SchoolID == "" || ref.Action == "" {
 		return ButtonRef{}, fmt.Errorf("%w: empty school or action", ErrBadContext)
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
-	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // apiError is a failed REST call: what was asked, the HTTP status (0 when
@@ -84,7 +84,7 @@ func transient(err error) bool {
 
 // retry runs call up to attempts times while it fails transiently, waiting
 // base, 2·base, … between tries; ctx ends the waiting. On HTTP 429 it stops
-// at once with a *handlers.RetryAfterError: the platform says when, and the
+// at once with a *message.RetryAfterError: the platform says when, and the
 // outbox in front of the Sender waits that long.
 func retry(ctx context.Context, attempts int, base time.Duration, call func(context.Context) (*model.Response, error), op string) error {
 	var last error
@@ -95,7 +95,7 @@ func retry(ctx context.Context, attempts int, base time.Duration, call func(cont
 		}
 		last = newAPIError(op, resp, err)
 		if status(last) == http.StatusTooManyRequests {
-			return &handlers.RetryAfterError{After: retryAfter(resp), Err: last}
+			return &message.RetryAfterError{After: retryAfter(resp), Err: last}
 		}
 		if !transient(last) || i == attempts-1 {
 			break
@@ -134,7 +134,7 @@ func retryAfter(resp *model.Response) time.Duration {
 
 // permanent marks err as a delivery that can never succeed.
 func permanent(err error) error {
-	return fmt.Errorf("%w: %w", handlers.ErrPermanent, err)
+	return fmt.Errorf("%w: %w", message.ErrPermanent, err)
 }
 
 // notFound reports a 404: no such user, team or channel (or the bot may not

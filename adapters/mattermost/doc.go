@@ -1,5 +1,5 @@
 // Package mmbot is hulpbot on Mattermost: the slash command and button
-// endpoints Mattermost calls (inbound), and a handlers.Sender that posts
+// endpoints Mattermost calls (inbound), and a message.Sender that posts
 // direct messages and channel posts through the REST API v4 as hulpbot's
 // bot account (outbound).
 //
@@ -25,8 +25,8 @@
 // Outbound, Sender resolves usernames and channel names to ids (cached,
 // refreshed on a miss), opens the direct channel bot↔person, uploads
 // attachments and creates the post. Failures are classified for the outbox
-// in front of it: handlers.ErrPermanent for unknown people and channels,
-// *handlers.RetryAfterError on HTTP 429, plain errors otherwise after a
+// in front of it: message.ErrPermanent for unknown people and channels,
+// *message.RetryAfterError on HTTP 429, plain errors otherwise after a
 // short bounded retry.
 //
 // Rendering (Render*) is pure and golden-tested: user text is escaped so a

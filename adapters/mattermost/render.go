@@ -7,6 +7,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // Paths of the endpoints Mattermost calls, below public_url.
@@ -26,7 +27,7 @@ type Buttons struct {
 // attachments puts the buttons in one attachment, or returns nil without
 // buttons. Action ids are letters and digits only (Mattermost's route for a
 // click accepts nothing else) and unique within the post.
-func (rb Buttons) attachments(bs []handlers.Button) []*model.SlackAttachment {
+func (rb Buttons) attachments(bs []message.Button) []*model.SlackAttachment {
 	if len(bs) == 0 {
 		return nil
 	}
@@ -58,7 +59,7 @@ func (rb Buttons) attachments(bs []handlers.Button) []*model.SlackAttachment {
 
 // actionID is the button's action in letters and digits, with its position
 // added when another button of the post has it already.
-func actionID(a handlers.Action, i int, used map[string]bool) string {
+func actionID(a message.Action, i int, used map[string]bool) string {
 	var b strings.Builder
 	for _, r := range string(a) {
 		if (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
@@ -82,7 +83,7 @@ func actionID(a handlers.Action, i int, used map[string]bool) string {
 // RenderPost is the post that shows m in channelID: its text, escaped, and
 // its buttons. Attachment files are uploaded by the Sender, which adds their
 // ids.
-func RenderPost(m handlers.Message, channelID string, rb Buttons) *model.Post {
+func RenderPost(m message.Message, channelID string, rb Buttons) *model.Post {
 	p := &model.Post{ChannelId: channelID, Message: plain(m.Text)}
 	if att := rb.attachments(m.Buttons); att != nil {
 		p.AddProp(model.PostPropsAttachments, att)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/render")
@@ -46,43 +47,43 @@ func golden(t *testing.T, name string, got any) {
 
 var testButtons = Buttons{ActionURL: "http://hulpbot:8080" + ActionPath, Signer: NewSigner([]byte(testSecret)), SchoolID: "de-vaart"}
 
-func offerButtons(offer int) []handlers.Button {
-	return []handlers.Button{
-		{Label: "Ik kom eraan", Action: handlers.ActionAccept, RequestID: "req000000001", OfferNo: offer, Primary: true},
-		{Label: "Kan nu niet", Action: handlers.ActionDecline, RequestID: "req000000001", OfferNo: offer},
+func offerButtons(offer int) []message.Button {
+	return []message.Button{
+		{Label: "Ik kom eraan", Action: message.ActionAccept, RequestID: "req000000001", OfferNo: offer, Primary: true},
+		{Label: "Kan nu niet", Action: message.ActionDecline, RequestID: "req000000001", OfferNo: offer},
 	}
 }
 
 func TestRenderPost(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		m    handlers.Message
+		m    message.Message
 	}{
-		{"offer", handlers.Message{
+		{"offer", message.Message{
 			To:       bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "anne"}},
 			SchoolID: "de-vaart",
 			Text:     "Kun je even helpen? Hulpvraag voor groep 5, 10:41.\nGevraagd door juf.anna.\nToelichting: onrust na gym, @all [kijk](http://x)\nReageer vóór 10:43, anders gaat de vraag naar de volgende.",
 			Buttons:  offerButtons(1),
 			Key:      "de-vaart/req000000001/offer/1/mattermost:anne#", RequestID: "req000000001",
 		}},
-		{"accepted", handlers.Message{
+		{"accepted", message.Message{
 			To:       bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "juf.anna"}},
 			SchoolID: "de-vaart",
 			Text:     "✅ Anne komt eraan voor groep 5.",
 			Key:      "de-vaart/req000000001/accepted/1/mattermost:juf.anna#", RequestID: "req000000001",
 		}},
-		{"escalated", handlers.Message{
+		{"escalated", message.Message{
 			To:       bot.Recipient{Address: bot.Address{Platform: bot.Mattermost}, Channel: "kernteam"},
 			SchoolID: "de-vaart",
 			Text:     "📣 Hulpvraag voor groep 5, 10:41: er is nu geen hulpverlener beschikbaar. Kan iemand van jullie helpen?\nGevraagd door juf.anna.",
-			Buttons:  []handlers.Button{{Label: "Ik pak dit op", Action: handlers.ActionPickup, RequestID: "req000000001", Primary: true}},
+			Buttons:  []message.Button{{Label: "Ik pak dit op", Action: message.ActionPickup, RequestID: "req000000001", Primary: true}},
 			Key:      "de-vaart/req000000001/escalated/3/mattermost:#kernteam", RequestID: "req000000001",
 		}},
-		{"odd-actions", handlers.Message{
+		{"odd-actions", message.Message{
 			To:       bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "anne"}},
 			SchoolID: "de-vaart",
 			Text:     "Hoe ging het?",
-			Buttons: []handlers.Button{
+			Buttons: []message.Button{
 				{Label: "👍", Action: "pulse:up", RequestID: "req000000001"},
 				{Label: "👎", Action: "pulse:down", RequestID: "req000000001"},
 				{Label: "?", Action: "pulse:up", RequestID: "req000000001"},
@@ -108,15 +109,15 @@ func TestRenderCommandResponse(t *testing.T) {
 
 func TestRenderClickResponse(t *testing.T) {
 	golden(t, "click-accepted", RenderClickResponse(handlers.ClickReply{
-		Update: &handlers.Message{Text: "✅ Anne komt eraan (groep 5) — 10:42", RequestID: "req000000001"},
+		Update: &message.Message{Text: "✅ Anne komt eraan (groep 5) — 10:42", RequestID: "req000000001"},
 	}, testButtons))
 	golden(t, "click-declined", RenderClickResponse(handlers.ClickReply{
-		Update: &handlers.Message{Text: "Je hebt de hulpvraag voor groep 5 doorgegeven.", RequestID: "req000000001"},
+		Update: &message.Message{Text: "Je hebt de hulpvraag voor groep 5 doorgegeven.", RequestID: "req000000001"},
 	}, testButtons))
 	golden(t, "click-stale", RenderClickResponse(handlers.ClickReply{
 		Ephemeral: "Deze knop hoort bij een eerdere vraag: de hulpvraag is inmiddels verder gegaan.",
 	}, testButtons))
 	golden(t, "click-update-with-buttons", RenderClickResponse(handlers.ClickReply{
-		Update: &handlers.Message{Text: "Nog een vraag:", Buttons: offerButtons(3)},
+		Update: &message.Message{Text: "Nog een vraag:", Buttons: offerButtons(3)},
 	}, testButtons))
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hulpbot/hulpbot/bot"
-	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // offerPostTTL is how long the post id of an offer is kept, so its buttons
@@ -47,13 +47,13 @@ type Sender struct {
 	backoff  time.Duration // wait before the second try; doubles
 }
 
-var _ handlers.Sender = (*Sender)(nil)
+var _ message.Sender = (*Sender)(nil)
 
-// Send implements handlers.Sender. Errors wrap handlers.ErrPermanent when
+// Send implements message.Sender. Errors wrap message.ErrPermanent when
 // the message can never be delivered (unknown person or channel, refused
-// post), are *handlers.RetryAfterError when Mattermost rate-limits, and
+// post), are *message.RetryAfterError when Mattermost rate-limits, and
 // plain errors otherwise (worth retrying later).
-func (s *Sender) Send(ctx context.Context, m handlers.Message) error {
+func (s *Sender) Send(ctx context.Context, m message.Message) error {
 	k := noticeOf(m)
 	if m.To.Platform != bot.Mattermost {
 		return permanent(fmt.Errorf("mattermost sender: recipient on %q", m.To.Platform))
@@ -273,7 +273,7 @@ func (s *Sender) join(ctx context.Context, channelID string) error {
 }
 
 // upload stores a file in the channel and returns its id.
-func (s *Sender) upload(ctx context.Context, channelID string, a handlers.Attachment) (string, error) {
+func (s *Sender) upload(ctx context.Context, channelID string, a message.Attachment) (string, error) {
 	var up *model.FileUploadResponse
 	err := retry(ctx, s.attempts, s.backoff, func(ctx context.Context) (*model.Response, error) {
 		var resp *model.Response
@@ -368,7 +368,7 @@ type noticeKey struct {
 	offer int
 }
 
-func noticeOf(m handlers.Message) noticeKey {
+func noticeOf(m message.Message) noticeKey {
 	if m.Kind == "" {
 		return noticeKey{kind: "message"}
 	}

@@ -13,11 +13,11 @@ import (
 
 	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
 	"github.com/hulpbot/hulpbot/bot"
-	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
-func dm(to string) handlers.Message {
-	return handlers.Message{
+func dm(to string) message.Message {
+	return message.Message{
 		To:       bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: to}},
 		SchoolID: "de-vaart",
 		Text:     "✅ Anne komt eraan voor groep 5.",
@@ -54,7 +54,7 @@ func TestSendErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		fail      func(r *http.Request) (int, http.Header)
-		m         handlers.Message
+		m         message.Message
 		permanent bool
 		after     time.Duration // a *RetryAfterError with this wait
 		calls     string        // this call …
@@ -64,11 +64,11 @@ func TestSendErrors(t *testing.T) {
 		{name: "rate limited", fail: failN(99, "POST /api/v4/posts", 429, http.Header{"Retry-After": {"7"}}), m: dm("juf.anna"), after: 7 * time.Second, calls: "POST /api/v4/posts", n: 1},
 		{name: "rate limited without a header", fail: failN(99, "POST /api/v4/posts", 429, nil), m: dm("juf.anna"), after: time.Second, calls: "POST /api/v4/posts", n: 1},
 		{name: "unknown user", m: dm("nobody.here"), permanent: true, calls: "GET /api/v4/users/username/nobody.here", n: 1},
-		{name: "unknown channel", m: handlers.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost}, Channel: "bestaat-niet"}, SchoolID: "de-vaart", Text: "x"}, permanent: true},
-		{name: "private channel the bot is not in", m: handlers.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost}, Channel: "geheim"}, SchoolID: "de-vaart", Text: "x"}, permanent: true, calls: "POST /api/v4/channels/changeheim/members", n: 1},
+		{name: "unknown channel", m: message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost}, Channel: "bestaat-niet"}, SchoolID: "de-vaart", Text: "x"}, permanent: true},
+		{name: "private channel the bot is not in", m: message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost}, Channel: "geheim"}, SchoolID: "de-vaart", Text: "x"}, permanent: true, calls: "POST /api/v4/channels/changeheim/members", n: 1},
 		{name: "post refused", fail: failN(99, "POST /api/v4/posts", 400, nil), m: dm("juf.anna"), permanent: true, calls: "POST /api/v4/posts", n: 1},
-		{name: "unknown school", m: handlers.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "anne"}}, SchoolID: "elders", Text: "x"}, permanent: true},
-		{name: "not a Mattermost person", m: handlers.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack, Handle: "U0ANNE0001"}}, SchoolID: "de-vaart", Text: "x"}, permanent: true},
+		{name: "unknown school", m: message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "anne"}}, SchoolID: "elders", Text: "x"}, permanent: true},
+		{name: "not a Mattermost person", m: message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack, Handle: "U0ANNE0001"}}, SchoolID: "de-vaart", Text: "x"}, permanent: true},
 		{name: "bot token refused", fail: failN(99, "GET /api/v4/users/me", 401, nil), m: dm("juf.anna"), calls: "GET /api/v4/users/me", n: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -79,10 +79,10 @@ func TestSendErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("Send succeeded, want an error")
 			}
-			if got := errors.Is(err, handlers.ErrPermanent); got != tc.permanent {
+			if got := errors.Is(err, message.ErrPermanent); got != tc.permanent {
 				t.Errorf("Send = %v: permanent %v, want %v", err, got, tc.permanent)
 			}
-			var ra *handlers.RetryAfterError
+			var ra *message.RetryAfterError
 			if got := errors.As(err, &ra); got != (tc.after > 0) || (got && ra.After != tc.after) {
 				t.Errorf("Send = %v (%T), want a RetryAfterError of %s: %v", err, err, tc.after, got)
 			}
@@ -100,11 +100,11 @@ func TestSendErrors(t *testing.T) {
 
 func TestSendAttachments(t *testing.T) {
 	s := newStack(t)
-	m := handlers.Message{
+	m := message.Message{
 		To:       bot.Recipient{Address: bot.Address{Platform: bot.Mattermost}, Channel: "kernteam"},
 		SchoolID: "de-vaart",
 		Text:     "Overzicht van week 48",
-		Attachments: []handlers.Attachment{
+		Attachments: []message.Attachment{
 			{Name: "overzicht-2026-W48.png", ContentType: "image/png", Data: []byte("\x89PNG fake")},
 			{Name: "overzicht-2026-W48.csv", ContentType: "text/csv", Data: []byte("a,b\n")},
 		},
@@ -210,7 +210,7 @@ func TestSendErrorsHoldNoNames(t *testing.T) {
 	s := newStack(t)
 	s.mm.srv.Close() // nothing answers
 	err := s.adapter.Sender().Send(context.Background(), dm("juf.anna"))
-	if err == nil || errors.Is(err, handlers.ErrPermanent) {
+	if err == nil || errors.Is(err, message.ErrPermanent) {
 		t.Fatalf("Send with Mattermost down = %v, want a retryable error", err)
 	}
 	if strings.Contains(err.Error(), "juf.anna") || strings.Contains(err.Error(), s.mm.URL()) {
@@ -225,17 +225,17 @@ func TestSendErrorsHoldNoNames(t *testing.T) {
 // remembers its post and has nothing to take off: one round trip (it was
 // two, with a look for earlier offers there cannot be).
 func TestSendRoundTrips(t *testing.T) {
-	offer := func(n int, to string) handlers.Message {
-		return handlers.Message{
+	offer := func(n int, to string) message.Message {
+		return message.Message{
 			To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: to}}, SchoolID: "de-vaart",
 			Text: "Kun je even helpen?", RequestID: "req000000001",
 			Key:  fmt.Sprintf("de-vaart/req000000001/offer/%d/mattermost:%s#", n, to),
 			Kind: bot.NoticeOffer, OfferNo: n,
-			Buttons: []handlers.Button{{Label: "Ik kom eraan", Action: handlers.ActionAccept, RequestID: "req000000001", OfferNo: n}},
+			Buttons: []message.Button{{Label: "Ik kom eraan", Action: message.ActionAccept, RequestID: "req000000001", OfferNo: n}},
 		}
 	}
-	notice := func(kind string, n int) handlers.Message {
-		return handlers.Message{
+	notice := func(kind string, n int) message.Message {
+		return message.Message{
 			To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "juf.anna"}}, SchoolID: "de-vaart",
 			Text: "…", RequestID: "req000000001", Key: fmt.Sprintf("de-vaart/req000000001/%s/%d/mattermost:juf.anna#", kind, n),
 			Kind: bot.NoticeKind(kind), OfferNo: n,
@@ -251,7 +251,7 @@ func TestSendRoundTrips(t *testing.T) {
 	trips := redistest.Count(s.rdb)
 	for _, step := range []struct {
 		name string
-		m    handlers.Message
+		m    message.Message
 		want []string
 	}{
 		{"first offer", offer(1, "anne"), []string{"multi hset expire exec"}},

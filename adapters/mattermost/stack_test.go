@@ -27,6 +27,7 @@ import (
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // The verbatim payloads a real Mattermost 11.4 sent (testdata/payloads,
@@ -121,7 +122,7 @@ func newStack(t *testing.T, opts ...stackOption) *stack {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	s.store = redisstore.New(s.rdb, s.prefix, log)
-	var sender handlers.Sender = senderFunc(func(ctx context.Context, m handlers.Message) error {
+	var sender message.Sender = senderFunc(func(ctx context.Context, m message.Message) error {
 		return s.adapter.Sender().Send(ctx, m)
 	})
 	var setup stackSetup
@@ -171,9 +172,9 @@ func newStack(t *testing.T, opts ...stackOption) *stack {
 	return s
 }
 
-type senderFunc func(ctx context.Context, m handlers.Message) error
+type senderFunc func(ctx context.Context, m message.Message) error
 
-func (f senderFunc) Send(ctx context.Context, m handlers.Message) error { return f(ctx, m) }
+func (f senderFunc) Send(ctx context.Context, m message.Message) error { return f(ctx, m) }
 
 // hook is one request Mattermost made, as recorded in the payload files.
 type hook struct {

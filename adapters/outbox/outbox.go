@@ -33,7 +33,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hulpbot/hulpbot/bot"
-	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 var (
@@ -105,13 +105,13 @@ func defaultBackoff(attempt int) time.Duration {
 	return d/2 + rand.N(d/2+1) // jitter: replicas do not retry in step
 }
 
-// Outbox is a handlers.Sender that queues, and a worker that delivers
+// Outbox is a message.Sender that queues, and a worker that delivers
 // through the platform senders.
 type Outbox struct {
 	rdb     redis.UniversalClient
 	prefix  string
 	schools []string
-	next    handlers.Sender
+	next    message.Sender
 	now     func() time.Time
 	opt     Options
 	log     *slog.Logger
@@ -139,13 +139,13 @@ type finished struct {
 	c      claimed
 }
 
-var _ handlers.Sender = (*Outbox)(nil)
+var _ message.Sender = (*Outbox)(nil)
 
 // noSchool holds messages that belong to no school.
 const noSchool = "_"
 
 // New returns an outbox on rdb for the given schools that delivers through next.
-func New(rdb redis.UniversalClient, prefix string, schools []string, next handlers.Sender, now func() time.Time, opt Options, log *slog.Logger) *Outbox {
+func New(rdb redis.UniversalClient, prefix string, schools []string, next message.Sender, now func() time.Time, opt Options, log *slog.Logger) *Outbox {
 	opt.fill()
 	local := 4 * opt.Workers
 	return &Outbox{
@@ -164,7 +164,7 @@ func (o *Outbox) key(school, rest string) string {
 	return o.prefix + ":{" + school + "}:outbox:" + rest
 }
 
-// Send queues m for delivery (handlers.Sender). A message whose key is queued
+// Send queues m for delivery (message.Sender). A message whose key is queued
 // or was delivered already is accepted and ignored. m.Key may be empty for a
 // message that needs no protection against repeats.
 //
@@ -172,7 +172,7 @@ func (o *Outbox) key(school, rest string) string {
 // (as if claimed) and handed to its own delivery at once: one round trip
 // before delivery instead of a queue, a wake-up and a claim. Should the
 // process die first, the lease runs out and another process delivers it.
-func (o *Outbox) Send(ctx context.Context, m handlers.Message) error {
+func (o *Outbox) Send(ctx context.Context, m message.Message) error {
 	if m.Key == "" {
 		m.Key = "anon/" + strconv.FormatInt(o.now().UnixNano(), 36) + "/" + strconv.FormatUint(rand.Uint64(), 36)
 	}
@@ -413,7 +413,7 @@ func (o *Outbox) drain(ctx context.Context, school string, lanes int, sem chan s
 type claimed struct {
 	school   string
 	key      string
-	msg      handlers.Message
+	msg      message.Message
 	attempt  int
 	leaseEnd int64
 	bad      error // the payload did not decode
@@ -463,7 +463,7 @@ func (o *Outbox) deliver(ctx context.Context, school string, c claimed) bool {
 	case err == nil:
 		log.Debug("delivered")
 		return true
-	case errors.Is(err, handlers.ErrPermanent):
+	case errors.Is(err, message.ErrPermanent):
 		log.Error("dropping undeliverable message", "err", err)
 		return true
 	case c.attempt >= o.opt.MaxAttempts:
@@ -471,7 +471,7 @@ func (o *Outbox) deliver(ctx context.Context, school string, c claimed) bool {
 		return true
 	default:
 		wait := o.opt.Backoff(c.attempt)
-		var ra *handlers.RetryAfterError
+		var ra *message.RetryAfterError
 		if errors.As(err, &ra) && ra.After > wait {
 			wait = ra.After
 		}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
 	"github.com/hulpbot/hulpbot/bot"
-	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -32,7 +32,7 @@ func newPlatform() *platform {
 	return &platform{got: map[string]int{}, tries: map[string][]time.Time{}}
 }
 
-func (p *platform) Send(_ context.Context, m handlers.Message) error {
+func (p *platform) Send(_ context.Context, m message.Message) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.tries[m.Key] = append(p.tries[m.Key], time.Now())
@@ -63,7 +63,7 @@ func (p *platform) total() int {
 
 func fast(attempt int) time.Duration { return 5 * time.Millisecond }
 
-func newOutbox(t *testing.T, rdb redis.UniversalClient, prefix string, p handlers.Sender, opt Options) *Outbox {
+func newOutbox(t *testing.T, rdb redis.UniversalClient, prefix string, p message.Sender, opt Options) *Outbox {
 	t.Helper()
 	if opt.Backoff == nil {
 		opt.Backoff = fast
@@ -83,12 +83,12 @@ func running(t *testing.T, o *Outbox) {
 	t.Cleanup(func() { cancel(); <-done })
 }
 
-func msg(school, key string) handlers.Message {
-	return handlers.Message{
+func msg(school, key string) message.Message {
+	return message.Message{
 		To:       bot.Recipient{Address: bot.Address{Platform: bot.Slack, Handle: "U0ANNE0001"}},
 		SchoolID: school, Key: key, Text: "Kun je even helpen?", Urgent: true,
-		Buttons:     []handlers.Button{{Label: "Ik kom eraan", Action: handlers.ActionAccept, RequestID: "r1", OfferNo: 1}},
-		Attachments: []handlers.Attachment{{Name: "x.png", ContentType: "image/png", Data: []byte{0x89, 'P', 'N', 'G'}}},
+		Buttons:     []message.Button{{Label: "Ik kom eraan", Action: message.ActionAccept, RequestID: "r1", OfferNo: 1}},
+		Attachments: []message.Attachment{{Name: "x.png", ContentType: "image/png", Data: []byte{0x89, 'P', 'N', 'G'}}},
 	}
 }
 
@@ -106,8 +106,8 @@ func eventually(t *testing.T, what string, cond func() bool) {
 func TestDeliversOnceAndIgnoresRepeats(t *testing.T) {
 	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
 	p := newPlatform()
-	var seen handlers.Message
-	spy := senderFunc(func(ctx context.Context, m handlers.Message) error { seen = m; return p.Send(ctx, m) })
+	var seen message.Message
+	spy := senderFunc(func(ctx context.Context, m message.Message) error { seen = m; return p.Send(ctx, m) })
 	o := newOutbox(t, rdb, prefix, spy, Options{})
 	ctx := context.Background()
 	if err := o.Send(ctx, msg("de-vaart", "k1")); err != nil {
@@ -138,9 +138,9 @@ func TestDeliversOnceAndIgnoresRepeats(t *testing.T) {
 	}
 }
 
-type senderFunc func(context.Context, handlers.Message) error
+type senderFunc func(context.Context, message.Message) error
 
-func (f senderFunc) Send(ctx context.Context, m handlers.Message) error { return f(ctx, m) }
+func (f senderFunc) Send(ctx context.Context, m message.Message) error { return f(ctx, m) }
 
 func TestRetriesUntilThePlatformRecovers(t *testing.T) {
 	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
@@ -184,7 +184,7 @@ func TestPermanentFailureIsDropped(t *testing.T) {
 	p := newPlatform()
 	p.failing = func(key string, _ int) error {
 		if key == "gone" {
-			return fmt.Errorf("user_not_found: %w", handlers.ErrPermanent)
+			return fmt.Errorf("user_not_found: %w", message.ErrPermanent)
 		}
 		return nil
 	}
@@ -221,7 +221,7 @@ func TestRetryAfterIsRespected(t *testing.T) {
 	p := newPlatform()
 	p.failing = func(_ string, try int) error {
 		if try == 1 {
-			return &handlers.RetryAfterError{After: 300 * time.Millisecond, Err: errors.New("429 ratelimited")}
+			return &message.RetryAfterError{After: 300 * time.Millisecond, Err: errors.New("429 ratelimited")}
 		}
 		return nil
 	}
@@ -357,7 +357,7 @@ func TestStopHandsBackWaitingMessages(t *testing.T) {
 	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
 	p := newPlatform()
 	unblock := make(chan struct{})
-	slow := senderFunc(func(ctx context.Context, m handlers.Message) error {
+	slow := senderFunc(func(ctx context.Context, m message.Message) error {
 		<-unblock
 		return p.Send(ctx, m)
 	})
@@ -407,7 +407,7 @@ func TestUrgentFirst(t *testing.T) {
 	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
 	var mu sync.Mutex
 	var order []string
-	rec := senderFunc(func(_ context.Context, m handlers.Message) error {
+	rec := senderFunc(func(_ context.Context, m message.Message) error {
 		mu.Lock()
 		defer mu.Unlock()
 		order = append(order, m.Key)

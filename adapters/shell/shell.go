@@ -19,6 +19,7 @@ import (
 
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // Dispatcher is the command layer the chat hands commands and clicks to.
@@ -40,17 +41,17 @@ type Chat struct {
 	// held collects messages sent while a command runs, so the person who
 	// typed sees their reply first and the rest after it.
 	holding bool
-	held    []handlers.Message
+	held    []message.Message
 }
 
 type pressable struct {
-	handlers.Button
+	message.Button
 	owner   bot.Recipient
 	message int // index of the message the button belongs to
 	spent   bool
 }
 
-var _ handlers.Sender = (*Chat)(nil)
+var _ message.Sender = (*Chat)(nil)
 
 // New returns a chat for school, writing to out. With echo set every input
 // line is printed after the prompt, which makes a piped session read like a
@@ -59,8 +60,8 @@ func New(school *bot.School, out io.Writer, echo bool, log *slog.Logger) *Chat {
 	return &Chat{school: school, out: out, echo: echo, me: "juf.marie", log: log.With("component", "shell")}
 }
 
-// Send prints a message for its recipient (handlers.Sender).
-func (c *Chat) Send(_ context.Context, m handlers.Message) error {
+// Send prints a message for its recipient (message.Sender).
+func (c *Chat) Send(_ context.Context, m message.Message) error {
 	if m.To.Platform != bot.Shell {
 		return fmt.Errorf("shell cannot deliver to %s", m.To.Platform)
 	}
@@ -75,7 +76,7 @@ func (c *Chat) Send(_ context.Context, m handlers.Message) error {
 }
 
 // print writes one message; c.mu is held.
-func (c *Chat) print(m handlers.Message) {
+func (c *Chat) print(m message.Message) {
 	to := "→ " + m.To.Handle
 	if m.To.Channel != "" {
 		to = "#" + m.To.Channel
@@ -87,7 +88,7 @@ func (c *Chat) print(m handlers.Message) {
 	c.printButtons(m.To, m.Buttons)
 }
 
-func (c *Chat) printButtons(owner bot.Recipient, bs []handlers.Button) {
+func (c *Chat) printButtons(owner bot.Recipient, bs []message.Button) {
 	if len(bs) == 0 {
 		return
 	}
@@ -208,7 +209,7 @@ func (c *Chat) command(ctx context.Context, d Dispatcher, me, text string) {
 	c.hold()
 	reply := d.Command(ctx, handlers.Command{School: c.school, From: c.actor(me), Text: text, Channel: "terminal"})
 	c.release(func() {
-		c.print(handlers.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Shell, Handle: me}}, Text: reply.Text, Buttons: reply.Buttons})
+		c.print(message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Shell, Handle: me}}, Text: reply.Text, Buttons: reply.Buttons})
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // echoDispatcher answers commands with what it got and sends the helper a
@@ -22,12 +23,12 @@ type echoDispatcher struct {
 
 func (d *echoDispatcher) Command(ctx context.Context, c handlers.Command) handlers.Reply {
 	if c.Text == "groep 5" {
-		_ = d.chat.Send(ctx, handlers.Message{
+		_ = d.chat.Send(ctx, message.Message{
 			To:   bot.Recipient{Address: bot.Address{Platform: bot.Shell, Handle: "anne"}},
 			Text: "Kun je even helpen?",
-			Buttons: []handlers.Button{
-				{Label: "Ik kom eraan", Action: handlers.ActionAccept, RequestID: "r1", OfferNo: 1},
-				{Label: "Kan nu niet", Action: handlers.ActionDecline, RequestID: "r1", OfferNo: 1},
+			Buttons: []message.Button{
+				{Label: "Ik kom eraan", Action: message.ActionAccept, RequestID: "r1", OfferNo: 1},
+				{Label: "Kan nu niet", Action: message.ActionDecline, RequestID: "r1", OfferNo: 1},
 			},
 		})
 	}
@@ -36,7 +37,7 @@ func (d *echoDispatcher) Command(ctx context.Context, c handlers.Command) handle
 
 func (d *echoDispatcher) Click(_ context.Context, c handlers.Click) handlers.ClickReply {
 	d.clicks = append(d.clicks, c)
-	return handlers.ClickReply{Update: &handlers.Message{Text: "✅ " + c.From.Name + " komt eraan"}}
+	return handlers.ClickReply{Update: &message.Message{Text: "✅ " + c.From.Name + " komt eraan"}}
 }
 
 func TestChat(t *testing.T) {
@@ -79,14 +80,14 @@ func TestChat(t *testing.T) {
 	if strings.Contains(got, "na de stop") {
 		t.Error("input after /stop was handled")
 	}
-	if len(d.clicks) != 1 || d.clicks[0].From.Handle != "anne" || d.clicks[0].RequestID != "r1" || d.clicks[0].Action != handlers.ActionAccept {
+	if len(d.clicks) != 1 || d.clicks[0].From.Handle != "anne" || d.clicks[0].RequestID != "r1" || d.clicks[0].Action != message.ActionAccept {
 		t.Errorf("clicks = %+v, want one accept of r1 by anne", d.clicks)
 	}
 }
 
 func TestSendRefusesOtherPlatforms(t *testing.T) {
 	chat := New(&bot.School{Name: "x"}, io.Discard, true, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	err := chat.Send(context.Background(), handlers.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack, Handle: "U1"}}})
+	err := chat.Send(context.Background(), message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack, Handle: "U1"}}})
 	if err == nil {
 		t.Error("the terminal chat accepted a Slack message")
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/handlers"
 	"github.com/hulpbot/hulpbot/internal/apiclient"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // Dispatcher is the command layer the adapter hands commands and clicks to
@@ -439,15 +440,15 @@ var errResponseURL = errors.New("response_url is not Slack's")
 // respond posts p to a response_url.
 func (a *Adapter) respond(ctx context.Context, responseURL string, p Payload) error {
 	if !a.allowedResponseURL(responseURL) {
-		return errors.Join(errResponseURL, handlers.ErrPermanent)
+		return errors.Join(errResponseURL, message.ErrPermanent)
 	}
 	b, err := json.Marshal(p)
 	if err != nil {
-		return errors.Join(err, handlers.ErrPermanent)
+		return errors.Join(err, message.ErrPermanent)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(b))
 	if err != nil {
-		return errors.Join(err, handlers.ErrPermanent)
+		return errors.Join(err, message.ErrPermanent)
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	resp, err := a.hc.Do(req)
@@ -461,7 +462,7 @@ func (a *Adapter) respond(ctx context.Context, responseURL string, p Payload) er
 		return nil
 	case resp.StatusCode == http.StatusTooManyRequests:
 		after, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
-		return &handlers.RetryAfterError{After: time.Duration(after) * time.Second, Err: errors.New("response_url: 429")}
+		return &message.RetryAfterError{After: time.Duration(after) * time.Second, Err: errors.New("response_url: 429")}
 	case resp.StatusCode >= 500:
 		return fmt.Errorf("response_url: %s", resp.Status)
 	}
@@ -470,7 +471,7 @@ func (a *Adapter) respond(ctx context.Context, responseURL string, p Payload) er
 	if len(code) > 40 {
 		code = code[:40]
 	}
-	return fmt.Errorf("response_url: %s %q: %w", resp.Status, code, handlers.ErrPermanent)
+	return fmt.Errorf("response_url: %s %q: %w", resp.Status, code, message.ErrPermanent)
 }
 
 // allowedResponseURL reports whether u may receive a post: an https URL of

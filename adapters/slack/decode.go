@@ -11,7 +11,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // ErrMalformed is a request that passed the signature check but is not what
@@ -139,7 +139,7 @@ func (in interaction) userName() string {
 // click is one press on a hulpbot button.
 type click struct {
 	interaction
-	Action    handlers.Action
+	Action    message.Action
 	RequestID string
 	OfferNo   int
 }
@@ -203,7 +203,7 @@ var (
 )
 
 // encodeButton gives the action_id and value of the i-th button of a message.
-func encodeButton(i int, b handlers.Button) (actionID, value string, err error) {
+func encodeButton(i int, b message.Button) (actionID, value string, err error) {
 	a := string(b.Action)
 	if !actionRE.MatchString(a) || !requestIDRE.MatchString(b.RequestID) || b.OfferNo < 0 || b.OfferNo > maxOfferNo {
 		return "", "", fmt.Errorf("%w: button %q for request %q offer %d", ErrRender, cutRunes(a, 40), cutRunes(b.RequestID, 70), b.OfferNo)
@@ -213,7 +213,7 @@ func encodeButton(i int, b handlers.Button) (actionID, value string, err error) 
 
 // decodeButton reads a button hulpbot made. The action is passed on as it
 // is: which actions exist is the handlers' business.
-func decodeButton(actionID, value string) (handlers.Action, string, int, error) {
+func decodeButton(actionID, value string) (message.Action, string, int, error) {
 	if !strings.HasPrefix(actionID, actionIDPrefix) {
 		return "", "", 0, malformed("unknown action")
 	}
@@ -229,5 +229,5 @@ func decodeButton(actionID, value string) (handlers.Action, string, int, error) 
 	if rest := strings.TrimPrefix(actionID, actionIDPrefix); !strings.HasPrefix(rest, action+".") {
 		return "", "", 0, malformed("unknown action")
 	}
-	return handlers.Action(action), reqID, n, nil
+	return message.Action(action), reqID, n, nil
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 func TestParseCommandForm(t *testing.T) {
@@ -45,7 +45,7 @@ func TestDecodeInteraction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.team() != "T0DEVAART1" || c.User.ID != "U0ANNE0001" || c.userName() != "anne.devries" || c.Action != handlers.ActionAccept ||
+	if c.team() != "T0DEVAART1" || c.User.ID != "U0ANNE0001" || c.userName() != "anne.devries" || c.Action != message.ActionAccept ||
 		c.RequestID != "abcdefghijkl" || c.OfferNo != 1 || c.Container.ChannelID != "D0ANNE0001" || c.Container.MessageTS != "1764150000.000001" ||
 		!strings.HasPrefix(c.ResponseURL, "https://hooks.slack.com/actions/") || c.TriggerID == "" {
 		t.Errorf("decoded %+v", c)
@@ -125,7 +125,7 @@ func FuzzDecodeInteraction(f *testing.F) {
 		if c.team() == "" || c.User.ID == "" || len(c.User.ID) > maxField || !requestIDRE.MatchString(c.RequestID) || c.OfferNo < 0 || c.OfferNo > maxOfferNo {
 			t.Fatalf("decoded out of bounds: %+v", c)
 		}
-		id, v, err := encodeButton(0, handlers.Button{Action: c.Action, RequestID: c.RequestID, OfferNo: c.OfferNo})
+		id, v, err := encodeButton(0, message.Button{Action: c.Action, RequestID: c.RequestID, OfferNo: c.OfferNo})
 		if err != nil || v != c.Actions[0].Value || !strings.HasPrefix(id, actionIDPrefix+string(c.Action)+".") {
 			t.Fatalf("decoded %+v does not encode back to %q: %q %v", c, c.Actions[0].Value, v, err)
 		}
@@ -171,7 +171,7 @@ func FuzzButtonValue(f *testing.F) {
 			}
 			return
 		}
-		_, v, err := encodeButton(0, handlers.Button{Action: a, RequestID: id, OfferNo: n})
+		_, v, err := encodeButton(0, message.Button{Action: a, RequestID: id, OfferNo: n})
 		if err != nil || v != value {
 			t.Fatalf("decodeButton(%q, %q) = %q %q %d, which encodes to %q, %v", actionID, value, a, id, n, v, err)
 		}

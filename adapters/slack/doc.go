@@ -12,7 +12,7 @@
 //	POST /slack/command        slash command form → handlers.Command → ephemeral JSON reply
 //	POST /slack/interactivity  block_actions payload → handlers.Click → response_url update
 //
-// Outbound: Sender delivers a handlers.Message as a DM (chat.postMessage to
+// Outbound: Sender delivers a message.Message as a DM (chat.postMessage to
 // the member id, which Slack puts in the bot's DM with that person) or a post in a channel named in the configuration
 // (resolved with conversations.list), with files through files.uploadV2.
 // Queue puts a Sender behind a small in-process queue so that nobody waits

@@ -25,6 +25,7 @@ import (
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 const (
@@ -69,7 +70,7 @@ func newStack(t *testing.T, opts ...stackOpt) *stack {
 	s := &stack{t: t, fake: slackfake.New(t), rdb: redistest.Client(t), prefix: redistest.Prefix(t), school: sc, logs: &syncBuffer{}}
 	log := slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s.store = redisstore.New(s.rdb, s.prefix, log)
-	var sender handlers.Sender = senderFunc(func(ctx context.Context, m handlers.Message) error {
+	var sender message.Sender = senderFunc(func(ctx context.Context, m message.Message) error {
 		return s.adapter.Queue().Send(ctx, m)
 	})
 	svc := bot.NewService(s.store, handlers.NewNotifier(dir, sender), log)
@@ -106,9 +107,9 @@ func newStack(t *testing.T, opts ...stackOpt) *stack {
 // answer is the JSON answer to a slash command, decoded.
 type answer = slackfake.Response
 
-type senderFunc func(context.Context, handlers.Message) error
+type senderFunc func(context.Context, message.Message) error
 
-func (f senderFunc) Send(ctx context.Context, m handlers.Message) error { return f(ctx, m) }
+func (f senderFunc) Send(ctx context.Context, m message.Message) error { return f(ctx, m) }
 
 // syncBuffer is a log sink several goroutines write to.
 type syncBuffer struct {

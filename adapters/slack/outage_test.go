@@ -12,7 +12,7 @@ import (
 
 	"github.com/hulpbot/hulpbot/adapters/slack/slackfake"
 	"github.com/hulpbot/hulpbot/bot"
-	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // TestOutage: with Slack's Web API failing (500s, timeouts, 429) while a
@@ -105,11 +105,11 @@ type blockingSender struct {
 	release chan struct{}
 	mu      sync.Mutex
 	got     []string
-	fail    func(m handlers.Message, n int) error
+	fail    func(m message.Message, n int) error
 	calls   atomic.Int32
 }
 
-func (b *blockingSender) Send(ctx context.Context, m handlers.Message) error {
+func (b *blockingSender) Send(ctx context.Context, m message.Message) error {
 	n := int(b.calls.Add(1))
 	if b.release != nil {
 		select {
@@ -173,7 +173,7 @@ func TestQueue(t *testing.T) {
 	})
 
 	t.Run("one recipient in order", func(t *testing.T) {
-		s := &blockingSender{fail: func(m handlers.Message, n int) error {
+		s := &blockingSender{fail: func(m message.Message, n int) error {
 			if m.Key == "a1" && n == 1 {
 				return errors.New("outage")
 			}
@@ -196,9 +196,9 @@ func TestQueue(t *testing.T) {
 	})
 
 	t.Run("permanent is not retried; the window bounds retries", func(t *testing.T) {
-		s := &blockingSender{fail: func(m handlers.Message, n int) error {
+		s := &blockingSender{fail: func(m message.Message, n int) error {
 			if m.Key == "perm" {
-				return errors.Join(errors.New("user_not_found"), handlers.ErrPermanent)
+				return errors.Join(errors.New("user_not_found"), message.ErrPermanent)
 			}
 			return errors.New("outage")
 		}}

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // Backoff is how a Queue retries a job that failed.
@@ -31,10 +31,10 @@ var DefaultBackoff = Backoff{Wait: 500 * time.Millisecond, MaxWait: 30 * time.Se
 //
 // Jobs for one recipient run in order, one at a time; a failed job is tried
 // again with backoff until it succeeds, fails for good
-// (handlers.ErrPermanent) or its window passes. The queue is in memory: a
+// (message.ErrPermanent) or its window passes. The queue is in memory: a
 // durable outbox in front of all Senders replaces it for messages.
 type Queue struct {
-	send    handlers.Sender
+	send    message.Sender
 	shards  []chan job
 	backoff Backoff
 	drain   time.Duration
@@ -50,12 +50,12 @@ type job struct {
 	queued time.Time
 }
 
-var _ handlers.Sender = (*Queue)(nil)
+var _ message.Sender = (*Queue)(nil)
 
 // NewQueue returns a queue that sends messages through send with workers
 // workers and room for size jobs each. Run must be called for anything to
 // happen.
-func NewQueue(send handlers.Sender, workers, size int, b Backoff, log *slog.Logger) *Queue {
+func NewQueue(send message.Sender, workers, size int, b Backoff, log *slog.Logger) *Queue {
 	if workers < 1 {
 		workers = 1
 	}
@@ -72,8 +72,8 @@ func NewQueue(send handlers.Sender, workers, size int, b Backoff, log *slog.Logg
 // ErrQueueFull is a message the queue cannot take now.
 var ErrQueueFull = errors.New("slack queue full or stopped")
 
-// Send queues m and returns at once (handlers.Sender).
-func (q *Queue) Send(_ context.Context, m handlers.Message) error {
+// Send queues m and returns at once (message.Sender).
+func (q *Queue) Send(_ context.Context, m message.Message) error {
 	to := m.To.Handle + "#" + m.To.Channel
 	return q.Do(to, m.Key, func(ctx context.Context) error { return q.send.Send(ctx, m) })
 }
@@ -132,12 +132,12 @@ func (q *Queue) run(ctx, running context.Context, j job) {
 		if err == nil {
 			return
 		}
-		if errors.Is(err, handlers.ErrPermanent) || ctx.Err() != nil || running.Err() != nil {
-			q.log.Error("slack delivery failed", "job", j.name, "attempts", attempt, "permanent", errors.Is(err, handlers.ErrPermanent), "err", err)
+		if errors.Is(err, message.ErrPermanent) || ctx.Err() != nil || running.Err() != nil {
+			q.log.Error("slack delivery failed", "job", j.name, "attempts", attempt, "permanent", errors.Is(err, message.ErrPermanent), "err", err)
 			return
 		}
 		d := min(wait, q.backoff.MaxWait)
-		var ra *handlers.RetryAfterError
+		var ra *message.RetryAfterError
 		if errors.As(err, &ra) {
 			d = max(d, ra.After)
 		}

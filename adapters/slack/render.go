@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack/slackutilsx"
 
 	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // Limits of Block Kit and the Web API that rendering keeps to.
@@ -48,7 +49,7 @@ var ErrRender = errors.New("cannot render message")
 // sections (the first line bold when the message has several), its buttons
 // in one actions block. Every character of the text is shown as written:
 // "<!channel>" in a note never pings anyone.
-func MessagePayload(m handlers.Message) (Payload, error) {
+func MessagePayload(m message.Message) (Payload, error) {
 	blocks, err := renderBlocks(m.Text, m.Buttons, strings.Contains(strings.TrimSpace(m.Text), "\n"))
 	if err != nil {
 		return Payload{}, err
@@ -101,7 +102,7 @@ func fallback(text string) string {
 }
 
 // renderBlocks puts text into sections and buttons into an actions block.
-func renderBlocks(text string, buttons []handlers.Button, boldTitle bool) ([]slack.Block, error) {
+func renderBlocks(text string, buttons []message.Button, boldTitle bool) ([]slack.Block, error) {
 	text = strings.TrimSpace(text)
 	var blocks []slack.Block
 	if text != "" {

@@ -15,6 +15,7 @@ import (
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -58,32 +59,32 @@ var (
 // as Slack receives it. The texts are fixed here, so the goldens show
 // rendering only; TestRenderNotices covers the catalogue's texts.
 // offerMessage is the offer to a helper as the core renders it.
-func offerMessage() handlers.Message {
-	return handlers.Message{To: toAnne, Key: "k", RequestID: "req000000001",
+func offerMessage() message.Message {
+	return message.Message{To: toAnne, Key: "k", RequestID: "req000000001",
 		Text: "Kun je even helpen? Hulpvraag voor groep 5, 10:41.\nGevraagd door Marie.\nToelichting: onrust na gym\nReageer vóór 10:43, anders gaat de vraag naar de volgende.",
-		Buttons: []handlers.Button{
-			{Label: "Ik kom eraan", Action: handlers.ActionAccept, RequestID: "req000000001", OfferNo: 1, Primary: true},
-			{Label: "Kan nu niet", Action: handlers.ActionDecline, RequestID: "req000000001", OfferNo: 1},
+		Buttons: []message.Button{
+			{Label: "Ik kom eraan", Action: message.ActionAccept, RequestID: "req000000001", OfferNo: 1, Primary: true},
+			{Label: "Kan nu niet", Action: message.ActionDecline, RequestID: "req000000001", OfferNo: 1},
 		}}
 }
 
 func TestRenderGolden(t *testing.T) {
 	offer := offerMessage()
-	escalated := handlers.Message{To: toChannel, RequestID: "req000000001",
+	escalated := message.Message{To: toChannel, RequestID: "req000000001",
 		Text:    "📣 Hulpvraag voor groep 5, 10:41: er is nu geen hulpverlener beschikbaar. Kan iemand van jullie helpen?\nGevraagd door Marie.\nToelichting: onrust na gym",
-		Buttons: []handlers.Button{{Label: "Ik pak dit op", Action: "pickup", RequestID: "req000000001", Primary: true}}}
+		Buttons: []message.Button{{Label: "Ik pak dit op", Action: "pickup", RequestID: "req000000001", Primary: true}}}
 	messages := []struct {
 		name string
-		m    handlers.Message
+		m    message.Message
 	}{
 		{"message-offer", offer},
 		{"message-escalated", escalated},
-		{"message-accepted", handlers.Message{To: toMarie, Text: "✅ Anne komt eraan voor groep 5."}},
-		{"message-nobody", handlers.Message{To: toMarie, Text: "Er is nu niemand beschikbaar voor je hulpvraag voor groep 5. Ik heb het kernteam-kanaal ingeseind."}},
-		{"message-escaped", handlers.Message{To: toChannel,
+		{"message-accepted", message.Message{To: toMarie, Text: "✅ Anne komt eraan voor groep 5."}},
+		{"message-nobody", message.Message{To: toMarie, Text: "Er is nu niemand beschikbaar voor je hulpvraag voor groep 5. Ik heb het kernteam-kanaal ingeseind."}},
+		{"message-escaped", message.Message{To: toChannel,
 			Text: "📣 Hulpvraag voor groep 5\nToelichting: <!channel> kom allemaal & <@U0BRAM0001> <https://evil.example|klik> *vet* _schuin_"}},
-		{"message-title-with-markup", handlers.Message{To: toMarie, Text: "Weekoverzicht *week 48*\n3 hulpvragen"}},
-		{"message-long", handlers.Message{To: toChannel, Text: "Weekoverzicht\n" + strings.Repeat("Een regel van het overzicht met <tekens> & meer.\n", 150)}},
+		{"message-title-with-markup", message.Message{To: toMarie, Text: "Weekoverzicht *week 48*\n3 hulpvragen"}},
+		{"message-long", message.Message{To: toChannel, Text: "Weekoverzicht\n" + strings.Repeat("Een regel van het overzicht met <tekens> & meer.\n", 150)}},
 	}
 	for _, tc := range messages {
 		t.Run(tc.name, func(t *testing.T) {
@@ -117,8 +118,8 @@ func TestRenderGolden(t *testing.T) {
 		name string
 		r    handlers.ClickReply
 	}{
-		{"click-accepted", handlers.ClickReply{Update: &handlers.Message{Text: "✅ Anne komt eraan (groep 5) — 10:42", RequestID: "req000000001"}}},
-		{"click-declined", handlers.ClickReply{Update: &handlers.Message{Text: "Je hebt de hulpvraag voor groep 5 doorgegeven.", RequestID: "req000000001"}}},
+		{"click-accepted", handlers.ClickReply{Update: &message.Message{Text: "✅ Anne komt eraan (groep 5) — 10:42", RequestID: "req000000001"}}},
+		{"click-declined", handlers.ClickReply{Update: &message.Message{Text: "Je hebt de hulpvraag voor groep 5 doorgegeven.", RequestID: "req000000001"}}},
 		{"click-refused", handlers.ClickReply{Ephemeral: "Deze hulpvraag is al aangenomen."}},
 	}
 	for _, tc := range clicks {
@@ -258,14 +259,14 @@ func TestRenderNotices(t *testing.T) {
 // TestRenderRefuses: a button hulpbot cannot encode is an error, not a
 // button that would decode to something else.
 func TestRenderRefuses(t *testing.T) {
-	for _, b := range []handlers.Button{
+	for _, b := range []message.Button{
 		{Label: "x", Action: "accept:evil", RequestID: "req1", OfferNo: 1},
 		{Label: "x", Action: "accept", RequestID: "req:1", OfferNo: 1},
 		{Label: "x", Action: "accept", RequestID: "", OfferNo: 1},
 		{Label: "x", Action: "accept", RequestID: "req1", OfferNo: -1},
 		{Label: "x", Action: "", RequestID: "req1", OfferNo: 1},
 	} {
-		if _, err := MessagePayload(handlers.Message{Text: "x", Buttons: []handlers.Button{b}}); !errors.Is(err, ErrRender) {
+		if _, err := MessagePayload(message.Message{Text: "x", Buttons: []message.Button{b}}); !errors.Is(err, ErrRender) {
 			t.Errorf("button %+v: err = %v, want ErrRender", b, err)
 		}
 	}

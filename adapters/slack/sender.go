@@ -17,7 +17,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/hulpbot/hulpbot/bot"
-	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // Retry is how hard one Send tries before it gives the error to its caller.
@@ -27,7 +27,7 @@ type Retry struct {
 	// Wait is the pause after the first failed try; it doubles after each.
 	Wait time.Duration
 	// MaxWait is the longest Retry-After (HTTP 429) Send sits out itself; a
-	// longer one is returned as *handlers.RetryAfterError.
+	// longer one is returned as *message.RetryAfterError.
 	MaxWait time.Duration
 }
 
@@ -42,7 +42,7 @@ const (
 	maxListPages   = 50
 )
 
-// Sender delivers messages through Slack's Web API (handlers.Sender): a
+// Sender delivers messages through Slack's Web API (message.Sender): a
 // person gets a DM, a channel name is a channel of the workspace the bot is
 // in. Each message key is delivered once, also when Send is called again
 // for it, by another replica too: the Sender records each delivery in
@@ -51,8 +51,8 @@ const (
 // without files. A message with files keeps how far its uploads got either
 // way, so a retry resumes instead of posting again.
 //
-// Errors: wrapping handlers.ErrPermanent when retrying cannot help (no such
-// user or channel, the bot not in a private channel); *handlers.RetryAfterError
+// Errors: wrapping message.ErrPermanent when retrying cannot help (no such
+// user or channel, the bot not in a private channel); *message.RetryAfterError
 // when Slack asks to wait longer than Retry.MaxWait; other errors are worth
 // a later retry.
 type Sender struct {
@@ -70,7 +70,7 @@ type Sender struct {
 	listedAt time.Time
 }
 
-var _ handlers.Sender = (*Sender)(nil)
+var _ message.Sender = (*Sender)(nil)
 
 // NewSender returns a Sender on api that remembers deliveries in rdb under
 // prefix.
@@ -90,24 +90,24 @@ func NewSender(api *slack.Client, rdb redis.UniversalClient, prefix string, retr
 // errInFlight: another Send holds the message right now; try again later.
 var errInFlight = errors.New("delivery in progress elsewhere")
 
-// Send delivers m (handlers.Sender).
-func (s *Sender) Send(ctx context.Context, m handlers.Message) error {
+// Send delivers m (message.Sender).
+func (s *Sender) Send(ctx context.Context, m message.Message) error {
 	if err := s.send(ctx, m); err != nil {
 		return fmt.Errorf("slack send %s: %w", m.Key, err)
 	}
 	return nil
 }
 
-func (s *Sender) send(ctx context.Context, m handlers.Message) error {
+func (s *Sender) send(ctx context.Context, m message.Message) error {
 	if m.To.Platform != bot.Slack {
-		return fmt.Errorf("recipient on %q: %w", m.To.Platform, handlers.ErrPermanent)
+		return fmt.Errorf("recipient on %q: %w", m.To.Platform, message.ErrPermanent)
 	}
 	if m.To.Handle == "" && m.To.Channel == "" {
-		return fmt.Errorf("no recipient: %w", handlers.ErrPermanent)
+		return fmt.Errorf("no recipient: %w", message.ErrPermanent)
 	}
 	p, err := MessagePayload(m)
 	if err != nil {
-		return errors.Join(err, handlers.ErrPermanent)
+		return errors.Join(err, message.ErrPermanent)
 	}
 	if s.records && m.Key != "" {
 		claimed, err := s.claim(ctx, m.Key)
@@ -161,7 +161,7 @@ func (s *Sender) claim(ctx context.Context, key string) (bool, error) {
 // record done for a while, or free for the next try; the progress of a
 // message with files forgotten once it is all delivered (kept after a
 // failure, for the retry to resume).
-func (s *Sender) finish(ctx context.Context, m handlers.Message, ok bool) {
+func (s *Sender) finish(ctx context.Context, m message.Message, ok bool) {
 	if m.Key == "" {
 		return
 	}
@@ -195,11 +195,11 @@ func (s *Sender) retrying(ctx context.Context, f func(context.Context) error) er
 	wait := s.retry.Wait
 	for attempt := 1; ; attempt++ {
 		err := f(ctx)
-		if err == nil || errors.Is(err, handlers.ErrPermanent) || attempt >= s.retry.Attempts || ctx.Err() != nil {
+		if err == nil || errors.Is(err, message.ErrPermanent) || attempt >= s.retry.Attempts || ctx.Err() != nil {
 			return err
 		}
 		d := wait
-		var ra *handlers.RetryAfterError
+		var ra *message.RetryAfterError
 		if errors.As(err, &ra) {
 			if ra.After > s.retry.MaxWait {
 				return err
@@ -236,7 +236,7 @@ type progress struct {
 
 // deliver posts the message and uploads its files, resuming where an
 // earlier try of the same message stopped.
-func (s *Sender) deliver(ctx context.Context, m handlers.Message, p Payload) error {
+func (s *Sender) deliver(ctx context.Context, m message.Message, p Payload) error {
 	prog := s.loadProgress(ctx, m)
 	if prog.TS == "" {
 		ch, err := s.target(ctx, m.To)
@@ -271,7 +271,7 @@ func (s *Sender) deliver(ctx context.Context, m handlers.Message, p Payload) err
 	return nil
 }
 
-func (s *Sender) loadProgress(ctx context.Context, m handlers.Message) progress {
+func (s *Sender) loadProgress(ctx context.Context, m message.Message) progress {
 	if m.Key == "" || len(m.Attachments) == 0 {
 		return progress{}
 	}
@@ -283,7 +283,7 @@ func (s *Sender) loadProgress(ctx context.Context, m handlers.Message) progress 
 	return progress{Channel: v["channel"], TS: v["ts"], Files: n}
 }
 
-func (s *Sender) saveProgress(ctx context.Context, m handlers.Message, p progress) {
+func (s *Sender) saveProgress(ctx context.Context, m message.Message, p progress) {
 	if m.Key == "" || len(m.Attachments) == 0 {
 		return
 	}
@@ -354,7 +354,7 @@ func (s *Sender) channelID(ctx context.Context, name string) (string, error) {
 		return id, nil
 	}
 	if !ok && age < channelMissTTL {
-		return "", fmt.Errorf("channel %q: channel_not_found: %w", name, handlers.ErrPermanent)
+		return "", fmt.Errorf("channel %q: channel_not_found: %w", name, message.ErrPermanent)
 	}
 	names, err := s.listChannels(ctx)
 	if err != nil {
@@ -370,7 +370,7 @@ func (s *Sender) channelID(ctx context.Context, name string) (string, error) {
 	if id, ok := names[key]; ok {
 		return id, nil
 	}
-	return "", fmt.Errorf("channel %q: channel_not_found: %w", name, handlers.ErrPermanent)
+	return "", fmt.Errorf("channel %q: channel_not_found: %w", name, message.ErrPermanent)
 }
 
 // listChannels reads the workspace's channels (public, and private ones the
@@ -433,14 +433,14 @@ func classify(err error) error {
 	}
 	var rl *slack.RateLimitedError
 	if errors.As(err, &rl) {
-		return &handlers.RetryAfterError{After: rl.RetryAfter, Err: err}
+		return &message.RetryAfterError{After: rl.RetryAfter, Err: err}
 	}
 	if permanentCodes[slackCode(err)] {
-		return errors.Join(err, handlers.ErrPermanent)
+		return errors.Join(err, message.ErrPermanent)
 	}
 	var sc slack.StatusCodeError
 	if errors.As(err, &sc) && sc.Code >= 400 && sc.Code < 500 && sc.Code != http.StatusTooManyRequests && sc.Code != http.StatusRequestTimeout {
-		return errors.Join(err, handlers.ErrPermanent)
+		return errors.Join(err, message.ErrPermanent)
 	}
 	return err
 }

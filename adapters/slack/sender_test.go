@@ -16,7 +16,7 @@ import (
 	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
 	"github.com/hulpbot/hulpbot/adapters/slack/slackfake"
 	"github.com/hulpbot/hulpbot/bot"
-	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // newSender is a Sender against a fake Slack, on the test's Redis.
@@ -29,12 +29,12 @@ func newSender(t *testing.T, retry Retry, timeout time.Duration) (*Sender, *slac
 
 var quick = Retry{Attempts: 3, Wait: 10 * time.Millisecond, MaxWait: 1500 * time.Millisecond}
 
-func dmTo(user, key, text string) handlers.Message {
-	return handlers.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack, Handle: user}}, Key: key, Text: text, RequestID: "req1"}
+func dmTo(user, key, text string) message.Message {
+	return message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack, Handle: user}}, Key: key, Text: text, RequestID: "req1"}
 }
 
-func postTo(channel, key, text string) handlers.Message {
-	return handlers.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack}, Channel: channel}, Key: key, Text: text}
+func postTo(channel, key, text string) message.Message {
+	return message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack}, Channel: channel}, Key: key, Text: text}
 }
 
 // TestSendErrors: what Slack answers becomes the Sender's error contract:
@@ -43,7 +43,7 @@ func postTo(channel, key, text string) handlers.Message {
 func TestSendErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
-		m         handlers.Message
+		m         message.Message
 		setup     func(*slackfake.Server)
 		permanent bool
 		after     time.Duration // want *RetryAfterError with this After
@@ -80,8 +80,8 @@ func TestSendErrors(t *testing.T) {
 		{name: "timeouts", m: dmTo(anneID, "k", "hoi"), setup: func(f *slackfake.Server) {
 			f.Fail("chat.postMessage", slackfake.Fault{Times: -1, Delay: time.Second})
 		}, posts: 3},
-		{name: "another platform", m: handlers.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "anne"}}, Text: "x"}, permanent: true},
-		{name: "nobody", m: handlers.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack}}, Text: "x"}, permanent: true},
+		{name: "another platform", m: message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "anne"}}, Text: "x"}, permanent: true},
+		{name: "nobody", m: message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack}}, Text: "x"}, permanent: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, fake := newSender(t, quick, 200*time.Millisecond)
@@ -89,17 +89,17 @@ func TestSendErrors(t *testing.T) {
 				tc.setup(fake)
 			}
 			err := s.Send(context.Background(), tc.m)
-			var ra *handlers.RetryAfterError
+			var ra *message.RetryAfterError
 			switch {
 			case tc.ok && err != nil:
 				t.Fatalf("Send = %v, want success", err)
-			case tc.permanent && !errors.Is(err, handlers.ErrPermanent):
+			case tc.permanent && !errors.Is(err, message.ErrPermanent):
 				t.Errorf("Send = %v, want ErrPermanent", err)
 			case tc.after > 0 && (!errors.As(err, &ra) || ra.After != tc.after):
 				t.Errorf("Send = %v, want RetryAfterError of %s", err, tc.after)
 			case !tc.ok && err == nil:
 				t.Errorf("Send succeeded, want an error")
-			case !tc.ok && !tc.permanent && errors.Is(err, handlers.ErrPermanent):
+			case !tc.ok && !tc.permanent && errors.Is(err, message.ErrPermanent):
 				t.Errorf("Send = %v: permanent, but a retry may help", err)
 			}
 			if n := len(fake.Calls("chat.postMessage")); n != tc.posts {
@@ -177,7 +177,7 @@ func testSendFiles(t *testing.T, records bool) {
 	s.records = records
 	ctx := context.Background()
 	m := postTo("coordinatie", "digest/2026-W48", "Weekoverzicht week 48")
-	m.Attachments = []handlers.Attachment{
+	m.Attachments = []message.Attachment{
 		{Name: "overzicht-2026-W48.png", ContentType: "image/png", Data: []byte("\x89PNG fake chart")},
 		{Name: "overzicht-2026-W48.csv", ContentType: "text/csv", Data: []byte("week,hulpvragen\n48,3\n")},
 	}
@@ -226,7 +226,7 @@ func TestChannelCache(t *testing.T) {
 		}
 	}
 	for i := range 3 {
-		if err := s.Send(ctx, postTo("bestaat-niet", fmt.Sprint("n", i), "x")); !errors.Is(err, handlers.ErrPermanent) {
+		if err := s.Send(ctx, postTo("bestaat-niet", fmt.Sprint("n", i), "x")); !errors.Is(err, message.ErrPermanent) {
 			t.Errorf("Send to an unknown channel = %v", err)
 		}
 	}
@@ -253,8 +253,8 @@ func TestClassify(t *testing.T) {
 		{err: context.DeadlineExceeded},
 	} {
 		got := classify(tc.err)
-		var ra *handlers.RetryAfterError
-		if errors.Is(got, handlers.ErrPermanent) != tc.permanent || (tc.after > 0) != errors.As(got, &ra) || (ra != nil && ra.After != tc.after) {
+		var ra *message.RetryAfterError
+		if errors.Is(got, message.ErrPermanent) != tc.permanent || (tc.after > 0) != errors.As(got, &ra) || (ra != nil && ra.After != tc.after) {
 			t.Errorf("classify(%v) = %v; want permanent %v, after %s", tc.err, got, tc.permanent, tc.after)
 		}
 		if !strings.Contains(got.Error(), tc.err.Error()) {
@@ -269,11 +269,11 @@ func TestClassify(t *testing.T) {
 // keeps its progress either way, so a retry resumes. Before: three for
 // every message (SET NX, SET, DEL of a progress record there was not).
 func TestSendRoundTrips(t *testing.T) {
-	files := []handlers.Attachment{{Name: "a.csv", Data: []byte("a\n")}, {Name: "b.csv", Data: []byte("b\n")}}
+	files := []message.Attachment{{Name: "a.csv", Data: []byte("a\n")}, {Name: "b.csv", Data: []byte("b\n")}}
 	for _, tc := range []struct {
 		name    string
 		records bool
-		files   []handlers.Attachment
+		files   []message.Attachment
 		want    []string
 	}{
 		{"behind the outbox", false, nil, nil},

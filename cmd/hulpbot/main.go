@@ -39,6 +39,7 @@ import (
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 	"github.com/hulpbot/hulpbot/scheduler"
 )
 
@@ -178,7 +179,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	// platform that fails after a state change is retried, not skipped. The
 	// demo's terminal chat prints at once.
 	var (
-		deliver handlers.Sender = senders
+		deliver message.Sender = senders
 		box     *outbox.Outbox
 	)
 	if o.config != "" {

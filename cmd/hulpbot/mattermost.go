@@ -10,12 +10,12 @@ import (
 
 	mmbot "github.com/hulpbot/hulpbot/adapters/mattermost"
 	"github.com/hulpbot/hulpbot/config"
-	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // setupMattermost serves POST /mattermost/command and /mattermost/action
 // and returns the sender for Mattermost people and channels.
-func setupMattermost(_ context.Context, deps platformDeps) (handlers.Sender, error) {
+func setupMattermost(_ context.Context, deps platformDeps) (message.Sender, error) {
 	m := deps.cfg.Mattermost
 	if m.PublicURL == "" {
 		return nil, errors.New("mattermost.public_url is empty: set it to where Mattermost reaches hulpbot (e.g. http://hulpbot:8080), the buttons call it")

@@ -10,6 +10,7 @@ import (
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // platformDeps is what a chat platform adapter is wired with.
@@ -35,7 +36,7 @@ type platformDeps struct {
 type platform struct {
 	name    bot.Platform
 	enabled func(*config.Config) bool
-	setup   func(ctx context.Context, deps platformDeps) (handlers.Sender, error)
+	setup   func(ctx context.Context, deps platformDeps) (message.Sender, error)
 }
 
 var platforms = []platform{

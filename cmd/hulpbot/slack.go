@@ -4,13 +4,13 @@ import (
 	"context"
 
 	slackbot "github.com/hulpbot/hulpbot/adapters/slack"
-	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // setupSlack wires the Slack adapter: the HTTP endpoints when a signing
 // secret is configured, Socket Mode when an app token is; its background
 // work stops when ctx ends.
-func setupSlack(ctx context.Context, deps platformDeps) (handlers.Sender, error) {
+func setupSlack(ctx context.Context, deps platformDeps) (message.Sender, error) {
 	cfg := deps.cfg.Slack
 	a, err := slackbot.New(slackbot.Options{
 		BotToken:      cfg.BotToken,

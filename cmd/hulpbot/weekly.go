@@ -14,7 +14,7 @@ import (
 
 	"github.com/hulpbot/hulpbot/adapters/redisstore"
 	"github.com/hulpbot/hulpbot/bot"
-	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 	"github.com/hulpbot/hulpbot/scheduler"
 )
 
@@ -26,7 +26,7 @@ type weeklyDeps struct {
 	// nil makes one here.
 	weekly *bot.Weekly
 	store  *redisstore.Store // the leases that make each tick run once
-	send   handlers.Sender   // posts go out through it
+	send   message.Sender    // posts go out through it
 	// platforms are those hulpbot posts on: the configured ones, and
 	// bot.Shell when the terminal chat runs.
 	platforms []bot.Platform

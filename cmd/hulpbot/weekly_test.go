@@ -17,27 +17,28 @@ import (
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 // weeklyPosts records what the weekly jobs post.
 type weeklyPosts struct {
 	mu   sync.Mutex
-	msgs []handlers.Message
+	msgs []message.Message
 }
 
-func (p *weeklyPosts) Send(_ context.Context, m handlers.Message) error {
+func (p *weeklyPosts) Send(_ context.Context, m message.Message) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.msgs = append(p.msgs, m)
 	return nil
 }
 
-func (p *weeklyPosts) wait(t *testing.T, n int) []handlers.Message {
+func (p *weeklyPosts) wait(t *testing.T, n int) []message.Message {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		p.mu.Lock()
-		got := append([]handlers.Message(nil), p.msgs...)
+		got := append([]message.Message(nil), p.msgs...)
 		p.mu.Unlock()
 		if len(got) >= n || time.Now().After(deadline) {
 			return got

@@ -1,0 +1,94 @@
+// Package message holds the neutral shape of what hulpbot shows people: a
+// message with its buttons and files, the Sender that delivers it on a
+// platform, and the errors a delivery reports. Adapters render and deliver
+// it; the outbox queues it; the command layer and the scheduler make it.
+// It imports nothing of hulpbot's but the core's recipient type.
+package message
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hulpbot/hulpbot/bot"
+)
+
+// Message is something to show: a reply, a direct message, a channel post.
+type Message struct {
+	To bot.Recipient
+	// SchoolID is the school the message is about: a channel name means a
+	// channel of that school's team or workspace.
+	SchoolID string
+	Text     string
+	Buttons  []Button
+	// Key identifies the delivery: the same key is delivered once.
+	Key string
+	// RequestID links the message to a request, so an adapter can find and
+	// update it later; Kind and OfferNo say what about the request it tells
+	// (empty and 0 for a message that is not a notice), so an adapter can
+	// take the buttons off an offer that is over.
+	RequestID string
+	Kind      bot.NoticeKind
+	OfferNo   int
+	// Attachments are files shown with the message (a digest's chart).
+	Attachments []Attachment
+	// Urgent marks a message someone must act on now (an offer to a
+	// helper, a request in the fallback channel): delivered before the
+	// rest when many are waiting.
+	Urgent bool
+}
+
+// Action is what a button does.
+type Action string
+
+// Button actions of a request's life.
+const (
+	ActionAccept  Action = "accept"
+	ActionDecline Action = "decline"
+	// ActionPickup is "Ik pak dit op" under an escalated request in the
+	// fallback channel: anyone there may press it.
+	ActionPickup Action = "pickup"
+)
+
+// Button is a neutral button; adapters render it (and sign its payload).
+type Button struct {
+	Label     string
+	Action    Action
+	RequestID string
+	OfferNo   int
+	Primary   bool // the button to press in the usual case
+}
+
+// Attachment is a file sent with a message.
+type Attachment struct {
+	Name        string // file name, e.g. "overzicht-2026-W48.png"
+	ContentType string // e.g. "image/png"
+	Data        []byte
+}
+
+// Sender delivers a rendered message on the recipient's platform. Adapters
+// implement it; the registry in adapters dispatches on the platform. Only
+// the outbox calls a platform's Sender: it is the one path to a platform,
+// with one retry policy, so a Sender tries once and classifies its error.
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// ErrPermanent marks a delivery that can never succeed (an unknown user, a
+// channel the bot may not post in): retrying it is pointless. A Sender wraps
+// it; any other error is retried with backoff.
+var ErrPermanent = errors.New("permanent delivery failure")
+
+// RetryAfterError is a delivery the platform asked to repeat no sooner than
+// After (HTTP 429 Retry-After).
+type RetryAfterError struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("retry after %s: %v", e.After, e.Err)
+}
+
+func (e *RetryAfterError) Unwrap() error { return e.Err }
