@@ -60,6 +60,10 @@ type Config struct {
 	FollowUpAfter Duration `yaml:"followup_after,omitempty"`
 	// Retention is how long request records are kept.
 	Retention Duration `yaml:"retention"`
+	// DeliveryLease is how long a process that took a message for delivery
+	// holds it: a process that dies mid-delivery leaves it to another after
+	// this. Default 60s.
+	DeliveryLease Duration `yaml:"delivery_lease,omitempty"`
 	// LogFormat is "text" or "json".
 	LogFormat string `yaml:"log_format,omitempty"`
 	// HolidayFeeds are the government's school-holiday feeds (open data

@@ -62,6 +62,9 @@ const (
 	MinOfferTimeout = 10 * time.Second
 	MaxOfferTimeout = time.Hour
 	MinRetention    = time.Hour
+	// A delivery lease must outlast one attempt (15 s at most) with room.
+	MinDeliveryLease = 20 * time.Second
+	MaxDeliveryLease = 10 * time.Minute
 	// MinActionSecret is the shortest action_secret accepted, in bytes.
 	MinActionSecret = 16
 )
@@ -216,6 +219,9 @@ func (v *validator) config(c *Config) {
 		v.required("retention", "")
 	} else if c.Retention.Duration < MinRetention {
 		v.add("retention", "%s is too short: keep requests at least %s", formatDuration(c.Retention.Duration), formatDuration(MinRetention))
+	}
+	if d := c.DeliveryLease.Duration; d != 0 && (d < MinDeliveryLease || d > MaxDeliveryLease) {
+		v.add("delivery_lease", "%s is out of range: between %s and %s", formatDuration(d), formatDuration(MinDeliveryLease), formatDuration(MaxDeliveryLease))
 	}
 	for i, f := range c.HolidayFeeds {
 		v.holidayFeed(fmt.Sprintf("holiday_feeds[%d]", i), f)

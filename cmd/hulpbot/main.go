@@ -187,7 +187,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		for _, sc := range dir.Schools() {
 			ids = append(ids, sc.ID)
 		}
-		box = outbox.New(rdb, cfg.RedisPrefix, ids, senders, clock, outbox.Options{}, log)
+		box = outbox.New(rdb, cfg.RedisPrefix, ids, senders, clock, outbox.Options{Lease: cfg.DeliveryLease.Duration}, log)
 		deliver = box
 	}
 	notifier := metrics.NewNotifier(reg, handlers.NewNotifier(dir, deliver))
