@@ -2,13 +2,18 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
 // Store keeps requests, helper states and weekly statistics. Every method
 // that changes state does so atomically: it either happens whole or not at
-// all, also when several hulpbot processes share the store. Errors the caller
+// all, also when several hulpbot processes share the store. A change queues
+// the notices it owes in the same step (NoticeRef; see Service.Notice):
+// either it happens with everything it must tell queued, or nothing
+// happens. Errors the caller
 // branches on are this package's sentinels; an unreachable store wraps
 // ErrUnavailable.
 type Store interface {
@@ -37,7 +42,8 @@ type Store interface {
 	Pickup(ctx context.Context, now time.Time, school, requestID string, by Actor, helperID string) (Request, error)
 
 	// ClaimFollowUps takes the requests whose follow-up is due at now, each
-	// for exactly one caller, and returns their ids.
+	// for exactly one caller, queues the follow-up notice of each that
+	// nobody accepted yet in the same step, and returns their ids.
 	ClaimFollowUps(ctx context.Context, school string, now time.Time, limit int) ([]string, error)
 
 	// Resolve closes the request helperID has accepted.
@@ -88,12 +94,11 @@ type OfferRef struct {
 	Deadline  time.Time
 }
 
-// Notifier tells people what happened. Notices are neutral: the handlers
-// layer puts them in words in the school's language and a platform adapter
-// delivers them. A Notifier may deliver later (an outbox), but must not lose
-// a notice it accepted.
-type Notifier interface {
-	Notify(ctx context.Context, n Notice) error
+// Observer is shown every notice a change owes, after the change (for
+// metrics). Delivery is not its job: the store queues the notices with the
+// change itself (a transactional outbox), and the outbox delivers them.
+type Observer interface {
+	Observe(n Notice)
 }
 
 // NoticeKind is what a notice is about.
@@ -122,7 +127,14 @@ const (
 	// NoticeFollowUp tells the requester, once, that nobody accepted yet and
 	// where the request stands.
 	NoticeFollowUp NoticeKind = "follow_up"
+	// NoticePassedOnLate tells a requester who heard "kan nu niet
+	// doorzetten" that the request was passed on after all (its create
+	// reached Redis although the answer did not come back in time).
+	NoticePassedOnLate NoticeKind = "passed_on_late"
 )
+
+// Urgent reports notices someone must act on now: delivered first.
+func (k NoticeKind) Urgent() bool { return k == NoticeOffer || k == NoticeEscalated }
 
 // Recipient is a person, or a channel of the school on a platform.
 type Recipient struct {
@@ -156,4 +168,53 @@ type HelperRef struct {
 // same request told to the same recipient twice is one delivery.
 func (n Notice) Key() string {
 	return n.SchoolID + "/" + n.Request.ID + "/" + string(n.Kind) + "/" + strconv.Itoa(n.Request.OfferNo) + "/" + n.To.String() + "#" + n.To.Channel
+}
+
+// NoticeRef is a notice as the store queues it with the change that owes
+// it: what to tell whom about which request, without words. It is put in
+// words at delivery, from the request as it stands then (Service.Notice).
+type NoticeRef struct {
+	Kind      NoticeKind
+	RequestID string
+	OfferNo   int
+	// To is "requester", "channel" (the school's fallback channel) or
+	// "helper:<id>".
+	To string
+	// Helper and Previous are the helpers the notice is about (ids); Reason
+	// why a request moved on.
+	Helper, Previous string
+	Reason           AdvanceReason
+}
+
+// Who a NoticeRef is for.
+const (
+	ToRequester    = "requester"
+	ToChannel      = "channel"
+	toHelperPrefix = "helper:"
+)
+
+// noticeRefParts is the number of fields of an encoded NoticeRef.
+const noticeRefParts = 8
+
+// ParseNoticeRef reads a NoticeRef as the store's scripts write it:
+// notice|kind|request|offer|to|helper|previous|reason.
+func ParseNoticeRef(s string) (NoticeRef, error) {
+	f := strings.Split(s, "|")
+	if len(f) != noticeRefParts || f[0] != "notice" || f[1] == "" || f[2] == "" {
+		return NoticeRef{}, fmt.Errorf("notice %q: want %d fields starting with notice", s, noticeRefParts)
+	}
+	no, err := strconv.Atoi(f[3])
+	if err != nil || no < 0 {
+		return NoticeRef{}, fmt.Errorf("notice %q: offer number %q", s, f[3])
+	}
+	r := NoticeRef{Kind: NoticeKind(f[1]), RequestID: f[2], OfferNo: no, To: f[4], Helper: f[5], Previous: f[6], Reason: AdvanceReason(f[7])}
+	if r.To != ToRequester && r.To != ToChannel && (!strings.HasPrefix(r.To, toHelperPrefix) || len(r.To) == len(toHelperPrefix)) {
+		return NoticeRef{}, fmt.Errorf("notice %q: recipient %q", s, r.To)
+	}
+	return r, nil
+}
+
+// String encodes r as ParseNoticeRef reads it.
+func (r NoticeRef) String() string {
+	return strings.Join([]string{"notice", string(r.Kind), r.RequestID, strconv.Itoa(r.OfferNo), r.To, r.Helper, r.Previous, string(r.Reason)}, "|")
 }

@@ -15,15 +15,16 @@ import (
 // Service runs the use cases. It holds no state of its own: everything lives
 // in the Store, so any number of processes can serve the same schools.
 type Service struct {
-	store  Store
-	notify Notifier
-	log    *slog.Logger
-	newID  func() string
+	store Store
+	obs   Observer
+	log   *slog.Logger
+	newID func() string
 }
 
-// NewService returns a Service on store that tells people through n.
-func NewService(store Store, n Notifier, log *slog.Logger) *Service {
-	return &Service{store: store, notify: n, log: log.With("component", "bot"), newID: NewRequestID}
+// NewService returns a Service on store. The store queues what each change
+// must tell whom; obs (may be nil) is shown those notices for metrics.
+func NewService(store Store, obs Observer, log *slog.Logger) *Service {
+	return &Service{store: store, obs: obs, log: log.With("component", "bot"), newID: NewRequestID}
 }
 
 // NewRequestID returns a random request id: 12 characters of [a-z2-7],
@@ -214,13 +215,7 @@ func (s *Service) Pickup(ctx context.Context, now time.Time, sc *School, by Acto
 		return out, fmt.Errorf("pick up: %w", err)
 	}
 	s.log.Info("request picked up", "school", sc.ID, "request", out.ID, "helper", helperID)
-	n := Notice{Kind: NoticeAccepted, To: Recipient{Address: out.Requester}, SchoolID: sc.ID, Request: out, Helper: helperRef(sc, helperID)}
-	if n.Helper.Name == "" {
-		n.Helper.Name = name
-	}
-	if err := s.notify.Notify(ctx, n); err != nil {
-		s.log.Error("notify failed", "school", sc.ID, "request", out.ID, "notice", n.Kind, "err", err)
-	}
+	s.tell(ctx, sc, NoticeAccepted, Recipient{Address: out.Requester}, out, helperID, "")
 	return out, nil
 }
 
@@ -232,22 +227,12 @@ func (s *Service) FollowUps(ctx context.Context, now time.Time, sc *School) (int
 	if err != nil {
 		return 0, fmt.Errorf("follow-ups: %w", err)
 	}
-	told := 0
-	for _, id := range ids {
-		r, err := s.store.Request(ctx, sc.ID, id)
-		if err != nil {
-			if !errors.Is(err, ErrNotFound) {
-				s.log.Warn("follow-up: read request", "school", sc.ID, "request", id, "err", err)
-			}
-			continue
+	if s.obs != nil {
+		for _, id := range ids {
+			s.obs.Observe(Notice{Kind: NoticeFollowUp, SchoolID: sc.ID, Request: Request{ID: id, SchoolID: sc.ID}})
 		}
-		if r.State != StateOffered && r.State != StateEscalated {
-			continue // accepted, resolved or cancelled meanwhile
-		}
-		s.tell(ctx, sc, NoticeFollowUp, Recipient{Address: r.Requester}, r, r.HelperID, "")
-		told++
 	}
-	return told, nil
+	return len(ids), nil
 }
 
 // Resolve is a helper closing the request they accepted ("/hulp klaar").
@@ -393,21 +378,64 @@ func (s *Service) ShareStory(ctx context.Context, now time.Time, sc *School, tex
 	return nil
 }
 
-// tell hands one notice to the notifier. The state change it reports has
-// happened already, so a failure is logged, not returned.
+// tell shows the observer a notice the change just made queued with it
+// (the store's scripts decide the same notices; Service.Notice words them).
 func (s *Service) tell(ctx context.Context, sc *School, kind NoticeKind, to Recipient, r Request, helperID, prevID string) {
 	s.tellWhy(ctx, sc, kind, to, r, helperID, prevID, "")
 }
 
 func (s *Service) tellWhy(ctx context.Context, sc *School, kind NoticeKind, to Recipient, r Request, helperID, prevID string, why AdvanceReason) {
-	if to.Handle == "" && to.Channel == "" {
-		s.log.Warn("nobody to tell", "school", sc.ID, "request", r.ID, "notice", kind)
+	if s.obs == nil {
 		return
 	}
-	n := Notice{Kind: kind, To: to, SchoolID: sc.ID, Request: r, Helper: helperRef(sc, helperID), Previous: helperRef(sc, prevID), Reason: why}
-	if err := s.notify.Notify(ctx, n); err != nil {
-		s.log.Error("notify failed", "school", sc.ID, "request", r.ID, "notice", kind, "err", err)
+	s.obs.Observe(Notice{Kind: kind, To: to, SchoolID: sc.ID, Request: r, Helper: helperRef(sc, helperID), Previous: helperRef(sc, prevID), Reason: why})
+}
+
+// Notice puts a queued notice together from the request as it stands now,
+// for delivery. It reports false when there is nothing to tell any more: the
+// request expired, an offer is no longer the current one (accepted, moved
+// on or withdrawn before its message went out), a follow-up comes after
+// someone accepted, or the school has nobody to tell (no fallback channel,
+// a helper no longer configured).
+func (s *Service) Notice(ctx context.Context, sc *School, ref NoticeRef) (Notice, bool, error) {
+	r, err := s.store.Request(ctx, sc.ID, ref.RequestID)
+	if errors.Is(err, ErrNotFound) {
+		return Notice{}, false, nil
 	}
+	if err != nil {
+		return Notice{}, false, fmt.Errorf("notice %s of request %s: %w", ref.Kind, ref.RequestID, err)
+	}
+	switch ref.Kind {
+	case NoticeOffer:
+		if r.State != StateOffered || r.OfferNo != ref.OfferNo || r.HelperID != ref.Helper {
+			return Notice{}, false, nil
+		}
+	case NoticeFollowUp:
+		if r.State != StateOffered && r.State != StateEscalated {
+			return Notice{}, false, nil
+		}
+	}
+	// The offer the notice is about, which for a lapsed offer is not the
+	// request's current one.
+	r.OfferNo = ref.OfferNo
+	n := Notice{Kind: ref.Kind, SchoolID: sc.ID, Request: r, Helper: helperRef(sc, ref.Helper), Previous: helperRef(sc, ref.Previous), Reason: ref.Reason}
+	switch {
+	case ref.To == ToRequester:
+		n.To = Recipient{Address: r.Requester}
+	case ref.To == ToChannel:
+		n.To = channelRecipient(sc, r)
+	default:
+		n.To = helperRecipient(sc, strings.TrimPrefix(ref.To, toHelperPrefix), r.Requester.Platform)
+	}
+	if n.To.Handle == "" && n.To.Channel == "" {
+		s.log.Warn("nobody to tell", "school", sc.ID, "request", r.ID, "notice", ref.Kind)
+		return Notice{}, false, nil
+	}
+	if ref.Kind == NoticeAccepted && ref.Helper == "" {
+		// Picked up in the fallback channel by someone who is no helper.
+		n.Helper.Name = r.PickedByName
+	}
+	return n, true, nil
 }
 
 func helperRef(sc *School, id string) HelperRef {
