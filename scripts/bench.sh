@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Side-by-side intake benchmark: the ceiling server of ../shared/bench
-# (-mode=redis: parse the form, one EVALSHA) and hulpbot (POST /slack/command
-# with a valid Slack signature, the whole request for help), measured
+# Side-by-side intake benchmark: the ceiling (hulpload -scenario ceiling
+# -mode=redis: parse the form, one EVALSHA; see cmd/hulpload/ceiling.go) and
+# hulpbot (POST /slack/command with a valid Slack signature, the whole
+# request for help), measured
 # ALTERNATELY with the same wrk settings, the same pre-signed requests and
 # the same Redis (AOF on, appendfsync everysec), ROUNDS rounds each; prints
 # each round, the medians and the ratio hulpbot / ceiling.
@@ -10,9 +11,12 @@
 #   ROUNDS=5 DURATION=20s scripts/bench.sh
 #
 # A third run per round, the ceiling in -mode=notify (the same plus one
-# synchronous chat POST to the ceiling's own sink, as hulpbot must post a DM
-# for every request), shows what the least work hulpbot must do costs here;
-# NOTIFY=0 leaves it out.
+# synchronous chat POST to a ceiling in -mode=sink, as hulpbot must post a
+# DM for every request), shows what the least work hulpbot must do costs
+# here; NOTIFY=0 leaves it out. BARE=1 adds a fourth, the ceiling in
+# -mode=bare (parse and answer, no I/O). HULPBOT=0 leaves hulpbot out and
+# measures the ceiling's runs only (a quick check of the machine or of this
+# script: ROUNDS=1 DURATION=2s HULPBOT=0 BARE=1 scripts/bench.sh).
 #
 # Settings (environment): ROUNDS (3), THREADS (2), CONNS (50), DURATION (10s),
 # SCHOOLS (1000) and HELPERS per school (30), REQUESTS written per round
@@ -23,7 +27,7 @@
 # offered and how many escalated). Redis is flushed between runs.
 #
 # Needs: go, redis-server and redis-cli, wrk (installed with apt-get when
-# missing). Everything listens on 127.0.0.1 only; every process started
+# missing); nothing outside the repository. Everything listens on 127.0.0.1 only; every process started
 # here is stopped by its pid at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,11 +40,11 @@ SCHOOLS=${SCHOOLS:-1000}
 HELPERS=${HELPERS:-30}
 REQUESTS=${REQUESTS:-60000}
 NOTIFY=${NOTIFY:-1}
-CEILING_SRC=../shared/bench/ceiling
+BARE=${BARE:-0}
+HULPBOT=${HULPBOT:-1}
 
 die() { echo "bench.sh: $*" >&2; exit 1; }
 
-[ -f "$CEILING_SRC/main.go" ] || die "$CEILING_SRC is missing: the ceiling server lives in the shared notes beside the repository (../shared/bench/ceiling)"
 command -v go >/dev/null || die "go is not installed"
 command -v redis-server >/dev/null && command -v redis-cli >/dev/null || die "redis-server and redis-cli are needed (apt-get install redis-server)"
 if ! command -v wrk >/dev/null; then
@@ -87,9 +91,9 @@ wait_port() {
 }
 
 echo "== building" >&2
-(cd "$CEILING_SRC" && go build -o "$work/ceiling" .)
 # hulpbot as the Dockerfile builds it (static, stripped): what is deployed is measured.
-CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$work/hulpbot" ./cmd/hulpbot
+[ "$HULPBOT" = 0 ] || CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$work/hulpbot" ./cmd/hulpbot
+# hulpload runs hulpbot's rounds and is the ceiling (-scenario ceiling).
 go build -o "$work/hulpload" ./cmd/hulpload
 
 rport=$(free_port)
@@ -155,20 +159,24 @@ hulpbot_round() {
 	echo "$line $((calls1 - calls0)) $((pc1 - pc0)) $((rc1 - rc0))" "$offered" "$escalated" "$rss"
 }
 
-# ceiling_round MODE: redis, or notify (with a sink of its own as the chat API).
+# ceiling_round MODE: redis, bare, or notify (with a ceiling -mode=sink of its
+# own as the chat API). Without hulpbot's rounds the first ceiling writes the
+# request file (the same slash commands; the ceiling checks no signature).
 ceiling_round() {
-	local mode=${1:-redis} cport cp line sport="" sp=""
+	local mode=${1:-redis} cport cp line sport="" sp="" more=()
 	fresh_redis
 	if [ "$mode" = notify ]; then
 		sport=$(free_port)
-		"$work/ceiling" -mode=sink -addr "127.0.0.1:$sport" >"$work/sink.log" 2>&1 &
+		"$work/hulpload" -scenario ceiling -mode=sink -listen "127.0.0.1:$sport" >"$work/sink.log" 2>&1 &
 		sp=$!
 		started "$sp"
 		wait_port "$sport"
+		more+=(-notify-url "http://127.0.0.1:$sport/api/chat.postMessage")
 	fi
+	[ -s "$work/req.txt" ] || more+=(-schools "$SCHOOLS" -wrk-file "$work/req.txt" -wrk-requests "$REQUESTS")
 	cport=$(free_port)
-	"$work/ceiling" -mode="$mode" -addr "127.0.0.1:$cport" -redis "127.0.0.1:$rport" \
-		-notify "http://127.0.0.1:${sport:-1}/api/chat.postMessage" >"$work/ceiling.log" 2>&1 &
+	"$work/hulpload" -scenario ceiling -mode="$mode" -listen "127.0.0.1:$cport" \
+		-redis "redis://127.0.0.1:$rport/0" -tidy=false "${more[@]}" >"$work/ceiling-$mode.log" 2>&1 &
 	cp=$!
 	started "$cp"
 	wait_port "$cport"
@@ -183,36 +191,60 @@ ceiling_round() {
 }
 
 echo "== $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(go version | awk '{print $3}'), $(redis-server --version | awk '{print $3}'), $(wrk -v 2>&1 | head -1 | awk '{print $1, $2}')"
-echo "== wrk -t$THREADS -c$CONNS -d$DURATION; hulpbot: $SCHOOLS schools × $HELPERS helpers; Redis AOF everysec; $ROUNDS rounds, hulpbot first in each"
+if [ "$HULPBOT" = 0 ]; then
+	echo "== wrk -t$THREADS -c$CONNS -d$DURATION; the ceiling only; Redis AOF everysec; $ROUNDS rounds"
+else
+	echo "== wrk -t$THREADS -c$CONNS -d$DURATION; hulpbot: $SCHOOLS schools × $HELPERS helpers; Redis AOF everysec; $ROUNDS rounds, hulpbot first in each"
+fi
 fmt='%-8s %5s %9s %8s %8s %8s %8s %6s %8s %9s %9s %9s %s\n'
 printf "$fmt" run round 'req/s' p50_ms p90_ms p99_ms max_ms errors requests 'redis/req' 'cpu ms/rq' 'redis ms/rq' 'path (offered/escalated delivered 2 s after), peak RSS MB'
-h_rps=() h_p99=() c_rps=() c_p99=() n_rps=() n_p99=()
+h_rps=() h_p99=() c_rps=() c_p99=() n_rps=() n_p99=() b_rps=() b_p99=()
 for i in $(seq 1 "$ROUNDS"); do
-	read -r rps p50 p90 p99 mx e n rep calls pcpu rcpu off esc rss <<<"$(hulpbot_round "$i")"
-	[ "${rep:-0}" = 0 ] || echo "   (hulpbot round $i: $rep requests repeated a trigger_id: raise REQUESTS)" >&2
-	printf "$fmt" hulpbot "$i" "$rps" "$p50" "$p90" "$p99" "$mx" "$e" "$n" "$(per "$calls" "$n")" "$(per "$pcpu" "$n")" "$(per "$rcpu" "$n")" \
-		"offered $off / escalated $esc, $rss MB"
-	h_rps+=("$rps") h_p99+=("$p99")
+	if [ "$HULPBOT" != 0 ]; then
+		read -r rps p50 p90 p99 mx e n rep calls pcpu rcpu off esc rss <<<"$(hulpbot_round "$i")"
+		[ "${rep:-0}" = 0 ] || echo "   (hulpbot round $i: $rep requests repeated a trigger_id: raise REQUESTS)" >&2
+		printf "$fmt" hulpbot "$i" "$rps" "$p50" "$p90" "$p99" "$mx" "$e" "$n" "$(per "$calls" "$n")" "$(per "$pcpu" "$n")" "$(per "$rcpu" "$n")" \
+			"offered $off / escalated $esc, $rss MB"
+		h_rps+=("$rps") h_p99+=("$p99")
+	fi
 	read -r rps p50 p90 p99 mx e n rep calls pcpu rcpu <<<"$(ceiling_round)"
-	printf "$fmt" ceiling "$i" "$rps" "$p50" "$p90" "$p99" "$mx" "$e" "$n" "$(per "$calls" "$n")" "$(per "$pcpu" "$n")" "$(per "$rcpu" "$n")" ""
+	printf "$fmt" ceiling "$i" "$rps" "$p50" "$p90" "$p99" "$mx" "$e" "$n" "$(per "$calls" "$n")" "$(per "$pcpu" "$n")" "$(per "$rcpu" "$n")" "(ceiling -mode=redis)"
 	c_rps+=("$rps") c_p99+=("$p99")
 	if [ "$NOTIFY" = 1 ]; then
 		read -r rps p50 p90 p99 mx e n rep calls pcpu rcpu <<<"$(ceiling_round notify)"
 		printf "$fmt" notify "$i" "$rps" "$p50" "$p90" "$p99" "$mx" "$e" "$n" "$(per "$calls" "$n")" "$(per "$pcpu" "$n")" "$(per "$rcpu" "$n")" "(ceiling -mode=notify)"
 		n_rps+=("$rps") n_p99+=("$p99")
 	fi
+	if [ "$BARE" = 1 ]; then
+		read -r rps p50 p90 p99 mx e n rep calls pcpu rcpu <<<"$(ceiling_round bare)"
+		printf "$fmt" bare "$i" "$rps" "$p50" "$p90" "$p99" "$mx" "$e" "$n" "$(per "$calls" "$n")" "$(per "$pcpu" "$n")" "$(per "$rcpu" "$n")" "(ceiling -mode=bare)"
+		b_rps+=("$rps") b_p99+=("$p99")
+	fi
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
-hr=$(median "${h_rps[@]}") hp=$(median "${h_p99[@]}") cr=$(median "${c_rps[@]}") cp=$(median "${c_p99[@]}")
-echo "== medians: hulpbot $hr req/s, p99 $hp ms; ceiling $cr req/s, p99 $cp ms"
-awk -v hr="$hr" -v cr="$cr" -v hp="$hp" -v cp="$cp" 'BEGIN {
-	printf "== ratio: throughput %.1f %% of the ceiling (target >= 60 %%), p99 %.1f x the ceiling'"'"'s (target <= 2 x)\n", 100 * hr / cr, hp / cp
-}'
+cr=$(median "${c_rps[@]}") cp=$(median "${c_p99[@]}")
+if [ "$HULPBOT" != 0 ]; then
+	hr=$(median "${h_rps[@]}") hp=$(median "${h_p99[@]}")
+	echo "== medians: hulpbot $hr req/s, p99 $hp ms; ceiling $cr req/s, p99 $cp ms"
+	awk -v hr="$hr" -v cr="$cr" -v hp="$hp" -v cp="$cp" 'BEGIN {
+		printf "== ratio: throughput %.1f %% of the ceiling (target >= 60 %%), p99 %.1f x the ceiling'"'"'s (target <= 2 x)\n", 100 * hr / cr, hp / cp
+	}'
+else
+	echo "== medians: ceiling $cr req/s, p99 $cp ms"
+fi
 if [ "$NOTIFY" = 1 ]; then
 	nr=$(median "${n_rps[@]}") np=$(median "${n_p99[@]}")
-	awk -v nr="$nr" -v cr="$cr" -v hr="$hr" -v np="$np" 'BEGIN {
-		printf "== the ceiling with one chat POST per request (-mode=notify): %.0f req/s, p99 %s ms = %.1f %% of its -mode=redis; hulpbot reaches %.1f %% of it\n", nr, np, 100 * nr / cr, 100 * hr / nr
+	awk -v nr="$nr" -v cr="$cr" -v hr="${hr:-}" -v np="$np" 'BEGIN {
+		printf "== the ceiling with one chat POST per request (-mode=notify): %.0f req/s, p99 %s ms = %.1f %% of its -mode=redis", nr, np, 100 * nr / cr
+		if (hr != "") printf "; hulpbot reaches %.1f %% of it", 100 * hr / nr
+		printf "\n"
+	}'
+fi
+if [ "$BARE" = 1 ]; then
+	br=$(median "${b_rps[@]}") bp=$(median "${b_p99[@]}")
+	awk -v br="$br" -v cr="$cr" -v bp="$bp" 'BEGIN {
+		printf "== the ceiling without I/O (-mode=bare): %.0f req/s, p99 %s ms; one EVALSHA per request (-mode=redis) keeps %.1f %% of it\n", br, bp, 100 * cr / br
 	}'
 fi
 echo "(redis/req: commands Redis ran per request, inside scripts included; cpu ms/rq: CPU of the server process (hulpbot or ceiling) per request; redis ms/rq: Redis CPU per request. \"delivered\": DMs and fallback posts the fake Slack had received 2 s after the round — offers not delivered by then were still in hulpbot's outbox)"

@@ -21,6 +21,8 @@
 //	scale       the same paced load with 1, 10, 100, 1,000 schools; cost
 //	            per request, idle cost and latency; -plot draws the curve
 //	serve       hulpbot and the fake Slack only, for wrk (scripts/bench.sh)
+//	ceiling     no hulpbot: the least any intake must do, for wrk beside
+//	            hulpbot (-mode=bare|redis|notify|sink; see ceiling.go)
 //
 // Everything stays on loopback, every loop is bounded by -requests and
 // -duration, and hulpbot is stopped (and killed, if need be) at the end.
@@ -58,6 +60,7 @@ var scenarioDefaults = map[string]Options{
 	"escalation": {Schools: 1000, Helpers: 20, Concurrency: 50, Requests: 10000, Duration: 2 * time.Minute, OfferTimeout: 30 * time.Second},
 	"scale":      {Helpers: 10, Concurrency: 50, Requests: 100000, Duration: 20 * time.Second, OfferTimeout: 2 * time.Minute, Rate: 50},
 	"serve":      {Schools: 1000, Helpers: 10, Concurrency: 1, Requests: 1, Duration: 10 * time.Minute, OfferTimeout: time.Hour},
+	"ceiling":    {Schools: 1000, Helpers: 10, Concurrency: 1, Requests: 1, Duration: 10 * time.Minute, OfferTimeout: time.Hour},
 }
 
 func parseFlags(args []string, stderr io.Writer) (Options, error) {
@@ -65,12 +68,12 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	var scale string
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.Scenario, "scenario", "notify", "intake | notify | escalation | scale | serve")
+	fs.StringVar(&o.Scenario, "scenario", "notify", "intake | notify | escalation | scale | serve | ceiling")
 	fs.IntVar(&o.Schools, "schools", 0, "schools to configure (default per scenario: intake 100, notify 10, escalation 1000, serve 1000)")
 	fs.IntVar(&o.Helpers, "helpers", 0, "helpers per school (default 10; escalation 20)")
 	fs.IntVar(&o.Concurrency, "concurrency", 0, "teachers in flight at once (default 50)")
 	fs.IntVar(&o.Requests, "requests", 0, "at most this many requests for help (default: intake 1000, escalation 10000)")
-	fs.DurationVar(&o.Duration, "duration", 0, "at most this long sending (default per scenario; serve: how long to stay up)")
+	fs.DurationVar(&o.Duration, "duration", 0, "at most this long sending (default per scenario; serve, ceiling: how long to stay up)")
 	fs.Float64Var(&o.Rate, "rate", -1, "requests for help started per second; 0 = as fast as the teachers in flight allow (default: scale 50, others 0)")
 	fs.DurationVar(&o.BurstEvery, "burst-every", 0, "instead: all -concurrency teachers ask at the same moment, once every this long")
 	fs.DurationVar(&o.OfferTimeout, "offer-timeout", 0, "hulpbot's offer_timeout (default 2m; escalation 30s; at least 10s)")
@@ -88,13 +91,15 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	fs.DurationVar(&o.Idle, "idle", 5*time.Second, "scale: how long each point measures the idle cost")
 	fs.StringVar(&o.JSON, "json", "", "write the result as JSON to this file")
 	fs.StringVar(&o.Plot, "plot", "", "scale: write the curve as PNG to this file (e.g. docs/scale.png)")
-	fs.StringVar(&o.Listen, "listen", "127.0.0.1:8080", "-write-config: the address hulpbot listens on")
+	fs.StringVar(&o.Listen, "listen", "127.0.0.1:8080", "-write-config: the address hulpbot listens on; ceiling: the address the ceiling listens on")
 	fs.StringVar(&o.WriteConfig, "write-config", "", "write a hulpbot configuration for -schools × -helpers (and -fake-addr, -redis) to this file and exit")
-	fs.StringVar(&o.WrkFile, "wrk-file", "", "serve: write pre-signed slash commands for wrk.lua to this file")
-	fs.IntVar(&o.WrkRequests, "wrk-requests", 50000, "serve: how many commands -wrk-file holds")
+	fs.StringVar(&o.WrkFile, "wrk-file", "", "serve, ceiling: write pre-signed slash commands for wrk.lua to this file")
+	fs.IntVar(&o.WrkRequests, "wrk-requests", 50000, "serve, ceiling: how many commands -wrk-file holds")
 	fs.StringVar(&o.ReadyFile, "ready-file", "", "serve: write hulpbot's URL and pid (two lines) to this file once it is ready")
 	fs.BoolVar(&o.Tidy, "tidy", true, "remove the run's keys at the end from a Redis given with -redis")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the temporary directory (configuration, logs)")
+	fs.StringVar(&o.Mode, "mode", "redis", "ceiling: bare (parse and answer) | redis (plus one EVALSHA) | notify (plus one chat POST to -notify-url) | sink (the chat API for notify)")
+	fs.StringVar(&o.NotifyURL, "notify-url", "", "ceiling -mode=notify: the chat API every request POSTs to (a -scenario ceiling -mode=sink)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return o, err
 	}
@@ -103,7 +108,7 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	}
 	d, ok := scenarioDefaults[o.Scenario]
 	if !ok {
-		return o, fmt.Errorf("-scenario %q: want intake, notify, escalation, scale or serve", o.Scenario)
+		return o, fmt.Errorf("-scenario %q: want intake, notify, escalation, scale, serve or ceiling", o.Scenario)
 	}
 	fill := func(v *int, def int) {
 		if *v == 0 {
@@ -141,6 +146,8 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 		return o, errors.New("-duration must be between 0 and 1h")
 	case o.OfferTimeout < 10*time.Second || o.OfferTimeout > time.Hour:
 		return o, errors.New("-offer-timeout must be between 10s and 1h (hulpbot's bounds)")
+	case o.Scenario == "ceiling":
+		return o, checkCeiling(o)
 	case o.WriteConfig == "" && o.Target == "" && o.Hulpbot == "":
 		return o, errors.New("name the hulpbot to measure: -hulpbot PATH (started here) or -target URL -config FILE")
 	case o.Target != "" && o.Config == "":
@@ -162,6 +169,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	if o.WriteConfig != "" {
 		return writeConfig(o)
+	}
+	if o.Scenario == "ceiling" {
+		return runCeiling(ctx, o, log)
 	}
 
 	dir, err := os.MkdirTemp("", "hulpload-")

@@ -50,6 +50,9 @@ type Options struct {
 	ReadyFile   string
 	Keep        bool
 	Tidy        bool
+
+	Mode      string // the ceiling's: bare, redis, notify or sink
+	NotifyURL string // the chat API of the ceiling's notify mode
 }
 
 // Result is what a run measured; it is written as JSON.

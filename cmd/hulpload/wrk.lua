@@ -10,7 +10,11 @@
 -- hulpbot's repeat check, not from the core): the number of such repeats is
 -- printed, and should be 0.
 --
--- Prints one CSV line at the end, as ../shared/bench/post.lua does:
+-- The ceiling (hulpload -scenario ceiling) takes the same file: it checks
+-- no signature, and answers on every path. Write one for the ceiling alone
+-- with hulpload -scenario ceiling -wrk-file FILE.
+--
+-- Prints one CSV line at the end, which scripts/bench.sh reads:
 -- CSV,requests,rps,p50_ms,p90_ms,p99_ms,max_ms,errors(socket+non-2xx/3xx)
 
 local threads = {}
