@@ -60,14 +60,6 @@ type Options struct {
 	Prefix string
 	Log    *slog.Logger
 
-	// CallerDeduplicates says whoever calls Sender().Send (a durable outbox)
-	// hands each message key to one delivery at a time and remembers what
-	// was delivered. The Sender then keeps no delivery record of its own,
-	// and a message without files costs no Redis round trip. False (the
-	// zero value) keeps the Sender's records: each key delivered once, also
-	// when Send is called for it again.
-	CallerDeduplicates bool
-
 	// Zero values below mean the defaults.
 
 	// MaxBody caps a request body (64 kB); larger is answered 413.
@@ -77,11 +69,10 @@ type Options struct {
 	AnswerTimeout time.Duration
 	// HTTPTimeout bounds one call to Slack's Web API (10 s).
 	HTTPTimeout time.Duration
-	// Retry is how hard one Send tries (DefaultRetry).
-	Retry Retry
-	// Backoff is how long the Queue keeps trying (DefaultBackoff).
+	// Backoff is how long the click answers' Queue keeps trying
+	// (DefaultBackoff).
 	Backoff Backoff
-	// Workers and QueueSize size the Queue (8 workers, 256 jobs each).
+	// Workers and QueueSize size that Queue (8 workers, 256 jobs each).
 	Workers, QueueSize int
 }
 
@@ -126,9 +117,6 @@ func New(o Options) (*Adapter, error) {
 	if o.HTTPTimeout <= 0 {
 		o.HTTPTimeout = 10 * time.Second
 	}
-	if o.Retry == (Retry{}) {
-		o.Retry = DefaultRetry
-	}
 	if o.Backoff == (Backoff{}) {
 		o.Backoff = DefaultBackoff
 	}
@@ -149,26 +137,22 @@ func New(o Options) (*Adapter, error) {
 	log := o.Log.With("component", "slack")
 	hc := apiclient.New(o.HTTPTimeout)
 	api := slack.New(o.BotToken, slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(hc))
-	sender := NewSender(api, o.Redis, o.Prefix, o.Retry, o.Log)
-	sender.records = !o.CallerDeduplicates
+	sender := NewSender(api, o.Redis, o.Prefix, o.Log)
 	return &Adapter{
 		secret: o.SigningSecret, botToken: o.BotToken, apiURL: apiURL,
 		cmds: o.Dispatcher, schools: o.Schools, rdb: o.Redis, keys: newKeys(o.Prefix), log: log,
 		maxBody: o.MaxBody, answerTimeout: o.AnswerTimeout,
 		hc: hc, api: api, sender: sender,
-		queue: NewQueue(sender, o.Workers, o.QueueSize, o.Backoff, o.Log),
+		queue: NewQueue(o.Workers, o.QueueSize, o.Backoff, o.Log),
 	}, nil
 }
 
-// Sender delivers at once, with a short retry: for a caller that queues
-// and retries itself (an outbox).
+// Sender delivers a message in one try: for the durable outbox, which
+// queues, retries and de-duplicates.
 func (a *Adapter) Sender() *Sender { return a.sender }
 
-// Queue delivers in the background: Send returns at once.
-func (a *Adapter) Queue() *Queue { return a.queue }
-
-// Run does the background work (deliveries, message updates) until ctx
-// ends, then drains briefly.
+// Run does the background work (the answers to clicks) until ctx ends,
+// then drains briefly.
 func (a *Adapter) Run(ctx context.Context) { a.queue.Run(ctx) }
 
 // Register adds POST /slack/command and POST /slack/interactivity to mux.

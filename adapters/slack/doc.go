@@ -12,15 +12,18 @@
 //	POST /slack/command        slash command form → handlers.Command → ephemeral JSON reply
 //	POST /slack/interactivity  block_actions payload → handlers.Click → response_url update
 //
-// Outbound: Sender delivers a message.Message as a DM (chat.postMessage to
-// the member id, which Slack puts in the bot's DM with that person) or a post in a channel named in the configuration
-// (resolved with conversations.list), with files through files.uploadV2.
-// Queue puts a Sender behind a small in-process queue so that nobody waits
-// for Slack's Web API while a command is answered.
+// Outbound: Sender delivers a message.Message, in one try for the durable
+// outbox in front of it, as a DM (chat.postMessage to the member id, which
+// Slack puts in the bot's DM with that person) or a post in a channel named
+// in the configuration (resolved with conversations.list), with files
+// through files.uploadV2. Every message carries a marker of its key as
+// message metadata, by which Delivered (message.Checker) finds it in the
+// conversation's history. The lapse of an offer updates the offer message
+// (chat.update) instead of sending a new DM. Queue answers clicks in the
+// background.
 //
 // Small adapter state lives in Redis under <prefix>:slack:, always with a TTL:
 // slash commands and clicks already handled (Slack may deliver one twice;
 // not a request for help, which the store creates once per trigger_id),
-// deliveries already made (one per message key; not when a durable outbox
-// in front records them), the progress of a message with files.
+// the progress of a message with files, where each offer was posted.
 package slackbot

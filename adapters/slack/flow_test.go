@@ -1,8 +1,10 @@
 package slackbot
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -143,6 +145,33 @@ func TestDeclineToNextHelper(t *testing.T) {
 	}
 }
 
+// TestOfferLapses: an offer nobody answers in time moves on to the next
+// helper, and the first helper's offer message says so, without buttons:
+// one message, updated, not a second DM.
+func TestOfferLapses(t *testing.T) {
+	s := newStack(t)
+	s.command(marieID, "juf.marie", "groep 5")
+	m := s.offer(anneID, 1)
+	id := requestOf(t, slackfake.Buttons(t, m)[0])
+	r := s.request(id)
+	if _, err := s.svc.Timeout(context.Background(), r.Deadline.Add(time.Second), s.school, id, 1); err != nil {
+		t.Fatalf("timeout: %v", err)
+	}
+	s.offer(bramID, 1)
+	s.fake.Wait(t, "Anne's offer updated", 5*time.Second, func([]slackfake.Call) bool { return len(s.fake.Calls("chat.update")) == 1 })
+	time.Sleep(100 * time.Millisecond)
+	if n := len(s.fake.Posted("D0ANNE0001")); n != 1 {
+		t.Errorf("Anne got %d DMs, want only the offer", n)
+	}
+	msgs := s.fake.Messages("D0ANNE0001")
+	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "doorgegeven") || strings.Contains(string(msgs[0].Blocks), `"actions"`) {
+		t.Errorf("Anne's DM holds %+v, want her offer saying it lapsed, without buttons", msgs)
+	}
+	if got := s.request(id); got.State != bot.StateOffered || got.HelperID != "bram" {
+		t.Errorf("request is %s with %q, want offered to bram", got.State, got.HelperID)
+	}
+}
+
 // TestRetriedCommand: Slack delivering one slash command again (a retry,
 // or twice at once) gives the same answer and one request, one DM. The
 // store's idempotency does it: the adapter keeps no record of a request
@@ -226,14 +255,14 @@ func TestRetriedChange(t *testing.T) {
 }
 
 // TestCommandRoundTrips counts the Redis round trips of a slash command
-// as hulpbot is wired (the Sender behind a durable outbox keeps no
-// delivery records): a request for help is one, the create script, also
-// when Slack delivers it again; a command that changes something each time
-// adds the adapter's repeat check and stored answer. Before: a request for
-// help took three here (repeat check, script, stored answer) and its DM
-// three more (the Sender's SET NX, SET, DEL).
+// and of the adapter's part of its messages (the outbox's are its own, so
+// notices go to the Sender directly here): a request for help is one, the
+// create script, also when Slack delivers it again; its post in the
+// fallback channel costs none (an offer with buttons would cost one, see
+// TestSendRoundTrips); a command that changes something each time adds the
+// adapter's repeat check and stored answer.
 func TestCommandRoundTrips(t *testing.T) {
-	s := newStack(t, func(o *Options) { o.CallerDeduplicates = true })
+	s := newStack(t, func(c *stackConfig) { c.direct = true })
 	// The scripts loaded (go-redis tries EVALSHA, then EVAL once), a
 	// connection open.
 	s.command(marieID, "juf.marie", "groep 5")
@@ -252,8 +281,8 @@ func TestCommandRoundTrips(t *testing.T) {
 		TriggerID: "13345224609.738474920.counted", ResponseURL: s.fake.ResponseURL("cmd")}
 	first := s.commandWith(c, nil)
 	s.offer(bramID, 1)
-	if got := settle(); len(got) != 1 || got[0] != "evalsha" {
-		t.Errorf("a request for help and its DM: round trips %q, want 1 (the create script)", got)
+	if got := settle(); !slices.Equal(got, []string{"evalsha"}) {
+		t.Errorf("a request for help and its post: round trips %q, want 1 (the create script)", got)
 	}
 	if again := s.commandWith(c, nil); again.Text != first.Text {
 		t.Errorf("the repeat answered %q, want %q", again.Text, first.Text)

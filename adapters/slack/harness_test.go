@@ -19,6 +19,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/hulpbot/hulpbot/adapters/outbox"
 	"github.com/hulpbot/hulpbot/adapters/redisstore"
 	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
 	"github.com/hulpbot/hulpbot/adapters/slack/slackfake"
@@ -45,6 +46,7 @@ type stack struct {
 	rdb     redis.UniversalClient
 	prefix  string
 	store   *redisstore.Store
+	svc     *bot.Service
 	school  *bot.School
 	adapter *Adapter
 	http    *httptest.Server // hulpbot's endpoints
@@ -52,7 +54,16 @@ type stack struct {
 	trigger atomic.Int64
 }
 
-type stackOpt func(*Options)
+// stackConfig is how a test wants its stack: the adapter's options, and
+// how notices reach the Sender.
+type stackConfig struct {
+	Options
+	// direct hands notices to the Sender synchronously instead of to the
+	// durable outbox, as deployments do: for counting what a command costs.
+	direct bool
+}
+
+type stackOpt func(*stackConfig)
 
 func newStack(t *testing.T, opts ...stackOpt) *stack {
 	t.Helper()
@@ -71,27 +82,41 @@ func newStack(t *testing.T, opts ...stackOpt) *stack {
 	log := slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s.store = redisstore.New(s.rdb, s.prefix, log)
 	var sender message.Sender = senderFunc(func(ctx context.Context, m message.Message) error {
-		return s.adapter.Queue().Send(ctx, m)
+		return s.adapter.Sender().Send(ctx, m)
 	})
-	svc := bot.NewService(s.store, handlers.NewNotifier(dir, sender), log)
-	o := Options{
+	c := stackConfig{Options: Options{
 		BotToken: cfg.Slack.BotToken, SigningSecret: cfg.Slack.SigningSecret, APIURL: s.fake.APIURL(),
-		Dispatcher: handlers.New(svc, time.Now, log), Schools: dir, Redis: s.rdb, Prefix: s.prefix, Log: log,
+		Schools: dir, Redis: s.rdb, Prefix: s.prefix, Log: log,
 		HTTPTimeout: 2 * time.Second,
-		Retry:       Retry{Attempts: 2, Wait: 20 * time.Millisecond, MaxWait: time.Second},
 		Backoff:     Backoff{Wait: 50 * time.Millisecond, MaxWait: 200 * time.Millisecond, Window: time.Minute},
-	}
+	}}
 	for _, f := range opts {
-		f(&o)
+		f(&c)
 	}
-	s.adapter, err = New(o)
+	var box *outbox.Outbox
+	if !c.direct {
+		// As deployed: the outbox queues, retries and de-duplicates; its
+		// worker looks every few milliseconds here.
+		box = outbox.New(s.rdb, s.prefix, []string{sc.ID}, sender, time.Now, outbox.Options{
+			Poll:        5 * time.Millisecond,
+			Backoff:     func(int) time.Duration { return 20 * time.Millisecond },
+			MaxAttempts: 1000,
+		}, log)
+		sender = box
+	}
+	s.svc = bot.NewService(s.store, handlers.NewNotifier(dir, sender), log)
+	c.Dispatcher = handlers.New(s.svc, time.Now, log)
+	s.adapter, err = New(c.Options)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); s.adapter.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	var bg sync.WaitGroup
+	bg.Go(func() { s.adapter.Run(ctx) })
+	if box != nil {
+		bg.Go(func() { box.Run(ctx) })
+	}
+	t.Cleanup(func() { cancel(); bg.Wait() })
 	mux := http.NewServeMux()
 	s.adapter.Register(mux)
 	s.http = httptest.NewServer(mux)
@@ -203,7 +228,7 @@ func (s *stack) offer(user string, n int) slackfake.Call {
 func (s *stack) click(user, name string, m slackfake.Call, b slackfake.Button, id string) int {
 	s.t.Helper()
 	n := int(s.trigger.Add(1))
-	c := slackfake.Click{TeamID: team, UserID: user, UserName: name, ChannelID: m.Channel, MessageTS: "1764150000.000001",
+	c := slackfake.Click{TeamID: team, UserID: user, UserName: name, ChannelID: m.Channel, MessageTS: m.TS,
 		ResponseURL: s.fake.ResponseURL(id), TriggerID: "click-" + itoa(n), ActionTS: "1764150061.0" + itoa(n), Button: b}
 	status, body, _ := s.post("/slack/interactivity", []byte(c.Form().Encode()), nil)
 	if status != http.StatusOK {

@@ -18,8 +18,9 @@ import (
 // TestOutage: with Slack's Web API failing (500s, timeouts, 429) while a
 // request is offered, the teacher's answer comes at once, the request is
 // in Redis with its deadline running, and the DM arrives, once, when Slack
-// is back. A click answered while response_urls fail is acknowledged at
-// once too, and the message is updated later.
+// is back: the outbox retries, each try of the Sender is one call. A click
+// answered while response_urls fail is acknowledged at once too, and the
+// message is updated later.
 func TestOutage(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -31,7 +32,7 @@ func TestOutage(t *testing.T) {
 		{"rate limited", "chat.postMessage", slackfake.Fault{Times: -1, Status: http.StatusTooManyRequests, RetryAfter: 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newStack(t, func(o *Options) { o.HTTPTimeout = 300 * time.Millisecond })
+			s := newStack(t, func(c *stackConfig) { c.HTTPTimeout = 300 * time.Millisecond })
 			s.fake.Fail(tc.method, tc.fault)
 			s.fake.Fail("response", slackfake.Fault{Times: -1, Status: http.StatusBadGateway})
 
@@ -56,7 +57,8 @@ func TestOutage(t *testing.T) {
 				t.Errorf("due offers at the deadline = %v, %v; want this request, so the sweeper moves it on", due, err)
 			}
 
-			// The outage lasts; the adapter keeps trying, within bounds.
+			// The outage lasts; the outbox keeps trying, within bounds, and
+			// waits as long as a 429 asks.
 			time.Sleep(700 * time.Millisecond)
 			if n := len(s.fake.Posted("D0ANNE0001")); n != 0 {
 				t.Fatalf("delivered during the outage?")
@@ -100,39 +102,42 @@ func TestOutage(t *testing.T) {
 	}
 }
 
-// blockingSender holds every Send until released or its context ends.
-type blockingSender struct {
-	release chan struct{}
-	mu      sync.Mutex
-	got     []string
-	fail    func(m message.Message, n int) error
+// jobs records what a Queue ran, and holds or fails jobs on purpose.
+type jobs struct {
+	release chan struct{} // when set, every job waits for it
+	fail    func(name string, n int) error
 	calls   atomic.Int32
+	mu      sync.Mutex
+	done    []string
 }
 
-func (b *blockingSender) Send(ctx context.Context, m message.Message) error {
-	n := int(b.calls.Add(1))
-	if b.release != nil {
-		select {
-		case <-b.release:
-		case <-ctx.Done():
-			return ctx.Err()
+// job is a queue job named name, run by j.
+func (j *jobs) job(name string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		n := int(j.calls.Add(1))
+		if j.release != nil {
+			select {
+			case <-j.release:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
-	}
-	if b.fail != nil {
-		if err := b.fail(m, n); err != nil {
-			return err
+		if j.fail != nil {
+			if err := j.fail(name, n); err != nil {
+				return err
+			}
 		}
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		j.done = append(j.done, name)
+		return nil
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.got = append(b.got, m.Key)
-	return nil
 }
 
-func (b *blockingSender) delivered() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.got...)
+func (j *jobs) finished() []string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return append([]string(nil), j.done...)
 }
 
 func runQueue(t *testing.T, q *Queue) (stop func()) {
@@ -155,95 +160,98 @@ func runQueue(t *testing.T, q *Queue) (stop func()) {
 	return stop
 }
 
+// TestQueue: the click answers' queue returns at once, runs the jobs of one
+// clicked message in order, retries within its window and stops.
 func TestQueue(t *testing.T) {
 	b := Backoff{Wait: 10 * time.Millisecond, MaxWait: 50 * time.Millisecond, Window: time.Second}
 
-	t.Run("send returns at once", func(t *testing.T) {
-		s := &blockingSender{release: make(chan struct{})}
-		q := NewQueue(s, 2, 10, b, nil)
+	t.Run("do returns at once", func(t *testing.T) {
+		j := &jobs{release: make(chan struct{})}
+		q := NewQueue(2, 10, b, nil)
 		runQueue(t, q)
 		start := time.Now()
-		if err := q.Send(context.Background(), dmTo(anneID, "k1", "x")); err != nil {
+		if err := q.Do("D0ANNE0001/1.1", "click r1", j.job("k1")); err != nil {
 			t.Fatal(err)
 		}
 		if d := time.Since(start); d > 50*time.Millisecond {
-			t.Errorf("Send took %s", d)
+			t.Errorf("Do took %s", d)
 		}
-		close(s.release)
+		close(j.release)
 	})
 
-	t.Run("one recipient in order", func(t *testing.T) {
-		s := &blockingSender{fail: func(m message.Message, n int) error {
-			if m.Key == "a1" && n == 1 {
+	t.Run("one owner in order", func(t *testing.T) {
+		j := &jobs{fail: func(name string, n int) error {
+			if name == "a1" && n == 1 {
 				return errors.New("outage")
 			}
 			return nil
 		}}
-		q := NewQueue(s, 4, 10, b, nil)
+		q := NewQueue(4, 10, b, nil)
 		for _, k := range []string{"a1", "a2", "a3"} {
-			if err := q.Send(context.Background(), dmTo(anneID, k, "x")); err != nil {
+			if err := q.Do("D0ANNE0001/1.1", k, j.job(k)); err != nil {
 				t.Fatal(err)
 			}
 		}
 		runQueue(t, q)
 		deadline := time.Now().Add(5 * time.Second)
-		for len(s.delivered()) < 3 && time.Now().Before(deadline) {
+		for len(j.finished()) < 3 && time.Now().Before(deadline) {
 			time.Sleep(5 * time.Millisecond)
 		}
-		if got := strings.Join(s.delivered(), ","); got != "a1,a2,a3" {
-			t.Errorf("delivered %s, want a1,a2,a3", got)
+		if got := strings.Join(j.finished(), ","); got != "a1,a2,a3" {
+			t.Errorf("ran %s, want a1,a2,a3", got)
 		}
 	})
 
 	t.Run("permanent is not retried; the window bounds retries", func(t *testing.T) {
-		s := &blockingSender{fail: func(m message.Message, n int) error {
-			if m.Key == "perm" {
-				return errors.Join(errors.New("user_not_found"), message.ErrPermanent)
+		j := &jobs{fail: func(name string, n int) error {
+			if name == "perm" {
+				return errors.Join(errors.New("expired_url"), message.ErrPermanent)
 			}
 			return errors.New("outage")
 		}}
-		q := NewQueue(s, 1, 10, Backoff{Wait: 10 * time.Millisecond, MaxWait: 20 * time.Millisecond, Window: 200 * time.Millisecond}, nil)
+		q := NewQueue(1, 10, Backoff{Wait: 10 * time.Millisecond, MaxWait: 20 * time.Millisecond, Window: 200 * time.Millisecond}, nil)
 		runQueue(t, q)
-		_ = q.Send(context.Background(), dmTo(anneID, "perm", "x"))
+		_ = q.Do("x", "perm", j.job("perm"))
 		time.Sleep(50 * time.Millisecond)
-		if n := s.calls.Load(); n != 1 {
+		if n := j.calls.Load(); n != 1 {
 			t.Errorf("a permanent failure was tried %d times", n)
 		}
-		_ = q.Send(context.Background(), dmTo(anneID, "down", "x"))
+		_ = q.Do("x", "down", j.job("down"))
 		time.Sleep(500 * time.Millisecond)
-		n := s.calls.Load()
+		n := j.calls.Load()
 		time.Sleep(200 * time.Millisecond)
-		if s.calls.Load() != n || n < 3 || n > 20 {
-			t.Errorf("an outage was tried %d times and then %d; want a few retries that stop", n, s.calls.Load())
+		if j.calls.Load() != n || n < 3 || n > 20 {
+			t.Errorf("an outage was tried %d times and then %d; want a few retries that stop", n, j.calls.Load())
 		}
 	})
 
 	t.Run("full", func(t *testing.T) {
-		q := NewQueue(&blockingSender{}, 1, 2, b, nil)
+		j := &jobs{}
+		q := NewQueue(1, 2, b, nil)
 		for i := range 2 {
-			if err := q.Send(context.Background(), dmTo(anneID, itoa(i), "x")); err != nil {
+			if err := q.Do("x", itoa(i), j.job(itoa(i))); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := q.Send(context.Background(), dmTo(anneID, "3", "x")); !errors.Is(err, ErrQueueFull) {
-			t.Errorf("Send on a full queue = %v, want ErrQueueFull", err)
+		if err := q.Do("x", "3", j.job("3")); !errors.Is(err, ErrQueueFull) {
+			t.Errorf("Do on a full queue = %v, want ErrQueueFull", err)
 		}
 	})
 
 	t.Run("stops", func(t *testing.T) {
-		s := &blockingSender{release: make(chan struct{})} // never released
-		q := NewQueue(s, 2, 10, b, nil)
+		j := &jobs{release: make(chan struct{})} // never released
+		q := NewQueue(2, 10, b, nil)
 		q.drain = 100 * time.Millisecond
 		stop := runQueue(t, q)
-		_ = q.Send(context.Background(), dmTo(anneID, "stuck", "x"))
+		_ = q.Do("x", "stuck", j.job("stuck"))
 		time.Sleep(20 * time.Millisecond)
 		start := time.Now()
 		stop()
 		if d := time.Since(start); d > 2*time.Second {
 			t.Errorf("stopping took %s", d)
 		}
-		if err := q.Send(context.Background(), dmTo(anneID, "late", "x")); !errors.Is(err, ErrQueueFull) {
-			t.Errorf("Send after stop = %v, want ErrQueueFull", err)
+		if err := q.Do("x", "late", j.job("late")); !errors.Is(err, ErrQueueFull) {
+			t.Errorf("Do after stop = %v, want ErrQueueFull", err)
 		}
 	})
 }

@@ -20,21 +20,21 @@ type Backoff struct {
 	Window time.Duration
 }
 
-// DefaultBackoff keeps trying for ten minutes: long after an offer has
-// moved on, but a teacher still wants to hear what became of a request.
+// DefaultBackoff keeps trying for ten minutes, well within the 30 minutes
+// a response_url lives.
 var DefaultBackoff = Backoff{Wait: 500 * time.Millisecond, MaxWait: 30 * time.Second, Window: 10 * time.Minute}
 
-// Queue does the adapter's outbound work in the background: the messages a
-// command or click causes, and the update of a clicked message. Nobody
-// waits for Slack's Web API: a command is answered while its DM is still
-// on its way, also when Slack is slow or down.
+// Queue answers clicks in the background: the update of a clicked message
+// (through its response_url, or chat.update) and a note for the clicker.
+// That is all it is for: messages go through the durable outbox, which
+// calls the Sender. A click's answer is no message the outbox knows (its
+// response_url lives 30 minutes and is used once), so it is retried here,
+// and nobody waits for Slack while a click is acknowledged.
 //
-// Jobs for one recipient run in order, one at a time; a failed job is tried
-// again with backoff until it succeeds, fails for good
-// (message.ErrPermanent) or its window passes. The queue is in memory: a
-// durable outbox in front of all Senders replaces it for messages.
+// Jobs of one owner (a clicked message) run in order, one at a time; a
+// failed job is tried again with backoff until it succeeds, fails for good
+// (message.ErrPermanent) or its window passes. The queue is in memory.
 type Queue struct {
-	send    message.Sender
 	shards  []chan job
 	backoff Backoff
 	drain   time.Duration
@@ -45,38 +45,29 @@ type Queue struct {
 }
 
 type job struct {
-	name   string // for the log: message key or "click"
+	name   string // for the log: "click <request id>"
 	do     func(context.Context) error
 	queued time.Time
 }
 
-var _ message.Sender = (*Queue)(nil)
-
-// NewQueue returns a queue that sends messages through send with workers
-// workers and room for size jobs each. Run must be called for anything to
-// happen.
-func NewQueue(send message.Sender, workers, size int, b Backoff, log *slog.Logger) *Queue {
+// NewQueue returns a queue with workers workers and room for size jobs
+// each. Run must be called for anything to happen.
+func NewQueue(workers, size int, b Backoff, log *slog.Logger) *Queue {
 	if workers < 1 {
 		workers = 1
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	q := &Queue{send: send, backoff: b, drain: 5 * time.Second, log: log.With("component", "slack")}
+	q := &Queue{backoff: b, drain: 5 * time.Second, log: log.With("component", "slack")}
 	for range workers {
 		q.shards = append(q.shards, make(chan job, size))
 	}
 	return q
 }
 
-// ErrQueueFull is a message the queue cannot take now.
+// ErrQueueFull is a job the queue cannot take now.
 var ErrQueueFull = errors.New("slack queue full or stopped")
-
-// Send queues m and returns at once (message.Sender).
-func (q *Queue) Send(_ context.Context, m message.Message) error {
-	to := m.To.Handle + "#" + m.To.Channel
-	return q.Do(to, m.Key, func(ctx context.Context) error { return q.send.Send(ctx, m) })
-}
 
 // Do queues f behind the earlier jobs of the same owner.
 func (q *Queue) Do(owner, name string, f func(context.Context) error) error {
@@ -133,7 +124,7 @@ func (q *Queue) run(ctx, running context.Context, j job) {
 			return
 		}
 		if errors.Is(err, message.ErrPermanent) || ctx.Err() != nil || running.Err() != nil {
-			q.log.Error("slack delivery failed", "job", j.name, "attempts", attempt, "permanent", errors.Is(err, message.ErrPermanent), "err", err)
+			q.log.Error("slack click answer failed", "job", j.name, "attempts", attempt, "permanent", errors.Is(err, message.ErrPermanent), "err", err)
 			return
 		}
 		d := min(wait, q.backoff.MaxWait)
@@ -142,17 +133,31 @@ func (q *Queue) run(ctx, running context.Context, j job) {
 			d = max(d, ra.After)
 		}
 		if time.Since(j.queued)+d > q.backoff.Window {
-			q.log.Error("slack delivery given up", "job", j.name, "attempts", attempt, "err", err)
+			q.log.Error("slack click answer given up", "job", j.name, "attempts", attempt, "err", err)
 			return
 		}
-		q.log.Warn("slack delivery failed, will retry", "job", j.name, "attempt", attempt, "in", d, "err", err)
+		q.log.Warn("slack click answer failed, will retry", "job", j.name, "attempt", attempt, "in", d, "err", err)
 		if !sleep(running, d) {
 			// Shutting down: one last try without waiting.
 			if err := j.do(ctx); err != nil {
-				q.log.Error("slack delivery failed at shutdown", "job", j.name, "err", err)
+				q.log.Error("slack click answer failed at shutdown", "job", j.name, "err", err)
 			}
 			return
 		}
 		wait *= 2
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }

@@ -20,20 +20,6 @@ import (
 	"github.com/hulpbot/hulpbot/message"
 )
 
-// Retry is how hard one Send tries before it gives the error to its caller.
-type Retry struct {
-	// Attempts is the number of tries (at least 1).
-	Attempts int
-	// Wait is the pause after the first failed try; it doubles after each.
-	Wait time.Duration
-	// MaxWait is the longest Retry-After (HTTP 429) Send sits out itself; a
-	// longer one is returned as *message.RetryAfterError.
-	MaxWait time.Duration
-}
-
-// DefaultRetry is short: a durable outbox or the Queue retries for longer.
-var DefaultRetry = Retry{Attempts: 3, Wait: 300 * time.Millisecond, MaxWait: 3 * time.Second}
-
 // channelListTTL is how long a channel name → id map is trusted; a name not
 // in it is looked up again at most once per channelMissTTL.
 const (
@@ -44,187 +30,88 @@ const (
 
 // Sender delivers messages through Slack's Web API (message.Sender): a
 // person gets a DM, a channel name is a channel of the workspace the bot is
-// in. Each message key is delivered once, also when Send is called again
-// for it, by another replica too: the Sender records each delivery in
-// Redis, unless its caller does (Options.CallerDeduplicates, for the
-// durable outbox), and then it makes no Redis round trip for a message
-// without files. A message with files keeps how far its uploads got either
-// way, so a retry resumes instead of posting again.
+// in. The durable outbox is its only caller and owns retries and
+// de-duplication, so Send tries once. Each message carries a marker of its
+// key (message metadata), by which Delivered finds it again. A message with
+// files keeps how far its uploads got, so a retry resumes instead of
+// posting again; an offer with buttons keeps where it was posted, so its
+// lapse updates it instead of sending a new DM.
 //
 // Errors: wrapping message.ErrPermanent when retrying cannot help (no such
 // user or channel, the bot not in a private channel); *message.RetryAfterError
-// when Slack asks to wait longer than Retry.MaxWait; other errors are worth
-// a later retry.
+// on HTTP 429; other errors are worth a later retry.
 type Sender struct {
-	api   *slack.Client
-	rdb   redis.UniversalClient
-	keys  keys
-	retry Retry
-	log   *slog.Logger
-	// records: keep a delivery record per message key (SET NX while a
-	// delivery holds it, "done" after). Off when the caller keeps one.
-	records bool
+	api  *slack.Client
+	rdb  redis.UniversalClient
+	keys keys
+	log  *slog.Logger
 
 	mu       sync.Mutex
 	channels map[string]string // lower-cased name → channel id
 	listedAt time.Time
 }
 
-var _ message.Sender = (*Sender)(nil)
+var (
+	_ message.Sender  = (*Sender)(nil)
+	_ message.Checker = (*Sender)(nil)
+)
 
-// NewSender returns a Sender on api that remembers deliveries in rdb under
-// prefix.
-func NewSender(api *slack.Client, rdb redis.UniversalClient, prefix string, retry Retry, log *slog.Logger) *Sender {
-	if retry.Attempts < 1 {
-		retry.Attempts = 1
-	}
+// NewSender returns a Sender on api that keeps upload progress and offer
+// messages in rdb under prefix.
+func NewSender(api *slack.Client, rdb redis.UniversalClient, prefix string, log *slog.Logger) *Sender {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Sender{
-		api: api, rdb: rdb, keys: newKeys(prefix), retry: retry, log: log.With("component", "slack"), records: true,
+		api: api, rdb: rdb, keys: newKeys(prefix), log: log.With("component", "slack"),
 		channels: map[string]string{},
 	}
 }
 
-// errInFlight: another Send holds the message right now; try again later.
-var errInFlight = errors.New("delivery in progress elsewhere")
-
-// Send delivers m (message.Sender).
+// Send delivers m (message.Sender), in one try.
 func (s *Sender) Send(ctx context.Context, m message.Message) error {
 	if err := s.send(ctx, m); err != nil {
-		return fmt.Errorf("slack send %s: %w", m.Key, err)
+		return fmt.Errorf("slack send %s: %w", what(m), err)
 	}
 	return nil
 }
 
-func (s *Sender) send(ctx context.Context, m message.Message) error {
-	if m.To.Platform != bot.Slack {
-		return fmt.Errorf("recipient on %q: %w", m.To.Platform, message.ErrPermanent)
+// what names a message in errors and logs by its kind and request, not by
+// its key, which holds a person's handle.
+func what(m message.Message) string {
+	if m.Kind == "" {
+		return "message"
 	}
-	if m.To.Handle == "" && m.To.Channel == "" {
-		return fmt.Errorf("no recipient: %w", message.ErrPermanent)
+	return fmt.Sprintf("%s of request %s (offer %d)", m.Kind, m.RequestID, m.OfferNo)
+}
+
+func (s *Sender) send(ctx context.Context, m message.Message) error {
+	if err := checkRecipient(m.To); err != nil {
+		return err
+	}
+	if m.Kind == bot.NoticeOfferLapsed {
+		return s.lapse(ctx, m)
 	}
 	p, err := MessagePayload(m)
 	if err != nil {
 		return errors.Join(err, message.ErrPermanent)
 	}
-	if s.records && m.Key != "" {
-		claimed, err := s.claim(ctx, m.Key)
-		if err != nil {
-			return err
-		}
-		if !claimed {
-			s.log.Debug("already delivered", "key", m.Key)
-			return nil
-		}
+	if err := s.deliver(ctx, m, p); err != nil {
+		return err
 	}
-	err = s.retrying(ctx, func(ctx context.Context) error { return s.deliver(ctx, m, p) })
-	s.finish(ctx, m, err == nil)
-	if err == nil {
-		s.log.Debug("delivered", "key", m.Key, "request", m.RequestID, "buttons", len(m.Buttons), "files", len(m.Attachments))
-	}
-	return err
+	s.log.Debug("delivered", "school", m.SchoolID, "request", m.RequestID, "kind", m.Kind, "buttons", len(m.Buttons), "files", len(m.Attachments))
+	return nil
 }
 
-// claim takes the message for this delivery. It reports false when the
-// message was delivered before, and errInFlight while another delivery
-// holds it. Without Redis it delivers: a rare duplicate beats a lost
-// message.
-func (s *Sender) claim(ctx context.Context, key string) (bool, error) {
-	k := s.keys.sent(key)
-	for range 2 {
-		ok, err := s.rdb.SetNX(ctx, k, markPending, claimTTL).Result()
-		if err != nil {
-			s.log.Warn("delivery record unavailable", "key", key, "err", err)
-			return true, nil
-		}
-		if ok {
-			return true, nil
-		}
-		v, err := s.rdb.Get(ctx, k).Result()
-		switch {
-		case errors.Is(err, redis.Nil):
-			continue // it expired just now: claim again
-		case err != nil:
-			s.log.Warn("delivery record unavailable", "key", key, "err", err)
-			return true, nil
-		case v == markDone:
-			return false, nil
-		}
-		return false, errInFlight
+// checkRecipient refuses a message Slack cannot be asked to deliver.
+func checkRecipient(to bot.Recipient) error {
+	if to.Platform != bot.Slack {
+		return fmt.Errorf("recipient on %q: %w", to.Platform, message.ErrPermanent)
 	}
-	return false, errInFlight
-}
-
-// finish records the outcome, in one round trip or none: the delivery
-// record done for a while, or free for the next try; the progress of a
-// message with files forgotten once it is all delivered (kept after a
-// failure, for the retry to resume).
-func (s *Sender) finish(ctx context.Context, m message.Message, ok bool) {
-	if m.Key == "" {
-		return
+	if to.Handle == "" && to.Channel == "" {
+		return fmt.Errorf("no recipient: %w", message.ErrPermanent)
 	}
-	record := s.records
-	progress := ok && len(m.Attachments) > 0
-	if !record && !progress {
-		return
-	}
-	ctx = context.WithoutCancel(ctx)
-	k := s.keys.sent(m.Key)
-	// Not a transaction: the two keys may live on different cluster nodes.
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		switch {
-		case record && ok:
-			p.Set(ctx, k, markDone, sentTTL)
-		case record:
-			p.Del(ctx, k)
-		}
-		if progress {
-			p.Del(ctx, s.keys.progress(m.Key))
-		}
-		return nil
-	})
-	if err != nil {
-		s.log.Warn("delivery record not updated", "key", m.Key, "ok", ok, "err", err)
-	}
-}
-
-// retrying runs f until it succeeds, fails for good, or the tries are used.
-func (s *Sender) retrying(ctx context.Context, f func(context.Context) error) error {
-	wait := s.retry.Wait
-	for attempt := 1; ; attempt++ {
-		err := f(ctx)
-		if err == nil || errors.Is(err, message.ErrPermanent) || attempt >= s.retry.Attempts || ctx.Err() != nil {
-			return err
-		}
-		d := wait
-		var ra *message.RetryAfterError
-		if errors.As(err, &ra) {
-			if ra.After > s.retry.MaxWait {
-				return err
-			}
-			d = max(ra.After, d)
-		}
-		if !sleep(ctx, d) {
-			return errors.Join(err, ctx.Err())
-		}
-		wait *= 2
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
+	return nil
 }
 
 // progress is how far a message with files got.
@@ -237,18 +124,24 @@ type progress struct {
 // deliver posts the message and uploads its files, resuming where an
 // earlier try of the same message stopped.
 func (s *Sender) deliver(ctx context.Context, m message.Message, p Payload) error {
-	prog := s.loadProgress(ctx, m)
+	prog, err := s.loadProgress(ctx, m)
+	if err != nil {
+		return err
+	}
 	if prog.TS == "" {
 		ch, err := s.target(ctx, m.To)
 		if err != nil {
 			return err
 		}
-		ch, ts, err := s.post(ctx, ch, m.To.Channel != "", p)
+		ch, ts, err := s.post(ctx, ch, m.To.Channel != "", p, m.Key)
 		if err != nil {
 			return err
 		}
 		prog = progress{Channel: ch, TS: ts}
 		s.saveProgress(ctx, m, prog)
+		if m.Kind == bot.NoticeOffer && len(m.Buttons) > 0 {
+			s.rememberOffer(ctx, m, ch, ts)
+		}
 	}
 	for i := prog.Files; i < len(m.Attachments); i++ {
 		a := m.Attachments[i]
@@ -268,19 +161,25 @@ func (s *Sender) deliver(ctx context.Context, m message.Message, p Payload) erro
 		prog.Files = i + 1
 		s.saveProgress(ctx, m, prog)
 	}
+	s.forgetProgress(ctx, m)
 	return nil
 }
 
-func (s *Sender) loadProgress(ctx context.Context, m message.Message) progress {
+// loadProgress reads how far an earlier try of a message with files got.
+// Without Redis it fails: posting again might double the message.
+func (s *Sender) loadProgress(ctx context.Context, m message.Message) (progress, error) {
 	if m.Key == "" || len(m.Attachments) == 0 {
-		return progress{}
+		return progress{}, nil
 	}
 	v, err := s.rdb.HGetAll(ctx, s.keys.progress(m.Key)).Result()
-	if err != nil || v["ts"] == "" {
-		return progress{}
+	if err != nil {
+		return progress{}, fmt.Errorf("delivery progress: %w", err)
+	}
+	if v["ts"] == "" {
+		return progress{}, nil
 	}
 	n, _ := strconv.Atoi(v["files"])
-	return progress{Channel: v["channel"], TS: v["ts"], Files: n}
+	return progress{Channel: v["channel"], TS: v["ts"], Files: n}, nil
 }
 
 func (s *Sender) saveProgress(ctx context.Context, m message.Message, p progress) {
@@ -290,23 +189,37 @@ func (s *Sender) saveProgress(ctx context.Context, m message.Message, p progress
 	k := s.keys.progress(m.Key)
 	_, err := s.rdb.TxPipelined(context.WithoutCancel(ctx), func(pl redis.Pipeliner) error {
 		pl.HSet(ctx, k, "channel", p.Channel, "ts", p.TS, "files", p.Files)
-		pl.Expire(ctx, k, sentTTL)
+		pl.Expire(ctx, k, progressTTL)
 		return nil
 	})
 	if err != nil {
-		s.log.Warn("delivery progress not saved", "key", m.Key, "err", err)
+		s.log.Warn("delivery progress not saved", "school", m.SchoolID, "request", m.RequestID, "err", err)
 	}
 }
 
-// post sends one message and returns the conversation it landed in (for a
-// person: the DM's id) and its ts; in a public channel the bot is not in
-// yet, it joins first.
-func (s *Sender) post(ctx context.Context, channel string, isChannel bool, p Payload) (string, string, error) {
+// forgetProgress drops the progress of a message with files once all of it
+// is delivered.
+func (s *Sender) forgetProgress(ctx context.Context, m message.Message) {
+	if m.Key == "" || len(m.Attachments) == 0 {
+		return
+	}
+	if err := s.rdb.Del(context.WithoutCancel(ctx), s.keys.progress(m.Key)).Err(); err != nil {
+		s.log.Warn("delivery progress not removed", "school", m.SchoolID, "request", m.RequestID, "err", err)
+	}
+}
+
+// post sends one message, with the marker of key as its metadata, and
+// returns the conversation it landed in (for a person: the DM's id) and its
+// ts; in a public channel the bot is not in yet, it joins first.
+func (s *Sender) post(ctx context.Context, channel string, isChannel bool, p Payload, key string) (string, string, error) {
 	opts := []slack.MsgOption{
 		slack.MsgOptionText(p.Text, false),
 		slack.MsgOptionBlocks(p.Blocks...),
 		slack.MsgOptionDisableLinkUnfurl(),
 		slack.MsgOptionDisableMediaUnfurl(),
+	}
+	if key != "" {
+		opts = append(opts, markerOption(marker(key)))
 	}
 	ch, ts, err := s.api.PostMessageContext(ctx, channel, opts...)
 	if isChannel && slackCode(err) == "not_in_channel" {
@@ -415,6 +328,9 @@ var permanentCodes = map[string]bool{
 	"expired_url":           true,
 	"used_url":              true,
 	"invalid_url":           true,
+	"message_not_found":     true,
+	"cant_update_message":   true,
+	"edit_window_closed":    true,
 }
 
 // slackCode is the error code of a Web API error, "" for others.

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,26 +19,42 @@ import (
 )
 
 // newSender is a Sender against a fake Slack, on the test's Redis.
-func newSender(t *testing.T, retry Retry, timeout time.Duration) (*Sender, *slackfake.Server) {
+func newSender(t *testing.T, timeout time.Duration) (*Sender, *slackfake.Server) {
 	t.Helper()
 	fake := slackfake.New(t)
 	api := slack.New("xoxb-test", slack.OptionAPIURL(fake.APIURL()), slack.OptionHTTPClient(&http.Client{Timeout: timeout}))
-	return NewSender(api, redistest.Client(t), redistest.Prefix(t), retry, nil), fake
+	return NewSender(api, redistest.Client(t), redistest.Prefix(t), nil), fake
 }
 
-var quick = Retry{Attempts: 3, Wait: 10 * time.Millisecond, MaxWait: 1500 * time.Millisecond}
-
 func dmTo(user, key, text string) message.Message {
-	return message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack, Handle: user}}, Key: key, Text: text, RequestID: "req1"}
+	return message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack, Handle: user}}, SchoolID: "de-vaart", Key: key, Text: text, RequestID: "req1"}
 }
 
 func postTo(channel, key, text string) message.Message {
-	return message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack}, Channel: channel}, Key: key, Text: text}
+	return message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack}, Channel: channel}, SchoolID: "de-vaart", Key: key, Text: text}
 }
 
-// TestSendErrors: what Slack answers becomes the Sender's error contract:
-// permanent for what no retry cures, *RetryAfterError for a long 429, a
-// plain error for an outage; short trouble is retried inside Send.
+// offerTo is offer n of request req1 to user, with its buttons.
+func offerTo(user string, n int) message.Message {
+	m := dmTo(user, fmt.Sprintf("de-vaart/req1/offer/%d/slack:%s#", n, user), "Kun je even helpen? Hulpvraag voor groep 5")
+	m.Kind, m.OfferNo = bot.NoticeOffer, n
+	m.Buttons = []message.Button{
+		{Label: "Ik kom eraan", Action: message.ActionAccept, RequestID: "req1", OfferNo: n, Primary: true},
+		{Label: "Kan nu niet", Action: message.ActionDecline, RequestID: "req1", OfferNo: n},
+	}
+	return m
+}
+
+// lapseTo is the lapse of offer n of request req1 to user.
+func lapseTo(user string, n int) message.Message {
+	m := dmTo(user, fmt.Sprintf("de-vaart/req1/offer_lapsed/%d/slack:%s#", n, user), "⏱ Geen reactie op tijd — doorgegeven aan Bram")
+	m.Kind, m.OfferNo = bot.NoticeOfferLapsed, n
+	return m
+}
+
+// TestSendErrors: Send tries once, and what Slack answers becomes the
+// Sender's error contract: permanent for what no retry cures,
+// *RetryAfterError for a 429, a plain error for an outage.
 func TestSendErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
@@ -65,26 +80,23 @@ func TestSendErrors(t *testing.T) {
 		{name: "not in a private channel", m: postTo("geheim", "k", "hoi"), setup: func(f *slackfake.Server) {
 			f.AddChannel("G0GEHEIM01", "geheim", false, false)
 		}, permanent: true, posts: 1},
-		{name: "429 short: waited out", m: dmTo(anneID, "k", "hoi"), setup: func(f *slackfake.Server) {
+		{name: "429: handed back", m: dmTo(anneID, "k", "hoi"), setup: func(f *slackfake.Server) {
 			f.Fail("chat.postMessage", slackfake.Fault{Times: 1, Status: http.StatusTooManyRequests, RetryAfter: 1})
-		}, ok: true, posts: 2},
-		{name: "429 long: handed back", m: dmTo(anneID, "k", "hoi"), setup: func(f *slackfake.Server) {
+		}, after: time.Second, posts: 1},
+		{name: "429 long", m: dmTo(anneID, "k", "hoi"), setup: func(f *slackfake.Server) {
 			f.Fail("chat.postMessage", slackfake.Fault{Times: -1, Status: http.StatusTooManyRequests, RetryAfter: 30})
 		}, after: 30 * time.Second, posts: 1},
-		{name: "500 once: retried", m: dmTo(anneID, "k", "hoi"), setup: func(f *slackfake.Server) {
+		{name: "500: one try", m: dmTo(anneID, "k", "hoi"), setup: func(f *slackfake.Server) {
 			f.Fail("chat.postMessage", slackfake.Fault{Times: 1, Status: http.StatusInternalServerError})
-		}, ok: true, posts: 2},
-		{name: "500 always: a bounded number of tries", m: dmTo(anneID, "k", "hoi"), setup: func(f *slackfake.Server) {
-			f.Fail("chat.postMessage", slackfake.Fault{Times: -1, Status: http.StatusServiceUnavailable})
-		}, posts: 3},
-		{name: "timeouts", m: dmTo(anneID, "k", "hoi"), setup: func(f *slackfake.Server) {
+		}, posts: 1},
+		{name: "timeout: one try", m: dmTo(anneID, "k", "hoi"), setup: func(f *slackfake.Server) {
 			f.Fail("chat.postMessage", slackfake.Fault{Times: -1, Delay: time.Second})
-		}, posts: 3},
+		}, posts: 1},
 		{name: "another platform", m: message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "anne"}}, Text: "x"}, permanent: true},
 		{name: "nobody", m: message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack}}, Text: "x"}, permanent: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, fake := newSender(t, quick, 200*time.Millisecond)
+			s, fake := newSender(t, 200*time.Millisecond)
 			if tc.setup != nil {
 				tc.setup(fake)
 			}
@@ -102,6 +114,8 @@ func TestSendErrors(t *testing.T) {
 			case !tc.ok && !tc.permanent && errors.Is(err, message.ErrPermanent):
 				t.Errorf("Send = %v: permanent, but a retry may help", err)
 			}
+			// A timed-out call is recorded once the fake sees the client gone.
+			fake.Wait(t, "the posts", 2*time.Second, func([]slackfake.Call) bool { return len(fake.Calls("chat.postMessage")) >= tc.posts })
 			if n := len(fake.Calls("chat.postMessage")); n != tc.posts {
 				t.Errorf("chat.postMessage called %d times, want %d:\n%s", n, tc.posts, slackfake.Dump(fake.Calls("")))
 			}
@@ -112,69 +126,255 @@ func TestSendErrors(t *testing.T) {
 	}
 }
 
-// TestSendOnce: a message key is delivered once, however often and however
-// concurrently it is sent; a failed delivery is not remembered.
-func TestSendOnce(t *testing.T) {
-	s, fake := newSender(t, quick, time.Second)
+// TestSendKeepsNoRecord: the outbox de-duplicates, not the Sender: the same
+// key sent twice is posted twice, and a DM is one chat.postMessage to the
+// member id.
+func TestSendKeepsNoRecord(t *testing.T) {
+	s, fake := newSender(t, time.Second)
 	ctx := context.Background()
-	m := dmTo(anneID, "de-vaart/req1/offer/1/slack:U0ANNE0001#", "Kun je even helpen?")
-	var wg sync.WaitGroup
-	errs := make(chan error, 8)
-	for range 8 {
-		wg.Go(func() { errs <- s.Send(ctx, m) })
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil && !errors.Is(err, errInFlight) {
-			t.Errorf("Send = %v", err)
+	m := dmTo(anneID, "de-vaart/req1/accepted/1/slack:U0ANNE0001#", "Anne komt eraan")
+	for range 2 {
+		if err := s.Send(ctx, m); err != nil {
+			t.Fatal(err)
 		}
 	}
-	if err := s.Send(ctx, m); err != nil {
-		t.Errorf("Send again = %v", err)
-	}
-	if n := len(fake.Posted("D0ANNE0001")); n != 1 {
-		t.Errorf("delivered %d times, want once", n)
+	if n := len(fake.Posted("D0ANNE0001")); n != 2 {
+		t.Errorf("posted %d times, want 2", n)
 	}
 	if n := len(fake.Calls("conversations.open")); n != 0 {
 		t.Errorf("conversations.open called %d times; a DM is one chat.postMessage to the member id", n)
 	}
-	// Another key is another message.
-	if err := s.Send(ctx, dmTo(anneID, "other", "x")); err != nil {
-		t.Fatal(err)
-	}
-	// A failure leaves the key free for the next try.
-	fake.Fail("chat.postMessage", slackfake.Fault{Times: 3, Status: http.StatusInternalServerError})
-	failing := dmTo(anneID, "fails-first", "x")
-	if err := s.Send(ctx, failing); err == nil {
-		t.Fatal("Send through an outage succeeded")
-	}
-	if err := s.Send(ctx, failing); err != nil {
-		t.Fatalf("Send after the outage = %v", err)
-	}
-	if n := len(fake.Posted("D0ANNE0001")); n != 3 {
-		t.Errorf("%d messages delivered, want 3", n)
-	}
-	ttl, err := s.rdb.TTL(ctx, s.keys.sent(m.Key)).Result()
-	if err != nil || ttl <= 0 || ttl > sentTTL {
-		t.Errorf("delivery record TTL = %s, %v; want within %s", ttl, err, sentTTL)
+	if ks := s.rdb.Keys(ctx, s.keys.p+"*").Val(); len(ks) != 0 {
+		t.Errorf("keys left = %q, want none", ks)
 	}
 }
 
-// TestSendFiles: attachments are uploaded into the message's conversation;
-// a retry after a failed upload does not post the message again, also
-// behind the outbox, where the Sender keeps no delivery record.
-func TestSendFiles(t *testing.T) {
-	for _, records := range []bool{true, false} {
-		t.Run(map[bool]string{true: "own records", false: "behind the outbox"}[records], func(t *testing.T) {
-			testSendFiles(t, records)
+// TestSendMarker: every message carries the marker of its key as metadata,
+// never the key itself; a message without a key carries none.
+func TestSendMarker(t *testing.T) {
+	s, fake := newSender(t, time.Second)
+	ctx := context.Background()
+	m := dmTo(anneID, "de-vaart/req1/accepted/1/slack:U0ANNE0001#", "Anne komt eraan")
+	if err := s.Send(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(ctx, dmTo(anneID, "", "zonder sleutel")); err != nil {
+		t.Fatal(err)
+	}
+	got := fake.Messages("D0ANNE0001")
+	if len(got) != 2 {
+		t.Fatalf("%d messages, want 2", len(got))
+	}
+	md := got[0].Metadata
+	if md == nil || md.EventType != metadataEvent || md.EventPayload["key"] != marker(m.Key) {
+		t.Errorf("metadata = %+v, want %s with key %s", md, metadataEvent, marker(m.Key))
+	}
+	if raw := fake.Calls("chat.postMessage")[0].Form.Get("metadata"); strings.Contains(raw, anneID) || strings.Contains(raw, "req1") {
+		t.Errorf("the metadata %s shows the key", raw)
+	}
+	if got[1].Metadata != nil {
+		t.Errorf("a message without a key carries %+v", got[1].Metadata)
+	}
+}
+
+// TestDelivered: a message is found in the recipient's recent history by
+// its marker, in a DM (conversations.open) and in a channel.
+func TestDelivered(t *testing.T) {
+	files := []message.Attachment{{Name: "a.csv", Data: []byte("a\n")}}
+	for _, tc := range []struct {
+		name  string
+		sent  []message.Message // sent before the question
+		setup func(*Sender, *slackfake.Server)
+		ask   message.Message
+		want  bool
+	}{
+		{name: "dm delivered", sent: []message.Message{dmTo(anneID, "k1", "x")}, ask: dmTo(anneID, "k1", "x"), want: true},
+		{name: "dm not delivered", ask: dmTo(anneID, "k1", "x")},
+		{name: "dm with another key", sent: []message.Message{dmTo(anneID, "k2", "x")}, ask: dmTo(anneID, "k1", "x")},
+		{name: "another person's dm", sent: []message.Message{dmTo(bramID, "k1", "x")}, ask: dmTo(anneID, "k1", "x")},
+		{name: "channel delivered", sent: []message.Message{postTo("kernteam", "k1", "x")}, ask: postTo("#kernteam", "k1", "x"), want: true},
+		{name: "channel not delivered", sent: []message.Message{postTo("kernteam", "k2", "x")}, ask: postTo("kernteam", "k1", "x")},
+		{name: "among many", sent: func() []message.Message {
+			var ms []message.Message
+			for i := range 20 {
+				ms = append(ms, dmTo(anneID, fmt.Sprint("k", i), "x"))
+			}
+			return ms
+		}(), ask: dmTo(anneID, "k3", "x"), want: true},
+		{name: "no key", sent: []message.Message{dmTo(anneID, "", "x")}, ask: dmTo(anneID, "", "x")},
+		{name: "a public channel the bot is not in", setup: func(_ *Sender, f *slackfake.Server) {
+			f.AddChannel("C0OUDERS01", "ouders", false, true)
+		}, ask: postTo("ouders", "k1", "x")},
+		{name: "files not all uploaded", sent: []message.Message{{
+			To: bot.Recipient{Address: bot.Address{Platform: bot.Slack}, Channel: "coordinatie"}, Key: "k1", Text: "x", Attachments: files,
+		}}, setup: func(s *Sender, f *slackfake.Server) {
+			f.Fail("files.getUploadURLExternal", slackfake.Fault{Times: -1, Status: http.StatusInternalServerError})
+		}, ask: message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack}, Channel: "coordinatie"}, Key: "k1", Text: "x", Attachments: files}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, fake := newSender(t, time.Second)
+			ctx := context.Background()
+			if tc.setup != nil {
+				tc.setup(s, fake)
+			}
+			for _, m := range tc.sent {
+				_ = s.Send(ctx, m) // the failing upload fails on purpose
+			}
+			got, err := s.Delivered(ctx, tc.ask)
+			if err != nil {
+				t.Fatalf("Delivered = %v", err)
+			}
+			if got != tc.want {
+				t.Errorf("Delivered = %v, want %v:\n%s", got, tc.want, slackfake.Dump(fake.Calls("")))
+			}
+			for _, c := range fake.Calls("conversations.history") {
+				if c.Form.Get("include_all_metadata") != "1" || c.Form.Get("limit") != fmt.Sprint(historyLimit) {
+					t.Errorf("conversations.history asked with %s", c.Form.Encode())
+				}
+			}
 		})
 	}
 }
 
-func testSendFiles(t *testing.T, records bool) {
-	s, fake := newSender(t, Retry{Attempts: 1}, time.Second)
-	s.records = records
+// TestDeliveredErrors: a question Slack cannot answer is an error, in the
+// Sender's contract; a message without a key or a lapse asks nothing.
+func TestDeliveredErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		ask       message.Message
+		setup     func(*slackfake.Server)
+		permanent bool
+		after     time.Duration
+		calls     int
+	}{
+		{name: "history down", ask: dmTo(anneID, "k1", "x"), setup: func(f *slackfake.Server) {
+			f.Fail("conversations.history", slackfake.Fault{Times: -1, Status: http.StatusInternalServerError})
+		}, calls: 2},
+		{name: "history rate limited", ask: postTo("kernteam", "k1", "x"), setup: func(f *slackfake.Server) {
+			f.Fail("conversations.history", slackfake.Fault{Times: -1, Status: http.StatusTooManyRequests, RetryAfter: 3})
+		}, after: 3 * time.Second, calls: 2},
+		{name: "unknown user", ask: dmTo("U0NOBODY01", "k1", "x"), setup: func(f *slackfake.Server) { f.UnknownUser("U0NOBODY01") }, permanent: true, calls: 1},
+		{name: "no key: nothing asked", ask: dmTo(anneID, "", "x")},
+		{name: "a lapse: nothing asked", ask: lapseTo(anneID, 1)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, fake := newSender(t, time.Second)
+			if tc.setup != nil {
+				tc.setup(fake)
+			}
+			got, err := s.Delivered(context.Background(), tc.ask)
+			var ra *message.RetryAfterError
+			switch {
+			case got:
+				t.Errorf("Delivered = true")
+			case tc.calls == 0 && err != nil:
+				t.Errorf("Delivered = %v, want false and no error", err)
+			case tc.calls > 0 && err == nil:
+				t.Errorf("Delivered gave no error")
+			case errors.Is(err, message.ErrPermanent) != tc.permanent:
+				t.Errorf("Delivered = %v, want permanent %v", err, tc.permanent)
+			case tc.after > 0 && (!errors.As(err, &ra) || ra.After != tc.after):
+				t.Errorf("Delivered = %v, want RetryAfterError of %s", err, tc.after)
+			}
+			if n := len(fake.Calls("")); n != tc.calls {
+				t.Errorf("%d calls, want %d:\n%s", n, tc.calls, slackfake.Dump(fake.Calls("")))
+			}
+		})
+	}
+}
+
+// TestLapse: the lapse of an offer updates the offer message the helper
+// got (text replaced, buttons off, its marker kept) instead of a new DM;
+// a lapse of an offer never posted sends nothing at all.
+func TestLapse(t *testing.T) {
+	t.Run("an offer, then its lapse", func(t *testing.T) {
+		s, fake := newSender(t, time.Second)
+		ctx := context.Background()
+		offer := offerTo(anneID, 1)
+		if err := s.Send(ctx, offer); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Send(ctx, lapseTo(anneID, 1)); err != nil {
+			t.Fatalf("Send lapse = %v", err)
+		}
+		if n, u := len(fake.Calls("chat.postMessage")), len(fake.Calls("chat.update")); n != 1 || u != 1 {
+			t.Fatalf("%d posts and %d updates, want one of each:\n%s", n, u, slackfake.Dump(fake.Calls("")))
+		}
+		msgs := fake.Messages("D0ANNE0001")
+		if len(msgs) != 1 {
+			t.Fatalf("Anne's DM holds %d messages, want 1", len(msgs))
+		}
+		m := msgs[0]
+		if !strings.Contains(m.Text, "Geen reactie op tijd") || strings.Contains(string(m.Blocks), `"actions"`) {
+			t.Errorf("the offer became %q with blocks %s; want the lapse's text and no buttons", m.Text, m.Blocks)
+		}
+		if upd := fake.Calls("chat.update")[0]; upd.Form.Get("channel") != "D0ANNE0001" || upd.Form.Get("ts") != fake.Calls("chat.postMessage")[0].TS {
+			t.Errorf("chat.update of %s %s, want the offer's message", upd.Form.Get("channel"), upd.Form.Get("ts"))
+		}
+		if ok, err := s.Delivered(ctx, offer); !ok || err != nil {
+			t.Errorf("Delivered(offer) after its lapse = %v, %v; want true", ok, err)
+		}
+		// A repeat of the lapse (the outbox after a crash) changes nothing more.
+		if err := s.Send(ctx, lapseTo(anneID, 1)); err != nil || len(fake.Calls("chat.update")) != 1 {
+			t.Errorf("a repeated lapse = %v, %d updates; want nothing more", err, len(fake.Calls("chat.update")))
+		}
+	})
+	t.Run("a lapse of another offer", func(t *testing.T) {
+		s, fake := newSender(t, time.Second)
+		ctx := context.Background()
+		if err := s.Send(ctx, offerTo(anneID, 1)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Send(ctx, lapseTo(anneID, 2)); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(fake.Calls("")); n != 1 {
+			t.Errorf("%d calls, want only the offer's post:\n%s", n, slackfake.Dump(fake.Calls("")))
+		}
+	})
+	t.Run("a lapse without an offer", func(t *testing.T) {
+		s, fake := newSender(t, time.Second)
+		if err := s.Send(context.Background(), lapseTo(anneID, 1)); err != nil {
+			t.Fatalf("Send = %v, want nil: the helper never saw the offer", err)
+		}
+		if calls := fake.Calls(""); len(calls) != 0 {
+			t.Errorf("calls to Slack:\n%s", slackfake.Dump(calls))
+		}
+	})
+	t.Run("the update fails", func(t *testing.T) {
+		s, fake := newSender(t, time.Second)
+		ctx := context.Background()
+		if err := s.Send(ctx, offerTo(anneID, 1)); err != nil {
+			t.Fatal(err)
+		}
+		fake.Fail("chat.update", slackfake.Fault{Times: 1, Status: http.StatusBadGateway})
+		if err := s.Send(ctx, lapseTo(anneID, 1)); err == nil || errors.Is(err, message.ErrPermanent) {
+			t.Fatalf("Send lapse = %v, want an error worth a retry", err)
+		}
+		if err := s.Send(ctx, lapseTo(anneID, 1)); err != nil {
+			t.Fatalf("Send lapse again = %v", err)
+		}
+		if n := len(fake.Posted("D0ANNE0001")); n != 1 {
+			t.Errorf("%d DMs, want the offer only", n)
+		}
+	})
+	t.Run("the offer message is gone", func(t *testing.T) {
+		s, fake := newSender(t, time.Second)
+		ctx := context.Background()
+		if err := s.Send(ctx, offerTo(anneID, 1)); err != nil {
+			t.Fatal(err)
+		}
+		fake.Fail("chat.update", slackfake.Fault{Times: 1, SlackError: "message_not_found"})
+		if err := s.Send(ctx, lapseTo(anneID, 1)); !errors.Is(err, message.ErrPermanent) {
+			t.Errorf("Send lapse = %v, want permanent", err)
+		}
+	})
+}
+
+// TestSendFiles: attachments are uploaded into the message's conversation;
+// a retry after a failed upload does not post the message again.
+func TestSendFiles(t *testing.T) {
+	s, fake := newSender(t, time.Second)
 	ctx := context.Background()
 	m := postTo("coordinatie", "digest/2026-W48", "Weekoverzicht week 48")
 	m.Attachments = []message.Attachment{
@@ -184,6 +384,9 @@ func testSendFiles(t *testing.T, records bool) {
 	fake.Fail("files.completeUploadExternal", slackfake.Fault{Times: 1, Status: http.StatusInternalServerError})
 	if err := s.Send(ctx, m); err == nil {
 		t.Fatal("Send with a failing upload succeeded")
+	}
+	if ok, err := s.Delivered(ctx, m); ok || err != nil {
+		t.Errorf("Delivered with a file missing = %v, %v; want false, so the outbox sends it again", ok, err)
 	}
 	if err := s.Send(ctx, m); err != nil {
 		t.Fatalf("Send again = %v", err)
@@ -207,18 +410,15 @@ func testSendFiles(t *testing.T, records bool) {
 	if !strings.Contains(strings.Join(bodies, "|"), "week,hulpvragen") {
 		t.Errorf("uploaded %q", bodies)
 	}
-	if !records {
-		return // the outbox remembers the delivery and calls no third time
-	}
-	if err := s.Send(ctx, m); err != nil || len(fake.Calls("files.getUploadURLExternal")) != 3 {
-		t.Errorf("a third Send = %v and %d upload URLs, want nothing more", err, len(fake.Calls("files.getUploadURLExternal")))
+	if ok, err := s.Delivered(ctx, m); !ok || err != nil {
+		t.Errorf("Delivered once all is uploaded = %v, %v; want true", ok, err)
 	}
 }
 
 // TestChannelCache: conversations.list runs once for many posts, and a
 // channel that does not exist is not looked up on every message.
 func TestChannelCache(t *testing.T) {
-	s, fake := newSender(t, quick, time.Second)
+	s, fake := newSender(t, time.Second)
 	ctx := context.Background()
 	for i := range 3 {
 		if err := s.Send(ctx, postTo("kernteam", fmt.Sprint("k", i), "x")); err != nil {
@@ -244,6 +444,7 @@ func TestClassify(t *testing.T) {
 		{err: slack.SlackErrorResponse{Err: "channel_not_found"}, permanent: true},
 		{err: slack.SlackErrorResponse{Err: "user_not_found"}, permanent: true},
 		{err: slack.SlackErrorResponse{Err: "not_in_channel"}, permanent: true},
+		{err: slack.SlackErrorResponse{Err: "message_not_found"}, permanent: true},
 		{err: slack.SlackErrorResponse{Err: "ratelimited"}},
 		{err: slack.SlackErrorResponse{Err: "internal_error"}},
 		{err: &slack.RateLimitedError{RetryAfter: 7 * time.Second}, after: 7 * time.Second},
@@ -263,51 +464,51 @@ func TestClassify(t *testing.T) {
 	}
 }
 
-// TestSendRoundTrips counts the Redis round trips of one delivery. Behind
-// the outbox (no records of the Sender's own) a message without files
-// costs none; with its own records two (claim, done); a message with files
-// keeps its progress either way, so a retry resumes. Before: three for
-// every message (SET NX, SET, DEL of a progress record there was not).
+// TestSendRoundTrips counts the Redis round trips of one delivery: none
+// for a plain message (the outbox keeps the delivery record); one for an
+// offer with buttons, remembered for its lapse; a message with files keeps
+// its progress, so a retry resumes.
 func TestSendRoundTrips(t *testing.T) {
 	files := []message.Attachment{{Name: "a.csv", Data: []byte("a\n")}, {Name: "b.csv", Data: []byte("b\n")}}
+	withFiles := postTo("coordinatie", "digest/2026-W48", "Weekoverzicht")
+	withFiles.Attachments = files
 	for _, tc := range []struct {
-		name    string
-		records bool
-		files   []message.Attachment
-		want    []string
+		name string
+		m    message.Message
+		want []string
+		keys int // left after it
 	}{
-		{"behind the outbox", false, nil, nil},
-		{"own records", true, nil, []string{"set", "set"}},
-		{"behind the outbox, with files", false, files, []string{"hgetall",
-			"multi hset expire exec", "multi hset expire exec", "multi hset expire exec", "del"}},
-		{"own records, with files", true, files, []string{"set", "hgetall",
-			"multi hset expire exec", "multi hset expire exec", "multi hset expire exec", "set del"}},
+		{"a message", postTo("coordinatie", "digest/2026-W48", "Weekoverzicht"), nil, 0},
+		{"an offer", offerTo(anneID, 1), []string{"multi hset expire exec"}, 1},
+		{"with files", withFiles, []string{"hgetall", "multi hset expire exec", "multi hset expire exec", "multi hset expire exec", "del"}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, fake := newSender(t, quick, time.Second)
-			s.records = tc.records
+			s, _ := newSender(t, time.Second)
 			ctx := context.Background()
 			if err := s.rdb.Ping(ctx).Err(); err != nil { // a connection open before counting
 				t.Fatal(err)
 			}
 			trips := redistest.Count(s.rdb)
-			m := postTo("coordinatie", "digest/2026-W48", "Weekoverzicht")
-			m.Attachments = tc.files
-			if err := s.Send(ctx, m); err != nil {
+			if err := s.Send(ctx, tc.m); err != nil {
 				t.Fatal(err)
 			}
 			if got := trips.Trips(); !slices.Equal(got, tc.want) {
 				t.Errorf("round trips = %q, want %q", got, tc.want)
 			}
-			if n := len(fake.Posted("C0COORDIN")); n != 1 {
-				t.Errorf("posted %d times, want once", n)
-			}
 			ks, err := s.rdb.Keys(ctx, s.keys.p+"*").Result()
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := map[bool]int{false: 0, true: 1}[tc.records]; len(ks) != want {
-				t.Errorf("keys left = %q, want %d (the delivery record, if kept)", ks, want)
+			if len(ks) != tc.keys {
+				t.Errorf("keys left = %q, want %d", ks, tc.keys)
+			}
+			for _, k := range ks {
+				if strings.Contains(k, anneID) || strings.Contains(k, "req1") || strings.Contains(k, "de-vaart") {
+					t.Errorf("key %s names what it is about", k)
+				}
+				if ttl := s.rdb.TTL(ctx, k).Val(); ttl <= 0 || ttl > offerTTL {
+					t.Errorf("key %s has TTL %s, want within %s", k, ttl, offerTTL)
+				}
 			}
 		})
 	}

@@ -16,7 +16,7 @@ import (
 // to the response_url; a repeated envelope changes nothing; the client
 // stops when its context ends.
 func TestSocketMode(t *testing.T) {
-	s := newStack(t, func(o *Options) { o.SigningSecret = "" })
+	s := newStack(t, func(c *stackConfig) { c.SigningSecret = "" })
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); s.adapter.RunSocketMode(ctx, "xapp-1-test") }()

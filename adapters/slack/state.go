@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -15,9 +16,9 @@ import (
 //	<prefix>:slack:cmd:<h>    a slash command handled (team + trigger_id): "-" while it runs, then the reply JSON;
 //	                          not for a request for help, which the store keeps from running twice
 //	<prefix>:slack:click:<h>  a click handled (team + trigger_id): "1"
-//	<prefix>:slack:sent:<h>   a message delivered (its key): "pending" while a Sender delivers it, then "done";
-//	                          not when the Sender's caller records deliveries (Options.CallerDeduplicates)
-//	<prefix>:slack:prog:<h>   how far a message with files got: hash channel, ts, files
+//	<prefix>:slack:prog:<h>   how far a message with files got (its key): hash channel, ts, files
+//	<prefix>:slack:offer:<h>  where an offer with buttons was posted (school + request + offer number):
+//	                          hash channel, ts, marker; its lapse updates that message
 //
 // <h> is a hash of what identifies the thing, so no name or id of a person
 // is readable in a key and a key's length is bounded.
@@ -32,8 +33,10 @@ func newKeys(prefix string) keys {
 
 func (k keys) command(team, trigger string) string { return k.p + "cmd:" + digest(team, trigger) }
 func (k keys) click(team, id string) string        { return k.p + "click:" + digest(team, id) }
-func (k keys) sent(msgKey string) string           { return k.p + "sent:" + digest(msgKey) }
 func (k keys) progress(msgKey string) string       { return k.p + "prog:" + digest(msgKey) }
+func (k keys) offer(school, request string, n int) string {
+	return k.p + "offer:" + digest(school, request, strconv.Itoa(n))
+}
 
 func digest(parts ...string) string {
 	h := sha256.New()
@@ -49,19 +52,16 @@ const (
 	// seenTTL covers Slack's retries (immediately, ~1 and ~5 minutes) and a
 	// replayed request inside the 5-minute signature window, with room.
 	seenTTL = 15 * time.Minute
-	// claimTTL bounds how long one delivery may hold a message: after it, a
-	// crashed delivery no longer blocks the next attempt.
-	claimTTL = 2 * time.Minute
-	// sentTTL is how long a delivered message key is remembered; a retry of
-	// the same notice arrives well within it.
-	sentTTL = 72 * time.Hour
+	// progressTTL is how long the progress of a message with files is
+	// kept; the outbox's retries of it end well within it.
+	progressTTL = 72 * time.Hour
+	// offerTTL is how long an offer message is remembered: its lapse comes
+	// minutes later, or after a long outage hours.
+	offerTTL = 48 * time.Hour
 )
 
-const (
-	markRunning = "-"
-	markPending = "pending"
-	markDone    = "done"
-)
+// markRunning is the answer of a slash command that is still running.
+const markRunning = "-"
 
 // firstTime marks key as seen and reports whether it was new. Without
 // Redis it says yes: a retried delivery then reaches the handlers, whose

@@ -21,9 +21,6 @@ func setupSlack(ctx context.Context, deps platformDeps) (message.Sender, error) 
 		Redis:         deps.rdb,
 		Prefix:        deps.cfg.RedisPrefix,
 		Log:           deps.log,
-		// Behind the outbox the sender keeps no delivery records of its own:
-		// one record per message, not two.
-		CallerDeduplicates: deps.outbox,
 	})
 	if err != nil {
 		return nil, err
@@ -31,14 +28,13 @@ func setupSlack(ctx context.Context, deps platformDeps) (message.Sender, error) 
 	if cfg.SigningSecret != "" {
 		a.Register(deps.mux)
 	}
-	// Run delivers click answers (response_url) in the background.
+	// Run answers clicks (response_url) in the background.
 	deps.background(func() { a.Run(ctx) })
 	if cfg.AppToken != "" {
 		deps.background(func() { a.RunSocketMode(ctx, cfg.AppToken) })
 	}
 	deps.log.Info("slack adapter ready", "http", cfg.SigningSecret != "", "socket_mode", cfg.AppToken != "")
-	// The durable outbox in front of all senders (in a configured
-	// deployment) retries; this sender delivers at once, with a short retry
-	// of its own.
+	// The durable outbox in front of all senders retries and de-duplicates;
+	// this sender tries once.
 	return a.Sender(), nil
 }

@@ -2,8 +2,9 @@
 // tests: the Web API methods the adapter calls (point slack-go at it with
 // APIURL), response_urls, Socket Mode, and the signing and payload shapes of
 // requests Slack sends. It records every call so tests can assert on what
-// "Slack" received, and injects faults (HTTP errors, 429, Slack error codes,
-// delays) per method.
+// "Slack" received, keeps what was posted in each conversation (with its
+// metadata, served back by conversations.history as Slack does), and
+// injects faults (HTTP errors, 429, Slack error codes, delays) per method.
 package slackfake
 
 import (
@@ -39,6 +40,24 @@ type Call struct {
 	// Channel is the conversation a successful post landed in: the DM's id
 	// (D…) for a post to a member id, as Slack answers it.
 	Channel string
+	// TS is the ts of the message a successful post made or an update
+	// changed.
+	TS string
+}
+
+// Message is a message as the fake keeps it in a conversation.
+type Message struct {
+	TS     string
+	Text   string
+	Blocks json.RawMessage
+	// Metadata is what the post (or its last update) set; nil for none.
+	Metadata *Metadata
+}
+
+// Metadata is message metadata (chat.postMessage's metadata argument).
+type Metadata struct {
+	EventType    string         `json:"event_type"`
+	EventPayload map[string]any `json:"event_payload"`
 }
 
 // Fault is what a method answers instead of success.
@@ -64,10 +83,11 @@ type Server struct {
 	mu       sync.Mutex
 	calls    []Call
 	faults   map[string]*Fault
-	channels map[string]string // id → name
-	notIn    map[string]bool   // channel ids the bot is not in
-	private  map[string]bool   // channel ids the bot cannot join
-	unknown  map[string]bool   // user ids that do not exist
+	channels map[string]string    // id → name
+	notIn    map[string]bool      // channel ids the bot is not in
+	private  map[string]bool      // channel ids the bot cannot join
+	unknown  map[string]bool      // user ids that do not exist
+	convs    map[string][]Message // conversation id → its messages, oldest first
 	ts       int
 	socket   *websocket.Conn
 	acks     map[string]chan json.RawMessage
@@ -83,6 +103,7 @@ func New(t testing.TB) *Server {
 		notIn:    map[string]bool{},
 		private:  map[string]bool{},
 		unknown:  map[string]bool{},
+		convs:    map[string][]Message{},
 		acks:     map[string]chan json.RawMessage{},
 		wsUp:     make(chan struct{}),
 	}
@@ -155,6 +176,16 @@ func (s *Server) Posted(channel string) []Call {
 			out = append(out, c)
 		}
 	}
+	return out
+}
+
+// Messages returns what the conversation (a channel id, or a DM's D…)
+// holds now, oldest first: posts as updated since.
+func (s *Server) Messages(channel string) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Message, len(s.convs[channel]))
+	copy(out, s.convs[channel])
 	return out
 }
 
@@ -264,6 +295,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	resp := s.answer(method, r.PostForm)
 	c.OK, _ = resp["ok"].(bool)
 	c.Channel, _ = resp["channel"].(string)
+	c.TS, _ = resp["ts"].(string)
 	s.record(c)
 	writeJSON(w, resp)
 }
@@ -306,27 +338,22 @@ func (s *Server) answer(method string, f url.Values) map[string]any {
 		if method == "chat.postMessage" && (strings.HasPrefix(ch, "U") || strings.HasPrefix(ch, "W")) {
 			ch = "D" + ch[1:] // a member id: the bot's DM with that person
 		}
-		switch {
-		case strings.HasPrefix(ch, "D"):
-			if s.unknown["U"+ch[1:]] {
-				return fail("channel_not_found")
-			}
-		case s.channels[ch] != "":
-			if s.notIn[ch] {
-				return fail("not_in_channel")
-			}
-		default:
-			return fail("channel_not_found")
+		if code := s.reachable(ch); code != "" {
+			return fail(code)
+		}
+		switch method {
+		case "chat.postEphemeral":
+			s.ts++
+			return map[string]any{"ok": true, "message_ts": fmt.Sprintf("1764150000.%06d", s.ts)}
+		case "chat.update":
+			return s.update(ch, f)
 		}
 		s.ts++
 		ts := fmt.Sprintf("1764150000.%06d", s.ts)
-		if method == "chat.postEphemeral" {
-			return map[string]any{"ok": true, "message_ts": ts}
-		}
-		if method == "chat.update" {
-			ts = f.Get("ts")
-		}
+		s.convs[ch] = append(s.convs[ch], Message{TS: ts, Text: f.Get("text"), Blocks: json.RawMessage(f.Get("blocks")), Metadata: metadata(f)})
 		return map[string]any{"ok": true, "channel": ch, "ts": ts}
+	case "conversations.history":
+		return s.history(f)
 	case "files.getUploadURLExternal":
 		s.ts++
 		id := fmt.Sprintf("F0FILE%04d", s.ts)
@@ -337,6 +364,85 @@ func (s *Server) answer(method string, f url.Values) map[string]any {
 		return map[string]any{"ok": true, "files": files}
 	}
 	return fail("unknown_method")
+}
+
+// reachable is "" when the bot may post in the conversation ch, else the
+// error code Slack answers. s.mu is held.
+func (s *Server) reachable(ch string) string {
+	switch {
+	case strings.HasPrefix(ch, "D"):
+		if s.unknown["U"+ch[1:]] {
+			return "channel_not_found"
+		}
+	case s.channels[ch] != "":
+		if s.notIn[ch] {
+			return "not_in_channel"
+		}
+	default:
+		return "channel_not_found"
+	}
+	return ""
+}
+
+// metadata reads the metadata argument of a post or update; nil without.
+func metadata(f url.Values) *Metadata {
+	raw := f.Get("metadata")
+	if raw == "" {
+		return nil
+	}
+	var m Metadata
+	if err := json.Unmarshal([]byte(raw), &m); err != nil || m.EventType == "" {
+		return nil
+	}
+	return &m
+}
+
+// update is chat.update: the message's text and blocks replaced, its
+// metadata too when the update brings some (else kept, as Slack does).
+// s.mu is held.
+func (s *Server) update(ch string, f url.Values) map[string]any {
+	ts := f.Get("ts")
+	for i, m := range s.convs[ch] {
+		if m.TS != ts {
+			continue
+		}
+		m.Text, m.Blocks = f.Get("text"), json.RawMessage(f.Get("blocks"))
+		if md := metadata(f); md != nil {
+			m.Metadata = md
+		}
+		s.convs[ch][i] = m
+		return map[string]any{"ok": true, "channel": ch, "ts": ts}
+	}
+	return fail("message_not_found")
+}
+
+// history is conversations.history: the newest messages first, at most
+// limit (100 by default), with their metadata only when
+// include_all_metadata is set. s.mu is held.
+func (s *Server) history(f url.Values) map[string]any {
+	ch := f.Get("channel")
+	if code := s.reachable(ch); code != "" {
+		return fail(code)
+	}
+	limit, err := strconv.Atoi(f.Get("limit"))
+	if err != nil || limit <= 0 {
+		limit = 100
+	}
+	withMeta := f.Get("include_all_metadata") == "1" || f.Get("include_all_metadata") == "true"
+	msgs := s.convs[ch]
+	list := []map[string]any{}
+	for i := len(msgs) - 1; i >= 0 && len(list) < limit; i-- {
+		m := msgs[i]
+		item := map[string]any{"type": "message", "user": "U0HULPBOT1", "bot_id": "B0HULPBOT1", "text": m.Text, "ts": m.TS}
+		if len(m.Blocks) > 0 && json.Valid(m.Blocks) {
+			item["blocks"] = m.Blocks
+		}
+		if withMeta && m.Metadata != nil {
+			item["metadata"] = m.Metadata
+		}
+		list = append(list, item)
+	}
+	return map[string]any{"ok": true, "messages": list, "has_more": len(msgs) > limit}
 }
 
 func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
