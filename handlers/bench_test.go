@@ -39,13 +39,9 @@ func BenchmarkRequestHelp(b *testing.B) {
 			if !tc.onDuty {
 				sc.Helpers = nil
 			}
-			dir, err := bot.NewDirectory([]*bot.School{sc})
-			if err != nil {
-				b.Fatal(err)
-			}
 			log := slog.New(slog.NewTextHandler(io.Discard, nil))
 			store := redisstore.New(redistest.Client(b), redistest.Prefix(b), log)
-			svc := bot.NewService(store, NewNotifier(dir, discard{}), log)
+			svc := bot.NewService(store, nil, log)
 			h := New(svc, time.Now, log)
 			marie := bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: "juf.marie"}, Name: "juf.marie"}
 			ctx := context.Background()

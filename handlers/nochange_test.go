@@ -56,13 +56,9 @@ func dumpKeys(t *testing.T, rdb redis.UniversalClient, prefix string) map[string
 func TestBadInputChangesNothing(t *testing.T) {
 	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
 	sc := testSchool(t, "nl")
-	dir, err := bot.NewDirectory([]*bot.School{sc})
-	if err != nil {
-		t.Fatal(err)
-	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	store := redisstore.New(rdb, prefix, log)
-	svc := bot.NewService(store, NewNotifier(dir, discard{}), log)
+	svc := bot.NewService(store, nil, log)
 	h := New(svc, time.Now, log)
 	ctx := context.Background()
 	marie := bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: "juf.marie"}, Name: "juf.marie"}

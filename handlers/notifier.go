@@ -2,38 +2,54 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/message"
 )
 
-// Notifier puts the core's notices in words in the school's language and
-// hands them to a message.Sender, which delivers them on the recipient's platform.
-type Notifier struct {
-	dir  *bot.Directory
-	send message.Sender
+// Noticer is the part of the core that puts a queued notice together from
+// the request as it stands (bot.Service).
+type Noticer interface {
+	Notice(ctx context.Context, sc *bot.School, ref bot.NoticeRef) (bot.Notice, bool, error)
 }
 
-var _ bot.Notifier = (*Notifier)(nil)
+var _ Noticer = (*bot.Service)(nil)
 
-// NewNotifier returns a Notifier that finds schools in dir and delivers
-// through send.
-func NewNotifier(dir *bot.Directory, send message.Sender) *Notifier {
-	return &Notifier{dir: dir, send: send}
+// NoticeRenderer puts the notices the store queued with each change in
+// words, at delivery: the one place that decides the text of every notice
+// a person receives (Render), fed from the request as it stands then.
+type NoticeRenderer struct {
+	dir *bot.Directory
+	svc Noticer
 }
 
-// Notify renders n and sends it. The message carries n.Key(), so a message.Sender
-// can deliver a retried notice once.
-func (nf *Notifier) Notify(ctx context.Context, n bot.Notice) error {
-	sc, ok := nf.dir.School(n.SchoolID)
+// NewNoticeRenderer returns a renderer that finds schools in dir.
+func NewNoticeRenderer(dir *bot.Directory, svc Noticer) *NoticeRenderer {
+	return &NoticeRenderer{dir: dir, svc: svc}
+}
+
+// ErrBadNotice wraps a queued notice that can never be delivered: it does
+// not parse, or its school is gone from the configuration.
+var ErrBadNotice = errors.New("bad notice")
+
+// RenderNotice puts the queued notice (bot.NoticeRef as the store encodes
+// it) in words. It reports false when there is nothing to tell any more.
+func (nr *NoticeRenderer) RenderNotice(ctx context.Context, school, notice string) (message.Message, bool, error) {
+	ref, err := bot.ParseNoticeRef(notice)
+	if err != nil {
+		return message.Message{}, false, fmt.Errorf("%w: %w: %w", ErrBadNotice, message.ErrPermanent, err)
+	}
+	sc, ok := nr.dir.School(school)
 	if !ok {
-		return fmt.Errorf("notify %s of request %s: school %q: %w", n.Kind, n.Request.ID, n.SchoolID, bot.ErrUnknownSchool)
+		return message.Message{}, false, fmt.Errorf("%w: %w: school %q: %w", ErrBadNotice, message.ErrPermanent, school, bot.ErrUnknownSchool)
 	}
-	if err := nf.send.Send(ctx, Render(n, sc)); err != nil {
-		return fmt.Errorf("notify %s of request %s: %w", n.Kind, n.Request.ID, err)
+	n, ok, err := nr.svc.Notice(ctx, sc, ref)
+	if err != nil || !ok {
+		return message.Message{}, false, err
 	}
-	return nil
+	return Render(n, sc), true, nil
 }
 
 // Render puts a notice in words for the school: a pure function of the
@@ -44,7 +60,7 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 	group := groupLabel(sc, r.Group)
 	at := clock(sc, r.CreatedAt)
 	m := message.Message{To: n.To, SchoolID: n.SchoolID, Key: n.Key(), RequestID: r.ID, Kind: n.Kind, OfferNo: r.OfferNo,
-		Urgent: n.Kind == bot.NoticeOffer || n.Kind == bot.NoticeEscalated}
+		Urgent: n.Kind.Urgent()}
 	var from, note string
 	if r.RequesterName != "" {
 		from = Text(l, "notice.from", "requester", r.RequesterName)
@@ -77,13 +93,35 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 		m.Text = lines(Text(l, "notice.escalated", "group", group, "time", at), from, note)
 		m.Buttons = []message.Button{{Label: Text(l, "button.pickup"), Action: message.ActionPickup, RequestID: r.ID, Primary: true}}
 	case bot.NoticeFollowUp:
-		if r.State == bot.StateOffered {
+		// Told only what is true: the fallback channel has the request when
+		// its post was queued with the escalation (the same script).
+		switch {
+		case r.State == bot.StateOffered:
 			m.Text = Text(l, "notice.follow_up.offered", "group", group, "time", at, "helper", helperName(sc, n.Helper.Name))
-		} else {
+		case sc.FallbackChannel == "":
+			m.Text = Text(l, "notice.follow_up.escalated.nochannel", "group", group, "time", at, "when_down", capitalize(whenDown(sc)))
+		default:
 			m.Text = Text(l, "notice.follow_up.escalated", "group", group, "time", at, "channel", sc.FallbackChannel, "when_down", capitalize(whenDown(sc)))
 		}
 	case bot.NoticeOfferLapsed:
-		m.Text = Text(l, "notice.offer_lapsed", "group", group, "time", at)
+		// Replaces the text of the offer message where the platform can.
+		switch {
+		case n.Helper.ID != "":
+			m.Text = Text(l, "notice.offer_lapsed.to", "group", group, "time", at, "helper", helperName(sc, n.Helper.Name))
+		case sc.FallbackChannel != "":
+			m.Text = Text(l, "notice.offer_lapsed.channel", "group", group, "time", at, "channel", sc.FallbackChannel)
+		default:
+			m.Text = Text(l, "notice.offer_lapsed", "group", group, "time", at)
+		}
+	case bot.NoticePassedOnLate:
+		switch {
+		case r.State == bot.StateEscalated && sc.FallbackChannel == "":
+			m.Text = Text(l, "notice.passed_on_late.nochannel", "group", group, "time", at, "when_down", whenDown(sc))
+		case r.State == bot.StateEscalated:
+			m.Text = Text(l, "notice.passed_on_late.nobody", "group", group, "time", at, "channel", sc.FallbackChannel)
+		default:
+			m.Text = Text(l, "notice.passed_on_late", "group", group, "time", at, "helper", helperName(sc, n.Helper.Name), "role", roleLabel(sc, n.Helper.Role))
+		}
 	case bot.NoticeCancelled:
 		if n.To.Channel != "" {
 			m.Text = Text(l, "notice.cancelled.channel", "group", group, "time", at)

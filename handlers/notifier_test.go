@@ -47,7 +47,10 @@ func notices(t testing.TB) []struct {
 		{"offer-second", bot.Notice{Kind: bot.NoticeOffer, To: toBram, SchoolID: "de-vaart", Request: second, Helper: brams, Previous: annes}},
 		{"accepted", bot.Notice{Kind: bot.NoticeAccepted, To: toMarie, SchoolID: "de-vaart", Request: accepted, Helper: annes}},
 		{"moved_on", bot.Notice{Kind: bot.NoticeMovedOn, To: toMarie, SchoolID: "de-vaart", Request: second, Helper: brams, Previous: annes}},
-		{"offer_lapsed", bot.Notice{Kind: bot.NoticeOfferLapsed, To: toAnne, SchoolID: "de-vaart", Request: r, Helper: annes}},
+		{"offer_lapsed", bot.Notice{Kind: bot.NoticeOfferLapsed, To: toAnne, SchoolID: "de-vaart", Request: r, Helper: brams, Previous: annes}},
+		{"offer_lapsed-channel", bot.Notice{Kind: bot.NoticeOfferLapsed, To: toAnne, SchoolID: "de-vaart", Request: r, Previous: annes}},
+		{"passed_on_late", bot.Notice{Kind: bot.NoticePassedOnLate, To: toMarie, SchoolID: "de-vaart", Request: r, Helper: annes}},
+		{"passed_on_late-escalated", bot.Notice{Kind: bot.NoticePassedOnLate, To: toMarie, SchoolID: "de-vaart", Request: escalated}},
 		{"escalated", bot.Notice{Kind: bot.NoticeEscalated, To: toChannel, SchoolID: "de-vaart", Request: escalated, Previous: brams}},
 		{"nobody", bot.Notice{Kind: bot.NoticeNobody, To: toMarie, SchoolID: "de-vaart", Request: escalated, Previous: brams}},
 		{"cancelled", bot.Notice{Kind: bot.NoticeCancelled, To: toAnne, SchoolID: "de-vaart", Request: accepted, Helper: annes}},
@@ -124,38 +127,52 @@ func (f *fakeSender) Send(_ context.Context, m message.Message) error {
 	return f.err
 }
 
-func TestNotifier(t *testing.T) {
+// noticer answers every notice with n, or with ok false / err.
+type noticer struct {
+	n   bot.Notice
+	ok  bool
+	err error
+	got []bot.NoticeRef
+}
+
+func (f *noticer) Notice(_ context.Context, _ *bot.School, ref bot.NoticeRef) (bot.Notice, bool, error) {
+	f.got = append(f.got, ref)
+	return f.n, f.ok, f.err
+}
+
+func TestNoticeRenderer(t *testing.T) {
 	sc := testSchool(t, LangNL)
 	dir, err := bot.NewDirectory([]*bot.School{sc})
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := notices(t)[0].n
-
-	t.Run("sends the rendering", func(t *testing.T) {
-		send := &fakeSender{}
-		if err := NewNotifier(dir, send).Notify(context.Background(), n); err != nil {
-			t.Fatalf("Notify = %v; want nil", err)
-		}
-		if len(send.sent) != 1 || dump(send.sent[0]) != dump(Render(n, sc)) {
-			t.Errorf("sent %+v; want the rendering of the notice", send.sent)
-		}
-	})
-	t.Run("unknown school", func(t *testing.T) {
-		send := &fakeSender{}
-		other := n
-		other.SchoolID = "elders"
-		if err := NewNotifier(dir, send).Notify(context.Background(), other); !errors.Is(err, bot.ErrUnknownSchool) {
-			t.Errorf("Notify = %v; want ErrUnknownSchool", err)
-		}
-		if len(send.sent) != 0 {
-			t.Errorf("sent %+v; want nothing", send.sent)
-		}
-	})
-	t.Run("send fails", func(t *testing.T) {
-		boom := errors.New("platform down")
-		if err := NewNotifier(dir, &fakeSender{err: boom}).Notify(context.Background(), n); !errors.Is(err, boom) {
-			t.Errorf("Notify = %v; want it to wrap %v", err, boom)
-		}
-	})
+	queued := bot.NoticeRef{Kind: bot.NoticeOffer, RequestID: n.Request.ID, OfferNo: 1, To: "helper:anne", Helper: "anne"}.String()
+	boom := errors.New("redis down")
+	tests := []struct {
+		name    string
+		school  string
+		notice  string
+		core    noticer
+		wantOK  bool
+		wantErr error
+	}{
+		{name: "renders the notice as it stands", school: "de-vaart", notice: queued, core: noticer{n: n, ok: true}, wantOK: true},
+		{name: "nothing to tell any more", school: "de-vaart", notice: queued, core: noticer{}},
+		{name: "the request cannot be read", school: "de-vaart", notice: queued, core: noticer{err: boom}, wantErr: boom},
+		{name: "unknown school", school: "elders", notice: queued, core: noticer{n: n, ok: true}, wantErr: bot.ErrUnknownSchool},
+		{name: "a notice that does not parse", school: "de-vaart", notice: "notice|offer", core: noticer{n: n, ok: true}, wantErr: ErrBadNotice},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			core := tt.core
+			m, ok, err := NewNoticeRenderer(dir, &core).RenderNotice(context.Background(), tt.school, tt.notice)
+			if !errors.Is(err, tt.wantErr) || ok != tt.wantOK {
+				t.Fatalf("RenderNotice = %v, %v; want %v, %v", ok, err, tt.wantOK, tt.wantErr)
+			}
+			if ok && dump(m) != dump(Render(n, sc)) {
+				t.Errorf("rendered %+v; want the rendering of the notice", m)
+			}
+		})
+	}
 }

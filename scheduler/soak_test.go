@@ -234,7 +234,7 @@ func offerKey(n bot.Notice, offerNo int) string {
 	return n.SchoolID + "/" + n.Request.ID + "/" + strconv.Itoa(offerNo)
 }
 
-func (d *driver) Notify(_ context.Context, n bot.Notice) error {
+func (d *driver) Observe(n bot.Notice) {
 	switch n.Kind {
 	case bot.NoticeOffer:
 		d.mu.Lock()
@@ -250,7 +250,6 @@ func (d *driver) Notify(_ context.Context, n bot.Notice) error {
 		}
 		d.mu.Unlock()
 	}
-	return nil
 }
 
 func (d *driver) answer(n bot.Notice) {

@@ -22,11 +22,10 @@ type notices struct {
 	got []bot.Notice
 }
 
-func (n *notices) Notify(_ context.Context, nt bot.Notice) error {
+func (n *notices) Observe(nt bot.Notice) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.got = append(n.got, nt)
-	return nil
 }
 
 func (n *notices) count(kind bot.NoticeKind) int {

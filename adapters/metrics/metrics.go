@@ -1,31 +1,27 @@
-// Package metrics counts what happens to requests for /metrics. It reads the
-// notices the core sends, so the core stays free of instrumentation.
+// Package metrics counts what happens to requests for /metrics. It observes
+// the notices each change of the core queues, so the core stays free of
+// instrumentation.
 package metrics
 
 import (
-	"context"
-
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hulpbot/hulpbot/bot"
 )
 
-// Notifier counts notices and passes them on.
-type Notifier struct {
-	next      bot.Notifier
-	requests  *prometheus.CounterVec
-	offers    prometheus.Counter
-	movedOn   *prometheus.CounterVec
-	accept    prometheus.Histogram
-	notifyErr prometheus.Counter
+// Observer counts the notices of the core's changes.
+type Observer struct {
+	requests *prometheus.CounterVec
+	offers   prometheus.Counter
+	movedOn  *prometheus.CounterVec
+	accept   prometheus.Histogram
 }
 
-var _ bot.Notifier = (*Notifier)(nil)
+var _ bot.Observer = (*Observer)(nil)
 
-// NewNotifier registers the metrics on reg and wraps next.
-func NewNotifier(reg prometheus.Registerer, next bot.Notifier) *Notifier {
-	n := &Notifier{
-		next: next,
+// NewObserver registers the metrics on reg.
+func NewObserver(reg prometheus.Registerer) *Observer {
+	n := &Observer{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hulpbot_requests_total",
 			Help: "Requests for help by outcome: offered or escalated at intake, accepted, resolved, cancelled, escalated after offers.",
@@ -43,12 +39,8 @@ func NewNotifier(reg prometheus.Registerer, next bot.Notifier) *Notifier {
 			Help:    "Time from a request to its acceptance by a helper.",
 			Buckets: []float64{5, 15, 30, 60, 120, 300, 600, 1800},
 		}),
-		notifyErr: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "hulpbot_notify_errors_total",
-			Help: "Notices that could not be handed to a chat adapter.",
-		}),
 	}
-	reg.MustRegister(n.requests, n.offers, n.movedOn, n.accept, n.notifyErr)
+	reg.MustRegister(n.requests, n.offers, n.movedOn, n.accept)
 	for _, o := range []string{"offered", "escalated_at_intake", "accepted", "resolved", "cancelled", "escalated"} {
 		n.requests.WithLabelValues(o)
 	}
@@ -58,20 +50,10 @@ func NewNotifier(reg prometheus.Registerer, next bot.Notifier) *Notifier {
 	return n
 }
 
-// Notify implements bot.Notifier.
-func (n *Notifier) Notify(ctx context.Context, nt bot.Notice) error {
-	n.count(nt)
-	err := n.next.Notify(ctx, nt)
-	if err != nil {
-		n.notifyErr.Inc()
-	}
-	return err
-}
-
-// count derives the metrics from one notice. Each event of a request is
-// counted on exactly one notice kind, so fan-out to several recipients does
-// not count twice.
-func (n *Notifier) count(nt bot.Notice) {
+// Observe derives the metrics from one notice (bot.Observer). Each event of
+// a request is counted on exactly one notice kind, so fan-out to several
+// recipients does not count twice.
+func (n *Observer) Observe(nt bot.Notice) {
 	r := nt.Request
 	switch nt.Kind {
 	case bot.NoticeOffer:

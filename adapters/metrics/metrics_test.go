@@ -1,8 +1,6 @@
 package metrics
 
 import (
-	"context"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -13,20 +11,11 @@ import (
 	"github.com/hulpbot/hulpbot/bot"
 )
 
-type sink struct{ err error }
-
-func (s sink) Notify(context.Context, bot.Notice) error { return s.err }
-
 func TestCounts(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	n := NewNotifier(reg, sink{})
+	n := NewObserver(reg)
 	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	ctx := context.Background()
-	send := func(nt bot.Notice) {
-		if err := n.Notify(ctx, nt); err != nil {
-			t.Fatal(err)
-		}
-	}
+	send := n.Observe
 	first := bot.Request{ID: "r1", OfferNo: 1, CreatedAt: t0}
 	second := bot.Request{ID: "r1", OfferNo: 2, CreatedAt: t0}
 	send(bot.Notice{Kind: bot.NoticeOffer, Request: first})
@@ -74,15 +63,5 @@ hulpbot_time_to_accept_seconds_count 1
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "hulpbot_time_to_accept_seconds"); err != nil {
 		t.Error(err)
-	}
-}
-
-func TestNotifyErrorsCounted(t *testing.T) {
-	n := NewNotifier(prometheus.NewRegistry(), sink{err: errors.New("down")})
-	if err := n.Notify(context.Background(), bot.Notice{Kind: bot.NoticeOffer}); err == nil {
-		t.Fatal("error swallowed")
-	}
-	if got := testutil.ToFloat64(n.notifyErr); got != 1 {
-		t.Errorf("notify errors = %v, want 1", got)
 	}
 }

@@ -1,20 +1,30 @@
-// Package outbox delivers chat messages durably: a message is first queued in
-// Redis, then delivered by whichever hulpbot process claims it, retried with
-// backoff when the chat platform fails, and remembered once delivered so a
-// repeated send of the same key is not delivered twice.
+// Package outbox is the one path by which a message reaches a chat
+// platform. A message is first queued in Redis, then delivered by whichever
+// hulpbot process claims it, retried with backoff when the platform fails
+// (one retry policy: jitter, Retry-After, give up on permanent errors), and
+// remembered once delivered so the same key is not delivered twice (one
+// de-duplication).
 //
-// Keys, per school (the hash tag keeps them in one Redis Cluster slot):
+// Two kinds of entries wait here. Notices are queued by the store's scripts
+// in the same step as the change that owes them (a transactional outbox):
+// "notice|kind|request|…", put in words at delivery, from the request as it
+// stands then, by a Renderer. Messages made whole elsewhere (the weekly
+// posts) are queued by Send as JSON.
+//
+// Keys, per school (the hash tag keeps them in one Redis Cluster slot, the
+// slot of the school's store keys, so a script can queue with its change):
 //
 //	<prefix>:{<school>}:outbox:urgent     zset: message key → next try (ms); taken first
 //	<prefix>:{<school>}:outbox:queue      zset: the same for messages nobody must act on at once
-//	<prefix>:{<school>}:outbox:msg        hash: message key → JSON message
+//	<prefix>:{<school>}:outbox:msg        hash: message key → notice, or JSON message
 //	<prefix>:{<school>}:outbox:tries      hash: message key → attempts so far
 //	<prefix>:{<school>}:outbox:done:<key> string: delivered; expires after a day
 //
-// Delivery is at least once with respect to crashes (a process killed after
-// the platform accepted a message but before it recorded that, delivers it
-// again after the lease), and exactly once otherwise: a claim leases a
-// message to one worker, and keys already delivered are not queued again.
+// A claim leases a message to one worker, and keys already delivered are
+// not queued again. A process killed after the platform accepted a message
+// but before it recorded that leaves it to its lease; the next attempt first
+// asks the platform whether it has the message already (message.Checker),
+// so the crash does not double it.
 package outbox
 
 import (
@@ -26,12 +36,14 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/hulpbot/hulpbot/adapters/redisstore"
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/message"
 )
@@ -73,6 +85,18 @@ type Options struct {
 	// Backoff is the wait before attempt n+1 after n failures. Default:
 	// 1s doubling to at most 5 minutes, with jitter.
 	Backoff func(attempt int) time.Duration
+	// Sync delivers what this process queues at once, in the caller's
+	// goroutine, before the call returns: the terminal chat, where what a
+	// command causes is printed before the next prompt. Retries and other
+	// processes' messages still go through Run.
+	Sync bool
+}
+
+// Renderer puts a queued notice in words, from the request as it stands
+// (handlers.NoticeRenderer). It reports false when there is nothing to tell
+// any more; an error wrapping message.ErrPermanent when there never will be.
+type Renderer interface {
+	RenderNotice(ctx context.Context, school, notice string) (message.Message, bool, error)
 }
 
 func (o *Options) fill() {
@@ -112,6 +136,7 @@ type Outbox struct {
 	prefix  string
 	schools []string
 	next    message.Sender
+	render  Renderer
 	now     func() time.Time
 	opt     Options
 	log     *slog.Logger
@@ -139,7 +164,10 @@ type finished struct {
 	c      claimed
 }
 
-var _ message.Sender = (*Outbox)(nil)
+var (
+	_ message.Sender     = (*Outbox)(nil)
+	_ redisstore.Courier = (*Outbox)(nil)
+)
 
 // noSchool holds messages that belong to no school.
 const noSchool = "_"
@@ -155,6 +183,55 @@ func New(rdb redis.UniversalClient, prefix string, schools []string, next messag
 		urgent: make(chan claimed, local), normal: make(chan claimed, local), uroom: make(chan struct{}, local), nroom: make(chan struct{}, local),
 		fins: make(chan finished, local),
 	}
+}
+
+// SetRenderer makes r put queued notices in words. Set it before Run.
+func (o *Outbox) SetRenderer(r Renderer) { o.render = r }
+
+// Lease implements redisstore.Courier: a change made now may lease its
+// notices to this process while it delivers and has room.
+func (o *Outbox) Lease() (time.Time, bool) {
+	if !o.opt.Sync && (!o.running.Load() || len(o.urgent)+len(o.normal) >= cap(o.urgent)) {
+		return time.Time{}, false
+	}
+	return o.now().Add(o.opt.Lease), true
+}
+
+// Deliver implements redisstore.Courier: the notices a change of this
+// process queued, leased to it until leaseEnd, delivered at once. What finds
+// no room is handed back, due now, for whichever process claims it.
+func (o *Outbox) Deliver(school string, leaseEnd time.Time, keyNotice []string) {
+	end := leaseEnd.UnixMilli()
+	var back []claimed
+	for i := 0; i+1 < len(keyNotice); i += 2 {
+		c := claimed{key: keyNotice[i], payload: keyNotice[i+1], attempt: 1, leaseEnd: end, school: school}
+		c.urgent = urgentNotice(c.payload)
+		if o.opt.Sync {
+			ctx := context.Background()
+			if o.deliver(ctx, school, c) {
+				o.finish(ctx, finished{school, c})
+			}
+			continue
+		}
+		room, lane := o.nroom, o.normal
+		if c.urgent {
+			room, lane = o.uroom, o.urgent
+		}
+		select {
+		case room <- struct{}{}:
+			lane <- c // never blocks: a slot was free
+		default:
+			back = append(back, c)
+		}
+	}
+	if len(back) > 0 {
+		o.handBack(context.Background(), back)
+	}
+}
+
+// urgentNotice reports a queued notice someone must act on now.
+func urgentNotice(notice string) bool {
+	return strings.HasPrefix(notice, "notice|"+string(bot.NoticeOffer)+"|") || strings.HasPrefix(notice, "notice|"+string(bot.NoticeEscalated)+"|")
 }
 
 func (o *Outbox) key(school, rest string) string {
@@ -196,7 +273,10 @@ func (o *Outbox) Send(ctx context.Context, m message.Message) error {
 	if m.Urgent {
 		room = o.uroom
 	}
-	if o.running.Load() {
+	switch {
+	case o.opt.Sync:
+		at, leased = now.Add(o.opt.Lease).UnixMilli(), true
+	case o.running.Load():
 		select {
 		case room <- struct{}{}:
 			at, leased = now.Add(o.opt.Lease).UnixMilli(), true
@@ -204,7 +284,7 @@ func (o *Outbox) Send(ctx context.Context, m message.Message) error {
 		}
 	}
 	release := func() {
-		if leased {
+		if leased && !o.opt.Sync {
 			<-room
 		}
 	}
@@ -220,7 +300,13 @@ func (o *Outbox) Send(ctx context.Context, m message.Message) error {
 		return nil
 	}
 	if leased {
-		c := claimed{key: m.Key, msg: m, attempt: 1, leaseEnd: at, school: school}
+		c := claimed{key: m.Key, payload: string(payload), attempt: 1, leaseEnd: at, school: school, urgent: m.Urgent}
+		if o.opt.Sync {
+			if o.deliver(context.WithoutCancel(ctx), school, c) {
+				o.finish(context.WithoutCancel(ctx), finished{school, c})
+			}
+			return nil
+		}
 		if m.Urgent {
 			o.urgent <- c // never blocks: a slot was free
 		} else {
@@ -303,7 +389,7 @@ func (o *Outbox) Run(ctx context.Context) {
 // start delivers one message of this process's own when a worker is free.
 func (o *Outbox) start(ctx context.Context, c claimed, sem chan struct{}, wg *sync.WaitGroup) {
 	sem <- struct{}{}
-	if c.msg.Urgent {
+	if c.urgent {
 		<-o.uroom
 	} else {
 		<-o.nroom
@@ -335,6 +421,12 @@ func (o *Outbox) releaseLocal(ctx context.Context) {
 		}
 		break
 	}
+	o.handBack(ctx, left)
+}
+
+// handBack makes messages leased to this process due now, for whichever
+// process claims them first.
+func (o *Outbox) handBack(ctx context.Context, left []claimed) {
 	if len(left) == 0 {
 		return
 	}
@@ -413,10 +505,10 @@ func (o *Outbox) drain(ctx context.Context, school string, lanes int, sem chan s
 type claimed struct {
 	school   string
 	key      string
-	msg      message.Message
+	payload  string // a notice, or a JSON message
+	urgent   bool
 	attempt  int
 	leaseEnd int64
-	bad      error // the payload did not decode
 }
 
 // The lanes a claim takes from.
@@ -437,12 +529,9 @@ func (o *Outbox) claim(ctx context.Context, school string, lanes, n int) ([]clai
 	for i := 0; i+2 < len(v); i += 3 {
 		c := claimed{leaseEnd: leaseEnd, school: school}
 		c.key, _ = v[i].(string)
-		payload, _ := v[i+1].(string)
+		c.payload, _ = v[i+1].(string)
 		a, _ := v[i+2].(int64)
 		c.attempt = int(a)
-		if err := json.Unmarshal([]byte(payload), &c.msg); err != nil {
-			c.bad = err
-		}
 		out = append(out, c)
 	}
 	return out, nil
@@ -452,13 +541,30 @@ func (o *Outbox) claim(ctx context.Context, school string, lanes, n int) ([]clai
 // (delivered, or never deliverable); one to retry it reschedules itself.
 func (o *Outbox) deliver(ctx context.Context, school string, c claimed) bool {
 	log := o.log.With("school", school, "key", logKey(c.key), "attempt", c.attempt)
-	if c.bad != nil {
-		log.Error("dropping undecodable message", "err", c.bad)
-		return true
-	}
 	sctx, cancel := context.WithTimeout(ctx, o.opt.SendTimeout)
-	err := o.next.Send(sctx, c.msg)
-	cancel()
+	defer cancel()
+	m, ok, err := o.message(sctx, school, c)
+	switch {
+	case err == nil && !ok:
+		log.Debug("nothing to tell any more")
+		return true
+	case err == nil && c.attempt > 1:
+		// An earlier attempt may have reached the platform before its
+		// process died: ask the platform before sending again.
+		if ch, isChecker := o.next.(message.Checker); isChecker {
+			have, cerr := ch.Delivered(sctx, m)
+			if cerr == nil && have {
+				log.Info("already on the platform; not sent again")
+				return true
+			}
+			if cerr != nil {
+				log.Warn("could not look for an earlier delivery", "err", cerr)
+			}
+		}
+	}
+	if err == nil {
+		err = o.next.Send(sctx, m)
+	}
 	switch {
 	case err == nil:
 		log.Debug("delivered")
@@ -483,6 +589,29 @@ func (o *Outbox) deliver(ctx context.Context, school string, c claimed) bool {
 		}
 		return false
 	}
+}
+
+// message is what c says: a notice put in words as its request stands now,
+// or the message queued whole.
+func (o *Outbox) message(ctx context.Context, school string, c claimed) (message.Message, bool, error) {
+	if strings.HasPrefix(c.payload, "notice|") {
+		if o.render == nil {
+			return message.Message{}, false, errors.New("no renderer for notices")
+		}
+		m, ok, err := o.render.RenderNotice(ctx, school, c.payload)
+		if err != nil {
+			return m, false, fmt.Errorf("render notice: %w", err)
+		}
+		if ok && m.Key == "" {
+			m.Key = c.key
+		}
+		return m, ok, nil
+	}
+	var m message.Message
+	if err := json.Unmarshal([]byte(c.payload), &m); err != nil {
+		return m, false, fmt.Errorf("decode: %w: %w", message.ErrPermanent, err)
+	}
+	return m, true, nil
 }
 
 // recordFinished records delivered messages as done until fins is closed:

@@ -2,10 +2,10 @@
 -- (they are busy with it now) until resolve or cancel.
 --
 -- KEYS[1] the school's helper states (routes the call to its slot)
--- ARGV[4] helper id
--- ARGV[5] request id, '' for the offer the helper holds
--- ARGV[6] offer number, '0' for the current offer
-local hid, rid, offerno = ARGV[4], ARGV[5], ARGV[6]
+-- ARGV[7] helper id
+-- ARGV[8] request id, '' for the offer the helper holds
+-- ARGV[9] offer number, '0' for the current offer
+local hid, rid, offerno = ARGV[7], ARGV[8], ARGV[9]
 
 if rid == '' then
   rid = helperstate(hid).engaged
@@ -31,4 +31,5 @@ if cur == '1' then count(week, 'accepted', 'accepted_first') else count(week, 'a
 local tk = base .. 'tta:' .. week
 redis.call('RPUSH', tk, string.format('%.0f', now - tonumber(created)))
 redis.call('PEXPIRE', tk, statsttl)
+tell('accepted', rid, cur, 'requester', hid, '', '', false)
 return reply(rk)

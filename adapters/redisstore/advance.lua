@@ -4,13 +4,13 @@
 -- offer moves away from is free again.
 --
 -- KEYS[1] deadlines key
--- ARGV[4] request id, '' (decline only) for the offer the declining helper holds
--- ARGV[5] offer number, '0' for the current offer
--- ARGV[6] reason: 'decline' or 'timeout'
--- ARGV[7] declining helper id ('' for a timeout)
--- ARGV[8] deadline ms of the next offer
--- ARGV[9..] candidates: id, rank pairs
-local dk, rid, offerno, reason, from, deadline = KEYS[1], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+-- ARGV[7] request id, '' (decline only) for the offer the declining helper holds
+-- ARGV[8] offer number, '0' for the current offer
+-- ARGV[9] reason: 'decline' or 'timeout'
+-- ARGV[10] declining helper id ('' for a timeout)
+-- ARGV[11] deadline ms of the next offer
+-- ARGV[12..] candidates: id, rank pairs
+local dk, rid, offerno, reason, from, deadline = KEYS[1], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
 
 if rid == '' then
   if reason ~= 'decline' or from == '' then return {'no_offer'} end
@@ -39,10 +39,11 @@ local skip = {}
 for h in string.gmatch(tried, '[^,]+') do skip[h] = true end
 local why = reason == 'decline' and 'declines' or 'timeouts'
 
-local pick = choose(9, skip)
+local pick = choose(12, skip)
+local nextno = tonumber(cur) + 1
 if pick then
   if tried ~= '' then tried = tried .. ',' end
-  redis.call('HSET', rk, 'state', 'offered', 'helper', pick, 'offer_no', tostring(tonumber(cur) + 1),
+  redis.call('HSET', rk, 'state', 'offered', 'helper', pick, 'offer_no', tostring(nextno),
     'tried', tried .. pick, 'deadline', deadline)
   offer(rid, pick, deadline)
   count(week, why, 'offers')
@@ -51,5 +52,21 @@ else
   redis.call('HDEL', rk, 'helper', 'deadline')
   redis.call('ZREM', dk, rid)
   count(week, why, 'escalated')
+end
+-- Whoever must act now first (urgent): the next helper, or the fallback
+-- channel. Then the helper whose offer lapsed (their offer message is
+-- updated), then the requester, once per move.
+if pick then
+  tell('offer', rid, nextno, 'helper:' .. pick, pick, prev, reason, true)
+else
+  tell('escalated', rid, cur, 'channel', '', prev, reason, true)
+end
+if reason == 'timeout' and present(prev) then
+  tell('offer_lapsed', rid, cur, 'helper:' .. prev, pick or '', prev, reason, false)
+end
+if pick then
+  tell('moved_on', rid, nextno, 'requester', pick, prev, reason, false)
+else
+  tell('nobody', rid, cur, 'requester', '', prev, reason, false)
 end
 return reply(rk)

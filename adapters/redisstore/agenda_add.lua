@@ -3,10 +3,10 @@
 -- ids only; the reminder reads group and time from the record.
 --
 -- KEYS[1] request key
--- ARGV[4] request id   ARGV[5] helper id
--- ARGV[6] ttl of the agenda in ms
--- ARGV[7] trim ms: items marked at or before it have expired
-local rk, rid, hid, ttl, trim = KEYS[1], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+-- ARGV[7] request id   ARGV[8] helper id
+-- ARGV[9] ttl of the agenda in ms
+-- ARGV[10] trim ms: items marked at or before it have expired
+local rk, rid, hid, ttl, trim = KEYS[1], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
 
 local r = redis.call('HMGET', rk, 'state', 'helper')
 local state, helper = r[1], r[2]
@@ -21,4 +21,4 @@ if redis.call('ZSCORE', ak, rid) then return {'duplicate'} end
 redis.call('ZREMRANGEBYSCORE', ak, '-inf', trim)
 redis.call('ZADD', ak, nowms, rid)
 redis.call('PEXPIRE', ak, ttl)
-return {'ok'}
+return ok({})

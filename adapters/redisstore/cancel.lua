@@ -3,9 +3,9 @@
 -- record keeps that helper so they can be told.
 --
 -- KEYS[1] the requester's key of active requests (mine)
--- ARGV[4] request id, '' for the requester's latest active request
--- ARGV[5] the requester ("mine" suffix: platform:handle)
-local mk, rid, who = KEYS[1], ARGV[4], ARGV[5]
+-- ARGV[7] request id, '' for the requester's latest active request
+-- ARGV[8] the requester ("mine" suffix: platform:handle)
+local mk, rid, who = KEYS[1], ARGV[7], ARGV[8]
 
 if rid == '' then
   -- Latest first; members of expired or closed requests are passed over, not
@@ -19,8 +19,8 @@ if rid == '' then
   if rid == '' then return {'no_active'} end
 end
 local rk = reqkey(rid)
-local r = redis.call('HMGET', rk, 'state', 'helper', 'week', 'mine')
-local state, helper, week, mine = r[1], r[2], r[3], r[4]
+local r = redis.call('HMGET', rk, 'state', 'helper', 'week', 'mine', 'offer_no')
+local state, helper, week, mine, offerno = r[1], r[2], r[3], r[4], r[5] or '0'
 
 if not state then return {'not_found'} end
 if mine ~= who then return {'not_yours'} end
@@ -35,4 +35,11 @@ redis.call('ZREM', base .. 'active', rid)
 redis.call('ZREM', base .. 'deadlines', rid)
 redis.call('ZREM', mk, rid)
 count(week, 'cancelled')
+-- The helper it was offered to or accepted by hears it is off; an
+-- escalated request's fallback channel hears it is over.
+if present(helper) then
+  tell('cancelled', rid, offerno, 'helper:' .. helper, helper, '', '', false)
+else
+  tell('cancelled', rid, offerno, 'channel', '', '', '', false)
+end
 return reply(rk)

@@ -1,10 +1,21 @@
 -- claim_followups.lua: take the follow-ups due at now, each for exactly one
--- caller: the ZREM that claims one is the same step that reads it, so two
--- processes never both tell a requester.
+-- caller, and queue the follow-up notice of each request nobody has accepted
+-- yet in the same step: the ZREM that claims one is the step that queues
+-- its notice, so two processes never both tell a requester, and a process
+-- that dies after the claim loses nothing.
 --
 -- KEYS[1] followups key (zset: request id → when, ms)
--- ARGV[4] how many at most
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', nowms, 'LIMIT', 0, tonumber(ARGV[4]))
-for _, id in ipairs(due) do redis.call('ZREM', KEYS[1], id) end
-table.insert(due, 1, 'ok')
-return due
+-- ARGV[7] how many at most
+-- Answers ok() with the ids of the requesters told.
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', nowms, 'LIMIT', 0, tonumber(ARGV[7]))
+local ids = {}
+for _, id in ipairs(due) do
+  redis.call('ZREM', KEYS[1], id)
+  local r = redis.call('HMGET', reqkey(id), 'state', 'offer_no', 'helper')
+  -- Accepted, resolved, cancelled or expired meanwhile: nothing to tell.
+  if r[1] == 'offered' or r[1] == 'escalated' then
+    tell('follow_up', id, r[2] or '0', 'requester', r[3] or '', '', '', false)
+    ids[#ids + 1] = id
+  end
+end
+return ok(ids)

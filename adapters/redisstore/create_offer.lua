@@ -9,19 +9,19 @@
 -- round trip.
 --
 -- KEYS[1] request key
--- ARGV[4] id            ARGV[5] school       ARGV[6] group
--- ARGV[7] note          ARGV[8] day part     ARGV[9] week
--- ARGV[10] requester platform                ARGV[11] requester handle
--- ARGV[12] requester name                    ARGV[13] requester key ("mine")
--- ARGV[14] created ms   ARGV[15] deadline ms ARGV[16] retention ms
--- ARGV[17] trim ms: index entries created at or before it belong to
+-- ARGV[7] id            ARGV[8] school       ARGV[9] group
+-- ARGV[10] note          ARGV[11] day part     ARGV[12] week
+-- ARGV[13] requester platform                ARGV[14] requester handle
+-- ARGV[15] requester name                    ARGV[16] requester key ("mine")
+-- ARGV[17] created ms   ARGV[18] deadline ms ARGV[19] retention ms
+-- ARGV[20] trim ms: index entries created at or before it belong to
 --          requests that have expired
--- ARGV[18] follow-up ms ('' for none): when the requester hears how it
+-- ARGV[21] follow-up ms ('' for none): when the requester hears how it
 --          stands if nobody accepted by then (see claim_followups.lua)
--- ARGV[19..] candidates: id, rank pairs
+-- ARGV[22..] candidates: id, rank pairs
 local rk = KEYS[1]
-local id, group, daypart, week, mine = ARGV[4], ARGV[6], ARGV[8], ARGV[9], ARGV[13]
-local created, deadline, retention, trim, followup = ARGV[14], ARGV[15], ARGV[16], ARGV[17], ARGV[18]
+local id, group, daypart, week, mine = ARGV[7], ARGV[9], ARGV[11], ARGV[12], ARGV[16]
+local created, deadline, retention, trim, followup = ARGV[17], ARGV[18], ARGV[19], ARGV[20], ARGV[21]
 
 local existing = redis.call('HGETALL', rk)
 if #existing > 0 then
@@ -29,8 +29,8 @@ if #existing > 0 then
   return existing
 end
 
-local f = {'id', id, 'school', ARGV[5], 'group', group, 'note', ARGV[7], 'daypart', daypart,
-  'week', week, 'rq_platform', ARGV[10], 'rq_handle', ARGV[11], 'rq_name', ARGV[12],
+local f = {'id', id, 'school', ARGV[8], 'group', group, 'note', ARGV[10], 'daypart', daypart,
+  'week', week, 'rq_platform', ARGV[13], 'rq_handle', ARGV[14], 'rq_name', ARGV[15],
   'mine', mine, 'created', created}
 local fields = {}
 for i = 1, #f, 2 do
@@ -40,8 +40,8 @@ for i = 1, #f, 2 do
   end
 end
 
-local ncand = (#ARGV - 18) / 2
-local pick = choose(19, {})
+local ncand = (#ARGV - 21) / 2
+local pick = choose(22, {})
 local counters = {'requests', 'group:' .. group, 'daypart:' .. (daypart ~= '' and daypart or 'buiten')}
 if ncand == 0 then counters[#counters + 1] = 'no_cover' end
 if pick then
@@ -56,7 +56,12 @@ end
 
 redis.call('HSET', rk, unpack(fields))
 redis.call('PEXPIRE', rk, retention)
-if pick then offer(id, pick, deadline) end
+if pick then
+  offer(id, pick, deadline)
+  tell('offer', id, 1, 'helper:' .. pick, pick, '', '', true)
+else
+  tell('escalated', id, 0, 'channel', '', '', '', true)
+end
 
 -- The indexes have no TTL per member: drop members whose records expired.
 local ak = base .. 'active'

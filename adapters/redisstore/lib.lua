@@ -6,19 +6,95 @@
 -- key of that school, passed so the call is routed to the node of the slot.
 --
 -- Times are unix milliseconds given by the caller (never Redis TIME), so tests
--- can move time. Large numbers are stored as the strings the caller passed:
--- Lua numbers are doubles, and Redis and miniredis print them differently.
+-- can move time — except the not-after guard below, which must know when
+-- the script really runs. Large numbers are stored as the strings the caller
+-- passed: Lua numbers are doubles, and Redis and miniredis print them
+-- differently.
 --
 -- Every script checks everything before its first write: a failing check
 -- returns {code} and leaves the data untouched (create_offer.lua's
--- 'duplicate' is followed by the stored record). Success returns 'ok' and, for
--- request scripts, the request record as field, value pairs.
+-- 'duplicate' is followed by the stored record). Success returns ok(...):
+-- 'ok', the number n of notices this call leased to the caller, n pairs of
+-- outbox key and notice, then what the script answers (for request scripts
+-- the request record as field, value pairs).
+--
+-- The arguments every script takes first:
+--   ARGV[1] key base        ARGV[2] now (ms)       ARGV[3] statistics TTL (ms)
+--   ARGV[4] lease end (ms) for the notices this change owes, when the
+--           calling process delivers them itself at once; '' leaves them due
+--           now for whichever process claims them
+--   ARGV[5] not after (ms, Redis's clock): a script that starts later
+--           refuses with 'too_late' and writes nothing; '' for no limit
+--   ARGV[6] operation id: a repeat of the same operation (its answer was
+--           lost) answers as the first did; '' for none
 local base = ARGV[1]
 local nowms = ARGV[2]
 local now = tonumber(nowms)
 local statsttl = ARGV[3]
+local leaseend, notafter, opid = ARGV[4], ARGV[5], ARGV[6]
 
 local function reqkey(id) return base .. 'req:' .. id end
+
+-- An operation seen before (its answer was lost on the way back): 'replay'
+-- and the request it changed, as it stands, with nothing changed again.
+local opkey = base .. 'op:' .. opid
+if opid ~= '' then
+  local done = redis.call('GET', opkey)
+  if done then
+    local out = redis.call('HGETALL', done)
+    table.insert(out, 1, 'replay')
+    return out
+  end
+end
+
+-- The guard for a person who waits for the answer (after the replay: a
+-- late repeat of an operation that did happen must learn so): once the caller may have
+-- told them "kan nu niet", a script that reaches Redis late (Redis stalled,
+-- the command sat in a buffer) must not change anything.
+if notafter ~= '' then
+  local t = redis.call('TIME')
+  if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > tonumber(notafter) then
+    return {'too_late'}
+  end
+end
+
+-- The outbox (adapters/outbox reads it; its package doc has the layout):
+-- a change records what it owes to whom in the same step, so either a change
+-- happens with every notice it owes queued, or nothing happens.
+local obase = base .. 'outbox:'
+local told = {}
+
+-- tell queues one notice: what to tell whom about which request, without
+-- words (they are rendered at delivery, from the request as it stands then,
+-- in the recipient's language). to is 'requester', 'channel' or
+-- 'helper:<id>'; helper and prev name the helpers the notice is about.
+-- The same notice (key) is queued once, and never again once delivered.
+local function tell(kind, rid, offerno, to, helper, prev, reason, urgent)
+  local key = 'n/' .. rid .. '/' .. kind .. '/' .. offerno .. '/' .. to
+  if redis.call('EXISTS', obase .. 'done:' .. key) == 1 then return end
+  local notice = table.concat({'notice', kind, rid, offerno, to, helper or '', prev or '', reason or ''}, '|')
+  if redis.call('HSETNX', obase .. 'msg', key, notice) == 0 then return end
+  local lane = obase .. (urgent and 'urgent' or 'queue')
+  if leaseend ~= '' then
+    -- Leased to the calling process, which delivers it at once (as after
+    -- a claim: first attempt, due again when the lease ends).
+    redis.call('ZADD', lane, leaseend, key)
+    redis.call('HSET', obase .. 'tries', key, 1)
+    told[#told + 1] = key
+    told[#told + 1] = notice
+  else
+    redis.call('ZADD', lane, nowms, key)
+  end
+end
+
+-- ok is a successful answer: the notices leased to the caller, then rest.
+local function ok(rest)
+  local out = {'ok', #told / 2}
+  for _, v in ipairs(told) do out[#out + 1] = v end
+  for _, v in ipairs(rest) do out[#out + 1] = v end
+  return out
+end
+
 
 -- Helper states live in one hash per school, base .. 'helpers': field the
 -- helper's id, value 'status|until|engaged|last' (empty parts for none), so
@@ -67,11 +143,11 @@ local function count(week, ...)
   redis.call('PEXPIRE', k, statsttl)
 end
 
--- reply is 'ok' followed by the request record.
+-- reply is ok() with the request record; an operation id is remembered
+-- for two minutes, so its repeat answers the same.
 local function reply(rk)
-  local out = redis.call('HGETALL', rk)
-  table.insert(out, 1, 'ok')
-  return out
+  if opid ~= '' then redis.call('SET', opkey, rk, 'PX', 120000) end
+  return ok(redis.call('HGETALL', rk))
 end
 
 -- before is time.Time.Before for last-assigned times: never assigned (nil)

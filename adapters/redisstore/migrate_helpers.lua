@@ -4,9 +4,9 @@
 -- helpers hash wins (a newer process wrote it). Idempotent.
 --
 -- KEYS[1] the school's helper states
--- ARGV[4..] the school's helper ids
+-- ARGV[7..] the school's helper ids
 local moved = 0
-for i = 4, #ARGV do
+for i = 7, #ARGV do
   local id = ARGV[i]
   local old = base .. 'helper:' .. id
   if redis.call('EXISTS', old) == 1 then
@@ -18,4 +18,4 @@ for i = 4, #ARGV do
     moved = moved + 1
   end
 end
-return {'ok', moved}
+return ok({moved})

@@ -5,12 +5,12 @@
 -- leaves the indexes of open work.
 --
 -- KEYS[1] request key
--- ARGV[4] request id
--- ARGV[5] picker platform   ARGV[6] picker handle   ARGV[7] picker name
--- ARGV[8] helper id of the picker, '' when the picker is not a helper
-local rk, rid, hid = KEYS[1], ARGV[4], ARGV[8]
-local r = redis.call('HMGET', rk, 'state', 'week', 'created', 'mine')
-local state, week, created, mine = r[1], r[2], r[3], r[4]
+-- ARGV[7] request id
+-- ARGV[8] picker platform   ARGV[9] picker handle   ARGV[10] picker name
+-- ARGV[11] helper id of the picker, '' when the picker is not a helper
+local rk, rid, hid = KEYS[1], ARGV[7], ARGV[11]
+local r = redis.call('HMGET', rk, 'state', 'week', 'created', 'mine', 'offer_no')
+local state, week, created, mine, offerno = r[1], r[2], r[3], r[4], r[5] or '0'
 
 if not state then return {'not_found'} end
 if state == 'accepted' then return {'already_accepted'} end
@@ -18,7 +18,7 @@ if state ~= 'escalated' then return {'closed'} end
 if hid ~= '' and present(helperstate(hid).engaged) then return {'busy'} end
 
 redis.call('HSET', rk, 'state', 'accepted', 'accepted', nowms,
-  'picked_platform', ARGV[5], 'picked_handle', ARGV[6], 'picked_name', ARGV[7])
+  'picked_platform', ARGV[8], 'picked_handle', ARGV[9], 'picked_name', ARGV[10])
 if hid ~= '' then
   redis.call('HSET', rk, 'helper', hid)
   sethelper(hid, 'engaged', rid, 'last', nowms)
@@ -31,4 +31,5 @@ count(week, 'accepted', 'picked_up')
 local tk = base .. 'tta:' .. week
 redis.call('RPUSH', tk, string.format('%.0f', now - tonumber(created)))
 redis.call('PEXPIRE', tk, statsttl)
+tell('accepted', rid, offerno, 'requester', hid, '', '', false)
 return reply(rk)

@@ -3,11 +3,11 @@
 -- be moved on and would keep coming back as due.
 --
 -- KEYS[1] deadlines key
--- ARGV[4..] request ids
+-- ARGV[7..] request ids
 local n = 0
-for i = 4, #ARGV do
+for i = 7, #ARGV do
   if redis.call('EXISTS', reqkey(ARGV[i])) == 0 then
     n = n + redis.call('ZREM', KEYS[1], ARGV[i])
   end
 end
-return {'ok', tostring(n)}
+return ok({tostring(n)})

@@ -3,9 +3,9 @@
 -- request); the record only remembers that an answer was given, not which.
 --
 -- KEYS[1] request key
--- ARGV[4] the requester ("mine": platform:handle)
--- ARGV[5] answer: up, down or self
-local rk, who, answer = KEYS[1], ARGV[4], ARGV[5]
+-- ARGV[7] the requester ("mine": platform:handle)
+-- ARGV[8] answer: up, down or self
+local rk, who, answer = KEYS[1], ARGV[7], ARGV[8]
 
 local r = redis.call('HMGET', rk, 'state', 'mine', 'week', 'pulse')
 local state, mine, week, answered = r[1], r[2], r[3], r[4]
@@ -17,4 +17,4 @@ if present(answered) then return {'duplicate'} end
 
 redis.call('HSET', rk, 'pulse', '1')
 count(week, 'pulse:' .. answer)
-return {'ok'}
+return ok({})

@@ -1,15 +1,15 @@
 -- resolve.lua: a helper closes the request they accepted and is free again.
 --
 -- KEYS[1] the school's helper states (routes the call to its slot)
--- ARGV[4] helper id
--- ARGV[5] closing note ('' for none); it lives only in the request record
-local hid, note = ARGV[4], ARGV[5]
+-- ARGV[7] helper id
+-- ARGV[8] closing note ('' for none); it lives only in the request record
+local hid, note = ARGV[7], ARGV[8]
 
 local rid = helperstate(hid).engaged
 if not present(rid) then return {'no_active'} end
 local rk = reqkey(rid)
-local r = redis.call('HMGET', rk, 'state', 'helper', 'week', 'mine')
-local state, helper, week, mine = r[1], r[2], r[3], r[4]
+local r = redis.call('HMGET', rk, 'state', 'helper', 'week', 'mine', 'offer_no')
+local state, helper, week, mine, offerno = r[1], r[2], r[3], r[4], r[5] or '0'
 
 if not state then return {'not_found'} end
 -- Engaged in an offer not yet accepted: there is nothing to close.
@@ -22,4 +22,5 @@ redis.call('ZREM', base .. 'active', rid)
 redis.call('ZREM', base .. 'deadlines', rid)
 if present(mine) then redis.call('ZREM', base .. 'mine:' .. mine, rid) end
 count(week, 'resolved')
+tell('resolved', rid, offerno, 'requester', hid, '', '', false)
 return reply(rk)

@@ -31,13 +31,15 @@ var (
 	claimFollowUpsLua string
 	//go:embed migrate_helpers.lua
 	migrateHelpersLua string
+	//go:embed confirm_late.lua
+	confirmLateLua string
 )
 
 // scripts are the state changes of the store. redis.Script.Run sends
 // EVALSHA and falls back to EVAL when the server does not know the script
 // yet (after a restart or failover).
 type scripts struct {
-	createOffer, accept, advance, resolve, cancel, setStatus, pruneDeadlines, pickup, claimFollowUps, migrateHelpers *redis.Script
+	createOffer, accept, advance, resolve, cancel, setStatus, pruneDeadlines, pickup, claimFollowUps, migrateHelpers, confirmLate *redis.Script
 }
 
 func newScripts() scripts {
@@ -53,5 +55,6 @@ func newScripts() scripts {
 		pickup:         mk(pickupLua),
 		claimFollowUps: mk(claimFollowUpsLua),
 		migrateHelpers: mk(migrateHelpersLua),
+		confirmLate:    mk(confirmLateLua),
 	}
 }

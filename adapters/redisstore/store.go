@@ -26,6 +26,8 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -42,10 +44,16 @@ const DefaultPrefix = "hb"
 
 // Store keeps requests, helper states and weekly statistics in Redis.
 type Store struct {
-	rdb    redis.UniversalClient
-	prefix string
-	log    *slog.Logger
-	sc     scripts
+	rdb     redis.UniversalClient
+	prefix  string
+	log     *slog.Logger
+	sc      scripts
+	courier Courier
+	budget  time.Duration
+	skew    atomic.Int64 // Redis's clock minus this process's, ms
+
+	unsureMu sync.Mutex
+	unsure   []unsure // creates of unknown outcome, for Reconcile
 }
 
 var _ bot.Store = (*Store)(nil)
@@ -59,7 +67,7 @@ func New(rdb redis.UniversalClient, prefix string, log *slog.Logger) *Store {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Store{rdb: rdb, prefix: prefix, log: log.With("component", "redisstore"), sc: newScripts()}
+	return &Store{rdb: rdb, prefix: prefix, log: log.With("component", "redisstore"), sc: newScripts(), budget: AnswerBudget}
 }
 
 // scriptErr maps the code a script returns for a failed check to the core's
@@ -84,6 +92,8 @@ func scriptErr(code string) error {
 		return bot.ErrBusy
 	case "duplicate":
 		return bot.ErrDuplicate
+	case "too_late":
+		return fmt.Errorf("%w: %w", bot.ErrUnavailable, errTooLate)
 	}
 	return nil
 }
@@ -128,7 +138,15 @@ func (s *Store) CreateAndOffer(ctx context.Context, now time.Time, r bot.Request
 	if err != nil {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
 	}
-	return s.runRequest(ctx, op, s.sc.createOffer, r.SchoolID, s.key(r.SchoolID, "req:"+r.ID), now, args...)
+	// The request id is the operation id: a repeat after a lost answer
+	// finds the request it made.
+	g := s.newGuard(r.ID)
+	g.replayIsDuplicate = true
+	out, err := s.runRequest(ctx, op, s.sc.createOffer, r.SchoolID, s.key(r.SchoolID, "req:"+r.ID), now, g, args...)
+	if errors.Is(err, ErrOutcomeUnknown) {
+		s.remember(r.SchoolID, r.ID)
+	}
+	return out, err
 }
 
 // Accept makes helperID's offer accepted; the helper stays engaged in it.
@@ -137,7 +155,7 @@ func (s *Store) Accept(ctx context.Context, now time.Time, school, helperID, req
 	if err := checkIDs(school, helperID); err != nil {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
 	}
-	return s.runRequest(ctx, op, s.sc.accept, school, s.key(school, "helpers"), now,
+	return s.runRequest(ctx, op, s.sc.accept, school, s.key(school, "helpers"), now, s.newGuard(bot.NewRequestID()),
 		helperID, requestID, strconv.Itoa(offerNo))
 }
 
@@ -162,7 +180,13 @@ func (s *Store) Advance(ctx context.Context, now time.Time, school, requestID st
 	if err != nil {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
 	}
-	return s.runRequest(ctx, op, s.sc.advance, school, s.key(school, "deadlines"), now, args...)
+	// A decline is someone waiting for the answer; a timeout is the
+	// sweeper's, re-checked by the script whenever it runs.
+	g := guard{}
+	if reason == bot.ReasonDecline {
+		g = s.newGuard(bot.NewRequestID())
+	}
+	return s.runRequest(ctx, op, s.sc.advance, school, s.key(school, "deadlines"), now, g, args...)
 }
 
 // Pickup gives an escalated request to whoever pressed "Ik pak dit op":
@@ -176,7 +200,7 @@ func (s *Store) Pickup(ctx context.Context, now time.Time, school, requestID str
 	if requestID == "" {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, bot.ErrNotFound)
 	}
-	return s.runRequest(ctx, op, s.sc.pickup, school, s.key(school, "req:"+requestID), now,
+	return s.runRequest(ctx, op, s.sc.pickup, school, s.key(school, "req:"+requestID), now, s.newGuard(bot.NewRequestID()),
 		requestID, string(by.Platform), by.Handle, by.Name, helperID)
 }
 
@@ -205,7 +229,7 @@ func (s *Store) Resolve(ctx context.Context, now time.Time, school, helperID, no
 	if err := checkIDs(school, helperID); err != nil {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
 	}
-	return s.runRequest(ctx, op, s.sc.resolve, school, s.key(school, "helpers"), now, helperID, note)
+	return s.runRequest(ctx, op, s.sc.resolve, school, s.key(school, "helpers"), now, s.newGuard(bot.NewRequestID()), helperID, note)
 }
 
 // Cancel withdraws requester's request requestID, or their latest active one
@@ -220,7 +244,7 @@ func (s *Store) Cancel(ctx context.Context, now time.Time, school string, reques
 		return bot.Request{}, fmt.Errorf("%s: no requester", op)
 	}
 	who := mine(requester)
-	return s.runRequest(ctx, op, s.sc.cancel, school, s.key(school, "mine:"+who), now, requestID, who)
+	return s.runRequest(ctx, op, s.sc.cancel, school, s.key(school, "mine:"+who), now, s.newGuard(bot.NewRequestID()), requestID, who)
 }
 
 // SetAvailability sets a helper's status and returns the request the helper
@@ -231,8 +255,10 @@ func (s *Store) SetAvailability(ctx context.Context, school, helperID string, a 
 	if err := checkIDs(school, helperID); err != nil {
 		return "", fmt.Errorf("%s: %w", op, err)
 	}
-	// set_status.lua does not read the time; "0" fills the argument.
-	v, err := s.run(ctx, op, s.sc.setStatus, school, s.key(school, "helpers"), "0", string(a.Status), ms(a.Until), helperID)
+	// set_status.lua does not read the time; the epoch fills the argument.
+	// Setting a status twice is setting it once: no operation id needed.
+	g := s.newGuard("")
+	v, err := s.runGuarded(ctx, op, s.sc.setStatus, school, s.key(school, "helpers"), time.UnixMilli(0), g, string(a.Status), ms(a.Until), helperID)
 	if err != nil {
 		return "", err
 	}
@@ -504,9 +530,26 @@ func (s *Store) key(school, rest string) string { return s.base(school) + rest }
 // base starts every key of school; the braces are the Redis Cluster hash tag.
 func (s *Store) base(school string) string { return s.prefix + ":{" + school + "}:" }
 
-// runRequest runs a script that returns a request record.
-func (s *Store) runRequest(ctx context.Context, op string, sc *redis.Script, school, key string, now time.Time, args ...any) (bot.Request, error) {
-	v, err := s.run(ctx, op, sc, school, key, strconv.FormatInt(now.UnixMilli(), 10), args...)
+// runRequest runs a script that returns a request record, under guard g
+// when someone waits for the answer (g.giveUp set).
+func (s *Store) runRequest(ctx context.Context, op string, sc *redis.Script, school, key string, now time.Time, g guard, args ...any) (bot.Request, error) {
+	var (
+		v   []any
+		err error
+	)
+	if g.giveUp.IsZero() {
+		v, err = s.runWith(ctx, op, sc, school, key, strconv.FormatInt(now.UnixMilli(), 10), "", "", args...)
+	} else {
+		v, err = s.runGuarded(ctx, op, sc, school, key, now, g, args...)
+	}
+	if errors.Is(err, errReplay) {
+		// An earlier attempt of this very operation did it: its answer.
+		// For a create that is the stored request, as for any repeat.
+		err = nil
+		if g.replayIsDuplicate {
+			err = fmt.Errorf("%s: %w", op, bot.ErrDuplicate)
+		}
+	}
 	if err != nil {
 		if len(v) > 0 {
 			// A refusal that carries the record as it stands
@@ -518,13 +561,26 @@ func (s *Store) runRequest(ctx context.Context, op string, sc *redis.Script, sch
 	return decodeRequest(pairs(v)), nil
 }
 
-// run runs a script with the arguments lib.lua expects first (key base, now
-// in ms, statistics TTL in ms) and returns what follows the 'ok'; or, with
-// the sentinel of the check that failed, whatever the script sent after its
-// code (most send nothing).
+// run runs a script nobody waits on (no guard, no operation id); see runWith.
 func (s *Store) run(ctx context.Context, op string, sc *redis.Script, school, key, nowMS string, args ...any) ([]any, error) {
-	argv := make([]any, 0, 3+len(args))
-	argv = append(argv, s.base(school), nowMS, strconv.FormatInt(StatsTTL.Milliseconds(), 10))
+	return s.runWith(ctx, op, sc, school, key, nowMS, "", "", args...)
+}
+
+// runWith runs a script with the arguments lib.lua expects first (key base,
+// now in ms, statistics TTL, lease end of its notices, not-after, operation
+// id) and returns what follows the notices of its 'ok', after handing those
+// notices to the courier; or, with the sentinel of the check that failed,
+// whatever the script sent after its code (most send nothing).
+func (s *Store) runWith(ctx context.Context, op string, sc *redis.Script, school, key, nowMS, notAfter, opID string, args ...any) ([]any, error) {
+	var leaseEnd time.Time
+	lease := ""
+	if s.courier != nil {
+		if until, ok := s.courier.Lease(); ok {
+			leaseEnd, lease = until, strconv.FormatInt(until.UnixMilli(), 10)
+		}
+	}
+	argv := make([]any, 0, 6+len(args))
+	argv = append(argv, s.base(school), nowMS, strconv.FormatInt(StatsTTL.Milliseconds(), 10), lease, notAfter, opID)
 	argv = append(argv, args...)
 	v, err := sc.Run(ctx, s.rdb, []string{key}, argv...).Slice()
 	if err != nil {
@@ -534,13 +590,27 @@ func (s *Store) run(ctx context.Context, op string, sc *redis.Script, school, ke
 		return nil, fmt.Errorf("%s: empty script reply", op)
 	}
 	code, _ := v[0].(string)
-	if code == "ok" {
-		return v[1:], nil
+	if code == "replay" {
+		return v[1:], errReplay
 	}
-	if e := scriptErr(code); e != nil {
-		return v[1:], fmt.Errorf("%s: %w", op, e)
+	if code != "ok" {
+		if e := scriptErr(code); e != nil {
+			return v[1:], fmt.Errorf("%s: %w", op, e)
+		}
+		return nil, fmt.Errorf("%s: unexpected script reply %q", op, code)
 	}
-	return nil, fmt.Errorf("%s: unexpected script reply %q", op, code)
+	n, _ := v[1].(int64)
+	if len(v) < 2+2*int(n) {
+		return nil, fmt.Errorf("%s: short script reply", op)
+	}
+	if n > 0 {
+		told := make([]string, 2*n)
+		for i := range told {
+			told[i], _ = v[2+i].(string)
+		}
+		s.courier.Deliver(school, leaseEnd, told)
+	}
+	return v[2+2*n:], nil
 }
 
 // fail wraps an error of a Redis call. Trouble reaching Redis (network,

@@ -175,23 +175,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	// A configured deployment delivers through the durable outbox: a chat
-	// platform that fails after a state change is retried, not skipped. The
-	// demo's terminal chat prints at once.
-	var (
-		deliver message.Sender = senders
-		box     *outbox.Outbox
-	)
-	if o.config != "" {
-		ids := make([]string, 0, len(dir.Schools()))
-		for _, sc := range dir.Schools() {
-			ids = append(ids, sc.ID)
-		}
-		box = outbox.New(rdb, cfg.RedisPrefix, ids, senders, clock, outbox.Options{Lease: cfg.DeliveryLease.Duration}, log)
-		deliver = box
+	// Every message reaches a platform through the outbox: the notices a
+	// change owes are queued by the change itself, and delivered, retried
+	// and de-duplicated in one place. The demo's terminal chat gets them in
+	// the same call, so they print before the next prompt.
+	ids := make([]string, 0, len(dir.Schools()))
+	for _, sc := range dir.Schools() {
+		ids = append(ids, sc.ID)
 	}
-	notifier := metrics.NewNotifier(reg, handlers.NewNotifier(dir, deliver))
-	svc := bot.NewService(store, notifier, log)
+	box := outbox.New(rdb, cfg.RedisPrefix, ids, senders, clock, outbox.Options{Lease: cfg.DeliveryLease.Duration, Sync: o.config == ""}, log)
+	var deliver message.Sender = box
+	store.SetCourier(box)
+	svc := bot.NewService(store, metrics.NewObserver(reg), log)
+	box.SetRenderer(handlers.NewNoticeRenderer(dir, svc))
 	weekly := newWeekly(store, log)
 	cmds := handlers.New(svc, clock, log, handlers.WithWeekly(weekly, deliver))
 
@@ -200,7 +196,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	platCtx, stopPlatforms := context.WithCancel(ctx)
 	defer func() { stopPlatforms(); bg.Wait() }()
 	deps := platformDeps{cfg: cfg, dir: dir, cmds: cmds, rdb: rdb, log: log, mux: mux, getenv: getenv,
-		outbox: box != nil, background: func(f func()) { bg.Go(f) }}
+		background: func(f func()) { bg.Go(f) }}
 	for _, p := range platforms {
 		if !p.enabled(cfg) {
 			continue
@@ -214,12 +210,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 	// Stopped after the sweeper (defers run in reverse), so what the sweeper
 	// queues last is still delivered.
-	if box != nil {
-		boxCtx, stopBox := context.WithCancel(ctx)
-		boxDone := make(chan struct{})
-		go func() { defer close(boxDone); box.Run(boxCtx) }()
-		defer func() { stopBox(); <-boxDone }()
+	boxCtx, stopBox := context.WithCancel(ctx)
+	boxDone := make(chan struct{})
+	go func() { defer close(boxDone); box.Run(boxCtx) }()
+	defer func() { stopBox(); <-boxDone }()
+
+	// Requests for help whose create had an unknown outcome (Redis stalled)
+	// are looked up again, and their teachers told if they went through.
+	if err := store.SyncClock(ctx); err != nil {
+		log.Warn("clock of redis not measured", "err", err)
 	}
+	recCtx, stopRec := context.WithCancel(ctx)
+	recDone := make(chan struct{})
+	go func() { defer close(recDone); store.Reconcile(recCtx, 500*time.Millisecond) }()
+	defer func() { stopRec(); <-recDone }()
 
 	// The sweeper moves offers on after their deadline. It wakes at the
 	// next deadline it knows of, and looks once a second for deadlines made

@@ -22,10 +22,6 @@ type platformDeps struct {
 	log    *slog.Logger
 	mux    *http.ServeMux // the adapter adds its endpoints
 	getenv func(string) string
-	// outbox: the returned sender is called by the durable outbox, which
-	// hands each message key to one delivery at a time and remembers what
-	// was delivered, so the sender need not.
-	outbox bool
 	// background runs an adapter's goroutine; main waits for them all to
 	// end (after their context) before it closes Redis.
 	background func(func())

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hulpbot/hulpbot/adapters"
+	"github.com/hulpbot/hulpbot/adapters/outbox"
 	"github.com/hulpbot/hulpbot/adapters/redisstore"
 	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
 	"github.com/hulpbot/hulpbot/adapters/shell"
@@ -151,7 +152,8 @@ func TestWeeklyInTheShell(t *testing.T) {
 	}
 	sc := dir.Schools()[0]
 	quiet := slog.New(slog.DiscardHandler)
-	store := redisstore.New(redistest.Client(t), redistest.Prefix(t), quiet)
+	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
+	store := redisstore.New(rdb, prefix, quiet)
 	now := time.Date(2026, 12, 3, 10, 30, 0, 0, sc.Location) // Thursday morning
 	clock := func() time.Time { return now }
 
@@ -159,8 +161,12 @@ func TestWeeklyInTheShell(t *testing.T) {
 	chat := shell.New(sc, &out, true, quiet)
 	senders := adapters.Senders{bot.Shell: chat}
 	weekly := newWeekly(store, quiet)
-	svc := bot.NewService(store, handlers.NewNotifier(dir, senders), quiet)
-	cmds := handlers.New(svc, clock, quiet, handlers.WithWeekly(weekly, senders))
+	// The demo's wiring: what a command causes is delivered in the call.
+	box := outbox.New(rdb, prefix, []string{sc.ID}, senders, clock, outbox.Options{Sync: true}, quiet)
+	store.SetCourier(box)
+	svc := bot.NewService(store, nil, quiet)
+	box.SetRenderer(handlers.NewNoticeRenderer(dir, svc))
+	cmds := handlers.New(svc, clock, quiet, handlers.WithWeekly(weekly, box))
 
 	script := strings.Join([]string{
 		"/hulp groep 5 onrust na gym",
