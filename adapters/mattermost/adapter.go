@@ -51,10 +51,6 @@ type Options struct {
 	HTTPClient *http.Client
 	// Now is the clock of the caches; nil means time.Now.
 	Now func() time.Time
-	// Attempts and Backoff bound the retries of one API call inside a send
-	// (defaults 3 and 250ms, doubling); the outbox retries later.
-	Attempts int
-	Backoff  time.Duration
 }
 
 // Adapter is hulpbot on one Mattermost server: its HTTP endpoints and its
@@ -104,12 +100,6 @@ func New(o Options) (*Adapter, error) {
 	if o.HTTPClient == nil {
 		o.HTTPClient = apiclient.New(10 * time.Second)
 	}
-	if o.Attempts < 1 {
-		o.Attempts = 3
-	}
-	if o.Backoff <= 0 {
-		o.Backoff = 250 * time.Millisecond
-	}
 	api := model.NewAPIv4Client(o.URL)
 	api.HTTPClient = o.HTTPClient
 	api.SetToken(o.BotToken)
@@ -130,7 +120,6 @@ func New(o Options) (*Adapter, error) {
 		api: api, dir: o.Dir, teams: a.teams, keys: a.keys, actionURL: a.actionURL,
 		rdb: o.Redis, prefix: o.RedisPrefix, log: log,
 		users: newIDs(o.Now), dms: newIDs(o.Now), channels: newIDs(o.Now),
-		attempts: o.Attempts, backoff: o.Backoff,
 	}
 	return a, nil
 }

@@ -72,43 +72,24 @@ func status(err error) int {
 	return 0
 }
 
-// transient reports failures worth another try soon: no answer at all,
-// a timeout or a server error. A cancelled context is not.
-func transient(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false
+// call makes one API call and classifies its failure for the outbox, which
+// owns the retries: HTTP 429 is a *message.RetryAfterError with the wait
+// Mattermost asked for; 404 and other refusals are permanent; anything
+// else (no answer, a timeout, a server error, a refused token) is a plain
+// *apiError, worth a later try.
+func call(ctx context.Context, op string, f func(context.Context) (*model.Response, error)) error {
+	resp, err := f(ctx)
+	if err == nil {
+		return nil
 	}
-	s := status(err)
-	return s == 0 || s == http.StatusRequestTimeout || s >= 500
-}
-
-// retry runs call up to attempts times while it fails transiently, waiting
-// base, 2·base, … between tries; ctx ends the waiting. On HTTP 429 it stops
-// at once with a *message.RetryAfterError: the platform says when, and the
-// outbox in front of the Sender waits that long.
-func retry(ctx context.Context, attempts int, base time.Duration, call func(context.Context) (*model.Response, error), op string) error {
-	var last error
-	for i := range attempts {
-		resp, err := call(ctx)
-		if err == nil {
-			return nil
-		}
-		last = newAPIError(op, resp, err)
-		if status(last) == http.StatusTooManyRequests {
-			return &message.RetryAfterError{After: retryAfter(resp), Err: last}
-		}
-		if !transient(last) || i == attempts-1 {
-			break
-		}
-		t := time.NewTimer(base << i)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("%w (gave up: %v)", last, ctx.Err())
-		case <-t.C:
-		}
+	e := newAPIError(op, resp, err)
+	switch {
+	case e.Status == http.StatusTooManyRequests:
+		return &message.RetryAfterError{After: retryAfter(resp), Err: e}
+	case notFound(e) || refused(e):
+		return permanent(e)
 	}
-	return last
+	return e
 }
 
 // retryAfter reads Retry-After (seconds, or an HTTP date) or Mattermost's

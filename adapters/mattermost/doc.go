@@ -24,18 +24,22 @@
 //
 // Outbound, Sender resolves usernames and channel names to ids (cached,
 // refreshed on a miss), opens the direct channel bot↔person, uploads
-// attachments and creates the post. Failures are classified for the outbox
-// in front of it: message.ErrPermanent for unknown people and channels,
-// *message.RetryAfterError on HTTP 429, plain errors otherwise after a
-// short bounded retry.
+// attachments and creates the post, with the marker of the message's key in
+// the post property hulpbot_key; Delivered (message.Checker) looks for that
+// marker in the channel's recent posts. Each API call is made once, and its
+// failure classified for the outbox in front, which retries:
+// message.ErrPermanent for unknown people and channels and refused posts,
+// *message.RetryAfterError on HTTP 429, plain errors otherwise. The lapse
+// of an offer rewrites the offer post (text, no buttons) instead of
+// sending a new DM.
 //
 // Rendering (Render*) is pure and golden-tested: user text is escaped so a
 // note shows as typed and never pings (@all, @channel, @here, @someone).
 //
 // Small adapter state lives in Redis under <redis_prefix>:mm: — the
 // generated action secret (shared by replicas) and the post ids of offers,
-// so an offer's buttons can be taken away when the offer lapses or the
-// request moves on without a click.
+// so an offer's buttons can be taken away when the request moves on
+// without a click, and its text rewritten when the offer lapses.
 //
 // Logs carry ids and counts only, never message text, notes or names.
 package mmbot

@@ -15,8 +15,10 @@ import (
 )
 
 // fakeMM is the part of Mattermost's REST API v4 the Sender and the team
-// look-up use, in memory. Tests assert on what it received (posts, patches,
-// uploads) and make it fail on purpose (fail).
+// look-up use, in memory: posts are kept per channel with their props (and
+// served back newest first, as GET /channels/{id}/posts does). Tests assert
+// on what it received (posts, patches, uploads) and make it fail on
+// purpose (fail).
 type fakeMM struct {
 	t   *testing.T
 	srv *httptest.Server
@@ -41,8 +43,9 @@ type fakeMM struct {
 }
 
 type patch struct {
-	PostID string
-	Props  model.StringInterface
+	PostID  string
+	Props   model.StringInterface // nil when the patch left them
+	Message *string               // nil when the patch left it
 }
 
 func newFakeMM(t *testing.T) *fakeMM {
@@ -66,6 +69,7 @@ func newFakeMM(t *testing.T) *fakeMM {
 	mux.HandleFunc("POST /api/v4/channels/{id}/members", f.join)
 	mux.HandleFunc("POST /api/v4/posts", f.createPost)
 	mux.HandleFunc("PUT /api/v4/posts/{id}/patch", f.patchPost)
+	mux.HandleFunc("GET /api/v4/channels/{id}/posts", f.channelPosts)
 	mux.HandleFunc("POST /api/v4/files", f.upload)
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.EqualFold(r.Header.Get("Authorization"), "Bearer bot-token") {
@@ -257,18 +261,52 @@ func (f *fakeMM) patchPost(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	for _, p := range f.posts {
 		if p.Id == id {
+			rec := patch{PostID: id, Message: pp.Message}
 			if pp.Props != nil {
 				p.SetProps(*pp.Props)
-				f.patches = append(f.patches, patch{PostID: id, Props: *pp.Props})
+				rec.Props = *pp.Props
 			}
 			if pp.Message != nil {
 				p.Message = *pp.Message
 			}
+			f.patches = append(f.patches, rec)
 			f.reply(w, 200, p)
 			return
 		}
 	}
 	f.appError(w, http.StatusNotFound, "app.post.get.app_error")
+}
+
+// channelPosts is GET /channels/{id}/posts: a page of the channel's posts,
+// newest first, to a member of the channel.
+func (f *fakeMM) channelPosts(w http.ResponseWriter, r *http.Request) {
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	perPage, err := strconv.Atoi(r.URL.Query().Get("per_page"))
+	if err != nil || perPage <= 0 {
+		perPage = 60
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id := r.PathValue("id")
+	if !f.members[id+"/"+f.botID] {
+		f.appError(w, http.StatusForbidden, "api.context.permissions.app_error")
+		return
+	}
+	list := model.NewPostList()
+	skip := page * perPage
+	for i := len(f.posts) - 1; i >= 0 && len(list.Order) < perPage; i-- {
+		p := f.posts[i]
+		if p.ChannelId != id {
+			continue
+		}
+		if skip > 0 {
+			skip--
+			continue
+		}
+		list.AddPost(p.Clone())
+		list.AddOrder(p.Id)
+	}
+	f.reply(w, http.StatusOK, list)
 }
 
 func (f *fakeMM) upload(w http.ResponseWriter, r *http.Request) {

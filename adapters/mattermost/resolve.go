@@ -112,19 +112,16 @@ func (t *teams) lookup(ctx context.Context, sc *bot.School) (string, error) {
 		return "", permanent(errNoTeam)
 	}
 	var team *model.Team
-	err := retry(ctx, 2, 100*time.Millisecond, func(ctx context.Context) (*model.Response, error) {
+	err := call(ctx, "get team", func(ctx context.Context) (*model.Response, error) {
 		var resp *model.Response
 		var err error
 		team, resp, err = t.api.GetTeamByName(ctx, strings.ToLower(sc.MattermostTeam), "")
 		return resp, err
-	}, "get team")
+	})
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if err != nil {
 		t.failed[sc.ID] = true
-		if notFound(err) {
-			return "", permanent(err)
-		}
 		return "", err
 	}
 	delete(t.failed, sc.ID)

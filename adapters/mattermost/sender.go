@@ -2,8 +2,6 @@ package mmbot
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,7 +23,11 @@ import (
 const offerPostTTL = 48 * time.Hour
 
 // Sender delivers messages to Mattermost people (direct messages from the
-// bot) and channels (posts in a channel of the school's team).
+// bot) and channels (posts in a channel of the school's team). The durable
+// outbox is its only caller and owns retries and de-duplication, so each
+// API call is made once. Every post carries a marker of its message's key
+// (post property hulpbot_key), by which Delivered finds it again. The lapse
+// of an offer rewrites the offer post instead of sending a new DM.
 type Sender struct {
 	api       *model.Client4
 	dir       *bot.Directory
@@ -42,12 +44,12 @@ type Sender struct {
 
 	botMu sync.Mutex
 	botID string
-
-	attempts int           // tries of one API call while it fails transiently
-	backoff  time.Duration // wait before the second try; doubles
 }
 
-var _ message.Sender = (*Sender)(nil)
+var (
+	_ message.Sender  = (*Sender)(nil)
+	_ message.Checker = (*Sender)(nil)
+)
 
 // Send implements message.Sender. Errors wrap message.ErrPermanent when
 // the message can never be delivered (unknown person or channel, refused
@@ -55,12 +57,12 @@ var _ message.Sender = (*Sender)(nil)
 // plain errors otherwise (worth retrying later).
 func (s *Sender) Send(ctx context.Context, m message.Message) error {
 	k := noticeOf(m)
-	if m.To.Platform != bot.Mattermost {
-		return permanent(fmt.Errorf("mattermost sender: recipient on %q", m.To.Platform))
+	sc, err := s.school(m)
+	if err != nil {
+		return err
 	}
-	sc, ok := s.dir.School(m.SchoolID)
-	if !ok {
-		return permanent(fmt.Errorf("mattermost sender: school %q: %w", m.SchoolID, bot.ErrUnknownSchool))
+	if m.Kind == bot.NoticeOfferLapsed {
+		return s.lapse(ctx, sc, m, k)
 	}
 	rb := Buttons{ActionURL: s.actionURL, SchoolID: sc.ID}
 	if len(m.Buttons) > 0 {
@@ -70,24 +72,19 @@ func (s *Sender) Send(ctx context.Context, m message.Message) error {
 		}
 		rb.Signer = signer
 	}
-
-	var channelID string
-	var err error
-	if m.To.Channel != "" {
-		channelID, err = s.channel(ctx, sc, m.To.Channel)
-	} else {
-		channelID, err = s.direct(ctx, m.To.Handle)
-	}
+	channelID, err := s.where(ctx, sc, m.To)
 	if err != nil {
 		return fmt.Errorf("send %s: %w", k.kind, err)
 	}
 
 	post := RenderPost(m, channelID, rb)
+	mark := ""
 	if m.Key != "" {
+		mark = marker(m.Key)
+		post.AddProp(propKey, mark)
 		// Mattermost returns the post already made for a pending id it saw
 		// in the last 30 s, so a retry after a lost answer posts once.
-		sum := sha256.Sum256([]byte(m.Key))
-		post.PendingPostId = "hulpbot" + hex.EncodeToString(sum[:16])
+		post.PendingPostId = "hulpbot" + mark
 	}
 	for _, a := range m.Attachments {
 		id, err := s.upload(ctx, channelID, a)
@@ -105,11 +102,32 @@ func (s *Sender) Send(ctx context.Context, m message.Message) error {
 
 	if m.RequestID != "" {
 		if k.kind == string(bot.NoticeOffer) && len(m.Buttons) > 0 {
-			s.rememberOffer(ctx, sc.ID, m.RequestID, k.offer, created.Id)
+			s.rememberOffer(ctx, sc.ID, m.RequestID, k.offer, offerPost{id: created.Id, marker: mark})
 		}
 		s.retireOffers(ctx, sc.ID, m.RequestID, k)
 	}
 	return nil
+}
+
+// school is the school m is about, when m is for Mattermost at all.
+func (s *Sender) school(m message.Message) (*bot.School, error) {
+	if m.To.Platform != bot.Mattermost {
+		return nil, permanent(fmt.Errorf("mattermost sender: recipient on %q", m.To.Platform))
+	}
+	sc, ok := s.dir.School(m.SchoolID)
+	if !ok {
+		return nil, permanent(fmt.Errorf("mattermost sender: school %q: %w", m.SchoolID, bot.ErrUnknownSchool))
+	}
+	return sc, nil
+}
+
+// where is the id of the channel a message to `to` goes to: the school's
+// channel of that name, or the direct channel with the person.
+func (s *Sender) where(ctx context.Context, sc *bot.School, to bot.Recipient) (string, error) {
+	if to.Channel != "" {
+		return s.channel(ctx, sc, to.Channel)
+	}
+	return s.direct(ctx, to.Handle)
 }
 
 // direct is the id of the direct channel between the bot and username.
@@ -131,22 +149,20 @@ func (s *Sender) direct(ctx context.Context, username string) (string, error) {
 			return id, nil
 		}
 		var ch *model.Channel
-		err = retry(ctx, s.attempts, s.backoff, func(ctx context.Context) (*model.Response, error) {
+		err = call(ctx, "create direct channel", func(ctx context.Context) (*model.Response, error) {
 			var resp *model.Response
 			var err error
 			ch, resp, err = s.api.CreateDirectChannel(ctx, botID, userID)
 			return resp, err
-		}, "create direct channel")
+		})
 		switch {
 		case err == nil:
 			s.dms.put(userID, ch.Id)
 			return ch.Id, nil
-		case (notFound(err) || refused(err)) && try == 0:
+		case errors.Is(err, message.ErrPermanent) && try == 0:
 			// The cached id may be stale (the account was replaced):
 			// look the name up again once.
 			s.users.drop(username)
-		case notFound(err) || refused(err):
-			return "", permanent(err)
 		default:
 			return "", err
 		}
@@ -159,16 +175,13 @@ func (s *Sender) user(ctx context.Context, username string) (string, error) {
 		return id, nil
 	}
 	var u *model.User
-	err := retry(ctx, s.attempts, s.backoff, func(ctx context.Context) (*model.Response, error) {
+	err := call(ctx, "get user", func(ctx context.Context) (*model.Response, error) {
 		var resp *model.Response
 		var err error
 		u, resp, err = s.api.GetUserByUsername(ctx, username, "")
 		return resp, err
-	}, "get user")
+	})
 	if err != nil {
-		if notFound(err) || refused(err) {
-			return "", permanent(err)
-		}
 		return "", err
 	}
 	if u.DeleteAt != 0 {
@@ -186,12 +199,12 @@ func (s *Sender) me(ctx context.Context) (string, error) {
 		return s.botID, nil
 	}
 	var u *model.User
-	err := retry(ctx, s.attempts, s.backoff, func(ctx context.Context) (*model.Response, error) {
+	err := call(ctx, "get me", func(ctx context.Context) (*model.Response, error) {
 		var resp *model.Response
 		var err error
 		u, resp, err = s.api.GetMe(ctx, "")
 		return resp, err
-	}, "get me")
+	})
 	if err != nil {
 		// A bot token Mattermost refuses is a configuration problem the
 		// outbox should keep retrying through until an operator fixes it.
@@ -213,16 +226,13 @@ func (s *Sender) channel(ctx context.Context, sc *bot.School, name string) (stri
 		return id, nil
 	}
 	var ch *model.Channel
-	err = retry(ctx, s.attempts, s.backoff, func(ctx context.Context) (*model.Response, error) {
+	err = call(ctx, "get channel", func(ctx context.Context) (*model.Response, error) {
 		var resp *model.Response
 		var err error
 		ch, resp, err = s.api.GetChannelByName(ctx, name, teamID, "")
 		return resp, err
-	}, "get channel")
+	})
 	if err != nil {
-		if notFound(err) || refused(err) {
-			return "", permanent(err)
-		}
 		return "", err
 	}
 	s.channels.put(key, ch.Id)
@@ -235,12 +245,12 @@ func (s *Sender) channel(ctx context.Context, sc *bot.School, name string) (stri
 func (s *Sender) create(ctx context.Context, p *model.Post, inChannel bool) (*model.Post, error) {
 	var out *model.Post
 	post := func() error {
-		return retry(ctx, s.attempts, s.backoff, func(ctx context.Context) (*model.Response, error) {
+		return call(ctx, "create post", func(ctx context.Context) (*model.Response, error) {
 			var resp *model.Response
 			var err error
 			out, resp, err = s.api.CreatePost(ctx, p)
 			return resp, err
-		}, "create post")
+		})
 	}
 	err := post()
 	if err != nil && inChannel && status(err) == http.StatusForbidden {
@@ -249,9 +259,6 @@ func (s *Sender) create(ctx context.Context, p *model.Post, inChannel bool) (*mo
 		}
 	}
 	if err != nil {
-		if notFound(err) || refused(err) {
-			return nil, permanent(err)
-		}
 		return nil, err
 	}
 	return out, nil
@@ -275,16 +282,13 @@ func (s *Sender) join(ctx context.Context, channelID string) error {
 // upload stores a file in the channel and returns its id.
 func (s *Sender) upload(ctx context.Context, channelID string, a message.Attachment) (string, error) {
 	var up *model.FileUploadResponse
-	err := retry(ctx, s.attempts, s.backoff, func(ctx context.Context) (*model.Response, error) {
+	err := call(ctx, "upload file", func(ctx context.Context) (*model.Response, error) {
 		var resp *model.Response
 		var err error
 		up, resp, err = s.api.UploadFile(ctx, a.Data, channelID, a.Name)
 		return resp, err
-	}, "upload file")
+	})
 	if err != nil {
-		if refused(err) {
-			return "", permanent(err)
-		}
 		return "", err
 	}
 	if len(up.FileInfos) != 1 {
@@ -293,18 +297,59 @@ func (s *Sender) upload(ctx context.Context, channelID string, a message.Attachm
 	return up.FileInfos[0].Id, nil
 }
 
-// offersKey holds, per request, the post ids of its offers by offer number.
+// offersKey holds, per request, the offer posts by offer number.
 func (s *Sender) offersKey(school, request string) string {
 	return s.prefix + ":mm:offers:" + school + ":" + request
 }
 
-func (s *Sender) rememberOffer(ctx context.Context, school, request string, offer int, postID string) {
+// offerPost is what the offers hash keeps of one offer: its post, the
+// marker of its message (kept when the post is patched, so it is still
+// found as delivered), and whether its buttons are off already.
+type offerPost struct {
+	id      string
+	marker  string
+	retired bool
+}
+
+func (o offerPost) String() string {
+	v := o.id + " " + o.marker
+	if o.retired {
+		v += " off"
+	}
+	return v
+}
+
+// parseOfferPost reads an offers hash value; a bare post id is one kept
+// before markers were.
+func parseOfferPost(v string) offerPost {
+	f := strings.Fields(v)
+	var o offerPost
+	if len(f) > 0 {
+		o.id = f[0]
+	}
+	if len(f) > 1 {
+		o.marker = f[1]
+	}
+	o.retired = len(f) > 2 && f[2] == "off"
+	return o
+}
+
+// props are the props of an offer post without its buttons.
+func (o offerPost) props() model.StringInterface {
+	p := model.StringInterface{model.PostPropsFromBot: "true"}
+	if o.marker != "" {
+		p[propKey] = o.marker
+	}
+	return p
+}
+
+func (s *Sender) rememberOffer(ctx context.Context, school, request string, offer int, post offerPost) {
 	if s.rdb == nil {
 		return
 	}
 	key := s.offersKey(school, request)
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, key, strconv.Itoa(offer), postID)
+		p.HSet(ctx, key, strconv.Itoa(offer), post.String())
 		p.Expire(ctx, key, offerPostTTL)
 		return nil
 	})
@@ -315,11 +360,12 @@ func (s *Sender) rememberOffer(ctx context.Context, school, request string, offe
 
 // retireOffers takes the buttons off offer posts of the request that k
 // shows are over: every earlier offer, and the current one too when k is
-// an end (accepted, lapsed, escalated, cancelled, resolved, …). A click
-// rewrites its own post; this covers offers that ended otherwise — a
-// typed "/hulp ok" or "kan niet", a deadline, a withdrawal. Only the props
-// are patched, so a text a click put there stays. Failures are logged: the
-// message itself was delivered.
+// an end (accepted, escalated, cancelled, resolved, …). A click rewrites
+// its own post; this covers offers that ended otherwise — a typed
+// "/hulp ok" or "kan niet", a withdrawal, the next offer. Only the props
+// are patched, so a text a click put there stays, and the post is kept as
+// retired: a lapse that comes later still rewrites its text. Failures are
+// logged: the message itself was delivered.
 func (s *Sender) retireOffers(ctx context.Context, school, request string, k noticeKey) {
 	if s.rdb == nil || k.offer < 1 || (k.offer == 1 && !endsOffer(k.kind)) {
 		// No offer before the first, and the first goes on: nothing to
@@ -333,23 +379,62 @@ func (s *Sender) retireOffers(ctx context.Context, school, request string, k not
 		s.log.Warn("cannot read offer posts", "school", school, "request", request, "err", err)
 		return
 	}
-	for field, postID := range posts {
+	for field, v := range posts {
 		n, err := strconv.Atoi(field)
-		if err != nil || n > k.offer || (n == k.offer && !endsOffer(k.kind)) {
+		post := parseOfferPost(v)
+		if err != nil || post.retired || n > k.offer || (n == k.offer && !endsOffer(k.kind)) {
 			continue
 		}
-		props := model.StringInterface{model.PostPropsFromBot: "true"}
-		err = retry(ctx, s.attempts, s.backoff, func(ctx context.Context) (*model.Response, error) {
-			_, resp, err := s.api.PatchPost(ctx, postID, &model.PostPatch{Props: &props})
+		props := post.props()
+		err = call(ctx, "patch post", func(ctx context.Context) (*model.Response, error) {
+			_, resp, err := s.api.PatchPost(ctx, post.id, &model.PostPatch{Props: &props})
 			return resp, err
-		}, "patch post")
+		})
 		if err != nil && !notFound(err) {
-			s.log.Warn("cannot take buttons off offer", "school", school, "request", request, "offer", n, "post", postID, "err", err)
+			s.log.Warn("cannot take buttons off offer", "school", school, "request", request, "offer", n, "post", post.id, "err", err)
 			continue
 		}
-		s.rdb.HDel(ctx, key, field)
-		s.log.Info("offer buttons removed", "school", school, "request", request, "offer", n, "post", postID)
+		post.retired = true
+		s.rdb.HSet(ctx, key, field, post.String())
+		s.log.Info("offer buttons removed", "school", school, "request", request, "offer", n, "post", post.id)
 	}
+}
+
+// lapse shows on the helper's offer post that the offer is over: its text
+// replaced and its buttons gone, instead of a new DM. An offer that was
+// never posted (or is forgotten) gets nothing: the helper never saw it.
+func (s *Sender) lapse(ctx context.Context, sc *bot.School, m message.Message, k noticeKey) error {
+	if s.rdb == nil || m.RequestID == "" {
+		return nil
+	}
+	key, field := s.offersKey(sc.ID, m.RequestID), strconv.Itoa(k.offer)
+	v, err := s.rdb.HGet(ctx, key, field).Result()
+	if errors.Is(err, redis.Nil) {
+		s.log.Debug("lapsed offer was never posted", "school", sc.ID, "request", m.RequestID, "offer", k.offer)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("send %s: offer post: %w", k.kind, err)
+	}
+	post := parseOfferPost(v)
+	text, props := plain(m.Text), post.props()
+	err = call(ctx, "patch post", func(ctx context.Context) (*model.Response, error) {
+		_, resp, err := s.api.PatchPost(ctx, post.id, &model.PostPatch{Message: &text, Props: &props})
+		return resp, err
+	})
+	switch {
+	case notFound(err):
+		s.log.Info("lapsed offer post is gone", "school", sc.ID, "request", m.RequestID, "offer", k.offer, "post", post.id)
+	case err != nil:
+		return fmt.Errorf("send %s: %w", k.kind, err)
+	default:
+		s.log.Info("offer post updated", "school", sc.ID, "request", m.RequestID, "notice", k.kind, "offer", k.offer, "post", post.id)
+	}
+	if err := s.rdb.HDel(ctx, key, field).Err(); err != nil {
+		// Kept until its TTL: a repeated lapse rewrites the post again, alike.
+		s.log.Warn("cannot forget offer post", "school", sc.ID, "request", m.RequestID, "offer", k.offer, "err", err)
+	}
+	return nil
 }
 
 // endsOffer reports notice kinds after which the offer they name is over.

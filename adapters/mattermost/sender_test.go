@@ -36,17 +36,24 @@ func failN(n int32, call string, status int, h http.Header) func(r *http.Request
 	}
 }
 
-func TestSendRetriesServerErrors(t *testing.T) {
+// TestSendTriesOnce: a server error is handed back after one call, worth a
+// retry; the outbox's next try delivers.
+func TestSendTriesOnce(t *testing.T) {
 	s := newStack(t)
-	s.mm.setFail(failN(2, "POST /api/v4/posts", http.StatusInternalServerError, nil))
-	if err := s.adapter.Sender().Send(context.Background(), dm("juf.anna")); err != nil {
-		t.Fatalf("Send after two 500s: %v, want it delivered on the third try", err)
+	ctx := context.Background()
+	s.mm.setFail(failN(1, "POST /api/v4/posts", http.StatusInternalServerError, nil))
+	err := s.adapter.Sender().Send(ctx, dm("juf.anna"))
+	if err == nil || errors.Is(err, message.ErrPermanent) {
+		t.Fatalf("Send during a 500 = %v, want an error worth a retry", err)
+	}
+	if n := s.mm.count("POST /api/v4/posts"); n != 1 {
+		t.Errorf("create post called %d times, want 1", n)
+	}
+	if err := s.adapter.Sender().Send(ctx, dm("juf.anna")); err != nil {
+		t.Fatalf("the next try: %v", err)
 	}
 	if posts := s.mm.postsTo(s.mm.dmOf("juf.anna")); len(posts) != 1 || posts[0].Message != "✅ Anne komt eraan voor groep 5." {
 		t.Errorf("posts = %v, want the one message", posts)
-	}
-	if n := s.mm.count("POST /api/v4/posts"); n != 3 {
-		t.Errorf("create post called %d times, want 3", n)
 	}
 }
 
@@ -60,7 +67,9 @@ func TestSendErrors(t *testing.T) {
 		calls     string        // this call …
 		n         int           // … made this often
 	}{
-		{name: "server keeps failing", fail: failN(99, "POST /api/v4/posts", 502, nil), m: dm("juf.anna"), calls: "POST /api/v4/posts", n: 3},
+		{name: "server fails", fail: failN(99, "POST /api/v4/posts", 502, nil), m: dm("juf.anna"), calls: "POST /api/v4/posts", n: 1},
+		{name: "no such direct channel", fail: failN(99, "POST /api/v4/channels/direct", 404, nil), m: dm("juf.anna"), permanent: true, calls: "POST /api/v4/channels/direct", n: 2},
+		{name: "rate limited by X-Ratelimit-Reset", fail: failN(99, "GET /api/v4/users/username/juf.anna", 429, http.Header{"X-Ratelimit-Reset": {"4"}}), m: dm("juf.anna"), after: 4 * time.Second, calls: "GET /api/v4/users/username/juf.anna", n: 1},
 		{name: "rate limited", fail: failN(99, "POST /api/v4/posts", 429, http.Header{"Retry-After": {"7"}}), m: dm("juf.anna"), after: 7 * time.Second, calls: "POST /api/v4/posts", n: 1},
 		{name: "rate limited without a header", fail: failN(99, "POST /api/v4/posts", 429, nil), m: dm("juf.anna"), after: time.Second, calls: "POST /api/v4/posts", n: 1},
 		{name: "unknown user", m: dm("nobody.here"), permanent: true, calls: "GET /api/v4/users/username/nobody.here", n: 1},
@@ -221,9 +230,9 @@ func TestSendErrorsHoldNoNames(t *testing.T) {
 // TestSendRoundTrips counts the Redis round trips of a message. The
 // sender keeps no delivery record (Mattermost's pending post id and the
 // outbox do that); Redis holds only the ids of offer posts, so their
-// buttons can be taken off when the offer is over. The first offer's DM
-// remembers its post and has nothing to take off: one round trip (it was
-// two, with a look for earlier offers there cannot be).
+// buttons can be taken off when the offer is over (the post then kept as
+// retired, for a lapse that may come later). The first offer's DM
+// remembers its post and has nothing to take off: one round trip.
 func TestSendRoundTrips(t *testing.T) {
 	offer := func(n int, to string) message.Message {
 		return message.Message{
@@ -256,8 +265,8 @@ func TestSendRoundTrips(t *testing.T) {
 	}{
 		{"first offer", offer(1, "anne"), []string{"multi hset expire exec"}},
 		{"the teacher hears how it stands", notice("followup", 1), nil},
-		{"second offer: the first one's buttons off", offer(2, "bram"), []string{"multi hset expire exec", "hgetall", "hdel"}},
-		{"accepted: the second one's buttons off", notice("accepted", 2), []string{"hgetall", "hdel"}},
+		{"second offer: the first one's buttons off", offer(2, "bram"), []string{"multi hset expire exec", "hgetall", "hset"}},
+		{"accepted: the second one's buttons off", notice("accepted", 2), []string{"hgetall", "hset"}},
 	} {
 		trips.Reset()
 		if err := s.adapter.Sender().Send(ctx, step.m); err != nil {
@@ -269,5 +278,252 @@ func TestSendRoundTrips(t *testing.T) {
 	}
 	if n := len(s.mm.patchList()); n != 2 {
 		t.Errorf("%d offer posts patched, want 2", n)
+	}
+}
+
+// offerMsg is offer n of request req000000001 to username, with buttons.
+func offerMsg(n int, to string) message.Message {
+	return message.Message{
+		To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: to}}, SchoolID: "de-vaart",
+		Text: "Kun je even helpen?", RequestID: "req000000001",
+		Key:  fmt.Sprintf("de-vaart/req000000001/offer/%d/mattermost:%s#", n, to),
+		Kind: bot.NoticeOffer, OfferNo: n,
+		Buttons: []message.Button{
+			{Label: "Ik kom eraan", Action: message.ActionAccept, RequestID: "req000000001", OfferNo: n, Primary: true},
+			{Label: "Kan nu niet", Action: message.ActionDecline, RequestID: "req000000001", OfferNo: n},
+		},
+	}
+}
+
+// lapseMsg is the lapse of offer n of request req000000001 to username.
+func lapseMsg(n int, to string) message.Message {
+	return message.Message{
+		To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: to}}, SchoolID: "de-vaart",
+		Text: "⏱ Geen reactie op tijd — doorgegeven aan Bram", RequestID: "req000000001",
+		Key:  fmt.Sprintf("de-vaart/req000000001/offer_lapsed/%d/mattermost:%s#", n, to),
+		Kind: bot.NoticeOfferLapsed, OfferNo: n,
+	}
+}
+
+func toChannel(name, key string) message.Message {
+	return message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost}, Channel: name}, SchoolID: "de-vaart", Text: "x", Key: key}
+}
+
+// TestSendMarker: every post carries the marker of its message's key in a
+// post property, never the key itself; a message without a key carries
+// none.
+func TestSendMarker(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	m := dm("juf.anna")
+	if err := s.adapter.Sender().Send(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	bare := dm("juf.anna")
+	bare.Key = ""
+	if err := s.adapter.Sender().Send(ctx, bare); err != nil {
+		t.Fatal(err)
+	}
+	posts := s.mm.postsTo(s.mm.dmOf("juf.anna"))
+	if len(posts) != 2 {
+		t.Fatalf("%d posts, want 2", len(posts))
+	}
+	if got := posts[0].GetProp(propKey); got != marker(m.Key) {
+		t.Errorf("%s = %v, want %s", propKey, got, marker(m.Key))
+	}
+	for k, v := range posts[0].GetProps() {
+		if s, _ := v.(string); strings.Contains(s, "juf.anna") || strings.Contains(s, "req000000001") {
+			t.Errorf("prop %s = %q shows the key", k, s)
+		}
+	}
+	if got := posts[1].GetProp(propKey); got != nil {
+		t.Errorf("a message without a key carries %s = %v", propKey, got)
+	}
+}
+
+// TestDelivered: a message is found in its channel's recent posts by its
+// marker, in a direct channel and in the school's channel.
+func TestDelivered(t *testing.T) {
+	other := dm("bram")
+	other.Key = dm("juf.anna").Key
+	for _, tc := range []struct {
+		name string
+		sent []message.Message
+		ask  message.Message
+		want bool
+	}{
+		{name: "dm delivered", sent: []message.Message{dm("juf.anna")}, ask: dm("juf.anna"), want: true},
+		{name: "dm not delivered", ask: dm("juf.anna")},
+		{name: "dm with another key", sent: []message.Message{offerMsg(1, "juf.anna")}, ask: dm("juf.anna")},
+		{name: "the same key in another dm", sent: []message.Message{other}, ask: dm("juf.anna")},
+		{name: "channel delivered", sent: []message.Message{toChannel("kernteam", "k1")}, ask: toChannel("~kernteam", "k1"), want: true},
+		{name: "channel with another key", sent: []message.Message{toChannel("kernteam", "k2")}, ask: toChannel("kernteam", "k1")},
+		{name: "among many", sent: func() []message.Message {
+			var ms []message.Message
+			for i := range 20 {
+				ms = append(ms, toChannel("kernteam", fmt.Sprint("k", i)))
+			}
+			return ms
+		}(), ask: toChannel("kernteam", "k3"), want: true},
+		{name: "no key", sent: []message.Message{toChannel("kernteam", "")}, ask: toChannel("kernteam", "")},
+		{name: "a lapse", sent: []message.Message{offerMsg(1, "anne"), lapseMsg(1, "anne")}, ask: lapseMsg(1, "anne")},
+		{name: "an offer after its lapse", sent: []message.Message{offerMsg(1, "anne"), lapseMsg(1, "anne")}, ask: offerMsg(1, "anne"), want: true},
+		{name: "an offer after the next", sent: []message.Message{offerMsg(1, "anne"), offerMsg(2, "bram")}, ask: offerMsg(1, "anne"), want: true},
+		{name: "a channel the bot is not in", ask: toChannel("geheim", "k1")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStack(t)
+			s.mm.addChannel(payloadTeamID, "geheim", false, false)
+			ctx := context.Background()
+			for _, m := range tc.sent {
+				if err := s.adapter.Sender().Send(ctx, m); err != nil {
+					t.Fatalf("Send: %v", err)
+				}
+			}
+			got, err := s.adapter.Sender().Delivered(ctx, tc.ask)
+			if err != nil {
+				t.Fatalf("Delivered = %v", err)
+			}
+			if got != tc.want {
+				t.Errorf("Delivered = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestDeliveredErrors: a question Mattermost cannot answer is an error in
+// the Sender's contract.
+func TestDeliveredErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		fail      func(r *http.Request) (int, http.Header)
+		ask       message.Message
+		permanent bool
+		after     time.Duration
+	}{
+		{name: "posts unavailable", fail: failN(99, "GET /api/v4/channels/chankernteam/posts", 503, nil), ask: toChannel("kernteam", "k1")},
+		{name: "rate limited", fail: failN(99, "GET /api/v4/channels/chankernteam/posts", 429, http.Header{"Retry-After": {"5"}}), ask: toChannel("kernteam", "k1"), after: 5 * time.Second},
+		{name: "unknown person", ask: dm("nobody.here"), permanent: true},
+		{name: "unknown school", ask: message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "anne"}}, SchoolID: "elders", Key: "k"}, permanent: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStack(t)
+			s.mm.setFail(tc.fail)
+			got, err := s.adapter.Sender().Delivered(context.Background(), tc.ask)
+			var ra *message.RetryAfterError
+			switch {
+			case got || err == nil:
+				t.Errorf("Delivered = %v, %v; want an error", got, err)
+			case errors.Is(err, message.ErrPermanent) != tc.permanent:
+				t.Errorf("Delivered = %v, want permanent %v", err, tc.permanent)
+			case tc.after > 0 && (!errors.As(err, &ra) || ra.After != tc.after):
+				t.Errorf("Delivered = %v, want a RetryAfterError of %s", err, tc.after)
+			}
+			if err != nil && strings.Contains(err.Error(), "nobody.here") {
+				t.Errorf("the error %q names the person", err)
+			}
+		})
+	}
+}
+
+// TestLapse: the lapse of an offer rewrites the offer post the helper got
+// (its text, its buttons off, its marker kept) instead of a new DM, also
+// when the next offer took the buttons off first; a lapse of an offer
+// never posted calls Mattermost not at all.
+func TestLapse(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		before []message.Message
+	}{
+		{name: "an offer, then its lapse", before: []message.Message{offerMsg(1, "anne")}},
+		{name: "the next offer first", before: []message.Message{offerMsg(1, "anne"), offerMsg(2, "bram")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStack(t)
+			ctx := context.Background()
+			for _, m := range tc.before {
+				if err := s.adapter.Sender().Send(ctx, m); err != nil {
+					t.Fatal(err)
+				}
+			}
+			patches := len(s.mm.patchList())
+			if err := s.adapter.Sender().Send(ctx, lapseMsg(1, "anne")); err != nil {
+				t.Fatalf("Send lapse: %v", err)
+			}
+			posts := s.mm.postsTo(s.mm.dmOf("anne"))
+			if len(posts) != 1 {
+				t.Fatalf("Anne has %d posts, want her offer only", len(posts))
+			}
+			p := posts[0]
+			if p.Message != "⏱ Geen reactie op tijd — doorgegeven aan Bram" || len(actions(p)) != 0 {
+				t.Errorf("the offer post became %q with %d buttons; want the lapse's text and none", p.Message, len(actions(p)))
+			}
+			if got := p.GetProp(propKey); got != marker(offerMsg(1, "anne").Key) {
+				t.Errorf("the offer post's marker became %v", got)
+			}
+			if ps := s.mm.patchList()[patches:]; len(ps) != 1 || ps[0].PostID != p.Id || ps[0].Message == nil {
+				t.Errorf("patches for the lapse = %+v, want one of the offer post's text", ps)
+			}
+			// Repeated (the outbox after a crash): nothing more to do.
+			if err := s.adapter.Sender().Send(ctx, lapseMsg(1, "anne")); err != nil || len(s.mm.patchList()) != patches+1 {
+				t.Errorf("a repeated lapse = %v with %d patches; want nothing more", err, len(s.mm.patchList())-patches-1)
+			}
+		})
+	}
+	t.Run("a lapse without an offer", func(t *testing.T) {
+		s := newStack(t)
+		if err := s.adapter.Sender().Send(context.Background(), lapseMsg(1, "anne")); err != nil {
+			t.Fatalf("Send = %v, want nil: Anne never saw the offer", err)
+		}
+		s.mm.mu.Lock()
+		calls := s.mm.calls
+		s.mm.mu.Unlock()
+		if len(calls) != 0 {
+			t.Errorf("calls to Mattermost: %q, want none", calls)
+		}
+	})
+	t.Run("the patch fails", func(t *testing.T) {
+		s := newStack(t)
+		ctx := context.Background()
+		if err := s.adapter.Sender().Send(ctx, offerMsg(1, "anne")); err != nil {
+			t.Fatal(err)
+		}
+		post := s.offerPost("anne")
+		s.mm.setFail(failN(1, "PUT /api/v4/posts/"+post.Id+"/patch", 502, nil))
+		if err := s.adapter.Sender().Send(ctx, lapseMsg(1, "anne")); err == nil || errors.Is(err, message.ErrPermanent) {
+			t.Fatalf("Send lapse = %v, want an error worth a retry", err)
+		}
+		if err := s.adapter.Sender().Send(ctx, lapseMsg(1, "anne")); err != nil {
+			t.Fatalf("Send lapse again: %v", err)
+		}
+		if posts := s.mm.postsTo(s.mm.dmOf("anne")); len(posts) != 1 || len(actions(posts[0])) != 0 {
+			t.Errorf("Anne's posts = %d, the first with %d buttons; want her offer, without", len(posts), len(actions(posts[0])))
+		}
+	})
+}
+
+// TestOfferLapses: an offer nobody answers in time moves on to the next
+// helper, and the first helper's offer post says so, without buttons: one
+// post, rewritten, not a second DM.
+func TestOfferLapses(t *testing.T) {
+	s := newStack(t)
+	s.command("juf.anna", "groep 5")
+	offer := s.offerPost("anne")
+	id, n := requestOf(t, offer)
+	r := s.request("de-vaart", id)
+	sc, _ := s.dir.School("de-vaart")
+	if _, err := s.svc.Timeout(context.Background(), r.Deadline.Add(time.Second), sc, id, n); err != nil {
+		t.Fatalf("timeout: %v", err)
+	}
+	s.offerPost("bram")
+	posts := s.mm.postsTo(s.mm.dmOf("anne"))
+	if len(posts) != 1 || posts[0].Id != offer.Id {
+		t.Fatalf("Anne has %d posts, want her offer only", len(posts))
+	}
+	if p := posts[0]; !strings.Contains(p.Message, "doorgegeven") || len(actions(p)) != 0 {
+		t.Errorf("Anne's offer became %q with %d buttons; want that it moved on, without buttons", p.Message, len(actions(p)))
+	}
+	if got := s.request("de-vaart", id); got.State != bot.StateOffered || got.HelperID != "bram" {
+		t.Errorf("request is %s with %q, want offered to bram", got.State, got.HelperID)
 	}
 }

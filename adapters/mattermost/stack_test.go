@@ -91,6 +91,7 @@ type stack struct {
 	rdb     redis.UniversalClient
 	prefix  string
 	store   *redisstore.Store
+	svc     *bot.Service
 	dir     *bot.Directory
 	adapter *Adapter
 	srv     *httptest.Server
@@ -137,8 +138,8 @@ func newStack(t *testing.T, opts ...stackOption) *stack {
 		}, log)
 		sender = box
 	}
-	svc := bot.NewService(s.store, handlers.NewNotifier(s.dir, sender), log)
-	cmds := handlers.New(svc, time.Now, log)
+	s.svc = bot.NewService(s.store, handlers.NewNotifier(s.dir, sender), log)
+	cmds := handlers.New(s.svc, time.Now, log)
 	o := Options{
 		URL:           s.mm.URL(),
 		BotToken:      "bot-token",
@@ -149,7 +150,6 @@ func newStack(t *testing.T, opts ...stackOption) *stack {
 		Redis:         s.rdb,
 		RedisPrefix:   s.prefix,
 		Log:           log,
-		Backoff:       time.Millisecond,
 	}
 	for _, f := range opts {
 		f(&o, &setup)
