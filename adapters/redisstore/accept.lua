@@ -6,6 +6,7 @@
 -- ARGV[8] request id, '' for the offer the helper holds
 -- ARGV[9] offer number, '0' for the current offer
 local hid, rid, offerno = ARGV[7], ARGV[8], ARGV[9]
+if late() then return {'too_late'} end
 
 if rid == '' then
   rid = helperstate(hid).engaged

@@ -11,6 +11,7 @@
 -- ARGV[11] deadline ms of the next offer
 -- ARGV[12..] candidates: id, rank pairs
 local dk, rid, offerno, reason, from, deadline = KEYS[1], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
+if late() then return {'too_late'} end
 
 if rid == '' then
   if reason ~= 'decline' or from == '' then return {'no_offer'} end

@@ -6,6 +6,7 @@
 -- ARGV[7] request id, '' for the requester's latest active request
 -- ARGV[8] the requester ("mine" suffix: platform:handle)
 local mk, rid, who = KEYS[1], ARGV[7], ARGV[8]
+if late() then return {'too_late'} end
 
 if rid == '' then
   -- Latest first; members of expired or closed requests are passed over, not

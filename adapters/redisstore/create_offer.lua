@@ -28,6 +28,7 @@ if #existing > 0 then
   table.insert(existing, 1, 'duplicate')
   return existing
 end
+if late() then return {'too_late'} end
 
 local f = {'id', id, 'school', ARGV[8], 'group', group, 'note', ARGV[10], 'daypart', daypart,
   'week', week, 'rq_platform', ARGV[13], 'rq_handle', ARGV[14], 'rq_name', ARGV[15],

@@ -47,9 +47,6 @@ type guard struct {
 	notAfter string    // Redis's clock, ms
 	giveUp   time.Time // this process's clock
 	opID     string
-	// replayIsDuplicate: an operation found done answers as a repeated
-	// delivery of it would (a create's ErrDuplicate), not as a success.
-	replayIsDuplicate bool
 }
 
 func (s *Store) newGuard(opID string) guard {

@@ -47,15 +47,16 @@ if opid ~= '' then
   end
 end
 
--- The guard for a person who waits for the answer (after the replay: a
--- late repeat of an operation that did happen must learn so): once the caller may have
--- told them "kan nu niet", a script that reaches Redis late (Redis stalled,
--- the command sat in a buffer) must not change anything.
-if notafter ~= '' then
+-- late is the guard for a person who waits for the answer: once the caller
+-- may have told them "kan nu niet", a script that reaches Redis late (Redis
+-- stalled, the command sat in a buffer) must not change anything. A script
+-- calls it before its first write, after what answers a repeat (the replay
+-- above, create_offer.lua's duplicate): a late repeat of an operation that
+-- did happen must learn so.
+local function late()
+  if notafter == '' then return false end
   local t = redis.call('TIME')
-  if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > tonumber(notafter) then
-    return {'too_late'}
-  end
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > tonumber(notafter)
 end
 
 -- The outbox (adapters/outbox reads it; its package doc has the layout):
@@ -68,10 +69,10 @@ local told = {}
 -- words (they are rendered at delivery, from the request as it stands then,
 -- in the recipient's language). to is 'requester', 'channel' or
 -- 'helper:<id>'; helper and prev name the helpers the notice is about.
--- The same notice (key) is queued once, and never again once delivered.
+-- The same notice (key) is queued once: a request goes through each of its
+-- states once, so a change never owes a notice delivered before.
 local function tell(kind, rid, offerno, to, helper, prev, reason, urgent)
   local key = 'n/' .. rid .. '/' .. kind .. '/' .. offerno .. '/' .. to
-  if redis.call('EXISTS', obase .. 'done:' .. key) == 1 then return end
   local notice = table.concat({'notice', kind, rid, offerno, to, helper or '', prev or '', reason or ''}, '|')
   if redis.call('HSETNX', obase .. 'msg', key, notice) == 0 then return end
   local lane = obase .. (urgent and 'urgent' or 'queue')

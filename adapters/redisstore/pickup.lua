@@ -9,6 +9,7 @@
 -- ARGV[8] picker platform   ARGV[9] picker handle   ARGV[10] picker name
 -- ARGV[11] helper id of the picker, '' when the picker is not a helper
 local rk, rid, hid = KEYS[1], ARGV[7], ARGV[11]
+if late() then return {'too_late'} end
 local r = redis.call('HMGET', rk, 'state', 'week', 'created', 'mine', 'offer_no')
 local state, week, created, mine, offerno = r[1], r[2], r[3], r[4], r[5] or '0'
 

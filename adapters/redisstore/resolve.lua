@@ -4,6 +4,7 @@
 -- ARGV[7] helper id
 -- ARGV[8] closing note ('' for none); it lives only in the request record
 local hid, note = ARGV[7], ARGV[8]
+if late() then return {'too_late'} end
 
 local rid = helperstate(hid).engaged
 if not present(rid) then return {'no_active'} end

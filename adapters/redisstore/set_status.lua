@@ -6,6 +6,7 @@
 -- ARGV[8] until ms, '' when the status does not lapse
 -- ARGV[9] helper id
 local status, untl, hid = ARGV[7], ARGV[8], ARGV[9]
+if late() then return {'too_late'} end
 
 sethelper(hid, 'status', status, 'until', untl)
 

@@ -138,11 +138,9 @@ func (s *Store) CreateAndOffer(ctx context.Context, now time.Time, r bot.Request
 	if err != nil {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
 	}
-	// The request id is the operation id: a repeat after a lost answer
-	// finds the request it made.
-	g := s.newGuard(r.ID)
-	g.replayIsDuplicate = true
-	out, err := s.runRequest(ctx, op, s.sc.createOffer, r.SchoolID, s.key(r.SchoolID, "req:"+r.ID), now, g, args...)
+	// A repeat after a lost answer finds the request it made by its id
+	// (create_offer.lua's duplicate): no operation id needed.
+	out, err := s.runRequest(ctx, op, s.sc.createOffer, r.SchoolID, s.key(r.SchoolID, "req:"+r.ID), now, s.newGuard(""), args...)
 	if errors.Is(err, ErrOutcomeUnknown) {
 		s.remember(r.SchoolID, r.ID)
 	}
@@ -544,11 +542,7 @@ func (s *Store) runRequest(ctx context.Context, op string, sc *redis.Script, sch
 	}
 	if errors.Is(err, errReplay) {
 		// An earlier attempt of this very operation did it: its answer.
-		// For a create that is the stored request, as for any repeat.
 		err = nil
-		if g.replayIsDuplicate {
-			err = fmt.Errorf("%s: %w", op, bot.ErrDuplicate)
-		}
 	}
 	if err != nil {
 		if len(v) > 0 {
