@@ -1,5 +1,6 @@
 // Package scheduler runs hulpbot's timed work: the sweeper that moves offers
-// on when their deadline passes, and (later) the weekly posts.
+// on when their deadline passes and claims follow-ups, and the weekly posts
+// (kernteam reminder, success stories, coordinators' digest).
 package scheduler
 
 import (

@@ -145,11 +145,11 @@ type Outbox struct {
 	mu    sync.Mutex
 	dirty map[string]bool // schools this process queued for since the last look
 
-	// Messages this process queued and leased to itself: delivered at once
-	// by Run, without a claim. Urgent ones are taken first. Each lane has
-	// room of its own (uroom, nroom), so messages nobody must act on never
-	// crowd out an offer; beyond it a message is queued for a claim.
-	// how many wait here; beyond it a message is queued for a claim.
+	// Messages leased to this process (its changes' notices, what it
+	// sent): delivered at once by Run, without a claim, urgent ones first.
+	// Each lane has room of its own (uroom, nroom), so messages nobody must
+	// act on never crowd out an offer; beyond it a message waits in Redis
+	// for a claim.
 	urgent, normal chan claimed
 	uroom, nroom   chan struct{}
 	running        atomic.Bool // Run is delivering: only then may Send lease to this process
