@@ -100,12 +100,13 @@ type stack struct {
 // stackOption changes the adapter's options, or (withOutbox) the stack.
 type stackOption func(*Options, *stackSetup)
 
-type stackSetup struct{ outbox bool }
+type stackSetup struct{ async bool }
 
-// withOutbox puts the durable outbox between the notifier and the
-// Mattermost sender, as configured deployments run; its worker retries
-// every few milliseconds.
-func withOutbox(o *Options, s *stackSetup) { s.outbox = true }
+// withOutbox has the outbox deliver in its own goroutines, as configured
+// deployments run; without it, what a change queues is delivered before
+// the change returns (outbox.Options.Sync), so a test sees it at once.
+// Either way its worker retries every few milliseconds.
+func withOutbox(o *Options, s *stackSetup) { s.async = true }
 
 func newStack(t *testing.T, opts ...stackOption) *stack {
 	t.Helper()
@@ -122,23 +123,21 @@ func newStack(t *testing.T, opts ...stackOption) *stack {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	s.store = redisstore.New(s.rdb, s.prefix, log)
-	var sender message.Sender = senderFunc(func(ctx context.Context, m message.Message) error {
-		return s.adapter.Sender().Send(ctx, m)
-	})
 	var setup stackSetup
 	for _, f := range opts {
 		f(&Options{}, &setup)
 	}
-	var box *outbox.Outbox
-	if setup.outbox {
-		box = outbox.New(s.rdb, s.prefix, []string{"de-vaart", "de-klim"}, sender, time.Now, outbox.Options{
-			Poll:    5 * time.Millisecond,
-			Backoff: func(int) time.Duration { return 20 * time.Millisecond },
-		}, log)
-		sender = box
-	}
-	s.svc = bot.NewService(s.store, handlers.NewNotifier(s.dir, sender), log)
+	// As deployed: each change queues its notices in the outbox, which puts
+	// them in words, delivers, retries and de-duplicates.
+	s.store = redisstore.New(s.rdb, s.prefix, log)
+	box := outbox.New(s.rdb, s.prefix, []string{"de-vaart", "de-klim"}, adapterSender{s}, time.Now, outbox.Options{
+		Poll:    5 * time.Millisecond,
+		Backoff: func(int) time.Duration { return 20 * time.Millisecond },
+		Sync:    !setup.async,
+	}, log)
+	s.store.SetCourier(box)
+	s.svc = bot.NewService(s.store, nil, log)
+	box.SetRenderer(handlers.NewNoticeRenderer(s.dir, s.svc))
 	cmds := handlers.New(s.svc, time.Now, log)
 	o := Options{
 		URL:           s.mm.URL(),
@@ -159,12 +158,10 @@ func newStack(t *testing.T, opts ...stackOption) *stack {
 		t.Fatal(err)
 	}
 	s.adapter = a
-	if box != nil {
-		ctx, stop := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { defer close(done); box.Run(ctx) }()
-		t.Cleanup(func() { stop(); <-done })
-	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); box.Run(ctx) }()
+	t.Cleanup(func() { stop(); <-done })
 	mux := http.NewServeMux()
 	a.Register(mux)
 	s.srv = httptest.NewServer(mux)
@@ -172,9 +169,22 @@ func newStack(t *testing.T, opts ...stackOption) *stack {
 	return s
 }
 
-type senderFunc func(ctx context.Context, m message.Message) error
+// adapterSender is the stack's adapter's Sender, made before the adapter
+// is: the outbox needs it first.
+type adapterSender struct{ s *stack }
 
-func (f senderFunc) Send(ctx context.Context, m message.Message) error { return f(ctx, m) }
+var (
+	_ message.Sender  = adapterSender{}
+	_ message.Checker = adapterSender{}
+)
+
+func (a adapterSender) Send(ctx context.Context, m message.Message) error {
+	return a.s.adapter.Sender().Send(ctx, m)
+}
+
+func (a adapterSender) Delivered(ctx context.Context, m message.Message) (bool, error) {
+	return a.s.adapter.Sender().Delivered(ctx, m)
+}
 
 // hook is one request Mattermost made, as recorded in the payload files.
 type hook struct {

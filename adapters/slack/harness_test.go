@@ -43,7 +43,8 @@ const (
 type stack struct {
 	t       *testing.T
 	fake    *slackfake.Server
-	rdb     redis.UniversalClient
+	rdb     redis.UniversalClient // the store's and the outbox's
+	ardb    redis.UniversalClient // the adapter's: rdb unless ownRedis
 	prefix  string
 	store   *redisstore.Store
 	svc     *bot.Service
@@ -58,9 +59,10 @@ type stack struct {
 // how notices reach the Sender.
 type stackConfig struct {
 	Options
-	// direct hands notices to the Sender synchronously instead of to the
-	// durable outbox, as deployments do: for counting what a command costs.
-	direct bool
+	// ownRedis gives the adapter a Redis client of its own, so a test can
+	// count the adapter's round trips apart from the store's and the
+	// outbox's.
+	ownRedis bool
 }
 
 type stackOpt func(*stackConfig)
@@ -79,32 +81,33 @@ func newStack(t *testing.T, opts ...stackOpt) *stack {
 	}
 	sc, _ := dir.ByTeam(bot.Slack, team)
 	s := &stack{t: t, fake: slackfake.New(t), rdb: redistest.Client(t), prefix: redistest.Prefix(t), school: sc, logs: &syncBuffer{}}
+	s.ardb = s.rdb
 	log := slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s.store = redisstore.New(s.rdb, s.prefix, log)
-	var sender message.Sender = senderFunc(func(ctx context.Context, m message.Message) error {
-		return s.adapter.Sender().Send(ctx, m)
-	})
 	c := stackConfig{Options: Options{
 		BotToken: cfg.Slack.BotToken, SigningSecret: cfg.Slack.SigningSecret, APIURL: s.fake.APIURL(),
-		Schools: dir, Redis: s.rdb, Prefix: s.prefix, Log: log,
+		Schools: dir, Prefix: s.prefix, Log: log,
 		HTTPTimeout: 2 * time.Second,
 		Backoff:     Backoff{Wait: 50 * time.Millisecond, MaxWait: 200 * time.Millisecond, Window: time.Minute},
 	}}
 	for _, f := range opts {
 		f(&c)
 	}
-	var box *outbox.Outbox
-	if !c.direct {
-		// As deployed: the outbox queues, retries and de-duplicates; its
-		// worker looks every few milliseconds here.
-		box = outbox.New(s.rdb, s.prefix, []string{sc.ID}, sender, time.Now, outbox.Options{
-			Poll:        5 * time.Millisecond,
-			Backoff:     func(int) time.Duration { return 20 * time.Millisecond },
-			MaxAttempts: 1000,
-		}, log)
-		sender = box
+	if c.ownRedis {
+		s.ardb = redistest.Client(t)
 	}
-	s.svc = bot.NewService(s.store, handlers.NewNotifier(dir, sender), log)
+	c.Redis = s.ardb
+	// As deployed: each change queues its notices in the outbox, which puts
+	// them in words, delivers, retries and de-duplicates; its worker looks
+	// every few milliseconds here.
+	s.store = redisstore.New(s.rdb, s.prefix, log)
+	box := outbox.New(s.rdb, s.prefix, []string{sc.ID}, adapterSender{s}, time.Now, outbox.Options{
+		Poll:        5 * time.Millisecond,
+		Backoff:     func(int) time.Duration { return 20 * time.Millisecond },
+		MaxAttempts: 1000,
+	}, log)
+	s.store.SetCourier(box)
+	s.svc = bot.NewService(s.store, nil, log)
+	box.SetRenderer(handlers.NewNoticeRenderer(dir, s.svc))
 	c.Dispatcher = handlers.New(s.svc, time.Now, log)
 	s.adapter, err = New(c.Options)
 	if err != nil {
@@ -113,9 +116,7 @@ func newStack(t *testing.T, opts ...stackOpt) *stack {
 	ctx, cancel := context.WithCancel(context.Background())
 	var bg sync.WaitGroup
 	bg.Go(func() { s.adapter.Run(ctx) })
-	if box != nil {
-		bg.Go(func() { box.Run(ctx) })
-	}
+	bg.Go(func() { box.Run(ctx) })
 	t.Cleanup(func() { cancel(); bg.Wait() })
 	mux := http.NewServeMux()
 	s.adapter.Register(mux)
@@ -132,9 +133,22 @@ func newStack(t *testing.T, opts ...stackOpt) *stack {
 // answer is the JSON answer to a slash command, decoded.
 type answer = slackfake.Response
 
-type senderFunc func(context.Context, message.Message) error
+// adapterSender is the stack's adapter's Sender, made before the adapter
+// is: the outbox needs it first.
+type adapterSender struct{ s *stack }
 
-func (f senderFunc) Send(ctx context.Context, m message.Message) error { return f(ctx, m) }
+var (
+	_ message.Sender  = adapterSender{}
+	_ message.Checker = adapterSender{}
+)
+
+func (a adapterSender) Send(ctx context.Context, m message.Message) error {
+	return a.s.adapter.Sender().Send(ctx, m)
+}
+
+func (a adapterSender) Delivered(ctx context.Context, m message.Message) (bool, error) {
+	return a.s.adapter.Sender().Delivered(ctx, m)
+}
 
 // syncBuffer is a log sink several goroutines write to.
 type syncBuffer struct {
@@ -243,6 +257,13 @@ func (s *stack) keys() []string {
 	ks, err := s.rdb.Keys(context.Background(), s.prefix+":*").Result()
 	if err != nil {
 		s.t.Fatal(err)
+	}
+	if s.ardb != s.rdb {
+		more, err := s.ardb.Keys(context.Background(), s.prefix+":*").Result()
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		ks = append(ks, more...)
 	}
 	return ks
 }
