@@ -71,11 +71,20 @@ func (s *Store) runGuarded(ctx context.Context, op string, sc *redis.Script, sch
 	gctx, cancel := context.WithDeadline(ctx, g.giveUp)
 	defer cancel()
 	nowMS := strconv.FormatInt(now.UnixMilli(), 10)
+	// maybe: an attempt may have reached Redis (it was sent, and no answer
+	// came back): from then on only an answer settles the outcome.
+	maybe := false
 	for {
 		v, err := s.runWith(gctx, op, sc, school, key, nowMS, g.notAfter, g.opID, args...)
+		if err != nil && errors.Is(err, bot.ErrUnavailable) && !errors.Is(err, errTooLate) && !neverSent(err) {
+			maybe = true
+		}
 		switch {
-		case err == nil, !errors.Is(err, bot.ErrUnavailable), errors.Is(err, errTooLate), neverSent(err):
-			// Done, refused, or certainly not applied.
+		case err == nil, !errors.Is(err, bot.ErrUnavailable), errors.Is(err, errTooLate):
+			// Done or refused: an answer from Redis.
+			return v, err
+		case !maybe && (neverSent(err) || ctx.Err() != nil || !time.Now().Before(g.giveUp)):
+			// Certainly not applied: nothing ever left this process.
 			return v, err
 		case ctx.Err() != nil, !time.Now().Before(g.giveUp):
 			return nil, fmt.Errorf("%s: %w: %w", op, ErrOutcomeUnknown, err)
