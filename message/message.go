@@ -92,3 +92,14 @@ func (e *RetryAfterError) Error() string {
 }
 
 func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// Checker is what a platform's Sender may also do: tell whether the
+// platform already holds m, by the marker every message carries (its Key,
+// hashed: Slack message metadata, a Mattermost post property), in the
+// recipient's recent history. The outbox asks before it delivers a message
+// again whose earlier attempt may have reached the platform (a process that
+// died between "the platform accepted it" and "recorded as delivered"), so
+// a crash does not double a message.
+type Checker interface {
+	Delivered(ctx context.Context, m Message) (bool, error)
+}
