@@ -24,3 +24,16 @@ func (s Senders) Send(ctx context.Context, m message.Message) error {
 	}
 	return to.Send(ctx, m)
 }
+
+var _ message.Checker = Senders(nil)
+
+// Delivered implements message.Checker: the platform of the recipient is
+// asked, when its sender can tell; otherwise the message counts as not
+// delivered (sent again rather than lost).
+func (s Senders) Delivered(ctx context.Context, m message.Message) (bool, error) {
+	c, ok := s[m.To.Platform].(message.Checker)
+	if !ok {
+		return false, nil
+	}
+	return c.Delivered(ctx, m)
+}
