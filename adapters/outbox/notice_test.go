@@ -59,19 +59,19 @@ func TestNoticesAreRenderedAtDelivery(t *testing.T) {
 	boom := errors.New("redis blinked")
 	tests := []struct {
 		name      string
-		r         renderer
+		r         *renderer
 		wantSent  int
 		wantCalls int
 	}{
-		{name: "rendered and sent once", wantSent: 1, wantCalls: 1},
-		{name: "nothing to tell any more: done, not sent", r: renderer{skip: true}, wantSent: 0, wantCalls: 1},
-		{name: "a failing render is retried", r: renderer{err: func(call int) error {
+		{name: "rendered and sent once", r: &renderer{}, wantSent: 1, wantCalls: 1},
+		{name: "nothing to tell any more: done, not sent", r: &renderer{skip: true}, wantSent: 0, wantCalls: 1},
+		{name: "a failing render is retried", r: &renderer{err: func(call int) error {
 			if call == 1 {
 				return boom
 			}
 			return nil
 		}}, wantSent: 1, wantCalls: 2},
-		{name: "a notice that can never be rendered is dropped", r: renderer{err: func(int) error { return message.ErrPermanent }}, wantSent: 0, wantCalls: 1},
+		{name: "a notice that can never be rendered is dropped", r: &renderer{err: func(int) error { return message.ErrPermanent }}, wantSent: 0, wantCalls: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,7 +79,7 @@ func TestNoticesAreRenderedAtDelivery(t *testing.T) {
 			p := newPlatform()
 			o := newOutbox(t, rdb, prefix, p, Options{})
 			r := tt.r
-			o.SetRenderer(&r)
+			o.SetRenderer(r)
 			store := redisstore.New(rdb, prefix, quiet)
 			store.SetCourier(o)
 			running(t, o)
