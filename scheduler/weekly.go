@@ -32,6 +32,15 @@ type Leases interface {
 	Lease(ctx context.Context, school, name string, ttl time.Duration) (bool, error)
 }
 
+// LeaseReleaser is what Leases may also do: give a lease back before its
+// ttl. Stop gives back the lease of a tick whose posts could not all be
+// queued, so a replica that starts within the catch-up window runs it.
+// Without it such a tick is lost when this replica stops before a retry
+// succeeds (logged at error).
+type LeaseReleaser interface {
+	Release(ctx context.Context, school, name string) error
+}
+
 // Defaults of WeeklyOptions.
 const (
 	// DefaultCatchUp: a replica that starts (or fires late) within this
@@ -40,9 +49,11 @@ const (
 	// DefaultLeaseTTL keeps a tick's lease well beyond the catch-up window
 	// and any run, and beyond the repeated hour when summer time ends.
 	DefaultLeaseTTL = 48 * time.Hour
-	// sendAttempts and sendBackoff retry a post whose delivery failed.
-	sendAttempts = 3
-	sendBackoff  = 2 * time.Second
+	// DefaultTickRetry is how long after a failed tick (its posts not
+	// queued: Redis down) it is run again, within the catch-up window.
+	DefaultTickRetry = time.Minute
+	// releaseTimeout bounds giving back a lease at Stop.
+	releaseTimeout = 5 * time.Second
 	// stopGrace is how long Stop lets running jobs finish before it
 	// cancels them.
 	stopGrace = 10 * time.Second
@@ -62,6 +73,7 @@ type WeeklyOptions struct {
 	Log       *slog.Logger
 	CatchUp   time.Duration // DefaultCatchUp when 0
 	LeaseTTL  time.Duration // DefaultLeaseTTL when 0
+	TickRetry time.Duration // DefaultTickRetry when 0
 	// Parse parses a job's cron expression; cron.ParseStandard when nil
 	// (tests pass a parser with seconds).
 	Parse func(spec string) (cron.Schedule, error)
@@ -70,16 +82,34 @@ type WeeklyOptions struct {
 // Weekly runs the weekly jobs of every school (bot.Jobs): one robfig/cron
 // for all schools, each job's schedule pinned to its school's time zone and
 // wrapped in Recover and SkipIfStillRunning (one scheduler and goroutine,
-// not one per school: a thousand schools cost entries, not goroutines). Every replica runs the same crons; a Redis lease per
-// job, school and scheduled time lets exactly one of them post.
+// not one per school: a thousand schools cost entries, not goroutines).
+// Every replica runs the same crons; a Redis lease per job, school and
+// scheduled time lets exactly one of them post.
+//
+// Posting is queuing in the outbox, which delivers and retries. A tick that
+// fails for want of Redis (its lease, its figures or its posts) runs again
+// after TickRetry, as long as it is within the catch-up window; when this
+// replica holds its lease already, the run again keeps it. Messages queued
+// by an earlier run are not queued twice (the outbox knows their keys).
 type Weekly struct {
 	o   WeeklyOptions
 	log *slog.Logger
 
-	mu      sync.Mutex
-	cron    *cron.Cron
-	running sync.WaitGroup // catch-up runs
-	cancel  context.CancelFunc
+	mu       sync.Mutex
+	cron     *cron.Cron
+	running  sync.WaitGroup // catch-up runs and runs again
+	cancel   context.CancelFunc
+	stopping chan struct{} // closed when Stop begins
+	// held are ticks whose lease this replica took but whose posts are not
+	// all queued: a run again skips the lease (it is ours).
+	held map[string]heldTick
+}
+
+// heldTick is a tick this replica holds the lease of.
+type heldTick struct {
+	school, key string
+	job         bot.Job
+	at          time.Time
 }
 
 // NewWeekly returns the weekly jobs; Start starts them.
@@ -96,10 +126,13 @@ func NewWeekly(o WeeklyOptions) *Weekly {
 	if o.LeaseTTL <= 0 {
 		o.LeaseTTL = DefaultLeaseTTL
 	}
+	if o.TickRetry <= 0 {
+		o.TickRetry = DefaultTickRetry
+	}
 	if o.Parse == nil {
 		o.Parse = cron.ParseStandard
 	}
-	return &Weekly{o: o, log: o.Log.With("component", "weekly")}
+	return &Weekly{o: o, log: o.Log.With("component", "weekly"), held: map[string]heldTick{}}
 }
 
 // Outcome is what one tick came to.
@@ -162,7 +195,7 @@ func (w *Weekly) Start(ctx context.Context) error {
 	}
 	w.log.Info("weekly jobs scheduled", "schools", len(w.o.Schools.Schools()), "jobs", len(c.Entries()))
 	c.Start()
-	w.cron, w.cancel = c, cancel
+	w.cron, w.cancel, w.stopping = c, cancel, make(chan struct{})
 	for _, d := range catchUp {
 		w.running.Add(1)
 		go func() {
@@ -175,11 +208,19 @@ func (w *Weekly) Start(ctx context.Context) error {
 }
 
 // Stop stops the crons and waits for running jobs: up to stopGrace, then
-// it cancels them and waits for them to return.
+// it cancels them and waits for them to return. Ticks waiting to run again
+// do not; their leases are given back where the Leases can.
 func (w *Weekly) Stop() {
 	w.mu.Lock()
 	c, cancel := w.cron, w.cancel
 	w.cron = nil
+	if cancel != nil && w.stopping != nil {
+		select {
+		case <-w.stopping:
+		default:
+			close(w.stopping)
+		}
+	}
 	w.mu.Unlock()
 	if cancel == nil {
 		return
@@ -200,6 +241,32 @@ func (w *Weekly) Stop() {
 		<-done
 	}
 	cancel()
+	w.handBack()
+}
+
+// handBack gives back the leases of ticks whose posts are not all queued,
+// so a replica that starts within the catch-up window runs them.
+func (w *Weekly) handBack() {
+	w.mu.Lock()
+	held := w.held
+	w.held = map[string]heldTick{}
+	w.mu.Unlock()
+	rel, canRelease := w.o.Leases.(LeaseReleaser)
+	for _, h := range held {
+		log := w.log.With("school", h.school, "job", h.job, "tick", h.at.Format(time.RFC3339))
+		if !canRelease {
+			log.Error("weekly tick lost: its posts were not queued, and its lease cannot be given back")
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
+		err := rel.Release(ctx, h.school, h.key)
+		cancel()
+		if err != nil {
+			log.Error("weekly tick lost: its posts were not queued, and its lease was not given back", "err", err)
+			continue
+		}
+		log.Warn("weekly tick handed back: its posts were not queued")
+	}
 }
 
 // fire is what cron runs: the tick is the latest time sched fires at or
@@ -218,27 +285,108 @@ func (w *Weekly) runLogged(ctx context.Context, sc *bot.School, job bot.Job, at 
 	log := w.log.With("school", sc.ID, "job", job, "tick", at.In(sc.Location).Format(time.RFC3339), "outcome", out)
 	if err != nil {
 		log.Error("weekly job", "err", err)
+		if out == Failed && !errors.Is(err, message.ErrPermanent) {
+			w.again(ctx, sc, job, at)
+		}
 		return
 	}
 	log.Info("weekly job")
 }
 
+// again runs a failed tick once more after TickRetry, if that is still
+// within the catch-up window (a replica starting then would run it too);
+// else the tick is given up, at error level.
+func (w *Weekly) again(ctx context.Context, sc *bot.School, job bot.Job, at time.Time) {
+	log := w.log.With("school", sc.ID, "job", job, "tick", at.In(sc.Location).Format(time.RFC3339))
+	if w.o.Now().Add(w.o.TickRetry).Sub(at) > w.o.CatchUp {
+		w.forget(sc.ID, job, at)
+		log.Error("weekly tick given up: its posts were not queued within the catch-up window", "catch_up", w.o.CatchUp)
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	stopping := w.stopping
+	if stopping == nil {
+		return // not started: the caller of RunTick decides
+	}
+	select {
+	case <-stopping:
+		return // Stop hands the tick back
+	default:
+	}
+	log.Warn("weekly tick runs again", "in", w.o.TickRetry)
+	w.running.Add(1)
+	go func() {
+		defer w.running.Done()
+		t := time.NewTimer(w.o.TickRetry)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			w.runLogged(ctx, sc, job, at)
+		case <-stopping:
+		case <-ctx.Done():
+		}
+	}()
+}
+
+// take reports whether this replica holds the lease of the tick, and takes
+// it out of held: one run at a time resumes it.
+func (w *Weekly) take(school, key string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	_, ok := w.held[school+"/"+key]
+	delete(w.held, school+"/"+key)
+	return ok
+}
+
+// hold keeps a tick whose lease this replica took, for a run again.
+func (w *Weekly) hold(h heldTick) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.held[h.school+"/"+h.key] = h
+}
+
+// forget drops a held tick that will not run again.
+func (w *Weekly) forget(school string, job bot.Job, at time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for k, h := range w.held {
+		if h.school == school && h.job == job && h.at.Equal(at) {
+			delete(w.held, k)
+		}
+	}
+}
+
 // RunTick runs job of school sc for the tick scheduled at at: nothing
 // while the school is closed; else, for the one caller that gets the
-// tick's lease, the post to every recipient.
+// tick's lease, the post to every recipient, queued in the outbox. When a
+// post cannot be queued the tick fails and this Weekly keeps its lease: a
+// later RunTick of the same tick on it resumes without taking the lease.
 func (w *Weekly) RunTick(ctx context.Context, sc *bot.School, job bot.Job, at time.Time) (Outcome, error) {
 	tick := w.o.UseCases.Plan(sc, job, at)
 	if tick.Closed {
 		return Closed, nil
 	}
 	key := tick.Key(sc.Location)
-	got, err := w.o.Leases.Lease(ctx, sc.ID, key, w.o.LeaseTTL)
-	if err != nil {
-		return Failed, fmt.Errorf("lease %s: %w", key, err)
+	if !w.take(sc.ID, key) {
+		got, err := w.o.Leases.Lease(ctx, sc.ID, key, w.o.LeaseTTL)
+		if err != nil {
+			return Failed, fmt.Errorf("lease %s: %w", key, err)
+		}
+		if !got {
+			return Taken, nil
+		}
 	}
-	if !got {
-		return Taken, nil
+	out, err := w.post(ctx, sc, tick, key)
+	if out == Failed && !errors.Is(err, message.ErrPermanent) {
+		w.hold(heldTick{school: sc.ID, key: key, job: job, at: at})
 	}
+	return out, err
+}
+
+// post composes the tick's posts and queues each, one call each: the
+// outbox delivers and retries.
+func (w *Weekly) post(ctx context.Context, sc *bot.School, tick bot.Tick, key string) (Outcome, error) {
 	msgs, after, err := w.compose(ctx, sc, tick)
 	if err != nil {
 		return Failed, err
@@ -250,12 +398,12 @@ func (w *Weekly) RunTick(ctx context.Context, sc *bot.School, job bot.Job, at ti
 	for _, m := range msgs {
 		m.SchoolID = sc.ID
 		m.Key = "weekly/" + sc.ID + "/" + key + "/" + m.To.String() + "#" + m.To.Channel
-		if err := w.send(ctx, m); err != nil {
-			errs = append(errs, err)
+		if err := w.o.Send.Send(ctx, m); err != nil {
+			errs = append(errs, fmt.Errorf("queue post on %s: %w", m.To.Platform, err))
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return Failed, err
+	if len(errs) > 0 {
+		return Failed, fmt.Errorf("%d of %d posts not queued: %w", len(errs), len(msgs), errors.Join(errs...))
 	}
 	if after != nil {
 		if err := after(ctx); err != nil {
@@ -340,33 +488,4 @@ func (w *Weekly) toCoordinators(sc *bot.School, m message.Message) []message.Mes
 		}
 	}
 	return out
-}
-
-// send delivers m, trying again after a failure that may pass.
-func (w *Weekly) send(ctx context.Context, m message.Message) error {
-	var err error
-	for attempt := 1; attempt <= sendAttempts; attempt++ {
-		if err = w.o.Send.Send(ctx, m); err == nil {
-			return nil
-		}
-		if attempt == sendAttempts || errors.Is(err, message.ErrPermanent) {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("send %s: %w (after %v)", m.Key, ctx.Err(), err)
-		case <-time.After(retryDelay(attempt, err)):
-		}
-	}
-	return fmt.Errorf("send %s: %w", m.Key, err)
-}
-
-// retryDelay is how long to wait before attempt+1: what the platform asked
-// for (Retry-After), else a growing backoff.
-func retryDelay(attempt int, err error) time.Duration {
-	var ra *message.RetryAfterError
-	if errors.As(err, &ra) && ra.After > 0 {
-		return ra.After
-	}
-	return time.Duration(attempt) * sendBackoff
 }

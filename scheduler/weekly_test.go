@@ -2,7 +2,9 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -19,21 +21,37 @@ import (
 	"github.com/hulpbot/hulpbot/message"
 )
 
-// posts records what the weekly jobs sent, safe for several goroutines.
+// posts records what the weekly jobs queued, safe for several goroutines.
 type posts struct {
-	mu   sync.Mutex
-	msgs []message.Message
-	fail error
+	mu    sync.Mutex
+	msgs  []message.Message
+	fail  error // every Send fails with it
+	down  int   // the next this many Sends fail: the outbox's Redis is down
+	tries int   // Sends so far, failed or not
 }
+
+// errQueueDown is what the outbox answers while its Redis is down.
+var errQueueDown = fmt.Errorf("outbox: queue: %w", bot.ErrUnavailable)
 
 func (p *posts) Send(_ context.Context, m message.Message) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.tries++
 	if p.fail != nil {
 		return p.fail
 	}
+	if p.down > 0 {
+		p.down--
+		return errQueueDown
+	}
 	p.msgs = append(p.msgs, m)
 	return nil
+}
+
+func (p *posts) attempts() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.tries
 }
 
 func (p *posts) all() []message.Message {
@@ -97,7 +115,13 @@ func newReplica(t *testing.T, rdb redis.UniversalClient, prefix string, sc *bot.
 	store := redisstore.New(rdb, prefix, quiet)
 	weekly := bot.NewWeekly(store, bot.NewCalendar(), quiet)
 	sent := &posts{}
-	o.Schools, o.UseCases, o.Leases, o.Send, o.Log = dir, weekly, store, sent, quiet
+	o.Schools, o.UseCases, o.Send = dir, weekly, sent
+	if o.Leases == nil {
+		o.Leases = store
+	}
+	if o.Log == nil {
+		o.Log = quiet
+	}
 	if o.Platforms == nil {
 		o.Platforms = []bot.Platform{bot.Mattermost}
 	}
@@ -367,7 +391,7 @@ type week struct {
 
 type nobody struct{}
 
-func (nobody) Notify(context.Context, bot.Notice) error { return nil }
+func (nobody) Observe(bot.Notice) {}
 
 func newWeek(t *testing.T, store *redisstore.Store, sc *bot.School) *week {
 	return &week{t: t, sc: sc, svc: bot.NewService(store, nobody{}, quiet)}
@@ -515,5 +539,227 @@ func TestSeededWeekFigures(t *testing.T) {
 		if !slices.Contains(strings.Split(text, "\n"), line) {
 			t.Errorf("digest has no line %q:\n%s", line, text)
 		}
+	}
+}
+
+// memLeases are leases in memory that can be given back (LeaseReleaser),
+// and fail while down.
+type memLeases struct {
+	mu       sync.Mutex
+	held     map[string]bool
+	released []string
+	down     int // the next this many Leases fail
+}
+
+func (l *memLeases) Lease(_ context.Context, school, name string, _ time.Duration) (bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.down > 0 {
+		l.down--
+		return false, fmt.Errorf("lease: %w", bot.ErrUnavailable)
+	}
+	if l.held == nil {
+		l.held = map[string]bool{}
+	}
+	if l.held[school+"/"+name] {
+		return false, nil
+	}
+	l.held[school+"/"+name] = true
+	return true, nil
+}
+
+func (l *memLeases) Release(_ context.Context, school, name string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.held, school+"/"+name)
+	l.released = append(l.released, school+"/"+name)
+	return nil
+}
+
+func (l *memLeases) givenBack() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.released)
+}
+
+// leaseOnly hides Release: leases that cannot be given back.
+type leaseOnly struct{ Leases }
+
+// logBuffer is a log sink several goroutines write to.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// waitFor polls ok for up to two seconds.
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not happen within 2s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestQueueFailureKeepsTheTick: posts that could not be queued (the
+// outbox's Redis down) fail the tick, but the replica keeps its lease: no
+// other replica posts it, and a run again on this one resumes it without
+// the lease; what was queued before is queued again under the same key
+// (the outbox takes a key once).
+func TestQueueFailureKeepsTheTick(t *testing.T) {
+	sc := weeklySchool(t)
+	sc.Digest.Channel = ""
+	sc.SlackTeam = "T0DEVAART1"
+	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
+	a := newReplica(t, rdb, prefix, sc, WeeklyOptions{Platforms: []bot.Platform{bot.Mattermost, bot.Slack}})
+	b := newReplica(t, rdb, prefix, sc, WeeklyOptions{Platforms: []bot.Platform{bot.Mattermost, bot.Slack}})
+	ctx := context.Background()
+	at := ams(2026, 12, 4, 16, 0)
+	a.sent.down = 1 // the first coordinator's digest is not queued
+	out, err := a.jobs.RunTick(ctx, sc, bot.JobDigest, at)
+	if out != Failed || !errors.Is(err, bot.ErrUnavailable) || errors.Is(err, message.ErrPermanent) {
+		t.Fatalf("RunTick with the queue down = %s, %v; want failed, unavailable", out, err)
+	}
+	if a.sent.attempts() != 2 {
+		t.Errorf("%d sends, want one per coordinator, no retries", a.sent.attempts())
+	}
+	if out, err := b.jobs.RunTick(ctx, sc, bot.JobDigest, at); out != Taken || err != nil {
+		t.Errorf("another replica: %s, %v; want taken", out, err)
+	}
+	if out, err := a.jobs.RunTick(ctx, sc, bot.JobDigest, at); out != Posted || err != nil {
+		t.Fatalf("the run again: %s, %v; want posted", out, err)
+	}
+	keys := map[string]int{}
+	for _, m := range a.sent.all() {
+		keys[m.Key]++
+	}
+	if len(keys) != 2 || len(a.sent.all()) != 3 {
+		t.Errorf("queued %v; want both coordinators' digests, the one queued before again under its key", keys)
+	}
+	if out, _ := a.jobs.RunTick(ctx, sc, bot.JobDigest, at); out != Taken {
+		t.Errorf("a tick done: %s; want taken", out)
+	}
+}
+
+// TestFailedTickRunsAgain: a tick that fails when it fires (the queue or
+// the lease unavailable) runs again after TickRetry, within the catch-up
+// window, and posts once.
+func TestFailedTickRunsAgain(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		queueDown   int
+		leasesDown  int
+		wantAttempt int // sends before the post
+	}{
+		{name: "queue down", queueDown: 2, wantAttempt: 3},
+		{name: "lease down", leasesDown: 2, wantAttempt: 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sc := weeklySchool(t)
+			leases := &memLeases{down: tc.leasesDown}
+			now := ams(2026, 12, 4, 16, 5) // the digest of 16:00 is caught up
+			r := newReplica(t, redistest.Client(t), redistest.Prefix(t), sc, WeeklyOptions{
+				Leases: leases, TickRetry: 20 * time.Millisecond, Now: func() time.Time { return now },
+			})
+			r.sent.down = tc.queueDown
+			if err := r.jobs.Start(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			defer r.jobs.Stop()
+			waitFor(t, "the digest posted", func() bool { return len(r.sent.all()) == 1 })
+			time.Sleep(100 * time.Millisecond)
+			if got := r.sent.all(); len(got) != 1 || got[0].To.Channel != "coordinatie" {
+				t.Errorf("posted %d messages, want the digest once", len(got))
+			}
+			if n := r.sent.attempts(); n != tc.wantAttempt {
+				t.Errorf("%d sends, want %d", n, tc.wantAttempt)
+			}
+		})
+	}
+}
+
+// TestFailedTickGivenUp: a tick that cannot run again within the catch-up
+// window is given up, and said so at error level.
+func TestFailedTickGivenUp(t *testing.T) {
+	sc := weeklySchool(t)
+	logs := &logBuffer{}
+	now := ams(2026, 12, 4, 16, 14) // a minute before the window closes
+	r := newReplica(t, redistest.Client(t), redistest.Prefix(t), sc, WeeklyOptions{
+		TickRetry: 2 * time.Minute, Now: func() time.Time { return now },
+		Log: slog.New(slog.NewTextHandler(logs, nil)),
+	})
+	r.sent.down = 1
+	if err := r.jobs.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the tick given up", func() bool { return strings.Contains(logs.String(), "weekly tick given up") })
+	r.jobs.Stop()
+	if n := len(r.sent.all()); n != 0 {
+		t.Errorf("posted %d messages", n)
+	}
+	if strings.Contains(logs.String(), "weekly tick runs again") {
+		t.Errorf("the tick was to run again past the window:\n%s", logs)
+	}
+	if len(r.jobs.held) != 0 {
+		t.Errorf("still held: %v", r.jobs.held)
+	}
+}
+
+// TestStopHandsFailedTickBack: a replica that stops while a failed tick
+// waits to run again gives its lease back, so another replica (one that
+// starts within the catch-up window) posts it; where leases cannot be
+// given back, the tick is reported lost.
+func TestStopHandsFailedTickBack(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		leases   func(*memLeases) Leases
+		want     Outcome
+		wantLogs string
+	}{
+		{name: "given back", leases: func(l *memLeases) Leases { return l }, want: Posted, wantLogs: "weekly tick handed back"},
+		{name: "cannot be given back", leases: func(l *memLeases) Leases { return leaseOnly{l} }, want: Taken, wantLogs: "weekly tick lost"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sc := weeklySchool(t)
+			rdb, prefix := redistest.Client(t), redistest.Prefix(t)
+			mem := &memLeases{}
+			logs := &logBuffer{}
+			now := ams(2026, 12, 4, 16, 5)
+			a := newReplica(t, rdb, prefix, sc, WeeklyOptions{
+				Leases: tc.leases(mem), TickRetry: time.Minute, Now: func() time.Time { return now },
+				Log: slog.New(slog.NewTextHandler(logs, nil)),
+			})
+			a.sent.fail = errQueueDown
+			if err := a.jobs.Start(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the tick to wait for a run again", func() bool { return strings.Contains(logs.String(), "weekly tick runs again") })
+			start := time.Now()
+			a.jobs.Stop()
+			if d := time.Since(start); d > time.Second {
+				t.Errorf("Stop took %s: it waited for the run again", d)
+			}
+			if !strings.Contains(logs.String(), tc.wantLogs) {
+				t.Errorf("no %q in the log:\n%s", tc.wantLogs, logs)
+			}
+			b := newReplica(t, rdb, prefix, sc, WeeklyOptions{Leases: tc.leases(mem)})
+			if out, err := b.jobs.RunTick(context.Background(), sc, bot.JobDigest, ams(2026, 12, 4, 16, 0)); out != tc.want || err != nil {
+				t.Errorf("another replica's catch-up: %s, %v; want %s", out, err, tc.want)
+			}
+		})
 	}
 }
