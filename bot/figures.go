@@ -219,39 +219,37 @@ func (r WeekReport) Compare() Comparison {
 // with DayPartOutside last, plus any other names the figures hold (a day
 // part renamed since) before it.
 func DayPartNames(s *School, weeks ...WeekFigures) []string {
-	var out []string
+	var names []string
 	for _, p := range s.DayParts {
-		out = append(out, p.Name)
+		names = append(names, p.Name)
 	}
-	var extra []string
-	for _, w := range weeks {
-		for p := range w.ByDayPart {
-			if p != DayPartOutside && !slices.Contains(out, p) && !slices.Contains(extra, p) {
-				extra = append(extra, p)
-			}
-		}
-	}
-	slices.Sort(extra)
-	return append(append(out, extra...), DayPartOutside)
+	out := withExtra(names, weeks, func(w WeekFigures) map[string]int { return w.ByDayPart }, DayPartOutside)
+	return append(out, DayPartOutside)
 }
 
 // GroupIDs are the groups a report shows: the school's, in its order, and
 // any others the figures hold (a group removed since) after them.
 func GroupIDs(s *School, weeks ...WeekFigures) []string {
-	var out []string
+	var ids []string
 	for _, g := range s.Groups {
-		out = append(out, g.ID)
+		ids = append(ids, g.ID)
 	}
+	return withExtra(ids, weeks, func(w WeekFigures) map[string]int { return w.ByGroup }, "")
+}
+
+// withExtra is known followed by the other names the figures hold under
+// by (sorted), leaving out skip.
+func withExtra(known []string, weeks []WeekFigures, by func(WeekFigures) map[string]int, skip string) []string {
 	var extra []string
 	for _, w := range weeks {
-		for g := range w.ByGroup {
-			if !slices.Contains(out, g) && !slices.Contains(extra, g) {
-				extra = append(extra, g)
+		for name := range by(w) {
+			if name != skip && !slices.Contains(known, name) && !slices.Contains(extra, name) {
+				extra = append(extra, name)
 			}
 		}
 	}
 	slices.Sort(extra)
-	return append(out, extra...)
+	return append(known, extra...)
 }
 
 // Agenda is what the kernteam reminder lists.

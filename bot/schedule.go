@@ -82,10 +82,7 @@ func (s *School) DayPartAt(now time.Time) (DayPart, bool) {
 
 // Week is the ISO week of now in the school's time zone, e.g. "2026-W48":
 // the key of weekly statistics and success stories.
-func (s *School) Week(now time.Time) string {
-	y, w := now.In(s.Location).ISOWeek()
-	return fmt.Sprintf("%d-W%02d", y, w)
-}
+func (s *School) Week(now time.Time) string { return WeekOf(now.In(s.Location)) }
 
 // EndOfDay is local midnight after now: when a status set without an end
 // time lapses, so nobody stays "bezet" into the next morning.

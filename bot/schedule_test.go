@@ -182,3 +182,28 @@ func FuzzParseSchedule(f *testing.F) {
 		}
 	})
 }
+
+// TestWeekInTheSchoolsTimeZone: Sunday 23:30 in Amsterdam is Sunday's
+// week, though it is Monday already in New Zealand and only 22:30 UTC; a
+// minute after midnight on Monday is the new week.
+func TestWeekInTheSchoolsTimeZone(t *testing.T) {
+	sc := testSchool(t)
+	ams := sc.Location
+	tests := []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(2026, 11, 29, 23, 30, 0, 0, ams), "2026-W48"},
+		{time.Date(2026, 11, 30, 0, 1, 0, 0, ams), "2026-W49"},
+		{time.Date(2026, 11, 29, 23, 30, 0, 0, ams).UTC(), "2026-W48"},
+		// 23:30 UTC on Sunday is already Monday 00:30 in Amsterdam.
+		{time.Date(2026, 11, 29, 23, 30, 0, 0, time.UTC), "2026-W49"},
+		{time.Date(2027, 1, 3, 23, 59, 0, 0, ams), "2026-W53"},
+		{time.Date(2027, 1, 4, 0, 0, 0, 0, ams), "2027-W01"},
+	}
+	for _, tt := range tests {
+		if got := sc.Week(tt.at); got != tt.want {
+			t.Errorf("Week(%v) = %s, want %s", tt.at, got, tt.want)
+		}
+	}
+}

@@ -458,11 +458,18 @@ func channelRecipient(sc *School, r Request) Recipient {
 	return Recipient{Address: Address{Platform: r.Requester.Platform}, Channel: sc.FallbackChannel}
 }
 
-func capRunes(s string, n int) string {
+// CapRunes cuts s to at most n runes (trailing space of the cut trimmed);
+// shortened reports whether it did. Notes and stories are capped by it.
+func CapRunes(s string, n int) (out string, shortened bool) {
 	if utf8.RuneCountInString(s) <= n {
-		return s
+		return s, false
 	}
-	return string([]rune(s)[:n])
+	return strings.TrimSpace(string([]rune(s)[:n])), true
+}
+
+func capRunes(s string, n int) string {
+	out, _ := CapRunes(s, n)
+	return out
 }
 
 // SchoolsWithDueWork returns those of schools with an offer deadline or a

@@ -9,9 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/internal/cronspec"
 )
 
 // Problem is one thing wrong with a configuration.
@@ -611,7 +610,7 @@ func (v *validator) cron(field, spec string) {
 		v.add(field, "%q: leave out the time zone; cron runs in the school's time zone", spec)
 		return
 	}
-	sched, err := parseCron(spec)
+	sched, err := cronspec.Parse(spec, nil)
 	if err != nil {
 		v.add(field, "%q is not a cron expression like \"15 8 * * MON\": %v", spec, err)
 		return
@@ -633,14 +632,4 @@ func (v *validator) holidayFeed(field, src string) {
 			v.add(field, "%q is not an http(s) URL", src)
 		}
 	}
-}
-
-// parseCron is cron.ParseStandard, which panics on some malformed input.
-func parseCron(spec string) (s cron.Schedule, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
-		}
-	}()
-	return cron.ParseStandard(spec)
 }

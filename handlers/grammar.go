@@ -301,7 +301,7 @@ func matchVerb(f []string) (verbKind, int) {
 // dash or colon that may follow the group, capped at bot.MaxNoteLen runes.
 func takeNote(f []string) (string, bool) {
 	s := strings.TrimLeft(strings.Join(f, " "), "-–—:;,. ")
-	return capRunes(strings.TrimSpace(s), bot.MaxNoteLen)
+	return bot.CapRunes(strings.TrimSpace(s), bot.MaxNoteLen)
 }
 
 // suggest returns the command word closest to w, or "" when none is close:

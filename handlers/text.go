@@ -79,12 +79,4 @@ func word(s string) string {
 	return s
 }
 
-// capRunes cuts s to at most n runes; shortened reports whether it did.
-func capRunes(s string, n int) (out string, shortened bool) {
-	if utf8.RuneCountInString(s) <= n {
-		return s, false
-	}
-	return strings.TrimSpace(string([]rune(s)[:n])), true
-}
-
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }

@@ -1,37 +1,22 @@
 package scheduler
 
 import (
-	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/hulpbot/hulpbot/internal/cronspec"
 )
 
 // ParseCron parses a standard five-field cron expression ("15 8 * * MON")
-// to run in loc. cron.ParseStandard panics on some malformed input; here
-// that is an error.
-func ParseCron(spec string, loc *time.Location) (s cron.Schedule, err error) {
-	return parseIn(cron.ParseStandard, spec, loc)
+// to run in loc.
+func ParseCron(spec string, loc *time.Location) (cron.Schedule, error) {
+	return cronspec.Parse(spec, loc)
 }
 
-// parseIn parses spec with parse and pins the schedule to loc, so Next
-// gives the same times whatever location it is handed.
-func parseIn(parse func(string) (cron.Schedule, error), spec string, loc *time.Location) (s cron.Schedule, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			s, err = nil, fmt.Errorf("cron %q: %v", spec, r)
-		}
-	}()
-	s, err = parse(spec)
-	if err != nil {
-		return nil, fmt.Errorf("cron %q: %w", spec, err)
-	}
-	if ss, ok := s.(*cron.SpecSchedule); ok && loc != nil {
-		ss.Location = loc
-	}
-	return s, nil
-}
+// parseIn is cronspec.ParseWith: the weekly jobs' parser may be a test's.
+var parseIn = cronspec.ParseWith
 
 // maxSteps bounds LatestTick's walk: a schedule firing every second over a
 // window of a day.

@@ -122,10 +122,11 @@ func (s *Store) CreateAndOffer(ctx context.Context, now time.Time, r bot.Request
 	if created.IsZero() {
 		created = now
 	}
+	// The week is the school's (bot.School.Week, in its time zone): the
+	// store cannot know it.
 	week := r.Week
 	if week == "" {
-		y, w := now.UTC().ISOWeek()
-		week = fmt.Sprintf("%d-W%02d", y, w)
+		return bot.Request{}, fmt.Errorf("%s: no week", op)
 	}
 	args := []any{
 		r.ID, r.SchoolID, r.Group, r.Note, r.DayPart, week,
