@@ -255,10 +255,14 @@ func (r *faultRig) warmUp() *faultTeacher {
 	if f.err != nil || !strings.Contains(f.answer, "doorgezet naar Anne") {
 		r.t.Fatalf("warm-up request: %q %v", f.answer, f.err)
 	}
+	// Anne sees the offer, then the teacher withdraws it. (An offer
+	// withdrawn before its message went out is not sent at all.)
+	r.fake.Wait(r.t, "the warm-up's offer to Anne", 10*time.Second, func([]slackfake.Call) bool {
+		return len(r.fake.Posted(faultHelpers["anne"].dm)) >= 1
+	})
 	if got, err := r.hulp(f.user, f.name, "annuleer"); err != nil || !strings.Contains(got, "ingetrokken") {
 		r.t.Fatalf("warm-up cancel: %q %v", got, err)
 	}
-	// Anne's offer, then that it was withdrawn.
 	r.fake.Wait(r.t, "the warm-up's two DMs to Anne", 10*time.Second, func([]slackfake.Call) bool {
 		return len(r.fake.Posted(faultHelpers["anne"].dm)) >= 2
 	})
