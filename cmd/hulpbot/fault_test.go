@@ -44,7 +44,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/hulpbot/hulpbot/adapters/slack/slackfake"
+	"github.com/hulpbot/hulpbot/adapters/slackbot/slackfake"
 )
 
 const (

@@ -8,7 +8,7 @@ import (
 	"io"
 	"strings"
 
-	mmbot "github.com/hulpbot/hulpbot/adapters/mattermost"
+	"github.com/hulpbot/hulpbot/adapters/mmbot"
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/message"
 )

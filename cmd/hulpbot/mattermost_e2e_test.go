@@ -19,7 +19,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/hulpbot/hulpbot/adapters/mattermost/mmtest"
+	"github.com/hulpbot/hulpbot/adapters/mmbot/mmtest"
 	"github.com/hulpbot/hulpbot/adapters/redisstore"
 	"github.com/hulpbot/hulpbot/bot"
 )

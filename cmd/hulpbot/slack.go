@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 
-	slackbot "github.com/hulpbot/hulpbot/adapters/slack"
+	"github.com/hulpbot/hulpbot/adapters/slackbot"
 	"github.com/hulpbot/hulpbot/message"
 )
 

@@ -16,7 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hulpbot/hulpbot/adapters/redisstore"
-	"github.com/hulpbot/hulpbot/adapters/slack/slackfake"
+	"github.com/hulpbot/hulpbot/adapters/slackbot/slackfake"
 	"github.com/hulpbot/hulpbot/bot"
 )
 

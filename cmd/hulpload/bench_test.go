@@ -16,7 +16,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
-	slackbot "github.com/hulpbot/hulpbot/adapters/slack"
+	"github.com/hulpbot/hulpbot/adapters/slackbot"
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/handlers"
@@ -35,7 +35,7 @@ func benchCommand(trigger string) []byte {
 const benchSecret = "8f742231b10e8888abcd99yyyzzz85a5"
 
 // BenchmarkSlackSignature is the signature check of every Slack request
-// as adapters/slack does it (slack.NewSecretsVerifier, the body written
+// as adapters/slackbot does it (slack.NewSecretsVerifier, the body written
 // into it, Ensure): HMAC-SHA256 over the body and a constant-time compare.
 func BenchmarkSlackSignature(b *testing.B) {
 	body := benchCommand("13345224609.738474920.8088930838d88f008e0")

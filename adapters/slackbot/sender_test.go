@@ -13,7 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
-	"github.com/hulpbot/hulpbot/adapters/slack/slackfake"
+	"github.com/hulpbot/hulpbot/adapters/slackbot/slackfake"
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/message"
 )

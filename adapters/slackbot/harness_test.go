@@ -22,7 +22,7 @@ import (
 	"github.com/hulpbot/hulpbot/adapters/outbox"
 	"github.com/hulpbot/hulpbot/adapters/redisstore"
 	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
-	"github.com/hulpbot/hulpbot/adapters/slack/slackfake"
+	"github.com/hulpbot/hulpbot/adapters/slackbot/slackfake"
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/handlers"

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
-	"github.com/hulpbot/hulpbot/adapters/slack/slackfake"
+	"github.com/hulpbot/hulpbot/adapters/slackbot/slackfake"
 	"github.com/hulpbot/hulpbot/bot"
 )
 

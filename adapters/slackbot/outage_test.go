@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hulpbot/hulpbot/adapters/slack/slackfake"
+	"github.com/hulpbot/hulpbot/adapters/slackbot/slackfake"
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/message"
 )
