@@ -60,6 +60,21 @@ func (s *Store) Lease(ctx context.Context, school, name string, ttl time.Duratio
 	return ok, nil
 }
 
+// Release gives a lease back before its time: a replica whose tick failed
+// (Redis away while it queued the posts) and that stops before trying again
+// lets the next replica run the tick. Only the holder calls it: a tick's
+// lease lives far longer than any run.
+func (s *Store) Release(ctx context.Context, school, name string) error {
+	const op = "redisstore: release lease"
+	if err := checkIDs(school, name); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err := s.rdb.Del(ctx, s.key(school, "lease:"+name)).Err(); err != nil {
+		return fail(op+" "+name, err)
+	}
+	return nil
+}
+
 // storyJSON is a signed story as kept in Redis.
 type storyJSON struct {
 	Text string `json:"text"`

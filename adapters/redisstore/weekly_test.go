@@ -200,3 +200,20 @@ func TestLease(t *testing.T) {
 		t.Error("a school id with braces: no error")
 	}
 }
+
+// TestLeaseReleased: a released lease can be taken again at once; a held
+// one cannot.
+func TestLeaseReleased(t *testing.T) {
+	f := newFixture(t)
+	for i, want := range []bool{true, false} {
+		if ok, err := f.s.Lease(f.ctx, school, "tick", time.Hour); err != nil || ok != want {
+			t.Fatalf("lease %d = %v, %v; want %v", i+1, ok, err, want)
+		}
+	}
+	if err := f.s.Release(f.ctx, school, "tick"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := f.s.Lease(f.ctx, school, "tick", time.Hour); err != nil || !ok {
+		t.Fatalf("lease after release = %v, %v; want true", ok, err)
+	}
+}
