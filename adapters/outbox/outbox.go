@@ -530,6 +530,7 @@ func (o *Outbox) claim(ctx context.Context, school string, lanes, n int) ([]clai
 		c := claimed{leaseEnd: leaseEnd, school: school}
 		c.key, _ = v[i].(string)
 		c.payload, _ = v[i+1].(string)
+		c.urgent = urgentNotice(c.payload)
 		a, _ := v[i+2].(int64)
 		c.attempt = int(a)
 		out = append(out, c)
@@ -643,7 +644,12 @@ func (o *Outbox) finish(ctx context.Context, fs ...finished) {
 		return
 	}
 	keys := func(f finished) []string {
-		return []string{o.key(f.school, "urgent"), o.key(f.school, "queue"), o.key(f.school, "msg"), o.key(f.school, "tries"), o.key(f.school, "done:"+f.c.key)}
+		// The lane it is in first: one look instead of two.
+		lanes := []string{o.key(f.school, "urgent"), o.key(f.school, "queue")}
+		if !f.c.urgent {
+			lanes[0], lanes[1] = lanes[1], lanes[0]
+		}
+		return append(lanes, o.key(f.school, "msg"), o.key(f.school, "tries"), o.key(f.school, "done:"+f.c.key))
 	}
 	remember := o.opt.Remember.Milliseconds()
 	cmds := make([]*redis.Cmd, len(fs))

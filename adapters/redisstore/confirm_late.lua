@@ -11,6 +11,6 @@ local rk, rid = KEYS[1], ARGV[7]
 local r = redis.call('HMGET', rk, 'state', 'offer_no', 'helper')
 if not r[1] then return ok({'0'}) end
 -- Told once, also when two lookups of the same request meet.
-if redis.call('EXISTS', obase .. 'done:n/' .. rid .. '/passed_on_late/' .. (r[2] or '0') .. '/requester') == 1 then return ok({'1'}) end
+if redis.call('HSETNX', rk, 'late_told', '1') == 0 then return ok({'1'}) end
 tell('passed_on_late', rid, r[2] or '0', 'requester', r[3] or '', '', '', false)
 return ok({'1'})
