@@ -291,6 +291,30 @@ func (s *Store) MigrateHelperStates(ctx context.Context, school string, helperID
 	return int(n), nil
 }
 
+// MigrateAllHelperStates is MigrateHelperStates for every school, at start.
+// It stops at the first school that fails (Redis is down, most likely) and
+// logs the outcome: a failure is not fatal, those helpers count as
+// available and free until a next start migrates them.
+func (s *Store) MigrateAllHelperStates(ctx context.Context, schools []*bot.School) (int, error) {
+	moved := 0
+	for _, sc := range schools {
+		ids := make([]string, len(sc.Helpers))
+		for i, h := range sc.Helpers {
+			ids[i] = h.ID
+		}
+		n, err := s.MigrateHelperStates(ctx, sc.ID, ids)
+		if err != nil {
+			s.log.Warn("helper states of an earlier version not migrated", "school", sc.ID, "err", err)
+			return moved, err
+		}
+		moved += n
+	}
+	if moved > 0 {
+		s.log.Info("helper states migrated", "helpers", moved)
+	}
+	return moved, nil
+}
+
 // HelperStates reads the given helpers in one round trip. A helper never
 // seen is available, engaged in nothing, never assigned.
 func (s *Store) HelperStates(ctx context.Context, school string, helperIDs []string) (map[string]bot.HelperState, error) {

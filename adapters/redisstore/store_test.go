@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -855,5 +856,33 @@ func TestMigrateHelperStates(t *testing.T) {
 	}
 	if n, err := f.s.MigrateHelperStates(f.ctx, school, []string{"anne", "bram", "chris"}); err != nil || n != 0 {
 		t.Errorf("second run = %d, %v; want 0", n, err)
+	}
+
+	// At start, one call migrates every school's helpers.
+	legacy("chris", hStatus, "busy")
+	if err := f.rdb.HSet(f.ctx, f.s.key("de-hoek", "helper:dirk"), hStatus, "away").Err(); err != nil {
+		t.Fatal(err)
+	}
+	schools := []*bot.School{
+		{ID: school, Helpers: []bot.Helper{{ID: "anne"}, {ID: "bram"}, {ID: "chris"}}},
+		{ID: "de-hoek", Helpers: []bot.Helper{{ID: "dirk"}}},
+		{ID: "leeg"},
+	}
+	if n, err := f.s.MigrateAllHelperStates(f.ctx, schools); err != nil || n != 2 {
+		t.Fatalf("MigrateAllHelperStates = %d, %v; want chris and dirk moved", n, err)
+	}
+	if got := f.helper("chris"); got[hStatus] != "busy" {
+		t.Errorf("chris = %v, want busy", got)
+	}
+	if states, err := f.s.HelperStates(f.ctx, "de-hoek", []string{"dirk"}); err != nil || states["dirk"].Status != bot.Away {
+		t.Errorf("dirk of the second school = %+v, %v; want away", states, err)
+	}
+	if n, err := f.s.MigrateAllHelperStates(f.ctx, schools); err != nil || n != 0 {
+		t.Errorf("second run over all schools = %d, %v; want 0", n, err)
+	}
+	// A school that fails stops the migration and says which.
+	bad := append([]*bot.School{{ID: "{kapot}", Helpers: []bot.Helper{{ID: "x"}}}}, schools...)
+	if _, err := f.s.MigrateAllHelperStates(f.ctx, bad); err == nil || !strings.Contains(err.Error(), "{kapot}") {
+		t.Errorf("MigrateAllHelperStates with a bad school id = %v, want an error naming it", err)
 	}
 }
