@@ -135,7 +135,7 @@ func LoadHolidayFeed(ctx context.Context, src string, client *http.Client) (map[
 		data []byte
 		err  error
 	)
-	if strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://") {
+	if isURL(src) {
 		data, err = fetch(ctx, src, client)
 	} else {
 		data, err = readFile(src)
