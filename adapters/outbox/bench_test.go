@@ -4,7 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,8 +23,16 @@ import (
 // ran per request, those inside scripts included (INFO commandstats).
 func BenchmarkRequestToDelivery(b *testing.B) {
 	rdb, prefix := redistest.Client(b), redistest.Prefix(b)
-	var sent atomic.Int64
-	p := senderFunc(func(context.Context, message.Message) error { sent.Add(1); return nil })
+	// sent counts deliveries; a delivery wakes the wait for the last one.
+	var mu sync.Mutex
+	sent, delivered := 0, sync.NewCond(&mu)
+	p := senderFunc(func(context.Context, message.Message) error {
+		mu.Lock()
+		defer mu.Unlock()
+		sent++
+		delivered.Broadcast()
+		return nil
+	})
 	o := New(rdb, prefix, []string{"de-vaart"}, p, time.Now, Options{}, quiet)
 	o.SetRenderer(&renderer{})
 	store := redisstore.New(rdb, prefix, quiet)
@@ -33,9 +41,7 @@ func BenchmarkRequestToDelivery(b *testing.B) {
 	done := make(chan struct{})
 	go func() { defer close(done); o.Run(ctx) }()
 	defer func() { cancel(); <-done }()
-	for !o.running.Load() {
-		time.Sleep(time.Millisecond)
-	}
+	eventually(b, "the outbox delivering", o.running.Load)
 	before := commands(b, rdb)
 	b.ResetTimer()
 	i := 0
@@ -50,9 +56,11 @@ func BenchmarkRequestToDelivery(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	for sent.Load() < int64(i) {
-		time.Sleep(time.Millisecond)
+	mu.Lock()
+	for sent < i {
+		delivered.Wait()
 	}
+	mu.Unlock()
 	b.StopTimer()
 	if after := commands(b, rdb); after >= 0 && before >= 0 {
 		b.ReportMetric(float64(after-before)/float64(i), "redis-cmds/op")

@@ -119,8 +119,9 @@ func (c *checking) Delivered(_ context.Context, m message.Message) (bool, error)
 // again.
 func TestCrashAfterThePlatformTookIt(t *testing.T) {
 	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
+	clk := newClock()
 	p := &checking{platform: newPlatform()}
-	dead := newOutbox(t, rdb, prefix, p, Options{Lease: 200 * time.Millisecond})
+	dead := newOutboxOn(t, clk.Now, rdb, prefix, p, Options{Lease: time.Minute})
 	dead.SetRenderer(&renderer{})
 	dead.running.Store(true) // it delivers its own notices, then dies before recording
 	store := redisstore.New(rdb, prefix, quiet)
@@ -131,8 +132,9 @@ func TestCrashAfterThePlatformTookIt(t *testing.T) {
 		t.Fatal("first delivery failed")
 	}
 	// No finish: the process is gone. Another takes over after the lease.
-	live := newOutbox(t, rdb, prefix, p, Options{})
+	live := newOutboxOn(t, clk.Now, rdb, prefix, p, Options{})
 	live.SetRenderer(&renderer{})
+	clk.Add(time.Minute)
 	running(t, live)
 	eventually(t, "the outbox empty", func() bool {
 		n, _ := live.Pending(context.Background(), "de-vaart")

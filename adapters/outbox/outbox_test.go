@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -24,18 +25,19 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 type platform struct {
 	mu      sync.Mutex
 	got     map[string]int
-	tries   map[string][]time.Time
+	tries   map[string][]time.Time // on the clock now reads
 	failing func(key string, try int) error
+	now     func() time.Time
 }
 
 func newPlatform() *platform {
-	return &platform{got: map[string]int{}, tries: map[string][]time.Time{}}
+	return &platform{got: map[string]int{}, tries: map[string][]time.Time{}, now: time.Now}
 }
 
 func (p *platform) Send(_ context.Context, m message.Message) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.tries[m.Key] = append(p.tries[m.Key], time.Now())
+	p.tries[m.Key] = append(p.tries[m.Key], p.now())
 	if p.failing != nil {
 		if err := p.failing(m.Key, len(p.tries[m.Key])); err != nil {
 			return err
@@ -51,6 +53,12 @@ func (p *platform) delivered(key string) int {
 	return p.got[key]
 }
 
+func (p *platform) attempts(key string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.tries[key])
+}
+
 func (p *platform) total() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -63,7 +71,16 @@ func (p *platform) total() int {
 
 func fast(attempt int) time.Duration { return 5 * time.Millisecond }
 
+// schools are the schools every test outbox delivers for.
+var schools = []string{"de-vaart", "het-anker"}
+
 func newOutbox(t *testing.T, rdb redis.UniversalClient, prefix string, p message.Sender, opt Options) *Outbox {
+	t.Helper()
+	return newOutboxOn(t, time.Now, rdb, prefix, p, opt)
+}
+
+// newOutboxOn is newOutbox on the clock now.
+func newOutboxOn(t *testing.T, now func() time.Time, rdb redis.UniversalClient, prefix string, p message.Sender, opt Options) *Outbox {
 	t.Helper()
 	if opt.Backoff == nil {
 		opt.Backoff = fast
@@ -71,16 +88,53 @@ func newOutbox(t *testing.T, rdb redis.UniversalClient, prefix string, p message
 	if opt.Poll == 0 {
 		opt.Poll = 5 * time.Millisecond
 	}
-	return New(rdb, prefix, []string{"de-vaart", "het-anker"}, p, time.Now, opt, quiet)
+	return New(rdb, prefix, schools, p, now, opt, quiet)
 }
 
-// running starts o.Run and stops it when the test ends.
-func running(t *testing.T, o *Outbox) {
+// clock is a fake clock: it stands still until the test moves it, so a
+// lease or a Retry-After runs out exactly when the test says.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// newClock reads Monday 23 November 2026, 09:00 UTC.
+func newClock() *clock { return &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// running starts o.Run and returns stop, which ends it and waits until Run
+// has returned: the deliveries under way are done then, and o delivers
+// nothing more. The test's end stops it too.
+func running(t *testing.T, o *Outbox) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { o.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	stop = func() { cancel(); <-done }
+	t.Cleanup(stop)
+	return stop
+}
+
+// nothingPending fails the test when a message still waits in Redis for
+// any school: after the outboxes stopped, nothing would deliver it again.
+func nothingPending(t *testing.T, o *Outbox) {
+	t.Helper()
+	for _, s := range append(slices.Clone(schools), noSchool) {
+		if n, err := o.Pending(context.Background(), s); n != 0 || err != nil {
+			t.Errorf("%s: Pending = %d, %v; want 0 waiting", s, n, err)
+		}
+	}
 }
 
 func msg(school, key string) message.Message {
@@ -92,14 +146,20 @@ func msg(school, key string) message.Message {
 	}
 }
 
-func eventually(t *testing.T, what string, cond func() bool) {
+// eventually waits for cond, which another goroutine makes true, looking
+// every few milliseconds for up to ten seconds.
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.NewTimer(10 * time.Second)
+	defer deadline.Stop()
+	look := time.NewTicker(5 * time.Millisecond)
+	defer look.Stop()
 	for !cond() {
-		if time.Now().After(deadline) {
+		select {
+		case <-deadline.C:
 			t.Fatalf("not within 10s: %s", what)
+		case <-look.C:
 		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 
@@ -116,7 +176,7 @@ func TestDeliversOnceAndIgnoresRepeats(t *testing.T) {
 	if err := o.Send(ctx, msg("de-vaart", "k1")); err != nil { // queued twice before delivery
 		t.Fatal(err)
 	}
-	running(t, o)
+	stop := running(t, o)
 	eventually(t, "k1 delivered", func() bool { return p.delivered("k1") == 1 })
 	if err := o.Send(ctx, msg("de-vaart", "k1")); err != nil { // and again after
 		t.Fatal(err)
@@ -125,17 +185,14 @@ func TestDeliversOnceAndIgnoresRepeats(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "k2 delivered", func() bool { return p.delivered("k2") == 1 })
+	stop() // its record of the deliveries is written when Run returns
 	if got := p.delivered("k1"); got != 1 {
 		t.Errorf("k1 delivered %d times, want 1", got)
 	}
 	if seen.Text != "Kun je even helpen?" || len(seen.Buttons) != 1 || string(seen.Attachments[0].Data[1:]) != "PNG" || seen.SchoolID != "het-anker" {
 		t.Errorf("message changed on its way through the outbox: %+v", seen)
 	}
-	for _, s := range []string{"de-vaart", "het-anker"} {
-		if n, _ := o.Pending(ctx, s); n != 0 {
-			t.Errorf("%s: %d messages still pending", s, n)
-		}
-	}
+	nothingPending(t, o)
 }
 
 type senderFunc func(context.Context, message.Message) error
@@ -156,7 +213,7 @@ func TestRetriesUntilThePlatformRecovers(t *testing.T) {
 		return nil
 	}
 	o := newOutbox(t, rdb, prefix, p, Options{})
-	running(t, o)
+	stop := running(t, o)
 	for i := range 20 {
 		if err := o.Send(context.Background(), msg("de-vaart", fmt.Sprint("k", i))); err != nil {
 			t.Fatal(err)
@@ -171,12 +228,13 @@ func TestRetriesUntilThePlatformRecovers(t *testing.T) {
 	outage = false
 	down.Unlock()
 	eventually(t, "all delivered after recovery", func() bool { return p.total() == 20 })
-	time.Sleep(50 * time.Millisecond)
+	stop()
 	for i := range 20 {
 		if got := p.delivered(fmt.Sprint("k", i)); got != 1 {
 			t.Errorf("k%d delivered %d times, want 1", i, got)
 		}
 	}
+	nothingPending(t, o)
 }
 
 func TestPermanentFailureIsDropped(t *testing.T) {
@@ -216,23 +274,38 @@ func TestGivesUpAfterMaxAttempts(t *testing.T) {
 	}
 }
 
+// TestRetryAfterIsRespected: after a 429 with Retry-After, the next try
+// waits that long (not the shorter backoff), on a clock the test moves.
 func TestRetryAfterIsRespected(t *testing.T) {
 	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
+	clk := newClock()
 	p := newPlatform()
+	p.now = clk.Now
 	p.failing = func(_ string, try int) error {
 		if try == 1 {
 			return &message.RetryAfterError{After: 300 * time.Millisecond, Err: errors.New("429 ratelimited")}
 		}
 		return nil
 	}
-	o := newOutbox(t, rdb, prefix, p, Options{})
+	o := newOutboxOn(t, clk.Now, rdb, prefix, p, Options{})
 	running(t, o)
-	_ = o.Send(context.Background(), msg("de-vaart", "k"))
+	ctx := context.Background()
+	_ = o.Send(ctx, msg("de-vaart", "k"))
+	retryAt := clk.Now().Add(300 * time.Millisecond).UnixMilli()
+	eventually(t, "the retry scheduled", func() bool {
+		return rdb.ZScore(ctx, o.key("de-vaart", "urgent"), "k").Val() == float64(retryAt)
+	})
+	// The clock stands still: no try is due before it moves.
+	clk.Add(299 * time.Millisecond)
+	if batch, err := o.claim(ctx, "de-vaart", allLanes, 10); len(batch) != 0 || err != nil {
+		t.Fatalf("claim 1ms before the Retry-After ran out = %+v, %v; want nothing", batch, err)
+	}
+	clk.Add(time.Millisecond)
 	eventually(t, "delivered", func() bool { return p.delivered("k") == 1 })
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if gap := p.tries["k"][1].Sub(p.tries["k"][0]); gap < 300*time.Millisecond {
-		t.Errorf("second try %s after a 429 with Retry-After 300ms", gap)
+	if gap := p.tries["k"][1].Sub(p.tries["k"][0]); gap != 300*time.Millisecond {
+		t.Errorf("second try %s after a 429 with Retry-After 300ms, want 300ms", gap)
 	}
 }
 
@@ -242,9 +315,10 @@ func TestReplicas(t *testing.T) {
 	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
 	p := newPlatform()
 	var boxes []*Outbox
+	var stops []func()
 	for range 5 {
 		o := newOutbox(t, rdb, prefix, p, Options{Workers: 4})
-		running(t, o)
+		stops = append(stops, running(t, o))
 		boxes = append(boxes, o)
 	}
 	const n = 300
@@ -261,21 +335,26 @@ func TestReplicas(t *testing.T) {
 	}
 	wg.Wait()
 	eventually(t, "all delivered", func() bool { return p.total() >= n })
-	time.Sleep(100 * time.Millisecond)
+	for _, stop := range stops {
+		stop()
+	}
 	if got := p.total(); got != n {
 		t.Errorf("%d deliveries for %d messages", got, n)
 	}
+	nothingPending(t, boxes[0])
 }
 
 // TestLeaseRunsOut: a process that queued a message for its own delivery,
 // or claimed one, and died does not block it: after its lease another
 // process delivers it, once.
 func TestLeaseRunsOut(t *testing.T) {
+	const lease = time.Minute
 	for _, how := range []string{"queued", "claimed"} {
 		t.Run(how, func(t *testing.T) {
 			rdb, prefix := redistest.Client(t), redistest.Prefix(t)
+			clk := newClock()
 			p := newPlatform()
-			dead := newOutbox(t, rdb, prefix, p, Options{Lease: 200 * time.Millisecond, Workers: 1})
+			dead := newOutboxOn(t, clk.Now, rdb, prefix, p, Options{Lease: lease, Workers: 1})
 			ctx := context.Background()
 			var held claimed
 			dead.running.Store(true) // as if Run had started, then the process died
@@ -293,13 +372,15 @@ func TestLeaseRunsOut(t *testing.T) {
 				}
 				held = batch[0]
 			}
-			// The dead process never delivers. A live one starts.
-			live := newOutbox(t, rdb, prefix, p, Options{})
-			running(t, live)
-			time.Sleep(100 * time.Millisecond)
-			if got := p.delivered("k"); got != 0 {
-				t.Fatalf("delivered during the lease (%d)", got)
+			// The dead process never delivers. Another cannot claim k until
+			// the lease has run out, to the millisecond.
+			live := newOutboxOn(t, clk.Now, rdb, prefix, p, Options{})
+			clk.Add(lease - time.Millisecond)
+			if batch, err := live.claim(ctx, "de-vaart", allLanes, 10); len(batch) != 0 || err != nil {
+				t.Fatalf("claim during the lease = %+v, %v; want nothing", batch, err)
 			}
+			clk.Add(time.Millisecond)
+			running(t, live)
 			eventually(t, "delivered after the lease", func() bool { return p.delivered("k") == 1 })
 			// The dead process's late finish must not count for anything.
 			dead.finish(ctx, finished{"de-vaart", held})
@@ -321,7 +402,7 @@ func TestOwnMessagesNeedNoClaim(t *testing.T) {
 	p := newPlatform()
 	o := newOutbox(t, rdb, prefix, p, Options{Workers: 2, Poll: time.Hour})
 	ctx := context.Background()
-	running(t, o)
+	stop := running(t, o)
 	if err := o.Send(ctx, msg("de-vaart", "first")); err != nil {
 		t.Fatal(err)
 	}
@@ -339,15 +420,13 @@ func TestOwnMessagesNeedNoClaim(t *testing.T) {
 		}
 	}
 	eventually(t, "all 51 delivered", func() bool { return p.total() == 51 })
-	time.Sleep(50 * time.Millisecond)
+	stop()
 	for i := range 50 {
 		if got := p.delivered(fmt.Sprint("k", i)); got != 1 {
-			t.Errorf("k%d delivered %d times", i, got)
+			t.Errorf("k%d delivered %d times, want 1", i, got)
 		}
 	}
-	if n, _ := o.Pending(ctx, "het-anker"); n != 0 {
-		t.Errorf("%d still pending", n)
-	}
+	nothingPending(t, o)
 }
 
 // TestStopHandsBackWaitingMessages: a process that stops with messages of
@@ -356,8 +435,12 @@ func TestOwnMessagesNeedNoClaim(t *testing.T) {
 func TestStopHandsBackWaitingMessages(t *testing.T) {
 	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
 	p := newPlatform()
-	unblock := make(chan struct{})
+	underway, unblock := make(chan struct{}, 1), make(chan struct{})
 	slow := senderFunc(func(ctx context.Context, m message.Message) error {
+		select {
+		case underway <- struct{}{}:
+		default:
+		}
 		<-unblock
 		return p.Send(ctx, m)
 	})
@@ -365,13 +448,19 @@ func TestStopHandsBackWaitingMessages(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { stopping.Run(ctx); close(done) }()
+	// Only a process that delivers takes what it sends for its own delivery.
+	eventually(t, "the process delivering", stopping.running.Load)
 	for i := range 4 {
 		if err := stopping.Send(context.Background(), msg("de-vaart", fmt.Sprint("k", i))); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// One delivery is under way and blocked; the rest wait in the process.
-	time.Sleep(50 * time.Millisecond)
+	select {
+	case <-underway:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no delivery under way within 10s")
+	}
 	cancel()
 	close(unblock)
 	<-done
@@ -381,14 +470,15 @@ func TestStopHandsBackWaitingMessages(t *testing.T) {
 	}
 
 	other := newOutbox(t, rdb, prefix, p, Options{})
-	running(t, other)
+	stop := running(t, other)
 	eventually(t, "all five delivered long before the hour's lease", func() bool { return p.total() == 5 })
-	time.Sleep(50 * time.Millisecond)
+	stop()
 	for i := range 5 {
 		if got := p.delivered(fmt.Sprint("k", i)); got != 1 {
-			t.Errorf("k%d delivered %d times", i, got)
+			t.Errorf("k%d delivered %d times, want 1", i, got)
 		}
 	}
+	nothingPending(t, other)
 }
 
 func TestRedisDownOnSend(t *testing.T) {
