@@ -73,6 +73,62 @@ func (s *School) SuccessChannel() string {
 	return cmp.Or(s.Kernteam.Channel, s.FallbackChannel)
 }
 
+// JobRecipients are who gets job's post at the school, on platforms (the
+// ones hulpbot posts on): the reminder goes to the kernteam channel, the
+// success stories to SuccessChannel, the digest to its channel or, without
+// one, to each coordinator once, on the first of the platforms they have
+// an account on. A channel is on each platform the school posts on
+// (PostsOn).
+func (s *School) JobRecipients(j Job, platforms []Platform) []Recipient {
+	var on []Platform
+	for _, p := range platforms {
+		if s.PostsOn(p) {
+			on = append(on, p)
+		}
+	}
+	channel := func(name string) []Recipient {
+		var out []Recipient
+		for _, p := range on {
+			out = append(out, Recipient{Address: Address{Platform: p}, Channel: name})
+		}
+		return out
+	}
+	switch j {
+	case JobReminder:
+		return channel(s.Kernteam.Channel)
+	case JobSuccesses:
+		return channel(s.SuccessChannel())
+	case JobDigest:
+		if s.Digest.Channel != "" {
+			return channel(s.Digest.Channel)
+		}
+		var out []Recipient
+		for _, co := range s.Coordinators {
+			for _, p := range on {
+				if h := co.Accounts.On(p); h != "" {
+					out = append(out, Recipient{Address: Address{Platform: p, Handle: h}})
+					break
+				}
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// PostsOn reports whether the school's posts go out on platform p: on
+// Mattermost and Slack when the school is linked to a team or workspace
+// there, on any other platform (the terminal chat) always.
+func (s *School) PostsOn(p Platform) bool {
+	switch p {
+	case Mattermost:
+		return s.MattermostTeam != ""
+	case Slack:
+		return s.SlackTeam != ""
+	}
+	return true
+}
+
 // Tick is one scheduled run of a job at a school, as decided before it runs.
 type Tick struct {
 	Job Job

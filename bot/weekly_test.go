@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -179,6 +180,55 @@ func TestJobSpec(t *testing.T) {
 				if spec, ok := sc.JobSpec(j); spec != w.spec || ok != w.ok {
 					t.Errorf("JobSpec(%s) = %q, %v; want %q, %v", j, spec, ok, w.spec, w.ok)
 				}
+			}
+		})
+	}
+}
+
+func TestJobRecipients(t *testing.T) {
+	all := []Platform{Mattermost, Slack, Shell}
+	coordinators := []Coordinator{
+		{Name: "Sanne", Accounts: Accounts{Slack: "U0SANNE001", Mattermost: "ib.sanne", Shell: "ib.sanne"}},
+		{Name: "Dirk", Accounts: Accounts{Slack: "U0DIRK0001"}},
+		{Name: "Eva"}, // no account: no digest
+	}
+	tests := []struct {
+		name      string
+		change    func(*School)
+		job       Job
+		platforms []Platform
+		want      []string
+	}{
+		{"reminder in the kernteam channel on each linked platform and the terminal", func(s *School) {
+			s.MattermostTeam, s.Kernteam.Channel = "de-vaart", "kernteam-overleg"
+		}, JobReminder, all, []string{"mattermost:#kernteam-overleg", "shell:#kernteam-overleg"}},
+		{"successes in the fallback channel without a kernteam", func(s *School) { s.SlackTeam = "T0DEVAART1" },
+			JobSuccesses, all, []string{"slack:#kernteam", "shell:#kernteam"}},
+		{"digest in its channel", func(s *School) {
+			s.MattermostTeam, s.SlackTeam, s.Digest.Channel = "de-vaart", "T0DEVAART1", "coordinatie"
+		}, JobDigest, []Platform{Mattermost, Slack}, []string{"mattermost:#coordinatie", "slack:#coordinatie"}},
+		{"digest without a channel: each coordinator once, first platform first", func(s *School) {
+			s.MattermostTeam, s.SlackTeam, s.Coordinators = "de-vaart", "T0DEVAART1", coordinators
+		}, JobDigest, []Platform{Mattermost, Slack}, []string{"mattermost:ib.sanne#", "slack:U0DIRK0001#"}},
+		{"a platform the school is not linked to gets nothing", func(s *School) { s.Coordinators = coordinators },
+			JobDigest, []Platform{Mattermost, Slack}, nil},
+		{"no platforms", func(*School) {}, JobReminder, nil, nil},
+		{"unknown job", func(*School) {}, Job("monthly"), all, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := testSchool(t)
+			tt.change(sc)
+			var got []string
+			for _, r := range sc.JobRecipients(tt.job, tt.platforms) {
+				if r.Channel != "" {
+					got = append(got, string(r.Platform)+":#"+r.Channel)
+				} else {
+					got = append(got, r.String()+"#")
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("JobRecipients(%s) = %v; want %v", tt.job, got, tt.want)
 			}
 		})
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/hulpbot/hulpbot/adapters/redisstore"
 	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/catalog"
 	"github.com/hulpbot/hulpbot/message"
 )
 
@@ -63,31 +64,10 @@ func BenchmarkRequestHelp(b *testing.B) {
 	}
 }
 
-// BenchmarkRender renders the helper's offer, the message every request
-// sends (text, buttons, key).
-func BenchmarkRender(b *testing.B) {
-	sc := testSchool(b, LangNL)
-	var offer bot.Notice
-	for _, tt := range notices(b) {
-		if tt.n.Kind == bot.NoticeOffer {
-			offer = tt.n
-			break
-		}
-	}
-	if offer.Kind == "" {
-		b.Fatal("no offer among the test notices")
-	}
-	for b.Loop() {
-		if m := Render(offer, sc); len(m.Buttons) != 2 {
-			b.Fatalf("offer rendered with %d buttons", len(m.Buttons))
-		}
-	}
-}
-
 // BenchmarkLooksLikeName is the name check on a note, with a school's
 // known words folded once (as the handler keeps them).
 func BenchmarkLooksLikeName(b *testing.B) {
-	sc := testSchool(b, LangNL)
+	sc := testSchool(b, catalog.LangNL)
 	known := NewKnownWords(knownWords(sc)...)
 	for b.Loop() {
 		if known.LooksLikeName("Onrust na de gym bij groep 5, juf Marie vraagt hulp") {

@@ -2,17 +2,23 @@
 // platform adapter verifies what arrives, finds the school, and hands over a
 // Command ("/hulp groep 5 onrust na gym") or a Click (a press on
 // "Ik kom eraan"); the Handler parses it, calls the bot core through the
-// small Service interface, and answers with a neutral Reply or ClickReply in
-// the school's language. The Notifier does the reverse for the core's
-// notices: it renders them into Messages and hands them to a message.Sender.
+// small Service interface, and answers with a neutral Reply or ClickReply.
+// The words of every answer come from package catalog, in the school's
+// language; this package decides which answer a command gets.
 //
 // The files split the work:
 //
 //	grammar.go, groups.go, until.go, text.go   the "/hulp" grammar: Parse, GroupIndex, ParseUntil
-//	names.go                                    LooksLikeName, the kind reminder not to name children
-//	handler.go                                  dispatch to the core, and the one map from errors to words
-//	replies.go, catalog.go                      the words: every text in Dutch and English
-//	notifier.go                                 Render and the Notifier
+//	names.go                                    LooksLikeName, the check for a child's name in a note
+//	handler.go, types.go                        dispatch to the core, and the one map from errors to words
+//	weekly.go                                   the weekly rhythm's commands and buttons
+//
+// The name check lives here, not with the words: it reads what people type,
+// with the grammar's way of splitting and folding words and the school's
+// own words (groups, helpers) the handler keeps, and what follows is the
+// command layer's decision (a reminder under the reply now; holding the
+// note until the teacher chooses, later). The catalogue holds only the
+// reminder's words.
 //
 // Nothing here logs what people type: logs carry ids and outcomes only.
 package handlers

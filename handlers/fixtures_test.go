@@ -1,17 +1,12 @@
 package handlers
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 	_ "time/tzdata" // Europe/Amsterdam on any machine
 
 	"github.com/hulpbot/hulpbot/bot"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // amsterdam is the time zone of the test school.
 func amsterdam(t testing.TB) *time.Location {
@@ -80,26 +75,3 @@ var (
 	anne        = bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: "anne"}, Name: "Anne"}
 	coordinator = bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: "ib.sanne"}, Name: "Sanne"}
 )
-
-// golden compares got with testdata/name.golden, or rewrites that file
-// with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", name, path, got, want)
-	}
-}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/internal/chattext"
 	"github.com/hulpbot/hulpbot/internal/fuzzy"
 )
 
@@ -160,7 +161,7 @@ func commandWords(text string) ([]string, error) {
 	if err := checkText(text); err != nil {
 		return nil, err
 	}
-	f := fields(text)
+	f := chattext.Fields(text)
 	if len(f) > 0 && (word(f[0]) == "/hulp" || word(f[0]) == "/help") {
 		f = f[1:]
 	}

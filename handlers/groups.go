@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/internal/chattext"
 )
 
 // GroupIndex finds a school's group in what a teacher typed: "groep 5",
@@ -41,7 +42,7 @@ func NewGroupIndex(groups []bot.Group) *GroupIndex {
 			m[k] = append(m[k], id)
 		}
 		x.keys = append(x.keys, groupKeyEntry{k, id})
-		x.maxTokens = max(x.maxTokens, len(fields(typed)))
+		x.maxTokens = max(x.maxTokens, len(chattext.Fields(typed)))
 	}
 	for _, g := range groups {
 		add(x.ids, g.ID, g.ID)
@@ -64,7 +65,7 @@ func (x *GroupIndex) Groups() []bot.Group {
 
 // Lookup finds the group named by s alone, as in "groep 1/2".
 func (x *GroupIndex) Lookup(s string) (bot.Group, error) {
-	f := fields(s)
+	f := chattext.Fields(s)
 	id, n, amb := x.match(f)
 	if n != len(f) || id == "" {
 		return bot.Group{}, &GroupError{Ambiguous: amb, Groups: x.Groups()}
@@ -80,7 +81,7 @@ func (x *GroupIndex) Shadowed() []string {
 	var out []string
 	for _, g := range x.Groups() {
 		for _, name := range append([]string{g.ID}, g.Aliases...) {
-			if kind, n := matchVerb(fields(name)); kind != verbNone && n > 0 {
+			if kind, n := matchVerb(chattext.Fields(name)); kind != verbNone && n > 0 {
 				out = append(out, name)
 			}
 		}
@@ -162,7 +163,7 @@ func (x *GroupIndex) prefixed(key string) []string {
 //
 //	"Groep 1/2" → "1-2"   "gr. 5B" → "5b"   "De Dolfijnen" → "dolfijnen"
 func groupKey(s string) string {
-	s = " " + strings.Join(fields(fold(s)), " ") + " "
+	s = " " + strings.Join(chattext.Fields(fold(s)), " ") + " "
 	s = strings.ReplaceAll(s, " en ", " / ")
 	s = strings.ReplaceAll(s, " and ", " / ")
 	s = strings.TrimSpace(s)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/catalog"
 	"github.com/hulpbot/hulpbot/message"
 )
 
@@ -67,13 +68,13 @@ func (h *Handler) groupIndex(sc *bot.School) *GroupIndex { return h.words(sc).gr
 // noteTips are the kind reminders under a reply: the note was cut, or it
 // seems to name someone.
 func (h *Handler) noteTips(sc *bot.School, note string, shortened bool) string {
-	l := lang(sc.Language)
+	l := catalog.Lang(sc.Language)
 	var tips []string
 	if shortened {
-		tips = append(tips, Text(l, "note.shortened", "max", strconv.Itoa(bot.MaxNoteLen)))
+		tips = append(tips, catalog.Text(l, "note.shortened", "max", strconv.Itoa(bot.MaxNoteLen)))
 	}
 	if note != "" && h.words(sc).known.LooksLikeName(note) {
-		tips = append(tips, Text(l, "note.names"))
+		tips = append(tips, catalog.Text(l, "note.names"))
 	}
 	return strings.Join(tips, "\n")
 }
@@ -86,7 +87,7 @@ var errUnknownButton = errors.New("unknown button action")
 func (h *Handler) Command(ctx context.Context, c Command) Reply {
 	if c.School == nil {
 		h.log.Warn("command", "cmd", "none", "outcome", "err.unknown_school")
-		return Reply{Text: Text(LangNL, "err.unknown_school")}
+		return Reply{Text: catalog.Text(catalog.LangNL, "err.unknown_school")}
 	}
 	sc := c.School
 	now := h.now()
@@ -127,7 +128,7 @@ func (h *Handler) Idempotent(c Command) bool {
 // run calls the use case for cmd and words the result.
 func (h *Handler) run(ctx context.Context, now time.Time, c Command, cmd Cmd) (Reply, string, error) {
 	sc := c.School
-	l := lang(sc.Language)
+	l := catalog.Lang(sc.Language)
 	switch cmd := cmd.(type) {
 	case RequestHelp:
 		in := bot.HelpRequest{From: c.From, Group: cmd.Group, Note: cmd.Note, ID: requestID(sc, c)}
@@ -135,19 +136,19 @@ func (h *Handler) run(ctx context.Context, now time.Time, c Command, cmd Cmd) (R
 		if err != nil {
 			return Reply{}, in.ID, err
 		}
-		return Reply{Text: lines(requestText(sc, r), h.noteTips(sc, cmd.Note, cmd.Shortened))}, r.ID, nil
+		return Reply{Text: catalog.Lines(catalog.RequestText(sc, r), h.noteTips(sc, cmd.Note, cmd.Shortened))}, r.ID, nil
 	case Accept:
 		r, err := h.svc.Accept(ctx, now, sc, c.From, "", 0)
 		if err != nil {
 			return Reply{}, r.ID, err
 		}
-		return Reply{Text: Text(l, "accept.ok", "group", groupLabel(sc, r.Group))}, r.ID, nil
+		return Reply{Text: catalog.Text(l, "accept.ok", "group", catalog.GroupLabel(sc, r.Group))}, r.ID, nil
 	case Decline:
 		r, err := h.svc.Decline(ctx, now, sc, c.From, "", 0)
 		if err != nil {
 			return Reply{}, r.ID, err
 		}
-		return Reply{Text: Text(l, "decline.ok", "group", groupLabel(sc, r.Group))}, r.ID, nil
+		return Reply{Text: catalog.Text(l, "decline.ok", "group", catalog.GroupLabel(sc, r.Group))}, r.ID, nil
 	case Done:
 		// A trailing #kernteam puts the request on the kernteam's agenda.
 		return h.done(ctx, now, c, cmd)
@@ -156,7 +157,7 @@ func (h *Handler) run(ctx context.Context, now time.Time, c Command, cmd Cmd) (R
 		if err != nil {
 			return Reply{}, r.ID, err
 		}
-		return Reply{Text: Text(l, "cancel.ok", "group", groupLabel(sc, r.Group))}, r.ID, nil
+		return Reply{Text: catalog.Text(l, "cancel.ok", "group", catalog.GroupLabel(sc, r.Group))}, r.ID, nil
 	case SetStatus:
 		a := bot.Availability{Status: cmd.Status}
 		if cmd.Until != nil {
@@ -170,13 +171,13 @@ func (h *Handler) run(ctx context.Context, now time.Time, c Command, cmd Cmd) (R
 		if err != nil {
 			return Reply{}, "", err
 		}
-		return Reply{Text: statusText(sc, now, got)}, "", nil
+		return Reply{Text: catalog.StatusText(sc, now, got)}, "", nil
 	case Who:
 		views, err := h.svc.WhoCanHelp(ctx, now, sc)
 		if err != nil {
 			return Reply{}, "", err
 		}
-		return Reply{Text: whoText(sc, now, views)}, "", nil
+		return Reply{Text: catalog.WhoText(sc, now, views)}, "", nil
 	case Success:
 		// A trailing #naam signs the story.
 		return h.success(ctx, now, c, cmd)
@@ -186,7 +187,7 @@ func (h *Handler) run(ctx context.Context, now time.Time, c Command, cmd Cmd) (R
 		}
 		return h.summary(ctx, now, c, cmd.CSV)
 	case Help:
-		return Reply{Text: usage(sc)}, "", nil
+		return Reply{Text: catalog.Usage(sc)}, "", nil
 	}
 	return Reply{}, "", &CommandError{}
 }
@@ -198,10 +199,10 @@ func (h *Handler) run(ctx context.Context, now time.Time, c Command, cmd Cmd) (R
 func (h *Handler) Click(ctx context.Context, c Click) ClickReply {
 	if c.School == nil {
 		h.log.Warn("click", "cmd", "none", "outcome", "err.unknown_school")
-		return ClickReply{Ephemeral: Text(LangNL, "err.unknown_school")}
+		return ClickReply{Ephemeral: catalog.Text(catalog.LangNL, "err.unknown_school")}
 	}
 	sc := c.School
-	l := lang(sc.Language)
+	l := catalog.Lang(sc.Language)
 	now := h.now()
 	name := "click." + string(c.Action)
 	var (
@@ -216,7 +217,7 @@ func (h *Handler) Click(ctx context.Context, c Click) ClickReply {
 		var r bot.Request
 		if r, err = h.svc.Pickup(ctx, now, sc, c.From, c.RequestID); err == nil {
 			upd = &message.Message{
-				Text:      Text(l, "click.picked_up", "helper", pickerName(sc, c.From, r), "group", groupLabel(sc, r.Group), "time", clock(sc, r.AcceptedAt)),
+				Text:      catalog.Text(l, "click.picked_up", "helper", pickerName(sc, c.From, r), "group", catalog.GroupLabel(sc, r.Group), "time", catalog.Clock(sc, r.AcceptedAt)),
 				RequestID: c.RequestID,
 			}
 		}
@@ -234,14 +235,14 @@ func (h *Handler) Click(ctx context.Context, c Click) ClickReply {
 				at = now
 			}
 			upd = &message.Message{
-				Text:      Text(l, "click.accepted", "helper", clicker(sc, c.From, r.HelperID), "group", groupLabel(sc, r.Group), "time", clock(sc, at)),
+				Text:      catalog.Text(l, "click.accepted", "helper", clicker(sc, c.From, r.HelperID), "group", catalog.GroupLabel(sc, r.Group), "time", catalog.Clock(sc, at)),
 				RequestID: c.RequestID,
 			}
 		}
 	default:
 		var r bot.Request
 		if r, err = h.svc.Decline(ctx, now, sc, c.From, c.RequestID, c.OfferNo); err == nil {
-			upd = &message.Message{Text: Text(l, "click.declined", "group", groupLabel(sc, r.Group)), RequestID: c.RequestID}
+			upd = &message.Message{Text: catalog.Text(l, "click.declined", "group", catalog.GroupLabel(sc, r.Group)), RequestID: c.RequestID}
 		}
 	}
 	if err != nil {
@@ -262,7 +263,7 @@ func clicker(sc *bot.School, from bot.Actor, helperID string) string {
 	if hp, ok := sc.Helper(from.Address); ok {
 		return hp.Name
 	}
-	return helperName(sc, from.Name)
+	return catalog.HelperName(sc, from.Name)
 }
 
 // pickerName is who took an escalated request: as the store recorded it.
@@ -288,25 +289,25 @@ func (h *Handler) logOutcome(sc *bot.School, cmd, key, reqID string, err error) 
 // the one place where errors become words. cmd is the command's name, for
 // the few errors that read differently per command.
 func explain(sc *bot.School, cmd string, err error) (key, text string) {
-	l := lang(sc.Language)
-	say := func(k string, vars ...string) (string, string) { return k, Text(l, k, vars...) }
+	l := catalog.Lang(sc.Language)
+	say := func(k string, vars ...string) (string, string) { return k, catalog.Text(l, k, vars...) }
 	var ge *GroupError
 	var ce *CommandError
 	switch {
 	case errors.As(err, &ge) && len(ge.Ambiguous) > 1:
 		labels := make([]string, len(ge.Ambiguous))
 		for i, id := range ge.Ambiguous {
-			labels[i] = groupLabel(sc, id)
+			labels[i] = catalog.GroupLabel(sc, id)
 		}
-		return say("err.ambiguous_group", "choices", orList(sc, labels))
+		return say("err.ambiguous_group", "choices", catalog.OrList(sc, labels))
 	case errors.Is(err, bot.ErrUnknownGroup):
-		return say("err.unknown_group", "groups", groupList(sc, sc.Groups), "example", exampleGroup(sc))
+		return say("err.unknown_group", "groups", catalog.GroupList(sc, sc.Groups), "example", catalog.ExampleGroup(sc))
 	case errors.Is(err, ErrUnknownCommand):
-		text := Text(l, "err.unknown_command")
+		text := catalog.Text(l, "err.unknown_command")
 		if errors.As(err, &ce) && ce.Suggest != "" {
-			text += " " + Text(l, "err.suggest", "word", ce.Suggest)
+			text += " " + catalog.Text(l, "err.suggest", "word", ce.Suggest)
 		}
-		return "err.unknown_command", text + "\n\n" + usage(sc)
+		return "err.unknown_command", text + "\n\n" + catalog.Usage(sc)
 	case errors.Is(err, ErrTooLong):
 		return say("err.too_long", "max", strconv.Itoa(MaxInput))
 	case errors.Is(err, ErrInvalidText):
@@ -347,36 +348,15 @@ func explain(sc *bot.School, cmd string, err error) (key, text string) {
 		return say("err.not_found")
 	case errors.Is(err, bot.ErrUnavailable), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		if cmd == "request" {
-			return say("err.unavailable.request", "when_down", whenDown(sc))
+			return say("err.unavailable.request", "when_down", catalog.WhenDown(sc))
 		}
-		return say("err.unavailable", "when_down", whenDown(sc))
+		return say("err.unavailable", "when_down", catalog.WhenDown(sc))
 	}
 	if cmd == "request" {
 		// Whether it went through is unknown: send the teacher on foot.
-		return "err.internal", Text(l, "err.unavailable.request", "when_down", whenDown(sc))
+		return "err.internal", catalog.Text(l, "err.unavailable.request", "when_down", catalog.WhenDown(sc))
 	}
 	return say("err.internal")
-}
-
-// requestText tells the teacher where the request went.
-func requestText(sc *bot.School, r bot.Request) string {
-	l := lang(sc.Language)
-	group := groupLabel(sc, r.Group)
-	switch r.State {
-	case bot.StateOffered:
-		name, role := "", ""
-		if hp, ok := sc.HelperByID(r.HelperID); ok {
-			name, role = hp.Name, roleLabel(sc, hp.Role)
-		}
-		return lines(Text(l, "request.offered", "group", group, "helper", helperName(sc, name), "role", role),
-			Text(l, "request.offered.next"))
-	case bot.StateEscalated:
-		if sc.FallbackChannel == "" {
-			return Text(l, "request.escalated.nochannel", "group", group, "when_down", whenDown(sc))
-		}
-		return Text(l, "request.escalated", "group", group, "channel", sc.FallbackChannel)
-	}
-	return Text(l, "request.received", "group", group)
 }
 
 // knownWords are the capitalised words of a school that are no child's

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/catalog"
+	"github.com/hulpbot/hulpbot/internal/golden"
 	"github.com/hulpbot/hulpbot/message"
 )
 
@@ -312,14 +314,14 @@ func TestErrorsInBothLanguages(t *testing.T) {
 			en: "The overview is only for the IB'er and other coordinators of Kindcentrum De Vaart."},
 	}
 	for _, tt := range tests {
-		for _, l := range []string{LangNL, LangEN} {
+		for _, l := range []string{catalog.LangNL, catalog.LangEN} {
 			t.Run(tt.name+"/"+l, func(t *testing.T) {
 				sc := testSchool(t, l)
 				sc.WhenDown = tt.whenDown
 				svc := &fakeService{err: tt.err}
 				got := newTestHandler(t, svc).Command(context.Background(), Command{School: sc, From: tt.from, Text: tt.text})
 				want := tt.nl
-				if l == LangEN {
+				if l == catalog.LangEN {
 					want = tt.en
 				}
 				if got.Text != want {
@@ -496,7 +498,7 @@ func TestNoSchool(t *testing.T) {
 
 func TestWhoAndUsageText(t *testing.T) {
 	loc := amsterdam(t)
-	for _, l := range []string{LangNL, LangEN} {
+	for _, l := range []string{catalog.LangNL, catalog.LangEN} {
 		t.Run(l, func(t *testing.T) {
 			sc := testSchool(t, l)
 			h := &sc.Helpers[0]
@@ -514,17 +516,17 @@ func TestWhoAndUsageText(t *testing.T) {
 				{Helper: f, OnDuty: true, Status: bot.Away, Until: time.Date(2026, 11, 26, 12, 0, 0, 0, loc)},
 			}}
 			who := newTestHandler(t, svc).Command(context.Background(), Command{School: sc, From: teacher, Text: "wie"})
-			golden(t, "who."+l, who.Text)
+			golden.Check(t, "who."+l, who.Text)
 
 			svc.views = svc.views[1:] // nobody free
 			who = newTestHandler(t, svc).Command(context.Background(), Command{School: sc, From: teacher, Text: "who"})
-			golden(t, "who-nobody-free."+l, who.Text)
+			golden.Check(t, "who-nobody-free."+l, who.Text)
 
 			help := newTestHandler(t, svc).Command(context.Background(), Command{School: sc, From: teacher, Text: "help"})
-			golden(t, "usage."+l, help.Text)
+			golden.Check(t, "usage."+l, help.Text)
 
 			unknown := newTestHandler(t, svc).Command(context.Background(), Command{School: sc, From: teacher, Text: "beschikbr"})
-			golden(t, "unknown-command."+l, unknown.Text)
+			golden.Check(t, "unknown-command."+l, unknown.Text)
 		})
 	}
 }
@@ -564,7 +566,7 @@ func TestLogsKeepNoText(t *testing.T) {
 }
 
 func BenchmarkCommand(b *testing.B) {
-	sc := testSchool(b, LangNL)
+	sc := testSchool(b, catalog.LangNL)
 	h := newTestHandler(b, &fakeService{req: offered(b)})
 	cmd := Command{School: sc, From: teacher, Text: "groep 5 onrust na gym", ID: "trigger-1"}
 	for b.Loop() {
@@ -583,8 +585,8 @@ func BenchmarkParse(b *testing.B) {
 
 func TestAmbiguousGroupReply(t *testing.T) {
 	for _, tt := range []struct{ lang, text, want string }{
-		{LangNL, "groep 5 onrust", "Welke groep bedoel je: groep 5a of groep 5b?"},
-		{LangEN, "1-2", "Which group do you mean: group 1-2a, group 1-2b or group 1-2c?"},
+		{catalog.LangNL, "groep 5 onrust", "Welke groep bedoel je: groep 5a of groep 5b?"},
+		{catalog.LangEN, "1-2", "Which group do you mean: group 1-2a, group 1-2b or group 1-2c?"},
 	} {
 		t.Run(tt.lang, func(t *testing.T) {
 			sc := testSchool(t, tt.lang)

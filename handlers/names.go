@@ -3,6 +3,8 @@ package handlers
 import (
 	"strings"
 	"unicode"
+
+	"github.com/hulpbot/hulpbot/internal/chattext"
 )
 
 // LooksLikeName reports whether a note seems to name someone: a word with a
@@ -26,7 +28,7 @@ type KnownWords map[string]bool
 func NewKnownWords(known ...string) KnownWords {
 	kw := KnownWords{}
 	for _, k := range known {
-		for _, w := range fields(k) {
+		for _, w := range chattext.Fields(k) {
 			kw[fold(strings.Trim(w, namePunct))] = true
 		}
 	}
@@ -36,7 +38,7 @@ func NewKnownWords(known ...string) KnownWords {
 // LooksLikeName is the package's LooksLikeName with these known words.
 func (knownWords KnownWords) LooksLikeName(note string) bool {
 	afterTitle := false
-	for _, tok := range fields(note) {
+	for _, tok := range chattext.Fields(note) {
 		w := strings.Trim(tok, namePunct)
 		if w == "" {
 			continue

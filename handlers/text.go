@@ -28,14 +28,6 @@ func checkText(s string) error {
 	return nil
 }
 
-// fields splits s on white space; the invisible spaces that chat clients
-// paste (zero-width space, word joiner, byte order mark) separate too.
-func fields(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || r == 0x200B || r == 0x2060 || r == 0xFEFF
-	})
-}
-
 // foldMap takes the accents off the letters Dutch, English and the
 // neighbouring languages use, after lower-casing.
 var foldMap = map[rune]string{

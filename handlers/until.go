@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hulpbot/hulpbot/internal/chattext"
 )
 
 // Until is when a status ends, as typed after bezet or afwezig: a clock
@@ -78,7 +80,7 @@ func ParseUntil(s string) (Until, error) {
 	if err := checkText(s); err != nil {
 		return Until{}, err
 	}
-	f := fields(fold(s))
+	f := chattext.Fields(fold(s))
 	clock, dur := false, false
 	if len(f) > 0 {
 		switch strings.TrimSuffix(f[0], ":") {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/catalog"
+	"github.com/hulpbot/hulpbot/internal/chattext"
 	"github.com/hulpbot/hulpbot/message"
 )
 
@@ -28,24 +30,9 @@ type Weekly interface {
 
 var _ Weekly = (*bot.Weekly)(nil)
 
-// Button actions of the weekly rhythm.
-const (
-	// ActionPulseUp, ActionPulseDown and ActionPulseSelf answer "Hielp
-	// het?" under the notice that a request was closed: 👍, 👎, "Dit kan
-	// ik de volgende keer zelf". Only the requester may press them. (Action
-	// names are lower-case letters, digits, - and _: what every adapter
-	// can carry.)
-	ActionPulseUp   message.Action = "pulse-up"
-	ActionPulseDown message.Action = "pulse-down"
-	ActionPulseSelf message.Action = "pulse-self"
-	// ActionKernteam puts the request on the kernteam's agenda ("bespreken
-	// in kernteam"), under the reply to "/hulp klaar".
-	ActionKernteam message.Action = "kernteam"
-)
-
-// pulseAnswers maps the pulse buttons to their answers.
+// pulseAnswers maps the "Hielp het?" buttons to their answers.
 var pulseAnswers = map[message.Action]bot.PulseAnswer{
-	ActionPulseUp: bot.PulseUp, ActionPulseDown: bot.PulseDown, ActionPulseSelf: bot.PulseSelf,
+	message.ActionPulseUp: bot.PulseUp, message.ActionPulseDown: bot.PulseDown, message.ActionPulseSelf: bot.PulseSelf,
 }
 
 // Option configures a Handler.
@@ -61,7 +48,8 @@ type weeklyDeps struct {
 // keep signed stories, mark requests for the kernteam and count the
 // answers to "Hielp het?". send, when not nil, delivers the digest's chart
 // to the coordinator as a direct message (a reply to a command cannot
-// carry a file on every platform).
+// carry a file on every platform); give it the outbox, the one path to a
+// platform, as every other message takes.
 func WithWeekly(w Weekly, send message.Sender) Option {
 	return func(h *Handler) { h.weekly = &weeklyDeps{w: w, send: send} }
 }
@@ -83,7 +71,7 @@ var (
 
 // cutTag takes a trailing tag (any of tags, any case) off text.
 func cutTag(text string, tags ...string) (string, bool) {
-	f := fields(text)
+	f := chattext.Fields(text)
 	if len(f) == 0 {
 		return text, false
 	}
@@ -100,28 +88,28 @@ func cutTag(text string, tags ...string) (string, bool) {
 // on the kernteam's agenda, else a button offers to put it there.
 func (h *Handler) done(ctx context.Context, now time.Time, c Command, cmd Done) (Reply, string, error) {
 	sc := c.School
-	l := lang(sc.Language)
+	l := catalog.Lang(sc.Language)
 	note, mark := cutTag(cmd.Note, kernteamTags...)
 	r, err := h.svc.Resolve(ctx, now, sc, c.From, note)
 	if err != nil {
 		return Reply{}, r.ID, err
 	}
-	reply := Reply{Text: lines(Text(l, "done.ok", "group", groupLabel(sc, r.Group)), h.noteTips(sc, note, cmd.Shortened))}
+	reply := Reply{Text: catalog.Lines(catalog.Text(l, "done.ok", "group", catalog.GroupLabel(sc, r.Group)), h.noteTips(sc, note, cmd.Shortened))}
 	if h.weekly == nil || r.ID == "" {
 		return reply, r.ID, nil
 	}
 	if !mark {
-		reply.Buttons = []message.Button{{Label: Text(l, "button.kernteam"), Action: ActionKernteam, RequestID: r.ID}}
+		reply.Buttons = []message.Button{{Label: catalog.Text(l, "button.kernteam"), Action: message.ActionKernteam, RequestID: r.ID}}
 		return reply, r.ID, nil
 	}
 	switch err := h.weekly.w.MarkForKernteam(ctx, now, sc, c.From, r.ID); {
 	case err == nil, errors.Is(err, bot.ErrDuplicate):
-		reply.Text = lines(reply.Text, Text(l, "agenda.marked"))
+		reply.Text = catalog.Lines(reply.Text, catalog.Text(l, "agenda.marked"))
 	default:
 		// The request is closed; only the mark failed. Offer the button.
 		h.log.Warn("command", "school", sc.ID, "cmd", "done", "outcome", "agenda.failed", "request", r.ID, "err", err)
-		reply.Text = lines(reply.Text, Text(l, "agenda.failed"))
-		reply.Buttons = []message.Button{{Label: Text(l, "button.kernteam"), Action: ActionKernteam, RequestID: r.ID}}
+		reply.Text = catalog.Lines(reply.Text, catalog.Text(l, "agenda.failed"))
+		reply.Buttons = []message.Button{{Label: catalog.Text(l, "button.kernteam"), Action: message.ActionKernteam, RequestID: r.ID}}
 	}
 	return reply, r.ID, nil
 }
@@ -130,7 +118,7 @@ func (h *Handler) done(ctx context.Context, now time.Time, c Command, cmd Done) 
 // it when the story ends in #naam.
 func (h *Handler) success(ctx context.Context, now time.Time, c Command, cmd Success) (Reply, string, error) {
 	sc := c.School
-	l := lang(sc.Language)
+	l := catalog.Lang(sc.Language)
 	story, signed := cutTag(cmd.Story, signTags...)
 	if strings.TrimSpace(story) == "" {
 		return Reply{}, "", ErrEmptyStory
@@ -139,16 +127,16 @@ func (h *Handler) success(ctx context.Context, now time.Time, c Command, cmd Suc
 		if err := h.weekly.w.ShareSignedStory(ctx, now, sc, c.From, story); err != nil {
 			return Reply{}, "", err
 		}
-		return Reply{Text: lines(Text(l, "story.ok.signed", "name", bot.Signature(sc, c.From)), h.noteTips(sc, story, cmd.Shortened))}, "", nil
+		return Reply{Text: catalog.Lines(catalog.Text(l, "story.ok.signed", "name", bot.Signature(sc, c.From)), h.noteTips(sc, story, cmd.Shortened))}, "", nil
 	}
 	if err := h.svc.ShareStory(ctx, now, sc, story); err != nil {
 		return Reply{}, "", err
 	}
-	text := Text(l, "story.ok")
+	text := catalog.Text(l, "story.ok")
 	if h.weekly != nil {
-		text = lines(text, Text(l, "story.sign_tip"))
+		text = catalog.Lines(text, catalog.Text(l, "story.sign_tip"))
 	}
-	return Reply{Text: lines(text, h.noteTips(sc, story, cmd.Shortened))}, "", nil
+	return Reply{Text: catalog.Lines(text, h.noteTips(sc, story, cmd.Shortened))}, "", nil
 }
 
 // summary answers "/hulp overzicht" for a coordinator: this week so far,
@@ -156,13 +144,13 @@ func (h *Handler) success(ctx context.Context, now time.Time, c Command, cmd Suc
 // the last HistoryWeeks weeks' aggregates.
 func (h *Handler) summary(ctx context.Context, now time.Time, c Command, csv bool) (Reply, string, error) {
 	sc := c.School
-	l := lang(sc.Language)
+	l := catalog.Lang(sc.Language)
 	week := sc.Week(now)
 	if h.weekly == nil {
 		// Not wired (a test, a tool): say so instead of showing numbers.
-		text := Text(l, "summary.later")
+		text := catalog.Text(l, "summary.later")
 		if csv {
-			text = lines(text, Text(l, "summary.csv"))
+			text = catalog.Lines(text, catalog.Text(l, "summary.csv"))
 		}
 		return Reply{Text: text}, "", nil
 	}
@@ -171,32 +159,24 @@ func (h *Handler) summary(ctx context.Context, now time.Time, c Command, csv boo
 		if err != nil {
 			return Reply{}, "", err
 		}
-		return Reply{Text: lines(Text(l, "summary.csv.title", "weeks", strconv.Itoa(len(weeks))), "```\n"+SummaryCSV(sc, weeks)+"```")}, "", nil
+		return Reply{Text: catalog.Lines(catalog.Text(l, "summary.csv.title", "weeks", strconv.Itoa(len(weeks))), "```\n"+catalog.SummaryCSV(sc, weeks)+"```")}, "", nil
 	}
 	r, err := h.weekly.w.Report(ctx, sc, week)
 	if err != nil {
 		return Reply{}, "", err
 	}
-	m, err := RenderDigest(sc, r, true)
+	text, dm, err := catalog.DigestSoFar(sc, r, c.From.Address, now)
 	if err != nil {
 		// The figures are there; only the chart failed.
 		h.log.Error("command", "school", sc.ID, "cmd", "summary", "outcome", "chart.failed", "err", err)
-		return Reply{Text: m.Text}, "", nil
+		return Reply{Text: text}, "", nil
 	}
-	text := m.Text
-	if h.weekly.send != nil && len(m.Attachments) > 0 {
-		dm := message.Message{
-			To:          bot.Recipient{Address: c.From.Address},
-			SchoolID:    sc.ID,
-			Text:        Text(l, "summary.chart", "week", weekNumber(week)),
-			Attachments: m.Attachments,
-			Key:         "summary/" + sc.ID + "/" + week + "/" + c.From.String() + "/" + strconv.FormatInt(now.UnixMilli(), 10),
-		}
+	if h.weekly.send != nil && len(dm.Attachments) > 0 {
 		sctx, cancel := context.WithTimeout(ctx, chartTimeout)
 		err := h.weekly.send.Send(sctx, dm)
 		cancel()
 		if err == nil {
-			text = lines(text, Text(l, "summary.chart_sent"))
+			text = catalog.Lines(text, catalog.Text(l, "summary.chart_sent"))
 		} else {
 			h.log.Warn("command", "school", sc.ID, "cmd", "summary", "outcome", "chart.undelivered", "err", err)
 		}
@@ -207,7 +187,7 @@ func (h *Handler) summary(ctx context.Context, now time.Time, c Command, csv boo
 // isWeeklyAction reports the buttons weeklyClick answers.
 func isWeeklyAction(a message.Action) bool {
 	_, pulse := pulseAnswers[a]
-	return pulse || a == ActionKernteam
+	return pulse || a == message.ActionKernteam
 }
 
 // weeklyClick answers a press on a "Hielp het?" button or on "Bespreken in
@@ -215,7 +195,7 @@ func isWeeklyAction(a message.Action) bool {
 // second press is told it counted already.
 func (h *Handler) weeklyClick(ctx context.Context, now time.Time, c Click) ClickReply {
 	sc := c.School
-	l := lang(sc.Language)
+	l := catalog.Lang(sc.Language)
 	name := "click." + string(c.Action)
 	var (
 		text, again string
@@ -226,16 +206,16 @@ func (h *Handler) weeklyClick(ctx context.Context, now time.Time, c Click) Click
 		name, err = "click", errUnknownButton
 	case c.RequestID == "":
 		err = bot.ErrStale
-	case c.Action == ActionKernteam:
+	case c.Action == message.ActionKernteam:
 		err = h.weekly.w.MarkForKernteam(ctx, now, sc, c.From, c.RequestID)
-		text, again = Text(l, "agenda.marked"), Text(l, "agenda.already")
+		text, again = catalog.Text(l, "agenda.marked"), catalog.Text(l, "agenda.already")
 	default:
 		a := pulseAnswers[c.Action]
 		err = h.weekly.w.Pulse(ctx, now, sc, c.From, c.RequestID, a)
-		text, again = Text(l, "pulse.thanks", "answer", pulseLabel(l, a)), Text(l, "pulse.already")
+		text, again = catalog.Text(l, "pulse.thanks", "answer", catalog.PulseLabel(l, a)), catalog.Text(l, "pulse.already")
 		if errors.Is(err, bot.ErrNotYours) {
 			h.logOutcome(sc, name, "pulse.not_yours", c.RequestID, err)
-			return ClickReply{Ephemeral: Text(l, "pulse.not_yours")}
+			return ClickReply{Ephemeral: catalog.Text(l, "pulse.not_yours")}
 		}
 	}
 	switch {
@@ -249,24 +229,4 @@ func (h *Handler) weeklyClick(ctx context.Context, now time.Time, c Click) Click
 	}
 	h.log.Info("command", "school", sc.ID, "cmd", name, "outcome", "ok", "request", c.RequestID)
 	return ClickReply{Update: &message.Message{Text: text, RequestID: c.RequestID}}
-}
-
-// pulseButtons ask "Hielp het?" under the notice that a request was closed.
-func pulseButtons(l, requestID string) []message.Button {
-	return []message.Button{
-		{Label: Text(l, "button.pulse_up"), Action: ActionPulseUp, RequestID: requestID},
-		{Label: Text(l, "button.pulse_down"), Action: ActionPulseDown, RequestID: requestID},
-		{Label: Text(l, "button.pulse_self"), Action: ActionPulseSelf, RequestID: requestID},
-	}
-}
-
-// pulseLabel is an answer as its button shows it.
-func pulseLabel(l string, a bot.PulseAnswer) string {
-	switch a {
-	case bot.PulseUp:
-		return Text(l, "button.pulse_up")
-	case bot.PulseDown:
-		return Text(l, "button.pulse_down")
-	}
-	return Text(l, "button.pulse_self")
 }

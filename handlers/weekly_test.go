@@ -1,12 +1,10 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"image/png"
 	"slices"
 	"strings"
 	"sync"
@@ -14,7 +12,7 @@ import (
 	"time"
 
 	"github.com/hulpbot/hulpbot/bot"
-	"github.com/hulpbot/hulpbot/chart"
+	"github.com/hulpbot/hulpbot/catalog"
 	"github.com/hulpbot/hulpbot/message"
 )
 
@@ -49,135 +47,15 @@ func testReport() bot.WeekReport {
 		Previous: prev, Chart: chartWeeks}
 }
 
-func dumpWeekly(m message.Message) string {
-	var b strings.Builder
-	b.WriteString(m.Text + "\n")
-	for _, a := range m.Attachments {
-		fmt.Fprintf(&b, "[attachment] %s %s\n", a.Name, a.ContentType)
-	}
-	return b.String()
+// fakeSender records what it was given to deliver, and answers err.
+type fakeSender struct {
+	sent []message.Message
+	err  error
 }
 
-func TestRenderWeeklyGolden(t *testing.T) {
-	agenda := bot.Agenda{
-		Week: bot.WeekFigures{Week: "2026-W48", Requests: 12, Escalated: 2},
-		Top:  []bot.GroupCount{{Group: "5", Count: 4}, {Group: "1-2a", Count: 3}, {Group: "Dolfijnen", Count: 2}},
-		Items: []bot.AgendaItem{
-			{RequestID: "r1", Group: "5", DayPart: "ochtend", HelperID: "anne", CreatedAt: time.Date(2026, 11, 24, 9, 12, 0, 0, time.UTC)},
-			{RequestID: "r2", Group: "bso", HelperID: "bram", CreatedAt: time.Date(2026, 11, 26, 16, 40, 0, 0, time.UTC)},
-			{RequestID: "r3", Group: "3", DayPart: "middag", HelperID: "gone", CreatedAt: time.Date(2026, 11, 27, 12, 5, 0, 0, time.UTC)},
-		},
-	}
-	quiet := bot.Agenda{Week: bot.WeekFigures{Week: "2027-W01"}}
-	stories := []bot.Story{
-		{Text: "Groep 5 had een   rustige gymles\nna de aanpak van dinsdag."},
-		{Text: "De kleuters vonden samen een rustmoment.", By: "Anne"},
-	}
-	empty := bot.WeekReport{Week: bot.WeekFigures{Week: "2026-W53"}, Chart: []bot.WeekFigures{{Week: "2026-W53"}}}
-	for _, l := range []string{LangNL, LangEN} {
-		sc := testSchool(t, l)
-		sc.Kernteam = bot.Kernteam{Channel: "kernteam", Reminder: "15 8 * * MON", Meeting: "donderdag 14:00"}
-		t.Run("reminder."+l, func(t *testing.T) { golden(t, "weekly/reminder."+l, dumpWeekly(RenderReminder(sc, agenda))) })
-		t.Run("reminder-quiet."+l, func(t *testing.T) {
-			bare := *sc
-			bare.Kernteam.Meeting = ""
-			golden(t, "weekly/reminder-quiet."+l, dumpWeekly(RenderReminder(&bare, quiet)))
-		})
-		t.Run("successes."+l, func(t *testing.T) { golden(t, "weekly/successes."+l, dumpWeekly(RenderSuccesses(sc, stories))) })
-		for _, tt := range []struct {
-			name  string
-			r     bot.WeekReport
-			soFar bool
-		}{{"digest", testReport(), false}, {"digest-so-far", testReport(), true}, {"digest-empty", empty, false}} {
-			t.Run(tt.name+"."+l, func(t *testing.T) {
-				m, err := RenderDigest(sc, tt.r, tt.soFar)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if strings.ContainsAny(m.Text, "{}") {
-					t.Errorf("a placeholder is left: %q", m.Text)
-				}
-				golden(t, "weekly/"+tt.name+"."+l, dumpWeekly(m))
-			})
-		}
-	}
-}
-
-func TestRenderDigestChart(t *testing.T) {
-	m, err := RenderDigest(testSchool(t, LangNL), testReport(), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(m.Attachments) != 1 || m.Attachments[0].ContentType != "image/png" || m.Attachments[0].Name != "overzicht-de-vaart-2026-W49.png" {
-		t.Fatalf("attachments = %+v; want one PNG", m.Attachments)
-	}
-	img, err := png.Decode(bytes.NewReader(m.Attachments[0].Data))
-	if err != nil {
-		t.Fatalf("decode the chart: %v", err)
-	}
-	if got := img.Bounds().Size(); got.X != chart.Width || got.Y != chart.Height {
-		t.Errorf("chart size = %v; want %dx%d", got, chart.Width, chart.Height)
-	}
-}
-
-func TestDigestNumbers(t *testing.T) {
-	sc := testSchool(t, LangNL)
-	text := DigestText(sc, testReport(), false)
-	for _, want := range []string{
-		"Hulpvragen: 12 (vorige 4 schoolweken gemiddeld 9,5)",
-		"Per groep: groep 5: 4 · groep 1-2a: 3 · groep 3: 3 · Dolfijnen: 2",
-		"Per dagdeel: ochtend: 7 · middag: 4 · buiten schooltijd: 1",
-		// Previous waits pooled: 30, 60, 90, 100, 200, 300: median 95 s.
-		`Wachttijd tot "Ik kom eraan": mediaan 2 min 15 s, p90 4 min (vorige weken: mediaan 1 min 35 s)`,
-		"Aangenomen: 10; door de eerste hulpverlener 7, na doorzetten 2, opgepakt in het kernteam-kanaal 1",
-		"Hielp het? 👍 5 · 👎 1 · kan ik de volgende keer zelf: 2",
-	} {
-		if !hasLine(text, want) {
-			t.Errorf("digest has no line %q:\n%s", want, text)
-		}
-	}
-}
-
-func TestSummaryCSV(t *testing.T) {
-	sc := testSchool(t, LangEN)
-	r := testReport()
-	out := SummaryCSV(sc, append(slices.Clone(r.Chart[1:5]), r.Week))
-	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
-	if err != nil {
-		t.Fatalf("not CSV: %v\n%s", err, out)
-	}
-	if len(rows) != 6 {
-		t.Fatalf("%d rows; want a header and 5 weeks", len(rows))
-	}
-	col := map[string]int{}
-	for i, h := range rows[0] {
-		col[h] = i
-	}
-	last := rows[5]
-	for name, want := range map[string]string{
-		"week": "2026-W49", "requests": "12", "accepted_first": "7", "accepted_after_moving_on": "2", "picked_up_from_channel": "1",
-		"escalated": "2", "no_cover": "1", "median_wait_s": "135", "p90_wait_s": "240", "pulse_up": "5", "pulse_self": "2",
-		"stories": "3", "daypart:ochtend": "7", "daypart:buiten": "1", "group:5": "4", "group:Dolfijnen": "2", "group:bso": "0",
-	} {
-		i, ok := col[name]
-		if !ok {
-			t.Errorf("no column %q in %v", name, rows[0])
-			continue
-		}
-		if last[i] != want {
-			t.Errorf("%s = %q; want %q", name, last[i], want)
-		}
-	}
-	if rows[1][col["median_wait_s"]] != "300" || rows[1][col["week"]] != "2026-W45" {
-		t.Errorf("first week row = %v", rows[1])
-	}
-	for _, h := range rows[0] {
-		for _, name := range []string{"Anne", "Bram", "Sanne", "Marie"} {
-			if strings.Contains(h, name) {
-				t.Errorf("column %q names a person", h)
-			}
-		}
-	}
+func (f *fakeSender) Send(_ context.Context, m message.Message) error {
+	f.sent = append(f.sent, m)
+	return f.err
 }
 
 // fakeWeekly records the weekly use cases the handler calls.
@@ -231,27 +109,27 @@ func TestSummaryOnDemand(t *testing.T) {
 	ctx := context.Background()
 	t.Run("refused to a teacher", func(t *testing.T) {
 		wk, send := &fakeWeekly{report: testReport()}, &fakeSender{}
-		got := weeklyHandler(t, &fakeService{}, wk, send).Command(ctx, Command{School: testSchool(t, LangNL), From: teacher, Text: "overzicht"})
+		got := weeklyHandler(t, &fakeService{}, wk, send).Command(ctx, Command{School: testSchool(t, catalog.LangNL), From: teacher, Text: "overzicht"})
 		if got.Text != "Het overzicht is alleen voor de IB'er en andere coördinatoren van Kindcentrum De Vaart." || len(wk.calls) != 0 || len(send.sent) != 0 {
 			t.Errorf("reply %q, calls %v, sent %d; want a refusal and nothing read", got.Text, wk.calls, len(send.sent))
 		}
 	})
 	t.Run("csv refused to a helper", func(t *testing.T) {
 		wk := &fakeWeekly{}
-		got := weeklyHandler(t, &fakeService{}, wk, nil).Command(ctx, Command{School: testSchool(t, LangEN), From: anne, Text: "summary csv"})
+		got := weeklyHandler(t, &fakeService{}, wk, nil).Command(ctx, Command{School: testSchool(t, catalog.LangEN), From: anne, Text: "summary csv"})
 		if got.Text != "The overview is only for the IB'er and other coordinators of Kindcentrum De Vaart." || len(wk.calls) != 0 {
 			t.Errorf("reply %q, calls %v; want a refusal", got.Text, wk.calls)
 		}
 	})
 	t.Run("digest for a coordinator, chart by DM", func(t *testing.T) {
 		wk, send := &fakeWeekly{report: testReport()}, &fakeSender{}
-		sc := testSchool(t, LangNL)
+		sc := testSchool(t, catalog.LangNL)
 		got := weeklyHandler(t, &fakeService{}, wk, send).Command(ctx, Command{School: sc, From: coordinator, Text: "overzicht"})
 		// testNow is Thursday 26 November: week 48 so far.
 		if !slices.Equal(wk.calls, []string{"Report 2026-W48"}) {
 			t.Errorf("calls = %v; want the report of this week", wk.calls)
 		}
-		want := DigestText(sc, testReport(), true)
+		want := catalog.DigestText(sc, testReport(), true)
 		if !strings.HasPrefix(got.Text, want) || !hasLine(got.Text, "De grafiek staat in je privéberichten.") {
 			t.Errorf("reply = %q; want the digest so far and where the chart is", got.Text)
 		}
@@ -265,7 +143,7 @@ func TestSummaryOnDemand(t *testing.T) {
 	})
 	t.Run("chart undeliverable: the digest still comes", func(t *testing.T) {
 		send := &fakeSender{err: errors.New("platform down")}
-		got := weeklyHandler(t, &fakeService{}, &fakeWeekly{report: testReport()}, send).Command(ctx, Command{School: testSchool(t, LangNL), From: coordinator, Text: "overzicht"})
+		got := weeklyHandler(t, &fakeService{}, &fakeWeekly{report: testReport()}, send).Command(ctx, Command{School: testSchool(t, catalog.LangNL), From: coordinator, Text: "overzicht"})
 		if !strings.HasPrefix(got.Text, "📊 Overzicht Kindcentrum De Vaart") || strings.Contains(got.Text, "privéberichten") {
 			t.Errorf("reply = %q; want the digest without a pointer to the chart", got.Text)
 		}
@@ -273,7 +151,7 @@ func TestSummaryOnDemand(t *testing.T) {
 	t.Run("csv for a coordinator", func(t *testing.T) {
 		r := testReport()
 		wk := &fakeWeekly{history: []bot.WeekFigures{r.Previous[0], r.Week}}
-		got := weeklyHandler(t, &fakeService{}, wk, nil).Command(ctx, Command{School: testSchool(t, LangEN), From: coordinator, Text: "summary csv"})
+		got := weeklyHandler(t, &fakeService{}, wk, nil).Command(ctx, Command{School: testSchool(t, catalog.LangEN), From: coordinator, Text: "summary csv"})
 		if !slices.Equal(wk.calls, []string{"History 2026-W48 13"}) {
 			t.Errorf("calls = %v; want 13 weeks up to this one", wk.calls)
 		}
@@ -293,7 +171,7 @@ func TestSummaryOnDemand(t *testing.T) {
 	})
 	t.Run("store down", func(t *testing.T) {
 		wk := &fakeWeekly{err: bot.ErrUnavailable}
-		got := weeklyHandler(t, &fakeService{}, wk, nil).Command(ctx, Command{School: testSchool(t, LangNL), From: coordinator, Text: "overzicht"})
+		got := weeklyHandler(t, &fakeService{}, wk, nil).Command(ctx, Command{School: testSchool(t, catalog.LangNL), From: coordinator, Text: "overzicht"})
 		if got.Text != "hulpbot kan dit nu niet verwerken — loop even binnen bij de IB'er of de directie." {
 			t.Errorf("reply = %q", got.Text)
 		}
@@ -328,7 +206,7 @@ func TestDoneForKernteam(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			svc := &fakeService{req: closed}
 			wk := &fakeWeekly{err: tt.wkErr}
-			got := weeklyHandler(t, svc, wk, nil).Command(ctx, Command{School: testSchool(t, LangNL), From: anne, Text: tt.text})
+			got := weeklyHandler(t, svc, wk, nil).Command(ctx, Command{School: testSchool(t, catalog.LangNL), From: anne, Text: tt.text})
 			if len(svc.calls) != 1 || svc.calls[0].Method != "Resolve" || svc.calls[0].Note != tt.wantNote {
 				t.Errorf("calls = %+v; want Resolve with note %q", svc.calls, tt.wantNote)
 			}
@@ -340,7 +218,7 @@ func TestDoneForKernteam(t *testing.T) {
 			}
 			want := []message.Button(nil)
 			if tt.button {
-				want = []message.Button{{Label: "📌 Bespreken in kernteam", Action: ActionKernteam, RequestID: "req000000001"}}
+				want = []message.Button{{Label: "📌 Bespreken in kernteam", Action: message.ActionKernteam, RequestID: "req000000001"}}
 			}
 			if !slices.Equal(got.Buttons, want) {
 				t.Errorf("buttons = %+v; want %+v", got.Buttons, want)
@@ -349,7 +227,7 @@ func TestDoneForKernteam(t *testing.T) {
 	}
 	t.Run("without weekly: the tag is dropped from the note", func(t *testing.T) {
 		svc := &fakeService{req: closed}
-		got := newTestHandler(t, svc).Command(ctx, Command{School: testSchool(t, LangNL), From: anne, Text: "klaar gepraat #kernteam"})
+		got := newTestHandler(t, svc).Command(ctx, Command{School: testSchool(t, catalog.LangNL), From: anne, Text: "klaar gepraat #kernteam"})
 		if svc.calls[0].Note != "gepraat" || len(got.Buttons) != 0 {
 			t.Errorf("note %q, buttons %v", svc.calls[0].Note, got.Buttons)
 		}
@@ -376,7 +254,7 @@ func TestSignedSuccess(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			svc, wk := &fakeService{}, &fakeWeekly{}
-			got := weeklyHandler(t, svc, wk, nil).Command(ctx, Command{School: testSchool(t, LangNL), From: tt.from, Text: tt.text})
+			got := weeklyHandler(t, svc, wk, nil).Command(ctx, Command{School: testSchool(t, catalog.LangNL), From: tt.from, Text: tt.text})
 			if !slices.Equal(svc.calls, tt.wantSvc) || !slices.Equal(wk.calls, tt.wantWk) {
 				t.Errorf("calls = %+v and %v; want %+v and %v", svc.calls, wk.calls, tt.wantSvc, tt.wantWk)
 			}
@@ -387,7 +265,7 @@ func TestSignedSuccess(t *testing.T) {
 	}
 	t.Run("only the tag", func(t *testing.T) {
 		svc, wk := &fakeService{}, &fakeWeekly{}
-		got := weeklyHandler(t, svc, wk, nil).Command(ctx, Command{School: testSchool(t, LangNL), From: teacher, Text: "succes #naam"})
+		got := weeklyHandler(t, svc, wk, nil).Command(ctx, Command{School: testSchool(t, catalog.LangNL), From: teacher, Text: "succes #naam"})
 		if len(svc.calls)+len(wk.calls) != 0 || got.Text != "Vertel je succes erbij: /hulp succes <verhaal>. Zonder namen." {
 			t.Errorf("reply %q, calls %v %v; want the empty-story answer", got.Text, svc.calls, wk.calls)
 		}
@@ -406,25 +284,25 @@ func TestWeeklyClicks(t *testing.T) {
 		wantUpd   string
 		wantEphem string
 	}{
-		{name: "thumbs up", lang: LangNL, click: Click{From: teacher, Action: ActionPulseUp, RequestID: "req000000001"},
+		{name: "thumbs up", lang: catalog.LangNL, click: Click{From: teacher, Action: message.ActionPulseUp, RequestID: "req000000001"},
 			wantCall: "Pulse marie req000000001 up", wantUpd: "Hielp het? 👍 — dank je voor je antwoord!"},
-		{name: "myself next time, en", lang: LangEN, click: Click{From: teacher, Action: ActionPulseSelf, RequestID: "req000000001"},
+		{name: "myself next time, en", lang: catalog.LangEN, click: Click{From: teacher, Action: message.ActionPulseSelf, RequestID: "req000000001"},
 			wantCall: "Pulse marie req000000001 self", wantUpd: "Did it help? I can do this myself next time — thank you for answering!"},
-		{name: "answered before", lang: LangNL, click: Click{From: teacher, Action: ActionPulseDown, RequestID: "req000000001"}, err: bot.ErrDuplicate,
+		{name: "answered before", lang: catalog.LangNL, click: Click{From: teacher, Action: message.ActionPulseDown, RequestID: "req000000001"}, err: bot.ErrDuplicate,
 			wantCall: "Pulse marie req000000001 down", wantUpd: "Je hebt hier al op geantwoord. Dank je!"},
-		{name: "someone else's question", lang: LangNL, click: Click{From: anne, Action: ActionPulseUp, RequestID: "req000000001"}, err: bot.ErrNotYours,
+		{name: "someone else's question", lang: catalog.LangNL, click: Click{From: anne, Action: message.ActionPulseUp, RequestID: "req000000001"}, err: bot.ErrNotYours,
 			wantCall: "Pulse anne req000000001 up", wantEphem: "Deze vraag is voor wie om hulp vroeg."},
-		{name: "store down", lang: LangEN, click: Click{From: teacher, Action: ActionPulseUp, RequestID: "req000000001"}, err: bot.ErrUnavailable,
+		{name: "store down", lang: catalog.LangEN, click: Click{From: teacher, Action: message.ActionPulseUp, RequestID: "req000000001"}, err: bot.ErrUnavailable,
 			wantCall: "Pulse marie req000000001 up", wantEphem: "hulpbot can't handle this right now — please walk over to the IB'er or the school office."},
-		{name: "no request", lang: LangNL, click: Click{From: teacher, Action: ActionPulseUp},
+		{name: "no request", lang: catalog.LangNL, click: Click{From: teacher, Action: message.ActionPulseUp},
 			wantEphem: "Deze knop hoort bij een eerdere vraag: de hulpvraag is inmiddels verder gegaan."},
-		{name: "kernteam", lang: LangNL, click: Click{From: anne, Action: ActionKernteam, RequestID: "req000000001"},
+		{name: "kernteam", lang: catalog.LangNL, click: Click{From: anne, Action: message.ActionKernteam, RequestID: "req000000001"},
 			wantCall: "MarkForKernteam anne req000000001", wantUpd: "📌 Staat op de agenda van het kernteam."},
-		{name: "kernteam twice", lang: LangEN, click: Click{From: anne, Action: ActionKernteam, RequestID: "req000000001"}, err: bot.ErrDuplicate,
+		{name: "kernteam twice", lang: catalog.LangEN, click: Click{From: anne, Action: message.ActionKernteam, RequestID: "req000000001"}, err: bot.ErrDuplicate,
 			wantCall: "MarkForKernteam anne req000000001", wantUpd: "📌 Already on the kernteam's agenda."},
-		{name: "kernteam by a teacher", lang: LangNL, click: Click{From: teacher, Action: ActionKernteam, RequestID: "req000000001"}, err: bot.ErrNotHelper,
+		{name: "kernteam by a teacher", lang: catalog.LangNL, click: Click{From: teacher, Action: message.ActionKernteam, RequestID: "req000000001"}, err: bot.ErrNotHelper,
 			wantCall: "MarkForKernteam marie req000000001", wantEphem: "Dit kan alleen iemand die bij Kindcentrum De Vaart als hulpverlener is ingesteld."},
-		{name: "not wired", lang: LangNL, noWeekly: true, click: Click{From: teacher, Action: ActionPulseUp, RequestID: "req000000001"},
+		{name: "not wired", lang: catalog.LangNL, noWeekly: true, click: Click{From: teacher, Action: message.ActionPulseUp, RequestID: "req000000001"},
 			wantEphem: "Deze knop ken ik niet."},
 	}
 	for _, tt := range tests {
@@ -476,10 +354,10 @@ func TestCutTag(t *testing.T) {
 }
 
 func TestResolvedNoticeAsksHielpHet(t *testing.T) {
-	sc := testSchool(t, LangNL)
+	sc := testSchool(t, catalog.LangNL)
 	r := offered(t)
 	r.State = bot.StateResolved
-	m := Render(bot.Notice{Kind: bot.NoticeResolved, To: bot.Recipient{Address: teacher.Address}, SchoolID: sc.ID, Request: r,
+	m := catalog.Render(bot.Notice{Kind: bot.NoticeResolved, To: bot.Recipient{Address: teacher.Address}, SchoolID: sc.ID, Request: r,
 		Helper: bot.HelperRef{ID: "anne", Name: "Anne"}}, sc)
 	if !hasLine(m.Text, "Hielp het?") || len(m.Buttons) != 3 {
 		t.Fatalf("resolved notice = %q with %d buttons; want the question and three answers", m.Text, len(m.Buttons))

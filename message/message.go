@@ -1,8 +1,8 @@
 // Package message holds the neutral shape of what hulpbot shows people: a
 // message with its buttons and files, the Sender that delivers it on a
-// platform, and the errors a delivery reports. Adapters render and deliver
-// it; the outbox queues it; the command layer and the scheduler make it.
-// It imports nothing of hulpbot's but the core's recipient type.
+// platform, and the errors a delivery reports. The catalogue and the command
+// layer put it together; the outbox queues it; adapters render and deliver
+// it. It imports nothing of hulpbot's but the core's recipient type.
 package message
 
 import (
@@ -49,6 +49,20 @@ const (
 	// ActionPickup is "Ik pak dit op" under an escalated request in the
 	// fallback channel: anyone there may press it.
 	ActionPickup Action = "pickup"
+)
+
+// Button actions of the weekly rhythm. (Action names are lower-case
+// letters, digits, - and _: what every adapter can carry.)
+const (
+	// ActionPulseUp, ActionPulseDown and ActionPulseSelf answer "Hielp
+	// het?" under the notice that a request was closed: 👍, 👎, "Dit kan
+	// ik de volgende keer zelf". Only the requester may press them.
+	ActionPulseUp   Action = "pulse-up"
+	ActionPulseDown Action = "pulse-down"
+	ActionPulseSelf Action = "pulse-self"
+	// ActionKernteam puts the request on the kernteam's agenda ("bespreken
+	// in kernteam"), under the reply to "/hulp klaar".
+	ActionKernteam Action = "kernteam"
 )
 
 // Button is a neutral button; adapters render it (and sign its payload).

@@ -1,6 +1,9 @@
 // Package scheduler runs hulpbot's timed work: the sweeper that moves offers
 // on when their deadline passes and claims follow-ups, and the weekly posts
-// (kernteam reminder, success stories, coordinators' digest).
+// (kernteam reminder, success stories, coordinators' digest). It keeps the
+// time (cron, catch-up, leases between replicas) and words nothing itself:
+// a weekly post comes worded and addressed from the catalogue (Composer)
+// and is queued in the outbox like every other message.
 package scheduler
 
 import (

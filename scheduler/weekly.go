@@ -11,20 +11,23 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/hulpbot/hulpbot/bot"
-	"github.com/hulpbot/hulpbot/handlers"
 	"github.com/hulpbot/hulpbot/message"
 )
 
-// WeeklyUseCases is what the weekly jobs need of the core (bot.Weekly).
+// WeeklyUseCases is what the weekly jobs need of the core (bot.Weekly): what
+// a tick is about, and whether the school is closed then.
 type WeeklyUseCases interface {
 	Plan(s *bot.School, job bot.Job, at time.Time) bot.Tick
-	Agenda(ctx context.Context, s *bot.School, t bot.Tick) (bot.Agenda, error)
-	AgendaPosted(ctx context.Context, s *bot.School, a bot.Agenda) error
-	Successes(ctx context.Context, s *bot.School, week string) ([]bot.Story, error)
-	Report(ctx context.Context, s *bot.School, week string) (bot.WeekReport, error)
 }
 
 var _ WeeklyUseCases = (*bot.Weekly)(nil)
+
+// Composer puts a tick's posts together, worded and addressed, each with
+// the key it is delivered once under (catalog.WeeklyPosts): the scheduler
+// only queues them. done, when set, runs once every post is queued.
+type Composer interface {
+	Compose(ctx context.Context, sc *bot.School, t bot.Tick) (posts []message.Message, done func(context.Context) error, err error)
+}
 
 // Leases let replicas agree who runs a tick: Lease is true for exactly one
 // caller per school and name until ttl has passed (redisstore.Store).
@@ -63,12 +66,10 @@ const (
 type WeeklyOptions struct {
 	Schools  *bot.Directory
 	UseCases WeeklyUseCases
+	Posts    Composer
 	Leases   Leases
-	Send     message.Sender
-	// Platforms are the platforms hulpbot posts on: a school gets its
-	// posts on each of them it is linked to (Mattermost team, Slack
-	// workspace); other platforms (the terminal chat) get every school's.
-	Platforms []bot.Platform
+	// Send queues the posts: the outbox, the one path to a platform.
+	Send      message.Sender
 	Now       func() time.Time // time.Now when nil; may run ahead (-now)
 	Log       *slog.Logger
 	CatchUp   time.Duration // DefaultCatchUp when 0
@@ -377,17 +378,17 @@ func (w *Weekly) RunTick(ctx context.Context, sc *bot.School, job bot.Job, at ti
 			return Taken, nil
 		}
 	}
-	out, err := w.post(ctx, sc, tick, key)
+	out, err := w.post(ctx, sc, tick)
 	if out == Failed && !errors.Is(err, message.ErrPermanent) {
 		w.hold(heldTick{school: sc.ID, key: key, job: job, at: at})
 	}
 	return out, err
 }
 
-// post composes the tick's posts and queues each, one call each: the
-// outbox delivers and retries.
-func (w *Weekly) post(ctx context.Context, sc *bot.School, tick bot.Tick, key string) (Outcome, error) {
-	msgs, after, err := w.compose(ctx, sc, tick)
+// post queues each of the tick's posts, one call each: the outbox
+// delivers and retries.
+func (w *Weekly) post(ctx context.Context, sc *bot.School, tick bot.Tick) (Outcome, error) {
+	msgs, done, err := w.o.Posts.Compose(ctx, sc, tick)
 	if err != nil {
 		return Failed, err
 	}
@@ -396,8 +397,6 @@ func (w *Weekly) post(ctx context.Context, sc *bot.School, tick bot.Tick, key st
 	}
 	var errs []error
 	for _, m := range msgs {
-		m.SchoolID = sc.ID
-		m.Key = "weekly/" + sc.ID + "/" + key + "/" + m.To.String() + "#" + m.To.Channel
 		if err := w.o.Send.Send(ctx, m); err != nil {
 			errs = append(errs, fmt.Errorf("queue post on %s: %w", m.To.Platform, err))
 		}
@@ -405,87 +404,10 @@ func (w *Weekly) post(ctx context.Context, sc *bot.School, tick bot.Tick, key st
 	if len(errs) > 0 {
 		return Failed, fmt.Errorf("%d of %d posts not queued: %w", len(errs), len(msgs), errors.Join(errs...))
 	}
-	if after != nil {
-		if err := after(ctx); err != nil {
+	if done != nil {
+		if err := done(ctx); err != nil {
 			return Posted, err
 		}
 	}
 	return Posted, nil
-}
-
-// compose renders the tick's post and addresses it; after, when set, runs
-// once everything is delivered.
-func (w *Weekly) compose(ctx context.Context, sc *bot.School, t bot.Tick) (msgs []message.Message, after func(context.Context) error, err error) {
-	switch t.Job {
-	case bot.JobReminder:
-		a, err := w.o.UseCases.Agenda(ctx, sc, t)
-		if err != nil {
-			return nil, nil, err
-		}
-		m := handlers.RenderReminder(sc, a)
-		return w.toChannel(sc, sc.Kernteam.Channel, m), func(ctx context.Context) error { return w.o.UseCases.AgendaPosted(ctx, sc, a) }, nil
-	case bot.JobSuccesses:
-		stories, err := w.o.UseCases.Successes(ctx, sc, t.Week)
-		if err != nil || len(stories) == 0 {
-			return nil, nil, err
-		}
-		return w.toChannel(sc, sc.SuccessChannel(), handlers.RenderSuccesses(sc, stories)), nil, nil
-	case bot.JobDigest:
-		r, err := w.o.UseCases.Report(ctx, sc, t.Week)
-		if err != nil {
-			return nil, nil, err
-		}
-		m, err := handlers.RenderDigest(sc, r, false)
-		if err != nil {
-			// The figures go out; only the chart is missing.
-			w.log.Error("digest chart", "school", sc.ID, "err", err)
-		}
-		if sc.Digest.Channel != "" {
-			return w.toChannel(sc, sc.Digest.Channel, m), nil, nil
-		}
-		return w.toCoordinators(sc, m), nil, nil
-	}
-	return nil, nil, fmt.Errorf("unknown job %q", t.Job)
-}
-
-// platforms are the platforms a school's posts go to.
-func (w *Weekly) platforms(sc *bot.School) []bot.Platform {
-	var out []bot.Platform
-	for _, p := range w.o.Platforms {
-		switch {
-		case p == bot.Mattermost && sc.MattermostTeam == "",
-			p == bot.Slack && sc.SlackTeam == "":
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
-// toChannel addresses m to channel on each of the school's platforms.
-func (w *Weekly) toChannel(sc *bot.School, channel string, m message.Message) []message.Message {
-	var out []message.Message
-	for _, p := range w.platforms(sc) {
-		c := m
-		c.To = bot.Recipient{Address: bot.Address{Platform: p}, Channel: channel}
-		out = append(out, c)
-	}
-	return out
-}
-
-// toCoordinators addresses m to each coordinator, once, on the first of
-// the school's platforms they have an account on.
-func (w *Weekly) toCoordinators(sc *bot.School, m message.Message) []message.Message {
-	var out []message.Message
-	for _, co := range sc.Coordinators {
-		for _, p := range w.platforms(sc) {
-			if h := co.Accounts.On(p); h != "" {
-				c := m
-				c.To = bot.Recipient{Address: bot.Address{Platform: p, Handle: h}}
-				out = append(out, c)
-				break
-			}
-		}
-	}
-	return out
 }

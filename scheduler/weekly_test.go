@@ -17,7 +17,7 @@ import (
 	"github.com/hulpbot/hulpbot/adapters/redisstore"
 	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
 	"github.com/hulpbot/hulpbot/bot"
-	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/catalog"
 	"github.com/hulpbot/hulpbot/message"
 )
 
@@ -106,7 +106,8 @@ type replica struct {
 	sent   *posts
 }
 
-func newReplica(t *testing.T, rdb redis.UniversalClient, prefix string, sc *bot.School, o WeeklyOptions) *replica {
+// newReplica posts on platforms, Mattermost when none are given.
+func newReplica(t *testing.T, rdb redis.UniversalClient, prefix string, sc *bot.School, o WeeklyOptions, platforms ...bot.Platform) *replica {
 	t.Helper()
 	dir, err := bot.NewDirectory([]*bot.School{sc})
 	if err != nil {
@@ -122,9 +123,10 @@ func newReplica(t *testing.T, rdb redis.UniversalClient, prefix string, sc *bot.
 	if o.Log == nil {
 		o.Log = quiet
 	}
-	if o.Platforms == nil {
-		o.Platforms = []bot.Platform{bot.Mattermost}
+	if platforms == nil {
+		platforms = []bot.Platform{bot.Mattermost}
 	}
+	o.Posts = catalog.NewWeeklyPosts(weekly, platforms, o.Log)
 	return &replica{jobs: NewWeekly(o), weekly: weekly, store: store, sent: sent}
 }
 
@@ -298,7 +300,7 @@ func TestRecipients(t *testing.T) {
 	at := ams(2026, 12, 4, 16, 0)
 	t.Run("channels on every linked platform and the terminal", func(t *testing.T) {
 		sc := weeklySchool(t)
-		r := newReplica(t, redistest.Client(t), redistest.Prefix(t), sc, WeeklyOptions{Platforms: []bot.Platform{bot.Mattermost, bot.Slack, bot.Shell}})
+		r := newReplica(t, redistest.Client(t), redistest.Prefix(t), sc, WeeklyOptions{}, bot.Mattermost, bot.Slack, bot.Shell)
 		if out, err := r.jobs.RunTick(ctx, sc, bot.JobDigest, at); out != Posted || err != nil {
 			t.Fatalf("RunTick = %s, %v", out, err)
 		}
@@ -318,7 +320,7 @@ func TestRecipients(t *testing.T) {
 		sc := weeklySchool(t)
 		sc.Digest.Channel = ""
 		sc.SlackTeam = "T0DEVAART1"
-		r := newReplica(t, redistest.Client(t), redistest.Prefix(t), sc, WeeklyOptions{Platforms: []bot.Platform{bot.Mattermost, bot.Slack}})
+		r := newReplica(t, redistest.Client(t), redistest.Prefix(t), sc, WeeklyOptions{}, bot.Mattermost, bot.Slack)
 		if out, err := r.jobs.RunTick(ctx, sc, bot.JobDigest, at); out != Posted || err != nil {
 			t.Fatalf("RunTick = %s, %v", out, err)
 		}
@@ -529,7 +531,7 @@ func TestSeededWeekFigures(t *testing.T) {
 	if len(rep.Previous) != 4 || rep.Previous[0].Week != "2026-W48" || rep.Previous[0].Requests != 1 {
 		t.Errorf("previous weeks = %+v; want 4, the first week 48 with its one request", rep.Previous)
 	}
-	text := handlers.DigestText(sc, rep, false)
+	text := catalog.DigestText(sc, rep, false)
 	for _, line := range []string{
 		"Hulpvragen: 7 (vorige 4 schoolweken gemiddeld 0,3)",
 		`Wachttijd tot "Ik kom eraan": mediaan 1 min 30 s, p90 3 min`,
@@ -625,8 +627,8 @@ func TestQueueFailureKeepsTheTick(t *testing.T) {
 	sc.Digest.Channel = ""
 	sc.SlackTeam = "T0DEVAART1"
 	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
-	a := newReplica(t, rdb, prefix, sc, WeeklyOptions{Platforms: []bot.Platform{bot.Mattermost, bot.Slack}})
-	b := newReplica(t, rdb, prefix, sc, WeeklyOptions{Platforms: []bot.Platform{bot.Mattermost, bot.Slack}})
+	a := newReplica(t, rdb, prefix, sc, WeeklyOptions{}, bot.Mattermost, bot.Slack)
+	b := newReplica(t, rdb, prefix, sc, WeeklyOptions{}, bot.Mattermost, bot.Slack)
 	ctx := context.Background()
 	at := ams(2026, 12, 4, 16, 0)
 	a.sent.down = 1 // the first coordinator's digest is not queued

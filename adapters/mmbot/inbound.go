@@ -17,6 +17,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/catalog"
 	"github.com/hulpbot/hulpbot/handlers"
 )
 
@@ -156,19 +157,19 @@ func (a *Adapter) ServeAction(w http.ResponseWriter, r *http.Request) {
 	signer, err := a.keys.get(ctx)
 	if err != nil {
 		a.log.Error("click: no action secret", "post", req.PostId, "err", err)
-		writeJSON(w, RenderEphemeral(handlers.Text(handlers.LangNL, "err.internal")))
+		writeJSON(w, RenderEphemeral(catalog.Text(catalog.LangNL, "err.internal")))
 		return
 	}
 	ref, err := signer.Verify(req.Context)
 	if err != nil {
 		a.log.Warn("click refused", "reason", "context", "err", err, "post", req.PostId, "user", req.UserId)
-		writeJSON(w, RenderEphemeral(handlers.Text(handlers.LangNL, "err.unknown_button")))
+		writeJSON(w, RenderEphemeral(catalog.Text(catalog.LangNL, "err.unknown_button")))
 		return
 	}
 	sc, ok := a.dir.School(ref.SchoolID)
 	if !ok {
 		a.log.Warn("click refused", "reason", "school gone", "school", ref.SchoolID, "post", req.PostId, "user", req.UserId)
-		writeJSON(w, RenderEphemeral(handlers.Text(handlers.LangNL, "err.unknown_school")))
+		writeJSON(w, RenderEphemeral(catalog.Text(catalog.LangNL, "err.unknown_school")))
 		return
 	}
 	if req.TeamId != "" {
@@ -176,7 +177,7 @@ func (a *Adapter) ServeAction(w http.ResponseWriter, r *http.Request) {
 		// Direct messages have no team.
 		if tsc, ok := a.teams.school(ctx, req.TeamId, req.TeamName); !ok || tsc.ID != sc.ID {
 			a.log.Warn("click refused", "reason", "foreign team", "school", sc.ID, "team", req.TeamId, "post", req.PostId, "user", req.UserId)
-			writeJSON(w, RenderEphemeral(handlers.Text(sc.Language, "err.unknown_button")))
+			writeJSON(w, RenderEphemeral(catalog.Text(sc.Language, "err.unknown_button")))
 			return
 		}
 	}

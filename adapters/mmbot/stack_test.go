@@ -25,6 +25,7 @@ import (
 	"github.com/hulpbot/hulpbot/adapters/redisstore"
 	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/catalog"
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/handlers"
 	"github.com/hulpbot/hulpbot/message"
@@ -137,7 +138,7 @@ func newStack(t *testing.T, opts ...stackOption) *stack {
 	}, log)
 	s.store.SetCourier(box)
 	s.svc = bot.NewService(s.store, nil, log)
-	box.SetRenderer(handlers.NewNoticeRenderer(s.dir, s.svc))
+	box.SetRenderer(catalog.NewNoticeRenderer(s.dir, s.svc))
 	cmds := handlers.New(s.svc, time.Now, log)
 	o := Options{
 		URL:           s.mm.URL(),

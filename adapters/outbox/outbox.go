@@ -93,7 +93,7 @@ type Options struct {
 }
 
 // Renderer puts a queued notice in words, from the request as it stands
-// (handlers.NoticeRenderer). It reports false when there is nothing to tell
+// (catalog.NoticeRenderer). It reports false when there is nothing to tell
 // any more; an error wrapping message.ErrPermanent when there never will be.
 type Renderer interface {
 	RenderNotice(ctx context.Context, school, notice string) (message.Message, bool, error)

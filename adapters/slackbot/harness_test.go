@@ -24,6 +24,7 @@ import (
 	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
 	"github.com/hulpbot/hulpbot/adapters/slackbot/slackfake"
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/catalog"
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/handlers"
 	"github.com/hulpbot/hulpbot/message"
@@ -107,7 +108,7 @@ func newStack(t *testing.T, opts ...stackOpt) *stack {
 	}, log)
 	s.store.SetCourier(box)
 	s.svc = bot.NewService(s.store, nil, log)
-	box.SetRenderer(handlers.NewNoticeRenderer(dir, s.svc))
+	box.SetRenderer(catalog.NewNoticeRenderer(dir, s.svc))
 	c.Dispatcher = handlers.New(s.svc, time.Now, log)
 	s.adapter, err = New(c.Options)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/catalog"
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/handlers"
 	"github.com/hulpbot/hulpbot/message"
@@ -230,7 +231,7 @@ func TestRenderNotices(t *testing.T) {
 			{Kind: bot.NoticeFollowUp, To: toMarie, Request: r, Helper: anne},
 		} {
 			n.SchoolID = sc.ID
-			m := handlers.Render(n, sc)
+			m := catalog.Render(n, sc)
 			p, err := MessagePayload(m)
 			if err != nil {
 				t.Errorf("%s %s: %v", lang, n.Kind, err)

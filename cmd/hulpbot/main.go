@@ -37,6 +37,7 @@ import (
 	"github.com/hulpbot/hulpbot/adapters/redisstore"
 	"github.com/hulpbot/hulpbot/adapters/shell"
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/catalog"
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/handlers"
 	"github.com/hulpbot/hulpbot/message"
@@ -187,7 +188,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	var deliver message.Sender = box
 	store.SetCourier(box)
 	svc := bot.NewService(store, metrics.NewObserver(reg), log)
-	box.SetRenderer(handlers.NewNoticeRenderer(dir, svc))
+	box.SetRenderer(catalog.NewNoticeRenderer(dir, svc))
 	weekly := newWeekly(store, log)
 	cmds := handlers.New(svc, clock, log, handlers.WithWeekly(weekly, deliver))
 

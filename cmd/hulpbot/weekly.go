@@ -14,6 +14,7 @@ import (
 
 	"github.com/hulpbot/hulpbot/adapters/redisstore"
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/catalog"
 	"github.com/hulpbot/hulpbot/message"
 	"github.com/hulpbot/hulpbot/scheduler"
 )
@@ -79,13 +80,13 @@ func startWeekly(ctx context.Context, deps weeklyDeps) (stop func(), err error) 
 	}
 
 	jobs := scheduler.NewWeekly(scheduler.WeeklyOptions{
-		Schools:   deps.dir,
-		UseCases:  deps.weekly,
-		Leases:    deps.store,
-		Send:      deps.send,
-		Platforms: deps.platforms,
-		Now:       deps.now,
-		Log:       deps.log,
+		Schools:  deps.dir,
+		UseCases: deps.weekly,
+		Posts:    catalog.NewWeeklyPosts(deps.weekly, deps.platforms, deps.log),
+		Leases:   deps.store,
+		Send:     deps.send,
+		Now:      deps.now,
+		Log:      deps.log,
 	})
 	if err := jobs.Start(ctx); err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
 	"github.com/hulpbot/hulpbot/adapters/shell"
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/catalog"
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/handlers"
 	"github.com/hulpbot/hulpbot/message"
@@ -165,7 +166,7 @@ func TestWeeklyInTheShell(t *testing.T) {
 	box := outbox.New(rdb, prefix, []string{sc.ID}, senders, clock, outbox.Options{Sync: true}, quiet)
 	store.SetCourier(box)
 	svc := bot.NewService(store, nil, quiet)
-	box.SetRenderer(handlers.NewNoticeRenderer(dir, svc))
+	box.SetRenderer(catalog.NewNoticeRenderer(dir, svc))
 	cmds := handlers.New(svc, clock, quiet, handlers.WithWeekly(weekly, box))
 
 	script := strings.Join([]string{

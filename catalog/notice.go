@@ -1,4 +1,4 @@
-package handlers
+package catalog
 
 import (
 	"context"
@@ -55,10 +55,10 @@ func (nr *NoticeRenderer) RenderNotice(ctx context.Context, school, notice strin
 // Render puts a notice in words for the school: a pure function of the
 // notice and the school, tested with golden files.
 func Render(n bot.Notice, sc *bot.School) message.Message {
-	l := lang(sc.Language)
+	l := Lang(sc.Language)
 	r := n.Request
-	group := groupLabel(sc, r.Group)
-	at := clock(sc, r.CreatedAt)
+	group := GroupLabel(sc, r.Group)
+	at := Clock(sc, r.CreatedAt)
 	m := message.Message{To: n.To, SchoolID: n.SchoolID, Key: n.Key(), RequestID: r.ID, Kind: n.Kind, OfferNo: r.OfferNo,
 		Urgent: n.Kind.Urgent()}
 	var from, note string
@@ -72,42 +72,42 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 	case bot.NoticeOffer:
 		var deadline string
 		if !r.Deadline.IsZero() {
-			deadline = Text(l, "notice.offer.deadline", "deadline", clock(sc, r.Deadline))
+			deadline = Text(l, "notice.offer.deadline", "deadline", Clock(sc, r.Deadline))
 		}
-		m.Text = lines(Text(l, "notice.offer", "group", group, "time", at), from, note, deadline)
+		m.Text = Lines(Text(l, "notice.offer", "group", group, "time", at), from, note, deadline)
 		m.Buttons = []message.Button{
 			{Label: Text(l, "button.accept"), Action: message.ActionAccept, RequestID: r.ID, OfferNo: r.OfferNo, Primary: true},
 			{Label: Text(l, "button.decline"), Action: message.ActionDecline, RequestID: r.ID, OfferNo: r.OfferNo},
 		}
 	case bot.NoticeAccepted:
-		m.Text = Text(l, "notice.accepted", "helper", helperName(sc, n.Helper.Name), "group", group)
+		m.Text = Text(l, "notice.accepted", "helper", HelperName(sc, n.Helper.Name), "group", group)
 	case bot.NoticeMovedOn:
-		m.Text = Text(l, "notice.moved_on", "group", group, "helper", helperName(sc, n.Helper.Name), "role", roleLabel(sc, n.Helper.Role))
+		m.Text = Text(l, "notice.moved_on", "group", group, "helper", HelperName(sc, n.Helper.Name), "role", roleLabel(sc, n.Helper.Role))
 	case bot.NoticeNobody:
 		if sc.FallbackChannel == "" {
-			m.Text = Text(l, "notice.nobody.nochannel", "group", group, "when_down", whenDown(sc))
+			m.Text = Text(l, "notice.nobody.nochannel", "group", group, "when_down", WhenDown(sc))
 		} else {
 			m.Text = Text(l, "notice.nobody", "group", group, "channel", sc.FallbackChannel)
 		}
 	case bot.NoticeEscalated:
-		m.Text = lines(Text(l, "notice.escalated", "group", group, "time", at), from, note)
+		m.Text = Lines(Text(l, "notice.escalated", "group", group, "time", at), from, note)
 		m.Buttons = []message.Button{{Label: Text(l, "button.pickup"), Action: message.ActionPickup, RequestID: r.ID, Primary: true}}
 	case bot.NoticeFollowUp:
 		// Told only what is true: the fallback channel has the request when
 		// its post was queued with the escalation (the same script).
 		switch {
 		case r.State == bot.StateOffered:
-			m.Text = Text(l, "notice.follow_up.offered", "group", group, "time", at, "helper", helperName(sc, n.Helper.Name))
+			m.Text = Text(l, "notice.follow_up.offered", "group", group, "time", at, "helper", HelperName(sc, n.Helper.Name))
 		case sc.FallbackChannel == "":
-			m.Text = Text(l, "notice.follow_up.escalated.nochannel", "group", group, "time", at, "when_down", capitalize(whenDown(sc)))
+			m.Text = Text(l, "notice.follow_up.escalated.nochannel", "group", group, "time", at, "when_down", capitalize(WhenDown(sc)))
 		default:
-			m.Text = Text(l, "notice.follow_up.escalated", "group", group, "time", at, "channel", sc.FallbackChannel, "when_down", capitalize(whenDown(sc)))
+			m.Text = Text(l, "notice.follow_up.escalated", "group", group, "time", at, "channel", sc.FallbackChannel, "when_down", capitalize(WhenDown(sc)))
 		}
 	case bot.NoticeOfferLapsed:
 		// Replaces the text of the offer message where the platform can.
 		switch {
 		case n.Helper.ID != "":
-			m.Text = Text(l, "notice.offer_lapsed.to", "group", group, "time", at, "helper", helperName(sc, n.Helper.Name))
+			m.Text = Text(l, "notice.offer_lapsed.to", "group", group, "time", at, "helper", HelperName(sc, n.Helper.Name))
 		case sc.FallbackChannel != "":
 			m.Text = Text(l, "notice.offer_lapsed.channel", "group", group, "time", at, "channel", sc.FallbackChannel)
 		default:
@@ -116,11 +116,11 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 	case bot.NoticePassedOnLate:
 		switch {
 		case r.State == bot.StateEscalated && sc.FallbackChannel == "":
-			m.Text = Text(l, "notice.passed_on_late.nochannel", "group", group, "time", at, "when_down", whenDown(sc))
+			m.Text = Text(l, "notice.passed_on_late.nochannel", "group", group, "time", at, "when_down", WhenDown(sc))
 		case r.State == bot.StateEscalated:
 			m.Text = Text(l, "notice.passed_on_late.nobody", "group", group, "time", at, "channel", sc.FallbackChannel)
 		default:
-			m.Text = Text(l, "notice.passed_on_late", "group", group, "time", at, "helper", helperName(sc, n.Helper.Name), "role", roleLabel(sc, n.Helper.Role))
+			m.Text = Text(l, "notice.passed_on_late", "group", group, "time", at, "helper", HelperName(sc, n.Helper.Name), "role", roleLabel(sc, n.Helper.Role))
 		}
 	case bot.NoticeCancelled:
 		if n.To.Channel != "" {
@@ -133,8 +133,8 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 		if r.DoneNote != "" {
 			done = Text(l, "notice.note", "note", r.DoneNote)
 		}
-		// "Hielp het?": only how many gave each answer is kept (weekly.go).
-		m.Text = lines(Text(l, "notice.resolved", "helper", helperName(sc, n.Helper.Name), "group", group), done, Text(l, "pulse.question"))
+		// "Hielp het?": the command layer counts the answers, nothing more.
+		m.Text = Lines(Text(l, "notice.resolved", "helper", HelperName(sc, n.Helper.Name), "group", group), done, Text(l, "pulse.question"))
 		m.Buttons = pulseButtons(l, r.ID)
 	default:
 		m.Text = Text(l, "notice.other", "group", group)

@@ -1,4 +1,4 @@
-package handlers
+package catalog
 
 import (
 	"bytes"
@@ -11,18 +11,20 @@ import (
 
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/chart"
+	"github.com/hulpbot/hulpbot/internal/chattext"
 	"github.com/hulpbot/hulpbot/message"
 )
 
 // The weekly posts in words: the kernteam reminder, the success stories and
 // the coordinators' digest with its chart, and the steering group's CSV.
 // Pure functions of the school and the figures, tested with golden files;
-// the scheduler addresses and sends them.
+// WeeklyPosts (posts.go) addresses them for the scheduler, DigestSoFar for
+// a coordinator who asks.
 
 // RenderReminder is the kernteam reminder: when the team meets and an
 // agenda drawn from the week.
 func RenderReminder(sc *bot.School, a bot.Agenda) message.Message {
-	l := lang(sc.Language)
+	l := Lang(sc.Language)
 	title := Text(l, "reminder.title.nomeeting", "school", sc.Name)
 	if m := strings.TrimSpace(sc.Kernteam.Meeting); m != "" {
 		title = Text(l, "reminder.title", "school", sc.Name, "meeting", m)
@@ -33,7 +35,7 @@ func RenderReminder(sc *bot.School, a bot.Agenda) message.Message {
 	} else {
 		top := make([]string, len(a.Top))
 		for i, g := range a.Top {
-			top[i] = Text(l, "reminder.group", "group", groupLabel(sc, g.Group), "count", strconv.Itoa(g.Count))
+			top[i] = Text(l, "reminder.group", "group", GroupLabel(sc, g.Group), "count", strconv.Itoa(g.Count))
 		}
 		out = append(out, Text(l, "reminder.requests", "count", strconv.Itoa(a.Week.Requests), "groups", strings.Join(top, ", ")))
 	}
@@ -45,13 +47,13 @@ func RenderReminder(sc *bot.School, a bot.Agenda) message.Message {
 			if it.DayPart != "" {
 				when += " " + it.DayPart
 			} else {
-				when += " " + clock(sc, it.CreatedAt)
+				when += " " + Clock(sc, it.CreatedAt)
 			}
 			if hp, ok := sc.HelperByID(it.HelperID); ok {
-				out = append(out, Text(l, "reminder.item", "group", groupLabel(sc, it.Group), "when", when, "helper", hp.Name))
+				out = append(out, Text(l, "reminder.item", "group", GroupLabel(sc, it.Group), "when", when, "helper", hp.Name))
 			} else {
 				// A helper no longer configured: no id in a post.
-				out = append(out, Text(l, "reminder.item.nohelper", "group", groupLabel(sc, it.Group), "when", when))
+				out = append(out, Text(l, "reminder.item.nohelper", "group", GroupLabel(sc, it.Group), "when", when))
 			}
 		}
 	}
@@ -62,10 +64,10 @@ func RenderReminder(sc *bot.School, a bot.Agenda) message.Message {
 // RenderSuccesses is the post "Successen van deze week 🎉": the stories,
 // signed ones with their author.
 func RenderSuccesses(sc *bot.School, stories []bot.Story) message.Message {
-	l := lang(sc.Language)
+	l := Lang(sc.Language)
 	out := []string{Text(l, "successes.title")}
 	for _, st := range stories {
-		text := strings.Join(fields(st.Text), " ")
+		text := strings.Join(chattext.Fields(st.Text), " ")
 		if st.By != "" {
 			out = append(out, Text(l, "successes.item.signed", "story", text, "name", st.By))
 		} else {
@@ -89,9 +91,30 @@ func RenderDigest(sc *bot.School, r bot.WeekReport, soFar bool) (message.Message
 	return m, nil
 }
 
+// DigestSoFar is the digest on demand ("/hulp overzicht") that a
+// coordinator asked for at now: the figures of the week so far for the
+// reply, and the chart as a direct message to them, as a reply to a
+// command cannot carry a file on every platform. Each request is a
+// message of its own (its key has the time). When the chart fails, err
+// says so and text is there all the same.
+func DigestSoFar(sc *bot.School, r bot.WeekReport, to bot.Address, now time.Time) (text string, dm message.Message, err error) {
+	m, err := RenderDigest(sc, r, true)
+	if err != nil {
+		return m.Text, message.Message{}, err
+	}
+	week := sc.Week(now)
+	return m.Text, message.Message{
+		To:          bot.Recipient{Address: to},
+		SchoolID:    sc.ID,
+		Text:        Text(Lang(sc.Language), "summary.chart", "week", weekNumber(week)),
+		Attachments: m.Attachments,
+		Key:         "summary/" + sc.ID + "/" + week + "/" + to.String() + "/" + strconv.FormatInt(now.UnixMilli(), 10),
+	}, nil
+}
+
 // DigestText is the digest's figures in words.
 func DigestText(sc *bot.School, r bot.WeekReport, soFar bool) string {
-	l := lang(sc.Language)
+	l := Lang(sc.Language)
 	w := r.Week
 	cmp := r.Compare()
 	titleKey := "digest.title"
@@ -109,7 +132,7 @@ func DigestText(sc *bot.School, r bot.WeekReport, soFar bool) string {
 	if w.Requests > 0 {
 		var groups []string
 		for _, g := range w.TopGroups(sc, len(w.ByGroup)) {
-			groups = append(groups, Text(l, "digest.count", "what", groupLabel(sc, g.Group), "count", strconv.Itoa(g.Count)))
+			groups = append(groups, Text(l, "digest.count", "what", GroupLabel(sc, g.Group), "count", strconv.Itoa(g.Count)))
 		}
 		out = append(out, Text(l, "digest.by_group", "list", strings.Join(groups, " · ")))
 		var parts []string
@@ -153,7 +176,7 @@ func DigestText(sc *bot.School, r bot.WeekReport, soFar bool) string {
 // DigestChart draws the report's chart weeks: requests per day part and
 // the wait.
 func DigestChart(sc *bot.School, r bot.WeekReport) ([]byte, error) {
-	l := lang(sc.Language)
+	l := Lang(sc.Language)
 	weeks := r.Chart
 	if len(weeks) == 0 {
 		weeks = []bot.WeekFigures{r.Week}
@@ -234,20 +257,20 @@ func weekDates(sc *bot.School, week string) string {
 	if err != nil {
 		return week
 	}
-	l := lang(sc.Language)
+	l := Lang(sc.Language)
 	return Text(l, "dates.range", "from", dateLabel(sc, m), "to", dateLabel(sc, m.AddDate(0, 0, 6)))
 }
 
 // dateLabel is a date as "30 nov" ("30 Nov").
 func dateLabel(sc *bot.School, d time.Time) string {
-	months := strings.Split(Text(lang(sc.Language), "months"), ",")
+	months := strings.Split(Text(Lang(sc.Language), "months"), ",")
 	return strconv.Itoa(d.Day()) + " " + months[int(d.Month())-1]
 }
 
 // dayLabel is the day of a moment in the school's time zone: "di 24 nov".
 func dayLabel(sc *bot.School, t time.Time) string {
 	t = t.In(sc.Location)
-	days := strings.Split(Text(lang(sc.Language), "weekdays"), ",")
+	days := strings.Split(Text(Lang(sc.Language), "weekdays"), ",")
 	return days[t.Weekday()] + " " + dateLabel(sc, t)
 }
 
@@ -255,7 +278,7 @@ func dayLabel(sc *bot.School, t time.Time) string {
 // schooltijd".
 func dayPartLabel(sc *bot.School, p string) string {
 	if p == bot.DayPartOutside {
-		return Text(lang(sc.Language), "daypart.outside")
+		return Text(Lang(sc.Language), "daypart.outside")
 	}
 	return p
 }

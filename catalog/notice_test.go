@@ -1,4 +1,4 @@
-package handlers
+package catalog
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/internal/golden"
 	"github.com/hulpbot/hulpbot/message"
 )
 
@@ -88,7 +89,7 @@ func TestRender(t *testing.T) {
 				if strings.ContainsAny(m.Text, "{}") {
 					t.Errorf("Render: text %q has a placeholder left", m.Text)
 				}
-				golden(t, "render/"+tt.name+"."+l, dump(m))
+				golden.Check(t, "render/"+tt.name+"."+l, dump(m))
 			})
 		}
 	}
@@ -115,16 +116,6 @@ func TestRenderWithoutFallbackChannel(t *testing.T) {
 	if got != want {
 		t.Errorf("Render(nobody) = %q; want %q", got, want)
 	}
-}
-
-type fakeSender struct {
-	sent []message.Message
-	err  error
-}
-
-func (f *fakeSender) Send(_ context.Context, m message.Message) error {
-	f.sent = append(f.sent, m)
-	return f.err
 }
 
 // noticer answers every notice with n, or with ok false / err.

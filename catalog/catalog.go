@@ -1,4 +1,4 @@
-package handlers
+package catalog
 
 import (
 	"regexp"
@@ -17,7 +17,7 @@ const (
 	LangEN = "en"
 )
 
-var catalog = map[string]map[string]string{
+var texts = map[string]map[string]string{
 	LangNL: {
 		// Asking for help.
 		"request.offered":             "Je hulpvraag voor {group} is doorgezet naar {helper} ({role}).",
@@ -61,7 +61,7 @@ var catalog = map[string]map[string]string{
 		"summary.later": "Het overzicht van deze week komt met de wekelijkse samenvatting voor de coördinatoren. Een overzicht op verzoek kan hulpbot nog niet maken.",
 		"summary.csv":   "Ook de CSV-export voor de stuurgroep komt later.",
 
-		// The weekly rhythm (weekly.go, weekly_render.go).
+		// The weekly rhythm: the replies (handlers) and the posts (weekly.go).
 		"story.ok.signed":    "Dank je! Je succes komt in de weekpost, met je naam ({name}).",
 		"story.sign_tip":     "Wil je je naam erbij? Zet #naam achter je verhaal.",
 		"summary.csv.title":  "Weekcijfers van de laatste {weeks} weken (CSV, zonder namen):",
@@ -400,9 +400,9 @@ var catalog = map[string]map[string]string{
 // from the catalogue comes back as the key, so a mistake shows instead of
 // an empty message.
 func Text(lang, key string, vars ...string) string {
-	m, ok := catalog[lang]
+	m, ok := texts[lang]
 	if !ok {
-		m = catalog[LangNL]
+		m = texts[LangNL]
 	}
 	s, ok := m[key]
 	if !ok {
@@ -441,10 +441,11 @@ func Text(lang, key string, vars ...string) string {
 	return b.String()
 }
 
-// lang is the language a school speaks: its own when hulpbot knows it.
-func lang(l string) string {
+// Lang is the language a school speaks (bot.School.Language): its own when
+// hulpbot knows it, else Dutch.
+func Lang(l string) string {
 	l = strings.ToLower(strings.TrimSpace(l))
-	if _, ok := catalog[l]; ok {
+	if _, ok := texts[l]; ok {
 		return l
 	}
 	return LangNL

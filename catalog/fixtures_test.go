@@ -1,0 +1,78 @@
+package catalog
+
+import (
+	"strings"
+	"testing"
+	"time"
+	_ "time/tzdata" // Europe/Amsterdam on any machine
+
+	"github.com/hulpbot/hulpbot/bot"
+)
+
+// amsterdam is the time zone of the test school.
+func amsterdam(t testing.TB) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+// testNow is Thursday 26 November 2026, 10:41 in Amsterdam.
+func testNow(t testing.TB) time.Time {
+	return time.Date(2026, 11, 26, 10, 41, 0, 0, amsterdam(t))
+}
+
+// testSchool is De Vaart in lang, with Anne (jeugdhulpverlener) and Bram
+// (CJG coach) always on duty, Sanne as coordinator, and numbered groups
+// with a combination group and a letter, and two childcare names.
+func testSchool(t testing.TB, lang string) *bot.School {
+	t.Helper()
+	always, err := bot.ParseSchedule([]string{"altijd"}, bot.DefaultDayParts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := &bot.School{
+		ID:       "de-vaart",
+		Name:     "Kindcentrum De Vaart",
+		Language: lang,
+		Location: amsterdam(t),
+		Groups: []bot.Group{
+			{ID: "1-2a", Aliases: []string{"kleuters"}},
+			{ID: "3"}, {ID: "4"}, {ID: "5"}, {ID: "5b"}, {ID: "6"}, {ID: "7"}, {ID: "8"},
+			{ID: "Dolfijnen", Aliases: []string{"de dolfijnen"}},
+			{ID: "bso"},
+		},
+		Helpers: []bot.Helper{
+			{ID: "anne", Name: "Anne", Role: bot.RoleJeugdhulpverlener, Schedule: always, Groups: []string{"3", "4", "5"},
+				Accounts: bot.Accounts{Mattermost: "anne", Slack: "U0ANNE0001"}},
+			{ID: "bram", Name: "Bram", Role: bot.RoleCJGCoach, Schedule: always,
+				Accounts: bot.Accounts{Mattermost: "bram", Slack: "U0BRAM0001"}},
+		},
+		Coordinators: []bot.Coordinator{
+			{Name: "Sanne", Accounts: bot.Accounts{Mattermost: "ib.sanne"}},
+		},
+		RolesPriority:   []bot.Role{bot.RoleJeugdhulpverlener, bot.RoleCJGCoach},
+		DayParts:        bot.DefaultDayParts(),
+		FallbackChannel: "kernteam",
+		OfferTimeout:    2 * time.Minute,
+		Retention:       720 * time.Hour,
+		MattermostTeam:  "de-vaart",
+	}
+	if err := sc.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+var teacher = bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: "marie"}, Name: "Marie"}
+
+func hasLine(text, line string) bool {
+	for _, l := range strings.Split(text, "\n") {
+		if l == line {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,81 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/message"
+)
+
+// WeeklyFigures is what the weekly posts are drawn from (bot.Weekly).
+type WeeklyFigures interface {
+	Agenda(ctx context.Context, s *bot.School, t bot.Tick) (bot.Agenda, error)
+	AgendaPosted(ctx context.Context, s *bot.School, a bot.Agenda) error
+	Successes(ctx context.Context, s *bot.School, week string) ([]bot.Story, error)
+	Report(ctx context.Context, s *bot.School, week string) (bot.WeekReport, error)
+}
+
+var _ WeeklyFigures = (*bot.Weekly)(nil)
+
+// WeeklyPosts puts each weekly post together for the scheduler: the
+// figures of the week from the core, in words, addressed to whoever gets
+// it (bot.School.JobRecipients) and keyed so that a tick run again queues
+// nothing twice. The scheduler only queues what it gets.
+type WeeklyPosts struct {
+	figures   WeeklyFigures
+	platforms []bot.Platform
+	log       *slog.Logger
+}
+
+// NewWeeklyPosts returns the posts drawn from figures, for the platforms
+// hulpbot posts on. log hears of a digest that goes out without its chart.
+func NewWeeklyPosts(figures WeeklyFigures, platforms []bot.Platform, log *slog.Logger) *WeeklyPosts {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &WeeklyPosts{figures: figures, platforms: platforms, log: log.With("component", "weekly")}
+}
+
+// Compose puts tick t's post together, one message per recipient; none
+// when there is nothing to post (a week without success stories). done,
+// when set, is to run once every message is queued: the reminder then
+// takes the items it listed off the kernteam's agenda.
+func (p *WeeklyPosts) Compose(ctx context.Context, sc *bot.School, t bot.Tick) (posts []message.Message, done func(context.Context) error, err error) {
+	var m message.Message
+	switch t.Job {
+	case bot.JobReminder:
+		a, err := p.figures.Agenda(ctx, sc, t)
+		if err != nil {
+			return nil, nil, err
+		}
+		m = RenderReminder(sc, a)
+		done = func(ctx context.Context) error { return p.figures.AgendaPosted(ctx, sc, a) }
+	case bot.JobSuccesses:
+		stories, err := p.figures.Successes(ctx, sc, t.Week)
+		if err != nil || len(stories) == 0 {
+			return nil, nil, err
+		}
+		m = RenderSuccesses(sc, stories)
+	case bot.JobDigest:
+		r, err := p.figures.Report(ctx, sc, t.Week)
+		if err != nil {
+			return nil, nil, err
+		}
+		if m, err = RenderDigest(sc, r, false); err != nil {
+			// The figures go out; only the chart is missing.
+			p.log.Error("digest chart", "school", sc.ID, "err", err)
+		}
+	default:
+		return nil, nil, fmt.Errorf("unknown job %q", t.Job)
+	}
+	tick := t.Key(sc.Location)
+	for _, to := range sc.JobRecipients(t.Job, p.platforms) {
+		c := m
+		c.To, c.SchoolID = to, sc.ID
+		c.Key = "weekly/" + sc.ID + "/" + tick + "/" + to.String() + "#" + to.Channel
+		posts = append(posts, c)
+	}
+	return posts, done, nil
+}

@@ -1,0 +1,116 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hulpbot/hulpbot/bot"
+)
+
+// fakeFigures answers the weekly posts' reads with what it holds.
+type fakeFigures struct {
+	agenda  bot.Agenda
+	stories []bot.Story
+	report  bot.WeekReport
+	err     error
+	posted  []bot.Agenda
+}
+
+func (f *fakeFigures) Agenda(context.Context, *bot.School, bot.Tick) (bot.Agenda, error) {
+	return f.agenda, f.err
+}
+
+func (f *fakeFigures) AgendaPosted(_ context.Context, _ *bot.School, a bot.Agenda) error {
+	f.posted = append(f.posted, a)
+	return nil
+}
+
+func (f *fakeFigures) Successes(context.Context, *bot.School, string) ([]bot.Story, error) {
+	return f.stories, f.err
+}
+
+func (f *fakeFigures) Report(context.Context, *bot.School, string) (bot.WeekReport, error) {
+	return f.report, f.err
+}
+
+func TestWeeklyPosts(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2026, 11, 30, 8, 15, 0, 0, amsterdam(t))
+	agenda := bot.Agenda{Week: bot.WeekFigures{Week: "2026-W48"},
+		Items: []bot.AgendaItem{{RequestID: "r1", Group: "5", HelperID: "anne", CreatedAt: at.AddDate(0, 0, -6)}}}
+	tests := []struct {
+		name      string
+		job       bot.Job
+		figures   fakeFigures
+		platforms []bot.Platform
+		change    func(*bot.School)
+		want      []string // recipient and key of each post
+		text      string   // the first line every post starts with
+		done      bool
+	}{
+		{name: "reminder in the kernteam channel", job: bot.JobReminder, figures: fakeFigures{agenda: agenda},
+			platforms: []bot.Platform{bot.Mattermost, bot.Slack, bot.Shell},
+			want: []string{"mattermost: #kernteam weekly/de-vaart/kernteam.reminder@2026-11-30T08:15:00/mattermost:#kernteam",
+				"shell: #kernteam weekly/de-vaart/kernteam.reminder@2026-11-30T08:15:00/shell:#kernteam"},
+			text: "🗓️ Kernteam Kindcentrum De Vaart: het overleg is donderdag 14:00.", done: true},
+		{name: "no stories, no post", job: bot.JobSuccesses, platforms: []bot.Platform{bot.Mattermost}},
+		{name: "stories in the kernteam channel", job: bot.JobSuccesses, figures: fakeFigures{stories: []bot.Story{{Text: "rustige gymles"}}},
+			platforms: []bot.Platform{bot.Mattermost},
+			want:      []string{"mattermost: #kernteam weekly/de-vaart/successes@2026-11-30T08:15:00/mattermost:#kernteam"},
+			text:      "Successen van deze week 🎉"},
+		{name: "digest to each coordinator", job: bot.JobDigest, figures: fakeFigures{report: testReport()},
+			platforms: []bot.Platform{bot.Mattermost, bot.Slack}, change: func(sc *bot.School) { sc.SlackTeam = "T0DEVAART1" },
+			want: []string{"mattermost:ib.sanne # weekly/de-vaart/digest@2026-11-30T08:15:00/mattermost:ib.sanne#"},
+			text: "📊 Weekoverzicht Kindcentrum De Vaart, week 49 (30 nov t/m 6 dec)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := testSchool(t, LangNL)
+			sc.Kernteam = bot.Kernteam{Channel: "kernteam", Reminder: "15 8 * * MON", Meeting: "donderdag 14:00"}
+			if tt.change != nil {
+				tt.change(sc)
+			}
+			figures := tt.figures
+			posts, done, err := NewWeeklyPosts(&figures, tt.platforms, nil).Compose(ctx, sc, bot.Tick{Job: tt.job, At: at, Week: "2026-W48"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, m := range posts {
+				got = append(got, m.To.String()+" #"+m.To.Channel+" "+m.Key)
+				if m.SchoolID != sc.ID || !strings.HasPrefix(m.Text, tt.text+"\n") {
+					t.Errorf("post for school %q reads %q; want %q first", m.SchoolID, m.Text, tt.text)
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("posts = %q; want %q", got, tt.want)
+			}
+			if (done != nil) != tt.done {
+				t.Fatalf("done set: %v; want %v", done != nil, tt.done)
+			}
+			if done != nil {
+				if err := done(ctx); err != nil || len(figures.posted) != 1 || figures.posted[0].Items[0].RequestID != "r1" {
+					t.Errorf("done = %v, posted %+v; want the listed agenda taken off", err, figures.posted)
+				}
+			}
+		})
+	}
+	t.Run("figures unavailable", func(t *testing.T) {
+		sc := testSchool(t, LangNL)
+		figures := &fakeFigures{err: bot.ErrUnavailable}
+		for _, job := range bot.Jobs {
+			if posts, _, err := NewWeeklyPosts(figures, []bot.Platform{bot.Mattermost}, nil).Compose(ctx, sc, bot.Tick{Job: job, At: at}); !errors.Is(err, bot.ErrUnavailable) || len(posts) != 0 {
+				t.Errorf("%s: %d posts, %v; want unavailable", job, len(posts), err)
+			}
+		}
+	})
+	t.Run("unknown job", func(t *testing.T) {
+		if _, _, err := NewWeeklyPosts(&fakeFigures{}, nil, nil).Compose(ctx, testSchool(t, LangNL), bot.Tick{Job: "monthly", At: at}); err == nil {
+			t.Error("composed a post for an unknown job")
+		}
+	})
+}

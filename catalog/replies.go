@@ -1,0 +1,219 @@
+package catalog
+
+import (
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/message"
+)
+
+// Words for the values replies and notices show (groups, roles, times,
+// lists), and the replies to commands that take more than one text. Pure
+// functions of the school and the values.
+
+// GroupLabel is how a group is shown: "groep 5" ("group 5") for numbered
+// groups, the configured name otherwise.
+func GroupLabel(sc *bot.School, id string) string {
+	if id != "" && id[0] >= '0' && id[0] <= '9' {
+		return Text(Lang(sc.Language), "group.numbered", "id", id)
+	}
+	return id
+}
+
+// roleLabel is a role in words; a role the catalogue does not know is
+// shown as configured, with spaces for dashes.
+func roleLabel(sc *bot.School, r bot.Role) string {
+	k := "role." + string(r)
+	if s := Text(Lang(sc.Language), k); s != k {
+		return s
+	}
+	return strings.ReplaceAll(string(r), "-", " ")
+}
+
+// Clock is a moment as HH:MM in the school's time zone.
+func Clock(sc *bot.School, t time.Time) string {
+	if sc.Location != nil {
+		t = t.In(sc.Location)
+	}
+	return t.Format("15:04")
+}
+
+// WhenDown is what to do when hulpbot cannot help: the school's own advice,
+// or the catalogue's.
+func WhenDown(sc *bot.School) string {
+	if s := strings.TrimSpace(sc.WhenDown); s != "" {
+		return strings.TrimRight(s, ".")
+	}
+	return Text(Lang(sc.Language), "when_down")
+}
+
+// GroupList shows the school's groups, aliases in brackets:
+// "1-2a (kleuters), 3, 4, Dolfijnen".
+func GroupList(sc *bot.School, groups []bot.Group) string {
+	out := make([]string, 0, len(groups))
+	for _, g := range groups {
+		if len(g.Aliases) > 0 {
+			out = append(out, Text(Lang(sc.Language), "group.aliases", "id", g.ID, "aliases", strings.Join(g.Aliases, ", ")))
+		} else {
+			out = append(out, g.ID)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// OrList joins "a, b of c" ("a, b or c").
+func OrList(sc *bot.School, items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " " + Text(Lang(sc.Language), "or") + " " + items[len(items)-1]
+}
+
+// Usage lists every command, and the school's groups.
+func Usage(sc *bot.School) string {
+	return Text(Lang(sc.Language), "usage", "groups", GroupList(sc, sc.Groups))
+}
+
+// ExampleGroup is a group to show in an example command: "groep 5".
+func ExampleGroup(sc *bot.School) string {
+	if len(sc.Groups) == 0 {
+		return Text(Lang(sc.Language), "group.numbered", "id", "5")
+	}
+	return GroupLabel(sc, sc.Groups[len(sc.Groups)/2].ID)
+}
+
+// WhoText lists the helpers with their state now.
+func WhoText(sc *bot.School, now time.Time, views []bot.HelperView) string {
+	l := Lang(sc.Language)
+	if len(views) == 0 {
+		return Text(l, "who.none", "school", sc.Name)
+	}
+	lines := []string{Text(l, "who.title", "school", sc.Name)}
+	free := false
+	for _, v := range views {
+		free = free || v.Free()
+		lines = append(lines, Text(l, "who.line", "name", v.Helper.Name, "role", roleLabel(sc, v.Helper.Role), "status", helperStatus(sc, now, v)))
+	}
+	if !free {
+		if sc.FallbackChannel != "" {
+			lines = append(lines, Text(l, "who.nobody_free", "channel", sc.FallbackChannel))
+		} else {
+			lines = append(lines, Text(l, "who.nobody_free.nochannel"))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// helperStatus is one helper's state in words: engaged first, then off
+// duty, then the status they set.
+func helperStatus(sc *bot.School, now time.Time, v bot.HelperView) string {
+	l := Lang(sc.Language)
+	switch {
+	case v.Engaged:
+		return Text(l, "who.engaged")
+	case !v.OnDuty:
+		return Text(l, "who.off_duty")
+	case v.Status == bot.Available:
+		return Text(l, "who.available")
+	}
+	k := "who.busy"
+	if v.Status == bot.Away {
+		k = "who.away"
+	}
+	if !v.Until.IsZero() && v.Until.Before(sc.EndOfDay(now)) {
+		return Text(l, k+".until", "time", Clock(sc, v.Until))
+	}
+	return Text(l, k)
+}
+
+// StatusText confirms a status the helper set.
+func StatusText(sc *bot.School, now time.Time, a bot.Availability) string {
+	l := Lang(sc.Language)
+	if a.Status == bot.Available || a.Status == "" {
+		return Text(l, "status.available")
+	}
+	k := "status.busy"
+	if a.Status == bot.Away {
+		k = "status.away"
+	}
+	var s string
+	if !a.Until.IsZero() && a.Until.Before(sc.EndOfDay(now)) {
+		s = Text(l, k+".until", "time", Clock(sc, a.Until))
+	} else {
+		s = Text(l, k+".day")
+	}
+	return s + "\n" + Text(l, "status.back")
+}
+
+// HelperName is a helper's configured name, or "een hulpverlener".
+func HelperName(sc *bot.School, name string) string {
+	if name != "" {
+		return name
+	}
+	return Text(Lang(sc.Language), "someone")
+}
+
+// Lines joins the non-empty parts of a message with line breaks.
+func Lines(parts ...string) string {
+	out := parts[:0:0]
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// capitalize starts s with a capital: advice like "loop even binnen bij de
+// IB'er" starts a sentence of its own.
+func capitalize(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[size:]
+}
+
+// RequestText tells the teacher where the request went.
+func RequestText(sc *bot.School, r bot.Request) string {
+	l := Lang(sc.Language)
+	group := GroupLabel(sc, r.Group)
+	switch r.State {
+	case bot.StateOffered:
+		name, role := "", ""
+		if hp, ok := sc.HelperByID(r.HelperID); ok {
+			name, role = hp.Name, roleLabel(sc, hp.Role)
+		}
+		return Lines(Text(l, "request.offered", "group", group, "helper", HelperName(sc, name), "role", role),
+			Text(l, "request.offered.next"))
+	case bot.StateEscalated:
+		if sc.FallbackChannel == "" {
+			return Text(l, "request.escalated.nochannel", "group", group, "when_down", WhenDown(sc))
+		}
+		return Text(l, "request.escalated", "group", group, "channel", sc.FallbackChannel)
+	}
+	return Text(l, "request.received", "group", group)
+}
+
+// pulseButtons ask "Hielp het?" under the notice that a request was closed.
+func pulseButtons(l, requestID string) []message.Button {
+	return []message.Button{
+		{Label: Text(l, "button.pulse_up"), Action: message.ActionPulseUp, RequestID: requestID},
+		{Label: Text(l, "button.pulse_down"), Action: message.ActionPulseDown, RequestID: requestID},
+		{Label: Text(l, "button.pulse_self"), Action: message.ActionPulseSelf, RequestID: requestID},
+	}
+}
+
+// PulseLabel is an answer to "Hielp het?" as its button shows it.
+func PulseLabel(l string, a bot.PulseAnswer) string {
+	switch a {
+	case bot.PulseUp:
+		return Text(l, "button.pulse_up")
+	case bot.PulseDown:
+		return Text(l, "button.pulse_down")
+	}
+	return Text(l, "button.pulse_self")
+}

@@ -1,0 +1,198 @@
+package catalog
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"image/png"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/chart"
+	"github.com/hulpbot/hulpbot/internal/golden"
+	"github.com/hulpbot/hulpbot/message"
+)
+
+func secs(s ...int) []time.Duration {
+	out := make([]time.Duration, len(s))
+	for i, x := range s {
+		out[i] = time.Duration(x) * time.Second
+	}
+	return out
+}
+
+// testReport is week 49 of 2026 at De Vaart, with four school weeks before
+// it and the six weeks of the chart.
+func testReport() bot.WeekReport {
+	w := bot.WeekFigures{
+		Week: "2026-W49", Requests: 12, Offers: 15, Declines: 3, Timeouts: 2,
+		Accepted: 10, AcceptedFirst: 7, PickedUp: 1, Escalated: 2, Cancelled: 1, Resolved: 9, NoCover: 1,
+		ByGroup:   map[string]int{"5": 4, "3": 3, "1-2a": 3, "Dolfijnen": 2},
+		ByDayPart: map[string]int{"ochtend": 7, "middag": 4, "buiten": 1},
+		// Median (120 + 150) / 2 = 135 s; p90 the 9th of 10: 240 s.
+		Waits: secs(40, 65, 80, 95, 120, 150, 185, 200, 240, 610),
+		Pulse: bot.Pulse{Up: 5, Down: 1, Self: 2}, Stories: 3,
+	}
+	prev := []bot.WeekFigures{
+		{Week: "2026-W48", Requests: 10, Waits: secs(60, 100), ByDayPart: map[string]int{"ochtend": 6, "middag": 4}},
+		{Week: "2026-W47", Requests: 8, Waits: secs(90), ByDayPart: map[string]int{"ochtend": 5, "middag": 3}},
+		{Week: "2026-W46", Requests: 9, Waits: secs(30, 200), ByDayPart: map[string]int{"ochtend": 9}},
+		{Week: "2026-W45", Requests: 11, Waits: secs(300), ByDayPart: map[string]int{"middag": 10, "buiten": 1}},
+	}
+	chartWeeks := []bot.WeekFigures{{Week: "2026-W44", ByDayPart: map[string]int{}}, prev[3], prev[2], prev[1], prev[0], w}
+	return bot.WeekReport{Week: w, From: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC),
+		Previous: prev, Chart: chartWeeks}
+}
+
+func dumpWeekly(m message.Message) string {
+	var b strings.Builder
+	b.WriteString(m.Text + "\n")
+	for _, a := range m.Attachments {
+		fmt.Fprintf(&b, "[attachment] %s %s\n", a.Name, a.ContentType)
+	}
+	return b.String()
+}
+
+func TestRenderWeeklyGolden(t *testing.T) {
+	agenda := bot.Agenda{
+		Week: bot.WeekFigures{Week: "2026-W48", Requests: 12, Escalated: 2},
+		Top:  []bot.GroupCount{{Group: "5", Count: 4}, {Group: "1-2a", Count: 3}, {Group: "Dolfijnen", Count: 2}},
+		Items: []bot.AgendaItem{
+			{RequestID: "r1", Group: "5", DayPart: "ochtend", HelperID: "anne", CreatedAt: time.Date(2026, 11, 24, 9, 12, 0, 0, time.UTC)},
+			{RequestID: "r2", Group: "bso", HelperID: "bram", CreatedAt: time.Date(2026, 11, 26, 16, 40, 0, 0, time.UTC)},
+			{RequestID: "r3", Group: "3", DayPart: "middag", HelperID: "gone", CreatedAt: time.Date(2026, 11, 27, 12, 5, 0, 0, time.UTC)},
+		},
+	}
+	quiet := bot.Agenda{Week: bot.WeekFigures{Week: "2027-W01"}}
+	stories := []bot.Story{
+		{Text: "Groep 5 had een   rustige gymles\nna de aanpak van dinsdag."},
+		{Text: "De kleuters vonden samen een rustmoment.", By: "Anne"},
+	}
+	empty := bot.WeekReport{Week: bot.WeekFigures{Week: "2026-W53"}, Chart: []bot.WeekFigures{{Week: "2026-W53"}}}
+	for _, l := range []string{LangNL, LangEN} {
+		sc := testSchool(t, l)
+		sc.Kernteam = bot.Kernteam{Channel: "kernteam", Reminder: "15 8 * * MON", Meeting: "donderdag 14:00"}
+		t.Run("reminder."+l, func(t *testing.T) { golden.Check(t, "weekly/reminder."+l, dumpWeekly(RenderReminder(sc, agenda))) })
+		t.Run("reminder-quiet."+l, func(t *testing.T) {
+			bare := *sc
+			bare.Kernteam.Meeting = ""
+			golden.Check(t, "weekly/reminder-quiet."+l, dumpWeekly(RenderReminder(&bare, quiet)))
+		})
+		t.Run("successes."+l, func(t *testing.T) { golden.Check(t, "weekly/successes."+l, dumpWeekly(RenderSuccesses(sc, stories))) })
+		for _, tt := range []struct {
+			name  string
+			r     bot.WeekReport
+			soFar bool
+		}{{"digest", testReport(), false}, {"digest-so-far", testReport(), true}, {"digest-empty", empty, false}} {
+			t.Run(tt.name+"."+l, func(t *testing.T) {
+				m, err := RenderDigest(sc, tt.r, tt.soFar)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.ContainsAny(m.Text, "{}") {
+					t.Errorf("a placeholder is left: %q", m.Text)
+				}
+				golden.Check(t, "weekly/"+tt.name+"."+l, dumpWeekly(m))
+			})
+		}
+	}
+}
+
+func TestRenderDigestChart(t *testing.T) {
+	m, err := RenderDigest(testSchool(t, LangNL), testReport(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Attachments) != 1 || m.Attachments[0].ContentType != "image/png" || m.Attachments[0].Name != "overzicht-de-vaart-2026-W49.png" {
+		t.Fatalf("attachments = %+v; want one PNG", m.Attachments)
+	}
+	img, err := png.Decode(bytes.NewReader(m.Attachments[0].Data))
+	if err != nil {
+		t.Fatalf("decode the chart: %v", err)
+	}
+	if got := img.Bounds().Size(); got.X != chart.Width || got.Y != chart.Height {
+		t.Errorf("chart size = %v; want %dx%d", got, chart.Width, chart.Height)
+	}
+}
+
+func TestDigestNumbers(t *testing.T) {
+	sc := testSchool(t, LangNL)
+	text := DigestText(sc, testReport(), false)
+	for _, want := range []string{
+		"Hulpvragen: 12 (vorige 4 schoolweken gemiddeld 9,5)",
+		"Per groep: groep 5: 4 · groep 1-2a: 3 · groep 3: 3 · Dolfijnen: 2",
+		"Per dagdeel: ochtend: 7 · middag: 4 · buiten schooltijd: 1",
+		// Previous waits pooled: 30, 60, 90, 100, 200, 300: median 95 s.
+		`Wachttijd tot "Ik kom eraan": mediaan 2 min 15 s, p90 4 min (vorige weken: mediaan 1 min 35 s)`,
+		"Aangenomen: 10; door de eerste hulpverlener 7, na doorzetten 2, opgepakt in het kernteam-kanaal 1",
+		"Hielp het? 👍 5 · 👎 1 · kan ik de volgende keer zelf: 2",
+	} {
+		if !hasLine(text, want) {
+			t.Errorf("digest has no line %q:\n%s", want, text)
+		}
+	}
+}
+
+func TestSummaryCSV(t *testing.T) {
+	sc := testSchool(t, LangEN)
+	r := testReport()
+	out := SummaryCSV(sc, append(slices.Clone(r.Chart[1:5]), r.Week))
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatalf("not CSV: %v\n%s", err, out)
+	}
+	if len(rows) != 6 {
+		t.Fatalf("%d rows; want a header and 5 weeks", len(rows))
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	last := rows[5]
+	for name, want := range map[string]string{
+		"week": "2026-W49", "requests": "12", "accepted_first": "7", "accepted_after_moving_on": "2", "picked_up_from_channel": "1",
+		"escalated": "2", "no_cover": "1", "median_wait_s": "135", "p90_wait_s": "240", "pulse_up": "5", "pulse_self": "2",
+		"stories": "3", "daypart:ochtend": "7", "daypart:buiten": "1", "group:5": "4", "group:Dolfijnen": "2", "group:bso": "0",
+	} {
+		i, ok := col[name]
+		if !ok {
+			t.Errorf("no column %q in %v", name, rows[0])
+			continue
+		}
+		if last[i] != want {
+			t.Errorf("%s = %q; want %q", name, last[i], want)
+		}
+	}
+	if rows[1][col["median_wait_s"]] != "300" || rows[1][col["week"]] != "2026-W45" {
+		t.Errorf("first week row = %v", rows[1])
+	}
+	for _, h := range rows[0] {
+		for _, name := range []string{"Anne", "Bram", "Sanne", "Marie"} {
+			if strings.Contains(h, name) {
+				t.Errorf("column %q names a person", h)
+			}
+		}
+	}
+}
+
+func TestDigestSoFar(t *testing.T) {
+	sc := testSchool(t, LangNL)
+	sanne := bot.Address{Platform: bot.Mattermost, Handle: "ib.sanne"}
+	now := testNow(t) // Thursday 26 November: week 48 so far
+	text, dm, err := DigestSoFar(sc, testReport(), sanne, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := DigestText(sc, testReport(), true); text != want {
+		t.Errorf("text = %q; want the digest so far %q", text, want)
+	}
+	wantKey := fmt.Sprintf("summary/de-vaart/2026-W48/mattermost:ib.sanne/%d", now.UnixMilli())
+	if dm.To != (bot.Recipient{Address: sanne}) || dm.SchoolID != sc.ID || dm.Key != wantKey ||
+		dm.Text != "Grafiek bij het overzicht van week 48." || len(dm.Attachments) != 1 || dm.Attachments[0].ContentType != "image/png" {
+		t.Errorf("chart DM = to %v, school %q, key %q, text %q, %d attachments; want the PNG to Sanne under %q",
+			dm.To, dm.SchoolID, dm.Key, dm.Text, len(dm.Attachments), wantKey)
+	}
+}
