@@ -47,6 +47,13 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{t: t, ctx: context.Background(), rdb: rdb, prefix: prefix, s: New(rdb, prefix, slog.New(slog.DiscardHandler))}
 }
 
+// on is f for a step of the test that made f: its helpers fail t.
+func (f *fixture) on(t *testing.T) *fixture {
+	c := *f
+	c.t = t
+	return &c
+}
+
 func (f *fixture) key(rest string) string { return f.s.key(school, rest) }
 
 // request is a request for group 5 by marie, created at now.
