@@ -2,13 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
-	"maps"
 	"net/http"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -46,13 +41,6 @@ func newWeekly(store *redisstore.Store, log *slog.Logger) *bot.Weekly {
 	return bot.NewWeekly(store, bot.NewCalendar(), log)
 }
 
-// Feed refresh: daily, hourly while a feed is failing.
-const (
-	feedRefresh      = 24 * time.Hour
-	feedRetry        = time.Hour
-	feedFetchTimeout = 10 * time.Second
-)
-
 // startWeekly loads the school-holiday feeds and starts the weekly jobs
 // (kernteam reminder, success stories, digest) for every school. A feed
 // file that does not load is an error; a feed URL that does not answer is
@@ -68,15 +56,11 @@ func startWeekly(ctx context.Context, deps weeklyDeps) (stop func(), err error) 
 	if deps.weekly == nil {
 		deps.weekly = newWeekly(deps.store, deps.log)
 	}
-	if deps.client == nil {
-		deps.client = &http.Client{Timeout: feedFetchTimeout}
-	}
-	log := deps.log.With("component", "weekly")
-	feeds := &feedSet{srcs: deps.feeds, client: deps.client, cal: deps.weekly.Calendar(), good: map[string]map[string][]bot.Holiday{}}
-	if fileErr, urlErr := feeds.load(ctx); fileErr != nil {
+	feeds := scheduler.NewHolidayFeeds(deps.feeds, deps.weekly.Calendar(), deps.client, deps.log)
+	if fileErr, urlErr := feeds.Load(ctx); fileErr != nil {
 		return nil, fileErr
 	} else if urlErr != nil {
-		log.Warn("holiday feed unavailable; retrying hourly", "err", urlErr)
+		deps.log.Warn("holiday feed unavailable; retrying hourly", "component", "weekly", "err", urlErr)
 	}
 
 	jobs := scheduler.NewWeekly(scheduler.WeeklyOptions{
@@ -92,79 +76,12 @@ func startWeekly(ctx context.Context, deps weeklyDeps) (stop func(), err error) 
 		return nil, err
 	}
 
-	refreshCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	var wg sync.WaitGroup
-	if len(deps.feeds) > 0 {
-		wg.Go(func() { feeds.refresh(refreshCtx, log) })
-	}
+	stopFeeds := goUntilStopped(context.WithoutCancel(ctx), feeds.Run)
 	var once sync.Once
 	return func() {
 		once.Do(func() {
-			cancel()
-			wg.Wait()
+			stopFeeds()
 			jobs.Stop()
 		})
 	}, nil
-}
-
-// feedSet keeps the last good holidays of each feed and puts their union
-// in the calendar.
-type feedSet struct {
-	srcs   []string
-	client *http.Client
-	cal    *bot.Calendar
-	good   map[string]map[string][]bot.Holiday // src → region → holidays
-}
-
-// load reads every feed once; fileErr is about feed files, urlErr about
-// URLs.
-func (f *feedSet) load(ctx context.Context) (fileErr, urlErr error) {
-	var files, urls []error
-	for _, src := range f.srcs {
-		lctx, cancel := context.WithTimeout(ctx, feedFetchTimeout)
-		m, err := scheduler.LoadHolidayFeed(lctx, src, f.client)
-		cancel()
-		switch {
-		case err == nil:
-			f.good[src] = m
-		case isURL(src):
-			urls = append(urls, err)
-		default:
-			files = append(files, fmt.Errorf("holiday_feeds: %w", err))
-		}
-	}
-	all := map[string][]bot.Holiday{}
-	for _, src := range slices.Sorted(maps.Keys(f.good)) {
-		for r, hs := range f.good[src] {
-			all[r] = append(all[r], hs...)
-		}
-	}
-	f.cal.Set(all)
-	return errors.Join(files...), errors.Join(urls...)
-}
-
-// refresh reloads the feeds daily, hourly while one fails, until ctx ends.
-func (f *feedSet) refresh(ctx context.Context, log *slog.Logger) {
-	wait := feedRefresh
-	if len(f.good) < len(f.srcs) {
-		wait = feedRetry
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-		fileErr, urlErr := f.load(ctx)
-		if err := errors.Join(fileErr, urlErr); err != nil && ctx.Err() == nil {
-			log.Warn("holiday feed refresh failed; keeping what loaded before", "err", err)
-			wait = feedRetry
-			continue
-		}
-		wait = feedRefresh
-	}
-}
-
-func isURL(src string) bool {
-	return strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://")
 }
