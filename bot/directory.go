@@ -24,13 +24,13 @@ func NewDirectory(schools []*School) (*Directory, error) {
 			return nil, fmt.Errorf("school id %q used twice", s.ID)
 		}
 		d.byID[s.ID] = s
-		for p, team := range map[Platform]string{Mattermost: s.MattermostTeam, Slack: s.SlackTeam} {
-			if team == "" {
+		for _, l := range s.Teams {
+			if l.Team == "" {
 				continue
 			}
-			k := teamKey(p, team)
+			k := teamKey(l.Platform, l.Team)
 			if other, dup := d.byTeam[k]; dup {
-				return nil, fmt.Errorf("%s team %q linked to both %s and %s", p, team, other.ID, s.ID)
+				return nil, fmt.Errorf("%s team %q linked to both %s and %s", l.Platform, l.Team, other.ID, s.ID)
 			}
 			d.byTeam[k] = s
 		}
@@ -47,8 +47,7 @@ func (d *Directory) School(id string) (*School, bool) {
 	return s, ok
 }
 
-// ByTeam returns the school linked to a Mattermost team name or a Slack
-// workspace id.
+// ByTeam returns the school linked to team on platform p (TeamLink).
 func (d *Directory) ByTeam(p Platform, team string) (*School, bool) {
 	s, ok := d.byTeam[teamKey(p, team)]
 	return s, ok

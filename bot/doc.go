@@ -3,9 +3,12 @@
 // (hulpvraag) and its life cycle, the routing policy that picks who is asked,
 // and the use cases that teachers, helpers and coordinators trigger.
 //
-// It knows nothing of Slack, Mattermost, Redis or the terminal. What it needs
-// from the outside world it asks through the small ports in ports.go: a Store
-// that makes every state change of a request atomic, and a Notifier that tells
+// It knows nothing of Slack, Mattermost, Redis or the terminal. A Platform is
+// a name each chat adapter declares for itself; a person's accounts and a
+// school's teams are data the configuration fills and the adapters read, so
+// another platform adds an adapter, not a field here. What it needs from the
+// outside world it asks through the small ports in ports.go: a Store that
+// makes every state change of a request atomic, and a Notifier that tells
 // people what happened. Time is always a parameter (now), so every decision is
 // a pure function that tests can drive across weekdays, day parts and DST.
 //

@@ -8,7 +8,7 @@ import (
 )
 
 func TestServiceNotice(t *testing.T) {
-	marie := Address{Platform: Mattermost, Handle: "juf.marie"}
+	marie := Address{Platform: mattermost, Handle: "juf.marie"}
 	offered := Request{ID: "r1", State: StateOffered, HelperID: "anne", OfferNo: 2, Requester: marie}
 	tests := []struct {
 		name     string

@@ -7,15 +7,10 @@ import (
 	"time"
 )
 
-// Platform names a chat platform a person or channel lives on.
+// Platform names a chat platform a person or channel lives on. The domain
+// names none: each platform's adapter declares its own, and the
+// configuration links people and schools to it (Accounts, TeamLink).
 type Platform string
-
-// The platforms hulpbot speaks.
-const (
-	Mattermost Platform = "mattermost"
-	Slack      Platform = "slack"
-	Shell      Platform = "shell"
-)
 
 // Role is what a helper does in the team; the school orders roles by priority.
 type Role string
@@ -49,9 +44,8 @@ type School struct {
 	FollowUpAfter time.Duration
 	Retention     time.Duration
 
-	// Accounts links the school to platforms: Mattermost team name, Slack team id.
-	MattermostTeam string
-	SlackTeam      string
+	// Teams are the platforms the school is on, at most one link each.
+	Teams []TeamLink
 
 	// The weekly rhythm (weekly.go): the kernteam and its reminder, the
 	// coordinators' digest, and the days the school is closed.
@@ -59,6 +53,25 @@ type School struct {
 	Digest        Digest
 	HolidayRegion string    // noord, midden or zuid: the government feed's region
 	Holidays      []Holiday // the school's own closed days (studiedagen)
+}
+
+// TeamLink puts a school on a chat platform. Team is what that platform's
+// adapter knows the school by (a team name, a workspace id); "" on a
+// platform without teams, like the terminal chat.
+type TeamLink struct {
+	Platform Platform
+	Team     string
+}
+
+// TeamOn is the school's team on platform p; ok is false when the school is
+// not on p.
+func (s *School) TeamOn(p Platform) (team string, ok bool) {
+	for _, l := range s.Teams {
+		if l.Platform == p {
+			return l.Team, true
+		}
+	}
+	return "", false
 }
 
 // Group is a class or childcare group, e.g. "5", "1-2a" or "kleuters".
@@ -84,30 +97,24 @@ type Coordinator struct {
 	Accounts Accounts
 }
 
-// Accounts are a person's handles on each platform; empty where they have
-// none. (Fields, not a map: a thousand schools configure ten thousand
-// people.)
-type Accounts struct {
-	Mattermost string // username, lower case
-	Slack      string // member id
-	Shell      string // name in the terminal chat
-}
+// Accounts are a person's handles, at most one per platform, in the order
+// the configuration lists them: the first is where the person is reached
+// when they have no account on the platform at hand (AddressOn). (A short
+// slice, not a map: a thousand schools configure ten thousand people.)
+type Accounts []Address
 
 // On is the handle on platform p, "" when there is none.
 func (a Accounts) On(p Platform) string {
-	switch p {
-	case Mattermost:
-		return a.Mattermost
-	case Slack:
-		return a.Slack
-	case Shell:
-		return a.Shell
+	for _, x := range a {
+		if x.Platform == p {
+			return x.Handle
+		}
 	}
 	return ""
 }
 
 // Address is a person on a platform: the handle the platform adapter uses to
-// reach them (Mattermost username, Slack member id, shell name).
+// reach them (a username, a member id, a name in the terminal chat).
 type Address struct {
 	Platform Platform
 	Handle   string
@@ -169,15 +176,16 @@ func (s *School) Group(id string) (Group, bool) {
 	return Group{}, false
 }
 
-// AddressOn is where to reach a helper, preferring the platform the request
-// came from; ok is false when the helper has no account at all.
+// AddressOn is where to reach a helper: on the platform the request came
+// from, else on the first of their accounts; ok is false when the helper
+// has no account at all.
 func (h *Helper) AddressOn(p Platform) (Address, bool) {
 	if acc := h.Accounts.On(p); acc != "" {
 		return Address{Platform: p, Handle: acc}, true
 	}
-	for _, q := range []Platform{Mattermost, Slack, Shell} {
-		if acc := h.Accounts.On(q); acc != "" {
-			return Address{Platform: q, Handle: acc}, true
+	for _, a := range h.Accounts {
+		if a.Handle != "" {
+			return a, true
 		}
 	}
 	return Address{}, false

@@ -88,8 +88,8 @@ func (r *recorder) kinds() []string {
 }
 
 var (
-	marie = Actor{Address: Address{Platform: Mattermost, Handle: "juf.marie"}}
-	anne  = Actor{Address: Address{Platform: Mattermost, Handle: "anne"}}
+	marie = Actor{Address: Address{Platform: mattermost, Handle: "juf.marie"}}
+	anne  = Actor{Address: Address{Platform: mattermost, Handle: "anne"}}
 )
 
 func TestServiceNotices(t *testing.T) {
@@ -249,7 +249,7 @@ func TestServiceNotices(t *testing.T) {
 			name:  "anyone in the channel picks up",
 			store: scriptedStore{out: Request{State: StateAccepted, Requester: marie.Address}},
 			do: func(s *Service, sc *School) error {
-				_, err := s.Pickup(context.Background(), now, sc, Actor{Address: Address{Platform: Mattermost, Handle: "meester.joost"}}, "r1")
+				_, err := s.Pickup(context.Background(), now, sc, Actor{Address: Address{Platform: mattermost, Handle: "meester.joost"}}, "r1")
 				return err
 			},
 			wantCalls: []string{"pickup:meester.joost::meester.joost"}, wantSaid: []string{"accepted→juf.marie"},
@@ -278,7 +278,7 @@ func TestServiceNotices(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sc := testSchool(t)
-			sc.Helpers[2].Accounts.Mattermost = "chris"
+			sc.Helpers[2].Accounts = Accounts{{Platform: mattermost, Handle: "chris"}, {Platform: shell, Handle: "chris"}}
 			rec := &recorder{}
 			st := tt.store
 			svc := NewService(&st, rec, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -44,13 +44,13 @@ func testSchool(t testing.TB) *School {
 		OfferTimeout:  2 * time.Minute, Retention: 720 * time.Hour,
 		FallbackChannel: "kernteam",
 		Helpers: []Helper{
-			{ID: "anne", Name: "Anne", Role: RoleJeugdhulpverlener, Accounts: Accounts{Mattermost: "anne", Shell: "anne"},
+			{ID: "anne", Name: "Anne", Role: RoleJeugdhulpverlener, Accounts: Accounts{{Platform: mattermost, Handle: "anne"}, {Platform: shell, Handle: "anne"}},
 				Schedule: mustSchedule(t, parts, "ma ochtend", "di ochtend"), Groups: []string{"3", "4", "5"}},
-			{ID: "bram", Name: "Bram", Role: RoleCJGCoach, Accounts: Accounts{Slack: "U0BRAM0001"},
+			{ID: "bram", Name: "Bram", Role: RoleCJGCoach, Accounts: Accounts{{Platform: slack, Handle: "U0BRAM0001"}},
 				Schedule: mustSchedule(t, parts, "ma", "vr")},
-			{ID: "chris", Name: "Chris", Role: RoleJeugdhulpverlener, Accounts: Accounts{Shell: "chris"},
+			{ID: "chris", Name: "Chris", Role: RoleJeugdhulpverlener, Accounts: Accounts{{Platform: shell, Handle: "chris"}},
 				Schedule: mustSchedule(t, parts, "altijd")},
-			{ID: "dirk", Name: "Dirk", Role: "gedragswetenschapper", Accounts: Accounts{Shell: "dirk"},
+			{ID: "dirk", Name: "Dirk", Role: "gedragswetenschapper", Accounts: Accounts{{Platform: shell, Handle: "dirk"}},
 				Schedule: mustSchedule(t, parts, "ma")},
 		},
 	}

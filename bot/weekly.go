@@ -116,17 +116,11 @@ func (s *School) JobRecipients(j Job, platforms []Platform) []Recipient {
 	return nil
 }
 
-// PostsOn reports whether the school's posts go out on platform p: on
-// Mattermost and Slack when the school is linked to a team or workspace
-// there, on any other platform (the terminal chat) always.
+// PostsOn reports whether the school's posts go out on platform p: when
+// the school is on p (Teams).
 func (s *School) PostsOn(p Platform) bool {
-	switch p {
-	case Mattermost:
-		return s.MattermostTeam != ""
-	case Slack:
-		return s.SlackTeam != ""
-	}
-	return true
+	_, ok := s.TeamOn(p)
+	return ok
 }
 
 // Tick is one scheduled run of a job at a school, as decided before it runs.

@@ -161,7 +161,7 @@ func TestAgendaLifecycle(t *testing.T) {
 
 func TestSuccessesAndSigning(t *testing.T) {
 	sc := testSchool(t)
-	sc.Coordinators = []Coordinator{{Name: "Sanne", Accounts: Accounts{Mattermost: "ib.sanne"}}}
+	sc.Coordinators = []Coordinator{{Name: "Sanne", Accounts: Accounts{{Platform: mattermost, Handle: "ib.sanne"}}}}
 	log := newFakeWeekLog()
 	log.plain["2026-W48"] = []string{"rustige gymles"}
 	w := NewWeekly(log, nil, nil)
@@ -172,10 +172,10 @@ func TestSuccessesAndSigning(t *testing.T) {
 		by   Actor
 		want string
 	}{
-		{Actor{Address: Address{Platform: Mattermost, Handle: "ANNE"}, Name: "anne.j"}, "Anne"}, // the configured name
-		{Actor{Address: Address{Platform: Mattermost, Handle: "ib.sanne"}}, "Sanne"},
-		{Actor{Address: Address{Platform: Mattermost, Handle: "marie"}, Name: " Marie "}, "Marie"},
-		{Actor{Address: Address{Platform: Shell, Handle: "juf.marie"}}, "juf.marie"},
+		{Actor{Address: Address{Platform: mattermost, Handle: "ANNE"}, Name: "anne.j"}, "Anne"}, // the configured name
+		{Actor{Address: Address{Platform: mattermost, Handle: "ib.sanne"}}, "Sanne"},
+		{Actor{Address: Address{Platform: mattermost, Handle: "marie"}, Name: " Marie "}, "Marie"},
+		{Actor{Address: Address{Platform: shell, Handle: "juf.marie"}}, "juf.marie"},
 	} {
 		if got := Signature(sc, tt.by); got != tt.want {
 			t.Errorf("Signature(%v) = %q; want %q", tt.by, got, tt.want)
@@ -183,10 +183,10 @@ func TestSuccessesAndSigning(t *testing.T) {
 	}
 
 	long := strings.Repeat("é", MaxNoteLen+10)
-	if err := w.ShareSignedStory(ctx, now, sc, Actor{Address: Address{Platform: Mattermost, Handle: "anne"}}, "  "+long); err != nil {
+	if err := w.ShareSignedStory(ctx, now, sc, Actor{Address: Address{Platform: mattermost, Handle: "anne"}}, "  "+long); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.ShareSignedStory(ctx, now, sc, Actor{Address: Address{Platform: Mattermost, Handle: "anne"}}, "  "); err == nil {
+	if err := w.ShareSignedStory(ctx, now, sc, Actor{Address: Address{Platform: mattermost, Handle: "anne"}}, "  "); err == nil {
 		t.Error("an empty signed story: no error")
 	}
 	got, err := w.Successes(ctx, sc, "2026-W48")
@@ -203,8 +203,8 @@ func TestPulseAndMark(t *testing.T) {
 	log := newFakeWeekLog()
 	w := NewWeekly(log, nil, nil)
 	ctx, now := context.Background(), at(2026, 11, 26, 10, 0)
-	teacher := Actor{Address: Address{Platform: Mattermost, Handle: "marie"}}
-	anne := Actor{Address: Address{Platform: Mattermost, Handle: "anne"}}
+	teacher := Actor{Address: Address{Platform: mattermost, Handle: "marie"}}
+	anne := Actor{Address: Address{Platform: mattermost, Handle: "anne"}}
 
 	if err := w.Pulse(ctx, now, sc, teacher, "r1", PulseSelf); err != nil {
 		t.Fatal(err)

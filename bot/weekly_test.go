@@ -167,7 +167,7 @@ func TestJobSpec(t *testing.T) {
 			JobDigest: {"0 16 * * FRI", false}}},
 		{"digest to coordinators", func(s *School) {
 			s.Digest = Digest{Cron: "0 16 * * FRI"}
-			s.Coordinators = []Coordinator{{Name: "Sanne", Accounts: Accounts{Shell: "sanne"}}}
+			s.Coordinators = []Coordinator{{Name: "Sanne", Accounts: Accounts{{Platform: shell, Handle: "sanne"}}}}
 		}, map[Job]want{JobDigest: {"0 16 * * FRI", true}}},
 		{"no channel at all: no success post", func(s *School) { s.FallbackChannel = "" }, map[Job]want{
 			JobSuccesses: {DefaultSuccessesCron, false}}},
@@ -186,10 +186,10 @@ func TestJobSpec(t *testing.T) {
 }
 
 func TestJobRecipients(t *testing.T) {
-	all := []Platform{Mattermost, Slack, Shell}
+	all := []Platform{mattermost, slack, shell}
 	coordinators := []Coordinator{
-		{Name: "Sanne", Accounts: Accounts{Slack: "U0SANNE001", Mattermost: "ib.sanne", Shell: "ib.sanne"}},
-		{Name: "Dirk", Accounts: Accounts{Slack: "U0DIRK0001"}},
+		{Name: "Sanne", Accounts: Accounts{{Platform: mattermost, Handle: "ib.sanne"}, {Platform: slack, Handle: "U0SANNE001"}, {Platform: shell, Handle: "ib.sanne"}}},
+		{Name: "Dirk", Accounts: Accounts{{Platform: slack, Handle: "U0DIRK0001"}}},
 		{Name: "Eva"}, // no account: no digest
 	}
 	tests := []struct {
@@ -200,18 +200,18 @@ func TestJobRecipients(t *testing.T) {
 		want      []string
 	}{
 		{"reminder in the kernteam channel on each linked platform and the terminal", func(s *School) {
-			s.MattermostTeam, s.Kernteam.Channel = "de-vaart", "kernteam-overleg"
+			s.Teams, s.Kernteam.Channel = []TeamLink{{Platform: mattermost, Team: "de-vaart"}, {Platform: shell}}, "kernteam-overleg"
 		}, JobReminder, all, []string{"mattermost:#kernteam-overleg", "shell:#kernteam-overleg"}},
-		{"successes in the fallback channel without a kernteam", func(s *School) { s.SlackTeam = "T0DEVAART1" },
+		{"successes in the fallback channel without a kernteam", func(s *School) { s.Teams = []TeamLink{{Platform: slack, Team: "T0DEVAART1"}, {Platform: shell}} },
 			JobSuccesses, all, []string{"slack:#kernteam", "shell:#kernteam"}},
 		{"digest in its channel", func(s *School) {
-			s.MattermostTeam, s.SlackTeam, s.Digest.Channel = "de-vaart", "T0DEVAART1", "coordinatie"
-		}, JobDigest, []Platform{Mattermost, Slack}, []string{"mattermost:#coordinatie", "slack:#coordinatie"}},
+			s.Teams, s.Digest.Channel = []TeamLink{{Platform: mattermost, Team: "de-vaart"}, {Platform: slack, Team: "T0DEVAART1"}}, "coordinatie"
+		}, JobDigest, []Platform{mattermost, slack}, []string{"mattermost:#coordinatie", "slack:#coordinatie"}},
 		{"digest without a channel: each coordinator once, first platform first", func(s *School) {
-			s.MattermostTeam, s.SlackTeam, s.Coordinators = "de-vaart", "T0DEVAART1", coordinators
-		}, JobDigest, []Platform{Mattermost, Slack}, []string{"mattermost:ib.sanne#", "slack:U0DIRK0001#"}},
+			s.Teams, s.Coordinators = []TeamLink{{Platform: mattermost, Team: "de-vaart"}, {Platform: slack, Team: "T0DEVAART1"}}, coordinators
+		}, JobDigest, []Platform{mattermost, slack}, []string{"mattermost:ib.sanne#", "slack:U0DIRK0001#"}},
 		{"a platform the school is not linked to gets nothing", func(s *School) { s.Coordinators = coordinators },
-			JobDigest, []Platform{Mattermost, Slack}, nil},
+			JobDigest, []Platform{mattermost, slack}, nil},
 		{"no platforms", func(*School) {}, JobReminder, nil, nil},
 		{"unknown job", func(*School) {}, Job("monthly"), all, nil},
 	}

@@ -46,19 +46,19 @@ func testSchool(t testing.TB, lang string) *bot.School {
 		},
 		Helpers: []bot.Helper{
 			{ID: "anne", Name: "Anne", Role: bot.RoleJeugdhulpverlener, Schedule: always, Groups: []string{"3", "4", "5"},
-				Accounts: bot.Accounts{Mattermost: "anne", Slack: "U0ANNE0001"}},
+				Accounts: bot.Accounts{{Platform: mattermost, Handle: "anne"}, {Platform: slack, Handle: "U0ANNE0001"}}},
 			{ID: "bram", Name: "Bram", Role: bot.RoleCJGCoach, Schedule: always,
-				Accounts: bot.Accounts{Mattermost: "bram", Slack: "U0BRAM0001"}},
+				Accounts: bot.Accounts{{Platform: mattermost, Handle: "bram"}, {Platform: slack, Handle: "U0BRAM0001"}}},
 		},
 		Coordinators: []bot.Coordinator{
-			{Name: "Sanne", Accounts: bot.Accounts{Mattermost: "ib.sanne"}},
+			{Name: "Sanne", Accounts: bot.Accounts{{Platform: mattermost, Handle: "ib.sanne"}}},
 		},
 		RolesPriority:   []bot.Role{bot.RoleJeugdhulpverlener, bot.RoleCJGCoach},
 		DayParts:        bot.DefaultDayParts(),
 		FallbackChannel: "kernteam",
 		OfferTimeout:    2 * time.Minute,
 		Retention:       720 * time.Hour,
-		MattermostTeam:  "de-vaart",
+		Teams:           []bot.TeamLink{{Platform: mattermost, Team: "de-vaart"}, {Platform: shell}},
 	}
 	if err := sc.Validate(); err != nil {
 		t.Fatal(err)
@@ -66,7 +66,7 @@ func testSchool(t testing.TB, lang string) *bot.School {
 	return sc
 }
 
-var teacher = bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: "marie"}, Name: "Marie"}
+var teacher = bot.Actor{Address: bot.Address{Platform: mattermost, Handle: "marie"}, Name: "Marie"}
 
 func hasLine(text, line string) bool {
 	for _, l := range strings.Split(text, "\n") {

@@ -26,10 +26,10 @@ func notices(t testing.TB) []struct {
 	}
 	annes := bot.HelperRef{ID: "anne", Name: "Anne", Role: bot.RoleJeugdhulpverlener}
 	brams := bot.HelperRef{ID: "bram", Name: "Bram", Role: bot.RoleCJGCoach}
-	toAnne := bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "anne"}}
-	toBram := bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "bram"}}
+	toAnne := bot.Recipient{Address: bot.Address{Platform: mattermost, Handle: "anne"}}
+	toBram := bot.Recipient{Address: bot.Address{Platform: mattermost, Handle: "bram"}}
 	toMarie := bot.Recipient{Address: teacher.Address}
-	toChannel := bot.Recipient{Address: bot.Address{Platform: bot.Mattermost}, Channel: "kernteam"}
+	toChannel := bot.Recipient{Address: bot.Address{Platform: mattermost}, Channel: "kernteam"}
 	with := func(f func(*bot.Request)) bot.Request {
 		c := r
 		f(&c)

@@ -53,17 +53,17 @@ func TestWeeklyPosts(t *testing.T) {
 		done      bool
 	}{
 		{name: "reminder in the kernteam channel", job: bot.JobReminder, figures: fakeFigures{agenda: agenda},
-			platforms: []bot.Platform{bot.Mattermost, bot.Slack, bot.Shell},
+			platforms: []bot.Platform{mattermost, slack, shell},
 			want: []string{"mattermost: #kernteam weekly/de-vaart/kernteam.reminder@2026-11-30T08:15:00/mattermost:#kernteam",
 				"shell: #kernteam weekly/de-vaart/kernteam.reminder@2026-11-30T08:15:00/shell:#kernteam"},
 			text: "🗓️ Kernteam Kindcentrum De Vaart: het overleg is donderdag 14:00.", done: true},
-		{name: "no stories, no post", job: bot.JobSuccesses, platforms: []bot.Platform{bot.Mattermost}},
+		{name: "no stories, no post", job: bot.JobSuccesses, platforms: []bot.Platform{mattermost}},
 		{name: "stories in the kernteam channel", job: bot.JobSuccesses, figures: fakeFigures{stories: []bot.Story{{Text: "rustige gymles"}}},
-			platforms: []bot.Platform{bot.Mattermost},
+			platforms: []bot.Platform{mattermost},
 			want:      []string{"mattermost: #kernteam weekly/de-vaart/successes@2026-11-30T08:15:00/mattermost:#kernteam"},
 			text:      "Successen van deze week 🎉"},
 		{name: "digest to each coordinator", job: bot.JobDigest, figures: fakeFigures{report: testReport()},
-			platforms: []bot.Platform{bot.Mattermost, bot.Slack}, change: func(sc *bot.School) { sc.SlackTeam = "T0DEVAART1" },
+			platforms: []bot.Platform{mattermost, slack}, change: func(sc *bot.School) { sc.Teams = append(sc.Teams, bot.TeamLink{Platform: slack, Team: "T0DEVAART1"}) },
 			want: []string{"mattermost:ib.sanne # weekly/de-vaart/digest@2026-11-30T08:15:00/mattermost:ib.sanne#"},
 			text: "📊 Weekoverzicht Kindcentrum De Vaart, week 49 (30 nov t/m 6 dec)"},
 	}
@@ -103,7 +103,7 @@ func TestWeeklyPosts(t *testing.T) {
 		sc := testSchool(t, LangNL)
 		figures := &fakeFigures{err: bot.ErrUnavailable}
 		for _, job := range bot.Jobs {
-			if posts, _, err := NewWeeklyPosts(figures, []bot.Platform{bot.Mattermost}, nil).Compose(ctx, sc, bot.Tick{Job: job, At: at}); !errors.Is(err, bot.ErrUnavailable) || len(posts) != 0 {
+			if posts, _, err := NewWeeklyPosts(figures, []bot.Platform{mattermost}, nil).Compose(ctx, sc, bot.Tick{Job: job, At: at}); !errors.Is(err, bot.ErrUnavailable) || len(posts) != 0 {
 				t.Errorf("%s: %d posts, %v; want unavailable", job, len(posts), err)
 			}
 		}

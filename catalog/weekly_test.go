@@ -180,7 +180,7 @@ func TestSummaryCSV(t *testing.T) {
 
 func TestDigestSoFar(t *testing.T) {
 	sc := testSchool(t, LangNL)
-	sanne := bot.Address{Platform: bot.Mattermost, Handle: "ib.sanne"}
+	sanne := bot.Address{Platform: mattermost, Handle: "ib.sanne"}
 	now := testNow(t) // Thursday 26 November: week 48 so far
 	text, dm, err := DigestSoFar(sc, testReport(), sanne, now)
 	if err != nil {

@@ -85,8 +85,13 @@ type Mattermost struct {
 	URL string `yaml:"url"`
 	// BotToken is the access token of hulpbot's bot account.
 	BotToken string `yaml:"bot_token"`
-	// CommandToken is the token Mattermost sends with the /hulp slash command.
-	CommandToken string `yaml:"command_token"`
+	// CommandToken is the token Mattermost sends with the /hulp slash
+	// command, in a deployment with one team: it is good for that team only.
+	CommandToken string `yaml:"command_token,omitempty"`
+	// CommandTokens are the tokens of /hulp by team name (a school's
+	// mattermost_team), when several teams have the command: each team's
+	// command has its own token, good for that team only.
+	CommandTokens map[string]string `yaml:"command_tokens,omitempty"`
 	// PublicURL is where Mattermost reaches hulpbot (button actions).
 	PublicURL string `yaml:"public_url,omitempty"`
 	// ActionSecret signs button contexts; empty means generated and kept in

@@ -10,6 +10,17 @@ import (
 	"github.com/hulpbot/hulpbot/bot"
 )
 
+// The platforms the configuration puts people and schools on, named as
+// their adapters name them (mmbot.Platform, slackbot.Platform,
+// shell.Platform): a person's mattermost, slack and shell accounts, a
+// school's mattermost_team and slack_team. Config does not import the
+// adapters; a test next to them checks the names agree.
+const (
+	PlatformMattermost bot.Platform = "mattermost"
+	PlatformSlack      bot.Platform = "slack"
+	PlatformShell      bot.Platform = "shell"
+)
+
 // DefaultWhenDown is what a teacher is told to do when hulpbot cannot pass a
 // request on and the school configures no when_down, in the school's
 // language.
@@ -86,8 +97,7 @@ func (c *Config) school(s *School, zones map[string]*time.Location) (*bot.School
 		OfferTimeout:    offer,
 		FollowUpAfter:   followUp,
 		Retention:       c.Retention.Duration,
-		MattermostTeam:  s.MattermostTeam,
-		SlackTeam:       s.SlackTeam,
+		Teams:           s.teams(),
 		Kernteam:        bot.Kernteam{Channel: s.Kernteam.Channel, Reminder: s.Kernteam.Reminder, Meeting: s.Kernteam.Meeting},
 		Digest:          bot.Digest{Cron: s.Digest.Cron, Channel: s.Digest.Channel},
 		HolidayRegion:   s.HolidayRegion,
@@ -147,9 +157,30 @@ func (c *Config) school(s *School, zones map[string]*time.Location) (*bot.School
 	return out, nil
 }
 
-// accounts lists a person's accounts; Mattermost usernames are lower case.
+// accounts lists a person's accounts in the order they are tried where a
+// platform has none (bot.Helper.AddressOn): Mattermost, whose usernames are
+// lower case, Slack, the terminal chat.
 func accounts(mattermost, slack, shell string) bot.Accounts {
-	return bot.Accounts{Mattermost: strings.ToLower(mattermost), Slack: slack, Shell: shell}
+	all := []bot.Address{
+		{Platform: PlatformMattermost, Handle: strings.ToLower(mattermost)},
+		{Platform: PlatformSlack, Handle: slack},
+		{Platform: PlatformShell, Handle: shell},
+	}
+	return slices.Clone(slices.DeleteFunc(all, func(a bot.Address) bool { return a.Handle == "" }))
+}
+
+// teams are the platforms the school is on: its Mattermost team and Slack
+// workspace when it names them, and the terminal chat, which has no teams
+// and shows every school.
+func (s *School) teams() []bot.TeamLink {
+	var out []bot.TeamLink
+	if s.MattermostTeam != "" {
+		out = append(out, bot.TeamLink{Platform: PlatformMattermost, Team: s.MattermostTeam})
+	}
+	if s.SlackTeam != "" {
+		out = append(out, bot.TeamLink{Platform: PlatformSlack, Team: s.SlackTeam})
+	}
+	return append(out, bot.TeamLink{Platform: PlatformShell})
 }
 
 // id is the helper's id: as configured, else a slug of the name.

@@ -54,12 +54,12 @@ func TestDemo(t *testing.T) {
 		{"roles", s.RolesPriority, []bot.Role{bot.RoleJeugdhulpverlener, bot.RoleCJGCoach}},
 		{"anne", helperSummary(s, "anne"), "Anne jeugdhulpverlener [3 4 5]"},
 		{"bram", helperSummary(s, "bram"), "Bram cjg-coach []"},
-		{"anne in the shell", actorHelper(s, bot.Shell, "anne"), "anne"},
-		{"anne in mattermost", actorHelper(s, bot.Mattermost, "anne"), "anne"},
-		{"bram in the shell", actorHelper(s, bot.Shell, "bram"), "bram"},
-		{"juf.marie is no helper", actorHelper(s, bot.Shell, "juf.marie"), ""},
-		{"sanne coordinates", s.IsCoordinator(bot.Address{Platform: bot.Shell, Handle: "ib.sanne"}), true},
-		{"juf.marie does not", s.IsCoordinator(bot.Address{Platform: bot.Shell, Handle: "juf.marie"}), false},
+		{"anne in the shell", actorHelper(s, PlatformShell, "anne"), "anne"},
+		{"anne in mattermost", actorHelper(s, PlatformMattermost, "anne"), "anne"},
+		{"bram in the shell", actorHelper(s, PlatformShell, "bram"), "bram"},
+		{"juf.marie is no helper", actorHelper(s, PlatformShell, "juf.marie"), ""},
+		{"sanne coordinates", s.IsCoordinator(bot.Address{Platform: PlatformShell, Handle: "ib.sanne"}), true},
+		{"juf.marie does not", s.IsCoordinator(bot.Address{Platform: PlatformShell, Handle: "juf.marie"}), false},
 		{"always on duty", onDuty(s, sunday), []string{"anne", "bram"}},
 		{"anne first for groep 5", firstCandidate(s, "5", sunday), "anne"},
 	} {
@@ -196,8 +196,8 @@ func TestDirectory(t *testing.T) {
 		{"fallback as set", london.FallbackChannel, "team"},
 		{"when down default", vaart.WhenDown, "loop even binnen bij de IB'er of de directie"},
 		{"when down as set", london.WhenDown, "ask at the office"},
-		{"team links", [2]string{vaart.MattermostTeam, vaart.SlackTeam}, [2]string{"De-Vaart", "T0DEVAART1"}},
-		{"found by team, any case", teamSchool(d, bot.Mattermost, "de-vaart"), "de-vaart"},
+		{"team links, and the terminal chat", vaart.Teams, []bot.TeamLink{{Platform: PlatformMattermost, Team: "De-Vaart"}, {Platform: PlatformSlack, Team: "T0DEVAART1"}, {Platform: PlatformShell}}},
+		{"found by team, any case", teamSchool(d, PlatformMattermost, "de-vaart"), "de-vaart"},
 		{"roles priority as set", vaart.RolesPriority, []bot.Role{bot.RoleCJGCoach, bot.RoleJeugdhulpverlener}},
 		{"roles priority default", london.RolesPriority, []bot.Role{bot.RoleJeugdhulpverlener, bot.RoleCJGCoach}},
 
@@ -226,13 +226,13 @@ func TestDirectory(t *testing.T) {
 		{"affinity within a role", bot.Candidates(vaart, "1-2", monday(9, 0)), []bot.Candidate{{HelperID: "anne", Rank: 2}, {HelperID: "zoe-g", Rank: 5}}},
 
 		// accounts and shell defaults
-		{"mattermost lower case, shell from it", anne.Accounts, bot.Accounts{Mattermost: "anne", Shell: "anne"}},
-		{"slack only, shell from the id", jw.Accounts, bot.Accounts{Slack: "U0JW000001", Shell: "jan-willem-de-boer"}},
-		{"shell as set", zoe.Accounts, bot.Accounts{Slack: "U0ZOE00001", Shell: "zoe"}},
-		{"coordinator shell from mattermost", vaart.Coordinators[0].Accounts, bot.Accounts{Mattermost: "ib.sanne", Shell: "ib.sanne"}},
-		{"coordinator shell from the name", vaart.Coordinators[1].Accounts, bot.Accounts{Slack: "U0ZDW00001", Shell: "zoe-de-wit"}},
-		{"helper found by mattermost, any case", actorHelper(vaart, bot.Mattermost, "ANNE"), "anne"},
-		{"coordinator found by shell", vaart.IsCoordinator(bot.Address{Platform: bot.Shell, Handle: "zoe-de-wit"}), true},
+		{"mattermost lower case, shell from it", anne.Accounts, bot.Accounts{{Platform: PlatformMattermost, Handle: "anne"}, {Platform: PlatformShell, Handle: "anne"}}},
+		{"slack only, shell from the id", jw.Accounts, bot.Accounts{{Platform: PlatformSlack, Handle: "U0JW000001"}, {Platform: PlatformShell, Handle: "jan-willem-de-boer"}}},
+		{"shell as set", zoe.Accounts, bot.Accounts{{Platform: PlatformSlack, Handle: "U0ZOE00001"}, {Platform: PlatformShell, Handle: "zoe"}}},
+		{"coordinator shell from mattermost", vaart.Coordinators[0].Accounts, bot.Accounts{{Platform: PlatformMattermost, Handle: "ib.sanne"}, {Platform: PlatformShell, Handle: "ib.sanne"}}},
+		{"coordinator shell from the name", vaart.Coordinators[1].Accounts, bot.Accounts{{Platform: PlatformSlack, Handle: "U0ZDW00001"}, {Platform: PlatformShell, Handle: "zoe-de-wit"}}},
+		{"helper found by mattermost, any case", actorHelper(vaart, PlatformMattermost, "ANNE"), "anne"},
+		{"coordinator found by shell", vaart.IsCoordinator(bot.Address{Platform: PlatformShell, Handle: "zoe-de-wit"}), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if !reflect.DeepEqual(tc.got, tc.want) {

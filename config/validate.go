@@ -287,8 +287,8 @@ func (v *validator) school(c *Config, i int) {
 	if s.FollowUpAfter.Duration != 0 {
 		v.followUp(p+".followup_after", s.FollowUpAfter.Duration)
 	}
-	v.team(p+".mattermost_team", bot.Mattermost, s.MattermostTeam, i)
-	v.team(p+".slack_team", bot.Slack, s.SlackTeam, i)
+	v.team(p+".mattermost_team", PlatformMattermost, s.MattermostTeam, i)
+	v.team(p+".slack_team", PlatformSlack, s.SlackTeam, i)
 
 	groups := v.groups(p, s)
 
@@ -337,7 +337,7 @@ func (v *validator) team(field string, p bot.Platform, team string, school int) 
 		return
 	}
 	switch {
-	case p == bot.Slack && !slackTeamRE.MatchString(team):
+	case p == PlatformSlack && !slackTeamRE.MatchString(team):
 		v.add(field, "%q is not a Slack team id like T0DEVAART1", team)
 		return
 	case strings.ContainsFunc(team, isSpace):
@@ -510,16 +510,18 @@ func (v *validator) helpers(p string, s *School, groups map[string]string, parts
 
 		if v.accounts(hp, h.Mattermost, h.Slack, h.Shell) {
 			for _, a := range []struct {
-				field, platform, account string
+				field    string
+				platform bot.Platform
+				account  string
 			}{
-				{"mattermost", "mattermost", strings.ToLower(h.Mattermost)},
-				{"slack", "slack", h.Slack},
-				{"shell", "shell", h.shell()},
+				{"mattermost", PlatformMattermost, strings.ToLower(h.Mattermost)},
+				{"slack", PlatformSlack, h.Slack},
+				{"shell", PlatformShell, h.shell()},
 			} {
 				if a.account == "" {
 					continue
 				}
-				key := a.platform + "/" + strings.ToLower(a.account)
+				key := string(a.platform) + "/" + strings.ToLower(a.account)
 				other, dup := accounts[key]
 				switch {
 				case !dup:

@@ -44,7 +44,7 @@ func BenchmarkRequestHelp(b *testing.B) {
 			store := redisstore.New(redistest.Client(b), redistest.Prefix(b), log)
 			svc := bot.NewService(store, nil, log)
 			h := New(svc, time.Now, log)
-			marie := bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: "juf.marie"}, Name: "juf.marie"}
+			marie := bot.Actor{Address: bot.Address{Platform: mattermost, Handle: "juf.marie"}, Name: "juf.marie"}
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {

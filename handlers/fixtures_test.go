@@ -50,19 +50,19 @@ func testSchool(t testing.TB, lang string) *bot.School {
 		Groups:   testGroups(),
 		Helpers: []bot.Helper{
 			{ID: "anne", Name: "Anne", Role: bot.RoleJeugdhulpverlener, Schedule: always, Groups: []string{"3", "4", "5"},
-				Accounts: bot.Accounts{Mattermost: "anne", Slack: "U0ANNE0001"}},
+				Accounts: bot.Accounts{{Platform: mattermost, Handle: "anne"}, {Platform: slack, Handle: "U0ANNE0001"}}},
 			{ID: "bram", Name: "Bram", Role: bot.RoleCJGCoach, Schedule: always,
-				Accounts: bot.Accounts{Mattermost: "bram", Slack: "U0BRAM0001"}},
+				Accounts: bot.Accounts{{Platform: mattermost, Handle: "bram"}, {Platform: slack, Handle: "U0BRAM0001"}}},
 		},
 		Coordinators: []bot.Coordinator{
-			{Name: "Sanne", Accounts: bot.Accounts{Mattermost: "ib.sanne"}},
+			{Name: "Sanne", Accounts: bot.Accounts{{Platform: mattermost, Handle: "ib.sanne"}}},
 		},
 		RolesPriority:   []bot.Role{bot.RoleJeugdhulpverlener, bot.RoleCJGCoach},
 		DayParts:        bot.DefaultDayParts(),
 		FallbackChannel: "kernteam",
 		OfferTimeout:    2 * time.Minute,
 		Retention:       720 * time.Hour,
-		MattermostTeam:  "de-vaart",
+		Teams:           []bot.TeamLink{{Platform: mattermost, Team: "de-vaart"}},
 	}
 	if err := sc.Validate(); err != nil {
 		t.Fatal(err)
@@ -71,7 +71,7 @@ func testSchool(t testing.TB, lang string) *bot.School {
 }
 
 var (
-	teacher     = bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: "marie"}, Name: "Marie"}
-	anne        = bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: "anne"}, Name: "Anne"}
-	coordinator = bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: "ib.sanne"}, Name: "Sanne"}
+	teacher     = bot.Actor{Address: bot.Address{Platform: mattermost, Handle: "marie"}, Name: "Marie"}
+	anne        = bot.Actor{Address: bot.Address{Platform: mattermost, Handle: "anne"}, Name: "Anne"}
+	coordinator = bot.Actor{Address: bot.Address{Platform: mattermost, Handle: "ib.sanne"}, Name: "Sanne"}
 )

@@ -421,7 +421,7 @@ func TestClick(t *testing.T) {
 		{name: "decline", lang: "nl", click: Click{From: anne, Action: message.ActionDecline, RequestID: "req000000001", OfferNo: 2},
 			wantCall: &call{Method: "Decline", From: "anne", RequestID: "req000000001", OfferNo: 2},
 			wantText: "Je hebt de hulpvraag voor groep 5 doorgegeven."},
-		{name: "pick up from the fallback channel", lang: "nl", click: Click{From: bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: "meester.joost"}, Name: "Joost"}, Action: message.ActionPickup, RequestID: "req000000001"},
+		{name: "pick up from the fallback channel", lang: "nl", click: Click{From: bot.Actor{Address: bot.Address{Platform: mattermost, Handle: "meester.joost"}, Name: "Joost"}, Action: message.ActionPickup, RequestID: "req000000001"},
 			wantCall: &call{Method: "Pickup", From: "meester.joost", RequestID: "req000000001"},
 			wantText: "✅ Joost pakt dit op (groep 5) — 10:42"},
 		{name: "pick up pressed twice", lang: "en", click: Click{From: anne, Action: message.ActionPickup, RequestID: "req000000001"}, err: bot.ErrAlreadyAccepted,

@@ -61,10 +61,10 @@ func TestBadInputChangesNothing(t *testing.T) {
 	svc := bot.NewService(store, nil, log)
 	h := New(svc, time.Now, log)
 	ctx := context.Background()
-	marie := bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: "juf.marie"}, Name: "juf.marie"}
-	els := bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: "juf.els"}, Name: "juf.els"}
-	anne := bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: "anne"}, Name: "Anne"}
-	bram := bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: "bram"}, Name: "Bram"}
+	marie := bot.Actor{Address: bot.Address{Platform: mattermost, Handle: "juf.marie"}, Name: "juf.marie"}
+	els := bot.Actor{Address: bot.Address{Platform: mattermost, Handle: "juf.els"}, Name: "juf.els"}
+	anne := bot.Actor{Address: bot.Address{Platform: mattermost, Handle: "anne"}, Name: "Anne"}
+	bram := bot.Actor{Address: bot.Address{Platform: mattermost, Handle: "bram"}, Name: "Bram"}
 
 	// The world before: one request of Marie's, accepted by Anne.
 	first := h.Command(ctx, Command{School: sc, From: marie, Text: "groep 5"})

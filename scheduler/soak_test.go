@@ -46,7 +46,7 @@ func TestSoak(t *testing.T) {
 		for h := range helpersPerSchool {
 			hp := base.Helpers[0]
 			hp.ID, hp.Name = fmt.Sprintf("h%d", h), fmt.Sprintf("Helper %d", h)
-			hp.Accounts = bot.Accounts{Shell: hp.ID}
+			hp.Accounts = bot.Accounts{{Platform: shell, Handle: hp.ID}}
 			always = append(always, hp)
 		}
 		sc.Helpers = always
@@ -79,7 +79,7 @@ func TestSoak(t *testing.T) {
 		asked.Add(1)
 		go func() {
 			defer asked.Done()
-			teacher := bot.Actor{Address: bot.Address{Platform: bot.Shell, Handle: fmt.Sprintf("juf%d", i)}}
+			teacher := bot.Actor{Address: bot.Address{Platform: shell, Handle: fmt.Sprintf("juf%d", i)}}
 			r, err := svc.RequestHelp(ctx, time.Now(), sc, bot.HelpRequest{From: teacher, Group: sc.Groups[i%3].ID})
 			if err != nil {
 				t.Errorf("request %d: %v", i, err)

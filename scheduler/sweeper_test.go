@@ -55,7 +55,7 @@ func school(t *testing.T, helpers ...string) *bot.School {
 		OfferTimeout: 2 * time.Minute, Retention: time.Hour}
 	for _, h := range helpers {
 		sc.Helpers = append(sc.Helpers, bot.Helper{ID: h, Name: h, Role: bot.RoleJeugdhulpverlener,
-			Accounts: bot.Accounts{Shell: h}, Schedule: always})
+			Accounts: bot.Accounts{{Platform: shell, Handle: h}}, Schedule: always})
 	}
 	return sc
 }
@@ -81,7 +81,7 @@ func newWorld(t *testing.T, helpers ...string) *world {
 
 func (w *world) ask(t *testing.T, now time.Time) bot.Request {
 	t.Helper()
-	r, err := w.svc.RequestHelp(context.Background(), now, w.sc, bot.HelpRequest{From: bot.Actor{Address: bot.Address{Platform: bot.Shell, Handle: "juf.marie"}}, Group: "5"})
+	r, err := w.svc.RequestHelp(context.Background(), now, w.sc, bot.HelpRequest{From: bot.Actor{Address: bot.Address{Platform: shell, Handle: "juf.marie"}}, Group: "5"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestSweepLeavesAcceptedOffer(t *testing.T) {
 	w := newWorld(t, "anne", "bram")
 	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, w.sc.Location)
 	r := w.ask(t, t0)
-	anne := bot.Actor{Address: bot.Address{Platform: bot.Shell, Handle: "anne"}}
+	anne := bot.Actor{Address: bot.Address{Platform: shell, Handle: "anne"}}
 	// Accepted one millisecond before the deadline.
 	if _, err := w.svc.Accept(context.Background(), t0.Add(2*time.Minute-time.Millisecond), w.sc, anne, r.ID, r.OfferNo); err != nil {
 		t.Fatal(err)
@@ -257,7 +257,7 @@ func TestNoFollowUpAfterAccept(t *testing.T) {
 	w.sc.FollowUpAfter = 5 * time.Minute
 	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, w.sc.Location)
 	r := w.ask(t, t0)
-	anne := bot.Actor{Address: bot.Address{Platform: bot.Shell, Handle: "anne"}}
+	anne := bot.Actor{Address: bot.Address{Platform: shell, Handle: "anne"}}
 	if _, err := w.svc.Accept(context.Background(), t0.Add(time.Minute), w.sc, anne, r.ID, r.OfferNo); err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +295,7 @@ func TestDeclineRacesTimeout(t *testing.T) {
 		t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, w.sc.Location)
 		r := w.ask(t, t0)
 		due := t0.Add(w.sc.OfferTimeout)
-		anne := bot.Actor{Address: bot.Address{Platform: bot.Shell, Handle: "anne"}}
+		anne := bot.Actor{Address: bot.Address{Platform: shell, Handle: "anne"}}
 		var wg sync.WaitGroup
 		var declineErr, sweepErr error
 		var swept int

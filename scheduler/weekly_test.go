@@ -79,18 +79,18 @@ func weeklySchool(t *testing.T) *bot.School {
 		DayParts:      parts,
 		RolesPriority: []bot.Role{bot.RoleJeugdhulpverlener, bot.RoleCJGCoach},
 		Helpers: []bot.Helper{
-			{ID: "anne", Name: "Anne", Role: bot.RoleJeugdhulpverlener, Accounts: bot.Accounts{Mattermost: "anne", Shell: "anne"}, Schedule: sched("ma-vr ochtend")},
-			{ID: "bram", Name: "Bram", Role: bot.RoleCJGCoach, Accounts: bot.Accounts{Mattermost: "bram", Shell: "bram"}, Schedule: sched("ma-vr middag")},
-			{ID: "chris", Name: "Chris", Role: bot.RoleJeugdhulpverlener, Accounts: bot.Accounts{Shell: "chris"}, Schedule: sched("di")},
+			{ID: "anne", Name: "Anne", Role: bot.RoleJeugdhulpverlener, Accounts: bot.Accounts{{Platform: mattermost, Handle: "anne"}, {Platform: shell, Handle: "anne"}}, Schedule: sched("ma-vr ochtend")},
+			{ID: "bram", Name: "Bram", Role: bot.RoleCJGCoach, Accounts: bot.Accounts{{Platform: mattermost, Handle: "bram"}, {Platform: shell, Handle: "bram"}}, Schedule: sched("ma-vr middag")},
+			{ID: "chris", Name: "Chris", Role: bot.RoleJeugdhulpverlener, Accounts: bot.Accounts{{Platform: shell, Handle: "chris"}}, Schedule: sched("di")},
 		},
 		Coordinators: []bot.Coordinator{
-			{Name: "Sanne", Accounts: bot.Accounts{Slack: "U0SANNE001", Mattermost: "ib.sanne", Shell: "ib.sanne"}},
-			{Name: "Dirk", Accounts: bot.Accounts{Slack: "U0DIRK0001"}},
+			{Name: "Sanne", Accounts: bot.Accounts{{Platform: mattermost, Handle: "ib.sanne"}, {Platform: slack, Handle: "U0SANNE001"}, {Platform: shell, Handle: "ib.sanne"}}},
+			{Name: "Dirk", Accounts: bot.Accounts{{Platform: slack, Handle: "U0DIRK0001"}}},
 		},
 		FallbackChannel: "kernteam", OfferTimeout: 2 * time.Minute, Retention: 720 * time.Hour,
-		MattermostTeam: "de-vaart",
-		Kernteam:       bot.Kernteam{Channel: "kernteam", Reminder: "15 8 * * MON", Meeting: "donderdag 14:00"},
-		Digest:         bot.Digest{Cron: "0 16 * * FRI", Channel: "coordinatie"},
+		Teams:    []bot.TeamLink{{Platform: mattermost, Team: "de-vaart"}, {Platform: shell}},
+		Kernteam: bot.Kernteam{Channel: "kernteam", Reminder: "15 8 * * MON", Meeting: "donderdag 14:00"},
+		Digest:   bot.Digest{Cron: "0 16 * * FRI", Channel: "coordinatie"},
 	}
 	if err := sc.Validate(); err != nil {
 		t.Fatal(err)
@@ -124,7 +124,7 @@ func newReplica(t *testing.T, rdb redis.UniversalClient, prefix string, sc *bot.
 		o.Log = quiet
 	}
 	if platforms == nil {
-		platforms = []bot.Platform{bot.Mattermost}
+		platforms = []bot.Platform{mattermost}
 	}
 	o.Posts = catalog.NewWeeklyPosts(weekly, platforms, o.Log)
 	return &replica{jobs: NewWeekly(o), weekly: weekly, store: store, sent: sent}
@@ -300,7 +300,7 @@ func TestRecipients(t *testing.T) {
 	at := ams(2026, 12, 4, 16, 0)
 	t.Run("channels on every linked platform and the terminal", func(t *testing.T) {
 		sc := weeklySchool(t)
-		r := newReplica(t, redistest.Client(t), redistest.Prefix(t), sc, WeeklyOptions{}, bot.Mattermost, bot.Slack, bot.Shell)
+		r := newReplica(t, redistest.Client(t), redistest.Prefix(t), sc, WeeklyOptions{}, mattermost, slack, shell)
 		if out, err := r.jobs.RunTick(ctx, sc, bot.JobDigest, at); out != Posted || err != nil {
 			t.Fatalf("RunTick = %s, %v", out, err)
 		}
@@ -319,8 +319,8 @@ func TestRecipients(t *testing.T) {
 	t.Run("digest without a channel: each coordinator once", func(t *testing.T) {
 		sc := weeklySchool(t)
 		sc.Digest.Channel = ""
-		sc.SlackTeam = "T0DEVAART1"
-		r := newReplica(t, redistest.Client(t), redistest.Prefix(t), sc, WeeklyOptions{}, bot.Mattermost, bot.Slack)
+		sc.Teams = append(sc.Teams, bot.TeamLink{Platform: slack, Team: "T0DEVAART1"})
+		r := newReplica(t, redistest.Client(t), redistest.Prefix(t), sc, WeeklyOptions{}, mattermost, slack)
 		if out, err := r.jobs.RunTick(ctx, sc, bot.JobDigest, at); out != Posted || err != nil {
 			t.Fatalf("RunTick = %s, %v", out, err)
 		}
@@ -400,7 +400,7 @@ func newWeek(t *testing.T, store *redisstore.Store, sc *bot.School) *week {
 }
 
 func actor(handle string) bot.Actor {
-	return bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: handle}, Name: handle}
+	return bot.Actor{Address: bot.Address{Platform: mattermost, Handle: handle}, Name: handle}
 }
 
 func (w *week) ask(by bot.Actor, group string, now time.Time) bot.Request {
@@ -625,10 +625,10 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 func TestQueueFailureKeepsTheTick(t *testing.T) {
 	sc := weeklySchool(t)
 	sc.Digest.Channel = ""
-	sc.SlackTeam = "T0DEVAART1"
+	sc.Teams = append(sc.Teams, bot.TeamLink{Platform: slack, Team: "T0DEVAART1"})
 	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
-	a := newReplica(t, rdb, prefix, sc, WeeklyOptions{}, bot.Mattermost, bot.Slack)
-	b := newReplica(t, rdb, prefix, sc, WeeklyOptions{}, bot.Mattermost, bot.Slack)
+	a := newReplica(t, rdb, prefix, sc, WeeklyOptions{}, mattermost, slack)
+	b := newReplica(t, rdb, prefix, sc, WeeklyOptions{}, mattermost, slack)
 	ctx := context.Background()
 	at := ams(2026, 12, 4, 16, 0)
 	a.sent.down = 1 // the first coordinator's digest is not queued

@@ -17,6 +17,10 @@ import (
 	"github.com/hulpbot/hulpbot/internal/apiclient"
 )
 
+// Platform is Mattermost: people's usernames and schools' team names are
+// accounts and team links on it. Stored keys contain it; it never changes.
+const Platform bot.Platform = "mattermost"
+
 // Dispatcher is the command layer commands and clicks go to.
 type Dispatcher interface {
 	Command(ctx context.Context, c handlers.Command) handlers.Reply

@@ -107,7 +107,7 @@ func (a *Adapter) ServeCommand(w http.ResponseWriter, r *http.Request) {
 	}
 	reply := a.dispatch.Command(ctx, handlers.Command{
 		School:  sc,
-		From:    bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: userName}, Name: userName},
+		From:    bot.Actor{Address: bot.Address{Platform: Platform, Handle: userName}, Name: userName},
 		Text:    form.Get("text"),
 		Channel: form.Get("channel_id"),
 		ID:      form.Get("trigger_id"),
@@ -183,7 +183,7 @@ func (a *Adapter) ServeAction(w http.ResponseWriter, r *http.Request) {
 	}
 	reply := a.dispatch.Click(ctx, handlers.Click{
 		School:    sc,
-		From:      bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: req.UserName}, Name: req.UserName},
+		From:      bot.Actor{Address: bot.Address{Platform: Platform, Handle: req.UserName}, Name: req.UserName},
 		Action:    ref.Action,
 		RequestID: ref.RequestID,
 		OfferNo:   ref.OfferNo,

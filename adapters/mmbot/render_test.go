@@ -60,27 +60,27 @@ func TestRenderPost(t *testing.T) {
 		m    message.Message
 	}{
 		{"offer", message.Message{
-			To:       bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "anne"}},
+			To:       bot.Recipient{Address: bot.Address{Platform: Platform, Handle: "anne"}},
 			SchoolID: "de-vaart",
 			Text:     "Kun je even helpen? Hulpvraag voor groep 5, 10:41.\nGevraagd door juf.anna.\nToelichting: onrust na gym, @all [kijk](http://x)\nReageer vóór 10:43, anders gaat de vraag naar de volgende.",
 			Buttons:  offerButtons(1),
 			Key:      "de-vaart/req000000001/offer/1/mattermost:anne#", RequestID: "req000000001",
 		}},
 		{"accepted", message.Message{
-			To:       bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "juf.anna"}},
+			To:       bot.Recipient{Address: bot.Address{Platform: Platform, Handle: "juf.anna"}},
 			SchoolID: "de-vaart",
 			Text:     "✅ Anne komt eraan voor groep 5.",
 			Key:      "de-vaart/req000000001/accepted/1/mattermost:juf.anna#", RequestID: "req000000001",
 		}},
 		{"escalated", message.Message{
-			To:       bot.Recipient{Address: bot.Address{Platform: bot.Mattermost}, Channel: "kernteam"},
+			To:       bot.Recipient{Address: bot.Address{Platform: Platform}, Channel: "kernteam"},
 			SchoolID: "de-vaart",
 			Text:     "📣 Hulpvraag voor groep 5, 10:41: er is nu geen hulpverlener beschikbaar. Kan iemand van jullie helpen?\nGevraagd door juf.anna.",
 			Buttons:  []message.Button{{Label: "Ik pak dit op", Action: message.ActionPickup, RequestID: "req000000001", Primary: true}},
 			Key:      "de-vaart/req000000001/escalated/3/mattermost:#kernteam", RequestID: "req000000001",
 		}},
 		{"odd-actions", message.Message{
-			To:       bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "anne"}},
+			To:       bot.Recipient{Address: bot.Address{Platform: Platform, Handle: "anne"}},
 			SchoolID: "de-vaart",
 			Text:     "Hoe ging het?",
 			Buttons: []message.Button{

@@ -67,7 +67,7 @@ func (t *teams) school(ctx context.Context, teamID, teamName string) (*bot.Schoo
 	if teamName == "" {
 		return nil, false
 	}
-	sc, ok = t.dir.ByTeam(bot.Mattermost, teamName)
+	sc, ok = t.dir.ByTeam(Platform, teamName)
 	if !ok {
 		return nil, false
 	}
@@ -97,7 +97,7 @@ func (t *teams) refresh(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
 	defer cancel()
 	for _, sc := range t.dir.Schools() {
-		if sc.MattermostTeam != "" {
+		if team, _ := sc.TeamOn(Platform); team != "" {
 			_, _ = t.lookup(ctx, sc)
 		}
 	}
@@ -108,14 +108,15 @@ func (t *teams) refresh(ctx context.Context) {
 
 // lookup asks the API for the school's team and remembers the answer.
 func (t *teams) lookup(ctx context.Context, sc *bot.School) (string, error) {
-	if sc.MattermostTeam == "" {
+	name, _ := sc.TeamOn(Platform)
+	if name == "" {
 		return "", permanent(errNoTeam)
 	}
 	var team *model.Team
 	err := call(ctx, "get team", func(ctx context.Context) (*model.Response, error) {
 		var resp *model.Response
 		var err error
-		team, resp, err = t.api.GetTeamByName(ctx, strings.ToLower(sc.MattermostTeam), "")
+		team, resp, err = t.api.GetTeamByName(ctx, strings.ToLower(name), "")
 		return resp, err
 	})
 	t.mu.Lock()

@@ -111,7 +111,7 @@ func (s *Sender) Send(ctx context.Context, m message.Message) error {
 
 // school is the school m is about, when m is for Mattermost at all.
 func (s *Sender) school(m message.Message) (*bot.School, error) {
-	if m.To.Platform != bot.Mattermost {
+	if m.To.Platform != Platform {
 		return nil, permanent(fmt.Errorf("mattermost sender: recipient on %q", m.To.Platform))
 	}
 	sc, ok := s.dir.School(m.SchoolID)

@@ -18,7 +18,7 @@ import (
 
 func dm(to string) message.Message {
 	return message.Message{
-		To:       bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: to}},
+		To:       bot.Recipient{Address: bot.Address{Platform: Platform, Handle: to}},
 		SchoolID: "de-vaart",
 		Text:     "✅ Anne komt eraan voor groep 5.",
 		Key:      "de-vaart/req000000001/accepted/1/mattermost:" + to + "#",
@@ -73,11 +73,11 @@ func TestSendErrors(t *testing.T) {
 		{name: "rate limited", fail: failN(99, "POST /api/v4/posts", 429, http.Header{"Retry-After": {"7"}}), m: dm("juf.anna"), after: 7 * time.Second, calls: "POST /api/v4/posts", n: 1},
 		{name: "rate limited without a header", fail: failN(99, "POST /api/v4/posts", 429, nil), m: dm("juf.anna"), after: time.Second, calls: "POST /api/v4/posts", n: 1},
 		{name: "unknown user", m: dm("nobody.here"), permanent: true, calls: "GET /api/v4/users/username/nobody.here", n: 1},
-		{name: "unknown channel", m: message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost}, Channel: "bestaat-niet"}, SchoolID: "de-vaart", Text: "x"}, permanent: true},
-		{name: "private channel the bot is not in", m: message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost}, Channel: "geheim"}, SchoolID: "de-vaart", Text: "x"}, permanent: true, calls: "POST /api/v4/channels/changeheim/members", n: 1},
+		{name: "unknown channel", m: message.Message{To: bot.Recipient{Address: bot.Address{Platform: Platform}, Channel: "bestaat-niet"}, SchoolID: "de-vaart", Text: "x"}, permanent: true},
+		{name: "private channel the bot is not in", m: message.Message{To: bot.Recipient{Address: bot.Address{Platform: Platform}, Channel: "geheim"}, SchoolID: "de-vaart", Text: "x"}, permanent: true, calls: "POST /api/v4/channels/changeheim/members", n: 1},
 		{name: "post refused", fail: failN(99, "POST /api/v4/posts", 400, nil), m: dm("juf.anna"), permanent: true, calls: "POST /api/v4/posts", n: 1},
-		{name: "unknown school", m: message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "anne"}}, SchoolID: "elders", Text: "x"}, permanent: true},
-		{name: "not a Mattermost person", m: message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack, Handle: "U0ANNE0001"}}, SchoolID: "de-vaart", Text: "x"}, permanent: true},
+		{name: "unknown school", m: message.Message{To: bot.Recipient{Address: bot.Address{Platform: Platform, Handle: "anne"}}, SchoolID: "elders", Text: "x"}, permanent: true},
+		{name: "not a Mattermost person", m: message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Platform("slack"), Handle: "U0ANNE0001"}}, SchoolID: "de-vaart", Text: "x"}, permanent: true},
 		{name: "bot token refused", fail: failN(99, "GET /api/v4/users/me", 401, nil), m: dm("juf.anna"), calls: "GET /api/v4/users/me", n: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -110,7 +110,7 @@ func TestSendErrors(t *testing.T) {
 func TestSendAttachments(t *testing.T) {
 	s := newStack(t)
 	m := message.Message{
-		To:       bot.Recipient{Address: bot.Address{Platform: bot.Mattermost}, Channel: "kernteam"},
+		To:       bot.Recipient{Address: bot.Address{Platform: Platform}, Channel: "kernteam"},
 		SchoolID: "de-vaart",
 		Text:     "Overzicht van week 48",
 		Attachments: []message.Attachment{
@@ -236,7 +236,7 @@ func TestSendErrorsHoldNoNames(t *testing.T) {
 func TestSendRoundTrips(t *testing.T) {
 	offer := func(n int, to string) message.Message {
 		return message.Message{
-			To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: to}}, SchoolID: "de-vaart",
+			To: bot.Recipient{Address: bot.Address{Platform: Platform, Handle: to}}, SchoolID: "de-vaart",
 			Text: "Kun je even helpen?", RequestID: "req000000001",
 			Key:  fmt.Sprintf("de-vaart/req000000001/offer/%d/mattermost:%s#", n, to),
 			Kind: bot.NoticeOffer, OfferNo: n,
@@ -245,7 +245,7 @@ func TestSendRoundTrips(t *testing.T) {
 	}
 	notice := func(kind string, n int) message.Message {
 		return message.Message{
-			To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "juf.anna"}}, SchoolID: "de-vaart",
+			To: bot.Recipient{Address: bot.Address{Platform: Platform, Handle: "juf.anna"}}, SchoolID: "de-vaart",
 			Text: "…", RequestID: "req000000001", Key: fmt.Sprintf("de-vaart/req000000001/%s/%d/mattermost:juf.anna#", kind, n),
 			Kind: bot.NoticeKind(kind), OfferNo: n,
 		}
@@ -287,7 +287,7 @@ func TestSendRoundTrips(t *testing.T) {
 // offerMsg is offer n of request req000000001 to username, with buttons.
 func offerMsg(n int, to string) message.Message {
 	return message.Message{
-		To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: to}}, SchoolID: "de-vaart",
+		To: bot.Recipient{Address: bot.Address{Platform: Platform, Handle: to}}, SchoolID: "de-vaart",
 		Text: "Kun je even helpen?", RequestID: "req000000001",
 		Key:  fmt.Sprintf("de-vaart/req000000001/offer/%d/mattermost:%s#", n, to),
 		Kind: bot.NoticeOffer, OfferNo: n,
@@ -301,7 +301,7 @@ func offerMsg(n int, to string) message.Message {
 // lapseMsg is the lapse of offer n of request req000000001 to username.
 func lapseMsg(n int, to string) message.Message {
 	return message.Message{
-		To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: to}}, SchoolID: "de-vaart",
+		To: bot.Recipient{Address: bot.Address{Platform: Platform, Handle: to}}, SchoolID: "de-vaart",
 		Text: "⏱ Geen reactie op tijd — doorgegeven aan Bram", RequestID: "req000000001",
 		Key:  fmt.Sprintf("de-vaart/req000000001/offer_lapsed/%d/mattermost:%s#", n, to),
 		Kind: bot.NoticeOfferLapsed, OfferNo: n,
@@ -309,7 +309,7 @@ func lapseMsg(n int, to string) message.Message {
 }
 
 func toChannel(name, key string) message.Message {
-	return message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost}, Channel: name}, SchoolID: "de-vaart", Text: "x", Key: key}
+	return message.Message{To: bot.Recipient{Address: bot.Address{Platform: Platform}, Channel: name}, SchoolID: "de-vaart", Text: "x", Key: key}
 }
 
 // TestSendMarker: every post carries the marker of its message's key in a
@@ -407,7 +407,7 @@ func TestDeliveredErrors(t *testing.T) {
 		{name: "posts unavailable", fail: failN(99, "GET /api/v4/channels/chankernteam/posts", 503, nil), ask: toChannel("kernteam", "k1")},
 		{name: "rate limited", fail: failN(99, "GET /api/v4/channels/chankernteam/posts", 429, http.Header{"Retry-After": {"5"}}), ask: toChannel("kernteam", "k1"), after: 5 * time.Second},
 		{name: "unknown person", ask: dm("nobody.here"), permanent: true},
-		{name: "unknown school", ask: message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "anne"}}, SchoolID: "elders", Key: "k"}, permanent: true},
+		{name: "unknown school", ask: message.Message{To: bot.Recipient{Address: bot.Address{Platform: Platform, Handle: "anne"}}, SchoolID: "elders", Key: "k"}, permanent: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStack(t)

@@ -139,7 +139,7 @@ func nothingPending(t *testing.T, o *Outbox) {
 
 func msg(school, key string) message.Message {
 	return message.Message{
-		To:       bot.Recipient{Address: bot.Address{Platform: bot.Slack, Handle: "U0ANNE0001"}},
+		To:       bot.Recipient{Address: bot.Address{Platform: slack, Handle: "U0ANNE0001"}},
 		SchoolID: school, Key: key, Text: "Kun je even helpen?", Urgent: true,
 		Buttons:     []message.Button{{Label: "Ik kom eraan", Action: message.ActionAccept, RequestID: "r1", OfferNo: 1}},
 		Attachments: []message.Attachment{{Name: "x.png", ContentType: "image/png", Data: []byte{0x89, 'P', 'N', 'G'}}},

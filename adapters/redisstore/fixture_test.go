@@ -28,7 +28,7 @@ var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
 const week = "2026-W48"
 
-var marie = bot.Address{Platform: bot.Mattermost, Handle: "marie"}
+var marie = bot.Address{Platform: mattermost, Handle: "marie"}
 
 // fixture is a Store on a Redis of its own (miniredis) or on a prefix of its
 // own (REDIS_URL).

@@ -10,7 +10,7 @@ import (
 	"github.com/hulpbot/hulpbot/bot"
 )
 
-var kernteamlid = bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: "meester.joost"}, Name: "Joost"}
+var kernteamlid = bot.Actor{Address: bot.Address{Platform: mattermost, Handle: "meester.joost"}, Name: "Joost"}
 
 func TestPickup(t *testing.T) {
 	f := newFixture(t)
@@ -52,7 +52,7 @@ func TestPickupByHelper(t *testing.T) {
 	f := newFixture(t)
 	f.create("r1", t0, nil)
 	f.create("r2", t0, nil)
-	anne := bot.Actor{Address: bot.Address{Platform: bot.Mattermost, Handle: "anne"}, Name: "Anne"}
+	anne := bot.Actor{Address: bot.Address{Platform: mattermost, Handle: "anne"}, Name: "Anne"}
 	r, err := f.s.Pickup(f.ctx, t0, school, "r1", anne, "anne")
 	if err != nil {
 		t.Fatal(err)

@@ -173,7 +173,7 @@ func (c *crowd) arrive(ctx context.Context, requesters *sync.WaitGroup) {
 func (c *crowd) ask(ctx context.Context, i int) {
 	id := c.ids[i]
 	r := request(id, c.clock.step(1))
-	r.Requester = bot.Address{Platform: bot.Slack, Handle: "t" + strconv.Itoa(i%40)}
+	r.Requester = bot.Address{Platform: slack, Handle: "t" + strconv.Itoa(i%40)}
 	r.Group = strconv.Itoa(1 + i%8)
 	cs := c.cands
 	if i%50 == 0 {

@@ -235,7 +235,7 @@ func TestCreateRepeated(t *testing.T) {
 func TestFailingChecksWriteNothing(t *testing.T) {
 	t.Parallel()
 	now := t0.Add(time.Minute)
-	bob := bot.Address{Platform: bot.Slack, Handle: "U0BOB"}
+	bob := bot.Address{Platform: slack, Handle: "U0BOB"}
 	// setup: offered r1 → anne (offer 1); accepted r2 by bram; r3 offered
 	// to dirk on offer 2 (cees declined); escalated r4; resolved r5 (bram,
 	// before r2); cancelled r6; r7 of bob expired; erik holds nothing.
@@ -611,7 +611,7 @@ func TestCancel(t *testing.T) {
 			// to show cancel checks the state.
 			f.rdb.ZAdd(f.ctx, f.key("mine:mattermost:marie"), redis.Z{Score: float64(t0.Add(time.Hour).UnixMilli()), Member: "r2"})
 		}, who: marie, wantHelper: "anne"},
-		{name: "handle in other case", prepare: func(f *fixture) { f.create("r1", t0, cands("anne")) }, requestID: "r1", who: bot.Address{Platform: bot.Mattermost, Handle: "MARIE"}, wantHelper: "anne"},
+		{name: "handle in other case", prepare: func(f *fixture) { f.create("r1", t0, cands("anne")) }, requestID: "r1", who: bot.Address{Platform: mattermost, Handle: "MARIE"}, wantHelper: "anne"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -34,8 +34,8 @@ func TestRecordPulse(t *testing.T) {
 		answer bot.PulseAnswer
 		want   error
 	}{
-		{"someone else", "req000000001", bot.Address{Platform: bot.Mattermost, Handle: "anne"}, bot.PulseUp, bot.ErrNotYours},
-		{"the requester, another case", "req000000001", bot.Address{Platform: bot.Mattermost, Handle: "MARIE"}, bot.PulseUp, nil},
+		{"someone else", "req000000001", bot.Address{Platform: mattermost, Handle: "anne"}, bot.PulseUp, bot.ErrNotYours},
+		{"the requester, another case", "req000000001", bot.Address{Platform: mattermost, Handle: "MARIE"}, bot.PulseUp, nil},
 		{"twice", "req000000001", marie, bot.PulseDown, bot.ErrDuplicate},
 		{"not closed yet", "req000000002", marie, bot.PulseUp, bot.ErrClosed},
 		{"no such request", "req000000009", marie, bot.PulseUp, bot.ErrNotFound},

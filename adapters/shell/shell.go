@@ -22,6 +22,11 @@ import (
 	"github.com/hulpbot/hulpbot/message"
 )
 
+// Platform is the terminal chat: people's shell names are accounts on it,
+// and every school is on it without a team. Stored keys contain it; it
+// never changes.
+const Platform bot.Platform = "shell"
+
 // Dispatcher is the command layer the chat hands commands and clicks to.
 type Dispatcher interface {
 	Command(ctx context.Context, c handlers.Command) handlers.Reply
@@ -62,7 +67,7 @@ func New(school *bot.School, out io.Writer, echo bool, log *slog.Logger) *Chat {
 
 // Send prints a message for its recipient (message.Sender).
 func (c *Chat) Send(_ context.Context, m message.Message) error {
-	if m.To.Platform != bot.Shell {
+	if m.To.Platform != Platform {
 		return fmt.Errorf("shell cannot deliver to %s", m.To.Platform)
 	}
 	c.mu.Lock()
@@ -199,17 +204,17 @@ func (c *Chat) say(text string) {
 
 func (c *Chat) actor(handle string) bot.Actor {
 	name := handle
-	if h, ok := c.school.Helper(bot.Address{Platform: bot.Shell, Handle: handle}); ok {
+	if h, ok := c.school.Helper(bot.Address{Platform: Platform, Handle: handle}); ok {
 		name = h.Name
 	}
-	return bot.Actor{Address: bot.Address{Platform: bot.Shell, Handle: handle}, Name: name}
+	return bot.Actor{Address: bot.Address{Platform: Platform, Handle: handle}, Name: name}
 }
 
 func (c *Chat) command(ctx context.Context, d Dispatcher, me, text string) {
 	c.hold()
 	reply := d.Command(ctx, handlers.Command{School: c.school, From: c.actor(me), Text: text, Channel: "terminal"})
 	c.release(func() {
-		c.print(message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Shell, Handle: me}}, Text: reply.Text, Buttons: reply.Buttons})
+		c.print(message.Message{To: bot.Recipient{Address: bot.Address{Platform: Platform, Handle: me}}, Text: reply.Text, Buttons: reply.Buttons})
 	})
 }
 
@@ -284,9 +289,9 @@ func (c *Chat) switchTo(handle string) {
 	c.me = handle
 	c.mu.Unlock()
 	what := "leerkracht of pm'er"
-	if h, ok := c.school.Helper(bot.Address{Platform: bot.Shell, Handle: handle}); ok {
+	if h, ok := c.school.Helper(bot.Address{Platform: Platform, Handle: handle}); ok {
 		what = h.Name + ", " + string(h.Role)
-	} else if c.school.IsCoordinator(bot.Address{Platform: bot.Shell, Handle: handle}) {
+	} else if c.school.IsCoordinator(bot.Address{Platform: Platform, Handle: handle}) {
 		what = "coördinator"
 	}
 	c.say(fmt.Sprintf("Je bent nu %s (%s).", handle, what))
@@ -296,10 +301,10 @@ func (c *Chat) people() {
 	var b strings.Builder
 	b.WriteString("Wie er zijn:")
 	for _, h := range c.school.Helpers {
-		fmt.Fprintf(&b, "\n    %s — %s (%s)", h.Accounts.Shell, h.Name, h.Role)
+		fmt.Fprintf(&b, "\n    %s — %s (%s)", h.Accounts.On(Platform), h.Name, h.Role)
 	}
 	for _, co := range c.school.Coordinators {
-		fmt.Fprintf(&b, "\n    %s — %s (coördinator)", co.Accounts.Shell, co.Name)
+		fmt.Fprintf(&b, "\n    %s — %s (coördinator)", co.Accounts.On(Platform), co.Name)
 	}
 	b.WriteString("\n    iedereen anders — leerkracht of pm'er, bijvoorbeeld juf.marie")
 	c.say(b.String())

@@ -24,7 +24,7 @@ type echoDispatcher struct {
 func (d *echoDispatcher) Command(ctx context.Context, c handlers.Command) handlers.Reply {
 	if c.Text == "groep 5" {
 		_ = d.chat.Send(ctx, message.Message{
-			To:   bot.Recipient{Address: bot.Address{Platform: bot.Shell, Handle: "anne"}},
+			To:   bot.Recipient{Address: bot.Address{Platform: Platform, Handle: "anne"}},
 			Text: "Kun je even helpen?",
 			Buttons: []message.Button{
 				{Label: "Ik kom eraan", Action: message.ActionAccept, RequestID: "r1", OfferNo: 1},
@@ -43,7 +43,7 @@ func (d *echoDispatcher) Click(_ context.Context, c handlers.Click) handlers.Cli
 func TestChat(t *testing.T) {
 	always, _ := bot.ParseSchedule([]string{"altijd"}, bot.DefaultDayParts())
 	sc := &bot.School{ID: "demo", Name: "Demoschool", Location: time.UTC, Groups: []bot.Group{{ID: "5"}},
-		Helpers: []bot.Helper{{ID: "anne", Name: "Anne", Role: bot.RoleJeugdhulpverlener, Accounts: bot.Accounts{Shell: "anne"}, Schedule: always}}}
+		Helpers: []bot.Helper{{ID: "anne", Name: "Anne", Role: bot.RoleJeugdhulpverlener, Accounts: bot.Accounts{{Platform: Platform, Handle: "anne"}}, Schedule: always}}}
 	var out bytes.Buffer
 	chat := New(sc, &out, true, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	d := &echoDispatcher{chat: chat}
@@ -87,7 +87,7 @@ func TestChat(t *testing.T) {
 
 func TestSendRefusesOtherPlatforms(t *testing.T) {
 	chat := New(&bot.School{Name: "x"}, io.Discard, true, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	err := chat.Send(context.Background(), message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack, Handle: "U1"}}})
+	err := chat.Send(context.Background(), message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Platform("slack"), Handle: "U1"}}})
 	if err == nil {
 		t.Error("the terminal chat accepted a Slack message")
 	}

@@ -23,6 +23,10 @@ import (
 	"github.com/hulpbot/hulpbot/message"
 )
 
+// Platform is Slack: people's member ids and schools' workspace ids are
+// accounts and team links on it. Stored keys contain it; it never changes.
+const Platform bot.Platform = "slack"
+
 // Dispatcher is the command layer the adapter hands commands and clicks to
 // (handlers.Handler).
 type Dispatcher interface {
@@ -280,14 +284,14 @@ func retryNum(r *http.Request) int {
 // a silent ack while the first still runs) and reaches no use case. The
 // answer is JSON, ready to send.
 func (a *Adapter) command(ctx context.Context, c slashCommand, retry int) (answer json.RawMessage, silent bool) {
-	sc, known := a.schools.ByTeam(bot.Slack, c.TeamID)
+	sc, known := a.schools.ByTeam(Platform, c.TeamID)
 	if !known {
 		sc = nil // the handlers explain, in Dutch, that this workspace is not linked
 		a.log.Info("slack command from unlinked workspace", "team", c.TeamID)
 	}
 	cmd := handlers.Command{
 		School:  sc,
-		From:    bot.Actor{Address: bot.Address{Platform: bot.Slack, Handle: c.UserID}, Name: c.UserName},
+		From:    bot.Actor{Address: bot.Address{Platform: Platform, Handle: c.UserID}, Name: c.UserName},
 		Text:    c.Text,
 		Channel: c.ChannelID,
 		ID:      c.TriggerID,
@@ -343,7 +347,7 @@ func (a *Adapter) idempotent(c handlers.Command) bool {
 // queues the answer: the clicked message replaced for everyone, or a note
 // for the clicker.
 func (a *Adapter) click(ctx context.Context, c click, retry int) {
-	sc, known := a.schools.ByTeam(bot.Slack, c.team())
+	sc, known := a.schools.ByTeam(Platform, c.team())
 	if known {
 		id := c.TriggerID
 		if id == "" {
@@ -363,7 +367,7 @@ func (a *Adapter) click(ctx context.Context, c click, retry int) {
 	}
 	reply := a.cmds.Click(ctx, handlers.Click{
 		School:    sc,
-		From:      bot.Actor{Address: bot.Address{Platform: bot.Slack, Handle: c.User.ID}, Name: c.userName()},
+		From:      bot.Actor{Address: bot.Address{Platform: Platform, Handle: c.User.ID}, Name: c.userName()},
 		Action:    c.Action,
 		RequestID: c.RequestID,
 		OfferNo:   c.OfferNo,

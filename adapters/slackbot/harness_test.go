@@ -80,7 +80,7 @@ func newStack(t *testing.T, opts ...stackOpt) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, _ := dir.ByTeam(bot.Slack, team)
+	sc, _ := dir.ByTeam(Platform, team)
 	s := &stack{t: t, fake: slackfake.New(t), rdb: redistest.Client(t), prefix: redistest.Prefix(t), school: sc, logs: &syncBuffer{}}
 	s.ardb = s.rdb
 	log := slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

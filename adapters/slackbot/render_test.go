@@ -51,9 +51,9 @@ func golden(t *testing.T, name string, v any) {
 }
 
 var (
-	toAnne    = bot.Recipient{Address: bot.Address{Platform: bot.Slack, Handle: anneID}}
-	toMarie   = bot.Recipient{Address: bot.Address{Platform: bot.Slack, Handle: marieID}}
-	toChannel = bot.Recipient{Address: bot.Address{Platform: bot.Slack}, Channel: "kernteam"}
+	toAnne    = bot.Recipient{Address: bot.Address{Platform: Platform, Handle: anneID}}
+	toMarie   = bot.Recipient{Address: bot.Address{Platform: Platform, Handle: marieID}}
+	toChannel = bot.Recipient{Address: bot.Address{Platform: Platform}, Channel: "kernteam"}
 )
 
 // TestRenderGolden: every kind of Block Kit message hulpbot sends on Slack,

@@ -105,7 +105,7 @@ func (s *Sender) send(ctx context.Context, m message.Message) error {
 
 // checkRecipient refuses a message Slack cannot be asked to deliver.
 func checkRecipient(to bot.Recipient) error {
-	if to.Platform != bot.Slack {
+	if to.Platform != Platform {
 		return fmt.Errorf("recipient on %q: %w", to.Platform, message.ErrPermanent)
 	}
 	if to.Handle == "" && to.Channel == "" {

@@ -27,11 +27,11 @@ func newSender(t *testing.T, timeout time.Duration) (*Sender, *slackfake.Server)
 }
 
 func dmTo(user, key, text string) message.Message {
-	return message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack, Handle: user}}, SchoolID: "de-vaart", Key: key, Text: text, RequestID: "req1"}
+	return message.Message{To: bot.Recipient{Address: bot.Address{Platform: Platform, Handle: user}}, SchoolID: "de-vaart", Key: key, Text: text, RequestID: "req1"}
 }
 
 func postTo(channel, key, text string) message.Message {
-	return message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack}, Channel: channel}, SchoolID: "de-vaart", Key: key, Text: text}
+	return message.Message{To: bot.Recipient{Address: bot.Address{Platform: Platform}, Channel: channel}, SchoolID: "de-vaart", Key: key, Text: text}
 }
 
 // offerTo is offer n of request req1 to user, with its buttons.
@@ -92,8 +92,8 @@ func TestSendErrors(t *testing.T) {
 		{name: "timeout: one try", m: dmTo(anneID, "k", "hoi"), setup: func(f *slackfake.Server) {
 			f.Fail("chat.postMessage", slackfake.Fault{Times: -1, Delay: time.Second})
 		}, posts: 1},
-		{name: "another platform", m: message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Mattermost, Handle: "anne"}}, Text: "x"}, permanent: true},
-		{name: "nobody", m: message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack}}, Text: "x"}, permanent: true},
+		{name: "another platform", m: message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Platform("mattermost"), Handle: "anne"}}, Text: "x"}, permanent: true},
+		{name: "nobody", m: message.Message{To: bot.Recipient{Address: bot.Address{Platform: Platform}}, Text: "x"}, permanent: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, fake := newSender(t, 200*time.Millisecond)
@@ -206,10 +206,10 @@ func TestDelivered(t *testing.T) {
 			f.AddChannel("C0OUDERS01", "ouders", false, true)
 		}, ask: postTo("ouders", "k1", "x")},
 		{name: "files not all uploaded", sent: []message.Message{{
-			To: bot.Recipient{Address: bot.Address{Platform: bot.Slack}, Channel: "coordinatie"}, Key: "k1", Text: "x", Attachments: files,
+			To: bot.Recipient{Address: bot.Address{Platform: Platform}, Channel: "coordinatie"}, Key: "k1", Text: "x", Attachments: files,
 		}}, setup: func(s *Sender, f *slackfake.Server) {
 			f.Fail("files.getUploadURLExternal", slackfake.Fault{Times: -1, Status: http.StatusInternalServerError})
-		}, ask: message.Message{To: bot.Recipient{Address: bot.Address{Platform: bot.Slack}, Channel: "coordinatie"}, Key: "k1", Text: "x", Attachments: files}},
+		}, ask: message.Message{To: bot.Recipient{Address: bot.Address{Platform: Platform}, Channel: "coordinatie"}, Key: "k1", Text: "x", Attachments: files}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, fake := newSender(t, time.Second)

@@ -135,7 +135,7 @@ func (m *Main) Run(ctx context.Context) error {
 		if m.chat, err = newChat(m.dir, m.opts.school, m.stdin, m.stdout, m.log); err != nil {
 			return err
 		}
-		senders[bot.Shell] = m.chat
+		senders[shell.Platform] = m.chat
 	}
 
 	reg := prometheus.NewRegistry()

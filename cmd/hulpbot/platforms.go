@@ -7,6 +7,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/hulpbot/hulpbot/adapters/mmbot"
+	"github.com/hulpbot/hulpbot/adapters/slackbot"
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/handlers"
@@ -36,6 +38,6 @@ type platform struct {
 }
 
 var platforms = []platform{
-	{name: bot.Mattermost, enabled: func(c *config.Config) bool { return c.Mattermost != nil }, setup: setupMattermost},
-	{name: bot.Slack, enabled: func(c *config.Config) bool { return c.Slack != nil }, setup: setupSlack},
+	{name: mmbot.Platform, enabled: func(c *config.Config) bool { return c.Mattermost != nil }, setup: setupMattermost},
+	{name: slackbot.Platform, enabled: func(c *config.Config) bool { return c.Slack != nil }, setup: setupSlack},
 }

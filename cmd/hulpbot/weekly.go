@@ -24,7 +24,7 @@ type weeklyDeps struct {
 	store  *redisstore.Store // the leases that make each tick run once
 	send   message.Sender    // posts go out through it
 	// platforms are those hulpbot posts on: the configured ones, and
-	// bot.Shell when the terminal chat runs.
+	// shell.Platform when the terminal chat runs.
 	platforms []bot.Platform
 	// feeds are the government's school-holiday feeds (cfg.HolidayFeeds):
 	// file paths (must load at start) or URLs (retried when down).

@@ -70,7 +70,7 @@ func TestStartWeeklyFastForward(t *testing.T) {
 	var stops []func()
 	for range 2 {
 		stop, err := startWeekly(context.Background(), weeklyDeps{
-			dir: dir, store: store, send: sent, platforms: []bot.Platform{bot.Shell}, now: now,
+			dir: dir, store: store, send: sent, platforms: []bot.Platform{shell.Platform}, now: now,
 			log: slog.New(slog.DiscardHandler),
 		})
 		if err != nil {
@@ -160,7 +160,7 @@ func TestWeeklyInTheShell(t *testing.T) {
 
 	var out strings.Builder // written by chat.Run on this goroutine only
 	chat := shell.New(sc, &out, true, quiet)
-	senders := adapters.Senders{bot.Shell: chat}
+	senders := adapters.Senders{shell.Platform: chat}
 	weekly := newWeekly(store, quiet)
 	// The demo's wiring: what a command causes is delivered in the call.
 	box := outbox.New(rdb, prefix, []string{sc.ID}, senders, clock, outbox.Options{Sync: true}, quiet)

@@ -17,7 +17,6 @@ import (
 
 	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
 	"github.com/hulpbot/hulpbot/adapters/slackbot"
-	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/handlers"
 )
@@ -99,7 +98,7 @@ func benchAdapter(b *testing.B) *slackbot.Adapter {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, ok := dir.ByTeam(bot.Slack, TeamID(0)); !ok {
+	if _, ok := dir.ByTeam(slackbot.Platform, TeamID(0)); !ok {
 		b.Fatal("no school")
 	}
 	a, err := slackbot.New(slackbot.Options{

@@ -6,6 +6,7 @@ import (
 	"net"
 	"testing"
 
+	"github.com/hulpbot/hulpbot/adapters/slackbot"
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/config"
 )
@@ -36,7 +37,7 @@ func checkHulpbotConfig(t *testing.T, path string, l Layout) {
 		t.Fatalf("%d schools, want %d", len(dir.Schools()), l.Schools)
 	}
 	for s := range l.Schools {
-		sc, ok := dir.ByTeam(bot.Slack, TeamID(s))
+		sc, ok := dir.ByTeam(slackbot.Platform, TeamID(s))
 		if !ok || sc.ID != SchoolID(s) {
 			t.Fatalf("team %s: school %v %v", TeamID(s), sc, ok)
 		}
@@ -44,7 +45,7 @@ func checkHulpbotConfig(t *testing.T, path string, l Layout) {
 			t.Errorf("school %d: %d helpers", s, len(sc.Helpers))
 		}
 		for h := range l.Helpers {
-			hp, ok := sc.Helper(bot.Address{Platform: bot.Slack, Handle: HelperUser(s, h)})
+			hp, ok := sc.Helper(bot.Address{Platform: slackbot.Platform, Handle: HelperUser(s, h)})
 			if !ok || !hp.Schedule.Always {
 				t.Errorf("helper %s: %+v %v", HelperUser(s, h), hp, ok)
 			}
