@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strconv"
 	"time"
 
@@ -71,22 +70,16 @@ func (s *Store) runGuarded(ctx context.Context, op string, sc *redis.Script, sch
 	gctx, cancel := context.WithDeadline(ctx, g.giveUp)
 	defer cancel()
 	nowMS := strconv.FormatInt(now.UnixMilli(), 10)
-	// maybe: an attempt may have reached Redis (it was sent, and no answer
-	// came back): from then on only an answer settles the outcome.
-	maybe := false
 	for {
 		v, err := s.runWith(gctx, op, sc, school, key, nowMS, g.notAfter, g.opID, args...)
-		if err != nil && errors.Is(err, bot.ErrUnavailable) && !errors.Is(err, errTooLate) && !neverSent(err) {
-			maybe = true
-		}
 		switch {
 		case err == nil, !errors.Is(err, bot.ErrUnavailable), errors.Is(err, errTooLate):
 			// Done or refused: an answer from Redis.
 			return v, err
-		case !maybe && (neverSent(err) || ctx.Err() != nil || !time.Now().Before(g.giveUp)):
-			// Certainly not applied: nothing ever left this process.
-			return v, err
 		case ctx.Err() != nil, !time.Now().Before(g.giveUp):
+			// No answer: an attempt may have run. Even a refused dial
+			// does not prove otherwise — the client's own retry dials
+			// after writing on a connection that then broke.
 			return nil, fmt.Errorf("%s: %w: %w", op, ErrOutcomeUnknown, err)
 		}
 		t := time.NewTimer(50 * time.Millisecond)
@@ -103,13 +96,6 @@ var errTooLate = errors.New("refused: past its not-after time")
 
 // errReplay: the operation was done by an earlier attempt (lib.lua).
 var errReplay = errors.New("operation done before")
-
-// neverSent reports an error that came before the command left this
-// process (no connection could be made): it cannot have happened.
-func neverSent(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
-}
 
 // SyncClock measures how far Redis's clock is from this process's, for the
 // not-after guard. Run at start and now and then (Reconcile does).
