@@ -2,11 +2,14 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/hulpbot/hulpbot/adapters/redisstore"
@@ -18,17 +21,28 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // notices records what the core told whom, safe for several goroutines.
 type notices struct {
-	mu  sync.Mutex
-	got []bot.Notice
+	mu   sync.Mutex
+	got  []bot.Notice
+	more chan struct{} // closed at the next notice
 }
 
 func (n *notices) Observe(nt bot.Notice) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.got = append(n.got, nt)
+	if n.more != nil {
+		close(n.more)
+		n.more = nil
+	}
 }
 
 func (n *notices) count(kind bot.NoticeKind) int {
+	c, _ := n.counted(kind)
+	return c
+}
+
+// counted is count, and a channel closed at the next notice.
+func (n *notices) counted(kind bot.NoticeKind) (int, <-chan struct{}) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	c := 0
@@ -37,7 +51,46 @@ func (n *notices) count(kind bot.NoticeKind) int {
 			c++
 		}
 	}
-	return c
+	if n.more == nil {
+		n.more = make(chan struct{})
+	}
+	return c, n.more
+}
+
+// wait waits until the core has told want notices of kind, for up to
+// five seconds.
+func (n *notices) wait(t *testing.T, kind bot.NoticeKind, want int) {
+	t.Helper()
+	deadline := time.NewTimer(5 * time.Second)
+	defer deadline.Stop()
+	for {
+		got, more := n.counted(kind)
+		if got >= want {
+			return
+		}
+		select {
+		case <-more:
+		case <-deadline.C:
+			t.Fatalf("%d %s notices within 5s, want %d", got, kind, want)
+		}
+	}
+}
+
+// eventually waits for cond, which another goroutine makes true, looking
+// every every for up to within.
+func eventually(t *testing.T, within, every time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.NewTimer(within)
+	defer deadline.Stop()
+	look := time.NewTicker(every)
+	defer look.Stop()
+	for !cond() {
+		select {
+		case <-deadline.C:
+			t.Fatalf("not within %s: %s", within, what)
+		case <-look.C:
+		}
+	}
 }
 
 func school(t *testing.T, helpers ...string) *bot.School {
@@ -189,23 +242,105 @@ func TestParallelSweepers(t *testing.T) {
 	}
 }
 
+// lookout is Offers that only answers the look before the work: nothing
+// due, the next deadline at next (none when zero). It records when each
+// look came, on the bubble's clock, since start.
+type lookout struct {
+	start time.Time
+	next  time.Duration // after start; 0 for no deadline
+	mu    sync.Mutex
+	looks []time.Duration
+}
+
+func (l *lookout) SchoolsWithDueWork(_ context.Context, _ []string, now time.Time) ([]string, time.Time, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.looks = append(l.looks, now.Sub(l.start))
+	if l.next == 0 || now.Sub(l.start) >= l.next {
+		return nil, time.Time{}, nil
+	}
+	return nil, l.start.Add(l.next), nil
+}
+
+func (l *lookout) seen() []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.looks)
+}
+
+func (*lookout) DueOffers(context.Context, string, time.Time, int) ([]bot.OfferRef, error) {
+	return nil, nil
+}
+
+func (*lookout) Timeout(context.Context, time.Time, *bot.School, string, int) (bot.Request, error) {
+	return bot.Request{}, errors.New("lookout: nothing is due")
+}
+
+func (*lookout) FollowUps(context.Context, time.Time, *bot.School) (int, error) { return 0, nil }
+
+// runLookout runs a sweeper that looks every interval on a lookout whose
+// next deadline is next, inside a synctest bubble, until the bubble's
+// clock has moved on by d; it returns when the sweeper looked.
+func runLookout(t *testing.T, interval, next, d time.Duration) []time.Duration {
+	t.Helper()
+	dir, err := bot.NewDirectory([]*bot.School{school(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var looks []time.Duration
+	synctest.Test(t, func(t *testing.T) {
+		l := &lookout{start: time.Now(), next: next}
+		s := NewSweeper(dir, l, time.Now, interval, quiet)
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() { s.Run(ctx); close(done) }()
+		time.Sleep(d) // the bubble's clock: no real time passes
+		cancel()
+		synctest.Wait()
+		select {
+		case <-done:
+		default:
+			t.Fatal("Run did not return after its context ended")
+		}
+		looks = l.seen()
+	})
+	return looks
+}
+
 func TestRunStopsWithContext(t *testing.T) {
-	w := newWorld(t, "anne")
-	w.sweepr.interval = 5 * time.Millisecond
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { w.sweepr.Run(ctx); close(done) }()
-	time.Sleep(20 * time.Millisecond)
-	cancel()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("Run did not return after its context ended")
+	// Looks at 0, 5, 10, 15 and 20 ms, then its context ends.
+	looks := runLookout(t, 5*time.Millisecond, 0, 22*time.Millisecond)
+	if len(looks) != 5 {
+		t.Errorf("looks at %v, want 5, every 5ms", looks)
 	}
 }
 
-// TestRunWakesAtTheDeadline: the sweeper does not wait for its interval
-// (an hour here) when a deadline comes sooner: it looks again just after it.
+// TestRunLooksAgain: the sweeper looks again after its interval, or just
+// after the next deadline when that comes sooner, but not sooner than
+// minGap after its last look.
+func TestRunLooksAgain(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		next time.Duration // the next deadline after the first look; 0 for none
+		want time.Duration // when the second look comes
+	}{
+		{name: "no deadline: after the interval", want: time.Hour},
+		{name: "deadline sooner: just after it", next: 200 * time.Millisecond, want: 201 * time.Millisecond},
+		{name: "deadline very soon: after the least gap", next: 10 * time.Millisecond, want: minGap},
+		{name: "deadline later than the interval: after the interval", next: 2 * time.Hour, want: time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			looks := runLookout(t, time.Hour, tc.next, tc.want+time.Microsecond)
+			if len(looks) != 2 || looks[0] != 0 || looks[1] != tc.want {
+				t.Errorf("looks at %v, want at 0s and %s", looks, tc.want)
+			}
+		})
+	}
+}
+
+// TestRunWakesAtTheDeadline: on the store, the sweeper does not wait for
+// its interval (an hour here) when a deadline comes sooner: it moves the
+// offer on just after it.
 func TestRunWakesAtTheDeadline(t *testing.T) {
 	w := newWorld(t, "anne", "bram")
 	w.ask(t, time.Now())
@@ -215,13 +350,7 @@ func TestRunWakesAtTheDeadline(t *testing.T) {
 	done := make(chan struct{})
 	go func() { w.sweepr.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
-	deadline := time.Now().Add(5 * time.Second)
-	for w.said.count(bot.NoticeOfferLapsed) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the offer was not moved on after its deadline: the sweeper waited for its interval")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	w.said.wait(t, bot.NoticeOfferLapsed, 1)
 	if got := w.said.count(bot.NoticeOffer); got != 2 {
 		t.Errorf("%d offers made, want 2: anne's, then bram's", got)
 	}

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -130,6 +132,51 @@ func newReplica(t *testing.T, rdb redis.UniversalClient, prefix string, sc *bot.
 	return &replica{jobs: NewWeekly(o), weekly: weekly, store: store, sent: sent}
 }
 
+// newMemReplica is a replica without Redis, for tests on synctest's clock
+// (in a bubble, a wait for Redis is no wait the clock can skip): leases in
+// memory (o.Leases, its own when nil), and posts unworded (o.Posts,
+// tickPosts{} when nil).
+func newMemReplica(t *testing.T, sc *bot.School, o WeeklyOptions) *replica {
+	t.Helper()
+	dir, err := bot.NewDirectory([]*bot.School{sc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := &posts{}
+	o.Schools, o.UseCases, o.Send = dir, schoolDays{}, sent
+	if o.Leases == nil {
+		o.Leases = &memLeases{}
+	}
+	if o.Posts == nil {
+		o.Posts = tickPosts{}
+	}
+	if o.Log == nil {
+		o.Log = quiet
+	}
+	return &replica{jobs: NewWeekly(o), sent: sent}
+}
+
+// schoolDays plans ticks on the school's own closed days.
+type schoolDays struct{}
+
+func (schoolDays) Plan(s *bot.School, job bot.Job, at time.Time) bot.Tick {
+	return bot.PlanTick(s, job, at, s.Holidays)
+}
+
+// tickPosts composes one post per tick, keyed by the tick, to a channel
+// named after its job: what the scheduler queues, without the words
+// (the catalogue's tests have those). Success stories are posted only when
+// stories is set.
+type tickPosts struct{ stories bool }
+
+func (p tickPosts) Compose(_ context.Context, sc *bot.School, t bot.Tick) ([]message.Message, func(context.Context) error, error) {
+	if t.Job == bot.JobSuccesses && !p.stories {
+		return nil, nil, nil
+	}
+	key := t.Key(sc.Location)
+	return []message.Message{{SchoolID: sc.ID, Key: "weekly/" + sc.ID + "/" + key, To: bot.Recipient{Channel: string(t.Job)}, Text: key}}, nil, nil
+}
+
 func TestEachTickPostsOnceAcrossReplicas(t *testing.T) {
 	for _, n := range []int{2, 5} {
 		t.Run(fmt.Sprintf("%d replicas", n), func(t *testing.T) {
@@ -199,54 +246,54 @@ func TestEachTickPostsOnceAcrossReplicas(t *testing.T) {
 }
 
 // seconds parses cron expressions with a seconds field, so a test can
-// watch real crons tick.
+// watch crons tick every second.
 var seconds = cron.NewParser(cron.Second | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow).Parse
 
-func TestRealCronsPostOncePerTick(t *testing.T) {
-	if testing.Short() {
-		t.Skip("watches the real clock for seconds")
-	}
+// TestCronsPostOncePerTick: replicas whose crons fire every second, on
+// synctest's clock, post each tick once between them: the one at start
+// (caught up) and one a second after.
+func TestCronsPostOncePerTick(t *testing.T) {
 	for _, n := range []int{2, 5} {
 		t.Run(fmt.Sprintf("%d replicas", n), func(t *testing.T) {
-			rdb, prefix := redistest.Client(t), redistest.Prefix(t)
 			sc := weeklySchool(t)
 			sc.Kernteam.Reminder = "* * * * * *"
 			sc.Digest.Cron = "* * * * * *" // the success stories go then too
-			reps := make([]*replica, n)
-			for i := range reps {
-				reps[i] = newReplica(t, rdb, prefix, sc, WeeklyOptions{Parse: seconds, CatchUp: 900 * time.Millisecond})
-			}
-			ctx := context.Background()
-			if err := reps[0].store.AddStory(ctx, sc.ID, sc.Week(time.Now()), "fijn gesprek", time.Hour); err != nil {
-				t.Fatal(err)
-			}
-			for _, r := range reps {
-				if err := r.jobs.Start(ctx); err != nil {
-					t.Fatal(err)
+			synctest.Test(t, func(t *testing.T) {
+				leases := &memLeases{}
+				reps := make([]*replica, n)
+				for i := range reps {
+					reps[i] = newMemReplica(t, sc, WeeklyOptions{Parse: seconds, Leases: leases, Posts: tickPosts{stories: true}})
 				}
-			}
-			time.Sleep(2500 * time.Millisecond)
-			for _, r := range reps {
-				r.jobs.Stop()
-			}
-			keys := map[string]int{}
-			ticks := map[string]bool{}
-			for _, r := range reps {
-				for _, m := range r.sent.all() {
-					keys[m.Key]++
-					// weekly/<school>/<job>@<time>/<recipient>
-					ticks[strings.Split(m.Key, "/")[2]] = true
+				for _, r := range reps {
+					if err := r.jobs.Start(t.Context()); err != nil {
+						t.Fatal(err)
+					}
 				}
-			}
-			for k, c := range keys {
-				if c != 1 {
-					t.Errorf("post %s sent %d times; want once", k, c)
+				// The bubble starts on a whole second: its tick is caught
+				// up, then the crons fire at 1 s, 2 s, … 5 s. The sleep is
+				// on the bubble's clock: no real time passes.
+				time.Sleep(5*time.Second + 500*time.Millisecond)
+				for _, r := range reps {
+					r.jobs.Stop()
 				}
-			}
-			// Three jobs a second for 2.5 s: at least two ticks each.
-			if len(ticks) < 6 {
-				t.Errorf("%d ticks posted: %v; want at least 6", len(ticks), ticks)
-			}
+				keys := map[string]int{}
+				ticks := map[string]bool{}
+				for _, r := range reps {
+					for _, m := range r.sent.all() {
+						keys[m.Key]++
+						// weekly/<school>/<job>@<time>/<recipient>
+						ticks[strings.Split(m.Key, "/")[2]] = true
+					}
+				}
+				for k, c := range keys {
+					if c != 1 {
+						t.Errorf("post %s sent %d times; want once", k, c)
+					}
+				}
+				if want := 3 * 6; len(ticks) != want {
+					t.Errorf("%d ticks posted: %v; want %d, three jobs at 0 s, 1 s, … 5 s", len(ticks), slices.Sorted(maps.Keys(ticks)), want)
+				}
+			})
 		})
 	}
 }
@@ -500,48 +547,56 @@ func TestSeededWeekFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := rep.Week
-	got := map[string]int{
-		"requests": f.Requests, "offers": f.Offers, "accepted": f.Accepted, "accepted first": f.AcceptedFirst,
-		"moved on": f.MovedOn(), "picked up": f.PickedUp, "declines": f.Declines, "timeouts": f.Timeouts,
-		"escalated": f.Escalated, "cancelled": f.Cancelled, "resolved": f.Resolved, "no cover": f.NoCover,
-		"groep 5": f.ByGroup["5"], "groep 3": f.ByGroup["3"], "groep 4": f.ByGroup["4"], "groep 1-2": f.ByGroup["1-2"],
-		"ochtend": f.ByDayPart["ochtend"], "middag": f.ByDayPart["middag"], "buiten": f.ByDayPart["buiten"],
-		"👍": f.Pulse.Up, "👎": f.Pulse.Down, "zelf": f.Pulse.Self, "stories": f.Stories,
-	}
-	want := map[string]int{
-		"requests": 7, "offers": 7, "accepted": 4, "accepted first": 3,
-		"moved on": 1, "picked up": 0, "declines": 1, "timeouts": 1,
-		"escalated": 2, "cancelled": 1, "resolved": 3, "no cover": 1,
-		"groep 5": 3, "groep 3": 2, "groep 4": 1, "groep 1-2": 1,
-		"ochtend": 5, "middag": 1, "buiten": 1,
-		"👍": 1, "👎": 1, "zelf": 1, "stories": 3,
-	}
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("%s = %d; want %d", k, got[k], v)
+	t.Run("counts", func(t *testing.T) {
+		got := map[string]int{
+			"requests": f.Requests, "offers": f.Offers, "accepted": f.Accepted, "accepted first": f.AcceptedFirst,
+			"moved on": f.MovedOn(), "picked up": f.PickedUp, "declines": f.Declines, "timeouts": f.Timeouts,
+			"escalated": f.Escalated, "cancelled": f.Cancelled, "resolved": f.Resolved, "no cover": f.NoCover,
+			"groep 5": f.ByGroup["5"], "groep 3": f.ByGroup["3"], "groep 4": f.ByGroup["4"], "groep 1-2": f.ByGroup["1-2"],
+			"ochtend": f.ByDayPart["ochtend"], "middag": f.ByDayPart["middag"], "buiten": f.ByDayPart["buiten"],
+			"👍": f.Pulse.Up, "👎": f.Pulse.Down, "zelf": f.Pulse.Self, "stories": f.Stories,
 		}
-	}
-	// Waits 60, 180, 40 and 120 s: median (60 + 120) / 2 = 90 s, p90 the 4th of 4.
-	if m, _ := f.MedianWait(); m != 90*time.Second {
-		t.Errorf("median wait = %v; want 1m30s", m)
-	}
-	if p, _ := f.P90Wait(); p != 180*time.Second {
-		t.Errorf("p90 wait = %v; want 3m0s", p)
-	}
-	if len(rep.Previous) != 4 || rep.Previous[0].Week != "2026-W48" || rep.Previous[0].Requests != 1 {
-		t.Errorf("previous weeks = %+v; want 4, the first week 48 with its one request", rep.Previous)
-	}
-	text := catalog.DigestText(sc, rep, false)
-	for _, line := range []string{
-		"Hulpvragen: 7 (vorige 4 schoolweken gemiddeld 0,3)",
-		`Wachttijd tot "Ik kom eraan": mediaan 1 min 30 s, p90 3 min`,
-		"Aangenomen: 4; door de eerste hulpverlener 3, na doorzetten 1, opgepakt in het kernteam-kanaal 0",
-		"In het kernteam-kanaal beland: 2 · ingetrokken: 1 · gevraagd terwijl niemand ingeroosterd was: 1",
-	} {
-		if !slices.Contains(strings.Split(text, "\n"), line) {
-			t.Errorf("digest has no line %q:\n%s", line, text)
+		want := map[string]int{
+			"requests": 7, "offers": 7, "accepted": 4, "accepted first": 3,
+			"moved on": 1, "picked up": 0, "declines": 1, "timeouts": 1,
+			"escalated": 2, "cancelled": 1, "resolved": 3, "no cover": 1,
+			"groep 5": 3, "groep 3": 2, "groep 4": 1, "groep 1-2": 1,
+			"ochtend": 5, "middag": 1, "buiten": 1,
+			"👍": 1, "👎": 1, "zelf": 1, "stories": 3,
 		}
-	}
+		for _, k := range slices.Sorted(maps.Keys(want)) {
+			if got[k] != want[k] {
+				t.Errorf("%s = %d; want %d", k, got[k], want[k])
+			}
+		}
+	})
+	t.Run("waits", func(t *testing.T) {
+		// Waits 60, 180, 40 and 120 s: median (60 + 120) / 2 = 90 s, p90 the 4th of 4.
+		if m, _ := f.MedianWait(); m != 90*time.Second {
+			t.Errorf("median wait = %v; want 1m30s", m)
+		}
+		if p, _ := f.P90Wait(); p != 180*time.Second {
+			t.Errorf("p90 wait = %v; want 3m0s", p)
+		}
+	})
+	t.Run("previous weeks", func(t *testing.T) {
+		if len(rep.Previous) != 4 || rep.Previous[0].Week != "2026-W48" || rep.Previous[0].Requests != 1 {
+			t.Errorf("previous weeks = %+v; want 4, the first week 48 with its one request", rep.Previous)
+		}
+	})
+	t.Run("digest text", func(t *testing.T) {
+		text := catalog.DigestText(sc, rep, false)
+		for _, line := range []string{
+			"Hulpvragen: 7 (vorige 4 schoolweken gemiddeld 0,3)",
+			`Wachttijd tot "Ik kom eraan": mediaan 1 min 30 s, p90 3 min`,
+			"Aangenomen: 4; door de eerste hulpverlener 3, na doorzetten 1, opgepakt in het kernteam-kanaal 0",
+			"In het kernteam-kanaal beland: 2 · ingetrokken: 1 · gevraagd terwijl niemand ingeroosterd was: 1",
+		} {
+			if !slices.Contains(strings.Split(text, "\n"), line) {
+				t.Errorf("digest has no line %q:\n%s", line, text)
+			}
+		}
+	})
 }
 
 // memLeases are leases in memory that can be given back (LeaseReleaser),
@@ -605,16 +660,11 @@ func (b *logBuffer) String() string {
 	return b.b.String()
 }
 
-// waitFor polls ok for up to two seconds.
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not happen within 2s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+// fridayAt is a clock that reads Friday 4 December 2026 at hh:mm when the
+// synctest bubble it is made in starts, and runs with the bubble's clock.
+func fridayAt(hh, mm int) func() time.Time {
+	start, at := time.Now(), ams(2026, 12, 4, hh, mm)
+	return func() time.Time { return at.Add(time.Since(start)) }
 }
 
 // TestQueueFailureKeepsTheTick: posts that could not be queued (the
@@ -659,7 +709,7 @@ func TestQueueFailureKeepsTheTick(t *testing.T) {
 
 // TestFailedTickRunsAgain: a tick that fails when it fires (the queue or
 // the lease unavailable) runs again after TickRetry, within the catch-up
-// window, and posts once.
+// window, and posts once. Time is synctest's: the minutes pass at once.
 func TestFailedTickRunsAgain(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
@@ -672,24 +722,32 @@ func TestFailedTickRunsAgain(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sc := weeklySchool(t)
-			leases := &memLeases{down: tc.leasesDown}
-			now := ams(2026, 12, 4, 16, 5) // the digest of 16:00 is caught up
-			r := newReplica(t, redistest.Client(t), redistest.Prefix(t), sc, WeeklyOptions{
-				Leases: leases, TickRetry: 20 * time.Millisecond, Now: func() time.Time { return now },
+			synctest.Test(t, func(t *testing.T) {
+				leases := &memLeases{down: tc.leasesDown}
+				// The digest of 16:00 is caught up at 16:05; it fails
+				// twice, and posts at the second run again, at 16:07.
+				r := newMemReplica(t, sc, WeeklyOptions{Leases: leases, Now: fridayAt(16, 5)})
+				r.sent.down = tc.queueDown
+				if err := r.jobs.Start(t.Context()); err != nil {
+					t.Fatal(err)
+				}
+				defer r.jobs.Stop()
+				time.Sleep(2 * DefaultTickRetry) // the bubble's clock: at once
+				synctest.Wait()
+				if got := r.sent.all(); len(got) != 1 || got[0].To.Channel != string(bot.JobDigest) {
+					t.Fatalf("posted %d messages at 16:07, want the digest once", len(got))
+				}
+				// Nothing more, up to the end of the catch-up window and
+				// beyond.
+				time.Sleep(DefaultCatchUp) // the bubble's clock: at once
+				synctest.Wait()
+				if got := r.sent.all(); len(got) != 1 {
+					t.Errorf("posted %d messages by 16:22, want the digest once", len(got))
+				}
+				if n := r.sent.attempts(); n != tc.wantAttempt {
+					t.Errorf("%d sends, want %d", n, tc.wantAttempt)
+				}
 			})
-			r.sent.down = tc.queueDown
-			if err := r.jobs.Start(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			defer r.jobs.Stop()
-			waitFor(t, "the digest posted", func() bool { return len(r.sent.all()) == 1 })
-			time.Sleep(100 * time.Millisecond)
-			if got := r.sent.all(); len(got) != 1 || got[0].To.Channel != "coordinatie" {
-				t.Errorf("posted %d messages, want the digest once", len(got))
-			}
-			if n := r.sent.attempts(); n != tc.wantAttempt {
-				t.Errorf("%d sends, want %d", n, tc.wantAttempt)
-			}
 		})
 	}
 }
@@ -698,27 +756,32 @@ func TestFailedTickRunsAgain(t *testing.T) {
 // window is given up, and said so at error level.
 func TestFailedTickGivenUp(t *testing.T) {
 	sc := weeklySchool(t)
-	logs := &logBuffer{}
-	now := ams(2026, 12, 4, 16, 14) // a minute before the window closes
-	r := newReplica(t, redistest.Client(t), redistest.Prefix(t), sc, WeeklyOptions{
-		TickRetry: 2 * time.Minute, Now: func() time.Time { return now },
-		Log: slog.New(slog.NewTextHandler(logs, nil)),
+	synctest.Test(t, func(t *testing.T) {
+		logs := &logBuffer{}
+		r := newMemReplica(t, sc, WeeklyOptions{
+			TickRetry: 2 * time.Minute, Now: fridayAt(16, 14), // a minute before the window closes
+			Log: slog.New(slog.NewTextHandler(logs, nil)),
+		})
+		r.sent.down = 1
+		if err := r.jobs.Start(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait() // the catch-up run is done
+		if !strings.Contains(logs.String(), "weekly tick given up") {
+			t.Errorf("no %q in the log:\n%s", "weekly tick given up", logs)
+		}
+		time.Sleep(DefaultCatchUp) // the bubble's clock: at once
+		r.jobs.Stop()
+		if n := len(r.sent.all()); n != 0 {
+			t.Errorf("posted %d messages, want none", n)
+		}
+		if strings.Contains(logs.String(), "weekly tick runs again") {
+			t.Errorf("the tick was to run again past the window:\n%s", logs)
+		}
+		if len(r.jobs.held) != 0 {
+			t.Errorf("still held: %v, want none", r.jobs.held)
+		}
 	})
-	r.sent.down = 1
-	if err := r.jobs.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "the tick given up", func() bool { return strings.Contains(logs.String(), "weekly tick given up") })
-	r.jobs.Stop()
-	if n := len(r.sent.all()); n != 0 {
-		t.Errorf("posted %d messages", n)
-	}
-	if strings.Contains(logs.String(), "weekly tick runs again") {
-		t.Errorf("the tick was to run again past the window:\n%s", logs)
-	}
-	if len(r.jobs.held) != 0 {
-		t.Errorf("still held: %v", r.jobs.held)
-	}
 }
 
 // TestStopHandsFailedTickBack: a replica that stops while a failed tick
@@ -737,31 +800,34 @@ func TestStopHandsFailedTickBack(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sc := weeklySchool(t)
-			rdb, prefix := redistest.Client(t), redistest.Prefix(t)
-			mem := &memLeases{}
-			logs := &logBuffer{}
-			now := ams(2026, 12, 4, 16, 5)
-			a := newReplica(t, rdb, prefix, sc, WeeklyOptions{
-				Leases: tc.leases(mem), TickRetry: time.Minute, Now: func() time.Time { return now },
-				Log: slog.New(slog.NewTextHandler(logs, nil)),
+			synctest.Test(t, func(t *testing.T) {
+				mem := &memLeases{}
+				logs := &logBuffer{}
+				a := newMemReplica(t, sc, WeeklyOptions{
+					Leases: tc.leases(mem), Now: fridayAt(16, 5),
+					Log: slog.New(slog.NewTextHandler(logs, nil)),
+				})
+				a.sent.fail = errQueueDown
+				if err := a.jobs.Start(t.Context()); err != nil {
+					t.Fatal(err)
+				}
+				synctest.Wait() // the catch-up run failed
+				if !strings.Contains(logs.String(), "weekly tick runs again") {
+					t.Fatalf("the failed tick is not to run again:\n%s", logs)
+				}
+				start := time.Now()
+				a.jobs.Stop()
+				if d := time.Since(start); d > time.Second {
+					t.Errorf("Stop took %s: it waited for the run again", d)
+				}
+				if !strings.Contains(logs.String(), tc.wantLogs) {
+					t.Errorf("no %q in the log:\n%s", tc.wantLogs, logs)
+				}
+				b := newMemReplica(t, sc, WeeklyOptions{Leases: tc.leases(mem)})
+				if out, err := b.jobs.RunTick(t.Context(), sc, bot.JobDigest, ams(2026, 12, 4, 16, 0)); out != tc.want || err != nil {
+					t.Errorf("another replica's catch-up: %s, %v; want %s", out, err, tc.want)
+				}
 			})
-			a.sent.fail = errQueueDown
-			if err := a.jobs.Start(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			waitFor(t, "the tick to wait for a run again", func() bool { return strings.Contains(logs.String(), "weekly tick runs again") })
-			start := time.Now()
-			a.jobs.Stop()
-			if d := time.Since(start); d > time.Second {
-				t.Errorf("Stop took %s: it waited for the run again", d)
-			}
-			if !strings.Contains(logs.String(), tc.wantLogs) {
-				t.Errorf("no %q in the log:\n%s", tc.wantLogs, logs)
-			}
-			b := newReplica(t, rdb, prefix, sc, WeeklyOptions{Leases: tc.leases(mem)})
-			if out, err := b.jobs.RunTick(context.Background(), sc, bot.JobDigest, ams(2026, 12, 4, 16, 0)); out != tc.want || err != nil {
-				t.Errorf("another replica's catch-up: %s, %v; want %s", out, err, tc.want)
-			}
 		})
 	}
 }
