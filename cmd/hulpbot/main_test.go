@@ -234,15 +234,23 @@ schools:
 	}
 }
 
+// waitFor waits for a hulpbot starting in another goroutine or process to
+// answer at url, asking every 20 ms for up to 10 s.
 func waitFor(t *testing.T, url string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	deadline := time.NewTimer(10 * time.Second)
+	defer deadline.Stop()
+	ask := time.NewTicker(20 * time.Millisecond)
+	defer ask.Stop()
+	for {
 		if resp, err := http.Get(url); err == nil {
 			resp.Body.Close()
 			return
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-deadline.C:
+			t.Fatalf("%s did not answer within 10s", url)
+		case <-ask.C:
+		}
 	}
-	t.Fatalf("%s did not answer within 10s", url)
 }

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,6 +34,7 @@ type slackRun struct {
 	prefix string
 	logs   *lockedBuffer
 	n      int
+	stop   func() // ends hulpbot and waits for it; the test's end does too
 }
 
 func startSlack(t *testing.T) *slackRun {
@@ -72,17 +74,21 @@ schools:
 			t.Logf("hulpbot log:\n%s", logs.String())
 		}
 	})
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("run: %v", err)
+	var stopOnce sync.Once
+	stop := func() {
+		stopOnce.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("run: %v", err)
+				}
+			case <-time.After(15 * time.Second):
+				t.Error("hulpbot did not stop within 15s of its context ending")
 			}
-		case <-time.After(15 * time.Second):
-			t.Error("hulpbot did not stop within 15s of its context ending")
-		}
-	})
+		})
+	}
+	t.Cleanup(stop)
 	base := "http://" + addr
 	waitFor(t, base+"/healthz")
 	opts, err := redis.ParseURL(redisURL)
@@ -92,7 +98,23 @@ schools:
 	rdb := redis.NewClient(opts)
 	t.Cleanup(func() { _ = rdb.Close() })
 	prefix := getenv("HULPBOT_REDIS_PREFIX")
-	return &slackRun{t: t, base: base, fake: fake, store: redisstore.New(rdb, prefix, nil), rdb: rdb, prefix: prefix, logs: logs}
+	return &slackRun{t: t, base: base, fake: fake, store: redisstore.New(rdb, prefix, nil), rdb: rdb, prefix: prefix, logs: logs, stop: stop}
+}
+
+// settled stops hulpbot, which first finishes the deliveries under way and
+// records them, and checks that no message waits in its outbox: what Slack
+// has then is all it will get.
+func (s *slackRun) settled() {
+	s.t.Helper()
+	s.stop()
+	for _, school := range []string{"de-vaart", "_"} { // "_": messages of no school
+		for _, lane := range []string{"urgent", "queue"} {
+			key := s.prefix + ":{" + school + "}:outbox:" + lane
+			if n, err := s.rdb.ZCard(context.Background(), key).Result(); n != 0 || err != nil {
+				s.t.Errorf("ZCARD %s = %d, %v; want nothing waiting", key, n, err)
+			}
+		}
+	}
 }
 
 // post sends a signed request to hulpbot, as Slack would.
@@ -257,7 +279,7 @@ func TestSlackStory(t *testing.T) {
 		t.Errorf("no log lines of the Slack adapter:\n%s", s.logs.String())
 	}
 	// Every message went out exactly once.
-	time.Sleep(200 * time.Millisecond)
+	s.settled()
 	for ch, want := range map[string]int{"D0ANNE0001": 2, "D0BRAM0001": 1, "D0MARIE001": 4, "C0KERNTEAM": 1} {
 		if n := len(s.fake.Posted(ch)); n != want {
 			t.Errorf("%d messages in %s, want %d:\n%s", n, ch, want, slackfake.Dump(s.fake.Calls("chat.postMessage")))
@@ -308,7 +330,7 @@ func TestSlackOutage(t *testing.T) {
 	if r := s.request(offer); r.State != bot.StateOffered || r.HelperID != "anne" {
 		t.Errorf("after the outage the request is %s with %q", r.State, r.HelperID)
 	}
-	time.Sleep(300 * time.Millisecond)
+	s.settled()
 	if n := len(s.fake.Posted("D0ANNE0001")); n != 1 {
 		t.Errorf("Anne got %d DMs, want 1", n)
 	}
