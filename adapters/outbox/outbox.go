@@ -69,7 +69,8 @@ type Options struct {
 	// Lease is how long a claimed message is reserved for its worker.
 	// It must be well above SendTimeout. Default 60s.
 	Lease time.Duration
-	// SendTimeout bounds one delivery attempt. Default 15s.
+	// SendTimeout bounds one delivery attempt. Default 15s, at most half
+	// the lease.
 	SendTimeout time.Duration
 	// Poll is how often a worker looks for due messages when not woken by a
 	// send of its own process: for retries, and what another process
@@ -104,7 +105,9 @@ func (o *Options) fill() {
 		o.Lease = 60 * time.Second
 	}
 	if o.SendTimeout == 0 {
-		o.SendTimeout = 15 * time.Second
+		// Well inside the lease: an attempt ends before another process
+		// may take the message over.
+		o.SendTimeout = min(15*time.Second, o.Lease/2)
 	}
 	if o.Poll == 0 {
 		o.Poll = time.Second

@@ -49,7 +49,7 @@ import (
 
 const (
 	faultFollowUpAfter = 30 * time.Second
-	faultLease         = 20 * time.Second
+	faultLease         = 5 * time.Second
 	faultSchool        = "de-vaart"
 	faultPrefix        = "hb"
 	faultKernteam      = "C0KERNTEAM"
@@ -61,7 +61,7 @@ const (
 const faultConfig = `listen: %q
 offer_timeout: 10s
 followup_after: 30s
-delivery_lease: 20s
+delivery_lease: 5s
 slack:
   bot_token: ${HULPBOT_SLACK_BOT_TOKEN}
   signing_secret: ${HULPBOT_SLACK_SIGNING_SECRET}

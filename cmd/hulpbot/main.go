@@ -144,7 +144,7 @@ func (m *Main) Run(ctx context.Context) error {
 	// change owes are queued by the change itself, and delivered, retried
 	// and de-duplicated in one place.
 	box := outbox.New(rdb, m.cfg.RedisPrefix, schoolIDs(m.dir), senders, m.now,
-		outbox.Options{Lease: m.cfg.DeliveryLease.Duration, Sync: m.demo()}, m.log)
+		outbox.Options{Lease: m.cfg.Lease(), Sync: m.demo()}, m.log)
 	store.SetCourier(box)
 	svc := bot.NewService(store, metrics.NewObserver(reg), m.log)
 	box.SetRenderer(catalog.NewNoticeRenderer(m.dir, svc))
