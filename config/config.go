@@ -62,7 +62,8 @@ type Config struct {
 	Retention Duration `yaml:"retention"`
 	// DeliveryLease is how long a process that took a message for delivery
 	// holds it: a process that dies mid-delivery leaves it to another after
-	// this. Default 60s.
+	// this. Default: half the shortest offer timeout, at most 60s (see
+	// Lease).
 	DeliveryLease Duration `yaml:"delivery_lease,omitempty"`
 	// LogFormat is "text" or "json".
 	LogFormat string `yaml:"log_format,omitempty"`
@@ -352,4 +353,30 @@ func (g *Group) UnmarshalYAML(n *yaml.Node) error {
 	default:
 		return &yaml.TypeError{Errors: []string{fmtLine(n.Line, "cannot unmarshal %s into config.Group", n.ShortTag())}}
 	}
+}
+
+// Lease is the delivery lease in force: delivery_lease, or half the
+// shortest offer timeout (between 5 s and 60 s), so an offer a stopped
+// process held reaches its helper well before the offer's deadline.
+func (c *Config) Lease() time.Duration {
+	if c.DeliveryLease.Duration > 0 {
+		return c.DeliveryLease.Duration
+	}
+	d := 60 * time.Second
+	if short := c.shortestOfferTimeout(); short > 0 {
+		d = min(d, short/2)
+	}
+	return max(d, MinDeliveryLease)
+}
+
+// shortestOfferTimeout is the shortest offer timeout of any school (the
+// default where a school sets none); 0 when there is none.
+func (c *Config) shortestOfferTimeout() time.Duration {
+	short := c.OfferTimeout.Duration
+	for _, s := range c.Schools {
+		if d := s.OfferTimeout.Duration; d > 0 && (short == 0 || d < short) {
+			short = d
+		}
+	}
+	return short
 }

@@ -61,8 +61,8 @@ const (
 	MinOfferTimeout = 10 * time.Second
 	MaxOfferTimeout = time.Hour
 	MinRetention    = time.Hour
-	// A delivery lease must outlast one attempt (15 s at most) with room.
-	MinDeliveryLease = 20 * time.Second
+	// A delivery lease must outlast one attempt (at most half the lease).
+	MinDeliveryLease = 5 * time.Second
 	MaxDeliveryLease = 10 * time.Minute
 	// MinActionSecret is the shortest action_secret accepted, in bytes.
 	MinActionSecret = 16
@@ -221,6 +221,10 @@ func (v *validator) config(c *Config) {
 	}
 	if d := c.DeliveryLease.Duration; d != 0 && (d < MinDeliveryLease || d > MaxDeliveryLease) {
 		v.add("delivery_lease", "%s is out of range: between %s and %s", formatDuration(d), formatDuration(MinDeliveryLease), formatDuration(MaxDeliveryLease))
+	} else if short := c.shortestOfferTimeout(); d != 0 && short > 0 && d >= short {
+		// An offer a stopped process held reaches its helper when the
+		// lease ends: that must be before the offer's deadline.
+		v.add("delivery_lease", "%s must be shorter than the shortest offer_timeout (%s), so an offer a stopped process held still reaches its helper in time", formatDuration(d), formatDuration(short))
 	}
 	for i, f := range c.HolidayFeeds {
 		v.holidayFeed(fmt.Sprintf("holiday_feeds[%d]", i), f)

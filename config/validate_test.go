@@ -84,6 +84,13 @@ func TestValidate(t *testing.T) {
 		}, nil},
 		{"offer_timeout not set", func(c *Config) { c.OfferTimeout = Duration{} },
 			[]Problem{{"offer_timeout", "empty"}}},
+		{"delivery_lease in range", func(c *Config) { c.DeliveryLease.Duration = 30 * time.Second }, nil},
+		{"delivery_lease too short", func(c *Config) { c.DeliveryLease.Duration = time.Second },
+			[]Problem{{"delivery_lease", "1s is out of range: between 5s and 10m"}}},
+		{"delivery_lease not shorter than a school's offer_timeout", func(c *Config) {
+			c.DeliveryLease.Duration = 20 * time.Second
+			c.Schools[0].OfferTimeout.Duration = 20 * time.Second
+		}, []Problem{{"delivery_lease", "20s must be shorter than the shortest offer_timeout (20s), so an offer a stopped process held still reaches its helper in time"}}},
 		{"retention", func(c *Config) { c.Retention.Duration = 30 * time.Minute },
 			[]Problem{{"retention", "30m is too short: keep requests at least 1h"}}},
 		{"log_format", func(c *Config) { c.LogFormat = "xml" },
@@ -312,5 +319,26 @@ func TestValidationErrorAs(t *testing.T) {
 	}
 	if got, want := ve.Problems, []Problem{{"language", `"fr" is not nl or en`}}; !slices.Equal(got, want) {
 		t.Errorf("got\n%s\nwant\n%s", lines(got), lines(want))
+	}
+}
+
+// TestLease: without delivery_lease, half the shortest offer timeout,
+// between 5 s and a minute.
+func TestLease(t *testing.T) {
+	for _, tc := range []struct {
+		set, offer, school, want time.Duration
+	}{
+		{set: 0, offer: 2 * time.Minute, want: time.Minute},
+		{set: 0, offer: 5 * time.Minute, want: time.Minute},
+		{set: 0, offer: 2 * time.Minute, school: 30 * time.Second, want: 15 * time.Second},
+		{set: 0, offer: 10 * time.Second, want: 5 * time.Second},
+		{set: 40 * time.Second, offer: 2 * time.Minute, want: 40 * time.Second},
+	} {
+		c := baseConfig(t)
+		c.DeliveryLease.Duration, c.OfferTimeout.Duration = tc.set, tc.offer
+		c.Schools[0].OfferTimeout.Duration = tc.school
+		if got := c.Lease(); got != tc.want {
+			t.Errorf("Lease() with %v, offer %v, school %v = %v, want %v", tc.set, tc.offer, tc.school, got, tc.want)
+		}
 	}
 }
