@@ -176,6 +176,11 @@ var texts = map[string]map[string]string{
 		"err.not_found":           "Die hulpvraag bestaat niet (meer).",
 		"err.unknown_school":      "Dit team is niet aan een school gekoppeld. Vraag de beheerder van hulpbot om het in te stellen.",
 		"err.unknown_button":      "Deze knop ken ik niet.",
+		"err.button_old":          "Deze knop is van voor een update van hulpbot en werkt niet meer; er is niets veranderd. Wil je een hulpvraag aannemen of doorgeven, typ dan /hulp ok of /hulp kan niet.",
+		"err.button_not_yours":    "Deze knop is niet voor jou: hij hoort bij een bericht aan iemand anders. Er is niets veranderd.",
+		"err.button_channel":      "Deze knop hoort bij een bericht in een ander kanaal. Er is niets veranderd.",
+		"err.button_expired":      "Deze knop is verlopen: de tijd om hierop te reageren is voorbij. Er is niets veranderd.",
+		"err.who":                 "hulpbot kan niet nagaan wie je bent; er is niets veranderd. Vraag de beheerder van hulpbot om het na te kijken.",
 		"err.internal":            "Er ging iets mis. Probeer het zo nog eens.",
 
 		// After a button press.
@@ -359,6 +364,11 @@ var texts = map[string]map[string]string{
 		"err.not_found":           "That request does not exist (any more).",
 		"err.unknown_school":      "This team is not linked to a school. Ask whoever runs hulpbot to set it up.",
 		"err.unknown_button":      "I don't know this button.",
+		"err.button_old":          "This button dates from before an update of hulpbot and no longer works; nothing has changed. To accept or pass on a request, type /hulp ok or /hulp kan niet.",
+		"err.button_not_yours":    "This button is not for you: it belongs to a message sent to someone else. Nothing has changed.",
+		"err.button_channel":      "This button belongs to a message in another channel. Nothing has changed.",
+		"err.button_expired":      "This button has expired: the time to answer it is over. Nothing has changed.",
+		"err.who":                 "hulpbot cannot tell who you are; nothing has changed. Ask whoever runs hulpbot to look into it.",
 		"err.internal":            "Something went wrong. Please try again in a moment.",
 
 		"click.accepted":  "✅ {helper} is on the way ({group}) — {time}",

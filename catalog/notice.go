@@ -75,9 +75,10 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 			deadline = Text(l, "notice.offer.deadline", "deadline", Clock(sc, r.Deadline))
 		}
 		m.Text = Lines(Text(l, "notice.offer", "group", group, "time", at), from, note, deadline)
+		// The buttons mean nothing once the offer's time is up.
 		m.Buttons = []message.Button{
-			{Label: Text(l, "button.accept"), Action: message.ActionAccept, RequestID: r.ID, OfferNo: r.OfferNo, Primary: true},
-			{Label: Text(l, "button.decline"), Action: message.ActionDecline, RequestID: r.ID, OfferNo: r.OfferNo},
+			{Label: Text(l, "button.accept"), Action: message.ActionAccept, RequestID: r.ID, OfferNo: r.OfferNo, Primary: true, Until: r.Deadline},
+			{Label: Text(l, "button.decline"), Action: message.ActionDecline, RequestID: r.ID, OfferNo: r.OfferNo, Until: r.Deadline},
 		}
 	case bot.NoticeAccepted:
 		m.Text = Text(l, "notice.accepted", "helper", HelperName(sc, n.Helper.Name), "group", group)
@@ -91,7 +92,9 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 		}
 	case bot.NoticeEscalated:
 		m.Text = Lines(Text(l, "notice.escalated", "group", group, "time", at), from, note)
-		m.Buttons = []message.Button{{Label: Text(l, "button.pickup"), Action: message.ActionPickup, RequestID: r.ID, Primary: true}}
+		// Anyone in the channel may pick it up for as long as the request is kept.
+		m.Buttons = []message.Button{{Label: Text(l, "button.pickup"), Action: message.ActionPickup, RequestID: r.ID, Primary: true,
+			Until: r.CreatedAt.Add(sc.Retention)}}
 	case bot.NoticeFollowUp:
 		// Told only what is true: the fallback channel has the request when
 		// its post was queued with the escalation (the same script).

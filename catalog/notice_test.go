@@ -167,3 +167,35 @@ func TestNoticeRenderer(t *testing.T) {
 		})
 	}
 }
+
+// TestButtonsUntil: an offer's buttons say they mean nothing after its
+// deadline, a pick-up's after the request's retention; the "Hielp het?"
+// buttons leave it to the platform.
+func TestButtonsUntil(t *testing.T) {
+	sc := testSchool(t, LangNL)
+	want := map[string]func(r bot.Request) time.Time{
+		"offer":        func(r bot.Request) time.Time { return r.Deadline },
+		"offer-second": func(r bot.Request) time.Time { return r.Deadline },
+		"escalated":    func(r bot.Request) time.Time { return r.CreatedAt.Add(sc.Retention) },
+		"resolved":     func(bot.Request) time.Time { return time.Time{} },
+	}
+	for _, tt := range notices(t) {
+		until, ok := want[tt.name]
+		if !ok {
+			continue
+		}
+		delete(want, tt.name)
+		m := Render(tt.n, sc)
+		if len(m.Buttons) == 0 {
+			t.Errorf("%s: no buttons", tt.name)
+		}
+		for _, b := range m.Buttons {
+			if w := until(tt.n.Request); !b.Until.Equal(w) {
+				t.Errorf("%s: button %s until %v, want %v", tt.name, b.Action, b.Until, w)
+			}
+		}
+	}
+	for name := range want {
+		t.Errorf("no notice %q to render", name)
+	}
+}

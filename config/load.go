@@ -19,11 +19,22 @@ import (
 
 // Load reads the configuration file at path; see Parse.
 func Load(path string, getenv func(string) string) (*Config, error) {
+	return load(path, getenv, false)
+}
+
+// LoadForSetup reads the configuration file at path for hulpbot
+// mattermost-setup, which makes the Mattermost bot and command tokens:
+// those may be missing yet; everything else is checked as Load does.
+func LoadForSetup(path string, getenv func(string) string) (*Config, error) {
+	return load(path, getenv, true)
+}
+
+func load(path string, getenv func(string) string, setup bool) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	c, err := Parse(data, getenv)
+	c, err := parse(data, getenv, setup)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -36,6 +47,10 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 // environment). A file that is not YAML gives a plain error; everything else
 // that is wrong comes back at once as a *ValidationError.
 func Parse(data []byte, getenv func(string) string) (*Config, error) {
+	return parse(data, getenv, false)
+}
+
+func parse(data []byte, getenv func(string) string, setup bool) (*Config, error) {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
@@ -56,7 +71,7 @@ func Parse(data []byte, getenv func(string) string) (*Config, error) {
 		delete(x.unset, field)
 	}
 
-	v := validator{unset: x.unset, skip: map[string]bool{}}
+	v := validator{unset: x.unset, skip: map[string]bool{}, setup: setup}
 	for _, p := range problems {
 		v.skip[p.Field] = true // reported already
 	}

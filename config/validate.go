@@ -91,6 +91,9 @@ type validator struct {
 	skip     map[string]bool
 	problems []Problem
 
+	// setup: read for mattermost-setup, which makes the tokens.
+	setup bool
+
 	schoolIDs map[string]int // id → school index
 	teams     map[string]int // "platform/team" → school index
 }
@@ -236,8 +239,10 @@ func (v *validator) config(c *Config) {
 		if v.required("mattermost.url", m.URL) {
 			v.httpURL("mattermost.url", m.URL)
 		}
-		v.required("mattermost.bot_token", m.BotToken)
-		v.required("mattermost.command_token", m.CommandToken)
+		if !v.setup { // mattermost-setup makes them
+			v.required("mattermost.bot_token", m.BotToken)
+			v.commandTokens(c)
+		}
 		// The buttons call public_url: without it nobody could accept.
 		if v.required("mattermost.public_url", m.PublicURL) {
 			v.httpURL("mattermost.public_url", m.PublicURL)

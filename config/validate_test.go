@@ -2,18 +2,20 @@ package config
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"testing"
 	"time"
 )
 
-// base is a valid configuration with two schools, both platforms, and a
-// helper (Zoë) whose role is not in roles_priority, which is allowed.
+// base is a valid configuration with two schools, both platforms (each
+// school its own Mattermost team, with its own /hulp token), and a helper
+// (Zoë) whose role is not in roles_priority, which is allowed.
 const base = `
 mattermost:
   url: https://chat.example.nl
   bot_token: bot
-  command_token: cmd
+  command_tokens: {de-vaart: cmd-vaart, de-linde: cmd-linde}
   public_url: https://hulpbot.example.nl
 slack:
   bot_token: xoxb-1
@@ -46,6 +48,14 @@ schools:
 func baseConfig(t *testing.T) *Config {
 	t.Helper()
 	return mustParse(t, base, nil)
+}
+
+// moveTeam puts school i on another Mattermost team, with its token.
+func moveTeam(c *Config, i int, team string) {
+	old := c.Schools[i].MattermostTeam
+	c.Mattermost.CommandTokens[team] = c.Mattermost.CommandTokens[old]
+	delete(c.Mattermost.CommandTokens, old)
+	c.Schools[i].MattermostTeam = team
 }
 
 func TestBaseIsValid(t *testing.T) {
@@ -107,7 +117,45 @@ func TestValidate(t *testing.T) {
 
 		// mattermost
 		{"mattermost needs url and tokens", func(c *Config) { c.Mattermost = &Mattermost{} },
-			[]Problem{{"mattermost.url", "empty"}, {"mattermost.bot_token", "empty"}, {"mattermost.command_token", "empty"}, {"mattermost.public_url", "empty"}}},
+			[]Problem{{"mattermost.url", "empty"}, {"mattermost.bot_token", "empty"},
+				{"mattermost.command_tokens", "empty: each team's /hulp command has its own token; list them by team name (hulpbot mattermost-setup prints them)"},
+				{"mattermost.public_url", "empty"}}},
+		{"mattermost with one team needs its command_token", func(c *Config) { c.Mattermost.CommandTokens = nil; c.Schools[1].MattermostTeam = "" },
+			[]Problem{{"mattermost.command_token", "empty"}}},
+
+		// mattermost: each team's /hulp token, bound to the team
+		{"one team, one command_token", func(c *Config) {
+			c.Mattermost.CommandTokens, c.Mattermost.CommandToken = nil, "cmd"
+			c.Schools[1].MattermostTeam = ""
+		}, nil},
+		{"no team yet, one command_token", func(c *Config) {
+			c.Mattermost.CommandTokens, c.Mattermost.CommandToken = nil, "cmd"
+			c.Schools[0].MattermostTeam, c.Schools[1].MattermostTeam = "", ""
+		}, nil},
+		{"one command_token for two teams", func(c *Config) { c.Mattermost.CommandTokens, c.Mattermost.CommandToken = nil, "cmd" },
+			[]Problem{{"mattermost.command_token", "one token for 2 teams (de-vaart, de-linde): each team's /hulp command has its own token, good for that team only; list them under mattermost.command_tokens by team name (hulpbot mattermost-setup prints them)"}}},
+		{"several tokens in command_token", func(c *Config) {
+			c.Mattermost.CommandTokens, c.Mattermost.CommandToken = nil, "cmd-vaart,cmd-linde"
+			c.Schools[1].MattermostTeam = ""
+		}, []Problem{{"mattermost.command_token", "holds several tokens: each team's /hulp command has its own token, good for that team only; list them under mattermost.command_tokens by team name (hulpbot mattermost-setup prints them)"}}},
+		{"command_token and command_tokens", func(c *Config) { c.Mattermost.CommandToken = "cmd" },
+			[]Problem{{"mattermost.command_token", "set command_token (one team) or command_tokens (a token per team), not both (HULPBOT_MATTERMOST_COMMAND_TOKEN sets command_token)"}}},
+		{"a team without a token", func(c *Config) { delete(c.Mattermost.CommandTokens, "de-linde") },
+			[]Problem{{"schools[1].mattermost_team", `"de-linde" has no command token: add the token of its /hulp command under mattermost.command_tokens (hulpbot mattermost-setup prints them)`}}},
+		{"a token for no school's team", func(c *Config) { c.Mattermost.CommandTokens["de-lnide"] = "cmd-x" },
+			[]Problem{{"mattermost.command_tokens.de-lnide", `"de-lnide" is no school's mattermost_team`}}},
+		{"two teams, one token", func(c *Config) { c.Mattermost.CommandTokens["de-linde"] = "cmd-vaart" },
+			[]Problem{{"mattermost.command_tokens.de-vaart", "the same token as de-linde: each team's /hulp command has its own token, good for that team only"}}},
+		{"a team's empty token", func(c *Config) { c.Mattermost.CommandTokens["de-linde"] = "" },
+			[]Problem{{"mattermost.command_tokens.de-linde", "empty"}}},
+		{"a team's token, twice", func(c *Config) { c.Mattermost.CommandTokens["de-linde"] = "cmd-a, cmd-b" },
+			[]Problem{{"mattermost.command_tokens.de-linde", "holds several tokens: give the one token of this team's /hulp command"}}},
+		{"a team listed twice", func(c *Config) { c.Mattermost.CommandTokens["De-Linde"] = "cmd-other" },
+			[]Problem{{"mattermost.command_tokens.de-linde", `the team is listed twice (as "De-Linde" and "de-linde")`}}},
+		{"team names in any case", func(c *Config) {
+			delete(c.Mattermost.CommandTokens, "de-linde")
+			c.Mattermost.CommandTokens["De-Linde"] = "cmd-linde"
+		}, nil},
 		{"mattermost url", func(c *Config) { c.Mattermost.URL = "chat.example.nl" },
 			[]Problem{{"mattermost.url", `"chat.example.nl" is not an http:// or https:// URL`}}},
 		{"mattermost public_url", func(c *Config) { c.Mattermost.PublicURL = "ftp://x" },
@@ -140,14 +188,17 @@ func TestValidate(t *testing.T) {
 			[]Problem{{"schools[1].timezone", `unknown time zone "Mars/Olympus"`}}},
 		{"school offer_timeout", func(c *Config) { c.Schools[0].OfferTimeout.Duration = time.Second },
 			[]Problem{{"schools[0].offer_timeout", "1s is not between 10s and 1h"}}},
-		{"mattermost team linked twice", func(c *Config) { c.Schools[1].MattermostTeam = "De-Vaart" },
+		{"mattermost team linked twice", func(c *Config) {
+			c.Schools[1].MattermostTeam = "De-Vaart"
+			delete(c.Mattermost.CommandTokens, "de-linde")
+		},
 			[]Problem{{"schools[1].mattermost_team", `"De-Vaart" is already linked to schools[0]`}}},
 		{"slack team linked twice", func(c *Config) { c.Schools[1].SlackTeam = "T0DEVAART1" },
 			[]Problem{{"schools[1].slack_team", `"T0DEVAART1" is already linked to schools[0]`}}},
-		{"same name on two platforms is fine", func(c *Config) { c.Schools[1].MattermostTeam = "T0DEVAART1" }, nil},
+		{"same name on two platforms is fine", func(c *Config) { moveTeam(c, 1, "T0DEVAART1") }, nil},
 		{"slack team shape", func(c *Config) { c.Schools[1].SlackTeam = "de-linde" },
 			[]Problem{{"schools[1].slack_team", `"de-linde" is not a Slack team id like T0DEVAART1`}}},
-		{"mattermost team shape", func(c *Config) { c.Schools[1].MattermostTeam = "de linde" },
+		{"mattermost team shape", func(c *Config) { moveTeam(c, 1, "de linde") },
 			[]Problem{{"schools[1].mattermost_team", `"de linde" is not a team name: no spaces`}}},
 
 		// groups
@@ -340,5 +391,77 @@ func TestLease(t *testing.T) {
 		if got := c.Lease(); got != tc.want {
 			t.Errorf("Lease() with %v, offer %v, school %v = %v, want %v", tc.set, tc.offer, tc.school, got, tc.want)
 		}
+	}
+}
+
+// TestCommandTokensFromEnv: each team's token comes from the environment
+// with ${VAR}; an unset one is named, and HULPBOT_MATTERMOST_COMMAND_TOKEN
+// (which sets command_token) next to command_tokens is refused.
+func TestCommandTokensFromEnv(t *testing.T) {
+	const y = `
+redis_url: redis://r
+mattermost:
+  url: http://mm
+  bot_token: b
+  public_url: http://hulpbot
+  command_tokens:
+    de-vaart: ${TOKEN_VAART}
+    de-linde: ${TOKEN_LINDE}
+schools:
+  - {id: de-vaart, name: De Vaart, mattermost_team: de-vaart, groups: ["5"], fallback_channel: k, helpers: [{name: Anne, role: x, mattermost: anne, schedule: [altijd]}]}
+  - {id: de-linde, name: De Linde, mattermost_team: De-Linde, groups: ["5"], fallback_channel: k, helpers: [{name: Cas, role: x, mattermost: cas, schedule: [altijd]}]}
+`
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	c := mustParse(t, y, env(map[string]string{"TOKEN_VAART": "tok-v", "TOKEN_LINDE": "tok-l"}))
+	if got, want := c.MattermostCommandTokens(), map[string]string{"de-vaart": "tok-v", "de-linde": "tok-l"}; !maps.Equal(got, want) {
+		t.Errorf("MattermostCommandTokens = %v, want %v", got, want)
+	}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want []Problem
+	}{
+		{"one unset", map[string]string{"TOKEN_VAART": "tok-v"},
+			[]Problem{{"mattermost.command_tokens.de-linde", "${TOKEN_LINDE} is not set"}}},
+		{"the single-team variable as well", map[string]string{"TOKEN_VAART": "tok-v", "TOKEN_LINDE": "tok-l", "HULPBOT_MATTERMOST_COMMAND_TOKEN": "tok"},
+			[]Problem{{"mattermost.command_token", "set command_token (one team) or command_tokens (a token per team), not both (HULPBOT_MATTERMOST_COMMAND_TOKEN sets command_token)"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(y), env(tc.env))
+			if got := problemsOf(t, err); !slices.Equal(got, tc.want) {
+				t.Errorf("got\n%s\nwant\n%s", lines(got), lines(tc.want))
+			}
+		})
+	}
+}
+
+func TestMattermostCommandTokens(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(c *Config)
+		want   map[string]string
+	}{
+		{"per team", func(c *Config) {}, map[string]string{"de-vaart": "cmd-vaart", "de-linde": "cmd-linde"}},
+		{"one team's command_token is that team's", func(c *Config) {
+			c.Mattermost.CommandTokens, c.Mattermost.CommandToken = nil, "cmd"
+			c.Schools[1].MattermostTeam = ""
+			c.Schools[0].MattermostTeam = "De-Vaart"
+		}, map[string]string{"de-vaart": "cmd"}},
+		{"without a team it is no team's", func(c *Config) {
+			c.Mattermost.CommandTokens, c.Mattermost.CommandToken = nil, "cmd"
+			c.Schools[0].MattermostTeam, c.Schools[1].MattermostTeam = "", ""
+		}, map[string]string{"": "cmd"}},
+		{"no mattermost", func(c *Config) { c.Mattermost = nil }, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := baseConfig(t)
+			tc.change(c)
+			if err := c.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			if got := c.MattermostCommandTokens(); !maps.Equal(got, tc.want) || (got == nil) != (tc.want == nil) {
+				t.Errorf("MattermostCommandTokens = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

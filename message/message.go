@@ -72,6 +72,10 @@ type Button struct {
 	RequestID string
 	OfferNo   int
 	Primary   bool // the button to press in the usual case
+	// Until is when pressing the button stops making sense: an offer's
+	// deadline, a request's end of retention. Zero leaves it to the
+	// adapter, which signs every button with an expiry.
+	Until time.Time
 }
 
 // Attachment is a file sent with a message.

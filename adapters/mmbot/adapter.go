@@ -32,9 +32,11 @@ type Options struct {
 	// URL is the Mattermost server, BotToken the bot account's access token.
 	URL      string
 	BotToken string
-	// CommandTokens are the tokens Mattermost sends with /hulp: one per
-	// team the command is registered in (see SplitTokens).
-	CommandTokens []string
+	// CommandTokens are the tokens Mattermost sends with /hulp, by team
+	// name: each team's command has its own, and a token is good for its
+	// own team only. The key "" is a token bound to no team (no school has
+	// a mattermost_team yet).
+	CommandTokens map[string]string
 	// PublicURL is where Mattermost reaches hulpbot; buttons call
 	// PublicURL + ActionPath.
 	PublicURL string
@@ -53,7 +55,8 @@ type Options struct {
 	// HTTPClient calls the Mattermost API; nil means apiclient.New with a 10 s
 	// timeout.
 	HTTPClient *http.Client
-	// Now is the clock of the caches; nil means time.Now.
+	// Now is the clock of the caches and of the buttons' expiry; nil means
+	// time.Now.
 	Now func() time.Time
 }
 
@@ -62,12 +65,14 @@ type Options struct {
 type Adapter struct {
 	dispatch  Dispatcher
 	dir       *bot.Directory
-	tokens    [][32]byte // sha256 of each command token
+	tokens    commandTokens
 	actionURL string
 	teams     *teams
+	people    *people
 	keys      *keyring
 	sender    *Sender
 	log       *slog.Logger
+	now       func() time.Time
 }
 
 // New checks o and builds the adapter. It does not call Mattermost: ids
@@ -80,8 +85,9 @@ func New(o Options) (*Adapter, error) {
 	if o.BotToken == "" {
 		errs = append(errs, errors.New("mattermost bot_token is empty"))
 	}
-	if len(o.CommandTokens) == 0 {
-		errs = append(errs, errors.New("mattermost command_token is empty"))
+	tokens, err := newCommandTokens(o.CommandTokens)
+	if err != nil {
+		errs = append(errs, err)
 	}
 	if u, err := url.Parse(o.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, errors.New("mattermost public_url: want http(s)://host where Mattermost reaches hulpbot"))
@@ -112,18 +118,18 @@ func New(o Options) (*Adapter, error) {
 	a := &Adapter{
 		dispatch:  o.Dispatcher,
 		dir:       o.Dir,
+		tokens:    tokens,
 		actionURL: strings.TrimRight(o.PublicURL, "/") + ActionPath,
 		teams:     newTeams(api, o.Dir, o.Now),
+		people:    newPeople(api, o.Now),
 		keys:      &keyring{configured: o.ActionSecret, rdb: o.Redis, prefix: o.RedisPrefix},
 		log:       log,
-	}
-	for _, t := range o.CommandTokens {
-		a.tokens = append(a.tokens, hashToken(t))
+		now:       o.Now,
 	}
 	a.sender = &Sender{
 		api: api, dir: o.Dir, teams: a.teams, keys: a.keys, actionURL: a.actionURL,
-		rdb: o.Redis, prefix: o.RedisPrefix, log: log,
-		users: newIDs(o.Now), dms: newIDs(o.Now), channels: newIDs(o.Now),
+		rdb: o.Redis, prefix: o.RedisPrefix, log: log, now: o.Now,
+		people: a.people, dms: newIDs(o.Now), channels: newIDs(o.Now),
 	}
 	return a, nil
 }
@@ -136,10 +142,3 @@ func (a *Adapter) Register(mux *http.ServeMux) {
 
 // Sender delivers messages to this Mattermost.
 func (a *Adapter) Sender() *Sender { return a.sender }
-
-// SplitTokens reads the configured command_token: one token, or several
-// separated by commas or spaces (the /hulp command has its own token in
-// each team).
-func SplitTokens(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' })
-}

@@ -10,17 +10,28 @@
 //
 //   - POST /mattermost/command: the slash command's token (header
 //     "Authorization: Token …" and/or form field token) is compared in
-//     constant time with the configured token(s); the team is mapped to the
-//     school whose mattermost_team it is (team names resolved to ids through
-//     the API and cached); the command goes to handlers and the answer is an
+//     constant time with the configured tokens, each bound to its team
+//     (each team's /hulp has its own token): a token with another team's id
+//     or name is 401, like a wrong one. The team is mapped to the school
+//     whose mattermost_team it is (team names resolved to ids through the
+//     API and cached); the command goes to handlers and the answer is an
 //     ephemeral model.CommandResponse.
 //   - POST /mattermost/action: Mattermost does not sign button clicks, so
 //     every button hulpbot renders carries in its integration context the
-//     action, request, offer and school, and an HMAC-SHA256 over them with a
-//     secret only hulpbot knows (Signer). A click whose context does not
-//     verify, or that comes from another school's team, changes nothing and
-//     gets an ephemeral note. A verified click goes to handlers; its answer
-//     rewrites the post for everyone (buttons gone) or is ephemeral.
+//     action, request, offer and school, for whom it works (the user id of
+//     the account its message went to, or the channel a pick-up was posted
+//     in) and until when (an offer's deadline and a grace, a request's
+//     retention, else a day), and an HMAC-SHA256 over them with a secret
+//     only hulpbot knows (Signer). A click whose context does not verify
+//     (or predates this layout), by another account or from another
+//     channel, after its expiry, or from another school's team, changes
+//     nothing and gets a Dutch ephemeral note. A verified click goes to
+//     handlers; its answer rewrites the post for everyone (buttons gone) or
+//     is ephemeral.
+//
+// The person is always the account of user_id, which Mattermost sets,
+// resolved to its username through the API (cached ten minutes, and for a
+// day while the API cannot be asked); user_name is not taken on its word.
 //
 // Outbound, Sender resolves usernames and channel names to ids (cached,
 // refreshed on a miss), opens the direct channel bot↔person, uploads

@@ -63,6 +63,7 @@ func newFakeMM(t *testing.T) *fakeMM {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v4/users/me", f.me)
 	mux.HandleFunc("GET /api/v4/users/username/{name}", f.userByName)
+	mux.HandleFunc("GET /api/v4/users/{id}", f.userByID)
 	mux.HandleFunc("GET /api/v4/teams/name/{name}", f.teamByName)
 	mux.HandleFunc("GET /api/v4/teams/{team}/channels/name/{name}", f.channelByName)
 	mux.HandleFunc("POST /api/v4/channels/direct", f.direct)
@@ -97,13 +98,39 @@ func newFakeMM(t *testing.T) *fakeMM {
 
 func (f *fakeMM) URL() string { return f.srv.URL }
 
-// addUser, addTeam and addChannel seed the fake.
+// addUser, addTeam and addChannel seed the fake. A user's id is "user",
+// the letters and digits of the name, and zeros: 26 letters and digits, as
+// Mattermost's ids are.
 func (f *fakeMM) addUser(name string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	id := fmt.Sprintf("user%-22s", name)[:26]
+	alnum := strings.Map(func(r rune) rune {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			return r
+		}
+		return -1
+	}, name)
+	id := fmt.Sprintf("user%-22s", alnum)[:26]
 	id = strings.ReplaceAll(id, " ", "0")
 	f.users[name] = id
+	return id
+}
+
+// addUserID seeds a user with a given id.
+func (f *fakeMM) addUserID(name, id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.users[name] = id
+}
+
+// idOf is the user id of a username, as seeded.
+func (f *fakeMM) idOf(username string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id, ok := f.users[username]
+	if !ok {
+		f.t.Fatalf("fake Mattermost has no user %q", username)
+	}
 	return id
 }
 
@@ -159,6 +186,18 @@ func (f *fakeMM) userByName(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.reply(w, 200, &model.User{Id: id, Username: r.PathValue("name")})
+}
+
+func (f *fakeMM) userByID(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for name, id := range f.users {
+		if id == r.PathValue("id") {
+			f.reply(w, 200, &model.User{Id: id, Username: name})
+			return
+		}
+	}
+	f.appError(w, http.StatusNotFound, "app.user.missing_account.const")
 }
 
 func (f *fakeMM) teamByName(w http.ResponseWriter, r *http.Request) {

@@ -3,8 +3,6 @@ package mmbot
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"io"
@@ -19,6 +17,7 @@ import (
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/catalog"
 	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
 )
 
 const (
@@ -31,44 +30,43 @@ const (
 	handleTimeout = 20 * time.Second
 )
 
-// hashToken is what a token is compared as: equal-length digests, so the
-// comparison takes the same time whatever the lengths.
-func hashToken(t string) [32]byte { return sha256.Sum256([]byte(t)) }
-
-// validToken compares got with every configured token in constant time.
-func (a *Adapter) validToken(got string) bool {
-	if got == "" {
-		return false
-	}
-	h := hashToken(got)
-	ok := 0
-	for _, t := range a.tokens {
-		ok |= subtle.ConstantTimeCompare(h[:], t[:])
-	}
-	return ok == 1
-}
-
 // ServeCommand answers POST /mattermost/command, the /hulp slash command.
 //
 // The token — header "Authorization: Token …" and/or form field token;
 // each one present must be valid — is checked before anything else is
-// looked at; a wrong or missing one is 401 and changes nothing. A body
-// that is not a form, or lacks the user or team, is 400. A team linked to
-// no school gets an ephemeral answer saying so.
+// looked at; a wrong or missing one is 401 and changes nothing. Each
+// team's command has its own token, good for that team only: a token used
+// with another team's id or name is 401 too. A body that is not a form, or
+// lacks the user id or team, is 400. A team linked to no school gets an
+// ephemeral answer saying so.
+//
+// Who typed the command is the account of user_id, which Mattermost sets,
+// resolved to its username through the API (cached); user_name is not
+// taken on its word.
 func (a *Adapter) ServeCommand(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		a.reject(w, "command", http.StatusBadRequest, "body unreadable or too large")
 		return
 	}
-	hasHeader := false
+	// team is the team the token(s) are bound to; every token present
+	// must be good and bound to the same team.
+	var team string
+	tokens := 0
+	bind := func(tok string) bool {
+		t, ok := a.tokens.team(tok)
+		if !ok || (tokens > 0 && t != team) {
+			return false
+		}
+		team, tokens = t, tokens+1
+		return true
+	}
 	if h := r.Header.Get("Authorization"); h != "" {
 		tok, ok := strings.CutPrefix(h, "Token ")
-		if !ok || !a.validToken(strings.TrimSpace(tok)) {
+		if !ok || !bind(strings.TrimSpace(tok)) {
 			a.reject(w, "command", http.StatusUnauthorized, "bad authorization header")
 			return
 		}
-		hasHeader = true
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/x-www-form-urlencoded" {
@@ -82,37 +80,65 @@ func (a *Adapter) ServeCommand(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if tok, ok := form["token"]; ok {
-		if len(tok) != 1 || !a.validToken(tok[0]) {
+		if len(tok) != 1 || !bind(tok[0]) {
 			a.reject(w, "command", http.StatusUnauthorized, "bad form token")
 			return
 		}
-	} else if !hasHeader {
+	}
+	if tokens == 0 {
 		a.reject(w, "command", http.StatusUnauthorized, "no token")
 		return
 	}
 
-	userName, userID := form.Get("user_name"), form.Get("user_id")
+	userID, userName := form.Get("user_id"), form.Get("user_name")
 	teamID, teamName := form.Get("team_id"), form.Get("team_domain")
-	if userName == "" || (teamID == "" && teamName == "") {
-		a.reject(w, "command", http.StatusBadRequest, "no user or team")
+	if !model.IsValidId(userID) || (teamID == "" && teamName == "") {
+		a.reject(w, "command", http.StatusBadRequest, "no user id or team")
 		return
 	}
 
+	if team != "" && teamName != "" && !strings.EqualFold(teamName, team) {
+		// A good token of one team, with another team's name.
+		a.reject(w, "command", http.StatusUnauthorized, "token of another team")
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), handleTimeout)
 	defer cancel()
 	sc, ok := a.teams.school(ctx, teamID, teamName)
-	if !ok {
+	switch {
+	case team == "" && !ok:
+		// A token bound to no team (no school has one yet), from a team
+		// linked to no school: handlers answers that it is not linked.
 		a.log.Warn("command from a team linked to no school", "team", teamID, "user", userID)
-		sc = nil // handlers answers that the team is linked to no school
+		sc = nil
+	case !ok || !onTeam(sc, team):
+		// A good token of one team, with another team's id.
+		a.reject(w, "command", http.StatusUnauthorized, "token of another team")
+		return
+	}
+
+	from := bot.Actor{Address: bot.Address{Platform: Platform}}
+	if sc != nil {
+		name, err := a.people.name(ctx, userID)
+		if err != nil {
+			a.log.Warn("command: who is asking unknown", "school", sc.ID, "user", userID, "err", err)
+			writeJSON(w, RenderCommandResponse(handlers.Reply{Text: whoUnknown(sc, err)}, Buttons{}))
+			return
+		}
+		if !strings.EqualFold(userName, name) {
+			a.log.Warn("command: user_name is not the account's username; the account counts", "school", sc.ID, "user", userID)
+		}
+		from = bot.Actor{Address: bot.Address{Platform: Platform, Handle: name}, Name: name}
 	}
 	reply := a.dispatch.Command(ctx, handlers.Command{
 		School:  sc,
-		From:    bot.Actor{Address: bot.Address{Platform: Platform, Handle: userName}, Name: userName},
+		From:    from,
 		Text:    form.Get("text"),
 		Channel: form.Get("channel_id"),
 		ID:      form.Get("trigger_id"),
 	})
-	rb := Buttons{ActionURL: a.actionURL}
+	// Buttons in the answer are for the one who typed the command.
+	rb := Buttons{ActionURL: a.actionURL, For: ForUser(userID), Now: a.now()}
 	if sc != nil && len(reply.Buttons) > 0 {
 		signer, err := a.keys.get(ctx)
 		if err != nil {
@@ -127,15 +153,44 @@ func (a *Adapter) ServeCommand(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, RenderCommandResponse(reply, rb))
 }
 
+// refusals are the answers to a click on a verified button that is not
+// the clicker's to press (ButtonRef.Allows).
+var refusals = map[error]string{
+	ErrNotForYou:    "err.button_not_yours",
+	ErrOtherChannel: "err.button_channel",
+	ErrExpired:      "err.button_expired",
+}
+
+// onTeam reports whether the school's Mattermost team is team.
+func onTeam(sc *bot.School, team string) bool {
+	t, ok := sc.TeamOn(Platform)
+	return ok && strings.EqualFold(t, team)
+}
+
+// whoUnknown is the answer when the account that typed or clicked could
+// not be looked up: gone or deactivated, or the API did not answer.
+func whoUnknown(sc *bot.School, err error) string {
+	l := catalog.Lang(sc.Language)
+	if errors.Is(err, message.ErrPermanent) {
+		return catalog.Text(l, "err.who")
+	}
+	return catalog.Text(l, "err.unavailable", "when_down", catalog.WhenDown(sc))
+}
+
 // ServeAction answers POST /mattermost/action, a press on a button hulpbot
 // put on a post.
 //
-// A body that is not the JSON Mattermost sends is 400. A context hulpbot
-// did not sign, one for a school that is gone, or a click from another
-// school's team gets an ephemeral note and changes nothing. A verified
-// click goes to handlers: who may press what (only the offered helper may
-// accept or decline an offer; a request no longer open refuses) is decided
-// there, atomically with the change.
+// A body that is not the JSON Mattermost sends, or without a user id, is
+// 400. Every other refusal is an ephemeral note that changes nothing: a
+// context hulpbot did not sign (or signed before buttons named their
+// person and expiry), one for a school that is gone, a click by another
+// account than the one the button was sent to, from another channel than
+// the one a pick-up was posted in, after the button expired, or from
+// another school's team. A verified click goes to handlers as the account
+// of user_id (resolved through the API; user_name is not taken on its
+// word): who may press what (only the offered helper may accept or decline
+// an offer; a request no longer open refuses) is decided there, atomically
+// with the change.
 func (a *Adapter) ServeAction(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
@@ -147,8 +202,8 @@ func (a *Adapter) ServeAction(w http.ResponseWriter, r *http.Request) {
 		a.reject(w, "click", http.StatusBadRequest, "malformed JSON")
 		return
 	}
-	if req.UserName == "" {
-		a.reject(w, "click", http.StatusBadRequest, "no user")
+	if !model.IsValidId(req.UserId) {
+		a.reject(w, "click", http.StatusBadRequest, "no user id")
 		return
 	}
 
@@ -162,8 +217,12 @@ func (a *Adapter) ServeAction(w http.ResponseWriter, r *http.Request) {
 	}
 	ref, err := signer.Verify(req.Context)
 	if err != nil {
+		key := "err.unknown_button"
+		if errors.Is(err, ErrOldContext) {
+			key = "err.button_old"
+		}
 		a.log.Warn("click refused", "reason", "context", "err", err, "post", req.PostId, "user", req.UserId)
-		writeJSON(w, RenderEphemeral(catalog.Text(catalog.LangNL, "err.unknown_button")))
+		writeJSON(w, RenderEphemeral(catalog.Text(catalog.LangNL, key)))
 		return
 	}
 	sc, ok := a.dir.School(ref.SchoolID)
@@ -172,25 +231,41 @@ func (a *Adapter) ServeAction(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, RenderEphemeral(catalog.Text(catalog.LangNL, "err.unknown_school")))
 		return
 	}
+	l := catalog.Lang(sc.Language)
+	if err := ref.Allows(req.UserId, req.ChannelId, a.now()); err != nil {
+		a.log.Warn("click refused", "reason", err, "school", sc.ID, "action", ref.Action, "request", ref.RequestID, "post", req.PostId, "user", req.UserId, "channel", req.ChannelId)
+		writeJSON(w, RenderEphemeral(catalog.Text(l, refusals[err])))
+		return
+	}
 	if req.TeamId != "" {
 		// A post in a team's channel: the team must be the school's.
 		// Direct messages have no team.
 		if tsc, ok := a.teams.school(ctx, req.TeamId, req.TeamName); !ok || tsc.ID != sc.ID {
 			a.log.Warn("click refused", "reason", "foreign team", "school", sc.ID, "team", req.TeamId, "post", req.PostId, "user", req.UserId)
-			writeJSON(w, RenderEphemeral(catalog.Text(sc.Language, "err.unknown_button")))
+			writeJSON(w, RenderEphemeral(catalog.Text(l, "err.unknown_button")))
 			return
 		}
 	}
+	name, err := a.people.name(ctx, req.UserId)
+	if err != nil {
+		a.log.Warn("click: who clicked unknown", "school", sc.ID, "post", req.PostId, "user", req.UserId, "err", err)
+		writeJSON(w, RenderEphemeral(whoUnknown(sc, err)))
+		return
+	}
+	if !strings.EqualFold(req.UserName, name) {
+		a.log.Warn("click: user_name is not the account's username; the account counts", "school", sc.ID, "post", req.PostId, "user", req.UserId)
+	}
 	reply := a.dispatch.Click(ctx, handlers.Click{
 		School:    sc,
-		From:      bot.Actor{Address: bot.Address{Platform: Platform, Handle: req.UserName}, Name: req.UserName},
+		From:      bot.Actor{Address: bot.Address{Platform: Platform, Handle: name}, Name: name},
 		Action:    ref.Action,
 		RequestID: ref.RequestID,
 		OfferNo:   ref.OfferNo,
 	})
 	a.log.Info("click", "school", sc.ID, "action", ref.Action, "request", ref.RequestID, "offer", ref.OfferNo,
 		"post", req.PostId, "user", req.UserId, "updated", reply.Update != nil)
-	writeJSON(w, RenderClickResponse(reply, Buttons{ActionURL: a.actionURL, Signer: signer, SchoolID: sc.ID}))
+	// Buttons the update brings work for whom the pressed one did.
+	writeJSON(w, RenderClickResponse(reply, Buttons{ActionURL: a.actionURL, Signer: signer, SchoolID: sc.ID, For: ref.For, Now: a.now()}))
 }
 
 // decodeJSON reads exactly one JSON object.

@@ -144,7 +144,8 @@ func TestCommandToken(t *testing.T) {
 		{"header and form", "Token " + payloadToken, payloadToken, http.StatusOK},
 		{"header only", "Token " + payloadToken, "-", http.StatusOK},
 		{"form only", "", payloadToken, http.StatusOK},
-		{"the other team's token", "", "other-team-token", http.StatusOK},
+		{"the other team's token", "", klimToken, http.StatusUnauthorized},
+		{"header and form of two teams", "Token " + payloadToken, klimToken, http.StatusUnauthorized},
 		{"wrong header", "Token wrongwrongwrongwrongwrongw", payloadToken, http.StatusUnauthorized},
 		{"wrong form token", "Token " + payloadToken, "wrongwrongwrongwrongwrongw", http.StatusUnauthorized},
 		{"wrong scheme", "Bearer " + payloadToken, payloadToken, http.StatusUnauthorized},
@@ -197,7 +198,8 @@ func TestCommandBadInput(t *testing.T) {
 	}{
 		{"malformed form", "application/x-www-form-urlencoded", "text=groep%zz5&token=" + payloadToken, http.StatusBadRequest},
 		{"JSON instead of a form", "application/json", `{"text":"groep 5","token":"` + payloadToken + `"}`, http.StatusBadRequest},
-		{"no user", "application/x-www-form-urlencoded", "__drop_user", http.StatusBadRequest},
+		{"no user id", "application/x-www-form-urlencoded", "__drop_user", http.StatusBadRequest},
+		{"user id not an id", "application/x-www-form-urlencoded", "__odd_user", http.StatusBadRequest},
 		{"no team", "application/x-www-form-urlencoded", "__drop_team", http.StatusBadRequest},
 		{"too large", "application/x-www-form-urlencoded", "text=" + strings.Repeat("a", maxBody+1), http.StatusBadRequest},
 	} {
@@ -206,7 +208,9 @@ func TestCommandBadInput(t *testing.T) {
 			body := tc.body
 			switch body {
 			case "__drop_user":
-				body = commandForm(t, map[string]string{"user_name": ""})
+				body = commandForm(t, map[string]string{"user_id": ""})
+			case "__odd_user":
+				body = commandForm(t, map[string]string{"user_id": "../users/me"})
 			case "__drop_team":
 				body = commandForm(t, map[string]string{"team_id": "", "team_domain": ""})
 			}
@@ -222,15 +226,15 @@ func TestCommandBadInput(t *testing.T) {
 	}
 }
 
-// TestCommandUnknownTeam: a verified command from a team no school is
-// linked to gets a Dutch answer saying so, and changes nothing.
+// TestCommandUnknownTeam: a team's token from a team no school is linked
+// to is a token used with another team: 401, and nothing changes.
 func TestCommandUnknownTeam(t *testing.T) {
 	s := newStack(t)
 	before := s.snapshot()
 	body := commandForm(t, map[string]string{"team_id": "unknownteam000000000000000", "team_domain": "elders"})
 	status, out := s.post(CommandPath, "application/x-www-form-urlencoded", body, map[string]string{"Authorization": "Token " + payloadToken})
-	if status != http.StatusOK || !strings.Contains(out, "niet aan een school gekoppeld") {
-		t.Fatalf("HTTP %d %q, want 200 with an ephemeral note that the team is not linked", status, out)
+	if status != http.StatusUnauthorized {
+		t.Fatalf("HTTP %d %q, want 401", status, out)
 	}
 	if after := s.snapshot(); after != before {
 		t.Errorf("an unknown team changed Redis:\n%s", after)
@@ -296,12 +300,14 @@ func TestClickRefused(t *testing.T) {
 		{"number instead of string", "anne", with(ctxOffer, 1), "", 200, "knop ken ik niet"},
 		{"from another school's team", "anne", acceptCtx, otherTeamID, 200, "knop ken ik niet"},
 		{"from an unknown team", "anne", acceptCtx, "unknownteam000000000000000", 200, "knop ken ik niet"},
-		{"not the offered helper", "bram", acceptCtx, "", 200, "aan iemand anders gevraagd"},
-		{"not a helper", "juf.anna", acceptCtx, "", 200, "als hulpverlener is ingesteld"},
+		{"another helper's account", "bram", acceptCtx, "", 200, "niet voor jou"},
+		{"not a helper", "juf.anna", acceptCtx, "", 200, "niet voor jou"},
+		{"from before buttons named their person", "anne", v1Context(t, s, ButtonRef{SchoolID: "de-vaart", Action: "accept", RequestID: reqID, OfferNo: 1}), "", 200, "van voor een update"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := s.snapshot()
-			status, out := s.post(ActionPath, "application/json", clickBody(t, tc.user, offer.Id, tc.ctx, tc.team), nil)
+			c := clickReq{user: tc.user, userID: s.mm.idOf(tc.user), post: offer.Id, channel: offer.ChannelId, team: tc.team, context: tc.ctx}
+			status, out := s.post(ActionPath, "application/json", clickBody(t, c), nil)
 			if status != tc.status {
 				t.Fatalf("HTTP %d %q, want %d", status, out, tc.status)
 			}
@@ -331,6 +337,8 @@ func TestClickBadInput(t *testing.T) {
 		{"two objects", `{"user_name":"anne"}{"user_name":"bram"}`},
 		{"context not an object", `{"user_name":"anne","context":"x"}`},
 		{"no user", `{"post_id":"x","context":{}}`},
+		{"a user name but no user id", `{"user_name":"anne","post_id":"x","context":{}}`},
+		{"user id not an id", `{"user_id":"../../teams","user_name":"anne","context":{}}`},
 		{"empty", ``},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

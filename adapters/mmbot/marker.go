@@ -40,7 +40,7 @@ func (s *Sender) Delivered(ctx context.Context, m message.Message) (bool, error)
 	if err != nil {
 		return false, err
 	}
-	channelID, err := s.where(ctx, sc, m.To)
+	channelID, _, err := s.where(ctx, sc, m.To)
 	if err != nil {
 		return false, fmt.Errorf("delivered: %w", err)
 	}

@@ -3,6 +3,7 @@ package mmbot
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
@@ -16,12 +17,38 @@ const (
 	ActionPath  = "/mattermost/action"
 )
 
+// How long a button works: until the moment its message names (an
+// offer's deadline, the end of a request's retention) and a grace for a
+// click on its way and clocks that differ a little; a day when it names
+// none (the "Hielp het?" and kernteam buttons).
+const (
+	clickGrace        = 2 * time.Minute
+	defaultButtonLife = 24 * time.Hour
+)
+
 // Buttons renders neutral buttons as Mattermost attachment actions whose
-// integration calls ActionURL with a context Signer signs for SchoolID.
+// integration calls ActionURL with a context Signer signs for SchoolID,
+// for the audience For (the person a message goes to, or the channel it is
+// posted in), expiring as the button says, counted from Now.
 type Buttons struct {
 	ActionURL string
 	Signer    *Signer
 	SchoolID  string
+	For       Audience
+	Now       time.Time
+}
+
+// ref is what b's context names.
+func (rb Buttons) ref(b message.Button) ButtonRef {
+	return ButtonRef{SchoolID: rb.SchoolID, Action: b.Action, RequestID: b.RequestID, OfferNo: b.OfferNo, For: rb.For, Expires: rb.expires(b)}
+}
+
+// expires is when b stops working.
+func (rb Buttons) expires(b message.Button) time.Time {
+	if !b.Until.IsZero() {
+		return b.Until.Add(clickGrace)
+	}
+	return rb.Now.Add(defaultButtonLife)
 }
 
 // attachments puts the buttons in one attachment, or returns nil without
@@ -46,7 +73,7 @@ func (rb Buttons) attachments(bs []message.Button) []*model.SlackAttachment {
 			Style: style,
 			Integration: &model.PostActionIntegration{
 				URL:     rb.ActionURL,
-				Context: rb.Signer.Context(ButtonRef{SchoolID: rb.SchoolID, Action: b.Action, RequestID: b.RequestID, OfferNo: b.OfferNo}),
+				Context: rb.Signer.Context(rb.ref(b)),
 			},
 		})
 		labels = append(labels, b.Label)

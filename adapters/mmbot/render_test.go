@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/handlers"
@@ -45,12 +46,17 @@ func golden(t *testing.T, name string, got any) {
 	}
 }
 
-var testButtons = Buttons{ActionURL: "http://hulpbot:8080" + ActionPath, Signer: NewSigner([]byte(testSecret)), SchoolID: "de-vaart"}
+// testButtons are signed for Anne, rendered at 10:41 on 1 December 2026
+// (Amsterdam): buttons without an end of their own work for a day.
+var testButtons = Buttons{ActionURL: "http://hulpbot:8080" + ActionPath, Signer: NewSigner([]byte(testSecret)), SchoolID: "de-vaart",
+	For: ForUser("useranne000000000000000000"), Now: time.Date(2026, 12, 1, 9, 41, 0, 0, time.UTC)}
 
+// offerButtons are an offer's buttons, with its deadline at 10:43.
 func offerButtons(offer int) []message.Button {
+	deadline := time.Date(2026, 12, 1, 9, 43, 0, 0, time.UTC)
 	return []message.Button{
-		{Label: "Ik kom eraan", Action: message.ActionAccept, RequestID: "req000000001", OfferNo: offer, Primary: true},
-		{Label: "Kan nu niet", Action: message.ActionDecline, RequestID: "req000000001", OfferNo: offer},
+		{Label: "Ik kom eraan", Action: message.ActionAccept, RequestID: "req000000001", OfferNo: offer, Primary: true, Until: deadline},
+		{Label: "Kan nu niet", Action: message.ActionDecline, RequestID: "req000000001", OfferNo: offer, Until: deadline},
 	}
 }
 
@@ -76,8 +82,9 @@ func TestRenderPost(t *testing.T) {
 			To:       bot.Recipient{Address: bot.Address{Platform: Platform}, Channel: "kernteam"},
 			SchoolID: "de-vaart",
 			Text:     "📣 Hulpvraag voor groep 5, 10:41: er is nu geen hulpverlener beschikbaar. Kan iemand van jullie helpen?\nGevraagd door juf.anna.",
-			Buttons:  []message.Button{{Label: "Ik pak dit op", Action: message.ActionPickup, RequestID: "req000000001", Primary: true}},
-			Key:      "de-vaart/req000000001/escalated/3/mattermost:#kernteam", RequestID: "req000000001",
+			Buttons: []message.Button{{Label: "Ik pak dit op", Action: message.ActionPickup, RequestID: "req000000001", Primary: true,
+				Until: time.Date(2026, 12, 31, 9, 41, 0, 0, time.UTC)}},
+			Key: "de-vaart/req000000001/escalated/3/mattermost:#kernteam", RequestID: "req000000001",
 		}},
 		{"odd-actions", message.Message{
 			To:       bot.Recipient{Address: bot.Address{Platform: Platform, Handle: "anne"}},
@@ -92,7 +99,11 @@ func TestRenderPost(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			golden(t, "post-"+tc.name, RenderPost(tc.m, "channelid00000000000000000", testButtons))
+			rb := testButtons
+			if tc.m.To.Channel != "" {
+				rb.For = ForChannel("channelid00000000000000000")
+			}
+			golden(t, "post-"+tc.name, RenderPost(tc.m, "channelid00000000000000000", rb))
 		})
 	}
 }

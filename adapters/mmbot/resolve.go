@@ -137,9 +137,11 @@ func (t *teams) lookup(ctx context.Context, sc *bot.School) (string, error) {
 // errNoTeam: the school has no mattermost_team.
 var errNoTeam = errors.New("school has no mattermost_team")
 
-// ids caches what names resolve to (users, channels), each for idTTL.
+// ids caches what names resolve to (users, channels), each for its ttl
+// (idTTL unless made with newIDsTTL).
 type ids struct {
 	now func() time.Time
+	ttl time.Duration
 	mu  sync.Mutex
 	m   map[string]cached
 }
@@ -149,7 +151,11 @@ type cached struct {
 	exp time.Time
 }
 
-func newIDs(now func() time.Time) *ids { return &ids{now: now, m: map[string]cached{}} }
+func newIDs(now func() time.Time) *ids { return newIDsTTL(now, idTTL) }
+
+func newIDsTTL(now func() time.Time, ttl time.Duration) *ids {
+	return &ids{now: now, ttl: ttl, m: map[string]cached{}}
+}
 
 func (c *ids) get(k string) (string, bool) {
 	c.mu.Lock()
@@ -164,7 +170,7 @@ func (c *ids) get(k string) (string, bool) {
 func (c *ids) put(k, id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.m[k] = cached{id: id, exp: c.now().Add(idTTL)}
+	c.m[k] = cached{id: id, exp: c.now().Add(c.ttl)}
 }
 
 func (c *ids) drop(k string) {

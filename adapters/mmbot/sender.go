@@ -37,8 +37,9 @@ type Sender struct {
 	rdb       redis.UniversalClient
 	prefix    string
 	log       *slog.Logger
+	now       func() time.Time // when buttons are signed, for their expiry
 
-	users    *ids // username → user id
+	people   *people
 	dms      *ids // user id → direct channel id
 	channels *ids // team id/channel name → channel id
 
@@ -64,7 +65,7 @@ func (s *Sender) Send(ctx context.Context, m message.Message) error {
 	if m.Kind == bot.NoticeOfferLapsed {
 		return s.lapse(ctx, sc, m, k)
 	}
-	rb := Buttons{ActionURL: s.actionURL, SchoolID: sc.ID}
+	rb := Buttons{ActionURL: s.actionURL, SchoolID: sc.ID, Now: s.now()}
 	if len(m.Buttons) > 0 {
 		signer, err := s.keys.get(ctx)
 		if err != nil {
@@ -72,10 +73,13 @@ func (s *Sender) Send(ctx context.Context, m message.Message) error {
 		}
 		rb.Signer = signer
 	}
-	channelID, err := s.where(ctx, sc, m.To)
+	channelID, audience, err := s.where(ctx, sc, m.To)
 	if err != nil {
 		return fmt.Errorf("send %s: %w", k.kind, err)
 	}
+	// The buttons work for the account the message goes to, or for anyone
+	// in the channel it is posted in.
+	rb.For = audience
 
 	post := RenderPost(m, channelID, rb)
 	mark := ""
@@ -121,32 +125,36 @@ func (s *Sender) school(m message.Message) (*bot.School, error) {
 	return sc, nil
 }
 
-// where is the id of the channel a message to `to` goes to: the school's
-// channel of that name, or the direct channel with the person.
-func (s *Sender) where(ctx context.Context, sc *bot.School, to bot.Recipient) (string, error) {
+// where is the id of the channel a message to `to` goes to — the school's
+// channel of that name, or the direct channel with the person — and who
+// sees it there: anyone in the channel, or that person's account.
+func (s *Sender) where(ctx context.Context, sc *bot.School, to bot.Recipient) (string, Audience, error) {
 	if to.Channel != "" {
-		return s.channel(ctx, sc, to.Channel)
+		id, err := s.channel(ctx, sc, to.Channel)
+		return id, ForChannel(id), err
 	}
-	return s.direct(ctx, to.Handle)
+	id, userID, err := s.direct(ctx, to.Handle)
+	return id, ForUser(userID), err
 }
 
-// direct is the id of the direct channel between the bot and username.
-func (s *Sender) direct(ctx context.Context, username string) (string, error) {
+// direct is the id of the direct channel between the bot and username, and
+// the user id of username.
+func (s *Sender) direct(ctx context.Context, username string) (channelID, userID string, err error) {
 	username = strings.ToLower(strings.TrimPrefix(username, "@"))
 	if username == "" {
-		return "", permanent(errors.New("no username"))
+		return "", "", permanent(errors.New("no username"))
 	}
 	botID, err := s.me(ctx)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	for try := 0; ; try++ {
-		userID, err := s.user(ctx, username)
+		userID, err := s.people.id(ctx, username)
 		if err != nil {
-			return "", err
+			return "", "", err
 		}
 		if id, ok := s.dms.get(userID); ok {
-			return id, nil
+			return id, userID, nil
 		}
 		var ch *model.Channel
 		err = call(ctx, "create direct channel", func(ctx context.Context) (*model.Response, error) {
@@ -158,37 +166,15 @@ func (s *Sender) direct(ctx context.Context, username string) (string, error) {
 		switch {
 		case err == nil:
 			s.dms.put(userID, ch.Id)
-			return ch.Id, nil
+			return ch.Id, userID, nil
 		case errors.Is(err, message.ErrPermanent) && try == 0:
 			// The cached id may be stale (the account was replaced):
 			// look the name up again once.
-			s.users.drop(username)
+			s.people.forget(username)
 		default:
-			return "", err
+			return "", "", err
 		}
 	}
-}
-
-// user is the id of the account with this username.
-func (s *Sender) user(ctx context.Context, username string) (string, error) {
-	if id, ok := s.users.get(username); ok {
-		return id, nil
-	}
-	var u *model.User
-	err := call(ctx, "get user", func(ctx context.Context) (*model.Response, error) {
-		var resp *model.Response
-		var err error
-		u, resp, err = s.api.GetUserByUsername(ctx, username, "")
-		return resp, err
-	})
-	if err != nil {
-		return "", err
-	}
-	if u.DeleteAt != 0 {
-		return "", permanent(errors.New("mattermost account is deactivated"))
-	}
-	s.users.put(username, u.Id)
-	return u.Id, nil
 }
 
 // me is the bot's own user id.

@@ -171,10 +171,12 @@ func TestSendStaleUserID(t *testing.T) {
 }
 
 // TestOutboxKeepsRequestThroughAPIFailures: with Mattermost's API failing,
-// the teacher still gets an answer at once, the request is in Redis, and
-// the helper's DM arrives once the API is back.
+// a teacher hulpbot knows (who used it earlier today) still gets an answer
+// at once, the request is in Redis, and the helper's DM arrives once the
+// API is back.
 func TestOutboxKeepsRequestThroughAPIFailures(t *testing.T) {
 	s := newStack(t, withOutbox)
+	s.command("juf.anna", "help") // earlier today: hulpbot knows who she is
 	var down atomic.Bool
 	down.Store(true)
 	s.mm.setFail(func(r *http.Request) (int, http.Header) {

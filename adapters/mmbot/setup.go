@@ -62,19 +62,10 @@ type SetupResult struct {
 type SetupTeamResult struct {
 	Name, ID       string
 	CommandID      string
-	CommandToken   string
+	CommandToken   string   // good for this team only
 	Command        string   // "created", "updated" or "unchanged"
 	ChannelsMade   []string // created (private) because they did not exist
 	ChannelsJoined []string // the bot is a member of these now
-}
-
-// CommandTokens lists the teams' command tokens, in team order.
-func (r *SetupResult) CommandTokens() []string {
-	out := make([]string, 0, len(r.Teams))
-	for _, t := range r.Teams {
-		out = append(out, t.CommandToken)
-	}
-	return out
 }
 
 // Setup makes a Mattermost server ready for hulpbot, and may be run again

@@ -37,18 +37,22 @@ const (
 	payloadTeamID   = "s9xwnbgzk7yw7cxb98roiomdga"
 	payloadTeamName = "school"
 	payloadToken    = "gdrnykogepg8im1csebk36tm3h"
+	payloadUserID   = "qcrbo1butfgmfnkiashtxkcahw"
 	otherTeamID     = "klimteam000000000000000000"
+	klimToken       = "klimtokenklimtokenklimtoke"
 	testSecret      = "test-action-secret-0123456789"
 )
 
 // testConfig has two schools on one Mattermost: De Vaart in the team of
-// the payloads, De Klim in another.
+// the payloads, De Klim in another, each team with its own /hulp token.
 const testConfig = `
 redis_url: redis://unused
 mattermost:
   url: http://unused
   bot_token: bot-token
-  command_token: "other-team-token, ` + payloadToken + `"
+  command_tokens:
+    school: ` + payloadToken + `
+    klim: ` + klimToken + `
   public_url: http://hulpbot.test
 schools:
   - id: de-vaart
@@ -72,6 +76,14 @@ schools:
 
 func testDirectory(t testing.TB) *bot.Directory {
 	t.Helper()
+	dir, _ := testConfigParts(t)
+	return dir
+}
+
+// testConfigParts are the schools of testConfig and its command tokens by
+// team, as a deployment reads them.
+func testConfigParts(t testing.TB) (*bot.Directory, map[string]string) {
+	t.Helper()
 	cfg, err := config.Parse([]byte(testConfig), nil)
 	if err != nil {
 		t.Fatalf("test config: %v", err)
@@ -80,7 +92,7 @@ func testDirectory(t testing.TB) *bot.Directory {
 	if err != nil {
 		t.Fatalf("test config: %v", err)
 	}
-	return dir
+	return dir, cfg.MattermostCommandTokens()
 }
 
 // stack is hulpbot's real command path on a test Redis — store, core,
@@ -103,6 +115,12 @@ type stackOption func(*Options, *stackSetup)
 
 type stackSetup struct{ async bool }
 
+// withClock is the adapter's clock (its caches and the buttons' expiry);
+// the core keeps the real one.
+func withClock(now func() time.Time) stackOption {
+	return func(o *Options, _ *stackSetup) { o.Now = now }
+}
+
 // withOutbox has the outbox deliver in its own goroutines, as configured
 // deployments run; without it, what a change queues is delivered before
 // the change returns (outbox.Options.Sync), so a test sees it at once.
@@ -111,10 +129,13 @@ func withOutbox(o *Options, s *stackSetup) { s.async = true }
 
 func newStack(t *testing.T, opts ...stackOption) *stack {
 	t.Helper()
-	s := &stack{t: t, mm: newFakeMM(t), rdb: redistest.Client(t), prefix: redistest.Prefix(t), dir: testDirectory(t)}
+	s := &stack{t: t, mm: newFakeMM(t), rdb: redistest.Client(t), prefix: redistest.Prefix(t)}
+	var tokens map[string]string
+	s.dir, tokens = testConfigParts(t)
 	s.mm.addTeam(payloadTeamName, payloadTeamID)
 	s.mm.addTeam("klim", otherTeamID)
-	for _, u := range []string{"juf.anna", "anne", "bram", "ib.sanne", "kees"} {
+	s.mm.addUserID("juf.anna", payloadUserID) // who sent the verbatim payloads
+	for _, u := range []string{"anne", "bram", "ib.sanne", "kees"} {
 		s.mm.addUser(u)
 	}
 	s.mm.addChannel(payloadTeamID, "kernteam", true, true)
@@ -143,7 +164,7 @@ func newStack(t *testing.T, opts ...stackOption) *stack {
 	o := Options{
 		URL:           s.mm.URL(),
 		BotToken:      "bot-token",
-		CommandTokens: SplitTokens("other-team-token, " + payloadToken),
+		CommandTokens: tokens,
 		PublicURL:     "http://hulpbot.test",
 		Dir:           s.dir,
 		Dispatcher:    cmds,
@@ -268,7 +289,7 @@ func (s *stack) post(path, contentType, body string, header map[string]string) (
 // does, and returns the ephemeral answer.
 func (s *stack) command(user, text string) *model.CommandResponse {
 	s.t.Helper()
-	body := commandForm(s.t, map[string]string{"user_name": user, "text": text, "trigger_id": fmt.Sprintf("trigger-%s-%d", user, time.Now().UnixNano())})
+	body := commandForm(s.t, map[string]string{"user_name": user, "user_id": s.mm.idOf(user), "text": text, "trigger_id": fmt.Sprintf("trigger-%s-%d", user, time.Now().UnixNano())})
 	status, out := s.post(CommandPath, "application/x-www-form-urlencoded", body, map[string]string{"Authorization": "Token " + payloadToken})
 	if status != http.StatusOK {
 		s.t.Fatalf("command %q as %s: HTTP %d %s", text, user, status, out)
@@ -299,14 +320,23 @@ func (s *stack) click(user string, p *model.Post, action string, teamID string) 
 	if a.Integration == nil || a.Integration.URL != "http://hulpbot.test"+ActionPath {
 		s.t.Fatalf("action %q integration = %+v, want a call to hulpbot's action endpoint", action, a.Integration)
 	}
-	return s.clickContext(user, p.Id, a.Integration.Context, teamID)
+	return s.clickWith(clickReq{user: user, userID: s.mm.idOf(user), post: p.Id, channel: p.ChannelId, team: teamID, context: a.Integration.Context})
 }
 
-func (s *stack) clickContext(user, postID string, ctx map[string]any, teamID string) *model.PostActionIntegrationResponse {
+// clickReq is a click as Mattermost sends it: who (user_name and the
+// user_id Mattermost sets), on which post in which channel, from which
+// team (none in a direct message), with the button's context.
+type clickReq struct {
+	user, userID, post, channel, team string
+	context                           map[string]any
+}
+
+// clickWith sends c to the action endpoint, which must answer 200.
+func (s *stack) clickWith(c clickReq) *model.PostActionIntegrationResponse {
 	s.t.Helper()
-	status, out := s.post(ActionPath, "application/json", clickBody(s.t, user, postID, ctx, teamID), nil)
+	status, out := s.post(ActionPath, "application/json", clickBody(s.t, c), nil)
 	if status != http.StatusOK {
-		s.t.Fatalf("click as %s: HTTP %d %s", user, status, out)
+		s.t.Fatalf("click as %s: HTTP %d %s", c.user, status, out)
 	}
 	var r model.PostActionIntegrationResponse
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
@@ -315,18 +345,18 @@ func (s *stack) clickContext(user, postID string, ctx map[string]any, teamID str
 	return &r
 }
 
-// clickBody is the verbatim click payload with user, post, context and
-// team replaced (a click in a direct message has no team).
-func clickBody(t testing.TB, user, postID string, ctx map[string]any, teamID string) string {
+// clickBody is the verbatim click payload with user, post, channel,
+// context and team replaced (a click in a direct message has no team).
+func clickBody(t testing.TB, c clickReq) string {
 	t.Helper()
 	_, click := payloads(t, "hook-requests.jsonl")
 	var m map[string]any
 	if err := json.Unmarshal([]byte(click.RawBody), &m); err != nil {
 		t.Fatal(err)
 	}
-	m["user_name"], m["post_id"], m["context"] = user, postID, ctx
-	m["team_id"] = teamID
-	if teamID == "" {
+	m["user_name"], m["user_id"], m["post_id"], m["context"] = c.user, c.userID, c.post, c.context
+	m["channel_id"], m["team_id"] = c.channel, c.team
+	if c.team == "" {
 		delete(m, "team_domain")
 	}
 	b, err := json.Marshal(m)
@@ -408,6 +438,6 @@ func requestOf(t testing.TB, p *model.Post) (string, int) {
 	}
 	c := a[0].Integration.Context
 	id, _ := c[ctxRequest].(string)
-	n, _ := parseOfferNo(fmt.Sprint(c[ctxOffer]))
-	return id, n
+	n, _ := parseDecimal(fmt.Sprint(c[ctxOffer]), 6)
+	return id, int(n)
 }

@@ -20,10 +20,11 @@ func setupMattermost(_ context.Context, deps platformDeps) (message.Sender, erro
 	if m.PublicURL == "" {
 		return nil, errors.New("mattermost.public_url is empty: set it to where Mattermost reaches hulpbot (e.g. http://hulpbot:8080), the buttons call it")
 	}
+	tokens := deps.cfg.MattermostCommandTokens()
 	a, err := mmbot.New(mmbot.Options{
 		URL:           m.URL,
 		BotToken:      m.BotToken,
-		CommandTokens: mmbot.SplitTokens(m.CommandToken),
+		CommandTokens: tokens,
 		PublicURL:     m.PublicURL,
 		ActionSecret:  m.ActionSecret,
 		Dir:           deps.dir,
@@ -36,7 +37,7 @@ func setupMattermost(_ context.Context, deps platformDeps) (message.Sender, erro
 		return nil, err
 	}
 	a.Register(deps.mux)
-	deps.log.Info("mattermost", "url", m.URL, "public_url", m.PublicURL, "command_tokens", len(mmbot.SplitTokens(m.CommandToken)))
+	deps.log.Info("mattermost", "url", m.URL, "public_url", m.PublicURL, "command_tokens", len(tokens))
 	return a.Sender(), nil
 }
 
@@ -44,9 +45,26 @@ func setupMattermost(_ context.Context, deps platformDeps) (message.Sender, erro
 // mattermost-setup (a flag would leave it in the shell history).
 const EnvMattermostAdminToken = "HULPBOT_MATTERMOST_ADMIN_TOKEN"
 
-// unsetDuringSetup stands in for the bot and command tokens while the
-// configuration is read for mattermost-setup, which is what makes them.
-const unsetDuringSetup = "\x00unset-during-setup"
+// EnvMattermostCommandToken is the variable of the /hulp command's token in
+// a deployment with one team; with several, each team's token has its own
+// variable (commandTokenVar).
+const EnvMattermostCommandToken = "HULPBOT_MATTERMOST_COMMAND_TOKEN"
+
+// commandTokenVar is the variable mattermost-setup names for the token of
+// team's /hulp command when there are several teams:
+// HULPBOT_MATTERMOST_COMMAND_TOKEN_DE_VAART for de-vaart.
+func commandTokenVar(team string) string {
+	var b strings.Builder
+	b.WriteString(EnvMattermostCommandToken + "_")
+	for _, r := range strings.ToUpper(team) {
+		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
 
 // runMattermostSetup is "hulpbot mattermost-setup": it makes a Mattermost
 // server ready for the configuration — the bot account and its token, the
@@ -82,14 +100,11 @@ func runMattermostSetup(ctx context.Context, args []string, getenv func(string) 
 	}
 
 	opts := mmbot.SetupOptions{URL: *mmURL, AdminToken: adminToken, PublicURL: *publicURL, BotUsername: *botName}
+	perTeam := false // several teams: a variable per team's command token
 	if *cfgPath != "" {
-		cfg, err := config.Load(*cfgPath, func(k string) string {
-			v := getenv(k)
-			if v == "" && (k == "HULPBOT_MATTERMOST_BOT_TOKEN" || k == "HULPBOT_MATTERMOST_COMMAND_TOKEN") {
-				return unsetDuringSetup
-			}
-			return v
-		})
+		// The bot and command tokens are what setup makes: they may be
+		// missing yet.
+		cfg, err := config.LoadForSetup(*cfgPath, getenv)
 		if err != nil {
 			return fmt.Errorf("mattermost-setup: %w", err)
 		}
@@ -102,14 +117,20 @@ func runMattermostSetup(ctx context.Context, args []string, getenv func(string) 
 		if opts.PublicURL == "" {
 			opts.PublicURL = cfg.Mattermost.PublicURL
 		}
-		if t := cfg.Mattermost.BotToken; t != unsetDuringSetup {
-			opts.BotToken = t
-		}
-		dir, err := cfg.Directory()
+		opts.BotToken = cfg.Mattermost.BotToken
+		// The schools as hulpbot sees them; the Mattermost section, whose
+		// tokens may be missing yet, plays no part in them.
+		schoolsOnly := *cfg
+		schoolsOnly.Mattermost = nil
+		dir, err := schoolsOnly.Directory()
 		if err != nil {
 			return fmt.Errorf("mattermost-setup: %w", err)
 		}
+		mmTeams := 0
 		for i, s := range cfg.Schools {
+			if s.MattermostTeam != "" {
+				mmTeams++
+			}
 			if s.MattermostTeam == "" || (len(teams) > 0 && !teams.has(s.MattermostTeam)) {
 				continue
 			}
@@ -120,12 +141,14 @@ func runMattermostSetup(ctx context.Context, args []string, getenv func(string) 
 			channels = append(channels, cfg.Schools[i].Kernteam.Channel, cfg.Schools[i].Digest.Channel)
 			opts.Teams = append(opts.Teams, mmbot.SetupTeam{Name: s.MattermostTeam, Channels: channels})
 		}
+		perTeam = mmTeams > 1 || len(cfg.Mattermost.CommandTokens) > 0
 	}
 	for _, t := range teams {
 		if !hasTeam(opts.Teams, t) {
 			opts.Teams = append(opts.Teams, mmbot.SetupTeam{Name: t})
 		}
 	}
+	perTeam = perTeam || len(opts.Teams) > 1
 	if opts.URL == "" || opts.PublicURL == "" {
 		return errors.New("mattermost-setup: give -config with a mattermost section, or -url and -public-url")
 	}
@@ -134,11 +157,15 @@ func runMattermostSetup(ctx context.Context, args []string, getenv func(string) 
 	if err != nil {
 		return err
 	}
-	printSetup(stdout, opts, res)
+	printSetup(stdout, opts, res, perTeam)
 	return nil
 }
 
-func printSetup(w io.Writer, o mmbot.SetupOptions, res *mmbot.SetupResult) {
+// printSetup prints what setup did, and the lines for the environment and
+// the configuration: one command token for one team; with several teams,
+// each team's token under its own variable, bound to the team under
+// command_tokens (a token works for its own team only).
+func printSetup(w io.Writer, o mmbot.SetupOptions, res *mmbot.SetupResult, perTeam bool) {
 	state := "found"
 	if res.BotCreated {
 		state = "created"
@@ -162,13 +189,26 @@ func printSetup(w io.Writer, o mmbot.SetupOptions, res *mmbot.SetupResult) {
 	} else {
 		fmt.Fprintln(w, "# HULPBOT_MATTERMOST_BOT_TOKEN: unchanged, the configured token works")
 	}
-	fmt.Fprintf(w, "HULPBOT_MATTERMOST_COMMAND_TOKEN=%s\n", strings.Join(res.CommandTokens(), ","))
+	for _, t := range res.Teams {
+		if perTeam {
+			fmt.Fprintf(w, "%s=%s\n", commandTokenVar(t.Name), t.CommandToken)
+		} else {
+			fmt.Fprintf(w, "%s=%s\n", EnvMattermostCommandToken, t.CommandToken)
+		}
+	}
 	fmt.Fprintln(w, "#")
 	fmt.Fprintln(w, "# and this in hulpbot.yaml:")
 	fmt.Fprintln(w, "# mattermost:")
 	fmt.Fprintf(w, "#   url: %s\n", o.URL)
 	fmt.Fprintln(w, "#   bot_token: ${HULPBOT_MATTERMOST_BOT_TOKEN}")
-	fmt.Fprintln(w, "#   command_token: ${HULPBOT_MATTERMOST_COMMAND_TOKEN}")
+	if perTeam {
+		fmt.Fprintln(w, "#   command_tokens:   # each team's /hulp has its own token, good for that team only")
+		for _, t := range res.Teams {
+			fmt.Fprintf(w, "#     %s: ${%s}\n", strings.ToLower(t.Name), commandTokenVar(t.Name))
+		}
+	} else {
+		fmt.Fprintf(w, "#   command_token: ${%s}\n", EnvMattermostCommandToken)
+	}
 	fmt.Fprintf(w, "#   public_url: %s\n", o.PublicURL)
 }
 
