@@ -76,6 +76,12 @@ func TestParse(t *testing.T) {
 		{name: "comma glued", in: "groep 5, onrust", want: RequestHelp{Group: "5", Note: "onrust"}},
 		{name: "urgency first", in: "spoed groep 5 gym", want: RequestHelp{Group: "5", Note: "spoed gym"}},
 		{name: "note keeps case and accents", in: "groep 5 Café-ruzie één kind", want: RequestHelp{Group: "5", Note: "Café-ruzie één kind"}},
+		{name: "emoji right after the group", in: "groep 5 😀👍🏽 hulp", want: RequestHelp{Group: "5", Note: "😀👍🏽 hulp"}},
+		{name: "emoji words after the group", in: "groep 5 😀 👍🏽 hulp", want: RequestHelp{Group: "5", Note: "😀 👍🏽 hulp"}},
+		{name: "only emoji", in: "groep 5 🙏", want: RequestHelp{Group: "5", Note: "🙏"}},
+		{name: "emoji after an alias", in: "de dolfijnen 😢 ruzie", want: RequestHelp{Group: "Dolfijnen", Note: "😢 ruzie"}},
+		{name: "emoji after a prefix", in: "dolf 😢", want: RequestHelp{Group: "Dolfijnen", Note: "😢"}},
+		{name: "1 / 2 with spaces", in: "groep 1 / 2 😢", want: RequestHelp{Group: "1-2a", Note: "😢"}},
 		{name: "slashed config, dashed input", in: "groep 1-2", ix: slashed, want: RequestHelp{Group: "1/2"}},
 		{name: "en between numbers", in: "groep 3 en 4", ix: slashed, want: RequestHelp{Group: "3/4"}},
 

@@ -102,15 +102,22 @@ func (x *GroupIndex) group(id string) (bot.Group, bool) {
 // how many words name it; or, when a prefix fits several groups, those.
 // Longer readings win over shorter ones, and every exact match over every
 // prefix, so "groep 5 boos" is group 5 with the note "boos", and "groep 5 b"
-// is 5b when the school has a 5b.
+// is 5b when the school has a 5b. A word that adds nothing to the group
+// (emoji, a dash) is no part of it: it starts the note, so "groep 5 😀 hulp"
+// keeps its "😀".
 func (x *GroupIndex) match(f []string) (id string, n int, ambiguous []string) {
 	if x == nil || len(f) == 0 {
 		return "", 0, nil
 	}
 	top := min(len(f), x.maxTokens)
 	keys := make([]string, top+1)
+	prev := ""
 	for k := 1; k <= top; k++ {
-		keys[k] = groupKey(strings.Join(f[:k], " "))
+		key := groupKey(strings.Join(f[:k], " "))
+		if key != prev {
+			keys[k] = key
+		} // else the k-th word adds nothing: no reading ends on it
+		prev = key
 	}
 	for k := top; k >= 1; k-- {
 		if keys[k] == "" {

@@ -48,7 +48,8 @@ var ErrRender = errors.New("cannot render message")
 // MessagePayload renders a message for chat.postMessage: its text in
 // sections (the first line bold when the message has several), its buttons
 // in one actions block. Every character of the text is shown as written:
-// "<!channel>" in a note never pings anyone.
+// "<!channel>" in a note never pings anyone, "*" or "_" makes nothing bold
+// or italic (textSection).
 func MessagePayload(m message.Message) (Payload, error) {
 	blocks, err := renderBlocks(m.Text, m.Buttons, strings.Contains(strings.TrimSpace(m.Text), "\n"))
 	if err != nil {
@@ -115,7 +116,7 @@ func renderBlocks(text string, buttons []message.Button, boldTitle bool) ([]slac
 			}
 		}
 		for _, c := range chunks(cutRunes(rest, maxText), maxSectionText) {
-			blocks = append(blocks, section(escape(c)))
+			blocks = append(blocks, textSection(c))
 		}
 	}
 	if len(blocks) > maxBlocks-1 {
@@ -146,10 +147,42 @@ func renderBlocks(text string, buttons []message.Button, boldTitle bool) ([]slac
 	return blocks, nil
 }
 
+// section is a section of hulpbot's own mrkdwn (a bold title), escaped.
 func section(mrkdwn string) *slack.SectionBlock {
 	// verbatim: Slack links nothing by itself, so a channel name or a
 	// would-be mention in the text stays plain text.
 	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, mrkdwn, false, true), nil, nil)
+}
+
+// textSection is a section of text that may hold what people typed (a
+// note, a story, a name), shown as written. As mrkdwn, &, < and > are
+// escaped; but where Slack would read formatting in it — *, _, ~ or `
+// anywhere, > at the start of a line — it goes as plain_text, which Slack
+// shows without formatting (its Block Kit reference: "plain_text" is
+// unformatted; the escaped &, < and > it shows as the characters, as in
+// any text object). Slack's mrkdwn has no escape that works instead: a
+// backslash shows, and a zero-width character next to the marker is to
+// Slack's parser a word boundary like any other, so *bold* stays bold.
+// Text without those characters stays mrkdwn, as before.
+func textSection(text string) *slack.SectionBlock {
+	if !formats(text) {
+		return section(escape(text))
+	}
+	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.PlainTextType, escape(text), true, false), nil, nil)
+}
+
+// formats reports whether Slack's mrkdwn would format something in text:
+// bold, italic, strike-through, code, or a quote.
+func formats(text string) bool {
+	if strings.ContainsAny(text, "*_~`") {
+		return true
+	}
+	for line := range strings.SplitSeq(text, "\n") {
+		if strings.HasPrefix(strings.TrimLeft(line, " \t"), ">") {
+			return true
+		}
+	}
+	return false
 }
 
 // chunks splits raw text into pieces whose escaped form has at most max

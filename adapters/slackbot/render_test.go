@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/slack-go/slack"
+
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/catalog"
 	"github.com/hulpbot/hulpbot/config"
@@ -180,8 +182,16 @@ func checkLimits(t *testing.T, p Payload) {
 			if strings.ContainsAny(bl.Text.Text, "<>") {
 				t.Errorf("unescaped section text %q", bl.Text.Text)
 			}
-			if !bl.Text.Verbatim {
-				t.Errorf("section %q not verbatim", bl.Text.Text)
+			// mrkdwn is verbatim and formats nothing but a bold title;
+			// what would format goes as plain_text.
+			switch inner := strings.TrimSuffix(strings.TrimPrefix(bl.Text.Text, "*"), "*"); bl.Text.Type {
+			case "mrkdwn":
+				if !bl.Text.Verbatim || formats(inner) {
+					t.Errorf("mrkdwn section %q: verbatim %v, formats %v", bl.Text.Text, bl.Text.Verbatim, formats(inner))
+				}
+			case "plain_text":
+			default:
+				t.Errorf("section %q of type %q", bl.Text.Text, bl.Text.Type)
 			}
 		}
 		for _, e := range bl.Elements {
@@ -313,5 +323,43 @@ func BenchmarkMessagePayload(b *testing.B) {
 		if err != nil || len(p.Blocks) == 0 {
 			b.Fatalf("MessagePayload = %d blocks, %v", len(p.Blocks), err)
 		}
+	}
+}
+
+// TestTextShownAsWritten: what people type shows in Slack as they typed
+// it. Where Slack's mrkdwn would format it (*bold*, _italic_, ~struck~,
+// `code`, a > at the start of a line), the section goes as plain_text;
+// &, < and > are escaped either way; other text stays mrkdwn.
+func TestTextShownAsWritten(t *testing.T) {
+	tests := []struct {
+		name, text string
+		wantType   string
+		wantText   string
+	}{
+		{"plain words", "onrust na gym", "mrkdwn", "onrust na gym"},
+		{"bold", "Toelichting: *heel* boos", "plain_text", "Toelichting: *heel* boos"},
+		{"italic", "Toelichting: _even_ kijken", "plain_text", "Toelichting: _even_ kijken"},
+		{"strike-through", "Toelichting: ~niet~ wel", "plain_text", "Toelichting: ~niet~ wel"},
+		{"code", "Toelichting: `rm -rf`", "plain_text", "Toelichting: `rm -rf`"},
+		{"quote at the start of a line", "Hulpvraag\nregel een\n> geciteerd", "plain_text", "regel een\n&gt; geciteerd"},
+		{"quote after spaces", "  > geciteerd", "plain_text", "&gt; geciteerd"},
+		{"> inside a line", "groep 5 > groep 4", "mrkdwn", "groep 5 &gt; groep 4"},
+		{"mentions and links", "<!channel> & <@U0BRAM0001> <https://evil.example|klik>", "mrkdwn",
+			"&lt;!channel&gt; &amp; &lt;@U0BRAM0001&gt; &lt;https://evil.example|klik&gt;"},
+		{"mentions with formatting", "<!here> *nu*", "plain_text", "&lt;!here&gt; *nu*"},
+		{"emoji", "😀👍🏽 hulp", "mrkdwn", "😀👍🏽 hulp"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := MessagePayload(message.Message{Text: tt.text})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkLimits(t, p)
+			obj := p.Blocks[len(p.Blocks)-1].(*slack.SectionBlock).Text // after a title, if any
+			if obj.Type != tt.wantType || obj.Text != tt.wantText {
+				t.Errorf("section %s %q; want %s %q", obj.Type, obj.Text, tt.wantType, tt.wantText)
+			}
+		})
 	}
 }
