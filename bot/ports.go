@@ -165,9 +165,12 @@ type HelperRef struct {
 }
 
 // Key identifies a notice for idempotent delivery: the same change of the
-// same request told to the same recipient twice is one delivery.
+// same request told to the same recipient twice is one delivery. It names
+// the recipient by platform (and channel) only, never by handle: the key is
+// kept in Redis and with the message on the platform, and of a request's
+// notices of one kind at one offer, at most one goes to a person.
 func (n Notice) Key() string {
-	return n.SchoolID + "/" + n.Request.ID + "/" + string(n.Kind) + "/" + strconv.Itoa(n.Request.OfferNo) + "/" + n.To.String() + "#" + n.To.Channel
+	return n.SchoolID + "/" + n.Request.ID + "/" + string(n.Kind) + "/" + strconv.Itoa(n.Request.OfferNo) + "/" + string(n.To.Platform) + "#" + n.To.Channel
 }
 
 // NoticeRef is a notice as the store queues it with the change that owes
@@ -201,15 +204,16 @@ const noticeRefParts = 8
 func ParseNoticeRef(s string) (NoticeRef, error) {
 	f := strings.Split(s, "|")
 	if len(f) != noticeRefParts || f[0] != "notice" || f[1] == "" || f[2] == "" {
-		return NoticeRef{}, fmt.Errorf("notice %q: want %d fields starting with notice", s, noticeRefParts)
+		// Errors never quote a notice: it names helpers by id.
+		return NoticeRef{}, fmt.Errorf("notice: want %d fields starting with notice", noticeRefParts)
 	}
 	no, err := strconv.Atoi(f[3])
 	if err != nil || no < 0 {
-		return NoticeRef{}, fmt.Errorf("notice %q: offer number %q", s, f[3])
+		return NoticeRef{}, fmt.Errorf("notice of request %q: offer number %q", f[2], f[3])
 	}
 	r := NoticeRef{Kind: NoticeKind(f[1]), RequestID: f[2], OfferNo: no, To: f[4], Helper: f[5], Previous: f[6], Reason: AdvanceReason(f[7])}
 	if r.To != ToRequester && r.To != ToChannel && (!strings.HasPrefix(r.To, toHelperPrefix) || len(r.To) == len(toHelperPrefix)) {
-		return NoticeRef{}, fmt.Errorf("notice %q: recipient %q", s, r.To)
+		return NoticeRef{}, fmt.Errorf("notice of request %q: not a recipient", f[2])
 	}
 	return r, nil
 }

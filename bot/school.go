@@ -122,6 +122,11 @@ type Address struct {
 
 func (a Address) String() string { return string(a.Platform) + ":" + a.Handle }
 
+// Identity is the address as addresses are compared: handles are
+// case-insensitive (School.Helper), so "mattermost:Juf.Els" is
+// "mattermost:juf.els". A person's pseudonym is made of it.
+func (a Address) Identity() string { return string(a.Platform) + ":" + strings.ToLower(a.Handle) }
+
 // Actor is the person who triggered a use case.
 type Actor struct {
 	Address

@@ -84,13 +84,13 @@ func (s *Service) RequestHelp(ctx context.Context, now time.Time, sc *School, in
 			// The store did not say how it stands: it exists, that is all.
 			out = r
 		}
-		s.log.Info("request repeated", "school", sc.ID, "request", out.ID, "state", out.State, "helper", out.HelperID)
+		s.log.Info("request repeated", "school", sc.ID, "request", out.ID, "state", out.State, "helper", Mask(out.HelperID))
 		return out, nil
 	}
 	if err != nil {
 		return Request{}, fmt.Errorf("request help: %w", err)
 	}
-	s.log.Info("request created", "school", sc.ID, "request", out.ID, "state", out.State, "helper", out.HelperID)
+	s.log.Info("request created", "school", sc.ID, "request", out.ID, "state", out.State, "helper", Mask(out.HelperID))
 	switch out.State {
 	case StateOffered:
 		s.tell(ctx, sc, NoticeOffer, helperRecipient(sc, out.HelperID, out.Requester.Platform), out, out.HelperID, "")
@@ -111,7 +111,7 @@ func (s *Service) Accept(ctx context.Context, now time.Time, sc *School, by Acto
 	if err != nil {
 		return out, fmt.Errorf("accept: %w", err)
 	}
-	s.log.Info("request accepted", "school", sc.ID, "request", out.ID, "helper", h.ID, "offer", out.OfferNo)
+	s.log.Info("request accepted", "school", sc.ID, "request", out.ID, "helper", Mask(h.ID), "offer", out.OfferNo)
 	s.tell(ctx, sc, NoticeAccepted, Recipient{Address: out.Requester}, out, h.ID, "")
 	return out, nil
 }
@@ -172,7 +172,7 @@ func (s *Service) advance(ctx context.Context, now time.Time, sc *School, cur Re
 		return out, fmt.Errorf("%s: %w", reason, err)
 	}
 	prev := cur.HelperID
-	s.log.Info("offer moved on", "school", sc.ID, "request", out.ID, "reason", reason, "from", prev, "state", out.State, "helper", out.HelperID)
+	s.log.Info("offer moved on", "school", sc.ID, "request", out.ID, "reason", reason, "from", Mask(prev), "state", out.State, "helper", Mask(out.HelperID))
 	// Whoever must act now is told first: the next helper, or the
 	// fallback channel. Then the helper whose offer lapsed, then the
 	// requester.
@@ -214,7 +214,7 @@ func (s *Service) Pickup(ctx context.Context, now time.Time, sc *School, by Acto
 	if err != nil {
 		return out, fmt.Errorf("pick up: %w", err)
 	}
-	s.log.Info("request picked up", "school", sc.ID, "request", out.ID, "helper", helperID)
+	s.log.Info("request picked up", "school", sc.ID, "request", out.ID, "helper", Mask(helperID))
 	s.tell(ctx, sc, NoticeAccepted, Recipient{Address: out.Requester}, out, helperID, "")
 	return out, nil
 }
@@ -245,7 +245,7 @@ func (s *Service) Resolve(ctx context.Context, now time.Time, sc *School, by Act
 	if err != nil {
 		return out, fmt.Errorf("resolve: %w", err)
 	}
-	s.log.Info("request resolved", "school", sc.ID, "request", out.ID, "helper", h.ID)
+	s.log.Info("request resolved", "school", sc.ID, "request", out.ID, "helper", Mask(h.ID))
 	s.tell(ctx, sc, NoticeResolved, Recipient{Address: out.Requester}, out, h.ID, "")
 	return out, nil
 }
@@ -286,7 +286,7 @@ func (s *Service) SetStatus(ctx context.Context, now time.Time, sc *School, by A
 	if err != nil {
 		return Availability{}, fmt.Errorf("set status: %w", err)
 	}
-	s.log.Info("status set", "school", sc.ID, "helper", h.ID, "status", a.Status)
+	s.log.Info("status set", "school", sc.ID, "helper", Mask(h.ID), "status", a.Status)
 	if a.Status != Available && engaged != "" {
 		r, err := s.store.Request(ctx, sc.ID, engaged)
 		if err == nil && r.State == StateOffered && r.HelperID == h.ID {

@@ -1,12 +1,14 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -281,10 +283,17 @@ func TestServiceNotices(t *testing.T) {
 			sc.Helpers[2].Accounts = Accounts{{Platform: mattermost, Handle: "chris"}, {Platform: shell, Handle: "chris"}}
 			rec := &recorder{}
 			st := tt.store
-			svc := NewService(&st, rec, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			var logged bytes.Buffer
+			svc := NewService(&st, rec, slog.New(slog.NewJSONHandler(&logged, nil)))
 			err := tt.do(svc, sc)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("error = %v, want %v", err, tt.wantErr)
+			}
+			// The log names nobody: helpers are Masked.
+			for _, who := range []string{"anne", "chris", "marie", "joost"} {
+				if strings.Contains(strings.ToLower(logged.String()), who) {
+					t.Errorf("the log names %s:\n%s", who, logged.String())
+				}
 			}
 			if !slices.Equal(st.calls, tt.wantCalls) {
 				t.Errorf("store calls = %q, want %q", st.calls, tt.wantCalls)
@@ -348,5 +357,22 @@ func TestHelperAskingIsNotOfferedOwnRequest(t *testing.T) {
 	}
 	if len(st.cands) != 3 {
 		t.Errorf("got %d candidates, want the 3 others", len(st.cands))
+	}
+}
+
+// TestMaskedUnwired: a logger that does not replace Masked values writes
+// "-", never the value.
+func TestMaskedUnwired(t *testing.T) {
+	var text, js bytes.Buffer
+	slog.New(slog.NewTextHandler(&text, nil)).Info("x", "helper", Mask("jan-de-vries"))
+	slog.New(slog.NewJSONHandler(&js, nil)).Info("x", "helper", Mask("jan-de-vries"))
+	if !strings.Contains(text.String(), "helper=-") || !strings.Contains(js.String(), `"helper":"-"`) {
+		t.Errorf("logged\n%s%s want helper as -", text.String(), js.String())
+	}
+	if got := fmt.Sprint(Mask("jan-de-vries")); got != "-" {
+		t.Errorf("fmt.Sprint(Mask(…)) = %q, want -", got)
+	}
+	if got := Mask("jan-de-vries").Unmasked(); got != "jan-de-vries" {
+		t.Errorf("Unmasked() = %q", got)
 	}
 }

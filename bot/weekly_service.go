@@ -261,6 +261,6 @@ func (w *Weekly) MarkForKernteam(ctx context.Context, now time.Time, s *School, 
 	if err := w.store.AddAgendaItem(ctx, now, s.ID, requestID, h.ID, s.Retention); err != nil {
 		return fmt.Errorf("mark for kernteam: %w", err)
 	}
-	w.log.Info("marked for kernteam", "school", s.ID, "request", requestID, "helper", h.ID)
+	w.log.Info("marked for kernteam", "school", s.ID, "request", requestID, "helper", Mask(h.ID))
 	return nil
 }

@@ -19,6 +19,13 @@ type WeeklyFigures interface {
 
 var _ WeeklyFigures = (*bot.Weekly)(nil)
 
+// Pseudonyms name a person in a message's key without their handle
+// (internal/pseudonym.Keyring): the outbox keeps keys in Redis and platforms
+// keep them with the message.
+type Pseudonyms interface {
+	Of(ctx context.Context, s string) (string, error)
+}
+
 // WeeklyPosts puts each weekly post together for the scheduler: the
 // figures of the week from the core, in words, addressed to whoever gets
 // it (bot.School.JobRecipients) and keyed so that a tick run again queues
@@ -26,16 +33,18 @@ var _ WeeklyFigures = (*bot.Weekly)(nil)
 type WeeklyPosts struct {
 	figures   WeeklyFigures
 	platforms []bot.Platform
+	names     Pseudonyms
 	log       *slog.Logger
 }
 
 // NewWeeklyPosts returns the posts drawn from figures, for the platforms
-// hulpbot posts on. log hears of a digest that goes out without its chart.
-func NewWeeklyPosts(figures WeeklyFigures, platforms []bot.Platform, log *slog.Logger) *WeeklyPosts {
+// hulpbot posts on; names name their recipients in their keys. log hears
+// of a digest that goes out without its chart.
+func NewWeeklyPosts(figures WeeklyFigures, platforms []bot.Platform, names Pseudonyms, log *slog.Logger) *WeeklyPosts {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &WeeklyPosts{figures: figures, platforms: platforms, log: log.With("component", "weekly")}
+	return &WeeklyPosts{figures: figures, platforms: platforms, names: names, log: log.With("component", "weekly")}
 }
 
 // Compose puts tick t's post together, one message per recipient; none
@@ -72,9 +81,16 @@ func (p *WeeklyPosts) Compose(ctx context.Context, sc *bot.School, t bot.Tick) (
 	}
 	tick := t.Key(sc.Location)
 	for _, to := range sc.JobRecipients(t.Job, p.platforms) {
+		who := "#" + to.Channel
+		if to.Channel == "" {
+			// A person: by pseudonym, no handle in the key.
+			if who, err = p.names.Of(ctx, to.Identity()); err != nil {
+				return nil, nil, fmt.Errorf("weekly post: pseudonym of a recipient: %w", err)
+			}
+		}
 		c := m
 		c.To, c.SchoolID = to, sc.ID
-		c.Key = "weekly/" + sc.ID + "/" + tick + "/" + to.String() + "#" + to.Channel
+		c.Key = "weekly/" + sc.ID + "/" + tick + "/" + string(to.Platform) + ":" + who
 		posts = append(posts, c)
 	}
 	return posts, done, nil

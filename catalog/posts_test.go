@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/internal/pseudonym"
 )
 
 // fakeFigures answers the weekly posts' reads with what it holds.
@@ -37,8 +38,12 @@ func (f *fakeFigures) Report(context.Context, *bot.School, string) (bot.WeekRepo
 	return f.report, f.err
 }
 
+// TestWeeklyPosts: each weekly post, worded and addressed; a person is named
+// in a post's key by pseudonym, never by handle.
 func TestWeeklyPosts(t *testing.T) {
 	ctx := context.Background()
+	names := pseudonym.WithKey([]byte("test-pseudonym-key-0123456789"))
+	sanne, _ := names.Of(ctx, "mattermost:ib.sanne")
 	at := time.Date(2026, 11, 30, 8, 15, 0, 0, amsterdam(t))
 	agenda := bot.Agenda{Week: bot.WeekFigures{Week: "2026-W48"},
 		Items: []bot.AgendaItem{{RequestID: "r1", Group: "5", HelperID: "anne", CreatedAt: at.AddDate(0, 0, -6)}}}
@@ -64,7 +69,7 @@ func TestWeeklyPosts(t *testing.T) {
 			text:      "Successen van deze week 🎉"},
 		{name: "digest to each coordinator", job: bot.JobDigest, figures: fakeFigures{report: testReport()},
 			platforms: []bot.Platform{mattermost, slack}, change: func(sc *bot.School) { sc.Teams = append(sc.Teams, bot.TeamLink{Platform: slack, Team: "T0DEVAART1"}) },
-			want: []string{"mattermost:ib.sanne # weekly/de-vaart/digest@2026-11-30T08:15:00/mattermost:ib.sanne#"},
+			want: []string{"mattermost:ib.sanne # weekly/de-vaart/digest@2026-11-30T08:15:00/mattermost:" + sanne},
 			text: "📊 Weekoverzicht Kindcentrum De Vaart, week 49 (30 nov t/m 6 dec)"},
 	}
 	for _, tt := range tests {
@@ -75,7 +80,7 @@ func TestWeeklyPosts(t *testing.T) {
 				tt.change(sc)
 			}
 			figures := tt.figures
-			posts, done, err := NewWeeklyPosts(&figures, tt.platforms, nil).Compose(ctx, sc, bot.Tick{Job: tt.job, At: at, Week: "2026-W48"})
+			posts, done, err := NewWeeklyPosts(&figures, tt.platforms, names, nil).Compose(ctx, sc, bot.Tick{Job: tt.job, At: at, Week: "2026-W48"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -103,13 +108,13 @@ func TestWeeklyPosts(t *testing.T) {
 		sc := testSchool(t, LangNL)
 		figures := &fakeFigures{err: bot.ErrUnavailable}
 		for _, job := range bot.Jobs {
-			if posts, _, err := NewWeeklyPosts(figures, []bot.Platform{mattermost}, nil).Compose(ctx, sc, bot.Tick{Job: job, At: at}); !errors.Is(err, bot.ErrUnavailable) || len(posts) != 0 {
+			if posts, _, err := NewWeeklyPosts(figures, []bot.Platform{mattermost}, names, nil).Compose(ctx, sc, bot.Tick{Job: job, At: at}); !errors.Is(err, bot.ErrUnavailable) || len(posts) != 0 {
 				t.Errorf("%s: %d posts, %v; want unavailable", job, len(posts), err)
 			}
 		}
 	})
 	t.Run("unknown job", func(t *testing.T) {
-		if _, _, err := NewWeeklyPosts(&fakeFigures{}, nil, nil).Compose(ctx, testSchool(t, LangNL), bot.Tick{Job: "monthly", At: at}); err == nil {
+		if _, _, err := NewWeeklyPosts(&fakeFigures{}, nil, names, nil).Compose(ctx, testSchool(t, LangNL), bot.Tick{Job: "monthly", At: at}); err == nil {
 			t.Error("composed a post for an unknown job")
 		}
 	})

@@ -95,8 +95,9 @@ func RenderDigest(sc *bot.School, r bot.WeekReport, soFar bool) (message.Message
 // coordinator asked for at now: the figures of the week so far for the
 // reply, and the chart as a direct message to them, as a reply to a
 // command cannot carry a file on every platform. Each request is a
-// message of its own (its key has the time). When the chart fails, err
-// says so and text is there all the same.
+// message of its own: it has no key, so the outbox gives it one of its own
+// (no handle in it). When the chart fails, err says so and text is there
+// all the same.
 func DigestSoFar(sc *bot.School, r bot.WeekReport, to bot.Address, now time.Time) (text string, dm message.Message, err error) {
 	m, err := RenderDigest(sc, r, true)
 	if err != nil {
@@ -108,7 +109,6 @@ func DigestSoFar(sc *bot.School, r bot.WeekReport, to bot.Address, now time.Time
 		SchoolID:    sc.ID,
 		Text:        Text(Lang(sc.Language), "summary.chart", "week", weekNumber(week)),
 		Attachments: m.Attachments,
-		Key:         "summary/" + sc.ID + "/" + week + "/" + to.String() + "/" + strconv.FormatInt(now.UnixMilli(), 10),
 	}, nil
 }
 

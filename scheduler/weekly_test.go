@@ -128,7 +128,7 @@ func newReplica(t *testing.T, rdb redis.UniversalClient, prefix string, sc *bot.
 	if platforms == nil {
 		platforms = []bot.Platform{mattermost}
 	}
-	o.Posts = catalog.NewWeeklyPosts(weekly, platforms, o.Log)
+	o.Posts = catalog.NewWeeklyPosts(weekly, platforms, store.Pseudonyms(), o.Log)
 	return &replica{jobs: NewWeekly(o), weekly: weekly, store: store, sent: sent}
 }
 

@@ -109,7 +109,7 @@ func (a *Adapter) ServeCommand(w http.ResponseWriter, r *http.Request) {
 	case team == "" && !ok:
 		// A token bound to no team (no school has one yet), from a team
 		// linked to no school: handlers answers that it is not linked.
-		a.log.Warn("command from a team linked to no school", "team", teamID, "user", userID)
+		a.log.Warn("command from a team linked to no school", "team", teamID, "user", bot.Mask(userID))
 		sc = nil
 	case !ok || !onTeam(sc, team):
 		// A good token of one team, with another team's id.
@@ -121,12 +121,12 @@ func (a *Adapter) ServeCommand(w http.ResponseWriter, r *http.Request) {
 	if sc != nil {
 		name, err := a.people.name(ctx, userID)
 		if err != nil {
-			a.log.Warn("command: who is asking unknown", "school", sc.ID, "user", userID, "err", err)
+			a.log.Warn("command: who is asking unknown", "school", sc.ID, "user", bot.Mask(userID), "err", err)
 			writeJSON(w, RenderCommandResponse(handlers.Reply{Text: whoUnknown(sc, err)}, Buttons{}))
 			return
 		}
 		if !strings.EqualFold(userName, name) {
-			a.log.Warn("command: user_name is not the account's username; the account counts", "school", sc.ID, "user", userID)
+			a.log.Warn("command: user_name is not the account's username; the account counts", "school", sc.ID, "user", bot.Mask(userID))
 		}
 		from = bot.Actor{Address: bot.Address{Platform: Platform, Handle: name}, Name: name}
 	}
@@ -211,7 +211,7 @@ func (a *Adapter) ServeAction(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	signer, err := a.keys.get(ctx)
 	if err != nil {
-		a.log.Error("click: no action secret", "post", req.PostId, "err", err)
+		a.log.Error("click: no action secret", "post", bot.Mask(req.PostId), "err", err)
 		writeJSON(w, RenderEphemeral(catalog.Text(catalog.LangNL, "err.internal")))
 		return
 	}
@@ -221,19 +221,19 @@ func (a *Adapter) ServeAction(w http.ResponseWriter, r *http.Request) {
 		if errors.Is(err, ErrOldContext) {
 			key = "err.button_old"
 		}
-		a.log.Warn("click refused", "reason", "context", "err", err, "post", req.PostId, "user", req.UserId)
+		a.log.Warn("click refused", "reason", "context", "err", err, "post", bot.Mask(req.PostId), "user", bot.Mask(req.UserId))
 		writeJSON(w, RenderEphemeral(catalog.Text(catalog.LangNL, key)))
 		return
 	}
 	sc, ok := a.dir.School(ref.SchoolID)
 	if !ok {
-		a.log.Warn("click refused", "reason", "school gone", "school", ref.SchoolID, "post", req.PostId, "user", req.UserId)
+		a.log.Warn("click refused", "reason", "school gone", "school", ref.SchoolID, "post", bot.Mask(req.PostId), "user", bot.Mask(req.UserId))
 		writeJSON(w, RenderEphemeral(catalog.Text(catalog.LangNL, "err.unknown_school")))
 		return
 	}
 	l := catalog.Lang(sc.Language)
 	if err := ref.Allows(req.UserId, req.ChannelId, a.now()); err != nil {
-		a.log.Warn("click refused", "reason", err, "school", sc.ID, "action", ref.Action, "request", ref.RequestID, "post", req.PostId, "user", req.UserId, "channel", req.ChannelId)
+		a.log.Warn("click refused", "reason", err, "school", sc.ID, "action", ref.Action, "request", ref.RequestID, "post", bot.Mask(req.PostId), "user", bot.Mask(req.UserId), "channel", bot.Mask(req.ChannelId))
 		writeJSON(w, RenderEphemeral(catalog.Text(l, refusals[err])))
 		return
 	}
@@ -241,19 +241,19 @@ func (a *Adapter) ServeAction(w http.ResponseWriter, r *http.Request) {
 		// A post in a team's channel: the team must be the school's.
 		// Direct messages have no team.
 		if tsc, ok := a.teams.school(ctx, req.TeamId, req.TeamName); !ok || tsc.ID != sc.ID {
-			a.log.Warn("click refused", "reason", "foreign team", "school", sc.ID, "team", req.TeamId, "post", req.PostId, "user", req.UserId)
+			a.log.Warn("click refused", "reason", "foreign team", "school", sc.ID, "team", bot.Mask(req.TeamId), "post", bot.Mask(req.PostId), "user", bot.Mask(req.UserId))
 			writeJSON(w, RenderEphemeral(catalog.Text(l, "err.unknown_button")))
 			return
 		}
 	}
 	name, err := a.people.name(ctx, req.UserId)
 	if err != nil {
-		a.log.Warn("click: who clicked unknown", "school", sc.ID, "post", req.PostId, "user", req.UserId, "err", err)
+		a.log.Warn("click: who clicked unknown", "school", sc.ID, "post", bot.Mask(req.PostId), "user", bot.Mask(req.UserId), "err", err)
 		writeJSON(w, RenderEphemeral(whoUnknown(sc, err)))
 		return
 	}
 	if !strings.EqualFold(req.UserName, name) {
-		a.log.Warn("click: user_name is not the account's username; the account counts", "school", sc.ID, "post", req.PostId, "user", req.UserId)
+		a.log.Warn("click: user_name is not the account's username; the account counts", "school", sc.ID, "post", bot.Mask(req.PostId), "user", bot.Mask(req.UserId))
 	}
 	reply := a.dispatch.Click(ctx, handlers.Click{
 		School:    sc,
@@ -263,7 +263,7 @@ func (a *Adapter) ServeAction(w http.ResponseWriter, r *http.Request) {
 		OfferNo:   ref.OfferNo,
 	})
 	a.log.Info("click", "school", sc.ID, "action", ref.Action, "request", ref.RequestID, "offer", ref.OfferNo,
-		"post", req.PostId, "user", req.UserId, "updated", reply.Update != nil)
+		"post", bot.Mask(req.PostId), "user", bot.Mask(req.UserId), "updated", reply.Update != nil)
 	// Buttons the update brings work for whom the pressed one did.
 	writeJSON(w, RenderClickResponse(reply, Buttons{ActionURL: a.actionURL, Signer: signer, SchoolID: sc.ID, For: ref.For, Now: a.now()}))
 }

@@ -102,7 +102,7 @@ func (s *Sender) Send(ctx context.Context, m message.Message) error {
 		return fmt.Errorf("send %s: %w", k.kind, err)
 	}
 	s.log.Info("sent", "school", sc.ID, "request", m.RequestID, "notice", k.kind, "post", created.Id,
-		"channel", channelID, "buttons", len(m.Buttons), "files", len(m.Attachments))
+		"channel", bot.Mask(channelID), "buttons", len(m.Buttons), "files", len(m.Attachments))
 
 	if m.RequestID != "" {
 		if k.kind == string(bot.NoticeOffer) && len(m.Buttons) > 0 {

@@ -20,6 +20,11 @@
 //	<prefix>:{<school>}:outbox:tries      hash: message key → attempts so far
 //	<prefix>:{<school>}:outbox:done:<key> string: delivered; expires after a day
 //
+// A message key names no person, since it names a key and travels with the
+// message: a notice's names its recipient by role ("n/<request>/<kind>/
+// <offer>/helper"), a weekly post's by pseudonym, and one queued without
+// a key gets an anonymous one.
+//
 // A claim leases a message to one worker, and keys already delivered are
 // not queued again. A process killed after the platform accepted a message
 // but before it recorded that leaves it to its lease; the next attempt first
@@ -686,16 +691,25 @@ func (o *Outbox) Pending(ctx context.Context, school string) (int64, error) {
 	return u + n, err
 }
 
-// logKey is a message key fit for the log: school, request, notice kind
-// and offer, without the recipient's handle that follows.
+// logKey is a message key fit for the log, without whatever could name the
+// recipient. Keys name nobody now (a notice's recipient by role, a weekly
+// post's by pseudonym), but messages queued by an earlier version may
+// still wait with a handle or a helper's id in their key: a notice's key
+// "n/<request>/<kind>/<offer>/<role>" is kept whole but for what follows a
+// colon in the role ("helper:<id>"); any other key ("weekly/<school>/<tick>/
+// <recipient>", "summary/<school>/<week>/<recipient>/<time>", "anon/…")
+// to its first three parts.
 func logKey(key string) string {
-	n := 0
-	for i := range len(key) {
-		if key[i] == '/' {
-			if n++; n == 4 {
-				return key[:i]
-			}
-		}
+	parts := strings.SplitN(key, "/", 6)
+	n := 3
+	if parts[0] == "n" {
+		n = 5
 	}
-	return key
+	if len(parts) > n {
+		parts = parts[:n]
+	}
+	if parts[0] == "n" && len(parts) == 5 {
+		parts[4], _, _ = strings.Cut(parts[4], ":")
+	}
+	return strings.Join(parts, "/")
 }

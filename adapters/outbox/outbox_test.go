@@ -520,10 +520,18 @@ func TestUrgentFirst(t *testing.T) {
 	}
 }
 
+// TestLogKeyHasNoHandle: what the log shows of a message key names nobody,
+// also of the keys earlier versions queued.
 func TestLogKeyHasNoHandle(t *testing.T) {
 	for key, want := range map[string]string{
-		"de-vaart/r1/offer/2/mattermost:juf.marie#": "de-vaart/r1/offer/2",
-		"weekly/de-vaart/2026-W48":                  "weekly/de-vaart/2026-W48",
+		"n/r1/offer/2/helper":              "n/r1/offer/2/helper",
+		"n/r1/offer/2/helper:jan-de-vries": "n/r1/offer/2/helper",
+		"n/r1/accepted/1/requester":        "n/r1/accepted/1/requester",
+		"weekly/de-vaart/digest@2026-12-04T16:00:00/mattermost:0123456789abcdef": "weekly/de-vaart/digest@2026-12-04T16:00:00",
+		"weekly/de-vaart/digest@2026-12-04T16:00:00/mattermost:juf.els#":         "weekly/de-vaart/digest@2026-12-04T16:00:00",
+		"summary/de-vaart/2026-W48/slack:U0SANNE001/1764000000000":               "summary/de-vaart/2026-W48",
+		"anon/abc/def":             "anon/abc/def",
+		"weekly/de-vaart/2026-W48": "weekly/de-vaart/2026-W48",
 	} {
 		if got := logKey(key); got != want {
 			t.Errorf("logKey(%q) = %q, want %q", key, got, want)

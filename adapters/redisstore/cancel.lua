@@ -2,9 +2,10 @@
 -- escalated). The helper it was offered to or accepted by is free again; the
 -- record keeps that helper so they can be told.
 --
--- KEYS[1] the requester's key of active requests (mine)
+-- KEYS[1] the index of the requester's active requests (named by their
+--         pseudonym, see create_offer.lua)
 -- ARGV[7] request id, '' for the requester's latest active request
--- ARGV[8] the requester ("mine" suffix: platform:handle)
+-- ARGV[8] the requester ("mine": platform:handle), as the record has it
 local mk, rid, who = KEYS[1], ARGV[7], ARGV[8]
 if late() then return {'too_late'} end
 

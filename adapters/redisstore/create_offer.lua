@@ -12,16 +12,21 @@
 -- ARGV[7] id            ARGV[8] school       ARGV[9] group
 -- ARGV[10] note          ARGV[11] day part     ARGV[12] week
 -- ARGV[13] requester platform                ARGV[14] requester handle
--- ARGV[15] requester name                    ARGV[16] requester key ("mine")
+-- ARGV[15] requester name
+-- ARGV[16] requester ("mine": platform:handle, lower case), which cancel
+--          and pulse compare; kept in the record only, which expires
 -- ARGV[17] created ms   ARGV[18] deadline ms ARGV[19] retention ms
 -- ARGV[20] trim ms: index entries created at or before it belong to
 --          requests that have expired
 -- ARGV[21] follow-up ms ('' for none): when the requester hears how it
 --          stands if nobody accepted by then (see claim_followups.lua)
--- ARGV[22..] candidates: id, rank pairs
+-- ARGV[22] the requester's pseudonym ("mine_key"), which names the index
+--          of their active requests: no handle in a key name
+-- ARGV[23..] candidates: id, rank pairs
 local rk = KEYS[1]
 local id, group, daypart, week, mine = ARGV[7], ARGV[9], ARGV[11], ARGV[12], ARGV[16]
 local created, deadline, retention, trim, followup = ARGV[17], ARGV[18], ARGV[19], ARGV[20], ARGV[21]
+local minekey = ARGV[22]
 
 local existing = redis.call('HGETALL', rk)
 if #existing > 0 then
@@ -32,7 +37,7 @@ if late() then return {'too_late'} end
 
 local f = {'id', id, 'school', ARGV[8], 'group', group, 'note', ARGV[10], 'daypart', daypart,
   'week', week, 'rq_platform', ARGV[13], 'rq_handle', ARGV[14], 'rq_name', ARGV[15],
-  'mine', mine, 'created', created}
+  'mine', mine, 'mine_key', minekey, 'created', created}
 local fields = {}
 for i = 1, #f, 2 do
   if f[i + 1] ~= '' then
@@ -41,8 +46,8 @@ for i = 1, #f, 2 do
   end
 end
 
-local ncand = (#ARGV - 21) / 2
-local pick = choose(22, {})
+local ncand = (#ARGV - 22) / 2
+local pick = choose(23, {})
 local counters = {'requests', 'group:' .. group, 'daypart:' .. (daypart ~= '' and daypart or 'buiten')}
 if ncand == 0 then counters[#counters + 1] = 'no_cover' end
 if pick then
@@ -68,7 +73,7 @@ end
 -- dropped now and then — by one create in sixteen (ids are random), which
 -- keeps them short at a fraction of the cost.
 local ak = base .. 'active'
-local mk = base .. 'mine:' .. mine
+local mk = mineindex(mine, minekey)
 if string.byte(id, -1) % 16 == 0 then
   redis.call('ZREMRANGEBYSCORE', ak, '-inf', trim)
   redis.call('ZREMRANGEBYSCORE', mk, '-inf', trim)

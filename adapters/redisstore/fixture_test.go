@@ -56,6 +56,17 @@ func (f *fixture) on(t *testing.T) *fixture {
 
 func (f *fixture) key(rest string) string { return f.s.key(school, rest) }
 
+// mine is the rest of the key of a's index of active requests: named by
+// a's pseudonym.
+func (f *fixture) mine(a bot.Address) string {
+	f.t.Helper()
+	p, err := f.s.Pseudonyms().Of(f.ctx, mine(a))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return "mine:" + p
+}
+
 // request is a request for group 5 by marie, created at now.
 func request(id string, now time.Time) bot.Request {
 	return bot.Request{

@@ -70,9 +70,12 @@ local told = {}
 -- in the recipient's language). to is 'requester', 'channel' or
 -- 'helper:<id>'; helper and prev name the helpers the notice is about.
 -- The same notice (key) is queued once: a request goes through each of its
--- states once, so a change never owes a notice delivered before.
+-- states once, so a change never owes a notice delivered before. The key
+-- names the recipient by role only ('helper', not the id, which is often a
+-- slug of a name): it names Redis keys (outbox:done:<key>), and of one kind
+-- at one offer a request tells one helper at most.
 local function tell(kind, rid, offerno, to, helper, prev, reason, urgent)
-  local key = 'n/' .. rid .. '/' .. kind .. '/' .. offerno .. '/' .. to
+  local key = 'n/' .. rid .. '/' .. kind .. '/' .. offerno .. '/' .. (string.gsub(to, ':.*', ''))
   local notice = table.concat({'notice', kind, rid, offerno, to, helper or '', prev or '', reason or ''}, '|')
   if redis.call('HSETNX', obase .. 'msg', key, notice) == 0 then return end
   local lane = obase .. (urgent and 'urgent' or 'queue')
@@ -129,6 +132,17 @@ end
 -- present: a hash field that exists and is not empty (a missing field reads
 -- as false).
 local function present(v) return v ~= false and v ~= nil and v ~= '' end
+
+-- mineindex is the key of the index of a requester's active requests: named
+-- by the requester's pseudonym (a record's mine_key), never by a handle. A
+-- record written before pseudonyms has only mine, its requester's
+-- platform:handle; the migration at start renamed that index (and set
+-- mine_key on the records it lists), so the old name is a key that is gone.
+local function mineindex(mine, minekey)
+  if present(minekey) then return base .. 'mine:' .. minekey end
+  if present(mine) then return base .. 'mine:' .. mine end
+  return nil
+end
 
 local function active(state)
   return state == 'offered' or state == 'accepted' or state == 'escalated'

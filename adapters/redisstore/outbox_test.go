@@ -37,24 +37,24 @@ func TestChangesQueueTheirNotices(t *testing.T) {
 		want  map[string]string
 	}{
 		{name: "offered at intake", steps: []step{create("anne")}, want: map[string]string{
-			"n/r1/offer/1/helper:anne": "notice|offer|r1|1|helper:anne|anne||",
+			"n/r1/offer/1/helper": "notice|offer|r1|1|helper:anne|anne||",
 		}},
 		{name: "nobody free at intake", steps: []step{create()}, want: map[string]string{
 			"n/r1/escalated/0/channel": "notice|escalated|r1|0|channel|||",
 		}},
 		{name: "a timeout moves on: next helper, lapsed offer, requester", steps: []step{create("anne"), timeoutStep}, want: map[string]string{
-			"n/r1/offer/1/helper:anne":        "notice|offer|r1|1|helper:anne|anne||",
-			"n/r1/offer/2/helper:bram":        "notice|offer|r1|2|helper:bram|bram|anne|timeout",
-			"n/r1/offer_lapsed/1/helper:anne": "notice|offer_lapsed|r1|1|helper:anne|bram|anne|timeout",
-			"n/r1/moved_on/2/requester":       "notice|moved_on|r1|2|requester|bram|anne|timeout",
+			"n/r1/offer/1/helper":        "notice|offer|r1|1|helper:anne|anne||",
+			"n/r1/offer/2/helper":        "notice|offer|r1|2|helper:bram|bram|anne|timeout",
+			"n/r1/offer_lapsed/1/helper": "notice|offer_lapsed|r1|1|helper:anne|bram|anne|timeout",
+			"n/r1/moved_on/2/requester":  "notice|moved_on|r1|2|requester|bram|anne|timeout",
 		}},
 		{name: "a decline with nobody left escalates", steps: []step{create("anne"), declineStep}, want: map[string]string{
-			"n/r1/offer/1/helper:anne": "notice|offer|r1|1|helper:anne|anne||",
+			"n/r1/offer/1/helper":      "notice|offer|r1|1|helper:anne|anne||",
 			"n/r1/escalated/1/channel": "notice|escalated|r1|1|channel||anne|decline",
 			"n/r1/nobody/1/requester":  "notice|nobody|r1|1|requester||anne|decline",
 		}},
 		{name: "accepted", steps: []step{create("anne"), func(f *fixture, now time.Time) { f.accept("anne", "r1", now) }}, want: map[string]string{
-			"n/r1/offer/1/helper:anne":  "notice|offer|r1|1|helper:anne|anne||",
+			"n/r1/offer/1/helper":       "notice|offer|r1|1|helper:anne|anne||",
 			"n/r1/accepted/1/requester": "notice|accepted|r1|1|requester|anne||",
 		}},
 		{name: "cancelled after escalation tells the channel", steps: []step{create(), func(f *fixture, now time.Time) {
@@ -85,7 +85,7 @@ func TestChangesQueueTheirNotices(t *testing.T) {
 				f.t.Fatalf("ClaimFollowUps = %v, %v; want none", ids, err)
 			}
 		}}, want: map[string]string{
-			"n/r1/offer/1/helper:anne":  "notice|offer|r1|1|helper:anne|anne||",
+			"n/r1/offer/1/helper":       "notice|offer|r1|1|helper:anne|anne||",
 			"n/r1/accepted/1/requester": "notice|accepted|r1|1|requester|anne||",
 		}},
 	}
@@ -150,7 +150,7 @@ func TestNoticesLeasedToTheCaller(t *testing.T) {
 		if len(c.got) != wantGot {
 			t.Fatalf("room %v: handed %v, want %d entries", room, c.got, wantGot)
 		}
-		score, err := f.rdb.ZScore(f.ctx, f.key("outbox:urgent"), "n/r1/offer/1/helper:anne").Result()
+		score, err := f.rdb.ZScore(f.ctx, f.key("outbox:urgent"), "n/r1/offer/1/helper").Result()
 		if err != nil {
 			t.Fatal(err)
 		}

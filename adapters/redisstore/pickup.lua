@@ -10,8 +10,9 @@
 -- ARGV[11] helper id of the picker, '' when the picker is not a helper
 local rk, rid, hid = KEYS[1], ARGV[7], ARGV[11]
 if late() then return {'too_late'} end
-local r = redis.call('HMGET', rk, 'state', 'week', 'created', 'mine', 'offer_no')
-local state, week, created, mine, offerno = r[1], r[2], r[3], r[4], r[5] or '0'
+local r = redis.call('HMGET', rk, 'state', 'week', 'created', 'mine', 'offer_no', 'mine_key')
+local state, week, created, offerno = r[1], r[2], r[3], r[5] or '0'
+local mk = mineindex(r[4], r[6])
 
 if not state then return {'not_found'} end
 if state == 'accepted' then return {'already_accepted'} end
@@ -26,7 +27,7 @@ if hid ~= '' then
 else
   -- Nobody in hulpbot is engaged in it: no open work left to track.
   redis.call('ZREM', base .. 'active', rid)
-  if present(mine) then redis.call('ZREM', base .. 'mine:' .. mine, rid) end
+  if mk then redis.call('ZREM', mk, rid) end
 end
 count(week, 'accepted', 'picked_up')
 local tk = base .. 'tta:' .. week

@@ -358,7 +358,7 @@ func (c *crowd) checkFinalStates(t *testing.T) {
 		if _, err := f.rdb.ZScore(ctx, f.key("active"), id).Result(); (err == nil) != active {
 			t.Errorf("%s in state %s: in the active set %v, want %v", id, r.State, err == nil, active)
 		}
-		if _, err := f.rdb.ZScore(ctx, f.key("mine:slack:"+r.Requester.Handle), id).Result(); (err == nil) != active {
+		if _, err := f.rdb.ZScore(ctx, f.key(f.mine(r.Requester)), id).Result(); (err == nil) != active {
 			t.Errorf("%s in state %s: in the requester's set %v, want %v", id, r.State, err == nil, active)
 		}
 	}

@@ -9,7 +9,9 @@ import (
 )
 
 // Fields of a request record (hash <prefix>:{<school>}:req:<id>). Times are
-// unix ms; a zero time is a missing field.
+// unix ms; a zero time is a missing field. The record keeps the requester's
+// handle and name (and who picked it up): they are needed to reach them,
+// and go with the record when it expires. No key name holds them.
 const (
 	fID             = "id"
 	fSchool         = "school"
@@ -20,7 +22,8 @@ const (
 	fRqPlatform     = "rq_platform"
 	fRqHandle       = "rq_handle"
 	fRqName         = "rq_name"
-	fMine           = "mine" // requester key: the suffix of the requester's "mine" index
+	fMine           = "mine"     // the requester, platform:handle in lower case: who may cancel, who answers the pulse
+	fMineKey        = "mine_key" // the requester's pseudonym: names their index of active requests
 	fState          = "state"
 	fHelper         = "helper"
 	fOfferNo        = "offer_no"
@@ -122,8 +125,6 @@ func msTime(s string) time.Time {
 	return time.UnixMilli(n).UTC()
 }
 
-// mine is the requester's part of the key of their active requests. Handles
-// are compared case-insensitively, as bot.School.Helper does.
-func mine(a bot.Address) string {
-	return string(a.Platform) + ":" + strings.ToLower(a.Handle)
-}
+// mine is the requester as a record keeps them, and what their pseudonym is
+// made of.
+func mine(a bot.Address) string { return a.Identity() }

@@ -9,8 +9,9 @@ if late() then return {'too_late'} end
 local rid = helperstate(hid).engaged
 if not present(rid) then return {'no_active'} end
 local rk = reqkey(rid)
-local r = redis.call('HMGET', rk, 'state', 'helper', 'week', 'mine', 'offer_no')
-local state, helper, week, mine, offerno = r[1], r[2], r[3], r[4], r[5] or '0'
+local r = redis.call('HMGET', rk, 'state', 'helper', 'week', 'mine', 'offer_no', 'mine_key')
+local state, helper, week, offerno = r[1], r[2], r[3], r[5] or '0'
+local mk = mineindex(r[4], r[6])
 
 if not state then return {'not_found'} end
 -- Engaged in an offer not yet accepted: there is nothing to close.
@@ -21,7 +22,7 @@ if note ~= '' then redis.call('HSET', rk, 'done_note', note) end
 sethelper(hid, 'engaged', '')
 redis.call('ZREM', base .. 'active', rid)
 redis.call('ZREM', base .. 'deadlines', rid)
-if present(mine) then redis.call('ZREM', base .. 'mine:' .. mine, rid) end
+if mk then redis.call('ZREM', mk, rid) end
 count(week, 'resolved')
 tell('resolved', rid, offerno, 'requester', hid, '', '', false)
 return reply(rk)

@@ -33,13 +33,15 @@ var (
 	migrateHelpersLua string
 	//go:embed confirm_late.lua
 	confirmLateLua string
+	//go:embed migrate_mine.lua
+	migrateMineLua string
 )
 
 // scripts are the state changes of the store. redis.Script.Run sends
 // EVALSHA and falls back to EVAL when the server does not know the script
 // yet (after a restart or failover).
 type scripts struct {
-	createOffer, accept, advance, resolve, cancel, setStatus, pruneDeadlines, pickup, claimFollowUps, migrateHelpers, confirmLate *redis.Script
+	createOffer, accept, advance, resolve, cancel, setStatus, pruneDeadlines, pickup, claimFollowUps, migrateHelpers, confirmLate, migrateMine *redis.Script
 }
 
 func newScripts() scripts {
@@ -56,5 +58,6 @@ func newScripts() scripts {
 		claimFollowUps: mk(claimFollowUpsLua),
 		migrateHelpers: mk(migrateHelpersLua),
 		confirmLate:    mk(confirmLateLua),
+		migrateMine:    mk(migrateMineLua),
 	}
 }

@@ -10,10 +10,14 @@
 //	<prefix>:{<school>}:deadlines                  zset: request id → deadline (ms) of its current offer
 //	<prefix>:{<school>}:followups                  zset: request id → when the requester hears how it stands (ms)
 //	<prefix>:{<school>}:active                     zset: active request id → created (ms)
-//	<prefix>:{<school>}:mine:<platform>:<handle>   zset: a requester's active requests → created (ms)
+//	<prefix>:{<school>}:mine:<pseudonym>           zset: a requester's active requests → created (ms)
 //	<prefix>:{<school>}:week:<YYYY-Www>            hash: counters of the week; no names, no notes
 //	<prefix>:{<school>}:tta:<YYYY-Www>             list: times to accept (ms)
 //	<prefix>:{<school>}:stories:<YYYY-Www>         list: success stories
+//
+// No key name holds a person's name or handle: a requester's index is named
+// by their pseudonym (internal/pseudonym, with the deployment's key kept at
+// <prefix>:pseudonym_key), and the records and hashes keep who is who.
 //
 // Times are unix milliseconds. The caller's now goes into every script; Redis
 // TIME is never used, so tests can move time.
@@ -33,6 +37,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/internal/pseudonym"
 )
 
 // StatsTTL is how long weekly statistics are kept after their last change:
@@ -49,6 +54,7 @@ type Store struct {
 	log     *slog.Logger
 	sc      scripts
 	courier Courier
+	names   *pseudonym.Keyring
 	budget  time.Duration
 	skew    atomic.Int64 // Redis's clock minus this process's, ms
 
@@ -67,7 +73,8 @@ func New(rdb redis.UniversalClient, prefix string, log *slog.Logger) *Store {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Store{rdb: rdb, prefix: prefix, log: log.With("component", "redisstore"), sc: newScripts(), budget: AnswerBudget}
+	return &Store{rdb: rdb, prefix: prefix, log: log.With("component", "redisstore"), sc: newScripts(), budget: AnswerBudget,
+		names: pseudonym.New(sharedKey(rdb, prefix+":pseudonym_key"))}
 }
 
 // scriptErr maps the code a script returns for a failed check to the core's
@@ -128,17 +135,21 @@ func (s *Store) CreateAndOffer(ctx context.Context, now time.Time, r bot.Request
 	if week == "" {
 		return bot.Request{}, fmt.Errorf("%s: no week", op)
 	}
-	args := []any{
+	candArgs, err := appendCands(nil, cands)
+	if err != nil {
+		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
+	}
+	index, err := s.pseudonym(ctx, op, mine(r.Requester))
+	if err != nil {
+		return bot.Request{}, err
+	}
+	args := append([]any{
 		r.ID, r.SchoolID, r.Group, r.Note, r.DayPart, week,
 		string(r.Requester.Platform), r.Requester.Handle, r.RequesterName, mine(r.Requester),
 		ms(created), ms(deadline), strconv.FormatInt(retention.Milliseconds(), 10),
 		strconv.FormatInt(now.Add(-retention).UnixMilli(), 10),
-		ms(r.FollowUpAt),
-	}
-	args, err := appendCands(args, cands)
-	if err != nil {
-		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
-	}
+		ms(r.FollowUpAt), index,
+	}, candArgs...)
 	// A repeat after a lost answer finds the request it made by its id
 	// (create_offer.lua's duplicate): no operation id needed.
 	out, err := s.runRequest(ctx, op, s.sc.createOffer, r.SchoolID, s.key(r.SchoolID, "req:"+r.ID), now, s.newGuard(""), args...)
@@ -150,7 +161,7 @@ func (s *Store) CreateAndOffer(ctx context.Context, now time.Time, r bot.Request
 
 // Accept makes helperID's offer accepted; the helper stays engaged in it.
 func (s *Store) Accept(ctx context.Context, now time.Time, school, helperID, requestID string, offerNo int) (bot.Request, error) {
-	op := fmt.Sprintf("redisstore: accept request %q offer %d by %s", requestID, offerNo, helperID)
+	op := fmt.Sprintf("redisstore: accept request %q offer %d", requestID, offerNo)
 	if err := checkIDs(school, helperID); err != nil {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
 	}
@@ -224,7 +235,7 @@ func (s *Store) ClaimFollowUps(ctx context.Context, school string, now time.Time
 
 // Resolve closes the request helperID has accepted and frees the helper.
 func (s *Store) Resolve(ctx context.Context, now time.Time, school, helperID, note string) (bot.Request, error) {
-	op := "redisstore: resolve by " + helperID
+	const op = "redisstore: resolve"
 	if err := checkIDs(school, helperID); err != nil {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
 	}
@@ -243,14 +254,18 @@ func (s *Store) Cancel(ctx context.Context, now time.Time, school string, reques
 		return bot.Request{}, fmt.Errorf("%s: no requester", op)
 	}
 	who := mine(requester)
-	return s.runRequest(ctx, op, s.sc.cancel, school, s.key(school, "mine:"+who), now, s.newGuard(bot.NewRequestID()), requestID, who)
+	index, err := s.pseudonym(ctx, op, who)
+	if err != nil {
+		return bot.Request{}, err
+	}
+	return s.runRequest(ctx, op, s.sc.cancel, school, s.key(school, "mine:"+index), now, s.newGuard(bot.NewRequestID()), requestID, who)
 }
 
 // SetAvailability sets a helper's status and returns the request the helper
 // is engaged in. An engaged request whose record has expired no longer holds
 // the helper: it is cleared and "" returned.
 func (s *Store) SetAvailability(ctx context.Context, school, helperID string, a bot.Availability) (string, error) {
-	op := "redisstore: set status of " + helperID
+	const op = "redisstore: set status"
 	if err := checkIDs(school, helperID); err != nil {
 		return "", fmt.Errorf("%s: %w", op, err)
 	}
@@ -687,7 +702,7 @@ func checkIDs(school string, ids ...string) error {
 func appendCands(args []any, cands []bot.Candidate) ([]any, error) {
 	for _, c := range cands {
 		if c.HelperID == "" || strings.Contains(c.HelperID, ",") {
-			return nil, fmt.Errorf("helper id %q is empty or has a comma", c.HelperID)
+			return nil, errors.New("a helper id is empty or has a comma")
 		}
 		args = append(args, c.HelperID, strconv.Itoa(c.Rank))
 	}

@@ -156,7 +156,7 @@ func TestCreateAndOfferRecord(t *testing.T) {
 	}
 
 	// The key layout other tools (and people with redis-cli) rely on.
-	for _, k := range []string{"req:r1", "helpers", "deadlines", "active", "mine:mattermost:marie", "week:" + week} {
+	for _, k := range []string{"req:r1", "helpers", "deadlines", "active", f.mine(marie), "week:" + week} {
 		if n := f.rdb.Exists(f.ctx, f.prefix+":{"+school+"}:"+k).Val(); n != 1 {
 			t.Errorf("key %s missing", k)
 		}
@@ -164,11 +164,11 @@ func TestCreateAndOfferRecord(t *testing.T) {
 	if got, want := f.members("active"), []string{"r1=" + msStr(t0)}; !slices.Equal(got, want) {
 		t.Errorf("active = %v, want %v", got, want)
 	}
-	if got, want := f.members("mine:mattermost:marie"), []string{"r1=" + msStr(t0)}; !slices.Equal(got, want) {
+	if got, want := f.members(f.mine(marie)), []string{"r1=" + msStr(t0)}; !slices.Equal(got, want) {
 		t.Errorf("mine = %v, want %v", got, want)
 	}
 	f.checkTTL("req:r1", retention)
-	f.checkTTL("mine:mattermost:marie", retention)
+	f.checkTTL(f.mine(marie), retention)
 	f.checkTTL("week:"+week, StatsTTL)
 	if d := f.pttl("helpers"); d != -1 {
 		t.Errorf("helper PTTL = %v, want no expiry", d)
@@ -368,7 +368,7 @@ func TestFailingChecksWriteNothing(t *testing.T) {
 				t.Errorf("%s: %s, want %s", id, got, w)
 			}
 		}
-		if m := f.members("mine:slack:u0bob"); len(m) != 1 {
+		if m := f.members(f.mine(bob)); len(m) != 1 {
 			t.Errorf("bob's requests = %v, want the expired r7", m)
 		}
 		for h, w := range map[string]string{"anne": "r1", "bram": "r2", "cees": "", "dirk": "r3", "erik": ""} {
@@ -538,14 +538,14 @@ func TestIndexesForgetExpiredRequests(t *testing.T) {
 	// One create in sixteen trims, by its id's last byte: "new" ('w') does
 	// not, "newp" ('p', 112) does.
 	f.create("new", later, nil)
-	for _, k := range []string{"active", "mine:mattermost:marie"} {
+	for _, k := range []string{"active", f.mine(marie)} {
 		if got := f.members(k); len(got) != 3 {
 			t.Errorf("%s = %v after a create that does not trim, want all three", k, got)
 		}
 	}
 	f.create("newp", later, nil)
 	want := []string{"kept=" + msStr(t0.Add(time.Millisecond)), "new=" + msStr(later), "newp=" + msStr(later)}
-	for _, k := range []string{"active", "mine:mattermost:marie"} {
+	for _, k := range []string{"active", f.mine(marie)} {
 		if got := f.members(k); !slices.Equal(got, want) {
 			t.Errorf("%s = %v, want %v", k, got, want)
 		}
@@ -568,7 +568,7 @@ func TestResolve(t *testing.T) {
 	if e := f.engaged("anne"); e != "" {
 		t.Errorf("anne still engaged in %q", e)
 	}
-	for _, k := range []string{"active", "deadlines", "mine:mattermost:marie"} {
+	for _, k := range []string{"active", "deadlines", f.mine(marie)} {
 		if m := f.members(k); len(m) != 0 {
 			t.Errorf("%s = %v, want empty", k, m)
 		}
@@ -609,7 +609,7 @@ func TestCancel(t *testing.T) {
 			}
 			// r2 left the index on resolve; put it back as a stale member
 			// to show cancel checks the state.
-			f.rdb.ZAdd(f.ctx, f.key("mine:mattermost:marie"), redis.Z{Score: float64(t0.Add(time.Hour).UnixMilli()), Member: "r2"})
+			f.rdb.ZAdd(f.ctx, f.key(f.mine(marie)), redis.Z{Score: float64(t0.Add(time.Hour).UnixMilli()), Member: "r2"})
 		}, who: marie, wantHelper: "anne"},
 		{name: "handle in other case", prepare: func(f *fixture) { f.create("r1", t0, cands("anne")) }, requestID: "r1", who: bot.Address{Platform: mattermost, Handle: "MARIE"}, wantHelper: "anne"},
 	}
@@ -636,7 +636,7 @@ func TestCancel(t *testing.T) {
 					t.Errorf("r1 still active")
 				}
 			}
-			for _, k := range []string{"deadlines", "mine:mattermost:marie"} {
+			for _, k := range []string{"deadlines", f.mine(marie)} {
 				for _, m := range f.members(k) {
 					if m[:3] == "r1=" {
 						t.Errorf("r1 still in %s", k)
@@ -884,5 +884,94 @@ func TestMigrateHelperStates(t *testing.T) {
 	bad := append([]*bot.School{{ID: "{kapot}", Helpers: []bot.Helper{{ID: "x"}}}}, schools...)
 	if _, err := f.s.MigrateAllHelperStates(f.ctx, bad); err == nil || !strings.Contains(err.Error(), "{kapot}") {
 		t.Errorf("MigrateAllHelperStates with a bad school id = %v, want an error naming it", err)
+	}
+}
+
+// TestMigrateRequesterIndexes: the indexes of requesters' active requests
+// that an earlier version named by platform and handle are renamed after
+// the requester's pseudonym at start, keeping their entries and expiry, and
+// their records are marked, so cancelling and closing find them; a second
+// run renames nothing. Afterwards no key name holds a handle.
+func TestMigrateRequesterIndexes(t *testing.T) {
+	f := newFixture(t)
+	bob := bot.Address{Platform: slack, Handle: "U0BOB"}
+	f.create("r1", t0, cands("anne"))
+	f.create("r2", t0.Add(time.Minute), cands("bram"))
+	f.accept("bram", "r2", t0.Add(2*time.Minute))
+	other := request("r3", t0)
+	other.Requester = bob
+	if _, err := f.s.CreateAndOffer(f.ctx, t0, other, cands("chris"), t0.Add(timeout), retention); err != nil {
+		t.Fatal(err)
+	}
+	// As the earlier version wrote them: the index under the handle, the
+	// records without the pseudonym.
+	legacy := map[bot.Address]string{marie: "mine:mattermost:marie", bob: "mine:slack:u0bob"}
+	for a, old := range legacy {
+		if err := f.rdb.Rename(f.ctx, f.key(f.mine(a)), f.key(old)).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []string{"r1", "r2", "r3"} {
+		if err := f.rdb.HDel(f.ctx, f.key("req:"+id), fMineKey).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Another deployment on the same Redis keeps its own.
+	foreign := "andere:{de-vaart}:mine:mattermost:marie"
+	f.rdb.ZAdd(f.ctx, foreign, redis.Z{Score: 1, Member: "x"})
+	t.Cleanup(func() { f.rdb.Del(context.Background(), foreign) })
+
+	n, err := f.s.MigrateRequesterIndexes(f.ctx)
+	if err != nil || n != 3 {
+		t.Fatalf("MigrateRequesterIndexes = %d, %v; want 3 requests moved", n, err)
+	}
+	for a, old := range legacy {
+		if f.rdb.Exists(f.ctx, f.key(old)).Val() != 0 {
+			t.Errorf("%s is still there", old)
+		}
+		f.checkTTL(f.mine(a), retention)
+	}
+	if got, want := f.members(f.mine(marie)), []string{"r1=" + msStr(t0), "r2=" + msStr(t0.Add(time.Minute))}; !slices.Equal(got, want) {
+		t.Errorf("marie's index = %v, want %v", got, want)
+	}
+	if got := f.rdb.Exists(f.ctx, foreign).Val(); got != 1 {
+		t.Errorf("the other deployment's index was touched")
+	}
+	if n, err := f.s.MigrateRequesterIndexes(f.ctx); err != nil || n != 0 {
+		t.Errorf("second run = %d, %v; want 0", n, err)
+	}
+
+	// Closing takes a migrated request off the new index; a cancel without
+	// a request id finds marie's latest there.
+	if _, err := f.s.Resolve(f.ctx, t0.Add(3*time.Minute), school, "bram", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := f.members(f.mine(marie)), []string{"r1=" + msStr(t0)}; !slices.Equal(got, want) {
+		t.Errorf("marie's index after r2 was resolved = %v, want %v", got, want)
+	}
+	r, err := f.s.Cancel(f.ctx, t0.Add(4*time.Minute), school, marie, "")
+	if err != nil || r.ID != "r1" || r.State != bot.StateCancelled {
+		t.Fatalf("Cancel(marie, latest) = %s %s, %v; want r1 cancelled", r.ID, r.State, err)
+	}
+	if got := f.members(f.mine(marie)); len(got) != 0 {
+		t.Errorf("marie's index after cancelling = %v, want empty", got)
+	}
+	checkNoHandleInKeys(t, f, "marie", "u0bob")
+}
+
+// checkNoHandleInKeys fails t when a key name of f's prefix holds one of
+// the handles.
+func checkNoHandleInKeys(t *testing.T, f *fixture, handles ...string) {
+	t.Helper()
+	keys, err := scanAll(f.ctx, f.rdb, f.prefix+":*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		for _, h := range handles {
+			if strings.Contains(strings.ToLower(k), strings.ToLower(h)) {
+				t.Errorf("key %s holds %s", k, h)
+			}
+		}
 	}
 }

@@ -136,7 +136,7 @@ func (s *Store) RecordPulse(ctx context.Context, now time.Time, school, requestI
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	if !a.Valid() || requester.Handle == "" {
-		return fmt.Errorf("%s: answer %q by %q", op, a, requester)
+		return fmt.Errorf("%s: answer %q, or no requester", op, a)
 	}
 	_, err := s.run(ctx, op, weeklyScripts().pulse, school, s.key(school, "req:"+requestID),
 		strconv.FormatInt(now.UnixMilli(), 10), mine(requester), string(a))

@@ -7,6 +7,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/slack-go/slack"
 
+	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/message"
 )
 
@@ -55,6 +56,6 @@ func (s *Sender) lapse(ctx context.Context, m message.Message) error {
 		// Kept until its TTL: a repeated lapse updates the message again, alike.
 		s.log.Warn("offer message not forgotten", "school", m.SchoolID, "request", m.RequestID, "offer", m.OfferNo, "err", err)
 	}
-	s.log.Debug("offer message updated", "school", m.SchoolID, "request", m.RequestID, "offer", m.OfferNo, "channel", v["channel"])
+	s.log.Debug("offer message updated", "school", m.SchoolID, "request", m.RequestID, "offer", m.OfferNo, "channel", bot.Mask(v["channel"]))
 	return nil
 }

@@ -77,7 +77,7 @@ func (s *Sender) Delivered(ctx context.Context, m message.Message) (bool, error)
 	want := marker(m.Key)
 	for _, msg := range h.Messages {
 		if markerOf(msg) == want {
-			s.log.Debug("found delivered", "school", m.SchoolID, "request", m.RequestID, "kind", m.Kind, "channel", ch, "looked_at", len(h.Messages))
+			s.log.Debug("found delivered", "school", m.SchoolID, "request", m.RequestID, "kind", m.Kind, "channel", bot.Mask(ch), "looked_at", len(h.Messages))
 			return true, nil
 		}
 	}

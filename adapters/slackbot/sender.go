@@ -76,8 +76,8 @@ func (s *Sender) Send(ctx context.Context, m message.Message) error {
 	return nil
 }
 
-// what names a message in errors and logs by its kind and request, not by
-// its key, which holds a person's handle.
+// what names a message in errors and logs by its kind and request, which
+// say more than its key.
 func what(m message.Message) string {
 	if m.Kind == "" {
 		return "message"

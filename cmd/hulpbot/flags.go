@@ -61,7 +61,7 @@ func (m *Main) ParseFlags(args []string) error {
 	if o.withShell(m.cfg) {
 		level = "warn" // the log would mix with the chat
 	}
-	if m.log, err = newLogger(m.stderr, pick(o.logFormat, m.cfg.LogFormat, "text"), pick(o.logLevel, level)); err != nil {
+	if m.log, err = newLogger(m.stderr, pick(o.logFormat, m.cfg.LogFormat, "text"), pick(o.logLevel, level), &m.names); err != nil {
 		return err
 	}
 	m.now, err = newClock(o.now)
@@ -78,12 +78,17 @@ func (m *Main) CheckConfig() error {
 	return nil
 }
 
-func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+// newLogger is the program's logger. With names, it writes the people a
+// line names (bot.Masked) as their pseudonyms; without, as "-".
+func newLogger(w io.Writer, format, level string, names ...*pseudonyms) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("-log-level %q: %w", level, err)
 	}
 	opts := &slog.HandlerOptions{Level: lv}
+	if len(names) > 0 {
+		opts.ReplaceAttr = names[0].replace
+	}
 	switch format {
 	case "text":
 		return slog.New(slog.NewTextHandler(w, opts)), nil

@@ -92,6 +92,9 @@ type Main struct {
 	dir  *bot.Directory
 	log  *slog.Logger
 	now  func() time.Time
+	// names is how the log names people: by pseudonym, once Run opened
+	// the store.
+	names pseudonyms
 
 	// Opened by Run, in this order.
 	closeRedis     func()
@@ -128,7 +131,10 @@ func (m *Main) Run(ctx context.Context) error {
 		m.log.Warn("redis unreachable at start", "err", err)
 	}
 	store := redisstore.New(rdb, m.cfg.RedisPrefix, m.log)
+	m.names.names.Store(store.Pseudonyms())
+	_ = store.Pseudonyms().Load(ctx)                          // else on first use
 	_, _ = store.MigrateAllHelperStates(ctx, m.dir.Schools()) // logged; not fatal
+	_, _ = store.MigrateRequesterIndexes(ctx)                 // logged; not fatal
 
 	senders := adapters.Senders{}
 	if m.opts.withShell(m.cfg) {

@@ -37,7 +37,20 @@ type slackRun struct {
 	stop   func() // ends hulpbot and waits for it; the test's end does too
 }
 
+// slackPeople are the people of de-vaart in startSlack's configuration.
+const slackPeople = `    helpers:
+      - {name: Anne, role: jeugdhulpverlener, slack: U0ANNE0001, schedule: ["altijd"], groups: ["3", "4", "5"]}
+      - {name: Bram, role: cjg-coach, slack: U0BRAM0001, schedule: ["altijd"]}
+`
+
 func startSlack(t *testing.T) *slackRun {
+	t.Helper()
+	return startSlackWith(t, slackPeople, "text")
+}
+
+// startSlackWith starts hulpbot with people (YAML of de-vaart's helpers
+// and coordinators) and its log in logFormat.
+func startSlackWith(t *testing.T, people, logFormat string) *slackRun {
 	t.Helper()
 	redisURL := testRedisURL(t)
 	addr := freeAddr(t)
@@ -54,10 +67,7 @@ schools:
     slack_team: T0DEVAART1
     groups: ["3", "4", "5"]
     fallback_channel: kernteam
-    helpers:
-      - {name: Anne, role: jeugdhulpverlener, slack: U0ANNE0001, schedule: ["altijd"], groups: ["3", "4", "5"]}
-      - {name: Bram, role: cjg-coach, slack: U0BRAM0001, schedule: ["altijd"]}
-`, addr, fake.APIURL()))
+%s`, addr, fake.APIURL(), people))
 	getenv := env(t, map[string]string{
 		"REDIS_URL":                    redisURL,
 		"HULPBOT_SLACK_BOT_TOKEN":      "xoxb-e2e",
@@ -67,7 +77,7 @@ schools:
 	logs := &lockedBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"hulpbot", "-config", cfg, "-log-level", "debug"}, getenv, strings.NewReader(""), io.Discard, logs)
+		done <- run(ctx, []string{"hulpbot", "-config", cfg, "-log-level", "debug", "-log-format", logFormat}, getenv, strings.NewReader(""), io.Discard, logs)
 	}()
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -302,7 +312,8 @@ func TestSlackRejects(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("status = %d, want 401", resp.StatusCode)
 	}
-	if keys := s.rdb.Keys(context.Background(), s.prefix+":*").Val(); len(keys) != 0 {
+	// hulpbot made its pseudonym key at start; the request wrote nothing.
+	if keys := s.rdb.Keys(context.Background(), s.prefix+":*").Val(); len(keys) != 1 || keys[0] != s.prefix+":pseudonym_key" {
 		t.Errorf("a rejected request wrote %v", keys)
 	}
 }

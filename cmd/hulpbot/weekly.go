@@ -66,7 +66,7 @@ func startWeekly(ctx context.Context, deps weeklyDeps) (stop func(), err error) 
 	jobs := scheduler.NewWeekly(scheduler.WeeklyOptions{
 		Schools:  deps.dir,
 		UseCases: deps.weekly,
-		Posts:    catalog.NewWeeklyPosts(deps.weekly, deps.platforms, deps.log),
+		Posts:    catalog.NewWeeklyPosts(deps.weekly, deps.platforms, deps.store.Pseudonyms(), deps.log),
 		Leases:   deps.store,
 		Send:     deps.send,
 		Now:      deps.now,
