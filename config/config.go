@@ -7,7 +7,7 @@
 //  1. defaults (Defaults),
 //  2. the YAML file, strictly: an unknown field is an error naming it,
 //  3. ${VAR} in any string value is replaced by the variable's value,
-//  4. environment overrides for the Redis URL, the listen address and the
+//  4. environment overrides for the Redis URL, the listen addresses and the
 //     platform secrets (REDIS_URL, HULPBOT_*; see ApplyEnv).
 //
 // Then everything is checked at once: a *ValidationError lists every problem
@@ -44,8 +44,15 @@ type Config struct {
 	Language string `yaml:"language"`
 	// Timezone is the default IANA time zone of the schools.
 	Timezone string `yaml:"timezone"`
-	// Listen is the address of the HTTP listener, e.g. ":8080".
+	// Listen is the address of the HTTP listener of the platform
+	// endpoints, /healthz and /readyz, e.g. ":8080".
 	Listen string `yaml:"listen"`
+	// MetricsListen is the address of the internal listener: /metrics,
+	// /healthz and /readyz, for Prometheus and probes. Keep it off public
+	// interfaces. Default 127.0.0.1:8081.
+	MetricsListen string `yaml:"metrics_listen"`
+	// HTTP bounds what clients of the listeners can hold.
+	HTTP HTTP `yaml:"http"`
 	// RedisURL names the Redis that holds all state (redis://, rediss://,
 	// unix://). Empty only in Demo: the program starts an embedded Redis.
 	RedisURL string `yaml:"redis_url"`
@@ -213,6 +220,8 @@ func Defaults() *Config {
 		Language:      DefaultLanguage,
 		Timezone:      DefaultTimezone,
 		Listen:        DefaultListen,
+		MetricsListen: DefaultMetricsListen,
+		HTTP:          defaultHTTP(),
 		RedisURL:      DefaultRedisURL,
 		RedisPrefix:   DefaultRedisPrefix,
 		OfferTimeout:  Duration{Duration: DefaultOfferTimeout},
@@ -232,6 +241,7 @@ type envOverride struct {
 var envOverrides = []envOverride{
 	{"REDIS_URL", "redis_url", func(c *Config) *string { return &c.RedisURL }},
 	{"HULPBOT_LISTEN", "listen", func(c *Config) *string { return &c.Listen }},
+	{"HULPBOT_METRICS_LISTEN", "metrics_listen", func(c *Config) *string { return &c.MetricsListen }},
 	{"HULPBOT_REDIS_PREFIX", "redis_prefix", func(c *Config) *string { return &c.RedisPrefix }},
 	{"HULPBOT_MATTERMOST_BOT_TOKEN", "mattermost.bot_token", func(c *Config) *string {
 		return mattermostField(c, func(m *Mattermost) *string { return &m.BotToken })
@@ -268,7 +278,8 @@ func slackField(c *Config, f func(*Slack) *string) *string {
 }
 
 // ApplyEnv lets the environment override fields: REDIS_URL sets redis_url,
-// HULPBOT_LISTEN listen, HULPBOT_REDIS_PREFIX redis_prefix, and HULPBOT_MATTERMOST_BOT_TOKEN,
+// HULPBOT_LISTEN listen, HULPBOT_METRICS_LISTEN metrics_listen,
+// HULPBOT_REDIS_PREFIX redis_prefix, and HULPBOT_MATTERMOST_BOT_TOKEN,
 // HULPBOT_MATTERMOST_COMMAND_TOKEN, HULPBOT_ACTION_SECRET,
 // HULPBOT_SLACK_BOT_TOKEN, HULPBOT_SLACK_SIGNING_SECRET and
 // HULPBOT_SLACK_APP_TOKEN the platform secrets. A variable that is unset or

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"regexp"
 	"slices"
@@ -193,11 +192,7 @@ func (v *validator) config(c *Config) {
 	if v.required("timezone", c.Timezone) {
 		v.timezone("timezone", c.Timezone)
 	}
-	if v.required("listen", c.Listen) {
-		if _, _, err := net.SplitHostPort(c.Listen); err != nil {
-			v.add("listen", "%q is not an address like :8080", c.Listen)
-		}
-	}
+	v.listeners(c)
 	if c.RedisURL != "" {
 		u, err := url.Parse(c.RedisURL)
 		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {

@@ -170,6 +170,13 @@ func TestDockerCompose(t *testing.T) {
 	if pub.Hostname() != "hulpbot" || pub.Port() != listenPort || !slices.Contains(hb.Expose, listenPort) {
 		t.Errorf("mattermost.public_url %s: want http://hulpbot:<listen port>, exposed (listen %s, expose %v)", cfg.Mattermost.PublicURL, cfg.Listen, hb.Expose)
 	}
+	// /metrics: on the internal listener, reachable in the compose network
+	// only.
+	_, metricsPort, err := net.SplitHostPort(hb.Environment["HULPBOT_METRICS_LISTEN"])
+	if err != nil || metricsPort == listenPort || !slices.Contains(hb.Expose, metricsPort) || len(hb.Ports) > 0 {
+		t.Errorf("hulpbot HULPBOT_METRICS_LISTEN %q, expose %v, ports %v: want /metrics on a port of its own, exposed to the network, nothing published",
+			hb.Environment["HULPBOT_METRICS_LISTEN"], hb.Expose, hb.Ports)
+	}
 	if !slices.Contains(allowed, pub.Hostname()) {
 		t.Errorf("AllowedUntrustedInternalConnections %v lacks %s: Mattermost would refuse to call hulpbot", allowed, pub.Hostname())
 	}

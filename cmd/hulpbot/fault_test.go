@@ -144,7 +144,7 @@ func (r *faultRig) start() *faultProc {
 	r.t.Helper()
 	cmd := exec.Command(binary(r.t), "-config", r.cfg, "-log-level", "info")
 	cmd.Env = append(os.Environ(),
-		"REDIS_URL="+r.rs.url(), "HULPBOT_REDIS_PREFIX="+faultPrefix,
+		"REDIS_URL="+r.rs.url(), "HULPBOT_REDIS_PREFIX="+faultPrefix, "HULPBOT_METRICS_LISTEN=127.0.0.1:0",
 		"HULPBOT_SLACK_BOT_TOKEN=xoxb-fault", "HULPBOT_SLACK_SIGNING_SECRET="+slackSecret)
 	p := &faultProc{cmd: cmd, logs: &lockedBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs

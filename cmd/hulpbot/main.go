@@ -37,6 +37,7 @@ import (
 	"github.com/hulpbot/hulpbot/catalog"
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/internal/httpserve"
 	"github.com/hulpbot/hulpbot/scheduler"
 )
 
@@ -106,7 +107,7 @@ type Main struct {
 	stopSweeper    func()
 	stopWeekly     func()
 	stopPprof      func()
-	srv            *http.Server
+	servers        []*httpserve.Server // the platform listener, the internal one
 	serveErr       chan error
 }
 
@@ -157,7 +158,7 @@ func (m *Main) Run(ctx context.Context) error {
 	weekly := newWeekly(store, m.log)
 	m.cmds = handlers.New(svc, m.now, m.log, handlers.WithWeekly(weekly, box))
 
-	mux := routes(store, reg)
+	mux := routes(store)
 	if err := m.openPlatforms(ctx, rdb, mux, senders); err != nil {
 		return err
 	}
@@ -185,12 +186,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	if m.opts.pprof != "" {
-		if m.stopPprof, err = servePprof(m.opts.pprof, m.log); err != nil {
+		if m.stopPprof, err = m.servePprof(m.opts.pprof); err != nil {
 			return err
 		}
 	}
 	if !m.demo() {
-		return m.serve(ctx, mux)
+		return m.serve(ctx, mux, internalRoutes(store, reg))
 	}
 	return nil
 }
@@ -242,13 +243,7 @@ func (m *Main) Wait(ctx context.Context) error {
 // platforms' background work (the outbox sends through it), and Redis
 // last. A second Close does nothing.
 func (m *Main) Close() error {
-	var err error
-	if m.srv != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err = m.srv.Shutdown(ctx)
-		cancel()
-		m.srv = nil
-	}
+	err := m.shutdown()
 	for _, stop := range []*func(){&m.stopPprof, &m.stopWeekly, &m.stopSweeper, &m.stopReconciler,
 		&m.stopOutbox, &m.stopPlatforms, &m.closeRedis} {
 		if *stop != nil {

@@ -16,12 +16,13 @@ import (
 )
 
 // env is a getenv for run: the test's Redis (REDIS_URL when set, else the
-// embedded one) under a key prefix of its own.
+// embedded one) under a key prefix of its own, and metrics on a free port.
 func env(t *testing.T, extra map[string]string) func(string) string {
 	t.Helper()
 	m := map[string]string{
-		"REDIS_URL":            os.Getenv("REDIS_URL"),
-		"HULPBOT_REDIS_PREFIX": redistest.Prefix(t),
+		"REDIS_URL":              os.Getenv("REDIS_URL"),
+		"HULPBOT_REDIS_PREFIX":   redistest.Prefix(t),
+		"HULPBOT_METRICS_LISTEN": "127.0.0.1:0",
 	}
 	for k, v := range extra {
 		m[k] = v
@@ -178,13 +179,15 @@ func writeFile(t *testing.T, path, s string) {
 }
 
 // TestServe starts hulpbot with a configuration and checks the operator's
-// endpoints — Go's profiles (-pprof) only on their own listener — then that
-// it stops cleanly when its context ends.
+// endpoints — /metrics only on metrics_listen, not on the platform
+// listener; health on both; Go's profiles (-pprof) only on their own
+// listener — then that it stops cleanly when its context ends.
 func TestServe(t *testing.T) {
 	redisURL := testRedisURL(t)
-	addr, pprofAddr := freeAddr(t), freeAddr(t)
+	addr, metricsAddr, pprofAddr := freeAddr(t), freeAddr(t), freeAddr(t)
 	cfg := filepath.Join(t.TempDir(), "hulpbot.yaml")
 	writeFile(t, cfg, fmt.Sprintf(`listen: %q
+metrics_listen: %q
 schools:
   - id: de-vaart
     name: De Vaart
@@ -192,14 +195,15 @@ schools:
     fallback_channel: kernteam
     helpers:
       - {name: Anne, role: jeugdhulpverlener, shell: anne, schedule: ["altijd"]}
-`, addr))
+`, addr, metricsAddr))
 	ctx, cancel := context.WithCancel(context.Background())
 	stdin, feed := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"hulpbot", "-config", cfg, "-pprof", pprofAddr}, env(t, map[string]string{"REDIS_URL": redisURL}), stdin, io.Discard, io.Discard)
+		done <- run(ctx, []string{"hulpbot", "-config", cfg, "-pprof", pprofAddr},
+			env(t, map[string]string{"REDIS_URL": redisURL, "HULPBOT_METRICS_LISTEN": ""}), stdin, io.Discard, io.Discard)
 	}()
-	base := "http://" + addr
+	base, internal := "http://"+addr, "http://"+metricsAddr
 	waitFor(t, base+"/healthz")
 	for _, tc := range []struct {
 		url, want string
@@ -207,8 +211,13 @@ schools:
 	}{
 		{base + "/healthz", "ok", http.StatusOK},
 		{base + "/readyz", "ok", http.StatusOK},
-		{base + "/metrics", "hulpbot_requests_total", http.StatusOK},
+		{base + "/metrics", "404", http.StatusNotFound},
+		{internal + "/metrics", "hulpbot_requests_total", http.StatusOK},
+		{internal + "/healthz", "ok", http.StatusOK},
+		{internal + "/readyz", "ok", http.StatusOK},
+		{internal + "/slack/command", "404", http.StatusNotFound},
 		{base + "/debug/pprof/", "404", http.StatusNotFound},
+		{internal + "/debug/pprof/", "404", http.StatusNotFound},
 		{"http://" + pprofAddr + "/debug/pprof/", "goroutine", http.StatusOK},
 		{"http://" + pprofAddr + "/debug/pprof/heap?debug=1", "heap profile", http.StatusOK},
 	} {

@@ -113,7 +113,7 @@ schools:
 	prefix := runEnv("HULPBOT_REDIS_PREFIX")
 	var logs lockedBuffer
 	proc := exec.Command(binary(t), "-config", cfgPath, "-log-level", "debug")
-	proc.Env = append(os.Environ(), "REDIS_URL="+redisURL, "HULPBOT_REDIS_PREFIX="+prefix,
+	proc.Env = append(os.Environ(), "REDIS_URL="+redisURL, "HULPBOT_REDIS_PREFIX="+prefix, "HULPBOT_METRICS_LISTEN=127.0.0.1:0",
 		"HULPBOT_MATTERMOST_BOT_TOKEN="+botToken, "HULPBOT_MATTERMOST_COMMAND_TOKEN="+commandToken)
 	proc.Stdout, proc.Stderr = io.Discard, &logs
 	if err := proc.Start(); err != nil {

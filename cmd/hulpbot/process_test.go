@@ -135,7 +135,7 @@ func startProc(t *testing.T, redisURL string) *proc {
 	cfg := filepath.Join(t.TempDir(), "hulpbot.yaml")
 	writeFile(t, cfg, processConfig)
 	cmd := exec.Command(binary(t), "-config", cfg, "-log-level", "info")
-	cmd.Env = append(os.Environ(), "REDIS_URL="+redisURL, "HULPBOT_REDIS_PREFIX=hb")
+	cmd.Env = append(os.Environ(), "REDIS_URL="+redisURL, "HULPBOT_REDIS_PREFIX=hb", "HULPBOT_METRICS_LISTEN=127.0.0.1:0")
 	p := &proc{t: t, cmd: cmd, ready: make(chan struct{})}
 	var err error
 	if p.stdin, err = cmd.StdinPipe(); err != nil {

@@ -13,15 +13,17 @@ import (
 // hulpbot is started with. The generated configuration follows from it,
 // and so do the ids hulpload uses in its requests.
 type Layout struct {
-	Schools      int
-	Helpers      int // per school
-	Listen       string
-	RedisURL     string
-	RedisPrefix  string
-	OfferTimeout time.Duration
-	FollowUp     time.Duration
-	Secret       string
-	APIURL       string
+	Schools int
+	Helpers int // per school
+	Listen  string
+	// MetricsListen is where hulpbot serves /metrics; "" for its default.
+	MetricsListen string
+	RedisURL      string
+	RedisPrefix   string
+	OfferTimeout  time.Duration
+	FollowUp      time.Duration
+	Secret        string
+	APIURL        string
 }
 
 // Group is the group every request is for.
@@ -44,6 +46,7 @@ type yamlConfig struct {
 	Language      string       `yaml:"language"`
 	Timezone      string       `yaml:"timezone"`
 	Listen        string       `yaml:"listen"`
+	MetricsListen string       `yaml:"metrics_listen,omitempty"`
 	RedisURL      string       `yaml:"redis_url"`
 	RedisPrefix   string       `yaml:"redis_prefix"`
 	OfferTimeout  string       `yaml:"offer_timeout"`
@@ -91,7 +94,7 @@ func (l Layout) Config() ([]byte, error) {
 		return nil, fmt.Errorf("config: %d schools with %d helpers each: need at least one of each", l.Schools, l.Helpers)
 	}
 	c := yamlConfig{
-		Language: "nl", Timezone: "Europe/Amsterdam", Listen: l.Listen,
+		Language: "nl", Timezone: "Europe/Amsterdam", Listen: l.Listen, MetricsListen: l.MetricsListen,
 		RedisURL: l.RedisURL, RedisPrefix: l.RedisPrefix,
 		OfferTimeout: l.OfferTimeout.String(), FollowUpAfter: l.FollowUp.String(), Retention: "24h",
 		LogFormat: "json",

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,6 +20,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"gopkg.in/yaml.v3"
+
+	"github.com/hulpbot/hulpbot/config"
 )
 
 // Env is one hulpbot under load: the fake Slack it delivers to, the
@@ -26,9 +29,11 @@ import (
 type Env struct {
 	Layout Layout
 	Target string // hulpbot's base URL
-	Fake   *Fake
-	PID    int // 0 when unknown (a running hulpbot without -pid)
-	Dir    string
+	// Metrics is the base URL of hulpbot's internal listener (/metrics).
+	Metrics string
+	Fake    *Fake
+	PID     int // 0 when unknown (a running hulpbot without -pid)
+	Dir     string
 
 	bot *child
 	rdb *redis.Client
@@ -71,7 +76,7 @@ func readConfig(path string) (Layout, error) {
 		return Layout{}, fmt.Errorf("%s: no schools", path)
 	}
 	l := Layout{
-		Schools: len(c.Schools), Helpers: len(c.Schools[0].Helpers), Listen: c.Listen,
+		Schools: len(c.Schools), Helpers: len(c.Schools[0].Helpers), Listen: c.Listen, MetricsListen: c.MetricsListen,
 		RedisURL: c.RedisURL, RedisPrefix: c.RedisPrefix, Secret: c.Slack.SigningSecret, APIURL: c.Slack.APIURL,
 	}
 	l.OfferTimeout, _ = time.ParseDuration(c.OfferTimeout)
@@ -120,6 +125,13 @@ func NewEnv(ctx context.Context, l Layout, o EnvOptions, log *slog.Logger) (_ *E
 			}
 			e.Layout.Listen = "127.0.0.1:" + strconv.Itoa(port)
 		}
+		if e.Layout.MetricsListen == "" {
+			port, err := freePort()
+			if err != nil {
+				return nil, err
+			}
+			e.Layout.MetricsListen = "127.0.0.1:" + strconv.Itoa(port)
+		}
 		e.Layout.APIURL = e.Fake.APIURL()
 		cfg, err := e.Layout.Config()
 		if err != nil {
@@ -140,6 +152,7 @@ func NewEnv(ctx context.Context, l Layout, o EnvOptions, log *slog.Logger) (_ *E
 		e.PID = e.bot.pid()
 		e.Target = "http://" + e.Layout.Listen
 	}
+	e.Metrics = "http://" + cmp.Or(e.Layout.MetricsListen, config.DefaultMetricsListen)
 	if err := waitReady(ctx, e.Target+"/readyz", e.bot, 60*time.Second); err != nil {
 		return nil, fmt.Errorf("%w (log: %s)", err, filepath.Join(e.Dir, "hulpbot.log"))
 	}

@@ -155,7 +155,7 @@ func TestDMLatencyMatching(t *testing.T) {
 
 func TestConfigLoadsInHulpbot(t *testing.T) {
 	l := Layout{
-		Schools: 3, Helpers: 4, Listen: "127.0.0.1:18080", RedisURL: "redis://127.0.0.1:6379/0",
+		Schools: 3, Helpers: 4, Listen: "127.0.0.1:18080", MetricsListen: "127.0.0.1:18081", RedisURL: "redis://127.0.0.1:6379/0",
 		RedisPrefix: "hltest", OfferTimeout: 30 * time.Second, FollowUp: time.Hour,
 		Secret: "s3cr3t-for-test", APIURL: "http://127.0.0.1:18099/api/",
 	}

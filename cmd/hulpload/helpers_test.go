@@ -26,6 +26,9 @@ func checkHulpbotConfig(t *testing.T, path string, l Layout) {
 	if cfg.Slack == nil || cfg.Slack.SigningSecret != l.Secret || cfg.Slack.APIURL != l.APIURL || cfg.RedisPrefix != l.RedisPrefix {
 		t.Errorf("slack section %+v, prefix %q", cfg.Slack, cfg.RedisPrefix)
 	}
+	if l.MetricsListen != "" && cfg.MetricsListen != l.MetricsListen {
+		t.Errorf("metrics_listen %q, want %q", cfg.MetricsListen, l.MetricsListen)
+	}
 	if cfg.OfferTimeout.Duration != l.OfferTimeout {
 		t.Errorf("offer_timeout %v, want %v", cfg.OfferTimeout.Duration, l.OfferTimeout)
 	}

@@ -61,9 +61,10 @@ func parseGoMetrics(r io.Reader) goMetrics {
 	return m
 }
 
-// GoMetrics scrapes hulpbot's /metrics; nil when it cannot.
+// GoMetrics scrapes hulpbot's /metrics (on its internal listener); nil
+// when it cannot.
 func (e *Env) GoMetrics(ctx context.Context) *goMetrics {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.Target+"/metrics", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.Metrics+"/metrics", nil)
 	if err != nil {
 		return nil
 	}
