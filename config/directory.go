@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/hulpbot/hulpbot/bot"
 )
@@ -48,11 +47,11 @@ func (c *Config) Directory() (*bot.Directory, error) {
 		return nil, err
 	}
 	schools := make([]*bot.School, 0, len(c.Schools))
-	// One *time.Location per zone: a thousand schools in Europe/Amsterdam
-	// share one copy of its transition table instead of a thousand.
-	zones := map[string]*time.Location{}
+	// One *time.Location per zone (loadLocation): a thousand schools in
+	// Europe/Amsterdam share one copy of its transition table instead of a
+	// thousand.
 	for i := range c.Schools {
-		s, err := c.school(&c.Schools[i], zones)
+		s, err := c.school(&c.Schools[i])
 		if err != nil {
 			return nil, fmt.Errorf("config: schools[%d]: %w", i, err)
 		}
@@ -65,17 +64,13 @@ func (c *Config) Directory() (*bot.Directory, error) {
 	return d, nil
 }
 
-// school converts one validated school; zones caches loaded time zones.
-func (c *Config) school(s *School, zones map[string]*time.Location) (*bot.School, error) {
+// school converts one validated school.
+func (c *Config) school(s *School) (*bot.School, error) {
 	lang := cmp.Or(s.Language, c.Language)
 	tz := cmp.Or(s.Timezone, c.Timezone)
-	loc, ok := zones[tz]
-	if !ok {
-		var err error
-		if loc, err = time.LoadLocation(tz); err != nil {
-			return nil, err
-		}
-		zones[tz] = loc
+	loc, err := loadLocation(tz)
+	if err != nil {
+		return nil, err
 	}
 	parts, probs := parseDayParts(s.DayParts)
 	if len(probs) > 0 {

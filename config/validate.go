@@ -157,7 +157,7 @@ func (v *validator) timezone(field, tz string) {
 		v.add(field, `"Local" depends on the server: name a zone like Europe/Amsterdam`)
 		return
 	}
-	if _, err := time.LoadLocation(tz); err != nil {
+	if _, err := loadLocation(tz); err != nil {
 		v.add(field, "unknown time zone %q", tz)
 	}
 }

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -167,12 +168,12 @@ func TestLoadHolidayFeed(t *testing.T) {
 	}
 }
 
+// FuzzParseHolidayFeed: any feed is holidays per region, each a span of
+// dates, or an error. The seeds are small (the test feed cut to two
+// holidays), so the fuzzer's minimizing of what it finds stays quick and
+// it fuzzes; the whole feed is TestParseHolidayFeed's.
 func FuzzParseHolidayFeed(f *testing.F) {
-	data, err := os.ReadFile(feedFile)
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(data)
+	f.Add(smallFeed(f))
 	f.Add([]byte(`[{"content":[{"vacations":[{"type":"x","regions":[{"region":"noord","startdate":"2026-10-17","enddate":"2026-10-17"}]}]}]}]`))
 	f.Add([]byte(`{"content":[{"vacations":[{"regions":[{"region":"heel Nederland","startdate":"2026-12-19T00:00:00.000Z","enddate":"2027-01-03T22:59:00.000Z"}]}]}]}`))
 	f.Add([]byte(`{"content":null}`))
@@ -205,4 +206,24 @@ func FuzzParseHolidayFeed(f *testing.F) {
 			}
 		}
 	})
+}
+
+// smallFeed is the test feed cut to its first two holidays and to the
+// fields ParseHolidayFeed reads.
+func smallFeed(f *testing.F) []byte {
+	data, err := os.ReadFile(feedFile)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var d feedDoc
+	if err := json.Unmarshal(data, &d); err != nil || len(d.Content) == 0 || len(d.Content[0].Vacations) < 2 {
+		f.Fatalf("%s: %v", feedFile, err)
+	}
+	d.Content = d.Content[:1]
+	d.Content[0].Vacations = d.Content[0].Vacations[:2]
+	b, err := json.Marshal(d)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return b
 }
