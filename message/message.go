@@ -7,6 +7,8 @@ package message
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -120,4 +122,15 @@ func (e *RetryAfterError) Unwrap() error { return e.Err }
 // a crash does not double a message.
 type Checker interface {
 	Delivered(ctx context.Context, m Message) (bool, error)
+}
+
+// Marker is what a message carries to be found again on its platform
+// (Checker): a hash of its Key, never the key itself, which may name a
+// person; "" for a message without a key.
+func Marker(m Message) string {
+	if m.Key == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(m.Key))
+	return hex.EncodeToString(sum[:16])
 }

@@ -2,8 +2,6 @@ package mmbot
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 
@@ -20,12 +18,8 @@ const propKey = "hulpbot_key"
 // asks about a message it tried minutes ago, not days.
 const historyPage = 50
 
-// marker is what a post carries to be found again: a hash of its
-// message's key, never the key itself, which names a person.
-func marker(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:16])
-}
+// marker is message.Marker of a key.
+func marker(key string) string { return message.Marker(message.Message{Key: key}) }
 
 // Delivered reports whether Mattermost already holds m (message.Checker):
 // a post with its marker among the recent ones of the person's direct

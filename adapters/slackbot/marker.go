@@ -2,8 +2,6 @@ package slackbot
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 
 	"github.com/slack-go/slack"
@@ -20,12 +18,8 @@ const metadataEvent = "hulpbot_message"
 // outbox asks about a message it tried minutes ago, not days.
 const historyLimit = 50
 
-// marker is what a message carries to be found again: a hash of its key,
-// never the key itself, which names a person.
-func marker(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:16])
-}
+// marker is message.Marker of a key.
+func marker(key string) string { return message.Marker(message.Message{Key: key}) }
 
 func markerOption(mark string) slack.MsgOption {
 	return slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataEvent, EventPayload: map[string]any{"key": mark}})
