@@ -237,6 +237,18 @@ func (o *Outbox) Deliver(school string, leaseEnd time.Time, keyNotice []string) 
 	}
 }
 
+// Queued implements redisstore.Courier: a change queued notices due now;
+// they are claimed at once by whichever worker is free.
+func (o *Outbox) Queued(school string) {
+	o.mu.Lock()
+	o.dirty[school] = true
+	o.mu.Unlock()
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+}
+
 // urgentNotice reports a queued notice someone must act on now.
 func urgentNotice(notice string) bool {
 	return strings.HasPrefix(notice, "notice|"+string(bot.NoticeOffer)+"|") || strings.HasPrefix(notice, "notice|"+string(bot.NoticeEscalated)+"|")
@@ -441,7 +453,7 @@ func (o *Outbox) handBack(ctx context.Context, left []claimed) {
 	now := o.now().UnixMilli()
 	_, err := o.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, c := range left {
-			p.Eval(ctx, retryLua, []string{o.key(c.school, "urgent"), o.key(c.school, "queue")}, c.key, now, c.leaseEnd)
+			p.Eval(ctx, retryLua, []string{o.key(c.school, "urgent"), o.key(c.school, "queue"), o.key(c.school, "tries")}, c.key, now, c.leaseEnd, "1")
 		}
 		return nil
 	})
@@ -449,7 +461,11 @@ func (o *Outbox) handBack(ctx context.Context, left []claimed) {
 		o.log.Warn("could not hand back undelivered messages; their leases run out", "n", len(left), "err", err)
 		return
 	}
-	o.log.Info("handed back undelivered messages", "n", len(left))
+	// Claimed at once by whichever worker is free, not at the next poll.
+	for _, c := range left {
+		o.Queued(c.school)
+	}
+	o.log.Debug("handed back undelivered messages", "n", len(left))
 }
 
 // takeDirty returns the schools queued for by this process since last time.
@@ -592,7 +608,7 @@ func (o *Outbox) deliver(ctx context.Context, school string, c claimed) bool {
 		}
 		log.Warn("delivery failed, will retry", "in", wait, "err", err)
 		at := o.now().Add(wait).UnixMilli()
-		if _, rerr := retryScript.Run(ctx, o.rdb, []string{o.key(school, "urgent"), o.key(school, "queue")}, c.key, at, c.leaseEnd).Result(); rerr != nil {
+		if _, rerr := retryScript.Run(ctx, o.rdb, []string{o.key(school, "urgent"), o.key(school, "queue"), o.key(school, "tries")}, c.key, at, c.leaseEnd, "0").Result(); rerr != nil {
 			// The lease runs out and the message is tried again anyway.
 			log.Warn("could not reschedule", "err", rerr)
 		}

@@ -23,6 +23,9 @@ type Courier interface {
 	// Deliver takes notices leased to this process until leaseEnd, as
 	// outbox key, notice pairs.
 	Deliver(school string, leaseEnd time.Time, keyNotice []string)
+	// Queued says a change of school queued notices due now, for whichever
+	// process claims them first (this one had no room to lease them).
+	Queued(school string)
 }
 
 // SetCourier makes c deliver the notices this process's changes queue.

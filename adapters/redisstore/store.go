@@ -637,12 +637,17 @@ func (s *Store) runWith(ctx context.Context, op string, sc *redis.Script, school
 	if len(v) < 2+2*int(n) {
 		return nil, fmt.Errorf("%s: short script reply", op)
 	}
-	if n > 0 {
+	switch {
+	case n > 0:
 		told := make([]string, 2*n)
 		for i := range told {
 			told[i], _ = v[2+i].(string)
 		}
 		s.courier.Deliver(school, leaseEnd, told)
+	case s.courier != nil && lease == "":
+		// No room to lease what the change may have queued: it waits due
+		// in Redis, to be claimed now rather than at the next poll.
+		s.courier.Queued(school)
 	}
 	return v[2+2*n:], nil
 }
