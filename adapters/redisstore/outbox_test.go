@@ -125,7 +125,7 @@ type courier struct {
 }
 
 func (c *courier) Lease() (time.Time, bool) { return c.until, c.room }
-func (c *courier) Queued(string) {}
+func (c *courier) Queued(string)            {}
 
 func (c *courier) Deliver(_ string, until time.Time, kv []string) {
 	c.mu.Lock()
