@@ -40,61 +40,61 @@ func (e *CommandError) Unwrap() error { return ErrUnknownCommand }
 // Cmd is a parsed "/hulp" command: one of the types below.
 type Cmd interface{ cmdName() string }
 
-// RequestHelp is "/hulp groep 5 [toelichting]": ask for help for a group.
-type RequestHelp struct {
+// RequestHelpCmd is "/hulp groep 5 [toelichting]": ask for help for a group.
+type RequestHelpCmd struct {
 	Group     string // a configured group id
 	Note      string // trimmed, at most bot.MaxNoteLen runes
 	Shortened bool   // the note was cut to bot.MaxNoteLen
 }
 
-// Accept is "/hulp ok": accept the offer the helper holds.
-type Accept struct{}
+// AcceptCmd is "/hulp ok": accept the offer the helper holds.
+type AcceptCmd struct{}
 
-// Decline is "/hulp kan niet": pass the offer on.
-type Decline struct{}
+// DeclineCmd is "/hulp kan niet": pass the offer on.
+type DeclineCmd struct{}
 
-// Done is "/hulp klaar [toelichting]": close the accepted request.
-type Done struct {
+// DoneCmd is "/hulp klaar [toelichting]": close the accepted request.
+type DoneCmd struct {
 	Note      string
 	Shortened bool
 }
 
-// Cancel is "/hulp annuleer": withdraw one's own latest request.
-type Cancel struct{}
+// CancelCmd is "/hulp annuleer": withdraw one's own latest request.
+type CancelCmd struct{}
 
-// SetStatus is "/hulp beschikbaar", "bezet [tot 13:30]" or "afwezig [tot 13:30]".
-type SetStatus struct {
+// SetStatusCmd is "/hulp beschikbaar", "bezet [tot 13:30]" or "afwezig [tot 13:30]".
+type SetStatusCmd struct {
 	Status bot.Status
 	Until  *Until // nil: no end given
 }
 
-// Who is "/hulp wie": who can help now.
-type Who struct{}
+// WhoCmd is "/hulp wie": who can help now.
+type WhoCmd struct{}
 
-// Success is "/hulp succes <verhaal>": a success story for the weekly post.
-type Success struct {
+// SuccessCmd is "/hulp succes <verhaal>": a success story for the weekly post.
+type SuccessCmd struct {
 	Story     string
 	Shortened bool
 }
 
-// Summary is "/hulp overzicht [csv]": this week so far, for coordinators.
-type Summary struct {
+// SummaryCmd is "/hulp overzicht [csv]": this week so far, for coordinators.
+type SummaryCmd struct {
 	CSV bool // "csv" asked; kept for the export to come
 }
 
-// Help is "/hulp help", "/hulp ?" or "/hulp" alone.
-type Help struct{}
+// HelpCmd is "/hulp help", "/hulp ?" or "/hulp" alone.
+type HelpCmd struct{}
 
-func (RequestHelp) cmdName() string { return "request" }
-func (Accept) cmdName() string      { return "accept" }
-func (Decline) cmdName() string     { return "decline" }
-func (Done) cmdName() string        { return "done" }
-func (Cancel) cmdName() string      { return "cancel" }
-func (SetStatus) cmdName() string   { return "status" }
-func (Who) cmdName() string         { return "who" }
-func (Success) cmdName() string     { return "success" }
-func (Summary) cmdName() string     { return "summary" }
-func (Help) cmdName() string        { return "help" }
+func (RequestHelpCmd) cmdName() string { return "request" }
+func (AcceptCmd) cmdName() string      { return "accept" }
+func (DeclineCmd) cmdName() string     { return "decline" }
+func (DoneCmd) cmdName() string        { return "done" }
+func (CancelCmd) cmdName() string      { return "cancel" }
+func (SetStatusCmd) cmdName() string   { return "status" }
+func (WhoCmd) cmdName() string         { return "who" }
+func (SuccessCmd) cmdName() string     { return "success" }
+func (SummaryCmd) cmdName() string     { return "summary" }
+func (HelpCmd) cmdName() string        { return "help" }
 
 type verbKind int
 
@@ -206,26 +206,26 @@ func Parse(text string, groups *GroupIndex) (Cmd, error) {
 		return nil, err
 	}
 	if len(f) == 0 {
-		return Help{}, nil
+		return HelpCmd{}, nil
 	}
 	kind, n := matchVerb(f)
 	rest := f[n:]
 	switch kind {
 	case verbHelp:
-		return Help{}, nil
+		return HelpCmd{}, nil
 	case verbAccept:
-		return Accept{}, nil
+		return AcceptCmd{}, nil
 	case verbDecline:
-		return Decline{}, nil
+		return DeclineCmd{}, nil
 	case verbDone:
 		note, short := takeNote(rest)
-		return Done{Note: note, Shortened: short}, nil
+		return DoneCmd{Note: note, Shortened: short}, nil
 	case verbCancel:
-		return Cancel{}, nil
+		return CancelCmd{}, nil
 	case verbAvailable:
-		return SetStatus{Status: bot.Available}, nil
+		return SetStatusCmd{Status: bot.Available}, nil
 	case verbBusy, verbAway:
-		st := SetStatus{Status: bot.Busy}
+		st := SetStatusCmd{Status: bot.Busy}
 		if kind == verbAway {
 			st.Status = bot.Away
 		}
@@ -238,15 +238,15 @@ func Parse(text string, groups *GroupIndex) (Cmd, error) {
 		}
 		return st, nil
 	case verbWho:
-		return Who{}, nil
+		return WhoCmd{}, nil
 	case verbSuccess:
 		story, short := takeNote(rest)
 		if story == "" {
 			return nil, ErrEmptyStory
 		}
-		return Success{Story: story, Shortened: short}, nil
+		return SuccessCmd{Story: story, Shortened: short}, nil
 	case verbSummary:
-		s := Summary{}
+		s := SummaryCmd{}
 		for _, w := range rest {
 			s.CSV = s.CSV || word(w) == "csv"
 		}
@@ -269,7 +269,7 @@ func parseRequest(f []string, groups *GroupIndex) (Cmd, error) {
 		return nil, &CommandError{Suggest: suggest(word(f[0]))}
 	}
 	note, short := takeNote(append(f[:i:i], f[i+n:]...))
-	return RequestHelp{Group: id, Note: note, Shortened: short}, nil
+	return RequestHelpCmd{Group: id, Note: note, Shortened: short}, nil
 }
 
 // matchVerb finds the longest command at the start of f, and how many words

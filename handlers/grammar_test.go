@@ -31,111 +31,111 @@ func TestParse(t *testing.T) {
 		wantAmb []string
 	}{
 		// Help.
-		{name: "empty", in: "", want: Help{}},
-		{name: "only spaces", in: " \t  ", want: Help{}},
-		{name: "help", in: "help", want: Help{}},
-		{name: "help upper", in: "HELP", want: Help{}},
-		{name: "question mark", in: "?", want: Help{}},
-		{name: "hulp", in: "hulp", want: Help{}},
-		{name: "command name typed too", in: "/hulp help", want: Help{}},
+		{name: "empty", in: "", want: HelpCmd{}},
+		{name: "only spaces", in: " \t  ", want: HelpCmd{}},
+		{name: "help", in: "help", want: HelpCmd{}},
+		{name: "help upper", in: "HELP", want: HelpCmd{}},
+		{name: "question mark", in: "?", want: HelpCmd{}},
+		{name: "hulp", in: "hulp", want: HelpCmd{}},
+		{name: "command name typed too", in: "/hulp help", want: HelpCmd{}},
 
 		// Asking for help: the ways to write a group.
-		{name: "groep 5", in: "groep 5", want: RequestHelp{Group: "5"}},
-		{name: "groep 5 with note", in: "groep 5 onrust na gym", want: RequestHelp{Group: "5", Note: "onrust na gym"}},
-		{name: "number", in: "5", want: RequestHelp{Group: "5"}},
-		{name: "gr5", in: "gr5", want: RequestHelp{Group: "5"}},
-		{name: "gr. 5", in: "gr. 5 onrust", want: RequestHelp{Group: "5", Note: "onrust"}},
-		{name: "gr.5", in: "gr.5", want: RequestHelp{Group: "5"}},
-		{name: "gr 5", in: "gr 5", want: RequestHelp{Group: "5"}},
-		{name: "g5", in: "g5", want: RequestHelp{Group: "5"}},
-		{name: "G5 upper", in: "G5", want: RequestHelp{Group: "5"}},
-		{name: "Groep capital", in: "Groep 5", want: RequestHelp{Group: "5"}},
-		{name: "groep5 glued", in: "groep5 boos", want: RequestHelp{Group: "5", Note: "boos"}},
-		{name: "group english", in: "group 5", want: RequestHelp{Group: "5"}},
-		{name: "spaces and tabs", in: "  GROEP \t 5 \t onrust   na\tgym ", want: RequestHelp{Group: "5", Note: "onrust na gym"}},
-		{name: "line break", in: "groep 5\nonrust", want: RequestHelp{Group: "5", Note: "onrust"}},
-		{name: "5b", in: "5b", want: RequestHelp{Group: "5b"}},
-		{name: "groep 5B", in: "groep 5B", want: RequestHelp{Group: "5b"}},
-		{name: "groep 5 b split", in: "groep 5 b ruzie", want: RequestHelp{Group: "5b", Note: "ruzie"}},
-		{name: "5 then note starting with b", in: "groep 5 boos", want: RequestHelp{Group: "5", Note: "boos"}},
-		{name: "groep 1/2", in: "groep 1/2", want: RequestHelp{Group: "1-2a"}},
-		{name: "1-2 unique prefix", in: "1-2", want: RequestHelp{Group: "1-2a"}},
-		{name: "1/2", in: "1/2 huilt", want: RequestHelp{Group: "1-2a", Note: "huilt"}},
-		{name: "groep 1 / 2 spaced", in: "groep 1 / 2", want: RequestHelp{Group: "1-2a"}},
-		{name: "groep 1 2", in: "groep 1 2 kinderen", want: RequestHelp{Group: "1-2a", Note: "kinderen"}},
-		{name: "1-2a exact", in: "groep 1-2A", want: RequestHelp{Group: "1-2a"}},
-		{name: "alias", in: "kleuters", want: RequestHelp{Group: "1-2a"}},
-		{name: "alias capital with note", in: "Kleuters huilen", want: RequestHelp{Group: "1-2a", Note: "huilen"}},
-		{name: "multi-word alias", in: "de dolfijnen ruzie", want: RequestHelp{Group: "Dolfijnen", Note: "ruzie"}},
-		{name: "name", in: "Dolfijnen", want: RequestHelp{Group: "Dolfijnen"}},
-		{name: "name prefix", in: "dolfijn", want: RequestHelp{Group: "Dolfijnen"}},
-		{name: "groep before a name", in: "groep dolfijnen", want: RequestHelp{Group: "Dolfijnen"}},
-		{name: "bso", in: "BSO", want: RequestHelp{Group: "bso"}},
-		{name: "colon after group", in: "groep 5: onrust", want: RequestHelp{Group: "5", Note: "onrust"}},
-		{name: "dash after group", in: "groep 5 - onrust", want: RequestHelp{Group: "5", Note: "onrust"}},
-		{name: "comma glued", in: "groep 5, onrust", want: RequestHelp{Group: "5", Note: "onrust"}},
-		{name: "urgency first", in: "spoed groep 5 gym", want: RequestHelp{Group: "5", Note: "spoed gym"}},
-		{name: "note keeps case and accents", in: "groep 5 Café-ruzie één kind", want: RequestHelp{Group: "5", Note: "Café-ruzie één kind"}},
-		{name: "emoji right after the group", in: "groep 5 😀👍🏽 hulp", want: RequestHelp{Group: "5", Note: "😀👍🏽 hulp"}},
-		{name: "emoji words after the group", in: "groep 5 😀 👍🏽 hulp", want: RequestHelp{Group: "5", Note: "😀 👍🏽 hulp"}},
-		{name: "only emoji", in: "groep 5 🙏", want: RequestHelp{Group: "5", Note: "🙏"}},
-		{name: "emoji after an alias", in: "de dolfijnen 😢 ruzie", want: RequestHelp{Group: "Dolfijnen", Note: "😢 ruzie"}},
-		{name: "emoji after a prefix", in: "dolf 😢", want: RequestHelp{Group: "Dolfijnen", Note: "😢"}},
-		{name: "1 / 2 with spaces", in: "groep 1 / 2 😢", want: RequestHelp{Group: "1-2a", Note: "😢"}},
-		{name: "slashed config, dashed input", in: "groep 1-2", ix: slashed, want: RequestHelp{Group: "1/2"}},
-		{name: "en between numbers", in: "groep 3 en 4", ix: slashed, want: RequestHelp{Group: "3/4"}},
+		{name: "groep 5", in: "groep 5", want: RequestHelpCmd{Group: "5"}},
+		{name: "groep 5 with note", in: "groep 5 onrust na gym", want: RequestHelpCmd{Group: "5", Note: "onrust na gym"}},
+		{name: "number", in: "5", want: RequestHelpCmd{Group: "5"}},
+		{name: "gr5", in: "gr5", want: RequestHelpCmd{Group: "5"}},
+		{name: "gr. 5", in: "gr. 5 onrust", want: RequestHelpCmd{Group: "5", Note: "onrust"}},
+		{name: "gr.5", in: "gr.5", want: RequestHelpCmd{Group: "5"}},
+		{name: "gr 5", in: "gr 5", want: RequestHelpCmd{Group: "5"}},
+		{name: "g5", in: "g5", want: RequestHelpCmd{Group: "5"}},
+		{name: "G5 upper", in: "G5", want: RequestHelpCmd{Group: "5"}},
+		{name: "Groep capital", in: "Groep 5", want: RequestHelpCmd{Group: "5"}},
+		{name: "groep5 glued", in: "groep5 boos", want: RequestHelpCmd{Group: "5", Note: "boos"}},
+		{name: "group english", in: "group 5", want: RequestHelpCmd{Group: "5"}},
+		{name: "spaces and tabs", in: "  GROEP \t 5 \t onrust   na\tgym ", want: RequestHelpCmd{Group: "5", Note: "onrust na gym"}},
+		{name: "line break", in: "groep 5\nonrust", want: RequestHelpCmd{Group: "5", Note: "onrust"}},
+		{name: "5b", in: "5b", want: RequestHelpCmd{Group: "5b"}},
+		{name: "groep 5B", in: "groep 5B", want: RequestHelpCmd{Group: "5b"}},
+		{name: "groep 5 b split", in: "groep 5 b ruzie", want: RequestHelpCmd{Group: "5b", Note: "ruzie"}},
+		{name: "5 then note starting with b", in: "groep 5 boos", want: RequestHelpCmd{Group: "5", Note: "boos"}},
+		{name: "groep 1/2", in: "groep 1/2", want: RequestHelpCmd{Group: "1-2a"}},
+		{name: "1-2 unique prefix", in: "1-2", want: RequestHelpCmd{Group: "1-2a"}},
+		{name: "1/2", in: "1/2 huilt", want: RequestHelpCmd{Group: "1-2a", Note: "huilt"}},
+		{name: "groep 1 / 2 spaced", in: "groep 1 / 2", want: RequestHelpCmd{Group: "1-2a"}},
+		{name: "groep 1 2", in: "groep 1 2 kinderen", want: RequestHelpCmd{Group: "1-2a", Note: "kinderen"}},
+		{name: "1-2a exact", in: "groep 1-2A", want: RequestHelpCmd{Group: "1-2a"}},
+		{name: "alias", in: "kleuters", want: RequestHelpCmd{Group: "1-2a"}},
+		{name: "alias capital with note", in: "Kleuters huilen", want: RequestHelpCmd{Group: "1-2a", Note: "huilen"}},
+		{name: "multi-word alias", in: "de dolfijnen ruzie", want: RequestHelpCmd{Group: "Dolfijnen", Note: "ruzie"}},
+		{name: "name", in: "Dolfijnen", want: RequestHelpCmd{Group: "Dolfijnen"}},
+		{name: "name prefix", in: "dolfijn", want: RequestHelpCmd{Group: "Dolfijnen"}},
+		{name: "groep before a name", in: "groep dolfijnen", want: RequestHelpCmd{Group: "Dolfijnen"}},
+		{name: "bso", in: "BSO", want: RequestHelpCmd{Group: "bso"}},
+		{name: "colon after group", in: "groep 5: onrust", want: RequestHelpCmd{Group: "5", Note: "onrust"}},
+		{name: "dash after group", in: "groep 5 - onrust", want: RequestHelpCmd{Group: "5", Note: "onrust"}},
+		{name: "comma glued", in: "groep 5, onrust", want: RequestHelpCmd{Group: "5", Note: "onrust"}},
+		{name: "urgency first", in: "spoed groep 5 gym", want: RequestHelpCmd{Group: "5", Note: "spoed gym"}},
+		{name: "note keeps case and accents", in: "groep 5 Café-ruzie één kind", want: RequestHelpCmd{Group: "5", Note: "Café-ruzie één kind"}},
+		{name: "emoji right after the group", in: "groep 5 😀👍🏽 hulp", want: RequestHelpCmd{Group: "5", Note: "😀👍🏽 hulp"}},
+		{name: "emoji words after the group", in: "groep 5 😀 👍🏽 hulp", want: RequestHelpCmd{Group: "5", Note: "😀 👍🏽 hulp"}},
+		{name: "only emoji", in: "groep 5 🙏", want: RequestHelpCmd{Group: "5", Note: "🙏"}},
+		{name: "emoji after an alias", in: "de dolfijnen 😢 ruzie", want: RequestHelpCmd{Group: "Dolfijnen", Note: "😢 ruzie"}},
+		{name: "emoji after a prefix", in: "dolf 😢", want: RequestHelpCmd{Group: "Dolfijnen", Note: "😢"}},
+		{name: "1 / 2 with spaces", in: "groep 1 / 2 😢", want: RequestHelpCmd{Group: "1-2a", Note: "😢"}},
+		{name: "slashed config, dashed input", in: "groep 1-2", ix: slashed, want: RequestHelpCmd{Group: "1/2"}},
+		{name: "en between numbers", in: "groep 3 en 4", ix: slashed, want: RequestHelpCmd{Group: "3/4"}},
 
 		// Helpers answering.
-		{name: "ok", in: "ok", want: Accept{}},
-		{name: "OK!", in: "OK!", want: Accept{}},
-		{name: "oké accent", in: "Oké", want: Accept{}},
-		{name: "oké combining accent", in: "oke\u0301", want: Accept{}},
-		{name: "ja", in: "ja", want: Accept{}},
-		{name: "accept", in: "accept", want: Accept{}},
-		{name: "button words", in: "Ik kom eraan", want: Accept{}},
-		{name: "kan niet", in: "kan niet", want: Decline{}},
-		{name: "kan nu niet", in: "Kan nu niet, in gesprek", want: Decline{}},
-		{name: "kan niét accent", in: "kan niét", want: Decline{}},
-		{name: "nee", in: "nee", want: Decline{}},
-		{name: "decline", in: "decline", want: Decline{}},
-		{name: "klaar", in: "klaar", want: Done{}},
-		{name: "klaar with note", in: "klaar  rustig gepraat ", want: Done{Note: "rustig gepraat"}},
-		{name: "done", in: "done walked and talked", want: Done{Note: "walked and talked"}},
-		{name: "annuleer", in: "annuleer", want: Cancel{}},
-		{name: "annuleren", in: "annuleren", want: Cancel{}},
-		{name: "cancel", in: "Cancel", want: Cancel{}},
+		{name: "ok", in: "ok", want: AcceptCmd{}},
+		{name: "OK!", in: "OK!", want: AcceptCmd{}},
+		{name: "oké accent", in: "Oké", want: AcceptCmd{}},
+		{name: "oké combining accent", in: "oke\u0301", want: AcceptCmd{}},
+		{name: "ja", in: "ja", want: AcceptCmd{}},
+		{name: "accept", in: "accept", want: AcceptCmd{}},
+		{name: "button words", in: "Ik kom eraan", want: AcceptCmd{}},
+		{name: "kan niet", in: "kan niet", want: DeclineCmd{}},
+		{name: "kan nu niet", in: "Kan nu niet, in gesprek", want: DeclineCmd{}},
+		{name: "kan niét accent", in: "kan niét", want: DeclineCmd{}},
+		{name: "nee", in: "nee", want: DeclineCmd{}},
+		{name: "decline", in: "decline", want: DeclineCmd{}},
+		{name: "klaar", in: "klaar", want: DoneCmd{}},
+		{name: "klaar with note", in: "klaar  rustig gepraat ", want: DoneCmd{Note: "rustig gepraat"}},
+		{name: "done", in: "done walked and talked", want: DoneCmd{Note: "walked and talked"}},
+		{name: "annuleer", in: "annuleer", want: CancelCmd{}},
+		{name: "annuleren", in: "annuleren", want: CancelCmd{}},
+		{name: "cancel", in: "Cancel", want: CancelCmd{}},
 
 		// Status.
-		{name: "beschikbaar", in: "beschikbaar", want: SetStatus{Status: bot.Available}},
-		{name: "available", in: "available", want: SetStatus{Status: bot.Available}},
-		{name: "bezet", in: "bezet", want: SetStatus{Status: bot.Busy}},
-		{name: "busy", in: "busy", want: SetStatus{Status: bot.Busy}},
-		{name: "bezet tot 13:30", in: "bezet tot 13:30", want: SetStatus{Status: bot.Busy, Until: until(13, 30)}},
-		{name: "afwezig tot 13.30", in: "afwezig tot 13.30", want: SetStatus{Status: bot.Away, Until: until(13, 30)}},
-		{name: "afwezig tot 14", in: "afwezig tot 14", want: SetStatus{Status: bot.Away, Until: until(14, 0)}},
-		{name: "away tot 13u30", in: "away tot 13u30", want: SetStatus{Status: bot.Away, Until: until(13, 30)}},
-		{name: "busy until 1:30pm", in: "busy until 1:30pm", want: SetStatus{Status: bot.Busy, Until: until(13, 30)}},
-		{name: "bezet 30 min", in: "bezet 30 min", want: SetStatus{Status: bot.Busy, Until: &Until{For: 30 * time.Minute}}},
-		{name: "afwezig 1 uur", in: "afwezig 1 uur", want: SetStatus{Status: bot.Away, Until: &Until{For: time.Hour}}},
-		{name: "bezet tot 2 loose", in: "bezet tot 2", want: SetStatus{Status: bot.Busy, Until: &Until{Hour: 2, Loose: true}}},
+		{name: "beschikbaar", in: "beschikbaar", want: SetStatusCmd{Status: bot.Available}},
+		{name: "available", in: "available", want: SetStatusCmd{Status: bot.Available}},
+		{name: "bezet", in: "bezet", want: SetStatusCmd{Status: bot.Busy}},
+		{name: "busy", in: "busy", want: SetStatusCmd{Status: bot.Busy}},
+		{name: "bezet tot 13:30", in: "bezet tot 13:30", want: SetStatusCmd{Status: bot.Busy, Until: until(13, 30)}},
+		{name: "afwezig tot 13.30", in: "afwezig tot 13.30", want: SetStatusCmd{Status: bot.Away, Until: until(13, 30)}},
+		{name: "afwezig tot 14", in: "afwezig tot 14", want: SetStatusCmd{Status: bot.Away, Until: until(14, 0)}},
+		{name: "away tot 13u30", in: "away tot 13u30", want: SetStatusCmd{Status: bot.Away, Until: until(13, 30)}},
+		{name: "busy until 1:30pm", in: "busy until 1:30pm", want: SetStatusCmd{Status: bot.Busy, Until: until(13, 30)}},
+		{name: "bezet 30 min", in: "bezet 30 min", want: SetStatusCmd{Status: bot.Busy, Until: &Until{For: 30 * time.Minute}}},
+		{name: "afwezig 1 uur", in: "afwezig 1 uur", want: SetStatusCmd{Status: bot.Away, Until: &Until{For: time.Hour}}},
+		{name: "bezet tot 2 loose", in: "bezet tot 2", want: SetStatusCmd{Status: bot.Busy, Until: &Until{Hour: 2, Loose: true}}},
 		{name: "bezet with words", in: "bezet in gesprek", wantErr: ErrBadTime},
 		{name: "afwezig morgen", in: "afwezig morgen", wantErr: ErrBadTime},
 		{name: "bezet tot 25:00", in: "bezet tot 25:00", wantErr: ErrBadTime},
 
 		// The rest.
-		{name: "wie", in: "wie", want: Who{}},
-		{name: "wie?", in: "Wie?", want: Who{}},
-		{name: "who", in: "who", want: Who{}},
-		{name: "succes", in: "succes  fijn gesprek, kind weer rustig", want: Success{Story: "fijn gesprek, kind weer rustig"}},
-		{name: "success", in: "success great talk", want: Success{Story: "great talk"}},
+		{name: "wie", in: "wie", want: WhoCmd{}},
+		{name: "wie?", in: "Wie?", want: WhoCmd{}},
+		{name: "who", in: "who", want: WhoCmd{}},
+		{name: "succes", in: "succes  fijn gesprek, kind weer rustig", want: SuccessCmd{Story: "fijn gesprek, kind weer rustig"}},
+		{name: "success", in: "success great talk", want: SuccessCmd{Story: "great talk"}},
 		{name: "succes empty", in: "succes", wantErr: ErrEmptyStory},
-		{name: "overzicht", in: "overzicht", want: Summary{}},
-		{name: "summary csv", in: "summary CSV", want: Summary{CSV: true}},
+		{name: "overzicht", in: "overzicht", want: SummaryCmd{}},
+		{name: "summary csv", in: "summary CSV", want: SummaryCmd{CSV: true}},
 
 		// Commands win over groups; groups stay reachable with "groep".
-		{name: "command word over alias", in: "ok", ix: slashed, want: Accept{}},
-		{name: "command word over group", in: "klaar", ix: slashed, want: Done{}},
-		{name: "group behind groep", in: "groep klaar", ix: slashed, want: RequestHelp{Group: "Klaar"}},
+		{name: "command word over alias", in: "ok", ix: slashed, want: AcceptCmd{}},
+		{name: "command word over group", in: "klaar", ix: slashed, want: DoneCmd{}},
+		{name: "group behind groep", in: "groep klaar", ix: slashed, want: RequestHelpCmd{Group: "Klaar"}},
 
 		// Groups that are not there, or fit several.
 		{name: "unknown number", in: "groep 9", wantErr: bot.ErrUnknownGroup},
@@ -145,7 +145,7 @@ func TestParse(t *testing.T) {
 		{name: "1 is not 12", in: "groep 1", ix: NewGroupIndex([]bot.Group{{ID: "12"}}), wantErr: bot.ErrUnknownGroup},
 		{name: "ambiguous letter", in: "groep 5", ix: lettered, wantErr: bot.ErrUnknownGroup, wantAmb: []string{"5a", "5b"}},
 		{name: "ambiguous combination", in: "1-2 onrust", ix: lettered, wantErr: bot.ErrUnknownGroup, wantAmb: []string{"1-2a", "1-2b"}},
-		{name: "exact among letters", in: "groep 5B", ix: lettered, want: RequestHelp{Group: "5b"}},
+		{name: "exact among letters", in: "groep 5B", ix: lettered, want: RequestHelpCmd{Group: "5b"}},
 		{name: "no index", in: "groep 5", noIndex: true, wantErr: bot.ErrUnknownGroup},
 
 		// Not a command at all.
@@ -155,7 +155,7 @@ func TestParse(t *testing.T) {
 		// Text hulpbot will not read.
 		{name: "too long", in: strings.Repeat("a", MaxInput+1), wantErr: ErrTooLong},
 		{name: "too long request", in: "groep 5 " + strings.Repeat("x", MaxInput), wantErr: ErrTooLong},
-		{name: "at the cap", in: "groep 5 " + strings.Repeat("x", MaxInput-8), want: RequestHelp{Group: "5", Note: strings.Repeat("x", bot.MaxNoteLen), Shortened: true}},
+		{name: "at the cap", in: "groep 5 " + strings.Repeat("x", MaxInput-8), want: RequestHelpCmd{Group: "5", Note: strings.Repeat("x", bot.MaxNoteLen), Shortened: true}},
 		{name: "NUL", in: "groep 5\x00", wantErr: ErrInvalidText},
 		{name: "escape sequence", in: "groep 5 \x1b[31mrood", wantErr: ErrInvalidText},
 		{name: "DEL", in: "ok\x7f", wantErr: ErrInvalidText},
@@ -165,10 +165,10 @@ func TestParse(t *testing.T) {
 		{name: "cut UTF-8", in: "groep 5 caf\xc3", wantErr: ErrInvalidText},
 
 		// Notes are capped.
-		{name: "long note", in: "groep 5 " + strings.Repeat("x", 300), want: RequestHelp{Group: "5", Note: strings.Repeat("x", bot.MaxNoteLen), Shortened: true}},
-		{name: "long note multibyte", in: "groep 5 " + strings.Repeat("é", 300), want: RequestHelp{Group: "5", Note: strings.Repeat("é", bot.MaxNoteLen), Shortened: true}},
-		{name: "note of exactly the cap", in: "groep 5 " + strings.Repeat("x", bot.MaxNoteLen), want: RequestHelp{Group: "5", Note: strings.Repeat("x", bot.MaxNoteLen)}},
-		{name: "long story", in: "succes " + strings.Repeat("y", 400), want: Success{Story: strings.Repeat("y", bot.MaxNoteLen), Shortened: true}},
+		{name: "long note", in: "groep 5 " + strings.Repeat("x", 300), want: RequestHelpCmd{Group: "5", Note: strings.Repeat("x", bot.MaxNoteLen), Shortened: true}},
+		{name: "long note multibyte", in: "groep 5 " + strings.Repeat("é", 300), want: RequestHelpCmd{Group: "5", Note: strings.Repeat("é", bot.MaxNoteLen), Shortened: true}},
+		{name: "note of exactly the cap", in: "groep 5 " + strings.Repeat("x", bot.MaxNoteLen), want: RequestHelpCmd{Group: "5", Note: strings.Repeat("x", bot.MaxNoteLen)}},
+		{name: "long story", in: "succes " + strings.Repeat("y", 400), want: SuccessCmd{Story: strings.Repeat("y", bot.MaxNoteLen), Shortened: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -454,19 +454,19 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		switch c := cmd.(type) {
-		case RequestHelp:
+		case RequestHelpCmd:
 			if _, ok := groupByID(ix, c.Group); !ok {
 				t.Fatalf("Parse(%q) asks help for %q, which is no group of the school", in, c.Group)
 			}
 			checkText("note", c.Note)
-		case Done:
+		case DoneCmd:
 			checkText("note", c.Note)
-		case Success:
+		case SuccessCmd:
 			checkText("story", c.Story)
 			if c.Story == "" {
 				t.Fatalf("Parse(%q) gives an empty story", in)
 			}
-		case SetStatus:
+		case SetStatusCmd:
 			if c.Until != nil {
 				checkUntil(t, in, *c.Until)
 			}
@@ -477,7 +477,7 @@ func FuzzParse(f *testing.F) {
 		if err == nil {
 			var want bool
 			switch cmd.(type) {
-			case RequestHelp, Help, Who:
+			case RequestHelpCmd, HelpCmd, WhoCmd:
 				want = true
 			}
 			if got := repeatSafe(in); got != want {

@@ -129,35 +129,35 @@ func (h *Handler) run(ctx context.Context, now time.Time, c Command, cmd Cmd) (R
 	sc := c.School
 	l := catalog.Lang(sc.Language)
 	switch cmd := cmd.(type) {
-	case RequestHelp:
+	case RequestHelpCmd:
 		in := bot.HelpRequest{From: c.From, Group: cmd.Group, Note: cmd.Note, ID: requestID(sc, c)}
 		r, err := h.svc.RequestHelp(ctx, now, sc, in)
 		if err != nil {
 			return Reply{}, in.ID, err
 		}
 		return Reply{Text: catalog.Lines(catalog.RequestText(sc, r), h.noteTips(sc, cmd.Note, cmd.Shortened))}, r.ID, nil
-	case Accept:
+	case AcceptCmd:
 		r, err := h.svc.Accept(ctx, now, sc, c.From, "", 0)
 		if err != nil {
 			return Reply{}, r.ID, err
 		}
 		return Reply{Text: catalog.Text(l, "accept.ok", "group", catalog.GroupLabel(sc, r.Group))}, r.ID, nil
-	case Decline:
+	case DeclineCmd:
 		r, err := h.svc.Decline(ctx, now, sc, c.From, "", 0)
 		if err != nil {
 			return Reply{}, r.ID, err
 		}
 		return Reply{Text: catalog.Text(l, "decline.ok", "group", catalog.GroupLabel(sc, r.Group))}, r.ID, nil
-	case Done:
+	case DoneCmd:
 		// A trailing #kernteam puts the request on the kernteam's agenda.
 		return h.done(ctx, now, c, cmd)
-	case Cancel:
+	case CancelCmd:
 		r, err := h.svc.Cancel(ctx, now, sc, c.From, "")
 		if err != nil {
 			return Reply{}, r.ID, err
 		}
 		return Reply{Text: catalog.Text(l, "cancel.ok", "group", catalog.GroupLabel(sc, r.Group))}, r.ID, nil
-	case SetStatus:
+	case SetStatusCmd:
 		a := bot.Availability{Status: cmd.Status}
 		if cmd.Until != nil {
 			t, err := cmd.Until.Time(now, sc.Location)
@@ -171,21 +171,21 @@ func (h *Handler) run(ctx context.Context, now time.Time, c Command, cmd Cmd) (R
 			return Reply{}, "", err
 		}
 		return Reply{Text: catalog.StatusText(sc, now, got)}, "", nil
-	case Who:
+	case WhoCmd:
 		views, err := h.svc.WhoCanHelp(ctx, now, sc)
 		if err != nil {
 			return Reply{}, "", err
 		}
 		return Reply{Text: catalog.WhoText(sc, now, views)}, "", nil
-	case Success:
+	case SuccessCmd:
 		// A trailing #naam signs the story.
 		return h.success(ctx, now, c, cmd)
-	case Summary:
+	case SummaryCmd:
 		if !sc.IsCoordinator(c.From.Address) {
 			return Reply{}, "", bot.ErrNotCoordinator
 		}
 		return h.summary(ctx, now, c, cmd.CSV)
-	case Help:
+	case HelpCmd:
 		return Reply{Text: catalog.Usage(sc)}, "", nil
 	}
 	return Reply{}, "", &CommandError{}

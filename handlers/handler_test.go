@@ -38,7 +38,7 @@ type fakeService struct {
 	req   bot.Request
 	views []bot.HelperView
 	err   error
-	ids   []string // HelpRequest.ID of each RequestHelp
+	ids   []string // HelpRequest.ID of each RequestHelpCmd
 }
 
 var _ Service = (*fakeService)(nil)

@@ -19,8 +19,8 @@ import (
 // button under the reply) and the "Hielp het?" buttons under the notice
 // that a request was closed.
 
-// Weekly is the part of the weekly use cases the command layer calls.
-type Weekly interface {
+// WeeklyUseCases is the part of the weekly use cases the command layer calls.
+type WeeklyUseCases interface {
 	Report(ctx context.Context, s *bot.School, week string) (bot.WeekReport, error)
 	History(ctx context.Context, s *bot.School, week string, n int) ([]bot.WeekFigures, error)
 	ShareSignedStory(ctx context.Context, now time.Time, s *bot.School, by bot.Actor, text string) error
@@ -28,7 +28,7 @@ type Weekly interface {
 	MarkForKernteam(ctx context.Context, now time.Time, s *bot.School, by bot.Actor, requestID string) error
 }
 
-var _ Weekly = (*bot.Weekly)(nil)
+var _ WeeklyUseCases = (*bot.Weekly)(nil)
 
 // pulseAnswers maps the "Hielp het?" buttons to their answers.
 var pulseAnswers = map[message.Action]bot.PulseAnswer{
@@ -40,7 +40,7 @@ type Option func(*Handler)
 
 // weeklyDeps is what WithWeekly adds.
 type weeklyDeps struct {
-	w    Weekly
+	w    WeeklyUseCases
 	send message.Sender // delivers the chart of an on-demand digest; may be nil
 }
 
@@ -50,7 +50,7 @@ type weeklyDeps struct {
 // to the coordinator as a direct message (a reply to a command cannot
 // carry a file on every platform); give it the outbox, the one path to a
 // platform, as every other message takes.
-func WithWeekly(w Weekly, send message.Sender) Option {
+func WithWeekly(w WeeklyUseCases, send message.Sender) Option {
 	return func(h *Handler) { h.weekly = &weeklyDeps{w: w, send: send} }
 }
 
@@ -86,7 +86,7 @@ func cutTag(text string, tags ...string) (string, bool) {
 
 // done answers "/hulp klaar": the request is closed; with #kernteam it goes
 // on the kernteam's agenda, else a button offers to put it there.
-func (h *Handler) done(ctx context.Context, now time.Time, c Command, cmd Done) (Reply, string, error) {
+func (h *Handler) done(ctx context.Context, now time.Time, c Command, cmd DoneCmd) (Reply, string, error) {
 	sc := c.School
 	l := catalog.Lang(sc.Language)
 	note, mark := cutTag(cmd.Note, kernteamTags...)
@@ -116,7 +116,7 @@ func (h *Handler) done(ctx context.Context, now time.Time, c Command, cmd Done) 
 
 // success answers "/hulp succes": kept without the author's name, or with
 // it when the story ends in #naam.
-func (h *Handler) success(ctx context.Context, now time.Time, c Command, cmd Success) (Reply, string, error) {
+func (h *Handler) success(ctx context.Context, now time.Time, c Command, cmd SuccessCmd) (Reply, string, error) {
 	sc := c.School
 	l := catalog.Lang(sc.Language)
 	story, signed := cutTag(cmd.Story, signTags...)

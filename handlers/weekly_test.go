@@ -67,7 +67,7 @@ type fakeWeekly struct {
 	err     error
 }
 
-var _ Weekly = (*fakeWeekly)(nil)
+var _ WeeklyUseCases = (*fakeWeekly)(nil)
 
 func (f *fakeWeekly) record(s string) {
 	f.mu.Lock()
@@ -100,7 +100,7 @@ func (f *fakeWeekly) MarkForKernteam(_ context.Context, _ time.Time, _ *bot.Scho
 	return f.err
 }
 
-func weeklyHandler(t testing.TB, svc Service, wk Weekly, send message.Sender) *Handler {
+func weeklyHandler(t testing.TB, svc Service, wk WeeklyUseCases, send message.Sender) *Handler {
 	now := testNow(t)
 	return New(svc, func() time.Time { return now }, nil, WithWeekly(wk, send))
 }

@@ -80,7 +80,7 @@ type WeeklyOptions struct {
 	Parse func(spec string) (cron.Schedule, error)
 }
 
-// Weekly runs the weekly jobs of every school (bot.Jobs): one robfig/cron
+// WeeklyJobs runs the weekly jobs of every school (bot.Jobs): one robfig/cron
 // for all schools, each job's schedule pinned to its school's time zone and
 // wrapped in Recover and SkipIfStillRunning (one scheduler and goroutine,
 // not one per school: a thousand schools cost entries, not goroutines).
@@ -92,7 +92,7 @@ type WeeklyOptions struct {
 // after TickRetry, as long as it is within the catch-up window; when this
 // replica holds its lease already, the run again keeps it. Messages queued
 // by an earlier run are not queued twice (the outbox knows their keys).
-type Weekly struct {
+type WeeklyJobs struct {
 	o   WeeklyOptions
 	log *slog.Logger
 
@@ -113,8 +113,8 @@ type heldTick struct {
 	at          time.Time
 }
 
-// NewWeekly returns the weekly jobs; Start starts them.
-func NewWeekly(o WeeklyOptions) *Weekly {
+// NewWeeklyJobs returns the weekly jobs; Start starts them.
+func NewWeeklyJobs(o WeeklyOptions) *WeeklyJobs {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -133,7 +133,7 @@ func NewWeekly(o WeeklyOptions) *Weekly {
 	if o.Parse == nil {
 		o.Parse = cron.ParseStandard
 	}
-	return &Weekly{o: o, log: o.Log.With("component", "weekly"), held: map[string]heldTick{}}
+	return &WeeklyJobs{o: o, log: o.Log.With("component", "weekly"), held: map[string]heldTick{}}
 }
 
 // Outcome is what one tick came to.
@@ -151,7 +151,7 @@ const (
 // Start sets up the crons and runs, in the background, any tick missed
 // within the catch-up window (a restart at 16:05 still sends the digest of
 // 16:00, once). Jobs run until Stop; ctx only gives them its values.
-func (w *Weekly) Start(ctx context.Context) error {
+func (w *WeeklyJobs) Start(ctx context.Context) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.cancel != nil {
@@ -211,7 +211,7 @@ func (w *Weekly) Start(ctx context.Context) error {
 // Stop stops the crons and waits for running jobs: up to stopGrace, then
 // it cancels them and waits for them to return. Ticks waiting to run again
 // do not; their leases are given back where the Leases can.
-func (w *Weekly) Stop() {
+func (w *WeeklyJobs) Stop() {
 	w.mu.Lock()
 	c, cancel := w.cron, w.cancel
 	w.cron = nil
@@ -247,7 +247,7 @@ func (w *Weekly) Stop() {
 
 // handBack gives back the leases of ticks whose posts are not all queued,
 // so a replica that starts within the catch-up window runs them.
-func (w *Weekly) handBack() {
+func (w *WeeklyJobs) handBack() {
 	w.mu.Lock()
 	held := w.held
 	w.held = map[string]heldTick{}
@@ -272,7 +272,7 @@ func (w *Weekly) handBack() {
 
 // fire is what cron runs: the tick is the latest time sched fires at or
 // before now.
-func (w *Weekly) fire(ctx context.Context, sc *bot.School, job bot.Job, sched cron.Schedule) {
+func (w *WeeklyJobs) fire(ctx context.Context, sc *bot.School, job bot.Job, sched cron.Schedule) {
 	at, ok := LatestTick(sched, w.o.Now(), w.o.CatchUp)
 	if !ok {
 		w.log.Warn("job fired without a tick in the catch-up window", "school", sc.ID, "job", job)
@@ -281,7 +281,7 @@ func (w *Weekly) fire(ctx context.Context, sc *bot.School, job bot.Job, sched cr
 	w.runLogged(ctx, sc, job, at)
 }
 
-func (w *Weekly) runLogged(ctx context.Context, sc *bot.School, job bot.Job, at time.Time) {
+func (w *WeeklyJobs) runLogged(ctx context.Context, sc *bot.School, job bot.Job, at time.Time) {
 	out, err := w.RunTick(ctx, sc, job, at)
 	log := w.log.With("school", sc.ID, "job", job, "tick", at.In(sc.Location).Format(time.RFC3339), "outcome", out)
 	if err != nil {
@@ -297,7 +297,7 @@ func (w *Weekly) runLogged(ctx context.Context, sc *bot.School, job bot.Job, at 
 // again runs a failed tick once more after TickRetry, if that is still
 // within the catch-up window (a replica starting then would run it too);
 // else the tick is given up, at error level.
-func (w *Weekly) again(ctx context.Context, sc *bot.School, job bot.Job, at time.Time) {
+func (w *WeeklyJobs) again(ctx context.Context, sc *bot.School, job bot.Job, at time.Time) {
 	log := w.log.With("school", sc.ID, "job", job, "tick", at.In(sc.Location).Format(time.RFC3339))
 	if w.o.Now().Add(w.o.TickRetry).Sub(at) > w.o.CatchUp {
 		w.forget(sc.ID, job, at)
@@ -332,7 +332,7 @@ func (w *Weekly) again(ctx context.Context, sc *bot.School, job bot.Job, at time
 
 // take reports whether this replica holds the lease of the tick, and takes
 // it out of held: one run at a time resumes it.
-func (w *Weekly) take(school, key string) bool {
+func (w *WeeklyJobs) take(school, key string) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	_, ok := w.held[school+"/"+key]
@@ -341,14 +341,14 @@ func (w *Weekly) take(school, key string) bool {
 }
 
 // hold keeps a tick whose lease this replica took, for a run again.
-func (w *Weekly) hold(h heldTick) {
+func (w *WeeklyJobs) hold(h heldTick) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.held[h.school+"/"+h.key] = h
 }
 
 // forget drops a held tick that will not run again.
-func (w *Weekly) forget(school string, job bot.Job, at time.Time) {
+func (w *WeeklyJobs) forget(school string, job bot.Job, at time.Time) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for k, h := range w.held {
@@ -361,9 +361,9 @@ func (w *Weekly) forget(school string, job bot.Job, at time.Time) {
 // RunTick runs job of school sc for the tick scheduled at at: nothing
 // while the school is closed; else, for the one caller that gets the
 // tick's lease, the post to every recipient, queued in the outbox. When a
-// post cannot be queued the tick fails and this Weekly keeps its lease: a
+// post cannot be queued the tick fails and this WeeklyJobs keeps its lease: a
 // later RunTick of the same tick on it resumes without taking the lease.
-func (w *Weekly) RunTick(ctx context.Context, sc *bot.School, job bot.Job, at time.Time) (Outcome, error) {
+func (w *WeeklyJobs) RunTick(ctx context.Context, sc *bot.School, job bot.Job, at time.Time) (Outcome, error) {
 	tick := w.o.UseCases.Plan(sc, job, at)
 	if tick.Closed {
 		return Closed, nil
@@ -387,7 +387,7 @@ func (w *Weekly) RunTick(ctx context.Context, sc *bot.School, job bot.Job, at ti
 
 // post queues each of the tick's posts, one call each: the outbox
 // delivers and retries.
-func (w *Weekly) post(ctx context.Context, sc *bot.School, tick bot.Tick) (Outcome, error) {
+func (w *WeeklyJobs) post(ctx context.Context, sc *bot.School, tick bot.Tick) (Outcome, error) {
 	msgs, done, err := w.o.Posts.Compose(ctx, sc, tick)
 	if err != nil {
 		return Failed, err

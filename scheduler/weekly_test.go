@@ -102,7 +102,7 @@ func weeklySchool(t *testing.T) *bot.School {
 
 // replica is one hulpbot process's weekly jobs on a shared Redis.
 type replica struct {
-	jobs   *Weekly
+	jobs   *WeeklyJobs
 	weekly *bot.Weekly
 	store  *redisstore.Store
 	sent   *posts
@@ -129,7 +129,7 @@ func newReplica(t *testing.T, rdb redis.UniversalClient, prefix string, sc *bot.
 		platforms = []bot.Platform{mattermost}
 	}
 	o.Posts = catalog.NewWeeklyPosts(weekly, platforms, store.Pseudonyms(), o.Log)
-	return &replica{jobs: NewWeekly(o), weekly: weekly, store: store, sent: sent}
+	return &replica{jobs: NewWeeklyJobs(o), weekly: weekly, store: store, sent: sent}
 }
 
 // newMemReplica is a replica without Redis, for tests on synctest's clock
@@ -153,7 +153,7 @@ func newMemReplica(t *testing.T, sc *bot.School, o WeeklyOptions) *replica {
 	if o.Log == nil {
 		o.Log = quiet
 	}
-	return &replica{jobs: NewWeekly(o), sent: sent}
+	return &replica{jobs: NewWeeklyJobs(o), sent: sent}
 }
 
 // schoolDays plans ticks on the school's own closed days.

@@ -63,7 +63,7 @@ func startWeekly(ctx context.Context, deps weeklyDeps) (stop func(), err error) 
 		deps.log.Warn("holiday feed unavailable; retrying hourly", "component", "weekly", "err", urlErr)
 	}
 
-	jobs := scheduler.NewWeekly(scheduler.WeeklyOptions{
+	jobs := scheduler.NewWeeklyJobs(scheduler.WeeklyOptions{
 		Schools:  deps.dir,
 		UseCases: deps.weekly,
 		Posts:    catalog.NewWeeklyPosts(deps.weekly, deps.platforms, deps.store.Pseudonyms(), deps.log),
