@@ -255,6 +255,9 @@ func (a *Adapter) ServeAction(w http.ResponseWriter, r *http.Request) {
 	if !strings.EqualFold(req.UserName, name) {
 		a.log.Warn("click: user_name is not the account's username; the account counts", "school", sc.ID, "post", bot.Mask(req.PostId), "user", bot.Mask(req.UserId))
 	}
+	if ref.Action == message.ActionAccept || ref.Action == message.ActionDecline {
+		a.sender.clicked(ctx, sc.ID, ref.RequestID, ref.OfferNo, req.PostId)
+	}
 	reply := a.dispatch.Click(ctx, handlers.Click{
 		School:    sc,
 		From:      bot.Actor{Address: bot.Address{Platform: Platform, Handle: name}, Name: name},

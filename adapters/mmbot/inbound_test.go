@@ -94,16 +94,14 @@ func TestStoryOverHTTP(t *testing.T) {
 		t.Errorf("a replayed click changed Redis:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 
-	// Anne's offer post lost its buttons when the request moved on (the
-	// click rewrote it too; a typed "kan niet" would have left them).
-	patched := false
+	// Anne's offer post was rewritten by her click's own answer; no patch
+	// of it by the delivery of the move may race that rewrite in
+	// Mattermost (it could undo it). A typed "kan niet" is patched:
+	// TestTypedAcceptRetiresButtons.
 	for _, p := range s.mm.patchList() {
-		if p.PostID == offer.Id && p.Props[model.PostPropsAttachments] == nil {
-			patched = true
+		if p.PostID == offer.Id {
+			t.Errorf("Anne's clicked offer post %s was patched as well: %+v", offer.Id, p)
 		}
-	}
-	if !patched {
-		t.Errorf("Anne's offer post %s was not stripped of its buttons; patches: %+v", offer.Id, s.mm.patchList())
 	}
 
 	// Done.

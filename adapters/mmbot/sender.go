@@ -307,6 +307,30 @@ func (o offerPost) String() string {
 
 // parseOfferPost reads an offers hash value; a bare post id is one kept
 // before markers were.
+// clicked marks offer post postID of the request as done with before a
+// click on it is handled: the click's answer rewrites the post, and a
+// patch of the same post by the delivery of the change the click makes
+// (its buttons taken off) would race that rewrite in Mattermost and could
+// undo it.
+func (s *Sender) clicked(ctx context.Context, school, request string, offer int, postID string) {
+	if s == nil || s.rdb == nil || request == "" || offer < 1 {
+		return
+	}
+	key, field := s.offersKey(school, request), strconv.Itoa(offer)
+	v, err := s.rdb.HGet(ctx, key, field).Result()
+	if err != nil {
+		return // not remembered (or Redis away): nothing to hold back
+	}
+	post := parseOfferPost(v)
+	if post.id != postID || post.retired {
+		return
+	}
+	post.retired = true
+	if err := s.rdb.HSet(ctx, key, field, post.String()).Err(); err != nil {
+		s.log.Warn("cannot mark clicked offer post", "school", school, "request", request, "offer", offer, "err", err)
+	}
+}
+
 func parseOfferPost(v string) offerPost {
 	f := strings.Fields(v)
 	var o offerPost
