@@ -515,6 +515,15 @@ func TestOfferLapses(t *testing.T) {
 	s.command("juf.anna", "groep 5")
 	offer := s.offerPost("anne")
 	id, n := requestOf(t, offer)
+	// The offer's delivery done with (the sender remembers the post before
+	// it returns; the outbox then records it): only then can it lapse, as
+	// a deadline minutes later would find it.
+	for deadline := time.Now().Add(5 * time.Second); s.rdb.HExists(context.Background(), s.prefix+":{de-vaart}:outbox:msg", "n/"+id+"/offer/1/helper").Val(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the offer's delivery was not recorded within 5s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	r := s.request("de-vaart", id)
 	sc, _ := s.dir.School("de-vaart")
 	if _, err := s.svc.Timeout(context.Background(), r.Deadline.Add(time.Second), sc, id, n); err != nil {

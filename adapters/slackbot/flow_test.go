@@ -152,6 +152,16 @@ func TestOfferLapses(t *testing.T) {
 	s.command(marieID, "juf.marie", "groep 5")
 	m := s.offer(anneID, 1)
 	id := requestOf(t, slackfake.Buttons(t, m)[0])
+	// The offer's delivery done with (the sender remembers the message
+	// before it returns; the outbox then records it): only then can it
+	// lapse, as a deadline minutes later would find it.
+	offerKey := "n/" + id + "/offer/1/helper"
+	for deadline := time.Now().Add(5 * time.Second); s.rdb.HExists(context.Background(), s.prefix+":{"+s.school.ID+"}:outbox:msg", offerKey).Val(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the offer's delivery was not recorded within 5s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	r := s.request(id)
 	if _, err := s.svc.Timeout(context.Background(), r.Deadline.Add(time.Second), s.school, id, 1); err != nil {
 		t.Fatalf("timeout: %v", err)
