@@ -51,6 +51,13 @@ func (knownWords KnownWords) LooksLikeName(note string) bool {
 	return false
 }
 
+// Sensitive reports whether a note (or a success story) must be held
+// before it reaches anyone else: it seems to name a child or to hold health
+// data (a diagnosis, medication).
+func (knownWords KnownWords) Sensitive(note string) bool {
+	return knownWords.LooksLikeName(note)
+}
+
 // namePunct is what may stick to a word without being part of it.
 const namePunct = ".,;:!?()[]{}\"'“”‘’«»…-–—/*_#@<>"
 
