@@ -37,6 +37,12 @@ func TestServiceNotice(t *testing.T) {
 			ref: NoticeRef{Kind: NoticeOfferLapsed, RequestID: "r1", OfferNo: 1, To: "helper:gone", Previous: "gone"}},
 		{name: "picked up by someone who is no helper: their name", req: Request{ID: "r1", State: StateAccepted, Requester: marie, PickedByName: "Sanne"},
 			ref: NoticeRef{Kind: NoticeAccepted, RequestID: "r1", To: ToRequester}, wantOK: true, wantTo: "juf.marie", wantName: "Sanne"},
+		{name: "the note goes to whoever picked the request up, helper or not", req: Request{ID: "r1", State: StateAccepted, Requester: marie, Note: "onrust",
+			PickedBy: Address{Platform: mattermost, Handle: "sanne"}, PickedByName: "Sanne"},
+			ref: NoticeRef{Kind: NoticePickedNote, RequestID: "r1", To: ToPicker}, wantOK: true, wantTo: "sanne", wantName: "Sanne"},
+		{name: "a note erased before its message went out is not sent", req: Request{ID: "r1", State: StateResolved, Requester: marie,
+			PickedBy: Address{Platform: mattermost, Handle: "sanne"}},
+			ref: NoticeRef{Kind: NoticePickedNote, RequestID: "r1", To: ToPicker}},
 		{name: "an expired request tells nothing", req: Request{},
 			ref: NoticeRef{Kind: NoticeResolved, RequestID: "gone", To: ToRequester}},
 	}

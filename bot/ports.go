@@ -131,10 +131,24 @@ const (
 	// doorzetten" that the request was passed on after all (its create
 	// reached Redis although the answer did not come back in time).
 	NoticePassedOnLate NoticeKind = "passed_on_late"
+	// NoticePickedNote gives whoever picked an escalated request up in the
+	// fallback channel its note, in a direct message: the channel post
+	// never shows a note.
+	NoticePickedNote NoticeKind = "picked_note"
 )
 
-// Urgent reports notices someone must act on now: delivered first.
-func (k NoticeKind) Urgent() bool { return k == NoticeOffer || k == NoticeEscalated }
+// NoticeKinds are all the kinds above, for tests that must hold for every
+// notice (a test in this package checks the list is complete).
+var NoticeKinds = []NoticeKind{
+	NoticeOffer, NoticeAccepted, NoticeMovedOn, NoticeOfferLapsed, NoticeEscalated, NoticeNobody,
+	NoticeCancelled, NoticeResolved, NoticeFollowUp, NoticePassedOnLate, NoticePickedNote,
+}
+
+// Urgent reports notices someone must act on now: delivered first. The
+// note for whoever picked a request up is what they go with.
+func (k NoticeKind) Urgent() bool {
+	return k == NoticeOffer || k == NoticeEscalated || k == NoticePickedNote
+}
 
 // Recipient is a person, or a channel of the school on a platform.
 type Recipient struct {
@@ -180,8 +194,9 @@ type NoticeRef struct {
 	Kind      NoticeKind
 	RequestID string
 	OfferNo   int
-	// To is "requester", "channel" (the school's fallback channel) or
-	// "helper:<id>".
+	// To is "requester", "channel" (the school's fallback channel),
+	// "picker" (who picked the request up in the fallback channel, who may
+	// be no helper) or "helper:<id>".
 	To string
 	// Helper and Previous are the helpers the notice is about (ids); Reason
 	// why a request moved on.
@@ -193,6 +208,7 @@ type NoticeRef struct {
 const (
 	ToRequester    = "requester"
 	ToChannel      = "channel"
+	ToPicker       = "picker"
 	toHelperPrefix = "helper:"
 )
 
@@ -212,7 +228,7 @@ func ParseNoticeRef(s string) (NoticeRef, error) {
 		return NoticeRef{}, fmt.Errorf("notice of request %q: offer number %q", f[2], f[3])
 	}
 	r := NoticeRef{Kind: NoticeKind(f[1]), RequestID: f[2], OfferNo: no, To: f[4], Helper: f[5], Previous: f[6], Reason: AdvanceReason(f[7])}
-	if r.To != ToRequester && r.To != ToChannel && (!strings.HasPrefix(r.To, toHelperPrefix) || len(r.To) == len(toHelperPrefix)) {
+	if r.To != ToRequester && r.To != ToChannel && r.To != ToPicker && (!strings.HasPrefix(r.To, toHelperPrefix) || len(r.To) == len(toHelperPrefix)) {
 		return NoticeRef{}, fmt.Errorf("notice of request %q: not a recipient", f[2])
 	}
 	return r, nil

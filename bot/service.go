@@ -216,6 +216,11 @@ func (s *Service) Pickup(ctx context.Context, now time.Time, sc *School, by Acto
 	}
 	s.log.Info("request picked up", "school", sc.ID, "request", out.ID, "helper", Mask(helperID))
 	s.tell(ctx, sc, NoticeAccepted, Recipient{Address: out.Requester}, out, helperID, "")
+	if out.Note != "" {
+		// The channel saw group, time and who asked; the note goes to the
+		// one who picked it up only.
+		s.tell(ctx, sc, NoticePickedNote, Recipient{Address: out.PickedBy}, out, helperID, "")
+	}
 	return out, nil
 }
 
@@ -414,6 +419,12 @@ func (s *Service) Notice(ctx context.Context, sc *School, ref NoticeRef) (Notice
 		if r.State != StateOffered && r.State != StateEscalated {
 			return Notice{}, false, nil
 		}
+	case NoticePickedNote:
+		// The note is erased a grace after the request closed: then there
+		// is nothing left to hand over.
+		if r.Note == "" {
+			return Notice{}, false, nil
+		}
 	}
 	// The offer the notice is about, which for a lapsed offer is not the
 	// request's current one.
@@ -424,6 +435,8 @@ func (s *Service) Notice(ctx context.Context, sc *School, ref NoticeRef) (Notice
 		n.To = Recipient{Address: r.Requester}
 	case ref.To == ToChannel:
 		n.To = channelRecipient(sc, r)
+	case ref.To == ToPicker:
+		n.To = Recipient{Address: r.PickedBy}
 	default:
 		n.To = helperRecipient(sc, strings.TrimPrefix(ref.To, toHelperPrefix), r.Requester.Platform)
 	}
@@ -431,7 +444,7 @@ func (s *Service) Notice(ctx context.Context, sc *School, ref NoticeRef) (Notice
 		s.log.Warn("nobody to tell", "school", sc.ID, "request", r.ID, "notice", ref.Kind)
 		return Notice{}, false, nil
 	}
-	if ref.Kind == NoticeAccepted && ref.Helper == "" {
+	if (ref.Kind == NoticeAccepted || ref.Kind == NoticePickedNote) && ref.Helper == "" {
 		// Picked up in the fallback channel by someone who is no helper.
 		n.Helper.Name = r.PickedByName
 	}

@@ -214,6 +214,8 @@ var texts = map[string]map[string]string{
 		"notice.cancelled.channel":             "De hulpvraag voor {group} van {time} is ingetrokken.",
 		"notice.resolved":                      "{helper} heeft je hulpvraag voor {group} afgesloten.",
 		"notice.other":                         "Er is iets veranderd aan de hulpvraag voor {group}.",
+		"notice.escalated.note_by_dm":          "Wie dit oppakt, krijgt de toelichting in een privébericht.",
+		"notice.picked_note":                   "Je hebt de hulpvraag voor {group} van {time} opgepakt. De toelichting, alleen voor jou:",
 	},
 	LangEN: {
 		"request.offered":             "Your request for help for {group} has gone to {helper} ({role}).",
@@ -400,6 +402,8 @@ var texts = map[string]map[string]string{
 		"notice.cancelled.channel":             "The request for {group} from {time} has been withdrawn.",
 		"notice.resolved":                      "{helper} has closed your request for {group}.",
 		"notice.other":                         "Something changed in the request for {group}.",
+		"notice.escalated.note_by_dm":          "Whoever takes this gets the note in a direct message.",
+		"notice.picked_note":                   "You took the request for {group} from {time}. The note, for you only:",
 	},
 }
 

@@ -68,6 +68,12 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 	if r.Note != "" {
 		note = Text(l, "notice.note", "note", r.Note)
 	}
+	if n.To.Channel != "" {
+		// A channel post never shows a note, whatever it tells: a note
+		// may name a child, and a channel is read by many. Whoever picks
+		// the request up gets it in a direct message (NoticePickedNote).
+		note, r.Note, r.DoneNote = "", "", ""
+	}
 	switch n.Kind {
 	case bot.NoticeOffer:
 		var deadline string
@@ -91,7 +97,11 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 			m.Text = Text(l, "notice.nobody", "group", group, "channel", sc.FallbackChannel)
 		}
 	case bot.NoticeEscalated:
-		m.Text = Lines(Text(l, "notice.escalated", "group", group, "time", at), from, note)
+		var byDM string
+		if n.Request.Note != "" {
+			byDM = Text(l, "notice.escalated.note_by_dm")
+		}
+		m.Text = Lines(Text(l, "notice.escalated", "group", group, "time", at), from, note, byDM)
 		// Anyone in the channel may pick it up for as long as the request is kept.
 		m.Buttons = []message.Button{{Label: Text(l, "button.pickup"), Action: message.ActionPickup, RequestID: r.ID, Primary: true,
 			Until: r.CreatedAt.Add(sc.Retention)}}
@@ -139,6 +149,8 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 		// "Hielp het?": the command layer counts the answers, nothing more.
 		m.Text = Lines(Text(l, "notice.resolved", "helper", HelperName(sc, n.Helper.Name), "group", group), done, Text(l, "pulse.question"))
 		m.Buttons = pulseButtons(l, r.ID)
+	case bot.NoticePickedNote:
+		m.Text = Lines(Text(l, "notice.picked_note", "group", group, "time", at), from, note)
 	default:
 		m.Text = Text(l, "notice.other", "group", group)
 	}

@@ -60,6 +60,10 @@ func notices(t testing.TB) []struct {
 		{"follow_up-escalated", bot.Notice{Kind: bot.NoticeFollowUp, To: toMarie, SchoolID: "de-vaart", Request: escalated}},
 		{"resolved", bot.Notice{Kind: bot.NoticeResolved, To: toMarie, SchoolID: "de-vaart", Helper: annes,
 			Request: with(func(r *bot.Request) { r.State, r.DoneNote = bot.StateResolved, "rustig gepraat op de gang" })}},
+		{"picked_note", bot.Notice{Kind: bot.NoticePickedNote, To: bot.Recipient{Address: bot.Address{Platform: mattermost, Handle: "sanne"}}, SchoolID: "de-vaart",
+			Request: with(func(r *bot.Request) {
+				r.State, r.HelperID, r.AcceptedAt, r.PickedByName = bot.StateAccepted, "", created.Add(time.Minute), "Sanne"
+			})}},
 		{"resolved-bare", bot.Notice{Kind: bot.NoticeResolved, To: toMarie, SchoolID: "de-vaart", Helper: annes,
 			Request: with(func(r *bot.Request) { r.State = bot.StateResolved })}},
 	}
@@ -93,12 +97,55 @@ func TestRender(t *testing.T) {
 			})
 		}
 	}
-	for _, k := range []bot.NoticeKind{bot.NoticeOffer, bot.NoticeAccepted, bot.NoticeMovedOn, bot.NoticeOfferLapsed, bot.NoticeFollowUp,
-		bot.NoticeEscalated, bot.NoticeNobody, bot.NoticeCancelled, bot.NoticeResolved} {
+	for _, k := range bot.NoticeKinds {
 		if !kinds[k] {
 			t.Errorf("no golden test renders %s", k)
 		}
 	}
+}
+
+// TestNoNoteInAChannel renders every notice kind, in every state a request
+// can be in, for the fallback channel, with a note and a closing note that
+// stand out: neither may ever be in a channel post. The picker's direct
+// message is where the note goes instead.
+func TestNoNoteInAChannel(t *testing.T) {
+	const note, done = "Daan slaat Mo op het plein", "Daan opgehaald door moeder"
+	toChannel := bot.Recipient{Address: bot.Address{Platform: mattermost}, Channel: "kernteam"}
+	created := testNow(t)
+	states := []bot.State{bot.StateOffered, bot.StateAccepted, bot.StateEscalated, bot.StateResolved, bot.StateCancelled}
+	helpers := []bot.HelperRef{{}, {ID: "anne", Name: "Anne", Role: bot.RoleJeugdhulpverlener}}
+	for _, l := range []string{LangNL, LangEN} {
+		sc := testSchool(t, l)
+		for _, kind := range bot.NoticeKinds {
+			for _, st := range states {
+				for _, hp := range helpers {
+					r := bot.Request{ID: "req000000001", SchoolID: "de-vaart", Group: "5", Note: note, DoneNote: done,
+						Requester: teacher.Address, RequesterName: "Marie", State: st, HelperID: hp.ID, OfferNo: 1,
+						CreatedAt: created, Deadline: created.Add(time.Minute), PickedByName: "Sanne"}
+					m := Render(bot.Notice{Kind: kind, To: toChannel, SchoolID: "de-vaart", Request: r, Helper: hp, Previous: hp}, sc)
+					for _, b := range append([]string{m.Text}, buttonLabels(m)...) {
+						if strings.Contains(b, "Daan") || strings.Contains(b, "plein") || strings.Contains(b, "moeder") {
+							t.Errorf("%s, %s, %s, helper %q: the channel is shown a note: %q", l, kind, st, hp.ID, b)
+						}
+					}
+				}
+			}
+		}
+		// The same note does reach the picker, in a direct message.
+		toSanne := bot.Recipient{Address: bot.Address{Platform: mattermost, Handle: "sanne"}}
+		r := bot.Request{ID: "req000000001", Group: "5", Note: note, State: bot.StateAccepted, CreatedAt: created}
+		if m := Render(bot.Notice{Kind: bot.NoticePickedNote, To: toSanne, Request: r}, sc); !strings.Contains(m.Text, note) {
+			t.Errorf("%s: the picker's message %q has no note", l, m.Text)
+		}
+	}
+}
+
+func buttonLabels(m message.Message) []string {
+	var out []string
+	for _, b := range m.Buttons {
+		out = append(out, b.Label)
+	}
+	return out
 }
 
 func TestRenderWithoutFallbackChannel(t *testing.T) {

@@ -831,3 +831,52 @@ func TestStopHandsFailedTickBack(t *testing.T) {
 		})
 	}
 }
+
+// TestWeeklyPostsShowNoNote plays a week whose requests carry notes (and a
+// closing note) that name a child, marks one for the kernteam and runs every
+// weekly post: neither the reminder with its agenda, the successes nor the
+// digest may show a note.
+func TestWeeklyPostsShowNoNote(t *testing.T) {
+	sc := weeklySchool(t)
+	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
+	r := newReplica(t, rdb, prefix, sc, WeeklyOptions{})
+	w := newWeek(t, r.store, sc)
+	ctx := context.Background()
+	marie := actor("marie")
+	for i, note := range []string{"Daan slaat op het plein", "Fleur huilt, ADHD medicatie vergeten"} {
+		at := ams(2026, 11, 23+2*i, 9, 0) // monday and wednesday: Anne's mornings alone
+		req, err := w.svc.RequestHelp(ctx, at, sc, bot.HelpRequest{From: marie, Group: "5", Note: note})
+		if err != nil {
+			t.Fatal(err)
+		}
+		helper := "anne"
+		w.accept(helper, req.ID, at.Add(time.Minute))
+		if _, err := w.svc.Resolve(ctx, at.Add(5*time.Minute), sc, actor(helper), "Daan rustig gepraat"); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.weekly.MarkForKernteam(ctx, at.Add(6*time.Minute), sc, actor(helper), req.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, job := range bot.Jobs {
+		if out, err := r.jobs.RunTick(ctx, sc, job, ams(2026, 11, 27, 15, 0)); err != nil {
+			t.Fatalf("%s: %s, %v", job, out, err)
+		}
+	}
+	sent := r.sent.all()
+	if len(sent) == 0 {
+		t.Fatal("no weekly post sent")
+	}
+	reminder := false
+	for _, m := range sent {
+		for _, word := range []string{"Daan", "Fleur", "plein", "ADHD", "medicatie", "rustig gepraat"} {
+			if strings.Contains(m.Text, word) {
+				t.Errorf("a weekly post to %v shows a note (%q):\n%s", m.To, word, m.Text)
+			}
+		}
+		reminder = reminder || strings.Contains(m.Text, "groep 5, wo 25 nov")
+	}
+	if !reminder {
+		t.Errorf("no post listed the agenda items; the test shows nothing: %v", sent)
+	}
+}

@@ -174,7 +174,8 @@ func TestSyncDeliversInTheCall(t *testing.T) {
 func TestUrgentNotice(t *testing.T) {
 	for notice, want := range map[string]bool{
 		"notice|offer|r1|1|helper:anne|anne||": true, "notice|escalated|r1|0|channel|||": true,
-		"notice|offer_lapsed|r1|1|helper:anne|||": false, "notice|moved_on|r1|2|requester|||": false, `{"Text":"notice|offer|"}`: false,
+		"notice|offer_lapsed|r1|1|helper:anne|||": false, "notice|moved_on|r1|2|requester|||": false,
+		"notice|picked_note|r1|0|picker|||": true, `{"Text":"notice|offer|"}`: false,
 	} {
 		if got := urgentNotice(notice); got != want {
 			t.Errorf("urgentNotice(%q) = %v, want %v", strings.TrimSpace(notice), got, want)

@@ -251,7 +251,12 @@ func (o *Outbox) Queued(school string) {
 
 // urgentNotice reports a queued notice someone must act on now.
 func urgentNotice(notice string) bool {
-	return strings.HasPrefix(notice, "notice|"+string(bot.NoticeOffer)+"|") || strings.HasPrefix(notice, "notice|"+string(bot.NoticeEscalated)+"|")
+	rest, ok := strings.CutPrefix(notice, "notice|")
+	if !ok {
+		return false
+	}
+	kind, _, ok := strings.Cut(rest, "|")
+	return ok && bot.NoticeKind(kind).Urgent()
 }
 
 func (o *Outbox) key(school, rest string) string {

@@ -80,6 +80,29 @@ func TestChangesQueueTheirNotices(t *testing.T) {
 			"n/r1/escalated/0/channel":   "notice|escalated|r1|0|channel|||",
 			"n/r1/follow_up/0/requester": "notice|follow_up|r1|0|requester|||",
 		}},
+		{name: "picked up from the channel: the picker gets the note", steps: []step{create(), func(f *fixture, now time.Time) {
+			if _, err := f.s.Pickup(f.ctx, now, school, "r1", kernteamlid, ""); err != nil {
+				f.t.Fatal(err)
+			}
+		}}, want: map[string]string{
+			"n/r1/escalated/0/channel":  "notice|escalated|r1|0|channel|||",
+			"n/r1/accepted/0/requester": "notice|accepted|r1|0|requester|||",
+			"n/r1/picked_note/0/picker": "notice|picked_note|r1|0|picker|||",
+		}},
+		{name: "picked up without a note: nothing more to hand over", steps: []step{func(f *fixture, now time.Time) {
+			r := request("r1", now)
+			r.Note = ""
+			if _, err := f.s.CreateAndOffer(f.ctx, now, r, nil, now.Add(timeout), retention); err != nil {
+				f.t.Fatal(err)
+			}
+		}, func(f *fixture, now time.Time) {
+			if _, err := f.s.Pickup(f.ctx, now, school, "r1", kernteamlid, ""); err != nil {
+				f.t.Fatal(err)
+			}
+		}}, want: map[string]string{
+			"n/r1/escalated/0/channel":  "notice|escalated|r1|0|channel|||",
+			"n/r1/accepted/0/requester": "notice|accepted|r1|0|requester|||",
+		}},
 		{name: "no follow-up once accepted", steps: []step{create("anne"), func(f *fixture, now time.Time) { f.accept("anne", "r1", now) }, func(f *fixture, now time.Time) {
 			if ids, err := f.s.ClaimFollowUps(f.ctx, school, now.Add(time.Hour), 10); err != nil || len(ids) != 0 {
 				f.t.Fatalf("ClaimFollowUps = %v, %v; want none", ids, err)

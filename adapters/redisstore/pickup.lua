@@ -2,7 +2,8 @@
 -- ("Ik pak dit op"). Anyone there may; the first press wins. A configured
 -- helper who picks it up works on it (engaged, like an accepted offer) and
 -- must not be engaged already; anyone else simply takes it, and the request
--- leaves the indexes of open work.
+-- leaves the indexes of open work. Whoever picked it up gets its note in a
+-- direct message.
 --
 -- KEYS[1] request key
 -- ARGV[7] request id
@@ -34,4 +35,10 @@ local tk = base .. 'tta:' .. week
 redis.call('RPUSH', tk, string.format('%.0f', now - tonumber(created)))
 redis.call('PEXPIRE', tk, statsttl)
 tell('accepted', rid, offerno, 'requester', hid, '', '', false)
+-- The fallback post showed group, time and who asked, never the note: the
+-- one who picked it up gets the note in a direct message (rendered at
+-- delivery, from the record).
+if present(redis.call('HGET', rk, 'note')) then
+  tell('picked_note', rid, offerno, 'picker', hid, '', '', true)
+end
 return reply(rk)
