@@ -41,6 +41,7 @@ type Request struct {
 	Note     string // optional, at most MaxNoteLen runes
 	DayPart  string // day part at creation, "" outside school hours
 	Week     string // ISO week at creation, key of the weekly statistics
+	Month    string // calendar month at creation ("2026-12"), key of the monthly statistics
 
 	Requester     Address
 	RequesterName string

@@ -84,6 +84,10 @@ func (s *School) DayPartAt(now time.Time) (DayPart, bool) {
 // the key of weekly statistics and success stories.
 func (s *School) Week(now time.Time) string { return WeekOf(now.In(s.Location)) }
 
+// Month is the calendar month of now in the school's time zone, e.g.
+// "2026-12": the key of the monthly statistics, as Week is of the weekly.
+func (s *School) Month(now time.Time) string { return MonthOf(now.In(s.Location)) }
+
 // EndOfDay is local midnight after now: when a status set without an end
 // time lapses, so nobody stays "bezet" into the next morning.
 func (s *School) EndOfDay(now time.Time) time.Time {

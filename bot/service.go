@@ -65,6 +65,7 @@ func (s *Service) RequestHelp(ctx context.Context, now time.Time, sc *School, in
 		Group:         in.Group,
 		Note:          capRunes(in.Note, MaxNoteLen),
 		Week:          sc.Week(now),
+		Month:         sc.Month(now),
 		Requester:     in.From.Address,
 		RequesterName: in.From.Name,
 		CreatedAt:     now,

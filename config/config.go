@@ -65,8 +65,9 @@ type Config struct {
 	// FollowUpAfter is when a teacher whose request nobody accepted yet
 	// hears, once, how it stands; a school may override it. Default 5m.
 	FollowUpAfter Duration `yaml:"followup_after,omitempty"`
-	// Retention is how long request records are kept.
-	Retention Duration `yaml:"retention"`
+	// Retention is how long request records are kept, and (in its
+	// mapping form) the weekly and monthly counters.
+	Retention Retention `yaml:"retention"`
 	// DeliveryLease is how long a process that took a message for delivery
 	// holds it: a process that dies mid-delivery leaves it to another after
 	// this. Default: half the shortest offer timeout, at most 60s (see
@@ -226,7 +227,7 @@ func Defaults() *Config {
 		RedisPrefix:   DefaultRedisPrefix,
 		OfferTimeout:  Duration{Duration: DefaultOfferTimeout},
 		FollowUpAfter: Duration{Duration: DefaultFollowUp},
-		Retention:     Duration{Duration: DefaultRetention},
+		Retention:     Retention{Duration: DefaultRetention},
 		LogFormat:     DefaultLogFormat,
 	}
 }

@@ -289,6 +289,17 @@ schools:
 			want: []Problem{{"retention", `"a month" is not a duration like 2m, 720h or 30d`}},
 		},
 		{
+			name: "retention as a mapping with a bad statistics value",
+			yaml: minimal + "retention:\n  requests: 30d\n  statistics: ${STATS}\n",
+			env:  map[string]string{"STATS": "two years"},
+			want: []Problem{{"retention.statistics", `"two years" is not a duration like 2m, 720h or 30d`}},
+		},
+		{
+			name: "retention as a mapping with an unknown key",
+			yaml: minimal + "retention:\n  request: 30d\n",
+			want: []Problem{{"retention.request", "unknown field (line 10); did you mean requests?"}},
+		},
+		{
 			name: "required duration from an unset variable",
 			yaml: minimal + "offer_timeout: ${OFFER}\n",
 			want: []Problem{{"offer_timeout", "${OFFER} is not set"}},
@@ -586,6 +597,30 @@ func TestParseHoliday(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := h.Covers(tc.at); got != tc.want {
 				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRetentionForms(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		yaml            string
+		requests, stats time.Duration
+	}{
+		{"default", "", DefaultRetention, DefaultStatisticsRetention},
+		{"one duration: the requests", "retention: 14d\n", 14 * 24 * time.Hour, DefaultStatisticsRetention},
+		{"mapping", "retention:\n  requests: 14d\n  statistics: 900d\n", 14 * 24 * time.Hour, 900 * 24 * time.Hour},
+		{"mapping from variables", "retention: {requests: '${R}', statistics: '${S}'}\n", 48 * time.Hour, 1000 * 24 * time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"R": "48h", "S": "1000d"}
+			c, err := Parse([]byte(minimal+tc.yaml), func(k string) string { return env[k] })
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if c.Retention.Duration != tc.requests || c.Retention.StatisticsOrDefault() != tc.stats {
+				t.Errorf("retention = %v, statistics %v; want %v, %v", c.Retention.Duration, c.Retention.StatisticsOrDefault(), tc.requests, tc.stats)
 			}
 		})
 	}

@@ -279,6 +279,9 @@ var fieldNames = func() map[string][]string {
 				add(f.Type)
 			}
 		}
+		if t == reflect.TypeFor[Retention]() {
+			names = append(names, "requests") // its mapping form's
+		}
 		out[t.String()] = names
 	}
 	add(reflect.TypeFor[Config]())
@@ -356,6 +359,14 @@ func (x *expander) walk(v reflect.Value, path string) {
 	case reflect.Struct:
 		if d, ok := v.Addr().Interface().(*Duration); ok {
 			x.duration(d, path)
+			return
+		}
+		if r, ok := v.Addr().Interface().(*Retention); ok {
+			// The requests' retention is named "retention" in either form.
+			d := Duration{Duration: r.Duration, raw: r.raw}
+			x.duration(&d, path)
+			r.Duration, r.raw = d.Duration, ""
+			x.duration(&r.Statistics, joinPath(path, "statistics"))
 			return
 		}
 		t := v.Type()

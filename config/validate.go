@@ -217,6 +217,9 @@ func (v *validator) config(c *Config) {
 	} else if c.Retention.Duration < MinRetention {
 		v.add("retention", "%s is too short: keep requests at least %s", formatDuration(c.Retention.Duration), formatDuration(MinRetention))
 	}
+	if d := c.Retention.Statistics.Duration; d != 0 && d < MinStatisticsRetention {
+		v.add("retention.statistics", "%s is too short: keep the counters at least %s, so a school year's overview lasts to its end", formatDuration(d), formatDuration(MinStatisticsRetention))
+	}
 	if d := c.DeliveryLease.Duration; d != 0 && (d < MinDeliveryLease || d > MaxDeliveryLease) {
 		v.add("delivery_lease", "%s is out of range: between %s and %s", formatDuration(d), formatDuration(MinDeliveryLease), formatDuration(MaxDeliveryLease))
 	} else if short := c.shortestOfferTimeout(); d != 0 && short > 0 && d >= short {

@@ -49,7 +49,7 @@ func BenchmarkRequestToDelivery(b *testing.B) {
 		now := time.Now()
 		id := "b" + strconv.Itoa(i)
 		i++
-		r := bot.Request{ID: id, SchoolID: "de-vaart", Group: "5", Week: "2026-W49", Requester: bot.Address{Platform: shell, Handle: "marie"}, CreatedAt: now}
+		r := bot.Request{ID: id, SchoolID: "de-vaart", Group: "5", Week: "2026-W49", Month: "2026-12", Requester: bot.Address{Platform: shell, Handle: "marie"}, CreatedAt: now}
 		// One helper, free again for each request: the benchmark is the
 		// path, not routing among many.
 		if _, err := store.CreateAndOffer(ctx, now, r, []bot.Candidate{{HelperID: "h" + strconv.Itoa(i)}}, now.Add(time.Minute), time.Hour); err != nil {

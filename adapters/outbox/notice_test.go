@@ -49,7 +49,7 @@ func (r *renderer) RenderNotice(_ context.Context, school, notice string) (messa
 func queueRequest(t *testing.T, o *Outbox, store *redisstore.Store, id string) {
 	t.Helper()
 	now := time.Now()
-	r := bot.Request{ID: id, SchoolID: "de-vaart", Group: "5", Week: "2026-W49", Requester: bot.Address{Platform: shell, Handle: "marie"}, CreatedAt: now}
+	r := bot.Request{ID: id, SchoolID: "de-vaart", Group: "5", Week: "2026-W49", Month: "2026-12", Requester: bot.Address{Platform: shell, Handle: "marie"}, CreatedAt: now}
 	if _, err := store.CreateAndOffer(context.Background(), now, r, []bot.Candidate{{HelperID: "anne"}}, now.Add(time.Minute), time.Hour); err != nil {
 		t.Fatal(err)
 	}

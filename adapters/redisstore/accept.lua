@@ -27,10 +27,7 @@ if helper ~= hid then return {'not_yours'} end
 redis.call('HSET', rk, 'state', 'accepted', 'accepted', nowms)
 redis.call('HDEL', rk, 'deadline')
 redis.call('ZREM', base .. 'deadlines', rid)
-if cur == '1' then count(week, 'accepted', 'accepted_first') else count(week, 'accepted') end
--- Time to accept, without names: only the wait in ms.
-local tk = base .. 'tta:' .. week
-redis.call('RPUSH', tk, string.format('%.0f', now - tonumber(created)))
-redis.call('PEXPIRE', tk, statsttl)
+tally(rk, 'accepted', cur == '1' and 'accepted_first' or nil, intime(rk))
+waited(rk, now - tonumber(created))
 tell('accepted', rid, cur, 'requester', hid, '', '', false)
 return reply(rk)

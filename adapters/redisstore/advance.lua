@@ -47,12 +47,12 @@ if pick then
   redis.call('HSET', rk, 'state', 'offered', 'helper', pick, 'offer_no', tostring(nextno),
     'tried', tried .. pick, 'deadline', deadline)
   offer(rid, pick, deadline)
-  count(week, why, 'offers')
+  tally(rk, why, 'offers')
 else
   redis.call('HSET', rk, 'state', 'escalated')
   redis.call('HDEL', rk, 'helper', 'deadline')
   redis.call('ZREM', dk, rid)
-  count(week, why, 'escalated')
+  tally(rk, why, 'escalated')
 end
 -- Whoever must act now first (urgent): the next helper, or the fallback
 -- channel. Then the helper whose offer lapsed (their offer message is

@@ -36,7 +36,7 @@ redis.call('HDEL', rk, 'deadline')
 redis.call('ZREM', base .. 'active', rid)
 redis.call('ZREM', base .. 'deadlines', rid)
 redis.call('ZREM', mk, rid)
-count(week, 'cancelled')
+tally(rk, 'cancelled')
 -- The helper it was offered to or accepted by hears it is off; an
 -- escalated request's fallback channel hears it is over.
 if present(helper) then

@@ -22,11 +22,12 @@
 --          stands if nobody accepted by then (see claim_followups.lua)
 -- ARGV[22] the requester's pseudonym ("mine_key"), which names the index
 --          of their active requests: no handle in a key name
--- ARGV[23..] candidates: id, rank pairs
+-- ARGV[23] month ("2026-12", the school's), key of the monthly statistics
+-- ARGV[24..] candidates: id, rank pairs
 local rk = KEYS[1]
 local id, group, daypart, week, mine = ARGV[7], ARGV[9], ARGV[11], ARGV[12], ARGV[16]
 local created, deadline, retention, trim, followup = ARGV[17], ARGV[18], ARGV[19], ARGV[20], ARGV[21]
-local minekey = ARGV[22]
+local minekey, month = ARGV[22], ARGV[23]
 
 local existing = redis.call('HGETALL', rk)
 if #existing > 0 then
@@ -36,7 +37,7 @@ end
 if late() then return {'too_late'} end
 
 local f = {'id', id, 'school', ARGV[8], 'group', group, 'note', ARGV[10], 'daypart', daypart,
-  'week', week, 'rq_platform', ARGV[13], 'rq_handle', ARGV[14], 'rq_name', ARGV[15],
+  'week', week, 'month', month, 'first_due', deadline, 'rq_platform', ARGV[13], 'rq_handle', ARGV[14], 'rq_name', ARGV[15],
   'mine', mine, 'mine_key', minekey, 'created', created}
 local fields = {}
 for i = 1, #f, 2 do
@@ -46,8 +47,8 @@ for i = 1, #f, 2 do
   end
 end
 
-local ncand = (#ARGV - 22) / 2
-local pick = choose(23, {})
+local ncand = (#ARGV - 23) / 2
+local pick = choose(24, {})
 local counters = {'requests', 'group:' .. group, 'daypart:' .. (daypart ~= '' and daypart or 'buiten')}
 if ncand == 0 then counters[#counters + 1] = 'no_cover' end
 if pick then
@@ -83,5 +84,5 @@ redis.call('ZADD', mk, created, id)
 redis.call('PEXPIRE', mk, retention)
 if followup ~= '' then redis.call('ZADD', base .. 'followups', followup, id) end
 
-count(week, unpack(counters))
+tally(rk, unpack(counters))
 return reply(rk)

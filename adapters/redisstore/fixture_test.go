@@ -26,7 +26,10 @@ const (
 // t0 is Monday 23 November 2026, 09:00 UTC: ISO week 2026-W48.
 var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
-const week = "2026-W48"
+const (
+	week  = "2026-W48"
+	month = "2026-11"
+)
 
 var marie = bot.Address{Platform: mattermost, Handle: "marie"}
 
@@ -70,7 +73,7 @@ func (f *fixture) mine(a bot.Address) string {
 // request is a request for group 5 by marie, created at now.
 func request(id string, now time.Time) bot.Request {
 	return bot.Request{
-		ID: id, SchoolID: school, Group: "5", Note: "onrust na gym", DayPart: "ochtend", Week: week,
+		ID: id, SchoolID: school, Group: "5", Note: "onrust na gym", DayPart: "ochtend", Week: week, Month: month,
 		Requester: marie, RequesterName: "Marie", CreatedAt: now,
 	}
 }

@@ -148,14 +148,58 @@ local function active(state)
   return state == 'offered' or state == 'accepted' or state == 'escalated'
 end
 
--- count adds 1 to counters of a week; the week's statistics live 400 days
--- after their last change. No names or notes go in here, only counts.
-local function count(week, ...)
-  local k = base .. 'week:' .. week
-  for i = 1, select('#', ...) do
-    redis.call('HINCRBY', k, (select(i, ...)), 1)
+-- raise gives a statistics key statsttl to live, unless it has longer:
+-- statistics are never cut short by a shorter setting (a key without a
+-- TTL, just made, gets one).
+local function raise(k)
+  if redis.call('PTTL', k) < tonumber(statsttl) then redis.call('PEXPIRE', k, statsttl) end
+end
+
+-- tally adds 1 to counters of the week and of the calendar month of the
+-- request at rk (its fields week and month, both in the school's time
+-- zone); a nil counter is skipped. Each period's counters live statsttl after their last change; a
+-- month is noted in the school's months set, so the school years with
+-- figures can be listed without a scan. A record from before months were
+-- counted has only its week. No names or notes go in here, only counts.
+local function tally(rk, ...)
+  local r = redis.call('HMGET', rk, 'week', 'month')
+  local ks = {}
+  if present(r[1]) then ks[#ks + 1] = base .. 'week:' .. r[1] end
+  if present(r[2]) then ks[#ks + 1] = base .. 'month:' .. r[2] end
+  for _, k in ipairs(ks) do
+    for i = 1, select('#', ...) do
+      local c = (select(i, ...))
+      if c then redis.call('HINCRBY', k, c, 1) end
+    end
+    raise(k)
   end
-  redis.call('PEXPIRE', k, statsttl)
+  if present(r[2]) then
+    local mk = base .. 'months'
+    redis.call('SADD', mk, r[2])
+    raise(mk)
+  end
+end
+
+-- waited keeps how long the requester of the request at rk waited for
+-- someone to take it (ms), in the lists of its week and month: the wait
+-- only, no names.
+local function waited(rk, ms)
+  local r = redis.call('HMGET', rk, 'week', 'month')
+  for _, p in ipairs({r[1], r[2]}) do
+    if present(p) then
+      local k = base .. 'tta:' .. p
+      redis.call('RPUSH', k, string.format('%.0f', ms))
+      raise(k)
+    end
+  end
+end
+
+-- intime is the counter of an acceptance within the first offer's time
+-- (the record's first_due), or nil.
+local function intime(rk)
+  local due = redis.call('HGET', rk, 'first_due')
+  if present(due) and now <= tonumber(due) then return 'accepted_in_time' end
+  return nil
 end
 
 -- reply is ok() with the request record; an operation id is remembered

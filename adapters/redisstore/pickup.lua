@@ -30,10 +30,8 @@ else
   redis.call('ZREM', base .. 'active', rid)
   if mk then redis.call('ZREM', mk, rid) end
 end
-count(week, 'accepted', 'picked_up')
-local tk = base .. 'tta:' .. week
-redis.call('RPUSH', tk, string.format('%.0f', now - tonumber(created)))
-redis.call('PEXPIRE', tk, statsttl)
+tally(rk, 'accepted', 'picked_up', intime(rk))
+waited(rk, now - tonumber(created))
 tell('accepted', rid, offerno, 'requester', hid, '', '', false)
 -- The fallback post showed group, time and who asked, never the note: the
 -- one who picked it up gets the note in a direct message (rendered at

@@ -16,5 +16,5 @@ if state ~= 'resolved' then return {'closed'} end
 if present(answered) then return {'duplicate'} end
 
 redis.call('HSET', rk, 'pulse', '1')
-count(week, 'pulse:' .. answer)
+tally(rk, 'pulse:' .. answer)
 return ok({})

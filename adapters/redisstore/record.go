@@ -19,6 +19,8 @@ const (
 	fNote           = "note"
 	fDayPart        = "daypart"
 	fWeek           = "week"
+	fMonth          = "month"     // the school's calendar month at creation: key of the monthly counters
+	fFirstDue       = "first_due" // when the first offer lapses: accepted by then counts as in time
 	fRqPlatform     = "rq_platform"
 	fRqHandle       = "rq_handle"
 	fRqName         = "rq_name"
@@ -75,6 +77,7 @@ func decodeRequest(m map[string]string) bot.Request {
 		Note:          m[fNote],
 		DayPart:       m[fDayPart],
 		Week:          m[fWeek],
+		Month:         m[fMonth],
 		Requester:     bot.Address{Platform: bot.Platform(m[fRqPlatform]), Handle: m[fRqHandle]},
 		RequesterName: m[fRqName],
 		State:         bot.State(m[fState]),

@@ -23,6 +23,6 @@ sethelper(hid, 'engaged', '')
 redis.call('ZREM', base .. 'active', rid)
 redis.call('ZREM', base .. 'deadlines', rid)
 if mk then redis.call('ZREM', mk, rid) end
-count(week, 'resolved')
+tally(rk, 'resolved')
 tell('resolved', rid, offerno, 'requester', hid, '', '', false)
 return reply(rk)

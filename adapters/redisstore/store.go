@@ -13,6 +13,9 @@
 //	<prefix>:{<school>}:mine:<pseudonym>           zset: a requester's active requests → created (ms)
 //	<prefix>:{<school>}:week:<YYYY-Www>            hash: counters of the week; no names, no notes
 //	<prefix>:{<school>}:tta:<YYYY-Www>             list: times to accept (ms)
+//	<prefix>:{<school>}:month:<YYYY-MM>            hash: counters of the calendar month (school's time zone); no names, no notes
+//	<prefix>:{<school>}:tta:<YYYY-MM>              list: times to accept (ms) of the month's requests
+//	<prefix>:{<school>}:months                     set: the months that have counters (YYYY-MM)
 //	<prefix>:{<school>}:stories:<YYYY-Www>         list: success stories
 //
 // No key name holds a person's name or handle: a requester's index is named
@@ -40,9 +43,12 @@ import (
 	"github.com/hulpbot/hulpbot/internal/pseudonym"
 )
 
-// StatsTTL is how long weekly statistics are kept after their last change:
-// a year and a bit, so this week can be compared with the same week last year.
-const StatsTTL = 400 * 24 * time.Hour
+// StatsTTL is how long the weekly and monthly statistics are kept after
+// their last change, unless SetStatsTTL says otherwise: two school years and
+// a margin, so a school year's overview can be read until the end of the
+// next one and this week compared with the same week last year. Counters
+// hold no personal data.
+const StatsTTL = 800 * 24 * time.Hour
 
 // DefaultPrefix starts every key when New is given no prefix.
 const DefaultPrefix = "hb"
@@ -56,7 +62,8 @@ type Store struct {
 	courier Courier
 	names   *pseudonym.Keyring
 	budget  time.Duration
-	skew    atomic.Int64 // Redis's clock minus this process's, ms
+	stats   time.Duration // how long statistics live after their last change
+	skew    atomic.Int64  // Redis's clock minus this process's, ms
 
 	unsureMu sync.Mutex
 	unsure   []unsure // creates of unknown outcome, for Reconcile
@@ -73,7 +80,7 @@ func New(rdb redis.UniversalClient, prefix string, log *slog.Logger) *Store {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Store{rdb: rdb, prefix: prefix, log: log.With("component", "redisstore"), sc: newScripts(), budget: AnswerBudget,
+	return &Store{rdb: rdb, prefix: prefix, log: log.With("component", "redisstore"), sc: newScripts(), budget: AnswerBudget, stats: StatsTTL,
 		names: pseudonym.New(sharedKey(rdb, prefix+":pseudonym_key"))}
 }
 
@@ -132,8 +139,8 @@ func (s *Store) CreateAndOffer(ctx context.Context, now time.Time, r bot.Request
 	// The week is the school's (bot.School.Week, in its time zone): the
 	// store cannot know it.
 	week := r.Week
-	if week == "" {
-		return bot.Request{}, fmt.Errorf("%s: no week", op)
+	if week == "" || r.Month == "" {
+		return bot.Request{}, fmt.Errorf("%s: no week or month", op)
 	}
 	candArgs, err := appendCands(nil, cands)
 	if err != nil {
@@ -148,7 +155,7 @@ func (s *Store) CreateAndOffer(ctx context.Context, now time.Time, r bot.Request
 		string(r.Requester.Platform), r.Requester.Handle, r.RequesterName, mine(r.Requester),
 		ms(created), ms(deadline), strconv.FormatInt(retention.Milliseconds(), 10),
 		strconv.FormatInt(now.Add(-retention).UnixMilli(), 10),
-		ms(r.FollowUpAt), index,
+		ms(r.FollowUpAt), index, r.Month,
 	}, candArgs...)
 	// A repeat after a lost answer finds the request it made by its id
 	// (create_offer.lua's duplicate): no operation id needed.
@@ -614,7 +621,7 @@ func (s *Store) runWith(ctx context.Context, op string, sc *redis.Script, school
 		}
 	}
 	argv := make([]any, 0, 6+len(args))
-	argv = append(argv, s.base(school), nowMS, strconv.FormatInt(StatsTTL.Milliseconds(), 10), lease, notAfter, opID)
+	argv = append(argv, s.base(school), nowMS, strconv.FormatInt(s.stats.Milliseconds(), 10), lease, notAfter, opID)
 	argv = append(argv, args...)
 	v, err := sc.Run(ctx, s.rdb, []string{key}, argv...).Slice()
 	if err != nil {

@@ -132,6 +132,9 @@ func (m *Main) Run(ctx context.Context) error {
 		m.log.Warn("redis unreachable at start", "err", err)
 	}
 	store := redisstore.New(rdb, m.cfg.RedisPrefix, m.log)
+	if err := store.SetStatsTTL(m.cfg.Retention.StatisticsOrDefault()); err != nil {
+		return err // validation keeps it at least MinStatisticsRetention
+	}
 	m.names.names.Store(store.Pseudonyms())
 	_ = store.Pseudonyms().Load(ctx)                          // else on first use
 	_, _ = store.MigrateAllHelperStates(ctx, m.dir.Schools()) // logged; not fatal
