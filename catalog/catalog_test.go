@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hulpbot/hulpbot/bot"
 )
 
 func TestCatalogComplete(t *testing.T) {
@@ -107,4 +110,26 @@ func sorted(s []string) []string {
 	s = slices.Clone(s)
 	slices.Sort(s)
 	return s
+}
+
+// TestStatusTextDays: a status until a later day names the day; until
+// the end of today (also "tot morgen") says so.
+func TestStatusTextDays(t *testing.T) {
+	sc := testSchool(t, LangNL)
+	now := time.Date(2026, 11, 26, 10, 41, 0, 0, sc.Location) // a Thursday
+	day := func(d int) time.Time { return time.Date(2026, 11, 26+d, 0, 0, 0, 0, sc.Location) }
+	tests := []struct {
+		a    bot.Availability
+		want string
+	}{
+		{bot.Availability{Status: bot.Busy, Until: day(1)}, "Je staat tot het eind van de dag op bezet."},
+		{bot.Availability{Status: bot.Away, Until: day(2)}, "Je staat tot zaterdag op afwezig."},
+		{bot.Availability{Status: bot.Away, Until: day(4)}, "Je staat tot maandag op afwezig."},
+		{bot.Availability{Status: bot.Away, Until: now.Add(time.Hour)}, "Je staat op afwezig tot 11:41."},
+	}
+	for _, tt := range tests {
+		if got := strings.Split(StatusText(sc, now, tt.a), "\n")[0]; got != tt.want {
+			t.Errorf("StatusText(%+v) = %q; want %q", tt.a, got, tt.want)
+		}
+	}
 }

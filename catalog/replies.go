@@ -126,6 +126,9 @@ func helperStatus(sc *bot.School, now time.Time, v bot.HelperView) string {
 	if !v.Until.IsZero() && v.Until.Before(sc.EndOfDay(now)) {
 		return Text(l, k+".until", "time", Clock(sc, v.Until))
 	}
+	if d := laterDay(sc, now, v.Until); d != "" {
+		return Text(l, k+".date", "day", d)
+	}
 	return Text(l, k)
 }
 
@@ -140,12 +143,39 @@ func StatusText(sc *bot.School, now time.Time, a bot.Availability) string {
 		k = "status.away"
 	}
 	var s string
-	if !a.Until.IsZero() && a.Until.Before(sc.EndOfDay(now)) {
+	switch d := laterDay(sc, now, a.Until); {
+	case !a.Until.IsZero() && a.Until.Before(sc.EndOfDay(now)):
 		s = Text(l, k+".until", "time", Clock(sc, a.Until))
-	} else {
+	case d != "":
+		s = Text(l, k+".date", "day", d)
+	default:
 		s = Text(l, k+".day")
 	}
 	return s + "\n" + Text(l, "status.back")
+}
+
+// laterDay names the day a status lasts until when that is a day after
+// the end of today, within a week: "morgen", "maandag"; "" otherwise.
+func laterDay(sc *bot.School, now, until time.Time) string {
+	if until.IsZero() || !until.After(sc.EndOfDay(now)) {
+		return "" // "tot morgen" is the end of today
+	}
+	loc := sc.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	n, u := now.In(loc), until.In(loc)
+	today := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+	day := time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC)
+	days := int(day.Sub(today).Hours() / 24)
+	l := Lang(sc.Language)
+	switch {
+	case days == 1:
+		return Text(l, "day.tomorrow")
+	case days > 1 && days <= 7:
+		return strings.Split(Text(l, "weekdays.long"), ",")[u.Weekday()]
+	}
+	return ""
 }
 
 // HelperName is a helper's configured name, or "een hulpverlener".
@@ -216,4 +246,34 @@ func PulseLabel(l string, a bot.PulseAnswer) string {
 		return Text(l, "button.pulse_down")
 	}
 	return Text(l, "button.pulse_self")
+}
+
+// GroupQuestion asks which group a teacher meant when the typed one was
+// not the school's: one group that nearly fits ("Bedoel je groep 1-2?",
+// button "Ja, groep 1-2"), several that nearly fit, or several that all fit
+// ("Welke groep bedoel je: 5a of 5b?"). It returns the question and a
+// button label per group, in the order given. hasNote adds that a click
+// sends the request without the note that was typed.
+func GroupQuestion(sc *bot.School, ids []string, ambiguous, hasNote bool) (string, []string) {
+	l := Lang(sc.Language)
+	labels := make([]string, len(ids))
+	buttons := make([]string, len(ids))
+	for i, id := range ids {
+		labels[i] = GroupLabel(sc, id)
+		buttons[i] = capitalize(Text(l, "group.choose.button", "group", labels[i]))
+	}
+	var q string
+	switch {
+	case ambiguous:
+		q = Text(l, "err.ambiguous_group", "choices", OrList(sc, labels))
+	case len(ids) == 1:
+		q = Text(l, "group.suggest", "choices", labels[0])
+		buttons[0] = Text(l, "group.suggest.button", "group", labels[0])
+	default:
+		q = Text(l, "group.suggest", "choices", OrList(sc, labels))
+	}
+	if hasNote {
+		q = Lines(q, Text(l, "group.note_stays"))
+	}
+	return q, buttons
 }

@@ -212,6 +212,15 @@ func Parse(text string, groups *GroupIndex) (Cmd, error) {
 	rest := f[n:]
 	switch kind {
 	case verbHelp:
+		// "/hulp hulp groep 5", "/hulp help groep 5": the teacher asks for
+		// help, not for the usage.
+		if len(rest) > 0 {
+			cmd, err := parseRequest(rest, groups)
+			var ge *GroupError
+			if err == nil || errors.As(err, &ge) {
+				return cmd, err
+			}
+		}
 		return HelpCmd{}, nil
 	case verbAccept:
 		return AcceptCmd{}, nil
@@ -255,20 +264,58 @@ func Parse(text string, groups *GroupIndex) (Cmd, error) {
 	return parseRequest(f, groups)
 }
 
-// parseRequest reads "[spoed] groep 5 [toelichting]".
+// polite words may come before the group ("graag hulp in groep 5", "ik
+// heb hulp nodig bij de kleuters"); they are dropped.
+var polite = map[string]bool{
+	"graag": true, "hulp": true, "help": true, "nodig": true, "in": true, "bij": true, "voor": true, "naar": true,
+	"ik": true, "heb": true, "wil": true, "we": true, "wij": true, "kan": true, "kun": true, "kunnen": true, "iemand": true,
+	"komen": true, "even": true, "aub": true, "a.u.b": true, "svp": true, "alsjeblieft": true, "alstublieft": true, "pls": true,
+	"please": true, "need": true, "needed": true, "i": true, "at": true, "for": true, "to": true, "someone": true, "can": true, "come": true,
+}
+
+// parseRequest reads "[spoed] [graag hulp in] groep 5 [toelichting]".
 func parseRequest(f []string, groups *GroupIndex) (Cmd, error) {
-	i := 0
-	for i < len(f) && urgent[word(f[i])] {
-		i++
+	lead := 0
+	for lead < len(f) && urgent[word(f[lead])] {
+		lead++
 	}
-	id, n, amb := groups.match(f[i:])
+	id, n, amb := groups.match(f[lead:])
+	var sug []string
+	if id == "" && len(amb) == 0 {
+		sug, n = groups.near(f[lead:])
+		j := lead
+		for j < len(f) && (polite[word(f[j])] || urgent[word(f[j])]) {
+			j++
+		}
+		if j > lead && j < len(f) {
+			if id2, n2, amb2 := groups.match(f[j:]); id2 != "" || len(amb2) > 0 {
+				lead, id, n, amb, sug = j, id2, n2, amb2, nil
+			} else if len(sug) == 0 {
+				if sug2, n2 := groups.near(f[j:]); len(sug2) > 0 {
+					lead, sug, n = j, sug2, n2
+				}
+			}
+		}
+	}
+	// The urgent words before the group go into the note; polite ones not.
+	var noteWords []string
+	for _, w := range f[:lead] {
+		if urgent[word(w)] {
+			noteWords = append(noteWords, w)
+		}
+	}
 	if id == "" {
-		if len(amb) > 0 || i > 0 || (i < len(f) && looksLikeGroup(f[i])) {
-			return nil, &GroupError{Ambiguous: amb, Groups: groups.Groups()}
+		if len(sug) > 0 {
+			note, _ := takeNote(append(noteWords, f[lead+n:]...))
+			return nil, &GroupError{Suggest: sug, Groups: groups.Groups(), HasNote: note != ""}
+		}
+		if len(amb) > 0 || lead > 0 || (lead < len(f) && looksLikeGroup(f[lead])) {
+			note, _ := takeNote(append(noteWords, f[lead+n:]...))
+			return nil, &GroupError{Ambiguous: amb, Groups: groups.Groups(), HasNote: len(amb) > 0 && note != ""}
 		}
 		return nil, &CommandError{Suggest: suggest(word(f[0]))}
 	}
-	note, short := takeNote(append(f[:i:i], f[i+n:]...))
+	note, short := takeNote(append(noteWords, f[lead+n:]...))
 	return RequestHelpCmd{Group: id, Note: note, Shortened: short}, nil
 }
 

@@ -20,15 +20,19 @@ func TestParse(t *testing.T) {
 	lettered := NewGroupIndex([]bot.Group{{ID: "1-2a"}, {ID: "1-2b"}, {ID: "5a"}, {ID: "5b"}})
 	// Groups configured with slashes; an alias that is a command word.
 	slashed := NewGroupIndex([]bot.Group{{ID: "1/2"}, {ID: "3/4"}, {ID: "Klaar", Aliases: []string{"ok"}}})
+	// A school with a combination group 1-2 and a 5 without letters.
+	onetwo := NewGroupIndex([]bot.Group{{ID: "1-2"}, {ID: "3"}, {ID: "4"}, {ID: "5"}, {ID: "6"}})
 
 	tests := []struct {
-		name    string
-		in      string
-		ix      *GroupIndex
-		noIndex bool
-		want    Cmd
-		wantErr error
-		wantAmb []string
+		name     string
+		in       string
+		ix       *GroupIndex
+		noIndex  bool
+		want     Cmd
+		wantErr  error
+		wantAmb  []string
+		wantSug  []string
+		wantNote bool
 	}{
 		// Help.
 		{name: "empty", in: "", want: HelpCmd{}},
@@ -85,6 +89,26 @@ func TestParse(t *testing.T) {
 		{name: "slashed config, dashed input", in: "groep 1-2", ix: slashed, want: RequestHelpCmd{Group: "1/2"}},
 		{name: "en between numbers", in: "groep 3 en 4", ix: slashed, want: RequestHelpCmd{Group: "3/4"}},
 
+		// What teachers type that is not quite a command: read as meant.
+		{name: "hulp groep 5", in: "hulp groep 5", want: RequestHelpCmd{Group: "5"}},
+		{name: "help groep 5", in: "help groep 5", want: RequestHelpCmd{Group: "5"}},
+		{name: "Hulp groep 5 with note", in: "Hulp groep 5 onrust", want: RequestHelpCmd{Group: "5", Note: "onrust"}},
+		{name: "hulp nodig in groep 5", in: "hulp nodig in groep 5", want: RequestHelpCmd{Group: "5"}},
+		{name: "graag hulp in groep 5", in: "graag hulp in groep 5", want: RequestHelpCmd{Group: "5"}},
+		{name: "graag hulp in groep 5 with note", in: "graag hulp in groep 5, onrust", want: RequestHelpCmd{Group: "5", Note: "onrust"}},
+		{name: "graag snel hulp keeps the urgency", in: "graag snel hulp bij groep 5", want: RequestHelpCmd{Group: "5", Note: "snel"}},
+		{name: "ik heb hulp nodig bij de kleuters", in: "ik heb hulp nodig bij de kleuters", want: RequestHelpCmd{Group: "1-2a"}},
+		{name: "please help in group 5", in: "please help in group 5", want: RequestHelpCmd{Group: "5"}},
+		{name: "groep vijf", in: "groep vijf", want: RequestHelpCmd{Group: "5"}},
+		{name: "Groep Vijf with note", in: "Groep Vijf onrust", want: RequestHelpCmd{Group: "5", Note: "onrust"}},
+		{name: "group three", in: "group three", want: RequestHelpCmd{Group: "3"}},
+		{name: "groep een en twee", in: "groep een en twee", ix: slashed, want: RequestHelpCmd{Group: "1/2"}},
+		{name: "groep 1 twee kinderen is group 1", in: "groep 3 twee kinderen", want: RequestHelpCmd{Group: "3", Note: "twee kinderen"}},
+		{name: "hulp alone is help", in: "hulp", want: HelpCmd{}},
+		{name: "help me is help", in: "help me", want: HelpCmd{}},
+		{name: "hulp with unknown group", in: "hulp groep 9", wantErr: bot.ErrUnknownGroup},
+		{name: "graag alone", in: "graag", wantErr: ErrUnknownCommand},
+
 		// Helpers answering.
 		{name: "ok", in: "ok", want: AcceptCmd{}},
 		{name: "OK!", in: "OK!", want: AcceptCmd{}},
@@ -120,6 +144,10 @@ func TestParse(t *testing.T) {
 		{name: "bezet tot 2 loose", in: "bezet tot 2", want: SetStatusCmd{Status: bot.Busy, Until: &Until{Hour: 2, Loose: true}}},
 		{name: "bezet with words", in: "bezet in gesprek", wantErr: ErrBadTime},
 		{name: "afwezig morgen", in: "afwezig morgen", wantErr: ErrBadTime},
+		{name: "afwezig tot morgen", in: "afwezig tot morgen", want: SetStatusCmd{Status: bot.Away, Until: &Until{Days: 1}}},
+		{name: "afwezig tot maandag", in: "afwezig tot maandag", want: SetStatusCmd{Status: bot.Away, Until: &Until{Weekday: time.Monday, ByWeekday: true}}},
+		{name: "bezet tot morgen", in: "bezet tot morgen", want: SetStatusCmd{Status: bot.Busy, Until: &Until{Days: 1}}},
+		{name: "away until tomorrow", in: "away until tomorrow", want: SetStatusCmd{Status: bot.Away, Until: &Until{Days: 1}}},
 		{name: "bezet tot 25:00", in: "bezet tot 25:00", wantErr: ErrBadTime},
 
 		// The rest.
@@ -144,9 +172,19 @@ func TestParse(t *testing.T) {
 		{name: "urgency without group", in: "spoed", wantErr: bot.ErrUnknownGroup},
 		{name: "1 is not 12", in: "groep 1", ix: NewGroupIndex([]bot.Group{{ID: "12"}}), wantErr: bot.ErrUnknownGroup},
 		{name: "ambiguous letter", in: "groep 5", ix: lettered, wantErr: bot.ErrUnknownGroup, wantAmb: []string{"5a", "5b"}},
-		{name: "ambiguous combination", in: "1-2 onrust", ix: lettered, wantErr: bot.ErrUnknownGroup, wantAmb: []string{"1-2a", "1-2b"}},
+		{name: "ambiguous combination", in: "1-2 onrust", ix: lettered, wantErr: bot.ErrUnknownGroup, wantAmb: []string{"1-2a", "1-2b"}, wantNote: true},
 		{name: "exact among letters", in: "groep 5B", ix: lettered, want: RequestHelpCmd{Group: "5b"}},
 		{name: "no index", in: "groep 5", noIndex: true, wantErr: bot.ErrUnknownGroup},
+		{name: "groep 2 suggests 1-2", in: "groep 2", ix: onetwo, wantErr: bot.ErrUnknownGroup, wantSug: []string{"1-2"}},
+		{name: "2 suggests 1-2", in: "2 huilt", ix: onetwo, wantErr: bot.ErrUnknownGroup, wantSug: []string{"1-2"}, wantNote: true},
+		{name: "groep 1 is the only 1-2", in: "groep 1", ix: onetwo, want: RequestHelpCmd{Group: "1-2"}},
+		{name: "Groep 5b suggests 5", in: "Groep 5b", ix: onetwo, wantErr: bot.ErrUnknownGroup, wantSug: []string{"5"}},
+		{name: "5c suggests 5a and 5b", in: "groep 5c", ix: lettered, wantErr: bot.ErrUnknownGroup, wantSug: []string{"5a", "5b"}},
+		{name: "2 suggests both 1-2s", in: "groep 2", ix: lettered, wantErr: bot.ErrUnknownGroup, wantSug: []string{"1-2a", "1-2b"}},
+		{name: "typo in a name", in: "dolfijen ruzie", wantErr: bot.ErrUnknownGroup, wantSug: []string{"Dolfijnen"}, wantNote: true},
+		{name: "typo in an alias", in: "kleutrs", wantErr: bot.ErrUnknownGroup, wantSug: []string{"1-2a"}},
+		{name: "graag hulp in groep 2", in: "graag hulp in groep 2", ix: onetwo, wantErr: bot.ErrUnknownGroup, wantSug: []string{"1-2"}},
+		{name: "groep 9 suggests nothing", in: "groep 9", ix: onetwo, wantErr: bot.ErrUnknownGroup},
 
 		// Not a command at all.
 		{name: "unknown word", in: "onzin", wantErr: ErrUnknownCommand},
@@ -187,6 +225,9 @@ func TestParse(t *testing.T) {
 				var ge *GroupError
 				if errors.As(err, &ge) && !slices.Equal(ge.Ambiguous, tt.wantAmb) {
 					t.Errorf("Parse(%q) ambiguous = %v; want %v", tt.in, ge.Ambiguous, tt.wantAmb)
+				}
+				if ge != nil && (!slices.Equal(ge.Suggest, tt.wantSug) || ge.HasNote != tt.wantNote) {
+					t.Errorf("Parse(%q) suggests %v (note %v); want %v (note %v)", tt.in, ge.Suggest, ge.HasNote, tt.wantSug, tt.wantNote)
 				}
 				return
 			}
@@ -311,7 +352,15 @@ func TestParseUntil(t *testing.T) {
 		{in: "600 min", wantErr: true},
 		{in: "9 hours", wantErr: true},
 		{in: "morgen", wantErr: true},
-		{in: "tot morgen", wantErr: true},
+		{in: "tot morgen", want: Until{Days: 1}},
+		{in: "Tot morgen!", want: Until{Days: 1}},
+		{in: "tot overmorgen", want: Until{Days: 2}},
+		{in: "tot maandag", want: Until{Weekday: time.Monday, ByWeekday: true}},
+		{in: "tot Vrijdag", want: Until{Weekday: time.Friday, ByWeekday: true}},
+		{in: "until tomorrow", want: Until{Days: 1}},
+		{in: "until monday", want: Until{Weekday: time.Monday, ByWeekday: true}},
+		{in: "maandag", wantErr: true},
+		{in: "tot gisteren", wantErr: true},
 		{in: "tot 13:30 \x00", wantErr: true},
 	}
 	for _, tt := range tests {
@@ -353,6 +402,11 @@ func TestUntilTime(t *testing.T) {
 		{name: "duration too long", u: Until{For: 9 * time.Hour}, now: now, wantErr: ErrBadTime},
 		{name: "hour out of range", u: Until{Hour: 24}, now: now, wantErr: ErrBadTime},
 		{name: "from UTC now", u: Until{Hour: 13, Minute: 30}, now: now.UTC(), want: at(13, 30)},
+		{name: "tomorrow", u: Until{Days: 1}, now: now, want: at(24, 0)},
+		{name: "monday from thursday", u: Until{Weekday: time.Monday, ByWeekday: true}, now: now, want: time.Date(2026, 11, 30, 0, 0, 0, 0, loc)},
+		{name: "thursday on thursday is next week", u: Until{Weekday: time.Thursday, ByWeekday: true}, now: now, want: time.Date(2026, 12, 3, 0, 0, 0, 0, loc)},
+		{name: "friday from thursday", u: Until{Weekday: time.Friday, ByWeekday: true}, now: now, want: time.Date(2026, 11, 27, 0, 0, 0, 0, loc)},
+		{name: "too many days", u: Until{Days: 9}, now: now, wantErr: ErrBadTime},
 		{
 			name: "DST spring forward",
 			u:    Until{Hour: 3},
@@ -417,6 +471,10 @@ func TestGroupKey(t *testing.T) {
 		{"gym", "gym"},
 		{"groepje", "groepje"},
 		{"groep", "groep"},
+		{"groep vijf", "5"},
+		{"groep een en twee", "1-2"},
+		{"een", "een"},
+		{"groep 5 twee", "5twee"},
 		{"", ""},
 	}
 	for _, tt := range tests {
@@ -436,6 +494,8 @@ var seedInputs = []string{
 	"away tot 13u30", "busy until 1:30pm", "bezet 30 min", "afwezig 1 uur", "wie", "succes fijn gesprek",
 	"overzicht csv", "groep 9", "onzin", "groep 5 \xff", "groep 5\x00", "groep 1 2 3 4 5 6 7 8 9",
 	"groep 5 " + strings.Repeat("é", 300), "tot half 2", "\u202e5", "g", "gr.", "1-", "-1", "5 5 5",
+	"hulp groep 5", "help groep 5", "groep 2", "Groep 5c", "groep vijf", "graag hulp in groep 5", "afwezig tot morgen",
+	"bezet tot maandag", "dolfijen", "help me", "graag", "groep een en twee", "hulp hulp hulp groep",
 }
 
 func FuzzParse(f *testing.F) {
@@ -491,7 +551,7 @@ func FuzzParseUntil(f *testing.F) {
 	for _, s := range []string{
 		"tot 13:30", "13:30", "tot 13.30", "tot 14", "tot 13u30", "until 1:30pm", "until 12am", "tot 2", "tot half 2",
 		"kwart voor 3", "30 min", "1 uur", "1,5 uur", "anderhalf uur", "een kwartier", "voor 1u30", "for 2 hours",
-		"tot 24:00", "tot 13:", "999 min", "tot 99", "half past twelve", "\xff", "tot 0:00",
+		"tot 24:00", "tot 13:", "999 min", "tot 99", "half past twelve", "\xff", "tot 0:00", "tot morgen", "tot maandag", "until sunday",
 	} {
 		f.Add(s)
 	}
@@ -508,6 +568,15 @@ func FuzzParseUntil(f *testing.F) {
 // after now and within the day's reach, or to an error.
 func checkUntil(t *testing.T, in string, u Until) {
 	t.Helper()
+	if u.OnDay() {
+		loc := amsterdam(t)
+		now := time.Date(2026, 11, 26, 10, 41, 0, 0, loc)
+		got, err := u.Time(now, loc)
+		if err != nil || got.Hour() != 0 || got.Minute() != 0 || !got.After(now.Add(13*time.Hour)) || got.Sub(now) > 7*24*time.Hour {
+			t.Fatalf("ParseUntil(%q).Time = %v, %v; want the start of a day within a week", in, got, err)
+		}
+		return
+	}
 	if u.For != 0 {
 		if u.For <= 0 || u.For > MaxUntilFor || u.For%time.Minute != 0 {
 			t.Fatalf("ParseUntil(%q) = %+v: duration out of range", in, u)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/internal/chattext"
+	"github.com/hulpbot/hulpbot/internal/fuzzy"
 )
 
 // GroupIndex finds a school's group in what a teacher typed: "groep 5",
@@ -99,7 +100,8 @@ func (x *GroupIndex) group(id string) (bot.Group, bool) {
 }
 
 // match finds the group the words f start with. It returns the group id and
-// how many words name it; or, when a prefix fits several groups, those.
+// how many words name it; or, when a prefix fits several groups, those
+// (and how many words fit them).
 // Longer readings win over shorter ones, and every exact match over every
 // prefix, so "groep 5 boos" is group 5 with the note "boos", and "groep 5 b"
 // is 5b when the school has a 5b. A word that adds nothing to the group
@@ -128,7 +130,7 @@ func (x *GroupIndex) match(f []string) (id string, n int, ambiguous []string) {
 			case len(ids) == 1:
 				return ids[0], k, nil
 			case len(ids) > 1:
-				return "", 0, ids
+				return "", k, ids
 			}
 		}
 	}
@@ -137,10 +139,82 @@ func (x *GroupIndex) match(f []string) (id string, n int, ambiguous []string) {
 		case len(ids) == 1:
 			return ids[0], k, nil
 		case len(ids) > 1:
-			return "", 0, ids
+			return "", k, ids
 		}
 	}
 	return "", 0, nil
+}
+
+// near lists the groups the words f start with seem to mean when no group
+// fits them as typed, and how many words that took: "groep 2" when the
+// school has 1-2 (a number of a combination group), "groep 5b" when it
+// has 5 (a letter too many), "dolfijen" for the Dolfijnen (a typo or two).
+// Longer readings win; at most three groups, in configuration order.
+func (x *GroupIndex) near(f []string) (ids []string, n int) {
+	if x == nil || len(f) == 0 {
+		return nil, 0
+	}
+	top := min(len(f), x.maxTokens)
+	for k := top; k >= 1; k-- {
+		key := groupKey(strings.Join(f[:k], " "))
+		if key == "" || (k > 1 && key == groupKey(strings.Join(f[:k-1], " "))) {
+			continue
+		}
+		if ids := x.nearKey(key); len(ids) > 0 {
+			return ids, k
+		}
+	}
+	return nil, 0
+}
+
+// maxNear is how many groups a question offers.
+const maxNear = 3
+
+// nearKey lists the groups key seems to mean (near).
+func (x *GroupIndex) nearKey(key string) []string {
+	var out []string
+	add := func(id string) {
+		if len(out) < maxNear && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	if isDigit(key[0]) {
+		num := strings.TrimRightFunc(key, func(r rune) bool { return r < utf8.RuneSelf && !isDigit(byte(r)) && r != '-' })
+		if num != key && len(key)-len(num) <= 2 { // "5b" → 5, "1-2c" → 1-2; "5bonrust" is a note
+			for _, id := range x.ids[num] {
+				add(id)
+			}
+			for _, id := range x.prefixed(num) {
+				add(id)
+			}
+		}
+		if !strings.Contains(key, "-") { // "2" → 1-2, "2b" → 1-2b
+			for _, e := range x.keys {
+				for _, part := range strings.Split(e.key, "-")[1:] {
+					if part == key || strings.TrimRightFunc(part, func(r rune) bool { return !unicode.IsDigit(r) }) == key {
+						add(e.id)
+					}
+				}
+			}
+		}
+		return out
+	}
+	if len(key) < 4 {
+		return nil
+	}
+	limit := 1
+	if len(key) >= 7 {
+		limit = 2
+	}
+	for _, e := range x.keys {
+		if isDigit(e.key[0]) {
+			continue
+		}
+		if d := fuzzy.Distance(key, e.key, limit+1); d <= limit {
+			add(e.id)
+		}
+	}
+	return out
 }
 
 // prefixed lists the groups with a key that starts with key. A number must
@@ -170,7 +244,7 @@ func (x *GroupIndex) prefixed(key string) []string {
 //
 //	"Groep 1/2" → "1-2"   "gr. 5B" → "5b"   "De Dolfijnen" → "dolfijnen"
 func groupKey(s string) string {
-	s = " " + strings.Join(chattext.Fields(fold(s)), " ") + " "
+	s = " " + strings.Join(numberWords(chattext.Fields(fold(s))), " ") + " "
 	s = strings.ReplaceAll(s, " en ", " / ")
 	s = strings.ReplaceAll(s, " and ", " / ")
 	s = strings.TrimSpace(s)
@@ -204,6 +278,33 @@ func groupKey(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// numbers are the group numbers as words, folded.
+var numbers = map[string]string{
+	"een": "1", "twee": "2", "drie": "3", "vier": "4", "vijf": "5", "zes": "6", "zeven": "7", "acht": "8",
+	"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+}
+
+// numberWords writes a group number typed as a word as digits, right after
+// "groep" only ("groep vijf" is 5, "groep een en twee" is 1-2): elsewhere
+// "een" is an article and "twee kinderen" a note.
+func numberWords(f []string) []string {
+	if len(f) < 2 || (f[0] != "groep" && f[0] != "group" && f[0] != "gr" && f[0] != "gr.") {
+		return f
+	}
+	d, ok := numbers[f[1]]
+	if !ok {
+		return f
+	}
+	f = slices.Clone(f)
+	f[1] = d
+	if len(f) >= 4 && (f[2] == "en" || f[2] == "and" || f[2] == "/" || f[2] == "-" || f[2] == "&") {
+		if d, ok := numbers[f[3]]; ok {
+			f[3] = d
+		}
+	}
+	return f
 }
 
 // stripGroupWord drops one leading "groep", article, or "gr"/"g" before a
@@ -244,7 +345,11 @@ func looksLikeGroup(w string) bool {
 // and matches bot.ErrUnknownGroup with errors.Is.
 type GroupError struct {
 	Ambiguous []string    // group ids that all fit, when more than one did
+	Suggest   []string    // group ids that nearly fit, when none fitted
 	Groups    []bot.Group // the school's groups
+	// HasNote: a note followed the group, which a click on one of the
+	// groups does not carry.
+	HasNote bool
 }
 
 func (e *GroupError) Error() string {

@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"errors"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -103,6 +104,10 @@ func (h *Handler) Command(ctx context.Context, c Command) Reply {
 		r, reqID, err = h.run(ctx, now, c, cmd)
 	}
 	if err != nil {
+		if r, ok := h.groupQuestion(sc, c, err); ok {
+			h.logOutcome(sc, name, "group.question", reqID, err)
+			return r
+		}
 		key, text := explain(sc, name, err)
 		h.logOutcome(sc, name, key, reqID, err)
 		return Reply{Text: text}
@@ -220,6 +225,12 @@ func (h *Handler) Click(ctx context.Context, c Click) ClickReply {
 				RequestID: c.RequestID,
 			}
 		}
+	case c.Action == message.ActionAsk:
+		name = "click.ask"
+		var r bot.Request
+		if r, err = h.ask(ctx, now, c); err == nil {
+			upd = &message.Message{Text: catalog.RequestText(sc, r), RequestID: r.ID}
+		}
 	case c.Action != message.ActionAccept && c.Action != message.ActionDecline:
 		name, err = "click", errUnknownButton
 	case c.RequestID == "" || c.OfferNo < 1:
@@ -251,6 +262,59 @@ func (h *Handler) Click(ctx context.Context, c Click) ClickReply {
 	}
 	h.log.Debug("command", "school", sc.ID, "cmd", name, "outcome", "ok", "request", c.RequestID, "offer", c.OfferNo)
 	return ClickReply{Update: upd}
+}
+
+// groupQuestion turns a group that was not the school's, but nearly or
+// several times fitted, into a question with a button per group it may be
+// ("Bedoel je groep 1-2?" [Ja, groep 1-2]); a press asks for help as if the
+// teacher had typed it (ask). Other errors are no question.
+func (h *Handler) groupQuestion(sc *bot.School, c Command, err error) (Reply, bool) {
+	var ge *GroupError
+	if !errors.As(err, &ge) {
+		return Reply{}, false
+	}
+	ids, ambiguous := ge.Suggest, false
+	if len(ge.Ambiguous) > 1 {
+		ids, ambiguous = ge.Ambiguous, true
+	}
+	if len(ids) == 0 {
+		return Reply{}, false
+	}
+	// The request the buttons make has its id now: from the platform's
+	// delivery id when there is one, so every button of the question, and
+	// every press of one, asks once.
+	reqID := requestID(sc, c)
+	if reqID == "" {
+		reqID = bot.NewRequestID()
+	}
+	text, labels := catalog.GroupQuestion(sc, ids, ambiguous, ge.HasNote)
+	r := Reply{Text: text}
+	for i, id := range ids {
+		n := slices.IndexFunc(sc.Groups, func(g bot.Group) bool { return g.ID == id })
+		if n < 0 {
+			continue
+		}
+		r.Buttons = append(r.Buttons, message.Button{Label: labels[i], Action: message.ActionAsk, RequestID: reqID, OfferNo: n + 1, Primary: len(ids) == 1})
+	}
+	return r, true
+}
+
+// ask answers a press on a group in the question groupQuestion asked: the
+// request for help, with the id the question gave it. A request that
+// already has that id and is someone else's is not the clicker's to see.
+func (h *Handler) ask(ctx context.Context, now time.Time, c Click) (bot.Request, error) {
+	sc := c.School
+	if c.RequestID == "" || c.OfferNo < 1 || c.OfferNo > len(sc.Groups) {
+		return bot.Request{}, bot.ErrStale
+	}
+	r, err := h.svc.RequestHelp(ctx, now, sc, bot.HelpRequest{From: c.From, Group: sc.Groups[c.OfferNo-1].ID, ID: c.RequestID})
+	if err != nil {
+		return bot.Request{}, err
+	}
+	if r.Requester != (bot.Address{}) && r.Requester != c.From.Address {
+		return bot.Request{}, bot.ErrNotYours
+	}
+	return r, nil
 }
 
 // clicker is the name of the helper who accepted: as configured, else as
@@ -302,11 +366,11 @@ func explain(sc *bot.School, cmd string, err error) (key, text string) {
 	case errors.Is(err, bot.ErrUnknownGroup):
 		return say("err.unknown_group", "groups", catalog.GroupList(sc, sc.Groups), "example", catalog.ExampleGroup(sc))
 	case errors.Is(err, ErrUnknownCommand):
-		text := catalog.Text(l, "err.unknown_command")
+		// One line and an example: the whole usage is one command away.
 		if errors.As(err, &ce) && ce.Suggest != "" {
-			text += " " + catalog.Text(l, "err.suggest", "word", ce.Suggest)
+			return "err.unknown_command", catalog.Text(l, "err.suggest", "word", ce.Suggest)
 		}
-		return "err.unknown_command", text + "\n\n" + catalog.Usage(sc)
+		return say("err.unknown_command", "example", catalog.ExampleGroup(sc))
 	case errors.Is(err, ErrTooLong):
 		return say("err.too_long", "max", strconv.Itoa(MaxInput))
 	case errors.Is(err, ErrInvalidText):
@@ -346,12 +410,12 @@ func explain(sc *bot.School, cmd string, err error) (key, text string) {
 	case errors.Is(err, bot.ErrNotFound):
 		return say("err.not_found")
 	case errors.Is(err, bot.ErrUnavailable), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		if cmd == "request" {
+		if cmd == "request" || cmd == "click.ask" {
 			return say("err.unavailable.request", "when_down", catalog.WhenDown(sc))
 		}
 		return say("err.unavailable", "when_down", catalog.WhenDown(sc))
 	}
-	if cmd == "request" {
+	if cmd == "request" || cmd == "click.ask" {
 		// Whether it went through is unknown: send the teacher on foot.
 		return "err.internal", catalog.Text(l, "err.unavailable.request", "when_down", catalog.WhenDown(sc))
 	}

@@ -152,7 +152,7 @@ func TestCommandReachesUseCase(t *testing.T) {
 			wantText: "Je staat op afwezig tot 11:11."},
 		{name: "away without end", from: anne, text: "afwezig",
 			want:     call{Method: "SetStatus", From: "anne", Status: bot.Away},
-			wantText: "Je staat op afwezig voor de rest van de dag."},
+			wantText: "Je staat tot het eind van de dag op afwezig."},
 		{name: "who", from: teacher, text: "wie",
 			want:     call{Method: "WhoCanHelp"},
 			wantText: "Voor Kindcentrum De Vaart zijn nog geen hulpverleners ingesteld."},
@@ -191,7 +191,7 @@ func TestBadInputCallsNothing(t *testing.T) {
 		want string // a line of the Dutch reply
 	}{
 		{"unknown group", teacher, "groep 9 onrust", "Die groep ken ik niet. Groepen: 1-2a (kleuters), 3, 4, 5, 5b, 6, 7, 8, Dolfijnen (de dolfijnen), bso. Typ bijvoorbeeld /hulp groep 6."},
-		{"unknown command", teacher, "beschikbr", "Dat ken ik niet. Bedoel je /hulp beschikbaar?"},
+		{"unknown command", teacher, "beschikbr", "Dat begrijp ik niet. Bedoel je /hulp beschikbaar?"},
 		{"time passed", anne, "bezet tot 9:00", "Die tijd is al voorbij. Schrijf een tijd van vandaag die nog moet komen, of laat de tijd weg."},
 		{"not a time", anne, "afwezig morgen", "Die tijd begrijp ik niet. Schrijf bijvoorbeeld /hulp bezet tot 13:30 of /hulp afwezig 30 min (een tijd van vandaag)."},
 		{"too long", teacher, "groep 5 " + strings.Repeat("x", MaxInput), "Dat is te lang voor /hulp (hooguit 1000 tekens). Houd het kort, en zonder namen."},
@@ -585,7 +585,7 @@ func BenchmarkParse(b *testing.B) {
 
 func TestAmbiguousGroupReply(t *testing.T) {
 	for _, tt := range []struct{ lang, text, want string }{
-		{catalog.LangNL, "groep 5 onrust", "Welke groep bedoel je: groep 5a of groep 5b?"},
+		{catalog.LangNL, "groep 5 onrust", "Welke groep bedoel je: groep 5a of groep 5b?\nJe toelichting gaat niet mee; vertel die ter plekke."},
 		{catalog.LangEN, "1-2", "Which group do you mean: group 1-2a, group 1-2b or group 1-2c?"},
 	} {
 		t.Run(tt.lang, func(t *testing.T) {

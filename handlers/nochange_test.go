@@ -81,7 +81,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		text string
 		want string
 	}{
-		{"unknown sub-command", marie, "vliegtuig", "ken ik niet"},
+		{"unknown sub-command", marie, "vliegtuig", "begrijp ik niet"},
 		{"unknown group", marie, "groep 9", "Die groep ken ik niet"},
 		{"10 kB of text", marie, "groep 5 " + strings.Repeat("x", 10_000), "te lang"},
 		{"control characters", marie, "groep 5 \x00\x07 onrust", "tekens"},

@@ -19,7 +19,16 @@ type Until struct {
 	// Loose marks an hour 1–7 written without am/pm: "tot 2" means 14:00
 	// once 2:00 has passed, as nobody at school means the night.
 	Loose bool
+	// Days, when not 0, is a day to come: the status lasts until that day
+	// starts ("tot morgen" is 1, "tot overmorgen" 2). Weekday is set
+	// instead for a named day ("tot maandag"), the next one to come.
+	Days      int
+	Weekday   time.Weekday
+	ByWeekday bool
 }
+
+// OnDay reports whether u names a day rather than a time today.
+func (u Until) OnDay() bool { return u.Days > 0 || u.ByWeekday }
 
 // MaxUntilFor caps a status duration: a school day.
 const MaxUntilFor = 8 * time.Hour
@@ -29,6 +38,17 @@ const MaxUntilFor = 8 * time.Hour
 func (u Until) Time(now time.Time, loc *time.Location) (time.Time, error) {
 	if loc == nil {
 		loc = time.UTC
+	}
+	if u.OnDay() {
+		l := now.In(loc)
+		days := u.Days
+		if u.ByWeekday {
+			days = (int(u.Weekday)-int(l.Weekday())+6)%7 + 1 // 1..7: never today
+		}
+		if days < 1 || days > 7 {
+			return time.Time{}, ErrBadTime
+		}
+		return time.Date(l.Year(), l.Month(), l.Day()+days, 0, 0, 0, 0, loc), nil
 	}
 	if u.For != 0 {
 		if u.For < 0 || u.For > MaxUntilFor {
@@ -63,6 +83,22 @@ var hourWords = map[string]int{
 	"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
 }
 
+// dayWords are the days a status may last until, folded.
+var dayWords = map[string]Until{
+	"morgen": {Days: 1}, "overmorgen": {Days: 2}, "tomorrow": {Days: 1},
+	"maandag": {Weekday: time.Monday, ByWeekday: true}, "dinsdag": {Weekday: time.Tuesday, ByWeekday: true},
+	"woensdag": {Weekday: time.Wednesday, ByWeekday: true}, "donderdag": {Weekday: time.Thursday, ByWeekday: true},
+	"vrijdag": {Weekday: time.Friday, ByWeekday: true}, "zaterdag": {Weekday: time.Saturday, ByWeekday: true},
+	"zondag": {Weekday: time.Sunday, ByWeekday: true},
+	"monday": {Weekday: time.Monday, ByWeekday: true}, "tuesday": {Weekday: time.Tuesday, ByWeekday: true},
+	"wednesday": {Weekday: time.Wednesday, ByWeekday: true}, "thursday": {Weekday: time.Thursday, ByWeekday: true},
+	"friday": {Weekday: time.Friday, ByWeekday: true}, "saturday": {Weekday: time.Saturday, ByWeekday: true},
+	"sunday": {Weekday: time.Sunday, ByWeekday: true},
+	"ma":     {Weekday: time.Monday, ByWeekday: true}, "di": {Weekday: time.Tuesday, ByWeekday: true},
+	"wo": {Weekday: time.Wednesday, ByWeekday: true}, "do": {Weekday: time.Thursday, ByWeekday: true},
+	"vr": {Weekday: time.Friday, ByWeekday: true},
+}
+
 var amountWords = map[string]float64{
 	"een": 1, "a": 1, "an": 1, "one": 1, "twee": 2, "two": 2, "drie": 3, "three": 3, "vier": 4, "four": 4,
 	"anderhalf": 1.5, "half": 0.5, "een half": 0.5, "a half": 0.5, "half an": 0.5,
@@ -93,6 +129,14 @@ func ParseUntil(s string) (Until, error) {
 	rest := strings.TrimRight(strings.Join(f, " "), ".!")
 	if rest == "" {
 		return Until{}, ErrBadTime
+	}
+	// "tot morgen", "tot maandag": back when that day starts. Without
+	// "tot" a day is no end ("afwezig morgen" is tomorrow's plan, not
+	// today's status).
+	if clock {
+		if u, ok := dayWords[rest]; ok {
+			return u, nil
+		}
 	}
 	if !clock {
 		if d, ok := parseDuration(rest, dur); ok {

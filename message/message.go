@@ -67,6 +67,12 @@ const (
 	ActionKernteam Action = "kernteam"
 )
 
+// ActionAsk answers "Bedoel je groep 1-2?": the button asks for help for
+// the group it names (OfferNo is the group's place in the school's
+// configuration, from 1) under the request id in RequestID, so a second
+// press asks nothing twice. Only the teacher who typed sees it.
+const ActionAsk Action = "ask"
+
 // Button is a neutral button; adapters render it (and sign its payload).
 type Button struct {
 	Label     string
