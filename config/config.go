@@ -34,6 +34,7 @@ const (
 	DefaultOfferTimeout = 2 * time.Minute
 	DefaultFollowUp     = 5 * time.Minute
 	DefaultRetention    = 720 * time.Hour // 30 days
+	DefaultNoteGrace    = time.Hour
 	DefaultLogFormat    = "text"
 	DefaultRedisPrefix  = "hb"
 )
@@ -73,6 +74,8 @@ type Config struct {
 	// this. Default: half the shortest offer timeout, at most 60s (see
 	// Lease).
 	DeliveryLease Duration `yaml:"delivery_lease,omitempty"`
+	// Privacy bounds how long what may name a child is kept.
+	Privacy Privacy `yaml:"privacy,omitempty"`
 	// LogFormat is "text" or "json".
 	LogFormat string `yaml:"log_format,omitempty"`
 	// HolidayFeeds are the government's school-holiday feeds (open data
@@ -86,6 +89,23 @@ type Config struct {
 	Slack *Slack `yaml:"slack,omitempty"`
 
 	Schools []School `yaml:"schools"`
+}
+
+// Privacy is the privacy section.
+type Privacy struct {
+	// NoteGrace is how long a request's note is kept after the request
+	// closed (resolved, withdrawn, taken from the fallback channel): time
+	// for the messages that carry it to be delivered. The record itself
+	// is kept for retention. Default 1h.
+	NoteGrace Duration `yaml:"note_grace,omitempty"`
+}
+
+// NoteGraceOrDefault is the note grace in force.
+func (p Privacy) NoteGraceOrDefault() time.Duration {
+	if p.NoteGrace.Duration > 0 {
+		return p.NoteGrace.Duration
+	}
+	return DefaultNoteGrace
 }
 
 // Mattermost is the Mattermost section.

@@ -60,6 +60,10 @@ const (
 	MinOfferTimeout = 10 * time.Second
 	MaxOfferTimeout = time.Hour
 	MinRetention    = time.Hour
+	// A note must outlast the delivery of the messages that carry it
+	// (retries run about an hour), and no longer than a school day.
+	MinNoteGrace = 5 * time.Minute
+	MaxNoteGrace = 24 * time.Hour
 	// A delivery lease must outlast one attempt (at most half the lease).
 	MinDeliveryLease = 5 * time.Second
 	MaxDeliveryLease = 10 * time.Minute
@@ -226,6 +230,9 @@ func (v *validator) config(c *Config) {
 		// An offer a stopped process held reaches its helper when the
 		// lease ends: that must be before the offer's deadline.
 		v.add("delivery_lease", "%s must be shorter than the shortest offer_timeout (%s), so an offer a stopped process held still reaches its helper in time", formatDuration(d), formatDuration(short))
+	}
+	if d := c.Privacy.NoteGrace.Duration; d != 0 && (d < MinNoteGrace || d > MaxNoteGrace) {
+		v.add("privacy.note_grace", "%s is out of range: between %s and %s", formatDuration(d), formatDuration(MinNoteGrace), formatDuration(MaxNoteGrace))
 	}
 	for i, f := range c.HolidayFeeds {
 		v.holidayFeed(fmt.Sprintf("holiday_feeds[%d]", i), f)

@@ -95,6 +95,11 @@ func TestValidate(t *testing.T) {
 		{"offer_timeout not set", func(c *Config) { c.OfferTimeout = Duration{} },
 			[]Problem{{"offer_timeout", "empty"}}},
 		{"delivery_lease in range", func(c *Config) { c.DeliveryLease.Duration = 30 * time.Second }, nil},
+		{"privacy.note_grace in range", func(c *Config) { c.Privacy.NoteGrace.Duration = 2 * time.Hour }, nil},
+		{"privacy.note_grace too short", func(c *Config) { c.Privacy.NoteGrace.Duration = time.Minute },
+			[]Problem{{"privacy.note_grace", "1m is out of range: between 5m and 24h"}}},
+		{"privacy.note_grace too long", func(c *Config) { c.Privacy.NoteGrace.Duration = 48 * time.Hour },
+			[]Problem{{"privacy.note_grace", "48h is out of range: between 5m and 24h"}}},
 		{"delivery_lease too short", func(c *Config) { c.DeliveryLease.Duration = time.Second },
 			[]Problem{{"delivery_lease", "1s is out of range: between 5s and 10m"}}},
 		{"delivery_lease not shorter than a school's offer_timeout", func(c *Config) {

@@ -6,7 +6,8 @@
 --         pseudonym, see create_offer.lua)
 -- ARGV[7] request id, '' for the requester's latest active request
 -- ARGV[8] the requester ("mine": platform:handle), as the record has it
-local mk, rid, who = KEYS[1], ARGV[7], ARGV[8]
+-- ARGV[9] grace (ms) after which the request's note is erased
+local mk, rid, who, grace = KEYS[1], ARGV[7], ARGV[8], ARGV[9]
 if late() then return {'too_late'} end
 
 if rid == '' then
@@ -33,6 +34,7 @@ if present(helper) then
 end
 redis.call('HSET', rk, 'state', 'cancelled', 'closed', nowms)
 redis.call('HDEL', rk, 'deadline')
+closenote(rid, rk, grace)
 redis.call('ZREM', base .. 'active', rid)
 redis.call('ZREM', base .. 'deadlines', rid)
 redis.call('ZREM', mk, rid)

@@ -10,7 +10,7 @@
 --
 -- KEYS[1] request key
 -- ARGV[7] id            ARGV[8] school       ARGV[9] group
--- ARGV[10] note          ARGV[11] day part     ARGV[12] week
+-- ARGV[10] note (kept in its own key, see notekey)   ARGV[11] day part     ARGV[12] week
 -- ARGV[13] requester platform                ARGV[14] requester handle
 -- ARGV[15] requester name
 -- ARGV[16] requester ("mine": platform:handle, lower case), which cancel
@@ -29,14 +29,14 @@ local id, group, daypart, week, mine = ARGV[7], ARGV[9], ARGV[11], ARGV[12], ARG
 local created, deadline, retention, trim, followup = ARGV[17], ARGV[18], ARGV[19], ARGV[20], ARGV[21]
 local minekey, month = ARGV[22], ARGV[23]
 
-local existing = redis.call('HGETALL', rk)
+local existing = record(rk)
 if #existing > 0 then
   table.insert(existing, 1, 'duplicate')
   return existing
 end
 if late() then return {'too_late'} end
 
-local f = {'id', id, 'school', ARGV[8], 'group', group, 'note', ARGV[10], 'daypart', daypart,
+local f = {'id', id, 'school', ARGV[8], 'group', group, 'daypart', daypart,
   'week', week, 'month', month, 'first_due', deadline, 'rq_platform', ARGV[13], 'rq_handle', ARGV[14], 'rq_name', ARGV[15],
   'mine', mine, 'mine_key', minekey, 'created', created}
 local fields = {}
@@ -63,6 +63,10 @@ end
 
 redis.call('HSET', rk, unpack(fields))
 redis.call('PEXPIRE', rk, retention)
+if ARGV[10] ~= '' then
+  -- The note lives apart, to be erased soon after the request closes.
+  redis.call('SET', notekey(id), ARGV[10], 'PX', retention)
+end
 if pick then
   offer(id, pick, deadline)
   tell('offer', id, 1, 'helper:' .. pick, pick, '', '', true)

@@ -35,13 +35,36 @@ local leaseend, notafter, opid = ARGV[4], ARGV[5], ARGV[6]
 
 local function reqkey(id) return base .. 'req:' .. id end
 
+-- A request's note lives in a key of its own, base .. 'note:' .. id, not in
+-- the record: it expires a grace after the request closes (closenote),
+-- while the record lives the whole retention. A record written before keeps
+-- its note in its field 'note' until it closes.
+local function notekey(id) return base .. 'note:' .. id end
+
+-- record is a request record as field, value pairs, with its note: read
+-- from its key, after the record's own field (a reader takes the last).
+local function record(rk)
+  local out = redis.call('HGETALL', rk)
+  for i = 1, #out, 2 do
+    if out[i] == 'id' then
+      local note = redis.call('GET', notekey(out[i + 1]))
+      if note then
+        out[#out + 1] = 'note'
+        out[#out + 1] = note
+      end
+      break
+    end
+  end
+  return out
+end
+
 -- An operation seen before (its answer was lost on the way back): 'replay'
 -- and the request it changed, as it stands, with nothing changed again.
 local opkey = base .. 'op:' .. opid
 if opid ~= '' then
   local done = redis.call('GET', opkey)
   if done then
-    local out = redis.call('HGETALL', done)
+    local out = record(done)
     table.insert(out, 1, 'replay')
     return out
   end
@@ -138,6 +161,29 @@ local function present(v) return v ~= false and v ~= nil and v ~= '' end
 -- record written before pseudonyms has only mine, its requester's
 -- platform:handle; the migration at start renamed that index (and set
 -- mine_key on the records it lists), so the old name is a key that is gone.
+-- closenote erases a request's note grace ms from now (sooner when it
+-- would expire sooner anyway): its request is closed — resolved, cancelled,
+-- or taken from the fallback channel — and the note is needed a little
+-- longer only for the messages that still carry it. A note kept in the
+-- record by an earlier version moves to its key first.
+local function closenote(rid, rk, grace)
+  local nk = notekey(rid)
+  local old = redis.call('HGET', rk, 'note')
+  if old then
+    redis.call('HDEL', rk, 'note')
+    if old ~= '' then redis.call('SET', nk, old, 'NX') end
+  end
+  local ttl = redis.call('PTTL', nk)
+  if ttl == -2 then return end
+  if ttl < 0 or ttl > tonumber(grace) then redis.call('PEXPIRE', nk, grace) end
+end
+
+-- hasnote: the request has a note (in its key, or in an earlier version's
+-- record).
+local function hasnote(rid, rk)
+  return redis.call('EXISTS', notekey(rid)) == 1 or present(redis.call('HGET', rk, 'note'))
+end
+
 local function mineindex(mine, minekey)
   if present(minekey) then return base .. 'mine:' .. minekey end
   if present(mine) then return base .. 'mine:' .. mine end
@@ -206,7 +252,7 @@ end
 -- for two minutes, so its repeat answers the same.
 local function reply(rk)
   if opid ~= '' then redis.call('SET', opkey, rk, 'PX', 120000) end
-  return ok(redis.call('HGETALL', rk))
+  return ok(record(rk))
 end
 
 -- before is time.Time.Before for last-assigned times: never assigned (nil)

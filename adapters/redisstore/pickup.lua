@@ -9,7 +9,8 @@
 -- ARGV[7] request id
 -- ARGV[8] picker platform   ARGV[9] picker handle   ARGV[10] picker name
 -- ARGV[11] helper id of the picker, '' when the picker is not a helper
-local rk, rid, hid = KEYS[1], ARGV[7], ARGV[11]
+-- ARGV[12] grace (ms) after which the note is erased
+local rk, rid, hid, grace = KEYS[1], ARGV[7], ARGV[11], ARGV[12]
 if late() then return {'too_late'} end
 local r = redis.call('HMGET', rk, 'state', 'week', 'created', 'mine', 'offer_no', 'mine_key')
 local state, week, created, offerno = r[1], r[2], r[3], r[5] or '0'
@@ -36,7 +37,10 @@ tell('accepted', rid, offerno, 'requester', hid, '', '', false)
 -- The fallback post showed group, time and who asked, never the note: the
 -- one who picked it up gets the note in a direct message (rendered at
 -- delivery, from the record).
-if present(redis.call('HGET', rk, 'note')) then
+if hasnote(rid, rk) then
   tell('picked_note', rid, offerno, 'picker', hid, '', '', true)
 end
+-- Taken from the channel: the note is erased a grace from now, time
+-- enough for that direct message.
+closenote(rid, rk, grace)
 return reply(rk)

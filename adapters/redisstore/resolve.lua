@@ -3,7 +3,8 @@
 -- KEYS[1] the school's helper states (routes the call to its slot)
 -- ARGV[7] helper id
 -- ARGV[8] closing note ('' for none); it lives only in the request record
-local hid, note = ARGV[7], ARGV[8]
+-- ARGV[9] grace (ms) after which the request's note is erased
+local hid, note, grace = ARGV[7], ARGV[8], ARGV[9]
 if late() then return {'too_late'} end
 
 local rid = helperstate(hid).engaged
@@ -20,6 +21,7 @@ if state ~= 'accepted' or helper ~= hid then return {'no_active'} end
 redis.call('HSET', rk, 'state', 'resolved', 'closed', nowms)
 if note ~= '' then redis.call('HSET', rk, 'done_note', note) end
 sethelper(hid, 'engaged', '')
+closenote(rid, rk, grace)
 redis.call('ZREM', base .. 'active', rid)
 redis.call('ZREM', base .. 'deadlines', rid)
 if mk then redis.call('ZREM', mk, rid) end

@@ -6,6 +6,7 @@
 // Redis Cluster slot, which lets a script touch all of them:
 //
 //	<prefix>:{<school>}:req:<id>                   hash: the request record; expires after retention
+//	<prefix>:{<school>}:note:<id>                  string: the request's note; expires a grace (SetNoteGrace) after the request closes
 //	<prefix>:{<school>}:helpers                    hash: helper id → "status|until|engaged|last"
 //	<prefix>:{<school>}:deadlines                  zset: request id → deadline (ms) of its current offer
 //	<prefix>:{<school>}:followups                  zset: request id → when the requester hears how it stands (ms)
@@ -63,6 +64,7 @@ type Store struct {
 	names   *pseudonym.Keyring
 	budget  time.Duration
 	stats   time.Duration // how long statistics live after their last change
+	grace   atomic.Int64  // ms a note is kept after its request closed
 	skew    atomic.Int64  // Redis's clock minus this process's, ms
 
 	unsureMu sync.Mutex
@@ -80,9 +82,29 @@ func New(rdb redis.UniversalClient, prefix string, log *slog.Logger) *Store {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Store{rdb: rdb, prefix: prefix, log: log.With("component", "redisstore"), sc: newScripts(), budget: AnswerBudget, stats: StatsTTL,
+	st := &Store{rdb: rdb, prefix: prefix, log: log.With("component", "redisstore"), sc: newScripts(), budget: AnswerBudget, stats: StatsTTL,
 		names: pseudonym.New(sharedKey(rdb, prefix+":pseudonym_key"))}
+	st.grace.Store(DefaultNoteGrace.Milliseconds())
+	return st
 }
+
+// DefaultNoteGrace is how long a note is kept after its request closed,
+// unless SetNoteGrace says otherwise: time for the messages that carry it
+// (the picker's direct message) to be delivered, retries included.
+const DefaultNoteGrace = time.Hour
+
+// SetNoteGrace sets how long a request's note is kept after the request
+// closed (resolved, cancelled, or taken from the fallback channel); the
+// record itself is kept for its retention. d <= 0 keeps the default.
+func (s *Store) SetNoteGrace(d time.Duration) {
+	if d.Milliseconds() < 1 {
+		d = DefaultNoteGrace
+	}
+	s.grace.Store(d.Milliseconds())
+}
+
+// noteGrace is the grace as scripts take it.
+func (s *Store) noteGrace() string { return strconv.FormatInt(s.grace.Load(), 10) }
 
 // scriptErr maps the code a script returns for a failed check to the core's
 // sentinel. A script returns such a code before its first write.
@@ -218,7 +240,7 @@ func (s *Store) Pickup(ctx context.Context, now time.Time, school, requestID str
 		return bot.Request{}, fmt.Errorf("%s: %w", op, bot.ErrNotFound)
 	}
 	return s.runRequest(ctx, op, s.sc.pickup, school, s.key(school, "req:"+requestID), now, s.newGuard(bot.NewRequestID()),
-		requestID, string(by.Platform), by.Handle, by.Name, helperID)
+		requestID, string(by.Platform), by.Handle, by.Name, helperID, s.noteGrace())
 }
 
 // ClaimFollowUps takes the follow-ups due at now (each for one caller only).
@@ -246,7 +268,7 @@ func (s *Store) Resolve(ctx context.Context, now time.Time, school, helperID, no
 	if err := checkIDs(school, helperID); err != nil {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
 	}
-	return s.runRequest(ctx, op, s.sc.resolve, school, s.key(school, "helpers"), now, s.newGuard(bot.NewRequestID()), helperID, note)
+	return s.runRequest(ctx, op, s.sc.resolve, school, s.key(school, "helpers"), now, s.newGuard(bot.NewRequestID()), helperID, note, s.noteGrace())
 }
 
 // Cancel withdraws requester's request requestID, or their latest active one
@@ -265,7 +287,7 @@ func (s *Store) Cancel(ctx context.Context, now time.Time, school string, reques
 	if err != nil {
 		return bot.Request{}, err
 	}
-	return s.runRequest(ctx, op, s.sc.cancel, school, s.key(school, "mine:"+index), now, s.newGuard(bot.NewRequestID()), requestID, who)
+	return s.runRequest(ctx, op, s.sc.cancel, school, s.key(school, "mine:"+index), now, s.newGuard(bot.NewRequestID()), requestID, who, s.noteGrace())
 }
 
 // SetAvailability sets a helper's status and returns the request the helper
@@ -372,12 +394,27 @@ func (s *Store) Request(ctx context.Context, school, requestID string) (bot.Requ
 	if requestID == "" {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, bot.ErrNotFound)
 	}
-	m, err := s.rdb.HGetAll(ctx, s.key(school, "req:"+requestID)).Result()
-	if err != nil {
+	// The record and its note, which lives in a key of its own, in one
+	// round trip.
+	var (
+		rec  *redis.MapStringStringCmd
+		note *redis.StringCmd
+	)
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		rec = p.HGetAll(ctx, s.key(school, "req:"+requestID))
+		note = p.Get(ctx, s.key(school, "note:"+requestID))
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
 		return bot.Request{}, fail(op, err)
 	}
+	m := rec.Val()
 	if len(m) == 0 {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, bot.ErrNotFound)
+	}
+	if n, err := note.Result(); err == nil {
+		// A record of an earlier version keeps its note in the record.
+		m[fNote] = n
 	}
 	return decodeRequest(m), nil
 }

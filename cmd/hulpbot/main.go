@@ -135,6 +135,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := store.SetStatsTTL(m.cfg.Retention.StatisticsOrDefault()); err != nil {
 		return err // validation keeps it at least MinStatisticsRetention
 	}
+	store.SetNoteGrace(m.cfg.Privacy.NoteGraceOrDefault())
 	m.names.names.Store(store.Pseudonyms())
 	_ = store.Pseudonyms().Load(ctx)                          // else on first use
 	_, _ = store.MigrateAllHelperStates(ctx, m.dir.Schools()) // logged; not fatal
