@@ -9,7 +9,7 @@
 // The files split the work:
 //
 //	grammar.go, groups.go, until.go, text.go   the "/hulp" grammar: Parse, GroupIndex, ParseUntil
-//	names.go                                    LooksLikeName, the check for a child's name in a note
+//	names.go                                    Sensitive and LooksLikeName: a note that names a child or holds health data (package notecheck)
 //	handler.go, types.go                        dispatch to the core, and the one map from errors to words
 //	weekly.go                                   the weekly rhythm's commands and buttons
 //

@@ -1,6 +1,10 @@
 package handlers
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/hulpbot/hulpbot/notecheck"
+)
 
 func TestLooksLikeName(t *testing.T) {
 	known := []string{"Anne", "Bram", "Sanne", "Kindcentrum De Vaart", "Dolfijnen", "de dolfijnen", "5b"}
@@ -19,6 +23,9 @@ func TestLooksLikeName(t *testing.T) {
 		{"(Fleur) is overstuur", true},
 		{"Mo huilt", true},
 		{"ruzie tussen Lucas en Anne", true}, // Anne is a helper; Lucas is not
+		{"tim slaat", true},                  // lower case too
+		{"daan slaat", true},
+		{"Roos huilt", true},
 
 		// Ordinary notes.
 		{"", false},
@@ -28,7 +35,6 @@ func TestLooksLikeName(t *testing.T) {
 		{"Boos kind", false},
 		{"Kind huilt in de gang", false},
 		{"Paniek bij de Speelzaal", false},
-		{"tim slaat", false}, // lower case goes unnoticed: a reminder, not a filter
 		{"SPOED", false},
 		{"IB'er gevraagd", false},
 		{"CJG gebeld, pm'er is er", false},
@@ -37,6 +43,7 @@ func TestLooksLikeName(t *testing.T) {
 		{"Op Maandag na de Gym", false},
 		{"lokaal B12", false},
 		{"Na overleg met Anne", false},
+		{"Bram komt eraan", false}, // the helper
 		{"Dolfijnen onrustig", false},
 		{"Bij De Vaart op het Schoolplein", false},
 		{"Time-out nodig", false},
@@ -46,6 +53,8 @@ func TestLooksLikeName(t *testing.T) {
 		{"Upset after lunch", false},
 		{"5B onrustig", false},
 		{"Ik kom eraan", false},
+		{"kind net uit Syrie, spreekt geen Nederlands", false},
+		{"jongen met ADHD", false}, // health, not a name
 	}
 	for _, tt := range tests {
 		t.Run(tt.note, func(t *testing.T) {
@@ -53,5 +62,31 @@ func TestLooksLikeName(t *testing.T) {
 				t.Errorf("LooksLikeName(%q) = %v; want %v", tt.note, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestSensitive(t *testing.T) {
+	known := NewKnownWords("Anne de Vries", "Bram Jansen", "Dolfijnen")
+	tests := []struct {
+		note string
+		want notecheck.Finding
+	}{
+		{"onrust na gym", notecheck.Finding{}},
+		{"daan slaat", notecheck.Finding{Kind: notecheck.Name, Word: "daan"}},
+		{"jongen met ADHD", notecheck.Finding{Kind: notecheck.Health, Word: "ADHD"}},
+		{"medicatie vergeten", notecheck.Finding{Kind: notecheck.Health, Word: "medicatie"}},
+		{"kind net uit Syrie, spreekt geen Nederlands", notecheck.Finding{}},
+		{"Anne en Bram zijn er", notecheck.Finding{}},
+	}
+	for _, tt := range tests {
+		if got := known.Check(tt.note); got != tt.want {
+			t.Errorf("Check(%q) = %+v; want %+v", tt.note, got, tt.want)
+		}
+		if got := known.Sensitive(tt.note); got != (tt.want.Kind != notecheck.None) {
+			t.Errorf("Sensitive(%q) = %v; want %v", tt.note, got, !got)
+		}
+	}
+	if !(KnownWords{}).Sensitive("daan slaat") {
+		t.Error("the zero KnownWords lets a name pass")
 	}
 }
