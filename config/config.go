@@ -89,6 +89,12 @@ type Config struct {
 	Slack *Slack `yaml:"slack,omitempty"`
 
 	Schools []School `yaml:"schools"`
+
+	// Web enables the year overview in the browser; nil means off.
+	Web *Web `yaml:"web,omitempty"`
+	// Samenwerkingsverbanden are the partnerships of schools whose
+	// coordinators see all their schools and the totals.
+	Samenwerkingsverbanden []Samenwerkingsverband `yaml:"samenwerkingsverbanden,omitempty"`
 }
 
 // Privacy is the privacy section.

@@ -273,6 +273,7 @@ func (v *validator) config(c *Config) {
 	for i := range c.Schools {
 		v.school(c, i)
 	}
+	v.yearweb(c)
 }
 
 func (v *validator) school(c *Config, i int) {

@@ -77,9 +77,12 @@ type SuccessCmd struct {
 	Shortened bool
 }
 
-// SummaryCmd is "/hulp overzicht [csv]": this week so far, for coordinators.
+// SummaryCmd is "/hulp overzicht [csv|web]": this week so far, for
+// coordinators; with "web" a personal link to the year overview in the
+// browser.
 type SummaryCmd struct {
 	CSV bool // "csv" asked; kept for the export to come
+	Web bool // "web" (or "browser", "jaar"): the year overview's link
 }
 
 // HelpCmd is "/hulp help", "/hulp ?" or "/hulp" alone.
@@ -151,6 +154,9 @@ var verbs = []struct {
 
 	{[]string{"overzicht"}, verbSummary}, {[]string{"summary"}, verbSummary},
 }
+
+// webWords after "overzicht" ask for the year overview in the browser.
+var webWords = map[string]bool{"web": true, "browser": true, "jaar": true, "year": true}
 
 // commandWords checks text and splits it into words, without a leading
 // "/hulp".
@@ -258,6 +264,7 @@ func Parse(text string, groups *GroupIndex) (Cmd, error) {
 		s := SummaryCmd{}
 		for _, w := range rest {
 			s.CSV = s.CSV || word(w) == "csv"
+			s.Web = s.Web || webWords[word(w)]
 		}
 		return s, nil
 	}

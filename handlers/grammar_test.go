@@ -159,6 +159,8 @@ func TestParse(t *testing.T) {
 		{name: "succes empty", in: "succes", wantErr: ErrEmptyStory},
 		{name: "overzicht", in: "overzicht", want: SummaryCmd{}},
 		{name: "summary csv", in: "summary CSV", want: SummaryCmd{CSV: true}},
+		{name: "overzicht web", in: "overzicht web", want: SummaryCmd{Web: true}},
+		{name: "summary browser", in: "Summary Browser", want: SummaryCmd{Web: true}},
 
 		// Commands win over groups; groups stay reachable with "groep".
 		{name: "command word over alias", in: "ok", ix: slashed, want: AcceptCmd{}},
@@ -492,7 +494,7 @@ var seedInputs = []string{
 	"groep 5B", "de dolfijnen ruzie", "kleuters", "spoed groep 5 gym", "ok", "Oké", "kan niet", "kan nu niet",
 	"klaar rustig gepraat", "annuleer", "beschikbaar", "bezet tot 13:30", "afwezig tot 13.30", "afwezig tot 14",
 	"away tot 13u30", "busy until 1:30pm", "bezet 30 min", "afwezig 1 uur", "wie", "succes fijn gesprek",
-	"overzicht csv", "groep 9", "onzin", "groep 5 \xff", "groep 5\x00", "groep 1 2 3 4 5 6 7 8 9",
+	"overzicht csv", "overzicht web", "groep 9", "onzin", "groep 5 \xff", "groep 5\x00", "groep 1 2 3 4 5 6 7 8 9",
 	"groep 5 " + strings.Repeat("é", 300), "tot half 2", "\u202e5", "g", "gr.", "1-", "-1", "5 5 5",
 	"hulp groep 5", "help groep 5", "groep 2", "Groep 5c", "groep vijf", "graag hulp in groep 5", "afwezig tot morgen",
 	"bezet tot maandag", "dolfijen", "help me", "graag", "groep een en twee", "hulp hulp hulp groep",

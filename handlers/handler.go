@@ -26,6 +26,7 @@ type Handler struct {
 	now    func() time.Time
 	log    *slog.Logger
 	weekly *weeklyDeps // nil without WithWeekly: no digest on demand, no pulse
+	year   *yearDeps   // nil without WithYearLinks: no year overview in the browser
 	// schools caches what each school's commands need again and again:
 	// schools are read-only once configured, and building the group index
 	// and the known words is a fifth of a command's work.
@@ -186,6 +187,11 @@ func (h *Handler) run(ctx context.Context, now time.Time, c Command, cmd Cmd) (R
 		// A trailing #naam signs the story.
 		return h.success(ctx, now, c, cmd)
 	case SummaryCmd:
+		if cmd.Web {
+			// Also for a samenwerkingsverband's coordinators, who need not
+			// coordinate the school they ask from.
+			return h.yearLink(ctx, now, c)
+		}
 		if !sc.IsCoordinator(c.From.Address) {
 			return Reply{}, "", bot.ErrNotCoordinator
 		}

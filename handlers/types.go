@@ -57,3 +57,10 @@ type Service interface {
 }
 
 var _ Service = (*bot.Service)(nil)
+
+// YearLink is a personal link to a year overview in the browser.
+type YearLink struct {
+	Name    string    // the school's or the samenwerkingsverband's name
+	URL     string    // signed, for one person
+	Expires time.Time // the link opens the page until then
+}

@@ -160,9 +160,13 @@ func (m *Main) Run(ctx context.Context) error {
 	svc := bot.NewService(store, metrics.NewObserver(reg), m.log)
 	box.SetRenderer(catalog.NewNoticeRenderer(m.dir, svc))
 	weekly := newWeekly(store, m.log)
-	m.cmds = handlers.New(svc, m.now, m.log, handlers.WithWeekly(weekly, box))
-
 	mux := routes(store)
+	opts := []handlers.Option{handlers.WithWeekly(weekly, box)}
+	if o := m.openYearPage(rdb, store, mux, box); o != nil {
+		opts = append(opts, o)
+	}
+	m.cmds = handlers.New(svc, m.now, m.log, opts...)
+
 	if err := m.openPlatforms(ctx, rdb, mux, senders); err != nil {
 		return err
 	}

@@ -1,0 +1,438 @@
+// Package yearpage serves the year overview in the browser: a read-only
+// page per school and per samenwerkingsverband with the school year's
+// figures (requests per month, by group and day part, time until someone
+// came, kinds of support, outcomes, survey trends, stories), drawn as SVG
+// on the server, printable, with a CSV download. Coordinators open it with
+// a personal link they get in the chat ("/hulp overzicht web"); the link
+// becomes a session cookie; nothing is shown without one.
+package yearpage
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/catalog"
+	"github.com/hulpbot/hulpbot/handlers"
+)
+
+// Figures reads one school's figures of one school year.
+type Figures interface {
+	YearFigures(ctx context.Context, school string, y bot.SchoolYear) (bot.YearFigures, error)
+}
+
+// Auditor records who looked at which figures: each page view and each
+// CSV download.
+type Auditor interface {
+	RecordView(ctx context.Context, v View) error
+}
+
+// View is one look at the figures, for the audit trail.
+type View struct {
+	At    time.Time
+	Who   bot.Address
+	Scope Scope
+	What  string // "page" or "csv"
+	Year  bot.SchoolYear
+}
+
+// Schools finds schools by id.
+type Schools interface {
+	School(id string) (*bot.School, bool)
+}
+
+// Options configure a Server.
+type Options struct {
+	// PublicURL is where browsers reach the listener: links start with it.
+	PublicURL string
+	// LinkTTL and SessionTTL are how long a link and a session last.
+	LinkTTL, SessionTTL time.Duration
+	// Samenwerkingsverbanden are the partnerships of schools.
+	Samenwerkingsverbanden []bot.Samenwerkingsverband
+	// Audit, when set, records each view and download.
+	Audit Auditor
+	Now   func() time.Time
+	Log   *slog.Logger
+}
+
+// Keys gives the signer of passes.
+type Keys interface {
+	Signer(ctx context.Context) (*Signer, error)
+}
+
+// Server is the year overview's HTTP handler and the maker of its links.
+type Server struct {
+	schools Schools
+	figs    Figures
+	keys    Keys
+	o       Options
+	secure  bool
+	tmpl    *template.Template
+}
+
+//go:embed assets
+var assets embed.FS
+
+// cookieName is the session cookie; its path is the scope's page, so a
+// browser holds one per school or samenwerkingsverband it opened.
+const cookieName = "hulpbot_overzicht"
+
+// New returns the server.
+func New(schools Schools, figs Figures, keys Keys, o Options) *Server {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	o.Log = o.Log.With("component", "yearpage")
+	o.PublicURL = strings.TrimRight(o.PublicURL, "/")
+	s := &Server{schools: schools, figs: figs, keys: keys, o: o, secure: strings.HasPrefix(o.PublicURL, "https://")}
+	s.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
+		// Replaced per page with the page's language (execute).
+		"t": func(key string, vars ...string) string { return key },
+	}).ParseFS(assets, "assets/page.html"))
+	return s
+}
+
+// Register adds the overview's routes to mux.
+func (s *Server) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /overzicht/open", s.open)
+	mux.HandleFunc("GET /overzicht/static/overzicht.css", s.css)
+	mux.HandleFunc("GET /overzicht/{kind}/{id}/{$}", s.page)
+	mux.HandleFunc("GET /overzicht/{kind}/{id}/overzicht.csv", s.csv)
+	mux.HandleFunc("/overzicht/", func(w http.ResponseWriter, r *http.Request) {
+		s.message(w, catalog.LangNL, http.StatusNotFound, "year.err.not_found")
+	})
+}
+
+// Links are the personal links who may open from school sc: the school's
+// own overview when who is one of its coordinators, and the overview of
+// every samenwerkingsverband of sc that who coordinates. None: who may
+// open nothing.
+func (s *Server) Links(ctx context.Context, now time.Time, sc *bot.School, who bot.Address) ([]handlers.YearLink, error) {
+	var scopes []struct {
+		Scope
+		name string
+	}
+	for i := range s.o.Samenwerkingsverbanden {
+		v := &s.o.Samenwerkingsverbanden[i]
+		if v.Has(sc.ID) && v.IsCoordinator(who) {
+			scopes = append(scopes, struct {
+				Scope
+				name string
+			}{Scope{ScopeSWV, v.ID}, v.Name})
+		}
+	}
+	if sc.IsCoordinator(who) {
+		scopes = append(scopes, struct {
+			Scope
+			name string
+		}{Scope{ScopeSchool, sc.ID}, sc.Name})
+	}
+	if len(scopes) == 0 {
+		return nil, nil
+	}
+	sg, err := s.keys.Signer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	exp := now.Add(s.o.LinkTTL)
+	out := make([]handlers.YearLink, 0, len(scopes))
+	for _, sc := range scopes {
+		tok := sg.Sign(Pass{Kind: passLink, Scope: sc.Scope, Who: who, Expires: exp.Unix()})
+		out = append(out, handlers.YearLink{Name: sc.name, URL: s.o.PublicURL + "/overzicht/open?t=" + url.QueryEscape(tok), Expires: exp})
+	}
+	return out, nil
+}
+
+// allowed reports whether who may see scope now (the configuration may
+// have changed since the pass was made), and the page's language.
+func (s *Server) allowed(scope Scope, who bot.Address) (bool, string) {
+	switch scope.Kind {
+	case ScopeSchool:
+		sc, ok := s.schools.School(scope.ID)
+		return ok && sc.IsCoordinator(who), lang(sc)
+	case ScopeSWV:
+		v, ok := s.swv(scope.ID)
+		if !ok || !v.IsCoordinator(who) {
+			return false, catalog.LangNL
+		}
+		l := catalog.LangNL
+		if sc, ok := s.schools.School(v.Schools[0]); ok {
+			l = lang(sc)
+		}
+		return true, l
+	}
+	return false, catalog.LangNL
+}
+
+func lang(sc *bot.School) string {
+	if sc == nil {
+		return catalog.LangNL
+	}
+	return catalog.Lang(sc.Language)
+}
+
+func (s *Server) swv(id string) (*bot.Samenwerkingsverband, bool) {
+	for i := range s.o.Samenwerkingsverbanden {
+		if s.o.Samenwerkingsverbanden[i].ID == id {
+			return &s.o.Samenwerkingsverbanden[i], true
+		}
+	}
+	return nil, false
+}
+
+// open trades a link for a session cookie and sends the browser on to the
+// page, without the token in its address. The page is reached by a
+// refresh from this answer instead of a redirect: a SameSite=Strict cookie
+// set while following a link from a chat app (another site) would not go
+// with a redirect of that same navigation.
+func (s *Server) open(w http.ResponseWriter, r *http.Request) {
+	now := s.o.Now()
+	sg, err := s.keys.Signer(r.Context())
+	if err != nil {
+		s.o.Log.Error("signer", "err", err)
+		s.message(w, catalog.LangNL, http.StatusServiceUnavailable, "year.err.unavailable")
+		return
+	}
+	p, err := sg.Verify(r.URL.Query().Get("t"), passLink, now)
+	switch {
+	case errors.Is(err, ErrExpired):
+		s.o.Log.Info("link", "outcome", "expired")
+		s.message(w, catalog.LangNL, http.StatusForbidden, "year.err.expired")
+		return
+	case err != nil:
+		s.o.Log.Info("link", "outcome", "invalid")
+		s.message(w, catalog.LangNL, http.StatusForbidden, "year.err.altered")
+		return
+	}
+	ok, l := s.allowed(p.Scope, p.Who)
+	if !ok {
+		s.message(w, l, http.StatusForbidden, "year.err.not_allowed")
+		return
+	}
+	sess := sg.Sign(Pass{Kind: passSession, Scope: p.Scope, Who: p.Who, Expires: now.Add(s.o.SessionTTL).Unix()})
+	http.SetCookie(w, &http.Cookie{
+		Name: cookieName, Value: sess, Path: p.Scope.Path(), MaxAge: int(s.o.SessionTTL / time.Second),
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode,
+	})
+	s.o.Log.Info("link", "outcome", "opened", "scope", p.Scope.Kind, "id", p.Scope.ID)
+	s.render(w, http.StatusOK, "message", l, messageModel{
+		Lang: l, Title: catalog.Text(l, "year.open"), Text: catalog.Text(l, "year.open"),
+		Refresh: p.Scope.Path(), LinkText: catalog.Text(l, "year.open.link"),
+	})
+}
+
+// session checks the request's session cookie for the scope of its path.
+func (s *Server) session(w http.ResponseWriter, r *http.Request) (Pass, string, bool) {
+	scope := Scope{Kind: r.PathValue("kind"), ID: r.PathValue("id")}
+	if scope.Kind != ScopeSchool && scope.Kind != ScopeSWV {
+		s.message(w, catalog.LangNL, http.StatusNotFound, "year.err.not_found")
+		return Pass{}, "", false
+	}
+	c, err := r.Cookie(cookieName)
+	if err != nil {
+		s.message(w, catalog.LangNL, http.StatusForbidden, "year.err.no_session")
+		return Pass{}, "", false
+	}
+	sg, err := s.keys.Signer(r.Context())
+	if err != nil {
+		s.o.Log.Error("signer", "err", err)
+		s.message(w, catalog.LangNL, http.StatusServiceUnavailable, "year.err.unavailable")
+		return Pass{}, "", false
+	}
+	p, err := sg.Verify(c.Value, passSession, s.o.Now())
+	if err != nil {
+		s.message(w, catalog.LangNL, http.StatusForbidden, "year.err.no_session")
+		return Pass{}, "", false
+	}
+	ok, l := s.allowed(p.Scope, p.Who)
+	if !ok || p.Scope != scope {
+		s.message(w, l, http.StatusForbidden, "year.err.not_allowed")
+		return Pass{}, "", false
+	}
+	return p, l, true
+}
+
+// year is the school year asked for (?jaar=2025): this one or the one
+// before, the two whose figures are kept.
+func (s *Server) year(r *http.Request, loc *time.Location) (bot.SchoolYear, bot.SchoolYear, bool) {
+	cur := bot.SchoolYearOf(s.o.Now().In(loc))
+	q := r.URL.Query().Get("jaar")
+	if q == "" {
+		return cur, cur, true
+	}
+	n, err := strconv.Atoi(q)
+	if err != nil || (n != cur.Start && n != cur.Start-1) {
+		return cur, cur, false
+	}
+	return bot.SchoolYear{Start: n}, cur, true
+}
+
+// units reads the figures of the scope's schools, of y and the year before.
+func (s *Server) units(ctx context.Context, scope Scope, y bot.SchoolYear) (name string, out []unit, err error) {
+	var ids []string
+	switch scope.Kind {
+	case ScopeSchool:
+		ids = []string{scope.ID}
+	case ScopeSWV:
+		v, _ := s.swv(scope.ID)
+		name, ids = v.Name, v.Schools
+	}
+	for _, id := range ids {
+		sc, ok := s.schools.School(id)
+		if !ok {
+			continue
+		}
+		if scope.Kind == ScopeSchool {
+			name = sc.Name
+		}
+		u := unit{School: sc}
+		if u.This, err = s.figs.YearFigures(ctx, id, y); err != nil {
+			return "", nil, err
+		}
+		if u.Prev, err = s.figs.YearFigures(ctx, id, bot.SchoolYear{Start: y.Start - 1}); err != nil {
+			return "", nil, err
+		}
+		out = append(out, u)
+	}
+	return name, out, nil
+}
+
+func (s *Server) location(scope Scope) *time.Location {
+	id := scope.ID
+	if scope.Kind == ScopeSWV {
+		if v, ok := s.swv(scope.ID); ok && len(v.Schools) > 0 {
+			id = v.Schools[0]
+		}
+	}
+	if sc, ok := s.schools.School(id); ok && sc.Location != nil {
+		return sc.Location
+	}
+	return time.UTC
+}
+
+func (s *Server) page(w http.ResponseWriter, r *http.Request) {
+	p, l, ok := s.session(w, r)
+	if !ok {
+		return
+	}
+	loc := s.location(p.Scope)
+	y, cur, ok := s.year(r, loc)
+	if !ok {
+		s.message(w, l, http.StatusNotFound, "year.err.bad_year")
+		return
+	}
+	name, units, err := s.units(r.Context(), p.Scope, y)
+	if err != nil {
+		s.o.Log.Error("figures", "scope", p.Scope.Kind, "id", p.Scope.ID, "err", err)
+		s.message(w, l, http.StatusServiceUnavailable, "year.err.unavailable")
+		return
+	}
+	now := s.o.Now().In(loc)
+	m := build(l, name, p.Scope.Kind == ScopeSWV, y, units, now)
+	for _, yy := range []bot.SchoolYear{{Start: cur.Start - 1}, cur} {
+		m.Years = append(m.Years, yearNav{Label: yy.String(), URL: "?jaar=" + strconv.Itoa(yy.Start), Current: yy == y})
+	}
+	m.CSVURL = "overzicht.csv?jaar=" + strconv.Itoa(y.Start)
+	s.audit(r.Context(), View{At: now, Who: p.Who, Scope: p.Scope, What: "page", Year: y})
+	s.render(w, http.StatusOK, "page", l, m)
+}
+
+func (s *Server) csv(w http.ResponseWriter, r *http.Request) {
+	p, l, ok := s.session(w, r)
+	if !ok {
+		return
+	}
+	y, _, ok := s.year(r, s.location(p.Scope))
+	if !ok {
+		s.message(w, l, http.StatusNotFound, "year.err.bad_year")
+		return
+	}
+	_, units, err := s.units(r.Context(), p.Scope, y)
+	if err != nil {
+		s.o.Log.Error("figures", "scope", p.Scope.Kind, "id", p.Scope.ID, "err", err)
+		s.message(w, l, http.StatusServiceUnavailable, "year.err.unavailable")
+		return
+	}
+	body := CSV(l, p.Scope.Kind == ScopeSWV, y, units)
+	s.audit(r.Context(), View{At: s.o.Now(), Who: p.Who, Scope: p.Scope, What: "csv", Year: y})
+	h := w.Header()
+	securityHeaders(h)
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="jaaroverzicht-`+p.Scope.ID+"-"+y.String()+`.csv"`)
+	_, _ = w.Write(body)
+}
+
+func (s *Server) audit(ctx context.Context, v View) {
+	s.o.Log.Info("viewed", "scope", v.Scope.Kind, "id", v.Scope.ID, "what", v.What, "year", v.Year.String())
+	if s.o.Audit == nil {
+		return
+	}
+	if err := s.o.Audit.RecordView(ctx, v); err != nil {
+		s.o.Log.Warn("audit", "err", err)
+	}
+}
+
+func (s *Server) css(w http.ResponseWriter, _ *http.Request) {
+	b, _ := assets.ReadFile("assets/overzicht.css")
+	h := w.Header()
+	securityHeaders(h)
+	h.Set("Content-Type", "text/css; charset=utf-8")
+	h.Set("Cache-Control", "public, max-age=3600")
+	_, _ = w.Write(b)
+}
+
+// messageModel is a short page: an error, or "taking you to the page".
+type messageModel struct {
+	Lang, Title, Text string
+	Refresh, LinkText string
+}
+
+func (s *Server) message(w http.ResponseWriter, l string, status int, key string) {
+	title := catalog.Text(l, "year.err.title")
+	if status == http.StatusNotFound {
+		title = catalog.Text(l, "year.err.not_found")
+	}
+	s.render(w, status, "message", l, messageModel{Lang: l, Title: title, Text: catalog.Text(l, key)})
+}
+
+// render executes a template in language l; the page is built in memory
+// first, so a failure is a clean 500 instead of half a page.
+func (s *Server) render(w http.ResponseWriter, status int, name, l string, data any) {
+	t, err := s.tmpl.Clone()
+	if err == nil {
+		t.Funcs(template.FuncMap{"t": func(key string, vars ...string) string { return catalog.Text(l, key, vars...) }})
+		var buf bytes.Buffer
+		if err = t.ExecuteTemplate(&buf, name, data); err == nil {
+			h := w.Header()
+			securityHeaders(h)
+			h.Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(status)
+			_, _ = w.Write(buf.Bytes())
+			return
+		}
+	}
+	s.o.Log.Error("render", "template", name, "err", err)
+	http.Error(w, "internal error", http.StatusInternalServerError)
+}
+
+// securityHeaders: nothing from another site, no framing, no caching of
+// figures by proxies, no address leaking to other sites.
+func securityHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Frame-Options", "DENY")
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hulpbot/hulpbot/adapters/redisstore"
+	"github.com/hulpbot/hulpbot/adapters/yearpage"
+	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/message"
+)
+
+// openYearPage serves the year overview in the browser on mux when the
+// configuration has a web section, and returns the option that lets
+// coordinators ask for its link; nil when it is off.
+func (m *Main) openYearPage(rdb redis.UniversalClient, store *redisstore.Store, mux *http.ServeMux, send message.Sender) handlers.Option {
+	w := m.cfg.Web
+	if w == nil {
+		return nil
+	}
+	srv := yearpage.New(m.dir, yearFigures(store), yearpage.NewKeyring(w.Secret, rdb, m.cfg.RedisPrefix), yearpage.Options{
+		PublicURL:              w.PublicURL,
+		LinkTTL:                w.LinkTTLOrDefault(),
+		SessionTTL:             w.SessionTTLOrDefault(),
+		Samenwerkingsverbanden: m.cfg.SamenwerkingsverbandenOf(),
+		Now:                    m.now,
+		Log:                    m.log,
+	})
+	srv.Register(mux)
+	return handlers.WithYearLinks(srv, send)
+}
+
+// yearFigures is the store's reading of a school year, or empty years
+// while the store cannot read them.
+func yearFigures(store *redisstore.Store) yearpage.Figures {
+	if f, ok := any(store).(yearpage.Figures); ok {
+		return f
+	}
+	return noFigures{}
+}
+
+type noFigures struct{}
+
+func (noFigures) YearFigures(_ context.Context, school string, y bot.SchoolYear) (bot.YearFigures, error) {
+	return yearpage.Sum(school, y), nil
+}
