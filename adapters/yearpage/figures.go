@@ -157,12 +157,16 @@ type surveyPoint struct {
 	OK     bool // at least bot.MinSurveyAnswers answered
 }
 
-// trends groups survey figures by survey and question, periods in order.
+// trends groups survey figures by survey and question, periods in order;
+// periods without answers are left out.
 func trends(ss []bot.SurveyFigures) []surveyTrend {
 	type key struct{ survey, question string }
 	idx := map[key]int{}
 	var out []surveyTrend
 	for _, s := range ss {
+		if s.Count() == 0 {
+			continue // not asked, or nobody answered: nothing to show
+		}
 		k := key{s.Survey, s.Question}
 		i, ok := idx[k]
 		if !ok {

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hulpbot/hulpbot/adapters/redisstore"
 	"github.com/hulpbot/hulpbot/adapters/yearpage"
-	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/handlers"
 	"github.com/hulpbot/hulpbot/message"
 )
@@ -21,7 +19,7 @@ func (m *Main) openYearPage(rdb redis.UniversalClient, store *redisstore.Store, 
 	if w == nil {
 		return nil
 	}
-	srv := yearpage.New(m.dir, yearFigures(store), yearpage.NewKeyring(w.Secret, rdb, m.cfg.RedisPrefix), yearpage.Options{
+	srv := yearpage.New(m.dir, store, yearpage.NewKeyring(w.Secret, rdb, m.cfg.RedisPrefix), yearpage.Options{
 		PublicURL:              w.PublicURL,
 		LinkTTL:                w.LinkTTLOrDefault(),
 		SessionTTL:             w.SessionTTLOrDefault(),
@@ -31,19 +29,4 @@ func (m *Main) openYearPage(rdb redis.UniversalClient, store *redisstore.Store, 
 	})
 	srv.Register(mux)
 	return handlers.WithYearLinks(srv, send)
-}
-
-// yearFigures is the store's reading of a school year, or empty years
-// while the store cannot read them.
-func yearFigures(store *redisstore.Store) yearpage.Figures {
-	if f, ok := any(store).(yearpage.Figures); ok {
-		return f
-	}
-	return noFigures{}
-}
-
-type noFigures struct{}
-
-func (noFigures) YearFigures(_ context.Context, school string, y bot.SchoolYear) (bot.YearFigures, error) {
-	return yearpage.Sum(school, y), nil
 }
