@@ -54,8 +54,12 @@ type Config struct {
 	MetricsListen string `yaml:"metrics_listen"`
 	// HTTP bounds what clients of the listeners can hold.
 	HTTP HTTP `yaml:"http"`
-	// RedisURL names the Redis that holds all state (redis://, rediss://,
-	// unix://). Empty only in Demo: the program starts an embedded Redis.
+	// RedisURL names the Redis that holds all state: one server
+	// (redis://, rediss://, unix://), a Redis Cluster
+	// (redis+cluster://host:port,host:port,…) or the master Redis
+	// Sentinel names (redis+sentinel://host:port,…/master); see
+	// internal/redisurl. Empty only in Demo: the program starts an
+	// embedded Redis.
 	RedisURL string `yaml:"redis_url"`
 	// RedisPrefix starts every key hulpbot writes, so several deployments
 	// (or test runs) can share one Redis. Default "hb".

@@ -323,13 +323,13 @@ mattermost:
 		{
 			name: "a partly unset value says so",
 			yaml: minimal + "redis_url: ${REDIS_SCHEME}://127.0.0.1:6379/0\n",
-			want: []Problem{{"redis_url", "is not a redis://, rediss:// or unix:// URL (${REDIS_SCHEME} is not set)"}},
+			want: []Problem{{"redis_url", "is not a URL (${REDIS_SCHEME} is not set)"}},
 		},
 		{
 			name: "an override's problem is not blamed on the file's variable",
 			yaml: minimal + "redis_url: ${R}\n",
 			env:  map[string]string{"REDIS_URL": "localhost:6379"},
-			want: []Problem{{"redis_url", "is not a redis://, rediss:// or unix:// URL"}},
+			want: []Problem{{"redis_url", "is not a redis://, rediss://, unix://, redis+cluster:// or redis+sentinel:// URL"}},
 		},
 		{
 			name: "a file names its Redis",

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/internal/cronspec"
+	"github.com/hulpbot/hulpbot/internal/redisurl"
 )
 
 // Problem is one thing wrong with a configuration.
@@ -198,9 +199,9 @@ func (v *validator) config(c *Config) {
 	}
 	v.listeners(c)
 	if c.RedisURL != "" {
-		u, err := url.Parse(c.RedisURL)
-		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
-			v.add("redis_url", "is not a redis://, rediss:// or unix:// URL") // may hold a password
+		// The problem, never the URL: it may hold a password.
+		if _, err := redisurl.Parse(c.RedisURL); err != nil {
+			v.add("redis_url", "%s", strings.TrimPrefix(err.Error(), redisurl.ErrURL.Error()+": "))
 		}
 	}
 	// Braces would break the per-school hash tag that keeps a school's keys

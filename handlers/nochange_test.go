@@ -22,9 +22,11 @@ func dumpKeys(t *testing.T, rdb redis.UniversalClient, prefix string) map[string
 	t.Helper()
 	ctx := context.Background()
 	out := map[string]string{}
-	iter := rdb.Scan(ctx, 0, prefix+":*", 1000).Iterator()
-	for iter.Next(ctx) {
-		k := iter.Val()
+	keys, err := redistest.Keys(ctx, rdb, prefix+":*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
 		var content any
 		switch typ := rdb.Type(ctx, k).Val(); typ {
 		case "hash":
@@ -43,9 +45,6 @@ func dumpKeys(t *testing.T, rdb redis.UniversalClient, prefix string) map[string
 			exp = time.Duration(rdb.Do(ctx, "PEXPIRETIME", k).Val().(int64))
 		}
 		out[k] = fmt.Sprintf("%v exp=%d", content, exp)
-	}
-	if err := iter.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }

@@ -371,12 +371,8 @@ func clickBody(t testing.TB, c clickReq) string {
 func (s *stack) snapshot() string {
 	s.t.Helper()
 	ctx := context.Background()
-	var keys []string
-	iter := s.rdb.Scan(ctx, 0, s.prefix+":*", 1000).Iterator()
-	for iter.Next(ctx) {
-		keys = append(keys, iter.Val())
-	}
-	if err := iter.Err(); err != nil {
+	keys, err := redistest.Keys(ctx, s.rdb, s.prefix+":*")
+	if err != nil {
 		s.t.Fatal(err)
 	}
 	slices.Sort(keys)

@@ -243,12 +243,7 @@ func (f *fixture) snapshot() map[string]string {
 }
 
 func scanAll(ctx context.Context, rdb redis.UniversalClient, pattern string) ([]string, error) {
-	var keys []string
-	iter := rdb.Scan(ctx, 0, pattern, 1000).Iterator()
-	for iter.Next(ctx) {
-		keys = append(keys, iter.Val())
-	}
-	return keys, iter.Err()
+	return redistest.Keys(ctx, rdb, pattern)
 }
 
 // age takes an hour off every TTL under the prefix, so that a call that sets

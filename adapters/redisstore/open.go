@@ -4,41 +4,125 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/hulpbot/hulpbot/internal/redisurl"
 )
 
-// Open connects to the Redis that url names (redis:// or rediss://), with
-// the client tuned for hulpbot; the func closes it. An empty url is an
-// error: a configured hulpbot needs a real Redis.
-func Open(url string) (redis.UniversalClient, func(), error) {
-	if url == "" {
+// Open connects to the Redis that raw names, with the client tuned for
+// hulpbot; the func closes it. raw is one server (redis://, rediss://,
+// unix://), a Redis Cluster (redis+cluster://host:port,host:port,…) or the
+// master Redis Sentinel names (redis+sentinel://host:port,…/master); see
+// internal/redisurl. An empty raw is an error: a configured hulpbot needs a
+// real Redis.
+func Open(raw string) (redis.UniversalClient, func(), error) {
+	if raw == "" {
 		return nil, nil, errors.New("redis_url is empty: a configured hulpbot needs a real Redis")
 	}
-	opts, err := redis.ParseURL(url)
+	u, err := redisurl.Parse(raw)
 	if err != nil {
 		return nil, nil, fmt.Errorf("redis_url: %w", err)
 	}
-	tune(opts)
-	c := redis.NewClient(opts)
+	var c redis.UniversalClient
+	switch u.Kind {
+	case redisurl.Cluster:
+		opts, err := redis.ParseClusterURL(goRedisURL(u, u.Username, u.Password, 0, nil))
+		if err != nil {
+			return nil, nil, fmt.Errorf("redis_url: %w", redact(err, u))
+		}
+		tuneCluster(opts)
+		c = redis.NewClusterClient(opts)
+	case redisurl.Sentinel:
+		extra := url.Values{"master_name": {u.Master}}
+		if u.Username != "" {
+			extra.Set("username", u.Username)
+		}
+		if u.Password != "" {
+			extra.Set("password", u.Password)
+		}
+		opts, err := redis.ParseFailoverURL(goRedisURL(u, u.SentinelUsername, u.SentinelPassword, u.DB, extra))
+		if err != nil {
+			return nil, nil, fmt.Errorf("redis_url: %w", redact(err, u))
+		}
+		tuneFailover(opts)
+		c = redis.NewFailoverClient(opts)
+	default:
+		opts, err := redis.ParseURL(raw)
+		if err != nil {
+			return nil, nil, fmt.Errorf("redis_url: %w", err)
+		}
+		tune(opts)
+		c = redis.NewClient(opts)
+	}
 	return c, func() { _ = c.Close() }, nil
 }
+
+// goRedisURL writes u the way go-redis's cluster and failover parsers read
+// it: the first address as the host, the others as addr options.
+func goRedisURL(u redisurl.URL, user, password string, db int, extra url.Values) string {
+	q := url.Values{}
+	for k, v := range u.Query {
+		q[k] = v
+	}
+	for k, v := range extra {
+		q[k] = v
+	}
+	for _, a := range u.Addrs[1:] {
+		q.Add("addr", a)
+	}
+	g := url.URL{Scheme: "redis", Host: u.Addrs[0], RawQuery: q.Encode()}
+	if u.TLS {
+		g.Scheme = "rediss"
+	}
+	if db != 0 {
+		g.Path = "/" + strconv.Itoa(db)
+	}
+	switch {
+	case password != "":
+		g.User = url.UserPassword(user, password)
+	case user != "":
+		g.User = url.User(user)
+	}
+	return g.String()
+}
+
+// redact keeps the passwords of u out of err's text: go-redis may quote
+// an option's value.
+func redact(err error, u redisurl.URL) error {
+	msg := err.Error()
+	for _, p := range []string{u.Password, u.SentinelPassword} {
+		if p != "" {
+			msg = strings.ReplaceAll(msg, p, "…")
+		}
+	}
+	return errors.New(msg)
+}
+
+// The timeouts of every client: a teacher waits for the answer, and a dead
+// Redis must turn into the fallback message within a second, not after a
+// minute.
+const (
+	dialTimeout = time.Second
+	ioTimeout   = time.Second
+	// poolSize: intake, the sweeper and 32 outbox deliveries share the
+	// pool; the default (10 per CPU) made deliveries queue for a
+	// connection. A cluster client has a pool this size per node.
+	poolSize = 64
+)
 
 // tune sets what hulpbot needs of a client; pool and buffer sizes the URL
 // names are kept.
 func tune(opts *redis.Options) {
-	// Short timeouts: a teacher waits for the answer, and a dead Redis must
-	// turn into the fallback message within a second, not after a minute.
-	opts.DialTimeout = time.Second
-	opts.ReadTimeout = time.Second
-	opts.WriteTimeout = time.Second
+	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = dialTimeout, ioTimeout, ioTimeout
 	opts.MaxRetries = 1
 	if opts.PoolSize == 0 {
-		// Intake, the sweeper and 32 outbox deliveries share the pool; the
-		// default (10 per CPU) made deliveries queue for a connection.
-		opts.PoolSize = 64
+		opts.PoolSize = poolSize
 	}
 	// Commands and replies are small (a message is a few kB, the largest
 	// pipeline some 100 kB): small buffers keep 64 connections from costing
@@ -47,6 +131,41 @@ func tune(opts *redis.Options) {
 		opts.ReadBufferSize, opts.WriteBufferSize = 8<<10, 8<<10
 		opts.PipelineReadBufferSize, opts.PipelineWriteBufferSize = 32<<10, 32<<10
 	}
+}
+
+// tuneCluster is tune for a cluster client. A redirect (MOVED, ASK, and
+// TRYAGAIN or CLUSTERDOWN while a replica takes over) is followed up to
+// three times, 8 to 512 ms apart: a manual failover is over in well under
+// a second, and a change nobody could make in time is refused by its
+// not-after guard anyway.
+func tuneCluster(opts *redis.ClusterOptions) {
+	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = dialTimeout, ioTimeout, ioTimeout
+	opts.MaxRedirects = 3
+	if opts.PoolSize == 0 {
+		opts.PoolSize = poolSize
+	}
+	if opts.ReadBufferSize == 0 {
+		opts.ReadBufferSize, opts.WriteBufferSize = 8<<10, 8<<10
+		opts.PipelineReadBufferSize, opts.PipelineWriteBufferSize = 32<<10, 32<<10
+	}
+	// Every command goes to the master of its slot: hulpbot reads what it
+	// just wrote.
+	opts.ReadOnly, opts.RouteByLatency, opts.RouteRandomly = false, false, false
+}
+
+// tuneFailover is tune for a client that asks the sentinels for the master.
+// It never reads from a replica: hulpbot reads what it just wrote.
+func tuneFailover(opts *redis.FailoverOptions) {
+	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = dialTimeout, ioTimeout, ioTimeout
+	opts.MaxRetries = 1
+	if opts.PoolSize == 0 {
+		opts.PoolSize = poolSize
+	}
+	if opts.ReadBufferSize == 0 {
+		opts.ReadBufferSize, opts.WriteBufferSize = 8<<10, 8<<10
+		opts.PipelineReadBufferSize, opts.PipelineWriteBufferSize = 32<<10, 32<<10
+	}
+	opts.ReplicaOnly, opts.RouteByLatency, opts.RouteRandomly = false, false, false
 }
 
 // OpenEmbedded starts a Redis inside this process (miniredis) and connects

@@ -255,12 +255,12 @@ func (s *stack) click(user, name string, m slackfake.Call, b slackfake.Button, i
 // keys lists the Redis keys under the test's prefix.
 func (s *stack) keys() []string {
 	s.t.Helper()
-	ks, err := s.rdb.Keys(context.Background(), s.prefix+":*").Result()
+	ks, err := redistest.Keys(context.Background(), s.rdb, s.prefix+":*")
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	if s.ardb != s.rdb {
-		more, err := s.ardb.Keys(context.Background(), s.prefix+":*").Result()
+		more, err := redistest.Keys(context.Background(), s.ardb, s.prefix+":*")
 		if err != nil {
 			s.t.Fatal(err)
 		}

@@ -144,7 +144,7 @@ func TestSendKeepsNoRecord(t *testing.T) {
 	if n := len(fake.Calls("conversations.open")); n != 0 {
 		t.Errorf("conversations.open called %d times; a DM is one chat.postMessage to the member id", n)
 	}
-	if ks := s.rdb.Keys(ctx, s.keys.p+"*").Val(); len(ks) != 0 {
+	if ks, _ := redistest.Keys(ctx, s.rdb, s.keys.p+"*"); len(ks) != 0 {
 		t.Errorf("keys left = %q, want none", ks)
 	}
 }
@@ -495,7 +495,7 @@ func TestSendRoundTrips(t *testing.T) {
 			if got := trips.Trips(); !slices.Equal(got, tc.want) {
 				t.Errorf("round trips = %q, want %q", got, tc.want)
 			}
-			ks, err := s.rdb.Keys(ctx, s.keys.p+"*").Result()
+			ks, err := redistest.Keys(ctx, s.rdb, s.keys.p+"*")
 			if err != nil {
 				t.Fatal(err)
 			}

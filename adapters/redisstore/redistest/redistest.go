@@ -1,5 +1,7 @@
-// Package redistest gives tests a Redis: the one REDIS_URL names, or an
-// embedded miniredis per test when it is unset. Tests that share a real Redis
+// Package redistest gives tests a Redis: the one REDIS_URL names (a
+// server, a Redis Cluster or a Sentinel setup; see internal/redisurl), or an
+// embedded miniredis per test when it is unset. Cluster and Sentinel start
+// real clusters and Sentinel setups for the tests that need one. Tests that share a real Redis
 // keep apart by a key prefix of their own (Prefix), so they may run in
 // parallel.
 package redistest
@@ -16,6 +18,8 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/hulpbot/hulpbot/internal/redisurl"
 )
 
 // EnvURL names the environment variable with the URL of a real Redis.
@@ -59,29 +63,61 @@ func Prefix(t testing.TB) string {
 	return p
 }
 
-// dial connects to REDIS_URL.
-func dial(t testing.TB) *redis.Client {
+// dial connects to REDIS_URL: one server, or a Redis Cluster
+// (redis+cluster://) or the master the sentinels name (redis+sentinel://),
+// so a package's tests can run on each.
+func dial(t testing.TB) redis.UniversalClient {
 	t.Helper()
-	opt, err := redis.ParseURL(os.Getenv(EnvURL))
+	raw := os.Getenv(EnvURL)
+	u, err := redisurl.Parse(raw)
+	if err != nil {
+		t.Fatalf("redistest: %s: %v", EnvURL, err)
+	}
+	switch u.Kind {
+	case redisurl.Cluster:
+		return redis.NewClusterClient(&redis.ClusterOptions{Addrs: u.Addrs, Username: u.Username, Password: u.Password})
+	case redisurl.Sentinel:
+		return redis.NewFailoverClient(&redis.FailoverOptions{MasterName: u.Master, SentinelAddrs: u.Addrs, DB: u.DB,
+			Username: u.Username, Password: u.Password, SentinelUsername: u.SentinelUsername, SentinelPassword: u.SentinelPassword})
+	}
+	opt, err := redis.ParseURL(raw)
 	if err != nil {
 		t.Fatalf("redistest: %s: %v", EnvURL, err)
 	}
 	return redis.NewClient(opt)
 }
 
-// deleteKeys removes the keys under prefix. It has a client of its own: by
-// the time cleanups run, the test's client may be closed, and the test's
-// context is cancelled.
+// deleteKeys removes the keys under prefix, on every master of a cluster.
+// It has a client of its own: by the time cleanups run, the test's client
+// may be closed, and the test's context is cancelled.
 func deleteKeys(t testing.TB, prefix string) {
 	c := dial(t)
 	defer func() { _ = c.Close() }()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	if cc, ok := c.(*redis.ClusterClient); ok {
+		_ = cc.ForEachMaster(ctx, func(ctx context.Context, n *redis.Client) error {
+			deleteOn(ctx, t, n, prefix)
+			return nil
+		})
+		return
+	}
+	deleteOn(ctx, t, c, prefix)
+}
+
+func deleteOn(ctx context.Context, t testing.TB, c redis.Cmdable, prefix string) {
 	iter := c.Scan(ctx, 0, prefix+":*", 1000).Iterator()
 	var batch []string
 	flush := func() {
+		// One key at a time on a cluster would be slow, and UNLINK of
+		// several keys must stay in one slot: a pipeline of single UNLINKs.
 		if len(batch) > 0 {
-			if err := c.Unlink(ctx, batch...).Err(); err != nil {
+			if _, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
+				for _, k := range batch {
+					p.Unlink(ctx, k)
+				}
+				return nil
+			}); err != nil {
 				t.Errorf("redistest: delete keys of %s: %v", prefix, err)
 			}
 			batch = batch[:0]
@@ -187,4 +223,27 @@ func (n *Counter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Proc
 		n.add(cmds)
 		return next(ctx, cmds)
 	}
+}
+
+// Keys returns the keys matching the glob pattern: on every master of a
+// cluster, on the one server otherwise.
+func Keys(ctx context.Context, c redis.UniversalClient, pattern string) ([]string, error) {
+	var (
+		mu   sync.Mutex
+		keys []string
+	)
+	one := func(ctx context.Context, c redis.Cmdable) error {
+		iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
+		for iter.Next(ctx) {
+			mu.Lock()
+			keys = append(keys, iter.Val())
+			mu.Unlock()
+		}
+		return iter.Err()
+	}
+	if cc, ok := c.(*redis.ClusterClient); ok {
+		err := cc.ForEachMaster(ctx, func(ctx context.Context, n *redis.Client) error { return one(ctx, n) })
+		return keys, err
+	}
+	return keys, one(ctx, c)
 }

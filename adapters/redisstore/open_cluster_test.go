@@ -1,0 +1,172 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
+	"github.com/hulpbot/hulpbot/bot"
+)
+
+// TestOpenKinds: a cluster URL makes a cluster client, a Sentinel URL a
+// client of the master the sentinels name, each tuned like the client of
+// one server; a password in a refused URL is not repeated.
+func TestOpenKinds(t *testing.T) {
+	c, closeC, err := Open("redis+cluster://:geheim@127.0.0.1:1,127.0.0.1:2?pool_size=9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeC()
+	co := c.(*redis.ClusterClient).Options()
+	if strings.Join(co.Addrs, ",") != "127.0.0.1:1,127.0.0.1:2" || co.Password != "geheim" || co.PoolSize != 9 ||
+		co.DialTimeout != time.Second || co.ReadTimeout != time.Second || co.MaxRedirects != 3 || co.ReadOnly || co.ReadBufferSize != 8<<10 {
+		t.Errorf("cluster options = %+v", co)
+	}
+
+	s, closeS, err := Open("redis+sentinel://:geheim@127.0.0.1:1,127.0.0.1:2/hulpbot/2?sentinel_password=wacht")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeS()
+	so := s.(*redis.Client).Options()
+	if so.Password != "geheim" || so.DB != 2 || so.PoolSize != 64 || so.DialTimeout != time.Second || so.MaxRetries != 1 {
+		t.Errorf("failover client options = %+v", so)
+	}
+
+	for _, raw := range []string{"redis+cluster://:geheim@127.0.0.1:1?pool_size=many", "redis+sentinel://:geheim@127.0.0.1:1/m?dial_timeout=geheim"} {
+		_, _, err := Open(raw)
+		if err == nil {
+			t.Errorf("Open(%q): no error", raw)
+		} else if strings.Contains(err.Error(), "geheim") {
+			t.Errorf("Open(%q) = %v: repeats the password", raw, err)
+		}
+	}
+}
+
+// story runs the request story for n schools through s: a request offered
+// to anne, her offer timed out to bram, accepted and resolved; then the
+// sweeper's look over all schools finds nothing due and the requester
+// indexes migrate (a SCAN of every master). It fails t on any error.
+func story(ctx context.Context, t *testing.T, s *Store, n int) {
+	t.Helper()
+	schools := make([]string, n)
+	all := cands("anne", "bram")
+	for i := range schools {
+		schools[i] = fmt.Sprintf("school-%d", i)
+		r := request("r1", t0)
+		r.SchoolID = schools[i]
+		got, err := s.CreateAndOffer(ctx, t0, r, all, t0.Add(timeout), retention)
+		if err != nil || got.HelperID != "anne" {
+			t.Fatalf("%s: CreateAndOffer = %+v, %v", schools[i], got, err)
+		}
+	}
+	due, _, err := s.SchoolsWithDueWork(ctx, schools, t0.Add(timeout+time.Second))
+	if err != nil || len(due) != n {
+		t.Fatalf("SchoolsWithDueWork = %d schools, %v; want %d", len(due), err, n)
+	}
+	at := t0.Add(timeout + time.Second)
+	for _, sc := range schools {
+		offers, err := s.DueOffers(ctx, sc, at, 10)
+		if err != nil || len(offers) != 1 {
+			t.Fatalf("%s: DueOffers = %v, %v", sc, offers, err)
+		}
+		if r, err := s.Advance(ctx, at, sc, "r1", 1, bot.ReasonTimeout, "", all, at.Add(timeout)); err != nil || r.HelperID != "bram" {
+			t.Fatalf("%s: Advance = %+v, %v", sc, r, err)
+		}
+		if r, err := s.Accept(ctx, at, sc, "bram", "r1", 2); err != nil || r.State != bot.StateAccepted {
+			t.Fatalf("%s: Accept = %+v, %v", sc, r, err)
+		}
+		if r, err := s.Resolve(ctx, at, sc, "bram", ""); err != nil || r.State != bot.StateResolved {
+			t.Fatalf("%s: Resolve = %+v, %v", sc, r, err)
+		}
+		if ok, err := s.Lease(ctx, sc, "digest:"+week, time.Minute); err != nil || !ok {
+			t.Fatalf("%s: Lease = %v, %v", sc, ok, err)
+		}
+	}
+	if due, _, err := s.SchoolsWithDueWork(ctx, schools, at); err != nil || len(due) != 0 {
+		t.Errorf("after the story SchoolsWithDueWork = %v, %v; want none", due, err)
+	}
+	if _, err := s.MigrateRequesterIndexes(ctx); err != nil {
+		t.Errorf("MigrateRequesterIndexes: %v", err)
+	}
+}
+
+// TestOnCluster: on a real Redis Cluster of three masters, the story runs
+// for 30 schools spread over all three, and a failover of one master loses
+// nothing written before it.
+func TestOnCluster(t *testing.T) {
+	cl := redistest.Cluster(t)
+	rdb, closeRedis, err := Open(cl.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeRedis()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s := New(rdb, "hb", nil)
+	story(ctx, t, s, 30)
+	masters := map[string]bool{}
+	for i := range 30 {
+		n, err := rdb.(*redis.ClusterClient).MasterForKey(ctx, s.key(fmt.Sprintf("school-%d", i), "req:r1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		masters[n.Options().Addr] = true
+	}
+	if len(masters) != 3 {
+		t.Errorf("30 schools on %d masters, want 3", len(masters))
+	}
+	if _, _, err := cl.Failover(ctx, s.key("school-0", "x")); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := s.Request(ctx, "school-0", "r1"); err != nil || r.State != bot.StateResolved {
+		t.Errorf("after the failover school-0's request = %+v, %v; want resolved", r, err)
+	}
+	// The new master runs the scripts too (EVALSHA falls back to EVAL).
+	story(ctx, t, New(rdb, "hb2", nil), 3)
+}
+
+// TestOnSentinel: through Redis Sentinel the story runs, and goes on on the
+// new master after SENTINEL FAILOVER.
+func TestOnSentinel(t *testing.T) {
+	st := redistest.Sentinel(t)
+	rdb, closeRedis, err := Open(st.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeRedis()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	story(ctx, t, New(rdb, "hb", nil), 5)
+	if err := rdb.(*redis.Client).Wait(ctx, 1, 2*time.Second).Err(); err != nil {
+		t.Fatal(err)
+	}
+	_, to, err := st.Failover(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The client follows the sentinels' announcement; until then a write
+	// may still reach the old master.
+	s := New(rdb, "hb2", nil)
+	_, port, _ := strings.Cut(to, ":")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		info, err := rdb.Info(ctx, "server").Result()
+		if err == nil && strings.Contains(info, "tcp_port:"+port+"\r\n") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the client does not reach the new master %s: %v", to, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	story(ctx, t, s, 5)
+	if r, err := New(rdb, "hb", nil).Request(ctx, "school-0", "r1"); err != nil || r.State != bot.StateResolved {
+		t.Errorf("after the failover school-0's request = %+v, %v; want resolved", r, err)
+	}
+}
