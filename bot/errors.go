@@ -35,4 +35,10 @@ var (
 	ErrDuplicate = errors.New("duplicate request")
 	// ErrBusy: the helper works on another request already.
 	ErrBusy = errors.New("helper busy with another request")
+	// ErrNotKernteam: the command is for the kernteam's members — the
+	// school's helpers and coordinators — only.
+	ErrNotKernteam = errors.New("not a member of the kernteam")
+	// ErrEmpty: a text that must say something (an agenda theme, a
+	// question) says nothing.
+	ErrEmpty = errors.New("empty text")
 )

@@ -261,6 +261,26 @@ type Agenda struct {
 	// Items are the requests helpers marked "bespreken in kernteam" that no
 	// reminder listed yet, oldest first.
 	Items []AgendaItem
+	// Themes are the themes put on the agenda that nobody closed yet,
+	// by number.
+	Themes []AgendaTheme
+	// Previous are the figures of the last school week before Week, to
+	// compare with; HasPrevious is false when there is none.
+	Previous    WeekFigures
+	HasPrevious bool
+}
+
+// AgendaTheme is a theme on the kernteam's agenda ("ouderavond over
+// prestatiedruk"): put there by someone of the school, or by hulpbot for a
+// consult nobody answered. It stays until someone closes it by its number.
+// It never names a child: a theme with a name is refused before it is kept.
+type AgendaTheme struct {
+	No   int    // 1, 2, …: small, stable while it is on the agenda
+	Text string // the theme; "" for an unanswered consult
+	// Group and ConsultID are set for a consult nobody answered in time.
+	Group     string
+	ConsultID string
+	At        time.Time // when it was put on the agenda
 }
 
 // AgendaTop is how many groups the reminder names.

@@ -49,6 +49,10 @@ type Store interface {
 	// Resolve closes the request helperID has accepted.
 	Resolve(ctx context.Context, now time.Time, school, helperID, note string) (Request, error)
 
+	// ResolvePicked closes the latest open request picker (no helper) took
+	// from the fallback channel; ErrNoActiveRequest when there is none.
+	ResolvePicked(ctx context.Context, now time.Time, school string, picker Address, note string) (Request, error)
+
 	// Cancel withdraws an active request of requester: requestID, or the
 	// latest when requestID is "". Someone else's request is ErrNotYours.
 	Cancel(ctx context.Context, now time.Time, school string, requester Address, requestID string) (Request, error)

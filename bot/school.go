@@ -160,6 +160,13 @@ func (s *School) IsCoordinator(a Address) bool {
 	return ok
 }
 
+// IsKernteam reports whether a is one of the school's helpers or
+// coordinators: the people who meet in the kernteam.
+func (s *School) IsKernteam(a Address) bool {
+	_, helper := s.Helper(a)
+	return helper || s.IsCoordinator(a)
+}
+
 // Coordinator returns the configured coordinator this actor is, if any.
 func (s *School) Coordinator(a Address) (*Coordinator, bool) {
 	for i := range s.Coordinators {

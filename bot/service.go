@@ -245,7 +245,18 @@ func (s *Service) FollowUps(ctx context.Context, now time.Time, sc *School) (int
 func (s *Service) Resolve(ctx context.Context, now time.Time, sc *School, by Actor, note string) (Request, error) {
 	h, ok := sc.Helper(by.Address)
 	if !ok {
-		return Request{}, ErrNotHelper
+		// Someone who is no helper (an IB'er, a teacher) closes what they
+		// took from the fallback channel.
+		out, err := s.store.ResolvePicked(ctx, now, sc.ID, by.Address, capRunes(note, MaxNoteLen))
+		if errors.Is(err, ErrNoActiveRequest) {
+			return out, fmt.Errorf("resolve: %w: %w", ErrNotHelper, err)
+		}
+		if err != nil {
+			return out, fmt.Errorf("resolve: %w", err)
+		}
+		s.log.Info("request resolved", "school", sc.ID, "request", out.ID, "picker", true)
+		s.tell(ctx, sc, NoticeResolved, Recipient{Address: out.Requester}, out, "", "")
+		return out, nil
 	}
 	out, err := s.store.Resolve(ctx, now, sc.ID, h.ID, capRunes(note, MaxNoteLen))
 	if err != nil {
@@ -445,7 +456,7 @@ func (s *Service) Notice(ctx context.Context, sc *School, ref NoticeRef) (Notice
 		s.log.Warn("nobody to tell", "school", sc.ID, "request", r.ID, "notice", ref.Kind)
 		return Notice{}, false, nil
 	}
-	if (ref.Kind == NoticeAccepted || ref.Kind == NoticePickedNote) && ref.Helper == "" {
+	if (ref.Kind == NoticeAccepted || ref.Kind == NoticePickedNote || ref.Kind == NoticeResolved) && ref.Helper == "" {
 		// Picked up in the fallback channel by someone who is no helper.
 		n.Helper.Name = r.PickedByName
 	}

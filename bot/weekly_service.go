@@ -32,14 +32,27 @@ type WeekLog interface {
 	RecordPulse(ctx context.Context, now time.Time, school, requestID string, requester Address, a PulseAnswer) error
 
 	// AddAgendaItem puts a request helperID accepted on the kernteam's
-	// agenda; ErrNotYours when someone else helped, ErrDuplicate when it is
-	// on the agenda already. Items expire after retention.
-	AddAgendaItem(ctx context.Context, now time.Time, school, requestID, helperID string, retention time.Duration) error
+	// agenda — or, with helperID "", one picker (Address.Identity) took
+	// from the fallback channel; ErrNotYours when someone else helped,
+	// ErrDuplicate when it is on the agenda already. Items expire after
+	// retention.
+	AddAgendaItem(ctx context.Context, now time.Time, school, requestID, helperID, picker string, retention time.Duration) error
 	// AgendaItems lists the items marked at or before upTo, oldest first;
 	// items whose request has expired are left out.
 	AgendaItems(ctx context.Context, school string, upTo time.Time) ([]AgendaItem, error)
 	// RemoveAgendaItems takes items off the agenda once a reminder listed them.
 	RemoveAgendaItems(ctx context.Context, school string, requestIDs []string) error
+
+	// AddAgendaTheme puts a theme on the kernteam's agenda and returns its
+	// number: the lowest free one, so numbers stay small. A theme for a
+	// consult (t.ConsultID) is there once: a second is ErrDuplicate. The
+	// agenda's themes expire retention after the last one was added.
+	AddAgendaTheme(ctx context.Context, now time.Time, school string, t AgendaTheme, retention time.Duration) (int, error)
+	// AgendaThemes lists the themes on the agenda, by number.
+	AgendaThemes(ctx context.Context, school string) ([]AgendaTheme, error)
+	// CloseAgendaTheme takes theme no off the agenda; ErrNotFound when
+	// there is no such theme.
+	CloseAgendaTheme(ctx context.Context, school string, no int) (AgendaTheme, error)
 }
 
 // Weekly runs the use cases of the weekly rhythm: the figures and digest
@@ -156,19 +169,83 @@ func (w *Weekly) History(ctx context.Context, s *School, week string, n int) ([]
 	return out, nil
 }
 
-// Agenda is what the kernteam reminder at t lists: the figures of t.Week,
-// the groups that asked most, and the items marked for the kernteam up to
-// t.At that no reminder listed yet.
+// Agenda is what the kernteam reminder at t lists: the figures of t.Week
+// and of the school week before it, the groups that asked most, the themes
+// on the agenda, and the items marked for the kernteam up to t.At that no
+// reminder listed yet.
 func (w *Weekly) Agenda(ctx context.Context, s *School, t Tick) (Agenda, error) {
 	f, err := w.Figures(ctx, s, t.Week)
 	if err != nil {
 		return Agenda{}, fmt.Errorf("agenda: %w", err)
 	}
-	items, err := w.store.AgendaItems(ctx, s.ID, t.At)
-	if err != nil {
+	a := Agenda{Week: f, Top: f.TopGroups(s, AgendaTop)}
+	if prev, ok := w.previousOpenWeek(s, t.Week); ok {
+		if a.Previous, err = w.Figures(ctx, s, prev); err != nil {
+			return Agenda{}, fmt.Errorf("agenda: %w", err)
+		}
+		a.HasPrevious = true
+	}
+	if a.Items, err = w.store.AgendaItems(ctx, s.ID, t.At); err != nil {
 		return Agenda{}, fmt.Errorf("agenda: %w", err)
 	}
-	return Agenda{Week: f, Top: f.TopGroups(s, AgendaTop), Items: items}, nil
+	if a.Themes, err = w.store.AgendaThemes(ctx, s.ID); err != nil {
+		return Agenda{}, fmt.Errorf("agenda: %w", err)
+	}
+	return a, nil
+}
+
+// previousOpenWeek is the last week before week with a school day in it.
+func (w *Weekly) previousOpenWeek(s *School, week string) (string, bool) {
+	monday, err := ParseWeek(week)
+	if err != nil {
+		return "", false
+	}
+	holidays := w.Holidays(s)
+	for back := 1; back <= maxLookBack; back++ {
+		if m := monday.AddDate(0, 0, -7*back); !WeekClosed(m, holidays) {
+			return WeekOf(m), true
+		}
+	}
+	return "", false
+}
+
+// AddTheme puts a theme on the kernteam's agenda for its next meeting and
+// returns its number. Anyone of the school may; the command layer has
+// refused a theme that names a child before it gets here.
+func (w *Weekly) AddTheme(ctx context.Context, now time.Time, s *School, text string) (int, error) {
+	text = strings.Join(strings.Fields(text), " ")
+	if text == "" {
+		return 0, ErrEmpty
+	}
+	no, err := w.store.AddAgendaTheme(ctx, now, s.ID, AgendaTheme{Text: capRunes(text, MaxNoteLen), At: now}, s.Retention)
+	if err != nil {
+		return 0, fmt.Errorf("add theme: %w", err)
+	}
+	w.log.Info("agenda theme added", "school", s.ID, "no", no)
+	return no, nil
+}
+
+// Themes lists the themes on the kernteam's agenda.
+func (w *Weekly) Themes(ctx context.Context, s *School) ([]AgendaTheme, error) {
+	ts, err := w.store.AgendaThemes(ctx, s.ID)
+	if err != nil {
+		return nil, fmt.Errorf("themes: %w", err)
+	}
+	return ts, nil
+}
+
+// CloseTheme takes theme no off the agenda: for the kernteam's members
+// (helpers and coordinators), who discussed it.
+func (w *Weekly) CloseTheme(ctx context.Context, s *School, by Actor, no int) (AgendaTheme, error) {
+	if !s.IsKernteam(by.Address) {
+		return AgendaTheme{}, ErrNotKernteam
+	}
+	t, err := w.store.CloseAgendaTheme(ctx, s.ID, no)
+	if err != nil {
+		return AgendaTheme{}, fmt.Errorf("close theme %d: %w", no, err)
+	}
+	w.log.Info("agenda theme closed", "school", s.ID, "no", no)
+	return t, nil
 }
 
 // AgendaPosted takes the items a reminder listed off the agenda.
@@ -251,16 +328,17 @@ func (w *Weekly) Pulse(ctx context.Context, now time.Time, s *School, by Actor, 
 	return nil
 }
 
-// MarkForKernteam puts a request the helper worked on on the kernteam's
-// agenda ("bespreken in kernteam").
+// MarkForKernteam puts a request on the kernteam's agenda ("bespreken in
+// kernteam"): one the helper worked on, or one the person who is no helper
+// took from the fallback channel.
 func (w *Weekly) MarkForKernteam(ctx context.Context, now time.Time, s *School, by Actor, requestID string) error {
-	h, ok := s.Helper(by.Address)
-	if !ok {
-		return ErrNotHelper
+	helperID, picker := "", by.Identity()
+	if h, ok := s.Helper(by.Address); ok {
+		helperID, picker = h.ID, ""
 	}
-	if err := w.store.AddAgendaItem(ctx, now, s.ID, requestID, h.ID, s.Retention); err != nil {
+	if err := w.store.AddAgendaItem(ctx, now, s.ID, requestID, helperID, picker, s.Retention); err != nil {
 		return fmt.Errorf("mark for kernteam: %w", err)
 	}
-	w.log.Info("marked for kernteam", "school", s.ID, "request", requestID, "helper", Mask(h.ID))
+	w.log.Info("marked for kernteam", "school", s.ID, "request", requestID, "helper", Mask(helperID))
 	return nil
 }

@@ -18,7 +18,8 @@ type fakeWeekLog struct {
 	signed   map[string][]Story
 	pulses   []PulseAnswer
 	agenda   []AgendaItem
-	marked   []string // "request/helper"
+	marked   []string // "request/helper" or "request/picker"
+	themes   []AgendaTheme
 	err      error
 }
 
@@ -47,9 +48,29 @@ func (f *fakeWeekLog) RecordPulse(_ context.Context, _ time.Time, _, _ string, _
 	f.pulses = append(f.pulses, a)
 	return f.err
 }
-func (f *fakeWeekLog) AddAgendaItem(_ context.Context, _ time.Time, _, requestID, helperID string, _ time.Duration) error {
-	f.marked = append(f.marked, requestID+"/"+helperID)
+func (f *fakeWeekLog) AddAgendaItem(_ context.Context, _ time.Time, _, requestID, helperID, picker string, _ time.Duration) error {
+	f.marked = append(f.marked, requestID+"/"+helperID+picker)
 	return f.err
+}
+func (f *fakeWeekLog) AddAgendaTheme(_ context.Context, _ time.Time, _ string, t AgendaTheme, _ time.Duration) (int, error) {
+	if f.err != nil {
+		return 0, f.err
+	}
+	t.No = len(f.themes) + 1
+	f.themes = append(f.themes, t)
+	return t.No, nil
+}
+func (f *fakeWeekLog) AgendaThemes(_ context.Context, _ string) ([]AgendaTheme, error) {
+	return f.themes, f.err
+}
+func (f *fakeWeekLog) CloseAgendaTheme(_ context.Context, _ string, no int) (AgendaTheme, error) {
+	for i, t := range f.themes {
+		if t.No == no {
+			f.themes = slices.Delete(f.themes, i, i+1)
+			return t, f.err
+		}
+	}
+	return AgendaTheme{}, ErrNotFound
 }
 func (f *fakeWeekLog) AgendaItems(_ context.Context, _ string, upTo time.Time) ([]AgendaItem, error) {
 	var out []AgendaItem
@@ -215,8 +236,10 @@ func TestPulseAndMark(t *testing.T) {
 	if !slices.Equal(log.pulses, []PulseAnswer{PulseSelf}) {
 		t.Errorf("pulses = %v; want [self]", log.pulses)
 	}
-	if err := w.MarkForKernteam(ctx, now, sc, teacher, "r1"); !errors.Is(err, ErrNotHelper) {
-		t.Errorf("MarkForKernteam by a teacher = %v; want ErrNotHelper", err)
+	// A teacher who picked it up in the channel marks it as the picker;
+	// the store checks that it is theirs.
+	if err := w.MarkForKernteam(ctx, now, sc, teacher, "r2"); err != nil {
+		t.Fatal(err)
 	}
 	if err := w.MarkForKernteam(ctx, now, sc, anne, "r1"); err != nil {
 		t.Fatal(err)
@@ -225,7 +248,45 @@ func TestPulseAndMark(t *testing.T) {
 	if err := w.MarkForKernteam(ctx, now, sc, anne, "r1"); !errors.Is(err, ErrDuplicate) {
 		t.Errorf("MarkForKernteam twice = %v; want ErrDuplicate", err)
 	}
-	if !slices.Equal(log.marked, []string{"r1/anne", "r1/anne"}) {
+	if !slices.Equal(log.marked, []string{"r2/mattermost:marie", "r1/anne", "r1/anne"}) {
 		t.Errorf("marked = %v", log.marked)
+	}
+}
+
+func TestAgendaThemesAndComparison(t *testing.T) {
+	sc := testSchool(t)
+	log := newFakeWeekLog()
+	w := NewWeekly(log, nil, nil)
+	ctx, now := context.Background(), at(2026, 11, 26, 10, 0) // Thursday, week 48
+	teacher := Actor{Address: Address{Platform: mattermost, Handle: "marie"}}
+	anne := Actor{Address: Address{Platform: mattermost, Handle: "anne"}}
+
+	if _, err := w.AddTheme(ctx, now, sc, "  \t "); !errors.Is(err, ErrEmpty) {
+		t.Errorf("AddTheme(blank) = %v; want ErrEmpty", err)
+	}
+	no, err := w.AddTheme(ctx, now, sc, "ouderavond over   prestatiedruk")
+	if err != nil || no != 1 {
+		t.Fatalf("AddTheme = %d, %v; want 1", no, err)
+	}
+	if _, err := w.CloseTheme(ctx, sc, teacher, 1); !errors.Is(err, ErrNotKernteam) {
+		t.Errorf("CloseTheme by a teacher = %v; want ErrNotKernteam", err)
+	}
+	log.counters["2026-W48"] = map[string]int64{CountRequests: 5}
+	log.counters["2026-W47"] = map[string]int64{CountRequests: 3}
+	a, err := w.Agenda(ctx, sc, PlanTick(sc, JobReminder, now, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Themes) != 1 || a.Themes[0].Text != "ouderavond over prestatiedruk" {
+		t.Errorf("themes = %+v; want the one, spaces squeezed", a.Themes)
+	}
+	if !a.HasPrevious || a.Previous.Week != "2026-W47" || a.Previous.Requests != 3 || a.Week.Requests != 5 {
+		t.Errorf("agenda weeks = %s (%d) after %s (%d, %v); want W48 (5) after W47 (3)", a.Week.Week, a.Week.Requests, a.Previous.Week, a.Previous.Requests, a.HasPrevious)
+	}
+	if _, err := w.CloseTheme(ctx, sc, anne, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.CloseTheme(ctx, sc, anne, 1); !errors.Is(err, ErrNotFound) {
+		t.Errorf("CloseTheme twice = %v; want ErrNotFound", err)
 	}
 }

@@ -85,17 +85,31 @@ var texts = map[string]map[string]string{
 		"pulse.already":      "Je hebt hier al op geantwoord. Dank je!",
 		"pulse.not_yours":    "Deze vraag is voor wie om hulp vroeg.",
 
-		"reminder.title":           "🗓️ Kernteam {school}: het overleg is {meeting}.",
-		"reminder.title.nomeeting": "🗓️ Kernteam {school}: tijd om het overleg voor te bereiden.",
-		"reminder.agenda":          "Agenda uit week {week} ({dates}):",
-		"reminder.requests":        "• Hulpvragen: {count}, het vaakst {groups}",
-		"reminder.requests.none":   "• Geen hulpvragen.",
-		"reminder.group":           "{group} ({count})",
-		"reminder.escalated":       "• In het {channel}-kanaal beland: {count}",
-		"reminder.items":           "• Bespreken (aangemerkt door hulpverleners):",
-		"reminder.item":            "   – {group}, {when} ({helper})",
-		"reminder.item.nohelper":   "   – {group}, {when}",
-		"reminder.footer":          "Iets voor de agenda? Sluit een hulpvraag af met /hulp klaar #kernteam.",
+		"reminder.title":                 "🗓️ Kernteam {school}: het overleg is {meeting}.",
+		"reminder.title.nomeeting":       "🗓️ Kernteam {school}: tijd om het overleg voor te bereiden.",
+		"reminder.agenda":                "Agenda uit week {week} ({dates}):",
+		"reminder.requests":              "• Hulpvragen: {count}, het vaakst {groups}",
+		"reminder.requests.none":         "• Geen hulpvragen.",
+		"reminder.group":                 "{group} ({count})",
+		"reminder.escalated":             "• In het {channel}-kanaal beland: {count}",
+		"reminder.requests.compare":      "• Hulpvragen: {count} (week ervoor {previous}), het vaakst {groups}",
+		"reminder.requests.none.compare": "• Geen hulpvragen (week ervoor {previous}).",
+		"reminder.themes":                "• Onderwerpen:",
+		"reminder.items":                 "• Bespreken (aangemerkt na een hulpvraag):",
+		"reminder.item":                  "   – {group}, {when} ({helper})",
+		"reminder.item.nohelper":         "   – {group}, {when}",
+		"reminder.footer":                "Iets voor de agenda? /hulp agenda <onderwerp>. Besproken? /hulp agenda klaar <nummer>.",
+		"agenda.theme":                   "   {no}. {text}",
+		"agenda.theme.consult":           "   {no}. Meedenkvraag {group} van {when}: nog geen antwoord",
+		"agenda.added":                   "📌 Op de agenda van het kernteam, als punt {no}.",
+		"agenda.list":                    "🗓️ Agenda van het kernteam:",
+		"agenda.list.empty":              "De agenda van het kernteam is leeg. Zet er iets op met /hulp agenda <onderwerp>.",
+		"agenda.list.footer":             "Besproken? /hulp agenda klaar <nummer>.",
+		"agenda.closed":                  "✔️ Punt {no} is van de agenda.",
+		"err.agenda.names":               "Dit zet ik niet op de agenda: het lijkt een naam of iets medisch te bevatten. Beschrijf het onderwerp zonder namen.",
+		"err.agenda.no_theme":            "Er staat geen punt {no} op de agenda. Typ /hulp agenda om de agenda te zien.",
+		"err.not_kernteam":               "Punten van de agenda halen kan de IB'er of een hulpverlener van {school}.",
+		"err.no_active.done.picker":      "Je hebt geen hulpvraag uit het kanaal opgepakt die nog openstaat.",
 
 		"successes.title":       "Successen van deze week 🎉",
 		"successes.item":        "• {story}",
@@ -133,6 +147,7 @@ var texts = map[string]map[string]string{
 			"• /hulp annuleer: trek je hulpvraag in\n" +
 			"• /hulp wie: wie kan er nu helpen\n" +
 			"• /hulp succes <verhaal> [#naam]: deel een succes voor de weekpost (met #naam erachter komt je naam erbij)\n" +
+			"• /hulp agenda <onderwerp>: zet een onderwerp op de agenda van het kernteam (/hulp agenda: bekijk de agenda)\n" +
 			"Voor hulpverleners:\n" +
 			"• /hulp ok: ik kom eraan (net als de knop)\n" +
 			"• /hulp kan niet: geef de hulpvraag door aan de volgende\n" +
@@ -391,17 +406,31 @@ var texts = map[string]map[string]string{
 		"pulse.already":      "You've answered this already. Thank you!",
 		"pulse.not_yours":    "This question is for the person who asked for help.",
 
-		"reminder.title":           "🗓️ Kernteam {school}: the meeting is {meeting}.",
-		"reminder.title.nomeeting": "🗓️ Kernteam {school}: time to prepare the meeting.",
-		"reminder.agenda":          "Agenda from week {week} ({dates}):",
-		"reminder.requests":        "• Requests for help: {count}, most often {groups}",
-		"reminder.requests.none":   "• No requests for help.",
-		"reminder.group":           "{group} ({count})",
-		"reminder.escalated":       "• Ended up in the {channel} channel: {count}",
-		"reminder.items":           "• To discuss (marked by helpers):",
-		"reminder.item":            "   – {group}, {when} ({helper})",
-		"reminder.item.nohelper":   "   – {group}, {when}",
-		"reminder.footer":          "Something for the agenda? Close a request with /hulp done #kernteam.",
+		"reminder.title":                 "🗓️ Kernteam {school}: the meeting is {meeting}.",
+		"reminder.title.nomeeting":       "🗓️ Kernteam {school}: time to prepare the meeting.",
+		"reminder.agenda":                "Agenda from week {week} ({dates}):",
+		"reminder.requests":              "• Requests for help: {count}, most often {groups}",
+		"reminder.requests.none":         "• No requests for help.",
+		"reminder.group":                 "{group} ({count})",
+		"reminder.escalated":             "• Ended up in the {channel} channel: {count}",
+		"reminder.requests.compare":      "• Requests for help: {count} (week before {previous}), most often {groups}",
+		"reminder.requests.none.compare": "• No requests for help (week before {previous}).",
+		"reminder.themes":                "• Topics:",
+		"reminder.items":                 "• To discuss (marked after a request):",
+		"reminder.item":                  "   – {group}, {when} ({helper})",
+		"reminder.item.nohelper":         "   – {group}, {when}",
+		"reminder.footer":                "Something for the agenda? /hulp agenda <topic>. Discussed? /hulp agenda done <number>.",
+		"agenda.theme":                   "   {no}. {text}",
+		"agenda.theme.consult":           "   {no}. Consult for {group} from {when}: not answered yet",
+		"agenda.added":                   "📌 On the kernteam's agenda, as item {no}.",
+		"agenda.list":                    "🗓️ The kernteam's agenda:",
+		"agenda.list.empty":              "The kernteam's agenda is empty. Add something with /hulp agenda <topic>.",
+		"agenda.list.footer":             "Discussed? /hulp agenda done <number>.",
+		"agenda.closed":                  "✔️ Item {no} is off the agenda.",
+		"err.agenda.names":               "I won't put this on the agenda: it seems to contain a name or something medical. Describe the topic without names.",
+		"err.agenda.no_theme":            "There is no item {no} on the agenda. Type /hulp agenda to see it.",
+		"err.not_kernteam":               "Taking items off the agenda is for the IB'er or a helper of {school}.",
+		"err.no_active.done.picker":      "You haven't picked up a request from the channel that is still open.",
 
 		"successes.title":       "Successes this week 🎉",
 		"successes.item":        "• {story}",
@@ -438,6 +467,7 @@ var texts = map[string]map[string]string{
 			"• /hulp cancel: withdraw your request\n" +
 			"• /hulp who: who can help right now\n" +
 			"• /hulp success <story> [#name]: share a success for the weekly post (#name at the end signs it)\n" +
+			"• /hulp agenda <topic>: put a topic on the kernteam's agenda (/hulp agenda: see the agenda)\n" +
 			"For helpers:\n" +
 			"• /hulp accept: I'm on my way (same as the button)\n" +
 			"• /hulp decline: pass the request on to the next helper\n" +

@@ -30,16 +30,30 @@ func RenderReminder(sc *bot.School, a bot.Agenda) message.Message {
 		title = Text(l, "reminder.title", "school", sc.Name, "meeting", m)
 	}
 	out := []string{title, Text(l, "reminder.agenda", "week", weekNumber(a.Week.Week), "dates", weekDates(sc, a.Week.Week))}
-	if a.Week.Requests == 0 {
+	prev := strconv.Itoa(a.Previous.Requests)
+	switch {
+	case a.Week.Requests == 0 && a.HasPrevious:
+		out = append(out, Text(l, "reminder.requests.none.compare", "previous", prev))
+	case a.Week.Requests == 0:
 		out = append(out, Text(l, "reminder.requests.none"))
-	} else {
+	default:
 		top := make([]string, len(a.Top))
 		for i, g := range a.Top {
 			top[i] = Text(l, "reminder.group", "group", GroupLabel(sc, g.Group), "count", strconv.Itoa(g.Count))
 		}
-		out = append(out, Text(l, "reminder.requests", "count", strconv.Itoa(a.Week.Requests), "groups", strings.Join(top, ", ")))
+		key := "reminder.requests"
+		if a.HasPrevious {
+			key = "reminder.requests.compare"
+		}
+		out = append(out, Text(l, key, "count", strconv.Itoa(a.Week.Requests), "groups", strings.Join(top, ", "), "previous", prev))
 	}
 	out = append(out, Text(l, "reminder.escalated", "channel", channelName(sc), "count", strconv.Itoa(a.Week.Escalated)))
+	if len(a.Themes) > 0 {
+		out = append(out, Text(l, "reminder.themes"))
+		for _, t := range a.Themes {
+			out = append(out, AgendaThemeLine(sc, t))
+		}
+	}
 	if len(a.Items) > 0 {
 		out = append(out, Text(l, "reminder.items"))
 		for _, it := range a.Items {
@@ -59,6 +73,29 @@ func RenderReminder(sc *bot.School, a bot.Agenda) message.Message {
 	}
 	out = append(out, Text(l, "reminder.footer"))
 	return message.Message{SchoolID: sc.ID, Text: strings.Join(out, "\n")}
+}
+
+// AgendaThemeLine is one theme of the kernteam's agenda, with its number.
+func AgendaThemeLine(sc *bot.School, t bot.AgendaTheme) string {
+	l := Lang(sc.Language)
+	no := strconv.Itoa(t.No)
+	if t.ConsultID != "" {
+		return Text(l, "agenda.theme.consult", "no", no, "group", GroupLabel(sc, t.Group), "when", dayLabel(sc, t.At))
+	}
+	return Text(l, "agenda.theme", "no", no, "text", strings.Join(chattext.Fields(t.Text), " "))
+}
+
+// AgendaText is the kernteam's agenda as "/hulp agenda" shows it.
+func AgendaText(sc *bot.School, themes []bot.AgendaTheme) string {
+	l := Lang(sc.Language)
+	if len(themes) == 0 {
+		return Text(l, "agenda.list.empty")
+	}
+	out := []string{Text(l, "agenda.list")}
+	for _, t := range themes {
+		out = append(out, AgendaThemeLine(sc, t))
+	}
+	return strings.Join(append(out, Text(l, "agenda.list.footer")), "\n")
 }
 
 // RenderSuccesses is the post "Successen van deze week 🎉": the stories,

@@ -65,6 +65,11 @@ func TestRenderWeeklyGolden(t *testing.T) {
 			{RequestID: "r2", Group: "bso", HelperID: "bram", CreatedAt: time.Date(2026, 11, 26, 16, 40, 0, 0, time.UTC)},
 			{RequestID: "r3", Group: "3", DayPart: "middag", HelperID: "gone", CreatedAt: time.Date(2026, 11, 27, 12, 5, 0, 0, time.UTC)},
 		},
+		Themes: []bot.AgendaTheme{
+			{No: 1, Text: "Ouderavond over prestatiedruk en faalangst"},
+			{No: 3, Group: "5", ConsultID: "c1", At: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)},
+		},
+		Previous: bot.WeekFigures{Week: "2026-W47", Requests: 9}, HasPrevious: true,
 	}
 	quiet := bot.Agenda{Week: bot.WeekFigures{Week: "2027-W01"}}
 	stories := []bot.Story{
@@ -76,6 +81,13 @@ func TestRenderWeeklyGolden(t *testing.T) {
 		sc := testSchool(t, l)
 		sc.Kernteam = bot.Kernteam{Channel: "kernteam", Reminder: "15 8 * * MON", Meeting: "donderdag 14:00"}
 		t.Run("reminder."+l, func(t *testing.T) { golden.Check(t, "weekly/reminder."+l, dumpWeekly(RenderReminder(sc, agenda))) })
+		t.Run("agenda."+l, func(t *testing.T) { golden.Check(t, "weekly/agenda."+l, AgendaText(sc, agenda.Themes)+"\n") })
+		t.Run("agenda-empty."+l, func(t *testing.T) { golden.Check(t, "weekly/agenda-empty."+l, AgendaText(sc, nil)+"\n") })
+		t.Run("reminder-quiet-compare."+l, func(t *testing.T) {
+			q := quiet
+			q.Previous, q.HasPrevious = bot.WeekFigures{Week: "2026-W51", Requests: 4}, true
+			golden.Check(t, "weekly/reminder-quiet-compare."+l, dumpWeekly(RenderReminder(sc, q)))
+		})
 		t.Run("reminder-quiet."+l, func(t *testing.T) {
 			bare := *sc
 			bare.Kernteam.Meeting = ""

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/hulpbot/hulpbot/bot"
@@ -85,6 +86,14 @@ type SummaryCmd struct {
 	Web bool // "web" (or "browser", "jaar"): the year overview's link
 }
 
+// AgendaCmd is "/hulp agenda [onderwerp]" (show the kernteam's agenda, or
+// put a theme on it) or "/hulp agenda klaar 2" (take item 2 off).
+type AgendaCmd struct {
+	Theme     string // the theme to add; "" with Close 0: show the agenda
+	Shortened bool
+	Close     int // the number of the item to take off; 0 for none
+}
+
 // HelpCmd is "/hulp help", "/hulp ?" or "/hulp" alone.
 type HelpCmd struct{}
 
@@ -98,6 +107,7 @@ func (WhoCmd) cmdName() string         { return "who" }
 func (SuccessCmd) cmdName() string     { return "success" }
 func (SummaryCmd) cmdName() string     { return "summary" }
 func (HelpCmd) cmdName() string        { return "help" }
+func (AgendaCmd) cmdName() string      { return "agenda" }
 
 type verbKind int
 
@@ -114,6 +124,7 @@ const (
 	verbWho
 	verbSuccess
 	verbSummary
+	verbAgenda
 )
 
 // verbs are the command words, folded (lower case, no accents). Dutch
@@ -153,6 +164,8 @@ var verbs = []struct {
 	{[]string{"succes"}, verbSuccess}, {[]string{"success"}, verbSuccess},
 
 	{[]string{"overzicht"}, verbSummary}, {[]string{"summary"}, verbSummary},
+
+	{[]string{"agenda"}, verbAgenda},
 }
 
 // webWords after "overzicht" ask for the year overview in the browser.
@@ -267,8 +280,26 @@ func Parse(text string, groups *GroupIndex) (Cmd, error) {
 			s.Web = s.Web || webWords[word(w)]
 		}
 		return s, nil
+	case verbAgenda:
+		return parseAgenda(rest), nil
 	}
 	return parseRequest(f, groups)
+}
+
+// agendaClose are the words before a number that take an item off the
+// agenda: "/hulp agenda klaar 2".
+var agendaClose = map[string]bool{"klaar": true, "besproken": true, "weg": true, "af": true, "done": true, "close": true, "remove": true}
+
+// parseAgenda reads what follows "agenda": nothing, "klaar 2" (also "klaar
+// #2"), or a theme.
+func parseAgenda(rest []string) AgendaCmd {
+	if len(rest) == 2 && agendaClose[word(rest[0])] {
+		if n, err := strconv.Atoi(strings.TrimPrefix(rest[1], "#")); err == nil && n > 0 && n < 1000 {
+			return AgendaCmd{Close: n}
+		}
+	}
+	theme, short := takeNote(rest)
+	return AgendaCmd{Theme: theme, Shortened: short}
 }
 
 // polite words may come before the group ("graag hulp in groep 5", "ik

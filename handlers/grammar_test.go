@@ -161,6 +161,14 @@ func TestParse(t *testing.T) {
 		{name: "summary csv", in: "summary CSV", want: SummaryCmd{CSV: true}},
 		{name: "overzicht web", in: "overzicht web", want: SummaryCmd{Web: true}},
 		{name: "summary browser", in: "Summary Browser", want: SummaryCmd{Web: true}},
+		{name: "agenda", in: "agenda", want: AgendaCmd{}},
+		{name: "agenda theme", in: "Agenda: ouderavond over prestatiedruk", want: AgendaCmd{Theme: "ouderavond over prestatiedruk"}},
+		{name: "agenda close", in: "agenda klaar 2", want: AgendaCmd{Close: 2}},
+		{name: "agenda close with hash", in: "agenda besproken #12", want: AgendaCmd{Close: 12}},
+		{name: "agenda close in English", in: "agenda done 3", want: AgendaCmd{Close: 3}},
+		{name: "agenda klaar without number is a theme", in: "agenda klaar voor de kerst", want: AgendaCmd{Theme: "klaar voor de kerst"}},
+		{name: "agenda close zero is a theme", in: "agenda klaar 0", want: AgendaCmd{Theme: "klaar 0"}},
+		{name: "done for the kernteam", in: "klaar kernteam", want: DoneCmd{Note: "kernteam"}},
 
 		// Commands win over groups; groups stay reachable with "groep".
 		{name: "command word over alias", in: "ok", ix: slashed, want: AcceptCmd{}},
@@ -494,7 +502,7 @@ var seedInputs = []string{
 	"groep 5B", "de dolfijnen ruzie", "kleuters", "spoed groep 5 gym", "ok", "Oké", "kan niet", "kan nu niet",
 	"klaar rustig gepraat", "annuleer", "beschikbaar", "bezet tot 13:30", "afwezig tot 13.30", "afwezig tot 14",
 	"away tot 13u30", "busy until 1:30pm", "bezet 30 min", "afwezig 1 uur", "wie", "succes fijn gesprek",
-	"overzicht csv", "overzicht web", "groep 9", "onzin", "groep 5 \xff", "groep 5\x00", "groep 1 2 3 4 5 6 7 8 9",
+	"overzicht csv", "overzicht web", "agenda", "agenda klaar 2", "agenda done #3", "agenda ouderavond", "klaar kernteam", "groep 9", "onzin", "groep 5 \xff", "groep 5\x00", "groep 1 2 3 4 5 6 7 8 9",
 	"groep 5 " + strings.Repeat("é", 300), "tot half 2", "\u202e5", "g", "gr.", "1-", "-1", "5 5 5",
 	"hulp groep 5", "help groep 5", "groep 2", "Groep 5c", "groep vijf", "graag hulp in groep 5", "afwezig tot morgen",
 	"bezet tot maandag", "dolfijen", "help me", "graag", "groep een en twee", "hulp hulp hulp groep",
@@ -527,6 +535,11 @@ func FuzzParse(f *testing.F) {
 			checkText("story", c.Story)
 			if c.Story == "" {
 				t.Fatalf("Parse(%q) gives an empty story", in)
+			}
+		case AgendaCmd:
+			checkText("theme", c.Theme)
+			if c.Close < 0 || (c.Close > 0 && c.Theme != "") {
+				t.Fatalf("Parse(%q) = %#v: closes a negative item, or closes and adds at once", in, c)
 			}
 		case SetStatusCmd:
 			if c.Until != nil {

@@ -196,6 +196,8 @@ func (h *Handler) run(ctx context.Context, now time.Time, c Command, cmd Cmd) (R
 			return Reply{}, "", bot.ErrNotCoordinator
 		}
 		return h.summary(ctx, now, c, cmd.CSV)
+	case AgendaCmd:
+		return h.agenda(ctx, now, c, cmd)
 	case HelpCmd:
 		return Reply{Text: catalog.Usage(sc)}, "", nil
 	}
@@ -391,6 +393,13 @@ func explain(sc *bot.School, cmd string, err error) (key, text string) {
 		return say("err.unknown_button")
 	case errors.Is(err, bot.ErrUnknownSchool):
 		return say("err.unknown_school")
+	case errors.Is(err, ErrSensitiveTheme):
+		return say("err.agenda.names")
+	case errors.Is(err, bot.ErrNotKernteam):
+		return say("err.not_kernteam", "school", sc.Name)
+	case errors.Is(err, bot.ErrNotHelper) && errors.Is(err, bot.ErrNoActiveRequest):
+		// Someone who is no helper, with nothing picked up to close.
+		return say("err.no_active.done.picker")
 	case errors.Is(err, bot.ErrNotHelper):
 		return say("err.not_helper", "school", sc.Name)
 	case errors.Is(err, bot.ErrNotCoordinator):

@@ -26,6 +26,9 @@ type WeeklyUseCases interface {
 	ShareSignedStory(ctx context.Context, now time.Time, s *bot.School, by bot.Actor, text string) error
 	Pulse(ctx context.Context, now time.Time, s *bot.School, by bot.Actor, requestID string, a bot.PulseAnswer) error
 	MarkForKernteam(ctx context.Context, now time.Time, s *bot.School, by bot.Actor, requestID string) error
+	AddTheme(ctx context.Context, now time.Time, s *bot.School, text string) (int, error)
+	Themes(ctx context.Context, s *bot.School) ([]bot.AgendaTheme, error)
+	CloseTheme(ctx context.Context, s *bot.School, by bot.Actor, no int) (bot.AgendaTheme, error)
 }
 
 var _ WeeklyUseCases = (*bot.Weekly)(nil)
@@ -63,8 +66,9 @@ const chartTimeout = 1500 * time.Millisecond
 
 // Tags people add at the end of a command.
 var (
-	// kernteamTags mark a closed request for the kernteam's agenda.
-	kernteamTags = []string{"#kernteam"}
+	// kernteamTags mark a closed request for the kernteam's agenda
+	// ("/hulp klaar #kernteam", "/hulp klaar kernteam").
+	kernteamTags = []string{"#kernteam", "kernteam"}
 	// signTags sign a success story with one's name.
 	signTags = []string{"#naam", "#metnaam", "#name", "#signed"}
 )
@@ -229,4 +233,43 @@ func (h *Handler) weeklyClick(ctx context.Context, now time.Time, c Click) Click
 	}
 	h.log.Info("command", "school", sc.ID, "cmd", name, "outcome", "ok", "request", c.RequestID)
 	return ClickReply{Update: &message.Message{Text: text, RequestID: c.RequestID}}
+}
+
+// ErrSensitiveTheme: an agenda theme that seems to name a child or hold
+// health data is refused, and kept nowhere.
+var ErrSensitiveTheme = errors.New("agenda theme seems to name someone")
+
+// agenda answers "/hulp agenda": the agenda as it stands, a theme added,
+// or an item taken off.
+func (h *Handler) agenda(ctx context.Context, now time.Time, c Command, cmd AgendaCmd) (Reply, string, error) {
+	sc := c.School
+	l := catalog.Lang(sc.Language)
+	if h.weekly == nil {
+		return Reply{Text: catalog.Text(l, "summary.later")}, "", nil
+	}
+	switch {
+	case cmd.Close > 0:
+		_, err := h.weekly.w.CloseTheme(ctx, sc, c.From, cmd.Close)
+		if errors.Is(err, bot.ErrNotFound) {
+			return Reply{Text: catalog.Text(l, "err.agenda.no_theme", "no", strconv.Itoa(cmd.Close))}, "", nil
+		}
+		if err != nil {
+			return Reply{}, "", err
+		}
+		return Reply{Text: catalog.Text(l, "agenda.closed", "no", strconv.Itoa(cmd.Close))}, "", nil
+	case cmd.Theme != "":
+		if h.words(sc).known.Sensitive(cmd.Theme) {
+			return Reply{}, "", ErrSensitiveTheme
+		}
+		no, err := h.weekly.w.AddTheme(ctx, now, sc, cmd.Theme)
+		if err != nil {
+			return Reply{}, "", err
+		}
+		return Reply{Text: catalog.Lines(catalog.Text(l, "agenda.added", "no", strconv.Itoa(no)), h.noteTips(sc, "", cmd.Shortened))}, "", nil
+	}
+	themes, err := h.weekly.w.Themes(ctx, sc)
+	if err != nil {
+		return Reply{}, "", err
+	}
+	return Reply{Text: catalog.AgendaText(sc, themes)}, "", nil
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -64,6 +65,7 @@ type fakeWeekly struct {
 	calls   []string
 	report  bot.WeekReport
 	history []bot.WeekFigures
+	themes  []bot.AgendaTheme
 	err     error
 }
 
@@ -98,6 +100,24 @@ func (f *fakeWeekly) Pulse(_ context.Context, _ time.Time, _ *bot.School, by bot
 func (f *fakeWeekly) MarkForKernteam(_ context.Context, _ time.Time, _ *bot.School, by bot.Actor, requestID string) error {
 	f.record("MarkForKernteam " + by.Handle + " " + requestID)
 	return f.err
+}
+
+func (f *fakeWeekly) AddTheme(_ context.Context, _ time.Time, _ *bot.School, text string) (int, error) {
+	f.record("AddTheme " + text)
+	return 4, f.err
+}
+
+func (f *fakeWeekly) Themes(_ context.Context, _ *bot.School) ([]bot.AgendaTheme, error) {
+	f.record("Themes")
+	return f.themes, f.err
+}
+
+func (f *fakeWeekly) CloseTheme(_ context.Context, sc *bot.School, by bot.Actor, no int) (bot.AgendaTheme, error) {
+	f.record(fmt.Sprintf("CloseTheme %s %d", by.Handle, no))
+	if !sc.IsKernteam(by.Address) {
+		return bot.AgendaTheme{}, bot.ErrNotKernteam
+	}
+	return bot.AgendaTheme{No: no}, f.err
 }
 
 func weeklyHandler(t testing.TB, svc Service, wk WeeklyUseCases, send message.Sender) *Handler {
@@ -371,5 +391,70 @@ func TestResolvedNoticeAsksHielpHet(t *testing.T) {
 		if strings.Trim(string(b.Action), "abcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
 			t.Errorf("action %q has characters an adapter may not carry", b.Action)
 		}
+	}
+}
+
+func TestAgendaCommand(t *testing.T) {
+	ctx := context.Background()
+	themes := []bot.AgendaTheme{{No: 1, Text: "Ouderavond over prestatiedruk"}, {No: 2, Group: "5", ConsultID: "c1", At: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}}
+	tests := []struct {
+		name  string
+		lang  string
+		from  bot.Actor
+		text  string
+		err   error
+		calls []string
+		reply string
+	}{
+		{name: "a theme", from: teacher, text: "agenda ouderavond over prestatiedruk en faalangst",
+			calls: []string{"AddTheme ouderavond over prestatiedruk en faalangst"}, reply: "📌 Op de agenda van het kernteam, als punt 4."},
+		{name: "a theme in English", lang: catalog.LangEN, from: teacher, text: "agenda parents' evening on stress",
+			calls: []string{"AddTheme parents' evening on stress"}, reply: "📌 On the kernteam's agenda, as item 4."},
+		{name: "a theme with a name is refused", from: teacher, text: "agenda gesprek over Daan en zijn moeder",
+			reply: "Dit zet ik niet op de agenda: het lijkt een naam of iets medisch te bevatten. Beschrijf het onderwerp zonder namen."},
+		{name: "the agenda", from: teacher, text: "agenda", calls: []string{"Themes"},
+			reply: "🗓️ Agenda van het kernteam:\n   1. Ouderavond over prestatiedruk\n   2. Meedenkvraag groep 5 van wo 25 nov: nog geen antwoord\nBesproken? /hulp agenda klaar <nummer>."},
+		{name: "close by a coordinator", from: coordinator, text: "agenda klaar 2", calls: []string{"CloseTheme ib.sanne 2"}, reply: "✔️ Punt 2 is van de agenda."},
+		{name: "close by a helper, English", lang: catalog.LangEN, from: anne, text: "agenda done #1", calls: []string{"CloseTheme anne 1"}, reply: "✔️ Item 1 is off the agenda."},
+		{name: "close by a teacher is refused", from: teacher, text: "agenda klaar 2", calls: []string{"CloseTheme marie 2"},
+			reply: "Punten van de agenda halen kan de IB'er of een hulpverlener van Kindcentrum De Vaart."},
+		{name: "no such item", from: coordinator, text: "agenda klaar 9", err: bot.ErrNotFound, calls: []string{"CloseTheme ib.sanne 9"},
+			reply: "Er staat geen punt 9 op de agenda. Typ /hulp agenda om de agenda te zien."},
+		{name: "store down", from: teacher, text: "agenda faalangst", err: bot.ErrUnavailable, calls: []string{"AddTheme faalangst"},
+			reply: "hulpbot kan dit nu niet verwerken — loop even binnen bij de IB'er of de directie."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lang := cmp.Or(tt.lang, catalog.LangNL)
+			wk := &fakeWeekly{themes: themes, err: tt.err}
+			got := weeklyHandler(t, &fakeService{}, wk, nil).Command(ctx, Command{School: testSchool(t, lang), From: tt.from, Text: tt.text})
+			if got.Text != tt.reply {
+				t.Errorf("reply = %q; want %q", got.Text, tt.reply)
+			}
+			if !slices.Equal(wk.calls, tt.calls) {
+				t.Errorf("calls = %v; want %v", wk.calls, tt.calls)
+			}
+		})
+	}
+}
+
+func TestDoneByPicker(t *testing.T) {
+	// Someone who is no helper closes what they picked up in the channel,
+	// and marks it for the kernteam with a word.
+	ctx := context.Background()
+	closed := offered(t)
+	closed.State = bot.StateResolved
+	svc, wk := &fakeService{req: closed}, &fakeWeekly{}
+	got := weeklyHandler(t, svc, wk, nil).Command(ctx, Command{School: testSchool(t, catalog.LangNL), From: coordinator, Text: "klaar kernteam"})
+	if len(svc.calls) != 1 || svc.calls[0].Method != "Resolve" || svc.calls[0].Note != "" {
+		t.Errorf("calls = %+v; want Resolve without a note", svc.calls)
+	}
+	if !slices.Equal(wk.calls, []string{"MarkForKernteam ib.sanne req000000001"}) || !hasLine(got.Text, "📌 Staat op de agenda van het kernteam.") {
+		t.Errorf("weekly calls %v, reply %q; want it marked", wk.calls, got.Text)
+	}
+	svc = &fakeService{err: fmt.Errorf("resolve: %w: %w", bot.ErrNotHelper, bot.ErrNoActiveRequest)}
+	got = weeklyHandler(t, svc, &fakeWeekly{}, nil).Command(ctx, Command{School: testSchool(t, catalog.LangNL), From: teacher, Text: "klaar"})
+	if got.Text != "Je hebt geen hulpvraag uit het kanaal opgepakt die nog openstaat." {
+		t.Errorf("reply = %q", got.Text)
 	}
 }

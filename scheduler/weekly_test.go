@@ -422,7 +422,7 @@ func TestReminderListsEachAgendaItemOnce(t *testing.T) {
 	}
 	item := "   – groep 5, di 24 nov ochtend (Anne)"
 	if !strings.Contains(sent[0].Text, item) || !strings.Contains(sent[0].Text, "Agenda uit week 48") ||
-		!strings.Contains(sent[0].Text, "• Hulpvragen: 1, het vaakst groep 5 (1)") {
+		!strings.Contains(sent[0].Text, "• Hulpvragen: 1 (week ervoor 0), het vaakst groep 5 (1)") {
 		t.Errorf("first reminder:\n%s\nwant week 48 with the item %q", sent[0].Text, item)
 	}
 	if strings.Contains(sent[1].Text, "groep 5, di") || sent[1].To.Channel != "kernteam" {

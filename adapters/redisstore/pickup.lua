@@ -10,7 +10,9 @@
 -- ARGV[8] picker platform   ARGV[9] picker handle   ARGV[10] picker name
 -- ARGV[11] helper id of the picker, '' when the picker is not a helper
 -- ARGV[12] grace (ms) after which the note is erased
-local rk, rid, hid, grace = KEYS[1], ARGV[7], ARGV[11], ARGV[12]
+-- ARGV[13] pseudonym of the picker ('' for a helper): names the index of
+--          what they picked up, so "/hulp klaar" finds it (resolve_picked.lua)
+local rk, rid, hid, grace, pickedby = KEYS[1], ARGV[7], ARGV[11], ARGV[12], ARGV[13] or ''
 if late() then return {'too_late'} end
 local r = redis.call('HMGET', rk, 'state', 'week', 'created', 'mine', 'offer_no', 'mine_key')
 local state, week, created, offerno = r[1], r[2], r[3], r[5] or '0'
@@ -30,6 +32,12 @@ else
   -- Nobody in hulpbot is engaged in it: no open work left to track.
   redis.call('ZREM', base .. 'active', rid)
   if mk then redis.call('ZREM', mk, rid) end
+  if pickedby ~= '' then
+    local pk = base .. 'picked:' .. pickedby
+    redis.call('ZADD', pk, nowms, rid)
+    local ttl = redis.call('PTTL', rk)
+    if ttl > 0 then redis.call('PEXPIRE', pk, ttl) end
+  end
 end
 tally(rk, 'accepted', 'picked_up', intime(rk))
 waited(rk, now - tonumber(created))

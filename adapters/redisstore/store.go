@@ -239,8 +239,18 @@ func (s *Store) Pickup(ctx context.Context, now time.Time, school, requestID str
 	if requestID == "" {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, bot.ErrNotFound)
 	}
+	picked := ""
+	if helperID == "" && by.Handle != "" {
+		// Someone who is no helper: an index by pseudonym lets "/hulp
+		// klaar" find what they took (ResolvePicked).
+		p, err := s.pseudonym(ctx, op, mine(by.Address))
+		if err != nil {
+			return bot.Request{}, err
+		}
+		picked = p
+	}
 	return s.runRequest(ctx, op, s.sc.pickup, school, s.key(school, "req:"+requestID), now, s.newGuard(bot.NewRequestID()),
-		requestID, string(by.Platform), by.Handle, by.Name, helperID, s.noteGrace())
+		requestID, string(by.Platform), by.Handle, by.Name, helperID, s.noteGrace(), picked)
 }
 
 // ClaimFollowUps takes the follow-ups due at now (each for one caller only).

@@ -4,6 +4,9 @@ package redisstore
 //
 //	<prefix>:{<school>}:signed:<YYYY-Www>   list: signed success stories, JSON {"text","by"}
 //	<prefix>:{<school>}:agenda              zset: request id → when it was marked for the kernteam (ms)
+//	<prefix>:{<school>}:agenda:themes       hash: number → theme, JSON {"text","group","consult","at"}; no names
+//	<prefix>:{<school>}:agenda:consults     hash: consult id → number of its theme
+//	<prefix>:{<school>}:picked:<pseudonym>  zset: requests someone who is no helper picked up → when (ms)
 //	<prefix>:{<school>}:lease:<name>        string: who runs one tick of a weekly job (SET NX PX)
 //
 // Answers to "Hielp het?" are counters pulse:<answer> in the week hash; the
@@ -14,7 +17,9 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,14 +33,28 @@ var (
 	pulseLua string
 	//go:embed agenda_add.lua
 	agendaAddLua string
+	//go:embed agenda_theme_add.lua
+	agendaThemeAddLua string
+	//go:embed agenda_theme_close.lua
+	agendaThemeCloseLua string
+	//go:embed resolve_picked.lua
+	resolvePickedLua string
 )
 
-// weeklyScripts are the weekly rhythm's state changes, with lib.lua in
-// front like the others.
-var weeklyScripts = sync.OnceValue(func() struct{ pulse, agendaAdd *redis.Script } {
-	return struct{ pulse, agendaAdd *redis.Script }{
-		pulse:     redis.NewScript(libLua + "\n" + pulseLua),
-		agendaAdd: redis.NewScript(libLua + "\n" + agendaAddLua),
+// weeklyScript are the weekly rhythm's state changes, with lib.lua in front
+// like the others.
+type weeklyScript struct {
+	pulse, agendaAdd, themeAdd, themeClose, resolvePicked *redis.Script
+}
+
+var weeklyScripts = sync.OnceValue(func() weeklyScript {
+	mk := func(src string) *redis.Script { return redis.NewScript(libLua + "\n" + src) }
+	return weeklyScript{
+		pulse:         mk(pulseLua),
+		agendaAdd:     mk(agendaAddLua),
+		themeAdd:      mk(agendaThemeAddLua),
+		themeClose:    mk(agendaThemeCloseLua),
+		resolvePicked: mk(resolvePickedLua),
 	}
 })
 
@@ -143,18 +162,23 @@ func (s *Store) RecordPulse(ctx context.Context, now time.Time, school, requestI
 	return err
 }
 
-// AddAgendaItem puts a request on the kernteam's agenda (agenda_add.lua).
-func (s *Store) AddAgendaItem(ctx context.Context, now time.Time, school, requestID, helperID string, retention time.Duration) error {
+// AddAgendaItem puts a request on the kernteam's agenda (agenda_add.lua),
+// marked by the helper helperID or, with helperID "", by picker.
+func (s *Store) AddAgendaItem(ctx context.Context, now time.Time, school, requestID, helperID, picker string, retention time.Duration) error {
 	op := fmt.Sprintf("redisstore: agenda item %q", requestID)
-	if err := checkIDs(school, requestID, helperID); err != nil {
+	if err := checkIDs(school, requestID); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
+	}
+	if helperID == "" && picker == "" {
+		return fmt.Errorf("%s: %w", op, bot.ErrNotYours)
 	}
 	if retention.Milliseconds() < 1 {
 		return fmt.Errorf("%s: retention %v is not positive", op, retention)
 	}
 	_, err := s.run(ctx, op, weeklyScripts().agendaAdd, school, s.key(school, "req:"+requestID),
 		strconv.FormatInt(now.UnixMilli(), 10), requestID, helperID,
-		strconv.FormatInt(retention.Milliseconds(), 10), strconv.FormatInt(now.Add(-retention).UnixMilli(), 10))
+		strconv.FormatInt(retention.Milliseconds(), 10), strconv.FormatInt(now.Add(-retention).UnixMilli(), 10),
+		strings.ToLower(picker))
 	return err
 }
 
@@ -216,4 +240,117 @@ func (s *Store) RemoveAgendaItems(ctx context.Context, school string, requestIDs
 		return fail(op, err)
 	}
 	return nil
+}
+
+// themeJSON is an agenda theme as kept in Redis.
+type themeJSON struct {
+	Text    string `json:"text,omitempty"`
+	Group   string `json:"group,omitempty"`
+	Consult string `json:"consult,omitempty"`
+	At      int64  `json:"at"`
+}
+
+func (t themeJSON) theme(no int) bot.AgendaTheme {
+	return bot.AgendaTheme{No: no, Text: t.Text, Group: t.Group, ConsultID: t.Consult, At: time.UnixMilli(t.At).UTC()}
+}
+
+// AddAgendaTheme puts a theme on the kernteam's agenda under the lowest
+// free number (agenda_theme_add.lua).
+func (s *Store) AddAgendaTheme(ctx context.Context, now time.Time, school string, t bot.AgendaTheme, retention time.Duration) (int, error) {
+	const op = "redisstore: add agenda theme"
+	if err := checkSchool(school); err != nil {
+		return 0, fmt.Errorf("%s: %w", op, err)
+	}
+	if retention.Milliseconds() < 1 {
+		return 0, fmt.Errorf("%s: retention %v is not positive", op, retention)
+	}
+	at := t.At
+	if at.IsZero() {
+		at = now
+	}
+	b, err := json.Marshal(themeJSON{Text: t.Text, Group: t.Group, Consult: t.ConsultID, At: at.UnixMilli()})
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", op, err)
+	}
+	v, err := s.run(ctx, op, weeklyScripts().themeAdd, school, s.key(school, "agenda:themes"),
+		strconv.FormatInt(now.UnixMilli(), 10), string(b), t.ConsultID, strconv.FormatInt(retention.Milliseconds(), 10))
+	if err != nil {
+		return 0, err
+	}
+	if len(v) != 1 {
+		return 0, fmt.Errorf("%s: short script reply", op)
+	}
+	no, err := strconv.Atoi(fmt.Sprint(v[0]))
+	if err != nil {
+		return 0, fmt.Errorf("%s: number: %w", op, err)
+	}
+	return no, nil
+}
+
+// AgendaThemes lists the themes on the agenda, by number.
+func (s *Store) AgendaThemes(ctx context.Context, school string) ([]bot.AgendaTheme, error) {
+	const op = "redisstore: agenda themes"
+	if err := checkSchool(school); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	m, err := s.rdb.HGetAll(ctx, s.key(school, "agenda:themes")).Result()
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	out := make([]bot.AgendaTheme, 0, len(m))
+	for k, v := range m {
+		no, err := strconv.Atoi(k)
+		if err != nil {
+			continue // not a theme's number: not ours to show
+		}
+		var t themeJSON
+		if err := json.Unmarshal([]byte(v), &t); err != nil {
+			return nil, fmt.Errorf("%s: theme %d: %w", op, no, err)
+		}
+		out = append(out, t.theme(no))
+	}
+	slices.SortFunc(out, func(a, b bot.AgendaTheme) int { return a.No - b.No })
+	return out, nil
+}
+
+// CloseAgendaTheme takes theme no off the agenda (agenda_theme_close.lua).
+func (s *Store) CloseAgendaTheme(ctx context.Context, school string, no int) (bot.AgendaTheme, error) {
+	op := fmt.Sprintf("redisstore: close agenda theme %d", no)
+	if err := checkSchool(school); err != nil {
+		return bot.AgendaTheme{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if no < 1 {
+		return bot.AgendaTheme{}, fmt.Errorf("%s: %w", op, bot.ErrNotFound)
+	}
+	v, err := s.run(ctx, op, weeklyScripts().themeClose, school, s.key(school, "agenda:themes"),
+		"0", strconv.Itoa(no))
+	if err != nil {
+		return bot.AgendaTheme{}, err
+	}
+	if len(v) != 1 {
+		return bot.AgendaTheme{}, fmt.Errorf("%s: short script reply", op)
+	}
+	var t themeJSON
+	if err := json.Unmarshal([]byte(fmt.Sprint(v[0])), &t); err != nil {
+		return bot.AgendaTheme{}, fmt.Errorf("%s: %w", op, err)
+	}
+	return t.theme(no), nil
+}
+
+// ResolvePicked closes the latest request picker, who is no helper, took
+// from the fallback channel and still has open (resolve_picked.lua).
+func (s *Store) ResolvePicked(ctx context.Context, now time.Time, school string, picker bot.Address, note string) (bot.Request, error) {
+	const op = "redisstore: resolve picked up"
+	if err := checkSchool(school); err != nil {
+		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if picker.Handle == "" {
+		return bot.Request{}, fmt.Errorf("%s: %w", op, bot.ErrNoActiveRequest)
+	}
+	p, err := s.pseudonym(ctx, op, mine(picker))
+	if err != nil {
+		return bot.Request{}, err
+	}
+	return s.runRequest(ctx, op, weeklyScripts().resolvePicked, school, s.key(school, "picked:"+p), now, s.newGuard(bot.NewRequestID()),
+		string(picker.Platform), picker.Handle, note)
 }

@@ -2,6 +2,8 @@ package redisstore
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -90,7 +92,7 @@ func TestAgenda(t *testing.T) {
 	f.create("req000000003", t0.Add(2*time.Hour), cands("bram"))    // only offered
 
 	add := func(id, helper string, at time.Time) error {
-		return f.s.AddAgendaItem(f.ctx, at, school, id, helper, retention)
+		return f.s.AddAgendaItem(f.ctx, at, school, id, helper, "", retention)
 	}
 	if err := add("req000000001", "anne", t0.Add(3*time.Hour)); err != nil {
 		t.Fatal(err)
@@ -215,5 +217,125 @@ func TestLeaseReleased(t *testing.T) {
 	}
 	if ok, err := f.s.Lease(f.ctx, school, "tick", time.Hour); err != nil || !ok {
 		t.Fatalf("lease after release = %v, %v; want true", ok, err)
+	}
+}
+
+func TestAgendaThemes(t *testing.T) {
+	f := newFixture(t)
+	add := func(th bot.AgendaTheme) (int, error) { return f.s.AddAgendaTheme(f.ctx, t0, school, th, retention) }
+	for i, text := range []string{"ouderavond over prestatiedruk", "faalangst in groep 8", "pauzes op het plein"} {
+		no, err := add(bot.AgendaTheme{Text: text})
+		if err != nil || no != i+1 {
+			t.Fatalf("AddAgendaTheme(%q) = %d, %v; want %d", text, no, err, i+1)
+		}
+	}
+	if _, err := f.s.CloseAgendaTheme(f.ctx, school, 2); err != nil {
+		t.Fatal(err)
+	}
+	// The lowest free number is used again: numbers stay small.
+	if no, err := add(bot.AgendaTheme{Group: "5", ConsultID: "c1"}); err != nil || no != 2 {
+		t.Errorf("AddAgendaTheme after closing 2 = %d, %v; want 2", no, err)
+	}
+	before := f.snapshot()
+	if _, err := add(bot.AgendaTheme{Group: "5", ConsultID: "c1"}); !errors.Is(err, bot.ErrDuplicate) {
+		t.Errorf("a consult's theme twice: %v; want ErrDuplicate", err)
+	}
+	if _, err := f.s.CloseAgendaTheme(f.ctx, school, 9); !errors.Is(err, bot.ErrNotFound) {
+		t.Errorf("CloseAgendaTheme(9) = %v; want ErrNotFound", err)
+	}
+	sameSnapshot(t, before, f.snapshot())
+
+	got, err := f.s.AgendaThemes(f.ctx, school)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []bot.AgendaTheme{
+		{No: 1, Text: "ouderavond over prestatiedruk", At: t0},
+		{No: 2, Group: "5", ConsultID: "c1", At: t0},
+		{No: 3, Text: "pauzes op het plein", At: t0},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("AgendaThemes = %+v; want %+v", got, want)
+	}
+	// Closing the consult's theme lets the consult come back on later.
+	if th, err := f.s.CloseAgendaTheme(f.ctx, school, 2); err != nil || th.ConsultID != "c1" {
+		t.Errorf("CloseAgendaTheme(2) = %+v, %v", th, err)
+	}
+	if no, err := add(bot.AgendaTheme{Group: "5", ConsultID: "c1"}); err != nil || no != 2 {
+		t.Errorf("the consult again after closing = %d, %v; want 2", no, err)
+	}
+	if ttl := f.pttl("agenda:themes"); ttl <= 0 || ttl > retention {
+		t.Errorf("themes TTL = %v; want at most the retention", ttl)
+	}
+}
+
+func TestAgendaThemesRace(t *testing.T) {
+	f := newFixture(t)
+	var wg sync.WaitGroup
+	nos := make([]int, 20)
+	for i := range nos {
+		wg.Go(func() {
+			no, err := f.s.AddAgendaTheme(f.ctx, t0, school, bot.AgendaTheme{Text: "thema"}, retention)
+			if err != nil {
+				t.Error(err)
+			}
+			nos[i] = no
+		})
+	}
+	wg.Wait()
+	slices.Sort(nos)
+	for i, no := range nos {
+		if no != i+1 {
+			t.Fatalf("numbers of 20 racing themes = %v; want 1…20, each once", nos)
+		}
+	}
+}
+
+func TestResolveAndMarkPicked(t *testing.T) {
+	f := newFixture(t)
+	f.create("r1", t0, nil) // escalated
+	f.create("r2", t0, nil)
+	if _, err := f.s.Pickup(f.ctx, t0.Add(time.Minute), school, "r1", kernteamlid, ""); err != nil {
+		t.Fatal(err)
+	}
+	// Someone else took nothing: nothing to close, nothing changes.
+	other := bot.Address{Platform: mattermost, Handle: "juf.marie"}
+	before := f.snapshot()
+	if _, err := f.s.ResolvePicked(f.ctx, t0, school, other, ""); !errors.Is(err, bot.ErrNoActiveRequest) {
+		t.Errorf("ResolvePicked by someone who took nothing = %v; want ErrNoActiveRequest", err)
+	}
+	if err := f.s.AddAgendaItem(f.ctx, t0, school, "r1", "", other.Identity(), retention); !errors.Is(err, bot.ErrNotYours) {
+		t.Errorf("marking someone else's pick-up = %v; want ErrNotYours", err)
+	}
+	if err := f.s.AddAgendaItem(f.ctx, t0, school, "r2", "", kernteamlid.Identity(), retention); !errors.Is(err, bot.ErrNotYours) {
+		t.Errorf("marking a request nobody picked up = %v; want ErrNotYours", err)
+	}
+	sameSnapshot(t, before, f.snapshot())
+
+	// The handle as the platform gives it may differ in case.
+	upper := kernteamlid.Address
+	upper.Handle = "Meester.Joost"
+	r, err := f.s.ResolvePicked(f.ctx, t0.Add(time.Hour), school, upper, "rustig gesprek")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ID != "r1" || r.State != bot.StateResolved || r.DoneNote != "rustig gesprek" {
+		t.Errorf("resolved %+v", r)
+	}
+	if f.stats()["resolved"] != 1 {
+		t.Errorf("counters = %v; want one resolved", f.stats())
+	}
+	var resolvedTold bool
+	for k := range f.queued() {
+		resolvedTold = resolvedTold || strings.Contains(k, "/r1/resolved/")
+	}
+	if !resolvedTold {
+		t.Errorf("no resolved notice queued: %v", f.queued())
+	}
+	if _, err := f.s.ResolvePicked(f.ctx, t0.Add(time.Hour), school, kernteamlid.Address, ""); !errors.Is(err, bot.ErrNoActiveRequest) {
+		t.Errorf("resolving again = %v; want ErrNoActiveRequest", err)
+	}
+	if err := f.s.AddAgendaItem(f.ctx, t0.Add(time.Hour), school, "r1", "", kernteamlid.Identity(), retention); err != nil {
+		t.Errorf("the picker marks it for the kernteam: %v", err)
 	}
 }
