@@ -67,10 +67,10 @@ func CSV(l string, swv bool, y bot.SchoolYear, units []unit) []byte {
 		head = append(head, w.t("year.csv.daypart", "part", w.dayPart(p)))
 	}
 	for _, k := range support {
-		head = append(head, w.t("year.csv.support", "kind", w.label("support.", k)))
+		head = append(head, w.t("year.csv.support", "kind", w.label(k, "closing.support.", "support.")))
 	}
 	for _, k := range outcome {
-		head = append(head, w.t("year.csv.outcome", "kind", w.label("outcome.", k)))
+		head = append(head, w.t("year.csv.outcome", "kind", w.label(k, "closing.outcome.", "outcome.")))
 	}
 	_ = cw.Write(head)
 
@@ -131,7 +131,7 @@ func CSV(l string, swv bool, y bot.SchoolYear, units []unit) []byte {
 			if p.OK {
 				mean = w.decimal(p.Mean)
 			}
-			_ = cw.Write([]string{w.label("year.survey.", tr.Survey), p.Period, w.label("", tr.Question), n(p.Count), mean})
+			_ = cw.Write([]string{w.label(tr.Survey, "year.survey."), p.Period, w.question(tr.Survey, tr.Question), n(p.Count), mean})
 		}
 	}
 

@@ -79,12 +79,19 @@ type words struct{ l string }
 
 func (w words) t(key string, vars ...string) string { return catalog.Text(w.l, key, vars...) }
 
-// label is the catalogue's text of prefix+key, or key when it has none.
-func (w words) label(prefix, key string) string {
-	if s := w.t(prefix + key); s != prefix+key {
-		return s
+// label is the catalogue's text of the first prefix+key it has, or key.
+func (w words) label(key string, prefixes ...string) string {
+	for _, p := range prefixes {
+		if s := w.t(p + key); s != p+key {
+			return s
+		}
 	}
 	return key
+}
+
+// question is a survey question in words.
+func (w words) question(survey, q string) string {
+	return w.label(q, "survey."+survey+".", "survey.")
 }
 
 func (w words) decimal(f float64) string {
@@ -105,8 +112,11 @@ func (w words) percent(part, whole int) string {
 
 func (w words) minutes(ws []time.Duration) string {
 	m, ok := medianMinutes(ws)
-	if !ok {
+	switch {
+	case !ok:
 		return "–"
+	case m < 1:
+		return w.t("year.seconds", "n", strconv.Itoa(int(m*60+0.5)))
 	}
 	return w.t("year.minutes", "n", w.decimal(m))
 }
@@ -204,7 +214,7 @@ func build(l, name string, swv bool, y bot.SchoolYear, units []unit, now time.Ti
 	for i, mf := range f.Months {
 		cats[i] = w.month(mf.Month)
 		req.Values = append(req.Values, float64(mf.Requests))
-		req.Shown = append(req.Shown, strconv.Itoa(mf.Requests))
+		req.Shown = append(req.Shown, nonZero(mf.Requests))
 		if mm, ok := medianMinutes(mf.Waits); ok {
 			wait.Values = append(wait.Values, mm)
 			wait.Shown = append(wait.Shown, w.decimal(mm))
@@ -233,7 +243,7 @@ func build(l, name string, swv bool, y bot.SchoolYear, units []unit, now time.Ti
 		old := series{Class: "s2", Name: p.Year.String()}
 		for _, mf := range p.Months {
 			old.Values = append(old.Values, float64(mf.Requests))
-			old.Shown = append(old.Shown, strconv.Itoa(mf.Requests))
+			old.Shown = append(old.Shown, nonZero(mf.Requests))
 		}
 		m.CompareBar = vbars(w.t("year.compare.month"), cats, old, req)
 	}
@@ -250,8 +260,8 @@ func build(l, name string, swv bool, y bot.SchoolYear, units []unit, now time.Ti
 	}
 	m.Groups = hbars(w.t("year.by_group"), ordered(t.ByGroup, groupOrder), func(k string) string { return w.group(first, k) })
 	m.DayParts = hbars(w.t("year.by_daypart"), ordered(t.ByDayPart, partOrder), w.dayPart)
-	m.Support = hbars(w.t("year.support"), ordered(t.Support, nil), func(k string) string { return w.label("support.", k) })
-	m.Outcome = hbars(w.t("year.outcome"), ordered(t.Outcome, nil), func(k string) string { return w.label("outcome.", k) })
+	m.Support = hbars(w.t("year.support"), ordered(t.Support, nil), func(k string) string { return w.label(k, "closing.support.", "support.") })
+	m.Outcome = hbars(w.t("year.outcome"), ordered(t.Outcome, nil), func(k string) string { return w.label(k, "closing.outcome.", "outcome.") })
 	if t.Pulse.Answers() > 0 {
 		m.Pulse = hbars(w.t("year.pulse"), []counted{{"up", t.Pulse.Up}, {"down", t.Pulse.Down}, {"self", t.Pulse.Self}},
 			func(k string) string { return w.t("year.pulse." + k) })
@@ -259,7 +269,7 @@ func build(l, name string, swv bool, y bot.SchoolYear, units []unit, now time.Ti
 
 	m.SurveyNote = w.t("year.survey.scale", "min", strconv.Itoa(bot.MinSurveyAnswers))
 	for _, tr := range trends(f.Surveys) {
-		v := surveyView{Name: w.label("year.survey.", tr.Survey), Question: w.label("", tr.Question)}
+		v := surveyView{Name: w.label(tr.Survey, "year.survey."), Question: w.question(tr.Survey, tr.Question)}
 		shown := func(p surveyPoint) string { return w.decimal(p.Mean) }
 		v.Chart = lines(v.Name+": "+v.Question, tr.Points, func(p surveyPoint) string { return w.period(p.Period) }, shown)
 		for _, pt := range tr.Points {
@@ -291,4 +301,12 @@ func build(l, name string, swv bool, y bot.SchoolYear, units []unit, now time.Ti
 		}
 	}
 	return m
+}
+
+// nonZero writes n above a bar; an empty month gets no "0" over nothing.
+func nonZero(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
 }

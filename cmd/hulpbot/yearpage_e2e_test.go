@@ -1,0 +1,423 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hulpbot/hulpbot/adapters/slackbot/slackfake"
+	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/catalog"
+)
+
+// The year overview in a real browser: hulpbot runs with two schools on a
+// fake Slack and a real Redis; the school year is seeded through signed
+// Slack commands and clicks; coordinators ask for their link with
+// "/hulp overzicht web"; headless Chromium opens the link it got by DM,
+// and the test reads the page Chromium rendered and its screenshot.
+
+const yearConfig = `listen: %q
+slack:
+  bot_token: ${HULPBOT_SLACK_BOT_TOKEN}
+  signing_secret: ${HULPBOT_SLACK_SIGNING_SECRET}
+  api_url: %q
+web:
+  public_url: %q
+  secret: 0123456789abcdef-e2e-web
+schools:
+  - id: de-vaart
+    name: Kindcentrum De Vaart
+    slack_team: T0DEVAART1
+    groups: ["3", "4", "5"]
+    fallback_channel: kernteam
+    helpers:
+      - {name: Anne, role: jeugdhulpverlener, slack: U0ANNE0001, schedule: ["altijd"], groups: ["3", "4", "5"]}
+      - {name: Bram, role: cjg-coach, slack: U0BRAM0001, schedule: ["altijd"]}
+    coordinators:
+      - {name: Sanne, slack: U0SANNE001}
+  - id: de-linde
+    name: Basisschool De Linde
+    slack_team: T0DELINDE1
+    groups: ["6", "7"]
+    fallback_channel: zorg
+    helpers:
+      - {name: Cas, role: jeugdhulpverlener, slack: U0CAS00001, schedule: ["altijd"]}
+    coordinators:
+      - {name: Karim, slack: U0KARIM001}
+samenwerkingsverbanden:
+  - id: swv-vaart-linde
+    name: Samenwerkingsverband Vaart en Linde
+    coordinators:
+      - {name: Marieke, slack: U0MARIEKE1}
+    schools: [de-vaart, de-linde]
+`
+
+type yearRun struct {
+	t      *testing.T
+	base   string
+	fake   *slackfake.Server
+	rdb    *redis.Client
+	prefix string
+	n      int
+
+	lastAnswer string
+}
+
+func startYear(t *testing.T) *yearRun {
+	t.Helper()
+	redisURL := testRedisURL(t)
+	addr := freeAddr(t)
+	fake := slackfake.New(t)
+	cfg := filepath.Join(t.TempDir(), "hulpbot.yaml")
+	writeFile(t, cfg, fmt.Sprintf(yearConfig, addr, fake.APIURL(), "http://"+addr))
+	getenv := env(t, map[string]string{
+		"REDIS_URL":                    redisURL,
+		"HULPBOT_SLACK_BOT_TOKEN":      "xoxb-e2e",
+		"HULPBOT_SLACK_SIGNING_SECRET": slackSecret,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"hulpbot", "-config", cfg}, getenv, strings.NewReader(""), io.Discard, logs)
+	}()
+	var once sync.Once
+	t.Cleanup(func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("run: %v", err)
+				}
+			case <-time.After(15 * time.Second):
+				t.Error("hulpbot did not stop")
+			}
+			if t.Failed() {
+				t.Logf("hulpbot log:\n%s", logs.String())
+			}
+		})
+	})
+	base := "http://" + addr
+	waitFor(t, base+"/healthz")
+	opts, err := redis.ParseURL(redisURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(opts)
+	t.Cleanup(func() { _ = rdb.Close() })
+	return &yearRun{t: t, base: base, fake: fake, rdb: rdb, prefix: getenv("HULPBOT_REDIS_PREFIX")}
+}
+
+func (y *yearRun) post(path string, form url.Values) {
+	y.t.Helper()
+	body := []byte(form.Encode())
+	req, _ := http.NewRequest(http.MethodPost, y.base+path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	slackfake.Sign(req.Header, slackSecret, time.Now(), body)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		y.t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		y.t.Fatalf("%s = %d %s", path, resp.StatusCode, b)
+	}
+	if path == "/slack/command" {
+		var ans slackfake.Response
+		_ = json.Unmarshal(b, &ans)
+		y.lastAnswer = ans.Text
+	}
+}
+
+// hulp types "/hulp text" in team as user and returns the answer.
+func (y *yearRun) hulp(team, user, text string) string {
+	y.t.Helper()
+	y.n++
+	y.post("/slack/command", slackfake.Command{TeamID: team, ChannelID: "C0GROEP001", UserID: user, UserName: strings.ToLower(user),
+		Text: text, TriggerID: fmt.Sprintf("year-trigger-%d", y.n), ResponseURL: y.fake.ResponseURL(fmt.Sprintf("year-cmd-%d", y.n))}.Form())
+	return y.lastAnswer
+}
+
+// press clicks button i of message m.
+func (y *yearRun) press(team, user string, m slackfake.Call, i int) {
+	y.t.Helper()
+	y.n++
+	b := slackfake.Buttons(y.t, m)[i]
+	y.post("/slack/interactivity", slackfake.Click{TeamID: team, UserID: user, UserName: strings.ToLower(user), ChannelID: m.Channel,
+		MessageTS: "1764150000.000001", ResponseURL: y.fake.ResponseURL(fmt.Sprintf("year-click-%d", y.n)),
+		TriggerID: fmt.Sprintf("year-click-%d", y.n), ActionTS: fmt.Sprintf("1764150061.%06d", y.n), Button: b}.Form())
+}
+
+func (y *yearRun) posts(channel string, n int) []slackfake.Call {
+	y.t.Helper()
+	y.fake.Wait(y.t, fmt.Sprintf("%d messages in %s", n, channel), 5*time.Second, func([]slackfake.Call) bool {
+		return len(y.fake.Posted(channel)) >= n
+	})
+	return y.fake.Posted(channel)
+}
+
+var linkRE = regexp.MustCompile(`http://\S+/overzicht/open\?t=\S+`)
+
+// link asks for the year overview as user in team and returns the link the
+// DM brought.
+func (y *yearRun) link(team, user string) string {
+	y.t.Helper()
+	dm := "D" + user[1:]
+	before := len(y.fake.Posted(dm))
+	if got := y.hulp(team, user, "overzicht web"); !strings.Contains(got, "persoonlijke link") || strings.Contains(got, "http") {
+		y.t.Fatalf("answer to overzicht web: %q", got)
+	}
+	msg := y.posts(dm, before+1)[before].Form.Get("text")
+	l := linkRE.FindString(msg)
+	if l == "" {
+		y.t.Fatalf("no link in the DM %q", msg)
+	}
+	return l
+}
+
+// seed plays a school year's worth of work through the real commands.
+func (y *yearRun) seed() {
+	y.t.Helper()
+	const vaart, linde = "T0DEVAART1", "T0DELINDE1"
+	// De Vaart, 1: Anne comes and closes; Marie answers "Hielp het?" with 👍.
+	y.hulp(vaart, "U0MARIE001", "groep 5")
+	offer := y.posts("D0ANNE0001", 1)[0]
+	y.press(vaart, "U0ANNE0001", offer, 0)
+	y.hulp(vaart, "U0ANNE0001", "klaar")
+	closed := y.posts("D0MARIE001", 2)[1]
+	y.press(vaart, "U0MARIE001", closed, 0)
+	// 2: Anne and Bram cannot: the kernteam channel gets it.
+	y.hulp(vaart, "U0MARIE001", "groep 3")
+	y.press(vaart, "U0ANNE0001", y.posts("D0ANNE0001", 2)[1], 1)
+	y.press(vaart, "U0BRAM0001", y.posts("D0BRAM0001", 1)[0], 1)
+	y.posts("C0KERNTEAM", 1)
+	y.hulp(vaart, "U0MARIE001", "annuleer")
+	// 3: Anne accepts in the chat and closes.
+	y.hulp(vaart, "U0JOOST001", "groep 4")
+	y.posts("D0ANNE0001", 3)
+	y.hulp(vaart, "U0ANNE0001", "ok")
+	y.hulp(vaart, "U0ANNE0001", "klaar")
+	// De Linde: two requests, Cas comes to both.
+	for i, g := range []string{"groep 6", "groep 7"} {
+		y.hulp(linde, "U0PIET0001", g)
+		y.press(linde, "U0CAS00001", y.posts("D0CAS00001", i+1)[i], 0)
+		y.hulp(linde, "U0CAS00001", "klaar")
+	}
+}
+
+// counters sets what the commands of this test cannot make: a month of
+// the previous school year, kinds of support and outcomes, survey
+// answers — in the keys and fields the store reads.
+func (y *yearRun) counters(now time.Time) {
+	y.t.Helper()
+	ctx := context.Background()
+	k := func(school, rest string) string { return y.prefix + ":{" + school + "}:" + rest }
+	month := bot.MonthOf(now)
+	lastYear := bot.MonthOf(now.AddDate(-1, 0, 0))
+	must := func(err error) {
+		if err != nil {
+			y.t.Fatal(err)
+		}
+	}
+	must(y.rdb.HSet(ctx, k("de-vaart", "month:"+lastYear), "requests", 7).Err())
+	must(y.rdb.HIncrBy(ctx, k("de-vaart", "month:"+month), bot.PrefixSupport+"gesprek", 2).Err())
+	must(y.rdb.HIncrBy(ctx, k("de-vaart", "month:"+month), bot.PrefixOutcome+"in_groep", 2).Err())
+	must(y.rdb.HIncrBy(ctx, k("de-linde", "month:"+month), bot.PrefixSupport+"tips", 2).Err())
+	// The pulse survey: 3 answers at De Vaart (too few), 4 at De Linde;
+	// together 7, enough for an average: (4·3 + 5·4) / 7 = 4,6.
+	must(y.rdb.HSet(ctx, k("de-vaart", "survey:pulse:"+month), "supported:4", 3).Err())
+	must(y.rdb.HSet(ctx, k("de-linde", "survey:pulse:"+month), "supported:5", 4).Err())
+	for _, s := range []string{"de-vaart", "de-linde"} {
+		for _, key := range []string{"month:" + month, "month:" + lastYear, "survey:pulse:" + month} {
+			y.rdb.Expire(ctx, k(s, key), time.Hour)
+		}
+	}
+}
+
+// chromium is the browser the test drives, or a skip.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("no chromium on PATH: install it (apt-get install -y chromium) to test the year overview in a real browser")
+	return ""
+}
+
+// browse loads u in headless Chromium with a fresh profile, and returns
+// the DOM it rendered; with shot, it also saves a screenshot there. The
+// virtual time budget lets the opening page's refresh to the overview run
+// before the DOM is read.
+func browse(t *testing.T, bin, u, shot string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+		"--user-data-dir=" + t.TempDir(), "--virtual-time-budget=5000", "--window-size=1000,1400"}
+	if shot != "" {
+		args = append(args, "--screenshot="+shot)
+	} else {
+		args = append(args, "--dump-dom")
+	}
+	var out, errs bytes.Buffer
+	cmd := exec.CommandContext(ctx, bin, append(args, u)...)
+	cmd.Stdout, cmd.Stderr = &out, &errs
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("chromium %s: %v\n%s", u, err, errs.String())
+	}
+	return out.String()
+}
+
+func wantIn(t *testing.T, what, body string, parts ...string) {
+	t.Helper()
+	for _, p := range parts {
+		if !strings.Contains(body, p) {
+			t.Errorf("%s lacks %q", what, p)
+		}
+	}
+}
+
+func TestYearOverviewInBrowser(t *testing.T) {
+	bin := chromium(t)
+	y := startYear(t)
+	y.seed()
+	y.counters(time.Now().In(mustLoc(t)))
+	month := time.Now().In(mustLoc(t)).Format("2006-01")
+
+	// Sanne, De Vaart's IB'er, opens her link in Chromium.
+	sanne := y.link("T0DEVAART1", "U0SANNE001")
+	dom := browse(t, bin, sanne, "")
+	wantIn(t, "De Vaart's page", dom,
+		"Jaaroverzicht Kindcentrum De Vaart", "Schooljaar "+bot.SchoolYearOf(time.Now().In(mustLoc(t))).String(),
+		`<th scope="row">Hulpvragen</th><td class="num">3</td>`,
+		`<th scope="row">Doorgezet naar het kanaal</th><td class="num">1</td>`,
+		`<th scope="row">Afgesloten</th><td class="num">2</td>`,
+		words("closing.support.", "gesprek"), words("closing.outcome.", "in_groep"), // support and outcome, in the catalogue's words
+		"te weinig antwoorden", // 3 answers
+		"Vergelijking met vorig schooljaar", `<td class="num prev">7</td>`,
+		"<svg", "overzicht.csv")
+	if strings.Contains(dom, "De Linde") {
+		t.Error("De Vaart's page shows De Linde")
+	}
+
+	// Karim of De Linde: his link opens De Linde, not De Vaart.
+	karim := y.link("T0DELINDE1", "U0KARIM001")
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	if code, body := fetch(t, c, karim); code != 200 {
+		t.Fatalf("Karim's link: %d %s", code, body)
+	}
+	if code, body := fetch(t, c, y.base+"/overzicht/school/de-linde/"); code != 200 || !strings.Contains(body, "Basisschool De Linde") {
+		t.Errorf("Karim's page: %d", code)
+	}
+	if code, body := fetch(t, c, y.base+"/overzicht/school/de-vaart/"); code != http.StatusForbidden || !strings.Contains(body, "persoonlijke link") {
+		t.Errorf("Karim at De Vaart: %d %s", code, body)
+	}
+	if got := y.hulp("T0DEVAART1", "U0KARIM001", "overzicht web"); !strings.Contains(got, "alleen voor") {
+		t.Errorf("Karim asking at De Vaart: %q", got)
+	}
+
+	// The CSV of De Linde, in Karim's session.
+	code, csv := fetch(t, c, y.base+"/overzicht/school/de-linde/overzicht.csv")
+	if code != 200 || !strings.HasPrefix(csv, "\ufeffmaand;hulpvragen;meedenkvragen;geaccepteerd;") {
+		t.Fatalf("csv: %d %q", code, csv[:min(len(csv), 200)])
+	}
+	wantIn(t, "De Linde's CSV", csv, "\n"+month+";2;0;2;", "begeleiding: "+words("closing.support.", "tips"), "toelichting")
+
+	// Marieke of the samenwerkingsverband: both schools and the sum.
+	marieke := y.link("T0DELINDE1", "U0MARIEKE1")
+	shot := filepath.Join(os.TempDir(), "hulpbot-year-swv.png")
+	dom = browse(t, bin, marieke, "")
+	wantIn(t, "the samenwerkingsverband's page", dom,
+		"Jaaroverzicht Samenwerkingsverband Vaart en Linde", "Kindcentrum De Vaart", "Basisschool De Linde",
+		`<th scope="row">Hulpvragen</th><td class="num">3</td><td class="num">2</td><td class="num">5</td>`,
+		"4,6") // the pulse survey's 7 answers together
+	browse(t, bin, marieke, shot)
+	checkScreenshot(t, shot)
+
+	// An altered link: a Dutch page and 403, in the browser and over HTTP.
+	altered := strings.Replace(sanne, "t=", "t=x", 1)
+	if code, body := fetch(t, &http.Client{}, altered); code != http.StatusForbidden || !strings.Contains(body, "klopt niet") {
+		t.Errorf("altered link: %d %s", code, body)
+	}
+	wantIn(t, "the altered link's page", browse(t, bin, altered, ""), "Geen toegang", "Deze link klopt niet")
+}
+
+// words is a kind of support or an outcome as the page names it: in the
+// catalogue's words, or as its key when the catalogue has none.
+func words(prefix, key string) string {
+	if s := catalog.Text(catalog.LangNL, prefix+key); s != prefix+key {
+		return s
+	}
+	return key
+}
+
+func mustLoc(t *testing.T) *time.Location {
+	l, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func fetch(t *testing.T, c *http.Client, u string) (int, string) {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// checkScreenshot decodes the PNG and wants a page, not a blank: many
+// colours (text, bars, lines) over a good part of it.
+func checkScreenshot(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	colors := map[uint32]bool{}
+	inked := 0
+	b := img.Bounds()
+	for yy := b.Min.Y; yy < b.Max.Y; yy += 2 {
+		for x := b.Min.X; x < b.Max.X; x += 2 {
+			r, g, bl, _ := img.At(x, yy).RGBA()
+			colors[(r>>8)<<16|(g>>8)<<8|bl>>8] = true
+			if r < 0xe000 || g < 0xe000 || bl < 0xe000 {
+				inked++
+			}
+		}
+	}
+	if len(colors) < 20 || inked < 2000 {
+		t.Errorf("screenshot %s looks blank: %d colours, %d inked samples of %v", path, len(colors), inked, b.Size())
+	}
+}
