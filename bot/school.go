@@ -53,6 +53,9 @@ type School struct {
 	Digest        Digest
 	HolidayRegion string    // noord, midden or zuid: the government feed's region
 	Holidays      []Holiday // the school's own closed days (studiedagen)
+
+	// Closing is what a helper is asked at closing (closing.go).
+	Closing Closing
 }
 
 // TeamLink puts a school on a chat platform. Team is what that platform's

@@ -191,6 +191,9 @@ type School struct {
 	// Holidays are extra closed days (studiedagen): "2026-10-12" or a range
 	// "2026-12-19/2027-01-03"; see ParseHoliday.
 	Holidays []string `yaml:"holidays,omitempty"`
+
+	// Closing is what a helper is asked after "/hulp klaar"; see Closing.
+	Closing Closing `yaml:"closing,omitempty"`
 }
 
 // Group is a group as configured: a plain string ("5") or a mapping with

@@ -96,6 +96,7 @@ func (c *Config) school(s *School) (*bot.School, error) {
 		Kernteam:        bot.Kernteam{Channel: s.Kernteam.Channel, Reminder: s.Kernteam.Reminder, Meeting: s.Kernteam.Meeting},
 		Digest:          bot.Digest{Cron: s.Digest.Cron, Channel: s.Digest.Channel},
 		HolidayRegion:   s.HolidayRegion,
+		Closing:         bot.Closing{Support: choices(s.Closing.Support), Outcomes: choices(s.Closing.Outcomes)},
 	}
 	for _, h := range s.Holidays {
 		d, err := ParseHoliday(h)

@@ -305,6 +305,7 @@ func (v *validator) school(c *Config, i int) {
 	}
 	v.team(p+".mattermost_team", PlatformMattermost, s.MattermostTeam, i)
 	v.team(p+".slack_team", PlatformSlack, s.SlackTeam, i)
+	v.closing(p, s.Closing)
 
 	groups := v.groups(p, s)
 

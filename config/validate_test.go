@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/hulpbot/hulpbot/bot"
 )
 
 // base is a valid configuration with two schools, both platforms (each
@@ -477,5 +479,58 @@ func TestMattermostCommandTokens(t *testing.T) {
 				t.Errorf("MattermostCommandTokens = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestValidateClosing(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		c    Closing
+		want []Problem
+	}{
+		{"defaults", Closing{}, nil},
+		{"own words", Closing{Support: []Choice{{Key: "gesprek"}, {Key: "sova", NL: "Sova"}}}, nil},
+		{"own key without words", Closing{Support: []Choice{{Key: "sova"}}},
+			[]Problem{{"schools[0].closing.support[0].nl", `empty: "sova" is not one of the defaults ([gesprek wandeling meegedraaid tips rustruimte ouders vervolg]), so it needs its Dutch words`}}},
+		{"bad key", Closing{Outcomes: []Choice{{Key: "In Groep", NL: "x"}}},
+			[]Problem{{"schools[0].closing.outcomes[0].key", `"In Groep" is not a key: 1 to 20 lowercase letters, digits and _`}}},
+		{"twice", Closing{Outcomes: []Choice{{Key: "in_groep"}, {Key: "in_groep"}}},
+			[]Problem{{"schools[0].closing.outcomes[1].key", `"in_groep" is used twice`}}},
+		{"too many", Closing{Support: []Choice{{Key: "gesprek"}, {Key: "wandeling"}, {Key: "meegedraaid"}, {Key: "tips"}, {Key: "rustruimte"}, {Key: "ouders"}, {Key: "vervolg"}, {Key: "a", NL: "a"}, {Key: "b", NL: "b"}}},
+			[]Problem{{"schools[0].closing.support", "9 answers: at most 8, so they fit under one message"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse([]byte(minimal), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Schools[0].Closing = tc.c
+			err = c.Validate()
+			var ve *ValidationError
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("Validate: %v", err)
+				}
+				return
+			}
+			if !errors.As(err, &ve) || !slices.Equal(ve.Problems, tc.want) {
+				t.Errorf("Validate = %v, want %v", err, tc.want)
+			}
+		})
+	}
+	dir, err := func() (*bot.Directory, error) {
+		c, err := Parse([]byte(minimal+"    closing: {support: [gesprek, {key: sova, nl: Sova, en: Social skills}]}\n"), nil)
+		if err != nil {
+			return nil, err
+		}
+		return c.Directory()
+	}()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, _ := dir.School("demo")
+	got := sc.Choices(bot.StepSupport)
+	if len(got) != 2 || got[1].Key != "sova" || got[1].Labels["en"] != "Social skills" || len(sc.Choices(bot.StepOutcome)) != len(bot.DefaultOutcomes) {
+		t.Errorf("choices = %+v", got)
 	}
 }

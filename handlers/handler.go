@@ -27,6 +27,9 @@ type Handler struct {
 	log    *slog.Logger
 	weekly *weeklyDeps // nil without WithWeekly: no digest on demand, no pulse
 	year   *yearDeps   // nil without WithYearLinks: no year overview in the browser
+	// closing asks what help was given at "/hulp klaar"; nil without
+	// WithClosing.
+	closing ClosingUseCases
 	// schools caches what each school's commands need again and again:
 	// schools are read-only once configured, and building the group index
 	// and the known words is a fifth of a command's work.
@@ -224,6 +227,8 @@ func (h *Handler) Click(ctx context.Context, c Click) ClickReply {
 	switch {
 	case isWeeklyAction(c.Action):
 		return h.weeklyClick(ctx, now, c)
+	case isClosingAction(c.Action):
+		return h.closingClick(ctx, now, c)
 	case c.Action == message.ActionPickup && c.RequestID != "":
 		// Anyone in the fallback channel may take an escalated request.
 		var r bot.Request

@@ -89,8 +89,21 @@ func cutTag(text string, tags ...string) (string, bool) {
 }
 
 // done answers "/hulp klaar": the request is closed; with #kernteam it goes
-// on the kernteam's agenda, else a button offers to put it there.
+// on the kernteam's agenda, else a button offers to put it there. With
+// WithClosing the reply asks what help was given, its buttons first.
 func (h *Handler) done(ctx context.Context, now time.Time, c Command, cmd DoneCmd) (Reply, string, error) {
+	reply, id, err := h.resolve(ctx, now, c, cmd)
+	if err != nil || h.closing == nil || id == "" {
+		return reply, id, err
+	}
+	l := catalog.Lang(c.School.Language)
+	reply.Text = catalog.Lines(reply.Text, catalog.Text(l, "closing.support.ask"))
+	reply.Buttons = append(catalog.ClosingButtons(c.School, l, bot.StepSupport, id), reply.Buttons...)
+	return reply, id, nil
+}
+
+// resolve closes the request and, with #kernteam, marks it.
+func (h *Handler) resolve(ctx context.Context, now time.Time, c Command, cmd DoneCmd) (Reply, string, error) {
 	sc := c.School
 	l := catalog.Lang(sc.Language)
 	note, mark := cutTag(cmd.Note, kernteamTags...)

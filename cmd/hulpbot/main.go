@@ -161,7 +161,7 @@ func (m *Main) Run(ctx context.Context) error {
 	box.SetRenderer(catalog.NewNoticeRenderer(m.dir, svc))
 	weekly := newWeekly(store, m.log)
 	mux := routes(store)
-	opts := []handlers.Option{handlers.WithWeekly(weekly, box)}
+	opts := []handlers.Option{handlers.WithWeekly(weekly, box), handlers.WithClosing(bot.NewClosings(store, m.log))}
 	if o := m.openYearPage(rdb, store, mux, box); o != nil {
 		opts = append(opts, o)
 	}
