@@ -43,6 +43,9 @@ type View struct {
 	Scope Scope
 	What  string // "page" or "csv"
 	Year  bot.SchoolYear
+	// Schools are the schools whose figures were shown: one, or all of a
+	// samenwerkingsverband's.
+	Schools []string
 }
 
 // Schools finds schools by id.
@@ -76,7 +79,7 @@ type Server struct {
 	keys    Keys
 	o       Options
 	secure  bool
-	tmpl    *template.Template
+	tmpl    map[string]*template.Template // by language
 }
 
 //go:embed assets
@@ -97,10 +100,13 @@ func New(schools Schools, figs Figures, keys Keys, o Options) *Server {
 	o.Log = o.Log.With("component", "yearpage")
 	o.PublicURL = strings.TrimRight(o.PublicURL, "/")
 	s := &Server{schools: schools, figs: figs, keys: keys, o: o, secure: strings.HasPrefix(o.PublicURL, "https://")}
-	s.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
-		// Replaced per page with the page's language (execute).
-		"t": func(key string, vars ...string) string { return key },
-	}).ParseFS(assets, "assets/page.html"))
+	// One set of templates per language, each with its words: parsed once.
+	s.tmpl = map[string]*template.Template{}
+	for _, l := range []string{catalog.LangNL, catalog.LangEN} {
+		s.tmpl[l] = template.Must(template.New("").Funcs(template.FuncMap{
+			"t": func(key string, vars ...string) string { return catalog.Text(l, key, vars...) },
+		}).ParseFS(assets, "assets/page.html"))
+	}
 	return s
 }
 
@@ -345,7 +351,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 		m.Years = append(m.Years, yearNav{Label: yy.String(), URL: "?jaar=" + strconv.Itoa(yy.Start), Current: yy == y})
 	}
 	m.CSVURL = "overzicht.csv?jaar=" + strconv.Itoa(y.Start)
-	s.audit(r.Context(), View{At: now, Who: p.Who, Scope: p.Scope, What: "page", Year: y})
+	s.audit(r.Context(), View{At: now, Who: p.Who, Scope: p.Scope, What: "page", Year: y, Schools: schoolIDs(units)})
 	s.render(w, http.StatusOK, "page", l, m)
 }
 
@@ -366,12 +372,20 @@ func (s *Server) csv(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body := CSV(l, p.Scope.Kind == ScopeSWV, y, units)
-	s.audit(r.Context(), View{At: s.o.Now(), Who: p.Who, Scope: p.Scope, What: "csv", Year: y})
+	s.audit(r.Context(), View{At: s.o.Now(), Who: p.Who, Scope: p.Scope, What: "csv", Year: y, Schools: schoolIDs(units)})
 	h := w.Header()
 	securityHeaders(h)
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", `attachment; filename="jaaroverzicht-`+p.Scope.ID+"-"+y.String()+`.csv"`)
 	_, _ = w.Write(body)
+}
+
+func schoolIDs(us []unit) []string {
+	out := make([]string, len(us))
+	for i, u := range us {
+		out[i] = u.School.ID
+	}
+	return out
 }
 
 func (s *Server) audit(ctx context.Context, v View) {
@@ -410,18 +424,19 @@ func (s *Server) message(w http.ResponseWriter, l string, status int, key string
 // render executes a template in language l; the page is built in memory
 // first, so a failure is a clean 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, status int, name, l string, data any) {
-	t, err := s.tmpl.Clone()
+	t, ok := s.tmpl[l]
+	if !ok {
+		t = s.tmpl[catalog.LangNL]
+	}
+	var buf bytes.Buffer
+	err := t.ExecuteTemplate(&buf, name, data)
 	if err == nil {
-		t.Funcs(template.FuncMap{"t": func(key string, vars ...string) string { return catalog.Text(l, key, vars...) }})
-		var buf bytes.Buffer
-		if err = t.ExecuteTemplate(&buf, name, data); err == nil {
-			h := w.Header()
-			securityHeaders(h)
-			h.Set("Content-Type", "text/html; charset=utf-8")
-			w.WriteHeader(status)
-			_, _ = w.Write(buf.Bytes())
-			return
-		}
+		h := w.Header()
+		securityHeaders(h)
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(status)
+		_, _ = w.Write(buf.Bytes())
+		return
 	}
 	s.o.Log.Error("render", "template", name, "err", err)
 	http.Error(w, "internal error", http.StatusInternalServerError)

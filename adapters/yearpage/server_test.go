@@ -7,6 +7,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -171,7 +172,7 @@ func TestSchoolLinkOpensOwnPage(t *testing.T) {
 	if strings.Contains(body, "De Linde") {
 		t.Error("a school's page shows another school")
 	}
-	if len(f.audit.views) != 1 || f.audit.views[0].What != "page" || f.audit.views[0].Who != sanne {
+	if len(f.audit.views) != 1 || f.audit.views[0].What != "page" || f.audit.views[0].Who != sanne || !slices.Equal(f.audit.views[0].Schools, []string{"de-vaart"}) {
 		t.Errorf("audit = %+v", f.audit.views)
 	}
 
@@ -273,6 +274,9 @@ func TestSWVCoordinatorSeesBothSchoolsAndSum(t *testing.T) {
 	code, body, _ = get(t, c, f.srv.URL+"/overzicht/swv/swv-1/")
 	if code != 200 {
 		t.Fatalf("%d\n%s", code, body)
+	}
+	if v := f.audit.views; len(v) != 1 || v[0].Who != marieke || !slices.Equal(v[0].Schools, []string{"de-vaart", "de-linde"}) {
+		t.Errorf("audit = %+v; want Marieke's look at both schools", v)
 	}
 	wantAll(t, body, "SWV Vaart en Linde", "Kindcentrum De Vaart", "De Linde", "Totaal",
 		`<td class="num">5</td><td class="num">4</td><td class="num">9</td>`, // requests per school and the sum
