@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -168,5 +169,47 @@ func TestOnSentinel(t *testing.T) {
 	story(ctx, t, s, 5)
 	if r, err := New(rdb, "hb", nil).Request(ctx, "school-0", "r1"); err != nil || r.State != bot.StateResolved {
 		t.Errorf("after the failover school-0's request = %+v, %v; want resolved", r, err)
+	}
+}
+
+// BenchmarkReplicaBound measures what bounding a failover's loss costs a
+// request for help (CreateAndOffer) on a master with one replica: as is;
+// with min-replicas-to-write 1 (the master refuses writes when no replica
+// follows it); and with WAIT 1 after the change on the same connection (the
+// change is on the replica before anyone is told). docs/guarantees.md has
+// the figures.
+//
+//	go test ./adapters/redisstore/ -run '^$' -bench ReplicaBound -benchtime 3000x
+func BenchmarkReplicaBound(b *testing.B) {
+	st := redistest.Sentinel(b)
+	ctx := context.Background()
+	master := redis.NewClient(&redis.Options{Addr: st.Master, PoolSize: 1})
+	b.Cleanup(func() { _ = master.Close() })
+	cs := cands("anne", "bram", "cees")
+	for _, bc := range []struct {
+		name        string
+		minReplicas string
+		wait        bool
+	}{{"async", "0", false}, {"min-replicas-to-write_1", "1", false}, {"WAIT_1", "0", true}} {
+		b.Run(bc.name, func(b *testing.B) {
+			if err := master.ConfigSet(ctx, "min-replicas-to-write", bc.minReplicas).Err(); err != nil {
+				b.Fatal(err)
+			}
+			s := New(master, redistest.Prefix(b), nil)
+			i := 0
+			for b.Loop() {
+				r := request("r1", t0)
+				r.SchoolID = "bench-" + strconv.Itoa(i)
+				i++
+				if _, err := s.CreateAndOffer(ctx, t0, r, cs, t0.Add(timeout), retention); err != nil {
+					b.Fatal(err)
+				}
+				if bc.wait {
+					if n, err := master.Wait(ctx, 1, time.Second).Result(); err != nil || n < 1 {
+						b.Fatalf("WAIT 1 = %d, %v", n, err)
+					}
+				}
+			}
+		})
 	}
 }

@@ -44,6 +44,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
 	"github.com/hulpbot/hulpbot/adapters/slackbot/slackfake"
 )
 
@@ -90,9 +91,10 @@ var faultHelpers = map[string]struct{ name, user, dm string }{
 // (a restart is a new process with the same configuration).
 type faultRig struct {
 	t     *testing.T
-	rs    *redisServer
+	rs    *redisServer // nil on a cluster or Sentinel setup
+	url   string       // hulpbot's REDIS_URL
 	fake  *slackfake.Server
-	rdb   *redis.Client
+	rdb   redis.UniversalClient
 	cfg   string
 	base  string
 	hc    *http.Client
@@ -111,15 +113,24 @@ type faultProc struct {
 func startFaultRig(t *testing.T) *faultRig {
 	t.Helper()
 	rs := startRedisServer(t) // skips without redis-server
+	rdb := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", rs.port)})
+	t.Cleanup(func() { _ = rdb.Close() })
+	r := startFaultRigOn(t, rs.url(), rdb)
+	r.rs = rs
+	return r
+}
+
+// startFaultRigOn is startFaultRig on the Redis that url names (a cluster,
+// say), which the test reads through rdb.
+func startFaultRigOn(t *testing.T, url string, rdb redis.UniversalClient) *faultRig {
+	t.Helper()
 	fake := slackfake.New(t)
 	addr := freeAddr(t)
 	cfg := filepath.Join(t.TempDir(), "hulpbot.yaml")
 	writeFile(t, cfg, fmt.Sprintf(faultConfig, addr, fake.APIURL()))
-	rdb := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", rs.port)})
-	t.Cleanup(func() { _ = rdb.Close() })
 	tr := &http.Transport{MaxIdleConns: 100, MaxIdleConnsPerHost: 100}
 	t.Cleanup(tr.CloseIdleConnections)
-	r := &faultRig{t: t, rs: rs, fake: fake, rdb: rdb, cfg: cfg, base: "http://" + addr,
+	r := &faultRig{t: t, url: url, fake: fake, rdb: rdb, cfg: cfg, base: "http://" + addr,
 		hc: &http.Client{Transport: tr, Timeout: 10 * time.Second}}
 	t.Cleanup(func() {
 		r.mu.Lock()
@@ -144,7 +155,7 @@ func (r *faultRig) start() *faultProc {
 	r.t.Helper()
 	cmd := exec.Command(binary(r.t), "-config", r.cfg, "-log-level", "info")
 	cmd.Env = append(os.Environ(),
-		"REDIS_URL="+r.rs.url(), "HULPBOT_REDIS_PREFIX="+faultPrefix, "HULPBOT_METRICS_LISTEN=127.0.0.1:0",
+		"REDIS_URL="+r.url, "HULPBOT_REDIS_PREFIX="+faultPrefix, "HULPBOT_METRICS_LISTEN=127.0.0.1:0",
 		"HULPBOT_SLACK_BOT_TOKEN=xoxb-fault", "HULPBOT_SLACK_SIGNING_SECRET="+slackSecret)
 	p := &faultProc{cmd: cmd, logs: &lockedBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
@@ -331,9 +342,11 @@ func (r *faultRig) requests() map[string][]storedRequest {
 	ctx := context.Background()
 	out := map[string][]storedRequest{}
 	prefix := faultKey("req:")
-	iter := r.rdb.Scan(ctx, 0, prefix+"*", 500).Iterator()
-	for iter.Next(ctx) {
-		k := iter.Val()
+	keys, err := redistest.Keys(ctx, r.rdb, prefix+"*")
+	if err != nil {
+		r.t.Fatalf("scan requests: %v", err)
+	}
+	for _, k := range keys {
 		id := strings.TrimPrefix(k, prefix)
 		if strings.Contains(id, ":") || r.rdb.Type(ctx, k).Val() != "hash" {
 			continue // not a request record
@@ -347,9 +360,6 @@ func (r *faultRig) requests() map[string][]storedRequest {
 			sr.tried = strings.Split(h["tried"], ",")
 		}
 		out[sr.handle] = append(out[sr.handle], sr)
-	}
-	if err := iter.Err(); err != nil {
-		r.t.Fatalf("scan requests: %v", err)
 	}
 	return out
 }

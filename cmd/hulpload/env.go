@@ -21,6 +21,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"gopkg.in/yaml.v3"
 
+	"github.com/hulpbot/hulpbot/adapters/redisstore"
 	"github.com/hulpbot/hulpbot/config"
 )
 
@@ -36,7 +37,7 @@ type Env struct {
 	Dir     string
 
 	bot *child
-	rdb *redis.Client
+	rdb redis.UniversalClient
 	// tidy: remove the run's keys from Redis at the end (a Redis that is
 	// not hulpload's own).
 	tidy bool
@@ -157,11 +158,9 @@ func NewEnv(ctx context.Context, l Layout, o EnvOptions, log *slog.Logger) (_ *E
 		return nil, fmt.Errorf("%w (log: %s)", err, filepath.Join(e.Dir, "hulpbot.log"))
 	}
 	if e.Layout.RedisURL != "" {
-		opt, err := redis.ParseURL(e.Layout.RedisURL)
-		if err != nil {
+		if e.rdb, _, err = redisstore.Open(e.Layout.RedisURL); err != nil {
 			return nil, err
 		}
-		e.rdb = redis.NewClient(opt)
 	}
 	return e, nil
 }
@@ -220,24 +219,34 @@ func (e *Env) Close() {
 func (e *Env) removeKeys() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	n := 0
-	iter := e.rdb.Scan(ctx, 0, e.Layout.RedisPrefix+":*", 1000).Iterator()
-	var batch []string
-	flush := func() {
-		if len(batch) > 0 {
-			_ = e.rdb.Unlink(ctx, batch...).Err()
-			n += len(batch)
-			batch = batch[:0]
+	var n atomic.Int64
+	each(ctx, e.rdb, func(ctx context.Context, c redis.Cmdable) error {
+		iter := c.Scan(ctx, 0, e.Layout.RedisPrefix+":*", 1000).Iterator()
+		var batch []string
+		flush := func() {
+			if len(batch) > 0 {
+				// One UNLINK per key: on a cluster the keys of a
+				// batch are in many slots.
+				_, _ = c.Pipelined(ctx, func(p redis.Pipeliner) error {
+					for _, k := range batch {
+						p.Unlink(ctx, k)
+					}
+					return nil
+				})
+				n.Add(int64(len(batch)))
+				batch = batch[:0]
+			}
 		}
-	}
-	for iter.Next(ctx) {
-		batch = append(batch, iter.Val())
-		if len(batch) == 500 {
-			flush()
+		for iter.Next(ctx) {
+			batch = append(batch, iter.Val())
+			if len(batch) == 500 {
+				flush()
+			}
 		}
-	}
-	flush()
-	e.log.Info("removed the run's keys", "prefix", e.Layout.RedisPrefix, "keys", n)
+		flush()
+		return iter.Err()
+	}, false)
+	e.log.Info("removed the run's keys", "prefix", e.Layout.RedisPrefix, "keys", n.Load())
 }
 
 // Proc reads the hulpbot process's figures; zero without a pid.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"gopkg.in/yaml.v3"
 	"io"
 	"net/http"
 	"net/url"
@@ -317,4 +318,38 @@ func TestEndToEndAgainstStandIn(t *testing.T) {
 	if r.errs.total() != 1 {
 		t.Errorf("errors after a bad signature: %s", r.errs.String())
 	}
+}
+
+// TestConfigPools: with -pool 5, schools 0–4 have the same helpers (Slack
+// ids and names), school 5 others; the configuration loads in hulpbot.
+func TestConfigPools(t *testing.T) {
+	l := Layout{
+		Schools: 7, Helpers: 2, Pool: 5, Listen: "127.0.0.1:18080", RedisURL: "redis+cluster://127.0.0.1:7000,127.0.0.1:7001",
+		RedisPrefix: "hltest", OfferTimeout: 30 * time.Second, FollowUp: time.Hour,
+		Secret: "s3cr3t-for-test", APIURL: "http://127.0.0.1:18099/api/",
+	}
+	b, err := l.Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c yamlConfig
+	if err := yaml.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	for s, sc := range c.Schools {
+		owner := 0
+		if s >= 5 {
+			owner = 5
+		}
+		for h, hp := range sc.Helpers {
+			if hp.Slack != HelperUser(owner, h) || hp.Name != helperDisplay(owner, h) {
+				t.Errorf("school %d helper %d = %s %q, want %s's", s, h, hp.Slack, hp.Name, SchoolID(owner))
+			}
+		}
+	}
+	path := filepath.Join(t.TempDir(), "hulpbot.yaml")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	checkHulpbotConfig(t, path, l)
 }

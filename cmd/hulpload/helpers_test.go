@@ -48,9 +48,9 @@ func checkHulpbotConfig(t *testing.T, path string, l Layout) {
 			t.Errorf("school %d: %d helpers", s, len(sc.Helpers))
 		}
 		for h := range l.Helpers {
-			hp, ok := sc.Helper(bot.Address{Platform: slackbot.Platform, Handle: HelperUser(s, h)})
+			hp, ok := sc.Helper(bot.Address{Platform: slackbot.Platform, Handle: HelperUser(l.owner(s), h)})
 			if !ok || !hp.Schedule.Always {
-				t.Errorf("helper %s: %+v %v", HelperUser(s, h), hp, ok)
+				t.Errorf("helper %s: %+v %v", HelperUser(l.owner(s), h), hp, ok)
 			}
 		}
 		if _, ok := sc.Group(Group); !ok {

@@ -71,6 +71,7 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	fs.StringVar(&o.Scenario, "scenario", "notify", "intake | notify | escalation | scale | serve | ceiling")
 	fs.IntVar(&o.Schools, "schools", 0, "schools to configure (default per scenario: intake 100, notify 10, escalation 1000, serve 1000)")
 	fs.IntVar(&o.Helpers, "helpers", 0, "helpers per school (default 10; escalation 20)")
+	fs.IntVar(&o.Pool, "pool", 0, "this many schools in a row share their helpers (the same people), as in a samenwerkingsverband; 0: each school its own")
 	fs.IntVar(&o.Concurrency, "concurrency", 0, "teachers in flight at once (default 50)")
 	fs.IntVar(&o.Requests, "requests", 0, "at most this many requests for help (default: intake 1000, escalation 10000)")
 	fs.DurationVar(&o.Duration, "duration", 0, "at most this long sending (default per scenario; serve, ceiling: how long to stay up)")
@@ -83,7 +84,7 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	fs.StringVar(&o.Target, "target", "", "base URL of a hulpbot that is already running (with -config)")
 	fs.IntVar(&o.PID, "pid", 0, "pid of the running hulpbot, for RSS and CPU (with -target)")
 	fs.StringVar(&o.Config, "config", "", "configuration written by -write-config that the running hulpbot uses (with -target)")
-	fs.StringVar(&o.RedisURL, "redis", "", "Redis for the hulpbot hulpload starts (default: a redis-server of its own with AOF everysec)")
+	fs.StringVar(&o.RedisURL, "redis", "", "Redis for the hulpbot hulpload starts, any redis_url (redis+cluster://… for a Redis Cluster; default: a redis-server of its own with AOF everysec)")
 	fs.StringVar(&o.FakeAddr, "fake-addr", "127.0.0.1:0", "loopback address of the fake Slack Web API")
 	fs.DurationVar(&o.Delay, "slack-delay", 0, "the fake Slack holds each answer this long (Slack's own latency)")
 	fs.StringVar(&o.LogLevel, "hulpbot-log-level", "info", "-log-level of the hulpbot hulpload starts")
@@ -271,7 +272,7 @@ func writeConfig(o Options) error {
 		redisURL = "redis://127.0.0.1:6379/0"
 	}
 	l := Layout{
-		Schools: o.Schools, Helpers: o.Helpers, Listen: o.Listen, RedisURL: redisURL,
+		Schools: o.Schools, Helpers: o.Helpers, Pool: o.Pool, Listen: o.Listen, RedisURL: redisURL,
 		RedisPrefix: "hl" + randomHex(4), OfferTimeout: o.OfferTimeout, FollowUp: time.Hour,
 		Secret: "hulpload" + randomHex(12), APIURL: "http://" + o.FakeAddr + "/api/",
 	}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -198,24 +199,45 @@ func startRedis(dir string) (*redisServer, error) {
 	}
 }
 
-// redisCPU is used_cpu_user + used_cpu_sys of a Redis server.
-func redisCPU(ctx context.Context, rdb *redis.Client) (time.Duration, error) {
-	info, err := rdb.Info(ctx, "cpu").Result()
-	if err != nil {
-		return 0, err
-	}
+// redisCPU is used_cpu_user + used_cpu_sys of a Redis server; of a
+// cluster, of all its nodes, replicas included (they pay for replication).
+func redisCPU(ctx context.Context, rdb redis.UniversalClient) (time.Duration, error) {
+	var mu sync.Mutex
 	var total float64
-	for _, line := range strings.Split(info, "\n") {
-		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
-		if ok && (k == "used_cpu_user" || k == "used_cpu_sys") {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				return 0, fmt.Errorf("redis info %s: %w", k, err)
-			}
-			total += f
+	err := each(ctx, rdb, func(ctx context.Context, c redis.Cmdable) error {
+		info, err := c.Info(ctx, "cpu").Result()
+		if err != nil {
+			return err
 		}
+		for _, line := range strings.Split(info, "\n") {
+			k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+			if ok && (k == "used_cpu_user" || k == "used_cpu_sys") {
+				f, err := strconv.ParseFloat(v, 64)
+				if err != nil {
+					return fmt.Errorf("redis info %s: %w", k, err)
+				}
+				mu.Lock()
+				total += f
+				mu.Unlock()
+			}
+		}
+		return nil
+	}, true)
+	return time.Duration(total * float64(time.Second)), err
+}
+
+// each calls f with rdb, or on a cluster with each master (and each
+// replica too when all).
+func each(ctx context.Context, rdb redis.UniversalClient, f func(context.Context, redis.Cmdable) error, all bool) error {
+	cc, ok := rdb.(*redis.ClusterClient)
+	if !ok {
+		return f(ctx, rdb)
 	}
-	return time.Duration(total * float64(time.Second)), nil
+	g := func(ctx context.Context, n *redis.Client) error { return f(ctx, n) }
+	if all {
+		return cc.ForEachShard(ctx, g)
+	}
+	return cc.ForEachMaster(ctx, g)
 }
 
 // waitReady polls url until it answers 200.
@@ -242,13 +264,25 @@ func waitReady(ctx context.Context, url string, c *child, timeout time.Duration)
 	}
 }
 
-// redisCalls reads the calls of each command from INFO commandstats.
-func redisCalls(ctx context.Context, rdb *redis.Client) (map[string]int64, error) {
-	info, err := rdb.Info(ctx, "commandstats").Result()
-	if err != nil {
-		return nil, err
-	}
+// redisCalls reads the calls of each command from INFO commandstats; of a
+// cluster, summed over its masters.
+func redisCalls(ctx context.Context, rdb redis.UniversalClient) (map[string]int64, error) {
+	var mu sync.Mutex
 	out := map[string]int64{}
+	err := each(ctx, rdb, func(ctx context.Context, c redis.Cmdable) error {
+		info, err := c.Info(ctx, "commandstats").Result()
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		addCalls(out, info)
+		return nil
+	}, false)
+	return out, err
+}
+
+func addCalls(out map[string]int64, info string) {
 	for _, line := range strings.Split(info, "\n") {
 		// cmdstat_evalsha:calls=123,usec=456,...
 		name, rest, ok := strings.Cut(strings.TrimSpace(line), ":")
@@ -259,10 +293,9 @@ func redisCalls(ctx context.Context, rdb *redis.Client) (map[string]int64, error
 			if v, ok := strings.CutPrefix(kv, "calls="); ok {
 				n, err := strconv.ParseInt(v, 10, 64)
 				if err == nil {
-					out[strings.TrimPrefix(name, "cmdstat_")] = n
+					out[strings.TrimPrefix(name, "cmdstat_")] += n
 				}
 			}
 		}
 	}
-	return out, nil
 }

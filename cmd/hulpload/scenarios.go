@@ -20,6 +20,7 @@ type Options struct {
 	Scenario     string
 	Schools      int
 	Helpers      int
+	Pool         int // schools in a row that share their helpers
 	Concurrency  int
 	Requests     int
 	Duration     time.Duration
@@ -166,7 +167,7 @@ type runner struct {
 
 func (r *runner) layout(schools int) Layout {
 	return Layout{
-		Schools: schools, Helpers: r.o.Helpers, RedisURL: r.redis,
+		Schools: schools, Helpers: r.o.Helpers, Pool: r.o.Pool, RedisURL: r.redis,
 		RedisPrefix:  "hl" + randomHex(4),
 		OfferTimeout: r.o.OfferTimeout, FollowUp: time.Hour, Secret: "hulpload" + randomHex(12),
 	}

@@ -139,12 +139,13 @@ type ClusterServers struct {
 }
 
 // Cluster starts a Redis Cluster of three masters and three replicas on free
-// loopback ports, in a temporary directory, stopped when the test ends. It
-// skips the test when redis-server or redis-cli is missing.
-func Cluster(t testing.TB) *ClusterServers {
+// loopback ports, in a temporary directory, stopped when the test ends;
+// serverArgs are given to every node. It skips the test when redis-server
+// or redis-cli is missing.
+func Cluster(t testing.TB, serverArgs ...string) *ClusterServers {
 	t.Helper()
 	Need(t, serverBinary, cliBinary)
-	c, err := StartCluster(t.TempDir())
+	c, err := StartCluster(t.TempDir(), serverArgs...)
 	if c != nil {
 		t.Cleanup(c.Stop)
 	}
@@ -156,7 +157,7 @@ func Cluster(t testing.TB) *ClusterServers {
 
 // StartCluster is Cluster outside a test: the caller stops it. On an error
 // the servers it started are returned too, to be stopped.
-func StartCluster(dir string) (*ClusterServers, error) {
+func StartCluster(dir string, serverArgs ...string) (*ClusterServers, error) {
 	c := &ClusterServers{Servers: &Servers{dir: dir, procs: map[string]*exec.Cmd{}}}
 	var wg sync.WaitGroup
 	errs := make([]error, 6)
@@ -174,10 +175,11 @@ func StartCluster(dir string) (*ClusterServers, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = c.start(addr, serverBinary, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+			args := []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 				"--cluster-enabled", "yes", "--cluster-port", strconv.Itoa(bus),
-				"--cluster-config-file", "nodes-"+strconv.Itoa(port)+".conf",
-				"--cluster-node-timeout", "2000", "--dir", dir, "--save", "", "--appendonly", "no")
+				"--cluster-config-file", "nodes-" + strconv.Itoa(port) + ".conf",
+				"--cluster-node-timeout", "2000", "--dir", dir, "--save", "", "--appendonly", "no"}
+			errs[i] = c.start(addr, serverBinary, append(args, serverArgs...)...)
 		}()
 	}
 	wg.Wait()
@@ -223,8 +225,10 @@ func (c *ClusterServers) Client(t testing.TB) *redis.ClusterClient {
 // Failover makes the replica of the master that holds key take over with
 // CLUSTER FAILOVER (the replica first catches up with its master, which
 // holds its clients meanwhile), and waits until the new master is
-// announced. It returns the old and the new master's address.
-func (c *ClusterServers) Failover(ctx context.Context, key string) (from, to string, err error) {
+// announced. It returns the old and the new master's address. An option
+// ("FORCE": take over without the master's consent, so without catching
+// up) is passed on.
+func (c *ClusterServers) Failover(ctx context.Context, key string, option ...string) (from, to string, err error) {
 	cl := redis.NewClusterClient(&redis.ClusterOptions{Addrs: c.Nodes})
 	defer func() { _ = cl.Close() }()
 	slot, err := cl.ClusterKeySlot(ctx, key).Result()
@@ -258,7 +262,11 @@ func (c *ClusterServers) Failover(ctx context.Context, key string) (from, to str
 	}
 	r := redis.NewClient(&redis.Options{Addr: to})
 	defer func() { _ = r.Close() }()
-	if err := r.Do(ctx, "CLUSTER", "FAILOVER").Err(); err != nil {
+	args := []any{"CLUSTER", "FAILOVER"}
+	for _, o := range option {
+		args = append(args, o)
+	}
+	if err := r.Do(ctx, args...).Err(); err != nil {
 		return from, to, fmt.Errorf("CLUSTER FAILOVER on %s: %w", to, err)
 	}
 	err = until(15*time.Second, to+" becomes master", func(ctx context.Context) (bool, error) {
@@ -285,12 +293,13 @@ type SentinelServers struct {
 const MasterName = "hulpbot"
 
 // Sentinel starts a master, its replica and three sentinels on free
-// loopback ports, stopped when the test ends. It skips the test when
-// redis-server or redis-sentinel is missing.
-func Sentinel(t testing.TB) *SentinelServers {
+// loopback ports, stopped when the test ends; serverArgs are given to both
+// redis-servers (e.g. "--min-replicas-to-write", "1"). It skips the test
+// when redis-server or redis-sentinel is missing.
+func Sentinel(t testing.TB, serverArgs ...string) *SentinelServers {
 	t.Helper()
 	Need(t, serverBinary, sentinelBinary)
-	s, err := StartSentinel(t.TempDir())
+	s, err := StartSentinel(t.TempDir(), serverArgs...)
 	if s != nil {
 		t.Cleanup(s.Stop)
 	}
@@ -301,7 +310,7 @@ func Sentinel(t testing.TB) *SentinelServers {
 }
 
 // StartSentinel is Sentinel outside a test: the caller stops it.
-func StartSentinel(dir string) (*SentinelServers, error) {
+func StartSentinel(dir string, serverArgs ...string) (*SentinelServers, error) {
 	s := &SentinelServers{Servers: &Servers{dir: dir, procs: map[string]*exec.Cmd{}}}
 	ports := make([]int, 5)
 	for i := range ports {
@@ -313,7 +322,7 @@ func StartSentinel(dir string) (*SentinelServers, error) {
 	}
 	addr := func(p int) string { return "127.0.0.1:" + strconv.Itoa(p) }
 	s.Master, s.Replica = addr(ports[0]), addr(ports[1])
-	common := []string{"--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"}
+	common := append([]string{"--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"}, serverArgs...)
 	if err := s.start(s.Master, serverBinary, append([]string{"--port", strconv.Itoa(ports[0])}, common...)...); err != nil {
 		return s, err
 	}
