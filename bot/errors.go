@@ -41,4 +41,7 @@ var (
 	// ErrEmpty: a text that must say something (an agenda theme, a
 	// question) says nothing.
 	ErrEmpty = errors.New("empty text")
+	// ErrNotHeld: a held request was let go already (sent, or withdrawn):
+	// a second press, or the press after the hold's deadline.
+	ErrNotHeld = errors.New("request no longer held")
 )

@@ -21,9 +21,16 @@ const (
 	CountCancelled     = "cancelled"      // withdrawn by the requester
 	CountResolved      = "resolved"       // closed by the helper
 	CountNoCover       = "no_cover"       // asked while nobody was on duty
-	PrefixGroup        = "group:"         // + group id: requests per group
-	PrefixDayPart      = "daypart:"       // + day part name: requests per day part
-	PrefixPulse        = "pulse:"         // + PulseAnswer: answers to "Hielp het?"
+	// A note that seemed to name a child or hold health data was held
+	// before anything was sent, and how each hold ended. Counts only.
+	CountHeld                = "held"
+	CountHeldSentWithoutNote = "held_sent_without_note"
+	CountHeldSentAnyway      = "held_sent_anyway"
+	CountHeldCancelled       = "held_cancelled"
+	CountHeldTimeout         = "held_timeout"
+	PrefixGroup              = "group:"   // + group id: requests per group
+	PrefixDayPart            = "daypart:" // + day part name: requests per day part
+	PrefixPulse              = "pulse:"   // + PulseAnswer: answers to "Hielp het?"
 )
 
 // DayPartOutside is the day part of requests made outside every configured

@@ -25,6 +25,19 @@ type Store interface {
 	// stands, comes back with an error wrapping ErrDuplicate.
 	CreateAndOffer(ctx context.Context, now time.Time, r Request, cands []Candidate, deadline time.Time, retention time.Duration) (Request, error)
 
+	// Hold stores r held until until (a note that must not go out
+	// unasked): offered to nobody, nobody told. r expires after retention;
+	// a repeat is ErrDuplicate with the stored request, as CreateAndOffer.
+	Hold(ctx context.Context, now time.Time, r Request, until time.Time, retention time.Duration) (Request, error)
+
+	// LetGo lets held request requestID go, once, the way how says:
+	// sent (offered to the first helper Choose would pick among cands,
+	// lapsing at deadline, or escalated) with or without its note, or
+	// withdrawn. who is the requester pressing (ErrNotYours for anyone
+	// else); for ReleaseTimeout, the sweeper's, the hold must be due. A
+	// request no longer held is ErrNotHeld, with the request as it stands.
+	LetGo(ctx context.Context, now time.Time, school, requestID string, who Address, how ReleaseHow, cands []Candidate, deadline, followUp time.Time) (Request, error)
+
 	// Accept makes helperID's offer accepted. requestID "" means the offer
 	// the helper holds; offerNo 0 means the current offer.
 	Accept(ctx context.Context, now time.Time, school, helperID, requestID string, offerNo int) (Request, error)
@@ -139,13 +152,16 @@ const (
 	// fallback channel its note, in a direct message: the channel post
 	// never shows a note.
 	NoticePickedNote NoticeKind = "picked_note"
+	// NoticeHeldSent tells a requester who chose nothing for a held
+	// request within HoldFor that it went out without its note.
+	NoticeHeldSent NoticeKind = "held_sent"
 )
 
 // NoticeKinds are all the kinds above, for tests that must hold for every
 // notice (a test in this package checks the list is complete).
 var NoticeKinds = []NoticeKind{
 	NoticeOffer, NoticeAccepted, NoticeMovedOn, NoticeOfferLapsed, NoticeEscalated, NoticeNobody,
-	NoticeCancelled, NoticeResolved, NoticeFollowUp, NoticePassedOnLate, NoticePickedNote,
+	NoticeCancelled, NoticeResolved, NoticeFollowUp, NoticePassedOnLate, NoticePickedNote, NoticeHeldSent,
 }
 
 // Urgent reports notices someone must act on now: delivered first. The

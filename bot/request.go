@@ -12,6 +12,15 @@ import "time"
 //	   │ decline / timeout: offered to the next helper (offer number + 1)
 //	   └─ nobody left ──▶ escalated (the school's fallback channel)
 //	offered, accepted, escalated ──cancel──▶ cancelled
+//
+// A request whose note seems to name a child or hold health data starts
+// held instead: offered to nobody until its requester decides (send it
+// without the note, send it as typed, or withdraw it), or until HoldFor
+// passes and it is sent without the note. Let go, it is offered (or
+// escalated) as a new request is.
+//
+//	held ──release──▶ offered / escalated
+//	held ──cancel──▶ cancelled
 type State string
 
 // The states of a request.
@@ -21,7 +30,32 @@ const (
 	StateResolved  State = "resolved"
 	StateEscalated State = "escalated"
 	StateCancelled State = "cancelled"
+	StateHeld      State = "held"
 )
+
+// HoldFor is how long a held request waits for its requester's choice
+// before it goes out without its note: help in the moment comes first.
+const HoldFor = 2 * time.Minute
+
+// ReleaseHow is how a held request is let go.
+type ReleaseHow string
+
+// The ways a held request is let go.
+const (
+	ReleaseWithoutNote ReleaseHow = "without_note" // "Verstuur zonder toelichting"
+	ReleaseAnyway      ReleaseHow = "anyway"       // "Verstuur toch"
+	ReleaseCancel      ReleaseHow = "cancel"       // "Annuleer"
+	ReleaseTimeout     ReleaseHow = "timeout"      // nobody pressed within HoldFor: sent without the note
+)
+
+// Valid reports whether h is one of the ways.
+func (h ReleaseHow) Valid() bool {
+	switch h {
+	case ReleaseWithoutNote, ReleaseAnyway, ReleaseCancel, ReleaseTimeout:
+		return true
+	}
+	return false
+}
 
 // Active reports whether the request still needs someone.
 func (s State) Active() bool {

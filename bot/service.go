@@ -47,6 +47,10 @@ type HelpRequest struct {
 	// ID makes the request idempotent when a platform delivers it twice;
 	// empty means a new random id.
 	ID string
+	// Hold keeps the request from everyone until the requester decides
+	// (Release), or HoldFor passes: its note seems to name a child or hold
+	// health data.
+	Hold bool
 }
 
 // RequestHelp creates a request and offers it to the best available helper,
@@ -79,7 +83,17 @@ func (s *Service) RequestHelp(ctx context.Context, now time.Time, sc *School, in
 	if sc.FollowUpAfter > 0 {
 		r.FollowUpAt = now.Add(sc.FollowUpAfter)
 	}
-	out, err := s.store.CreateAndOffer(ctx, now, r, candidatesFor(sc, r, now), now.Add(sc.OfferTimeout), sc.Retention)
+	var (
+		out Request
+		err error
+	)
+	if in.Hold && r.Note != "" {
+		// Followed up from the moment it is let go, not from now.
+		r.FollowUpAt = time.Time{}
+		out, err = s.store.Hold(ctx, now, r, now.Add(HoldFor), sc.Retention)
+	} else {
+		out, err = s.store.CreateAndOffer(ctx, now, r, candidatesFor(sc, r, now), now.Add(sc.OfferTimeout), sc.Retention)
+	}
 	if errors.Is(err, ErrDuplicate) {
 		if out.ID == "" {
 			// The store did not say how it stands: it exists, that is all.
@@ -97,6 +111,45 @@ func (s *Service) RequestHelp(ctx context.Context, now time.Time, sc *School, in
 		s.tell(ctx, sc, NoticeOffer, helperRecipient(sc, out.HelperID, out.Requester.Platform), out, out.HelperID, "")
 	case StateEscalated:
 		s.tell(ctx, sc, NoticeEscalated, channelRecipient(sc, out), out, "", "")
+	}
+	return out, nil
+}
+
+// Release lets a held request go the way its requester chose: sent
+// without its note, sent as typed, or withdrawn. Only the requester may;
+// a request let go already answers ErrNotHeld with the request as it
+// stands.
+func (s *Service) Release(ctx context.Context, now time.Time, sc *School, by Actor, requestID string, how ReleaseHow) (Request, error) {
+	if how == ReleaseTimeout || !how.Valid() {
+		return Request{}, fmt.Errorf("release %q: not a choice", how)
+	}
+	cur, err := s.store.Request(ctx, sc.ID, requestID)
+	if err != nil {
+		return Request{}, fmt.Errorf("release: %w", err)
+	}
+	return s.release(ctx, now, sc, cur, by.Address, how)
+}
+
+// release lets cur, a held request as last read, go; the store re-checks
+// it atomically, so of a press and the deadline exactly one wins.
+func (s *Service) release(ctx context.Context, now time.Time, sc *School, cur Request, who Address, how ReleaseHow) (Request, error) {
+	var followUp time.Time
+	if sc.FollowUpAfter > 0 {
+		followUp = now.Add(sc.FollowUpAfter)
+	}
+	out, err := s.store.LetGo(ctx, now, sc.ID, cur.ID, who, how, candidatesFor(sc, cur, now), now.Add(sc.OfferTimeout), followUp)
+	if err != nil {
+		return out, fmt.Errorf("release (%s): %w", how, err)
+	}
+	s.log.Info("held request let go", "school", sc.ID, "request", out.ID, "how", how, "state", out.State, "helper", Mask(out.HelperID))
+	switch out.State {
+	case StateOffered:
+		s.tell(ctx, sc, NoticeOffer, helperRecipient(sc, out.HelperID, out.Requester.Platform), out, out.HelperID, "")
+	case StateEscalated:
+		s.tell(ctx, sc, NoticeEscalated, channelRecipient(sc, out), out, "", "")
+	}
+	if how == ReleaseTimeout && out.State != StateCancelled {
+		s.tell(ctx, sc, NoticeHeldSent, Recipient{Address: out.Requester}, out, out.HelperID, "")
 	}
 	return out, nil
 }
@@ -157,6 +210,16 @@ func (s *Service) readAndAdvance(ctx context.Context, now time.Time, sc *School,
 	cur, err := s.store.Request(ctx, sc.ID, requestID)
 	if err != nil {
 		return Request{}, fmt.Errorf("%s: %w", reason, err)
+	}
+	if cur.State == StateHeld && reason == ReasonTimeout {
+		// A hold's deadline, in the same set as the offers': nobody
+		// chose in time, so it goes without its note.
+		out, err := s.release(ctx, now, sc, cur, Address{}, ReleaseTimeout)
+		if errors.Is(err, ErrNotHeld) {
+			// A press was first.
+			return out, fmt.Errorf("%s: %w", reason, ErrClosed)
+		}
+		return out, err
 	}
 	return s.advance(ctx, now, sc, cur, offerNo, reason, from)
 }

@@ -149,6 +149,15 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 		// "Hielp het?": the command layer counts the answers, nothing more.
 		m.Text = Lines(Text(l, "notice.resolved", "helper", HelperName(sc, n.Helper.Name), "group", group), done, Text(l, "pulse.question"))
 		m.Buttons = pulseButtons(l, r.ID)
+	case bot.NoticeHeldSent:
+		switch {
+		case r.State == bot.StateEscalated && sc.FallbackChannel == "":
+			m.Text = Text(l, "notice.held_sent.nochannel", "group", group, "time", at, "when_down", WhenDown(sc))
+		case r.State == bot.StateEscalated:
+			m.Text = Text(l, "notice.held_sent.nobody", "group", group, "time", at, "channel", sc.FallbackChannel)
+		default:
+			m.Text = Text(l, "notice.held_sent", "group", group, "time", at, "helper", HelperName(sc, n.Helper.Name), "role", roleLabel(sc, n.Helper.Role))
+		}
 	case bot.NoticePickedNote:
 		m.Text = Lines(Text(l, "notice.picked_note", "group", group, "time", at), from, note)
 	default:

@@ -64,6 +64,10 @@ func notices(t testing.TB) []struct {
 			Request: with(func(r *bot.Request) {
 				r.State, r.HelperID, r.AcceptedAt, r.PickedByName = bot.StateAccepted, "", created.Add(time.Minute), "Sanne"
 			})}},
+		{"held_sent", bot.Notice{Kind: bot.NoticeHeldSent, To: toMarie, SchoolID: "de-vaart", Helper: annes,
+			Request: with(func(r *bot.Request) { r.Note = "" })}},
+		{"held_sent-escalated", bot.Notice{Kind: bot.NoticeHeldSent, To: toMarie, SchoolID: "de-vaart",
+			Request: with(func(r *bot.Request) { r.Note, r.State, r.HelperID, r.OfferNo = "", bot.StateEscalated, "", 0 })}},
 		{"resolved-bare", bot.Notice{Kind: bot.NoticeResolved, To: toMarie, SchoolID: "de-vaart", Helper: annes,
 			Request: with(func(r *bot.Request) { r.State = bot.StateResolved })}},
 	}

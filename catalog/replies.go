@@ -228,6 +228,40 @@ func RequestText(sc *bot.School, r bot.Request) string {
 	return Text(l, "request.received", "group", group)
 }
 
+// HeldReply is the answer to a request held because its note seemed to
+// name a child or hold health data: what happens, what happens without a
+// choice, how to change it, and the three buttons (only its requester may
+// press them; they mean nothing after the hold's deadline).
+func HeldReply(sc *bot.School, r bot.Request) (string, []message.Button) {
+	l := Lang(sc.Language)
+	text := Lines(Text(l, "held.title", "group", GroupLabel(sc, r.Group)),
+		Text(l, "held.choose", "time", Clock(sc, r.Deadline)),
+		Text(l, "held.edit", "example", ExampleGroup(sc)))
+	return text, []message.Button{
+		{Label: Text(l, "button.held.without_note"), Action: message.ActionHeldWithoutNote, RequestID: r.ID, Primary: true, Until: r.Deadline},
+		{Label: Text(l, "button.held.anyway"), Action: message.ActionHeldAnyway, RequestID: r.ID, Until: r.Deadline},
+		{Label: Text(l, "button.held.cancel"), Action: message.ActionHeldCancel, RequestID: r.ID, Until: r.Deadline},
+	}
+}
+
+// LetGoText replaces the held reply once a held request was let go: by this
+// press (again false), or before it (again true: a second press, or the
+// hold's deadline first). r is the request as it stands.
+func LetGoText(sc *bot.School, r bot.Request, how bot.ReleaseHow, again bool) string {
+	l := Lang(sc.Language)
+	switch {
+	case r.State == bot.StateCancelled && again:
+		return Text(l, "held.already.cancelled")
+	case r.State == bot.StateCancelled:
+		return Text(l, "held.cancelled", "group", GroupLabel(sc, r.Group))
+	case again:
+		return Lines(Text(l, "held.already.sent"), RequestText(sc, r))
+	case how == bot.ReleaseAnyway:
+		return Lines(Text(l, "held.sent.anyway"), RequestText(sc, r))
+	}
+	return Lines(Text(l, "held.sent.without_note"), RequestText(sc, r))
+}
+
 // pulseButtons ask "Hielp het?" under the notice that a request was closed.
 func pulseButtons(l, requestID string) []message.Button {
 	return []message.Button{

@@ -139,10 +139,17 @@ func (h *Handler) run(ctx context.Context, now time.Time, c Command, cmd Cmd) (R
 	l := catalog.Lang(sc.Language)
 	switch cmd := cmd.(type) {
 	case RequestHelpCmd:
-		in := bot.HelpRequest{From: c.From, Group: cmd.Group, Note: cmd.Note, ID: requestID(sc, c)}
+		// A note that seems to name a child or hold health data is held:
+		// nothing goes out until the teacher chooses (or HoldFor passes).
+		hold := cmd.Note != "" && h.words(sc).known.Sensitive(cmd.Note)
+		in := bot.HelpRequest{From: c.From, Group: cmd.Group, Note: cmd.Note, ID: requestID(sc, c), Hold: hold}
 		r, err := h.svc.RequestHelp(ctx, now, sc, in)
 		if err != nil {
 			return Reply{}, in.ID, err
+		}
+		if r.State == bot.StateHeld {
+			text, buttons := catalog.HeldReply(sc, r)
+			return Reply{Text: catalog.Lines(text, h.noteTips(sc, "", cmd.Shortened)), Buttons: buttons}, r.ID, nil
 		}
 		return Reply{Text: catalog.Lines(catalog.RequestText(sc, r), h.noteTips(sc, cmd.Note, cmd.Shortened))}, r.ID, nil
 	case AcceptCmd:
@@ -238,6 +245,20 @@ func (h *Handler) Click(ctx context.Context, c Click) ClickReply {
 				RequestID: c.RequestID,
 			}
 		}
+	case heldActions[c.Action] != "":
+		// Only the requester may; the store checks, with the change.
+		how := heldActions[c.Action]
+		r, lerr := h.svc.Release(ctx, now, sc, c.From, c.RequestID, how)
+		switch {
+		case lerr == nil:
+			upd = &message.Message{Text: catalog.LetGoText(sc, r, how, false), RequestID: c.RequestID}
+		case errors.Is(lerr, bot.ErrNotHeld) && r.ID != "":
+			// A second press, or the deadline was first: how it stands.
+			h.logOutcome(sc, name, "held.already", c.RequestID, lerr)
+			return ClickReply{Update: &message.Message{Text: catalog.LetGoText(sc, r, how, true), RequestID: c.RequestID}}
+		default:
+			err = lerr
+		}
 	case c.Action == message.ActionAsk:
 		name = "click.ask"
 		var r bot.Request
@@ -275,6 +296,13 @@ func (h *Handler) Click(ctx context.Context, c Click) ClickReply {
 	}
 	h.log.Debug("command", "school", sc.ID, "cmd", name, "outcome", "ok", "request", c.RequestID, "offer", c.OfferNo)
 	return ClickReply{Update: upd}
+}
+
+// heldActions are the buttons under a held request, and how each lets it go.
+var heldActions = map[message.Action]bot.ReleaseHow{
+	message.ActionHeldWithoutNote: bot.ReleaseWithoutNote,
+	message.ActionHeldAnyway:      bot.ReleaseAnyway,
+	message.ActionHeldCancel:      bot.ReleaseCancel,
 }
 
 // groupQuestion turns a group that was not the school's, but nearly or
@@ -413,10 +441,14 @@ func explain(sc *bot.School, cmd string, err error) (key, text string) {
 		return say("err.no_offer")
 	case errors.Is(err, bot.ErrAlreadyAccepted):
 		return say("err.already_accepted")
+	case errors.Is(err, bot.ErrNotHeld):
+		return say("held.already.sent")
 	case errors.Is(err, bot.ErrBusy):
 		return say("err.busy")
 	case errors.Is(err, bot.ErrNotYours) && cmd == "cancel":
 		return say("err.not_yours.cancel")
+	case errors.Is(err, bot.ErrNotYours) && strings.HasPrefix(cmd, "click.held-"):
+		return say("err.not_yours.held")
 	case errors.Is(err, bot.ErrNotYours):
 		return say("err.not_yours")
 	case errors.Is(err, bot.ErrStale):

@@ -29,6 +29,8 @@ type call struct {
 	OfferNo   int
 	Status    bot.Status
 	Until     time.Time
+	Hold      bool
+	How       bot.ReleaseHow
 }
 
 // fakeService records calls and answers with req, views and err.
@@ -50,7 +52,7 @@ func (f *fakeService) record(c call) {
 }
 
 func (f *fakeService) RequestHelp(_ context.Context, _ time.Time, _ *bot.School, in bot.HelpRequest) (bot.Request, error) {
-	f.record(call{Method: "RequestHelp", From: in.From.Handle, Group: in.Group, Note: in.Note})
+	f.record(call{Method: "RequestHelp", From: in.From.Handle, Group: in.Group, Note: in.Note, Hold: in.Hold})
 	f.mu.Lock()
 	f.ids = append(f.ids, in.ID)
 	f.mu.Unlock()
@@ -69,6 +71,11 @@ func (f *fakeService) Decline(_ context.Context, _ time.Time, _ *bot.School, by 
 
 func (f *fakeService) Pickup(_ context.Context, _ time.Time, _ *bot.School, by bot.Actor, requestID string) (bot.Request, error) {
 	f.record(call{Method: "Pickup", From: by.Handle, RequestID: requestID})
+	return f.req, f.err
+}
+
+func (f *fakeService) Release(_ context.Context, _ time.Time, _ *bot.School, by bot.Actor, requestID string, how bot.ReleaseHow) (bot.Request, error) {
+	f.record(call{Method: "Release", From: by.Handle, RequestID: requestID, How: how})
 	return f.req, f.err
 }
 
@@ -451,6 +458,18 @@ func TestClick(t *testing.T) {
 			wantEphem: "Deze knop hoort bij een eerdere vraag: de hulpvraag is inmiddels verder gegaan."},
 		{name: "no offer number", lang: "nl", click: Click{From: anne, Action: message.ActionDecline, RequestID: "req000000001"},
 			wantEphem: "Deze knop hoort bij een eerdere vraag: de hulpvraag is inmiddels verder gegaan."},
+		{name: "held: send without the note", lang: "nl", click: Click{From: teacher, Action: message.ActionHeldWithoutNote, RequestID: "req000000001"},
+			wantCall: &call{Method: "Release", From: "marie", RequestID: "req000000001", How: bot.ReleaseWithoutNote},
+			wantText: "Verstuurd zonder toelichting.\nJe hulpvraag voor groep 5 is ontvangen."},
+		{name: "held: send anyway", lang: "en", click: Click{From: teacher, Action: message.ActionHeldAnyway, RequestID: "req000000001"},
+			wantCall: &call{Method: "Release", From: "marie", RequestID: "req000000001", How: bot.ReleaseAnyway},
+			wantText: "Sent with the note.\nYour request for help for group 5 has been received."},
+		{name: "held: pressed again, or after the deadline", lang: "nl", click: Click{From: teacher, Action: message.ActionHeldCancel, RequestID: "req000000001"},
+			err: bot.ErrNotHeld, wantCall: &call{Method: "Release", From: "marie", RequestID: "req000000001", How: bot.ReleaseCancel},
+			wantText: "Al verstuurd.\nJe hulpvraag voor groep 5 is ontvangen."},
+		{name: "held: someone else's", lang: "nl", click: Click{From: anne, Action: message.ActionHeldAnyway, RequestID: "req000000001"},
+			err: bot.ErrNotYours, wantCall: &call{Method: "Release", From: "anne", RequestID: "req000000001", How: bot.ReleaseAnyway},
+			wantEphem: "Dit is niet jouw hulpvraag; alleen wie hem stelde kan kiezen hoe hij verstuurd wordt."},
 		{name: "unknown action", lang: "en", click: Click{From: anne, Action: "explode", RequestID: "req000000001", OfferNo: 1},
 			wantEphem: "I don't know this button."},
 	}
@@ -597,5 +616,33 @@ func TestAmbiguousGroupReply(t *testing.T) {
 				t.Errorf("reply = %q, calls %+v; want %q and no call", got.Text, svc.calls, tt.want)
 			}
 		})
+	}
+}
+
+// TestSensitiveNoteIsHeld: a note that seems to name a child is asked to be
+// held, and the answer to a held request carries the three choices instead
+// of "doorgezet"; a note without a name is not held.
+func TestSensitiveNoteIsHeld(t *testing.T) {
+	now := testNow(t)
+	held := bot.Request{ID: "req000000001", SchoolID: "de-vaart", Group: "5", Note: "Daan slaat", State: bot.StateHeld,
+		Requester: teacher.Address, CreatedAt: now, Deadline: now.Add(bot.HoldFor)}
+	for _, tt := range []struct {
+		text string
+		hold bool
+	}{{"groep 5 Daan slaat", true}, {"groep 5 onrust na gym", false}, {"groep 5", false}} {
+		svc := &fakeService{req: held}
+		if !tt.hold {
+			svc.req = offered(t)
+		}
+		got := newTestHandler(t, svc).Command(context.Background(), Command{School: testSchool(t, "nl"), From: teacher, Text: tt.text, ID: "trigger-1"})
+		if len(svc.calls) != 1 || svc.calls[0].Hold != tt.hold {
+			t.Errorf("%q: calls %+v; want RequestHelp with Hold %v", tt.text, svc.calls, tt.hold)
+		}
+		if tt.hold != (len(got.Buttons) == 3) || tt.hold == strings.Contains(got.Text, "doorgezet") {
+			t.Errorf("%q: reply %q with %d buttons", tt.text, got.Text, len(got.Buttons))
+		}
+		if tt.hold && (got.Buttons[0].Action != message.ActionHeldWithoutNote || got.Buttons[0].RequestID != held.ID || strings.Contains(got.Text, "Daan")) {
+			t.Errorf("%q: reply %q, buttons %+v", tt.text, got.Text, got.Buttons)
+		}
 	}
 }

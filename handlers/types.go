@@ -49,6 +49,7 @@ type Service interface {
 	Accept(ctx context.Context, now time.Time, sc *bot.School, by bot.Actor, requestID string, offerNo int) (bot.Request, error)
 	Decline(ctx context.Context, now time.Time, sc *bot.School, by bot.Actor, requestID string, offerNo int) (bot.Request, error)
 	Pickup(ctx context.Context, now time.Time, sc *bot.School, by bot.Actor, requestID string) (bot.Request, error)
+	Release(ctx context.Context, now time.Time, sc *bot.School, by bot.Actor, requestID string, how bot.ReleaseHow) (bot.Request, error)
 	Resolve(ctx context.Context, now time.Time, sc *bot.School, by bot.Actor, note string) (bot.Request, error)
 	Cancel(ctx context.Context, now time.Time, sc *bot.School, by bot.Actor, requestID string) (bot.Request, error)
 	SetStatus(ctx context.Context, now time.Time, sc *bot.School, by bot.Actor, a bot.Availability) (bot.Availability, error)

@@ -67,6 +67,17 @@ const (
 	ActionKernteam Action = "kernteam"
 )
 
+// Button actions under a request held because its note seemed to name a
+// child or hold health data; only its requester may press them.
+const (
+	// ActionHeldWithoutNote sends it without the note.
+	ActionHeldWithoutNote Action = "held-without-note"
+	// ActionHeldAnyway sends it as typed.
+	ActionHeldAnyway Action = "held-anyway"
+	// ActionHeldCancel withdraws it before anyone heard of it.
+	ActionHeldCancel Action = "held-cancel"
+)
+
 // ActionAsk answers "Bedoel je groep 1-2?": the button asks for help for
 // the group it names (OfferNo is the group's place in the school's
 // configuration, from 1) under the request id in RequestID, so a second

@@ -1,5 +1,5 @@
 -- cancel.lua: a requester withdraws an active request (offered, accepted or
--- escalated). The helper it was offered to or accepted by is free again; the
+-- escalated), or one still held (release.lua). The helper it was offered to or accepted by is free again; the
 -- record keeps that helper so they can be told.
 --
 -- KEYS[1] the index of the requester's active requests (named by their
@@ -14,7 +14,8 @@ if rid == '' then
   -- Latest first; members of expired or closed requests are passed over, not
   -- removed, so a failing cancel writes nothing.
   for _, id in ipairs(redis.call('ZREVRANGE', mk, 0, -1)) do
-    if active(redis.call('HGET', reqkey(id), 'state')) then
+    local st = redis.call('HGET', reqkey(id), 'state')
+    if active(st) or st == 'held' then
       rid = id
       break
     end
@@ -27,17 +28,25 @@ local state, helper, week, mine, offerno = r[1], r[2], r[3], r[4], r[5] or '0'
 
 if not state then return {'not_found'} end
 if mine ~= who then return {'not_yours'} end
-if not active(state) then return {'closed'} end
+if not active(state) and state ~= 'held' then return {'closed'} end
+local held = state == 'held'
 
 if present(helper) then
   if helperstate(helper).engaged == rid then sethelper(helper, 'engaged', '') end
 end
 redis.call('HSET', rk, 'state', 'cancelled', 'closed', nowms)
 redis.call('HDEL', rk, 'deadline')
-closenote(rid, rk, grace)
 redis.call('ZREM', base .. 'active', rid)
 redis.call('ZREM', base .. 'deadlines', rid)
 redis.call('ZREM', mk, rid)
+if held then
+  -- Held (release.lua): nobody heard of it, nobody is told, and its note
+  -- goes at once.
+  redis.call('DEL', notekey(rid))
+  tally(rk, 'held_cancelled')
+  return reply(rk)
+end
+closenote(rid, rk, grace)
 tally(rk, 'cancelled')
 -- The helper it was offered to or accepted by hears it is off; an
 -- escalated request's fallback channel hears it is over.

@@ -23,11 +23,14 @@
 -- ARGV[22] the requester's pseudonym ("mine_key"), which names the index
 --          of their active requests: no handle in a key name
 -- ARGV[23] month ("2026-12", the school's), key of the monthly statistics
--- ARGV[24..] candidates: id, rank pairs
+-- ARGV[24] hold until (ms), '' for none: a request whose note seems to
+--          name a child or hold health data is stored held — offered to
+--          nobody, the requester deciding first (release.lua)
+-- ARGV[25..] candidates: id, rank pairs
 local rk = KEYS[1]
 local id, group, daypart, week, mine = ARGV[7], ARGV[9], ARGV[11], ARGV[12], ARGV[16]
 local created, deadline, retention, trim, followup = ARGV[17], ARGV[18], ARGV[19], ARGV[20], ARGV[21]
-local minekey, month = ARGV[22], ARGV[23]
+local minekey, month, hold = ARGV[22], ARGV[23], ARGV[24]
 
 local existing = record(rk)
 if #existing > 0 then
@@ -37,7 +40,7 @@ end
 if late() then return {'too_late'} end
 
 local f = {'id', id, 'school', ARGV[8], 'group', group, 'daypart', daypart,
-  'week', week, 'month', month, 'first_due', deadline, 'rq_platform', ARGV[13], 'rq_handle', ARGV[14], 'rq_name', ARGV[15],
+  'week', week, 'month', month, 'rq_platform', ARGV[13], 'rq_handle', ARGV[14], 'rq_name', ARGV[15],
   'mine', mine, 'mine_key', minekey, 'created', created}
 local fields = {}
 for i = 1, #f, 2 do
@@ -47,31 +50,23 @@ for i = 1, #f, 2 do
   end
 end
 
-local ncand = (#ARGV - 23) / 2
-local pick = choose(24, {})
-local counters = {'requests', 'group:' .. group, 'daypart:' .. (daypart ~= '' and daypart or 'buiten')}
-if ncand == 0 then counters[#counters + 1] = 'no_cover' end
-if pick then
-  for _, v in ipairs({'state', 'offered', 'helper', pick, 'offer_no', '1', 'tried', pick, 'deadline', deadline}) do
-    fields[#fields + 1] = v
-  end
-  counters[#counters + 1] = 'offers'
-else
-  for _, v in ipairs({'state', 'escalated', 'offer_no', '0'}) do fields[#fields + 1] = v end
-  counters[#counters + 1] = 'escalated'
-end
-
 redis.call('HSET', rk, unpack(fields))
 redis.call('PEXPIRE', rk, retention)
 if ARGV[10] ~= '' then
   -- The note lives apart, to be erased soon after the request closes.
   redis.call('SET', notekey(id), ARGV[10], 'PX', retention)
 end
-if pick then
-  offer(id, pick, deadline)
-  tell('offer', id, 1, 'helper:' .. pick, pick, '', '', true)
+local counters
+if hold ~= '' then
+  -- Held: nobody is told anything until the requester decides, or the
+  -- hold's deadline lets it go without its note (release.lua); the
+  -- sweeper finds that deadline with the offers'.
+  redis.call('HSET', rk, 'state', 'held', 'offer_no', '0', 'deadline', hold)
+  redis.call('ZADD', base .. 'deadlines', hold, id)
+  counters = {'held'}
 else
-  tell('escalated', id, 0, 'channel', '', '', '', true)
+  counters = {'requests', 'group:' .. group, 'daypart:' .. (daypart ~= '' and daypart or 'buiten')}
+  place(rk, id, 25, deadline, counters)
 end
 
 -- The indexes have no TTL per member: members whose records expired are
@@ -86,7 +81,7 @@ end
 redis.call('ZADD', ak, created, id)
 redis.call('ZADD', mk, created, id)
 redis.call('PEXPIRE', mk, retention)
-if followup ~= '' then redis.call('ZADD', base .. 'followups', followup, id) end
+if followup ~= '' and hold == '' then redis.call('ZADD', base .. 'followups', followup, id) end
 
 tally(rk, unpack(counters))
 return reply(rk)

@@ -300,3 +300,28 @@ local function offer(rid, pick, deadline)
   sethelper(pick, 'engaged', rid, 'last', nowms)
   redis.call('ZADD', base .. 'deadlines', deadline, rid)
 end
+
+-- place sends a stored request out for the first time: offered to the
+-- helper choose picks among the candidates ARGV[first..] (id, rank pairs),
+-- or escalated to the fallback channel when nobody can be picked; its
+-- first notice queued. The routing of a new request (create_offer.lua) and
+-- of a held one let go (release.lua). counters gets what the week counts
+-- of it; the pick (nil when escalated) is returned.
+local function place(rk, id, first, deadline, counters)
+  local pick = choose(first, {})
+  if #ARGV < first then counters[#counters + 1] = 'no_cover' end
+  if pick then
+    redis.call('HSET', rk, 'state', 'offered', 'helper', pick, 'offer_no', '1', 'tried', pick,
+      'deadline', deadline, 'first_due', deadline)
+    offer(id, pick, deadline)
+    tell('offer', id, 1, 'helper:' .. pick, pick, '', '', true)
+    counters[#counters + 1] = 'offers'
+  else
+    redis.call('HSET', rk, 'state', 'escalated', 'offer_no', '0', 'first_due', deadline)
+    redis.call('HDEL', rk, 'deadline')
+    redis.call('ZREM', base .. 'deadlines', id)
+    tell('escalated', id, 0, 'channel', '', '', '', true)
+    counters[#counters + 1] = 'escalated'
+  end
+  return pick
+end

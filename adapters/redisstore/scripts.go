@@ -13,6 +13,8 @@ var (
 	libLua string
 	//go:embed create_offer.lua
 	createOfferLua string
+	//go:embed release.lua
+	releaseLua string
 	//go:embed accept.lua
 	acceptLua string
 	//go:embed advance.lua
@@ -41,13 +43,14 @@ var (
 // EVALSHA and falls back to EVAL when the server does not know the script
 // yet (after a restart or failover).
 type scripts struct {
-	createOffer, accept, advance, resolve, cancel, setStatus, pruneDeadlines, pickup, claimFollowUps, migrateHelpers, confirmLate, migrateMine *redis.Script
+	createOffer, release, accept, advance, resolve, cancel, setStatus, pruneDeadlines, pickup, claimFollowUps, migrateHelpers, confirmLate, migrateMine *redis.Script
 }
 
 func newScripts() scripts {
 	mk := func(src string) *redis.Script { return redis.NewScript(libLua + "\n" + src) }
 	return scripts{
 		createOffer:    mk(createOfferLua),
+		release:        mk(releaseLua),
 		accept:         mk(acceptLua),
 		advance:        mk(advanceLua),
 		resolve:        mk(resolveLua),

@@ -128,6 +128,8 @@ func scriptErr(code string) error {
 		return bot.ErrBusy
 	case "duplicate":
 		return bot.ErrDuplicate
+	case "not_held":
+		return bot.ErrNotHeld
 	case "too_late":
 		return fmt.Errorf("%w: %w", bot.ErrUnavailable, errTooLate)
 	}
@@ -141,6 +143,62 @@ func scriptErr(code string) error {
 // request as it stands now and an error wrapping bot.ErrDuplicate, still in
 // one round trip.
 func (s *Store) CreateAndOffer(ctx context.Context, now time.Time, r bot.Request, cands []bot.Candidate, deadline time.Time, retention time.Duration) (bot.Request, error) {
+	return s.create(ctx, now, r, cands, deadline, time.Time{}, retention)
+}
+
+// Hold stores r held until until: offered to nobody, nobody told, until its
+// requester decides or until passes (Release). The same script as
+// CreateAndOffer: a repeat is a duplicate alike.
+func (s *Store) Hold(ctx context.Context, now time.Time, r bot.Request, until time.Time, retention time.Duration) (bot.Request, error) {
+	if until.IsZero() {
+		return bot.Request{}, fmt.Errorf("redisstore: hold request %s: no deadline", r.ID)
+	}
+	return s.create(ctx, now, r, nil, until, until, retention)
+}
+
+// LetGo lets a held request go, once: how says whether it is sent
+// without its note, as typed, withdrawn, or sent without its note because
+// its deadline passed (bot.ReleaseTimeout, the sweeper's: who is "" then).
+// Sent, it is offered to the helper bot.Choose picks among cands, or
+// escalated. A request no longer held answers bot.ErrNotHeld with the
+// request as it stands.
+func (s *Store) LetGo(ctx context.Context, now time.Time, school, requestID string, who bot.Address, how bot.ReleaseHow, cands []bot.Candidate, deadline, followUp time.Time) (bot.Request, error) {
+	op := fmt.Sprintf("redisstore: release request %q (%s)", requestID, how)
+	switch {
+	case !how.Valid():
+		return bot.Request{}, fmt.Errorf("%s: unknown way", op)
+	case deadline.IsZero():
+		return bot.Request{}, fmt.Errorf("%s: no offer deadline", op)
+	case requestID == "":
+		return bot.Request{}, fmt.Errorf("%s: %w", op, bot.ErrNotFound)
+	case how != bot.ReleaseTimeout && who.Handle == "":
+		return bot.Request{}, fmt.Errorf("%s: no requester", op)
+	}
+	if err := checkSchool(school); err != nil {
+		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
+	}
+	args, err := appendCands([]any{requestID, string(how), mineOf(how, who), ms(deadline), ms(followUp)}, cands)
+	if err != nil {
+		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
+	}
+	// A press is someone waiting for the answer; a timeout is the
+	// sweeper's, re-checked by the script whenever it runs.
+	g := guard{}
+	if how != bot.ReleaseTimeout {
+		g = s.newGuard(bot.NewRequestID())
+	}
+	return s.runRequest(ctx, op, s.sc.release, school, s.key(school, "req:"+requestID), now, g, args...)
+}
+
+func mineOf(how bot.ReleaseHow, who bot.Address) string {
+	if how == bot.ReleaseTimeout {
+		return ""
+	}
+	return mine(who)
+}
+
+// create is CreateAndOffer, or Hold when hold is set.
+func (s *Store) create(ctx context.Context, now time.Time, r bot.Request, cands []bot.Candidate, deadline, hold time.Time, retention time.Duration) (bot.Request, error) {
 	op := "redisstore: create request " + r.ID
 	switch {
 	case r.ID == "":
@@ -177,7 +235,7 @@ func (s *Store) CreateAndOffer(ctx context.Context, now time.Time, r bot.Request
 		string(r.Requester.Platform), r.Requester.Handle, r.RequesterName, mine(r.Requester),
 		ms(created), ms(deadline), strconv.FormatInt(retention.Milliseconds(), 10),
 		strconv.FormatInt(now.Add(-retention).UnixMilli(), 10),
-		ms(r.FollowUpAt), index, r.Month,
+		ms(r.FollowUpAt), index, r.Month, ms(hold),
 	}, candArgs...)
 	// A repeat after a lost answer finds the request it made by its id
 	// (create_offer.lua's duplicate): no operation id needed.
