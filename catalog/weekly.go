@@ -238,23 +238,36 @@ func DigestChart(sc *bot.School, r bot.WeekReport) ([]byte, error) {
 	return b, nil
 }
 
-// SummaryCSV is the weekly aggregates for the steering group, one row per
-// week: counts, waits in seconds, answers to "Hielp het?", stories, and
-// requests per day part and per group. No names, no notes.
-func SummaryCSV(sc *bot.School, weeks []bot.WeekFigures) string {
+// summaryColumns are the fixed columns of SummaryCSV, by the key of their
+// header and legend in the catalogue ("summary.csv.col.<key>",
+// "summary.csv.legend.<key>").
+var summaryColumns = []string{"week", "requests", "offers", "accepted", "accepted_first", "accepted_after_moving_on", "picked_up_from_channel",
+	"declines", "timeouts", "escalated", "cancelled", "resolved", "no_cover",
+	"median_wait_s", "p90_wait_s", "pulse_up", "pulse_down", "pulse_self", "stories"}
+
+// SummaryCSV is the weekly aggregates for the steering group, in language
+// l: a header row (Dutch headers in Dutch, separated by semicolons as Dutch
+// spreadsheets read them), a row per week, then after an empty line a
+// legend that says what each column counts. Counts only, no names.
+func SummaryCSV(sc *bot.School, l string, weeks []bot.WeekFigures) string {
+	l = Lang(l)
 	parts := bot.DayPartNames(sc, weeks...)
 	groups := bot.GroupIDs(sc, weeks...)
-	head := []string{"week", "requests", "offers", "accepted", "accepted_first", "accepted_after_moving_on", "picked_up_from_channel",
-		"declines", "timeouts", "escalated", "cancelled", "resolved", "no_cover",
-		"median_wait_s", "p90_wait_s", "pulse_up", "pulse_down", "pulse_self", "stories"}
+	var head []string
+	for _, k := range summaryColumns {
+		head = append(head, Text(l, "summary.csv.col."+k))
+	}
 	for _, p := range parts {
-		head = append(head, "daypart:"+p)
+		head = append(head, Text(l, "summary.csv.col.daypart", "part", p))
 	}
 	for _, g := range groups {
-		head = append(head, "group:"+g)
+		head = append(head, Text(l, "summary.csv.col.group", "group", g))
 	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
+	if l == LangNL {
+		w.Comma = ';'
+	}
 	_ = w.Write(head) // a bytes.Buffer does not fail
 	for _, f := range weeks {
 		secs := func(d time.Duration, ok bool) string {
@@ -274,6 +287,19 @@ func SummaryCSV(sc *bot.School, weeks []bot.WeekFigures) string {
 			row = append(row, n(f.ByGroup[g]))
 		}
 		_ = w.Write(row)
+	}
+	// The legend: a section of its own below the figures, column and meaning.
+	w.Flush()
+	buf.WriteString("\n")
+	_ = w.Write([]string{Text(l, "summary.csv.legend"), ""})
+	for i, k := range summaryColumns {
+		_ = w.Write([]string{head[i], Text(l, "summary.csv.legend."+k)})
+	}
+	if len(parts) > 0 {
+		_ = w.Write([]string{Text(l, "summary.csv.col.daypart", "part", "…"), Text(l, "summary.csv.legend.daypart")})
+	}
+	if len(groups) > 0 {
+		_ = w.Write([]string{Text(l, "summary.csv.col.group", "group", "…"), Text(l, "summary.csv.legend.group")})
 	}
 	w.Flush()
 	return buf.String()

@@ -151,8 +151,15 @@ func TestDigestNumbers(t *testing.T) {
 func TestSummaryCSV(t *testing.T) {
 	sc := testSchool(t, LangEN)
 	r := testReport()
-	out := SummaryCSV(sc, append(slices.Clone(r.Chart[1:5]), r.Week))
-	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	out := SummaryCSV(sc, LangEN, append(slices.Clone(r.Chart[1:5]), r.Week))
+	figures, legend, ok := strings.Cut(out, "\n\n")
+	if !ok {
+		t.Fatalf("no legend after an empty line:\n%s", out)
+	}
+	if !strings.HasPrefix(legend, "legend,\n") || !strings.Contains(legend, "p90_wait_s,\"90% of the teachers waited at most this long, in seconds\"") {
+		t.Errorf("legend:\n%s", legend)
+	}
+	rows, err := csv.NewReader(strings.NewReader(figures)).ReadAll()
 	if err != nil {
 		t.Fatalf("not CSV: %v\n%s", err, out)
 	}
@@ -206,5 +213,52 @@ func TestDigestSoFar(t *testing.T) {
 		dm.Text != "Grafiek bij het overzicht van week 48." || len(dm.Attachments) != 1 || dm.Attachments[0].ContentType != "image/png" {
 		t.Errorf("chart DM = to %v, school %q, key %q, text %q, %d attachments; want the PNG to Sanne, no key",
 			dm.To, dm.SchoolID, dm.Key, dm.Text, len(dm.Attachments))
+	}
+}
+
+// In Dutch the headers are Dutch, separated by semicolons, and every column
+// has its line in the legend.
+func TestSummaryCSVDutch(t *testing.T) {
+	sc := testSchool(t, LangNL)
+	r := testReport()
+	out := SummaryCSV(sc, LangNL, []bot.WeekFigures{r.Week})
+	figures, legend, ok := strings.Cut(out, "\n\n")
+	if !ok {
+		t.Fatalf("no legend:\n%s", out)
+	}
+	cr := csv.NewReader(strings.NewReader(figures))
+	cr.Comma = ';'
+	rows, err := cr.ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("rows %v, %v", rows, err)
+	}
+	for i, want := range []string{"week", "hulpvragen", "keer aangeboden", "geaccepteerd", "door de eerst gevraagde", "na doorzetten", "opgepakt uit kanaal"} {
+		if rows[0][i] != want {
+			t.Errorf("column %d = %q, want %q", i, rows[0][i], want)
+		}
+	}
+	if !slices.Contains(rows[0], "groep 5") || !slices.Contains(rows[0], "dagdeel ochtend") || rows[1][1] != "12" {
+		t.Errorf("header %q, row %q", rows[0], rows[1])
+	}
+	lr := csv.NewReader(strings.NewReader(legend))
+	lr.Comma = ';'
+	lines, err := lr.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines[0][0] != "toelichting" {
+		t.Errorf("legend starts %q", lines[0])
+	}
+	explained := map[string]bool{}
+	for _, l := range lines[1:] {
+		if l[1] == "" || strings.HasPrefix(l[1], "summary.csv") {
+			t.Errorf("column %q has no words: %q", l[0], l[1])
+		}
+		explained[l[0]] = true
+	}
+	for _, h := range rows[0] {
+		if !explained[h] && !strings.HasPrefix(h, "groep ") && !strings.HasPrefix(h, "dagdeel ") {
+			t.Errorf("column %q is not in the legend", h)
+		}
 	}
 }

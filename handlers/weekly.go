@@ -176,7 +176,7 @@ func (h *Handler) summary(ctx context.Context, now time.Time, c Command, csv boo
 		if err != nil {
 			return Reply{}, "", err
 		}
-		return Reply{Text: catalog.Lines(catalog.Text(l, "summary.csv.title", "weeks", strconv.Itoa(len(weeks))), "```\n"+catalog.SummaryCSV(sc, weeks)+"```")}, "", nil
+		return Reply{Text: catalog.Lines(catalog.Text(l, "summary.csv.title", "weeks", strconv.Itoa(len(weeks))), "```\n"+catalog.SummaryCSV(sc, l, weeks)+"```")}, "", nil
 	}
 	r, err := h.weekly.w.Report(ctx, sc, week)
 	if err != nil {

@@ -185,7 +185,11 @@ func TestSummaryOnDemand(t *testing.T) {
 		if !ok || !ok2 {
 			t.Fatalf("reply = %q; want the CSV in a code block", got.Text)
 		}
-		rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+		figures, legend, _ := strings.Cut(body, "\n\n")
+		rows, err := csv.NewReader(strings.NewReader(figures)).ReadAll()
+		if !strings.HasPrefix(legend, "legend,") {
+			t.Errorf("no legend below the figures: %q", body)
+		}
 		if err != nil || len(rows) != 3 || rows[0][0] != "week" || rows[2][0] != "2026-W49" || rows[2][1] != "12" {
 			t.Errorf("CSV = %q (%v); want a header and two weeks", body, err)
 		}

@@ -196,8 +196,9 @@ func TestWeeklyInTheShell(t *testing.T) {
 		"De grafiek staat in je privéberichten.",
 		"[→ ib.sanne] Grafiek bij het overzicht van week 49.",
 		"Weekcijfers van de laatste 13 weken (CSV, zonder namen):",
-		"week,requests,offers,accepted,",
-		"2026-W49,1,1,1,1,0,0,0,0,0,0,1,0,",
+		"week;hulpvragen;keer aangeboden;geaccepteerd;",
+		"2026-W49;1;1;1;1;0;0;0;0;0;0;1;0;",
+		"toelichting;",
 	)
 	items, err := store.AgendaItems(context.Background(), sc.ID, now)
 	if err != nil || len(items) != 1 || items[0].HelperID != "anne" {
