@@ -27,16 +27,17 @@ import (
 
 // Defaults for fields the file leaves out.
 const (
-	DefaultLanguage     = "nl"
-	DefaultTimezone     = "Europe/Amsterdam"
-	DefaultListen       = ":8080"
-	DefaultRedisURL     = "redis://127.0.0.1:6379/0"
-	DefaultOfferTimeout = 2 * time.Minute
-	DefaultFollowUp     = 5 * time.Minute
-	DefaultRetention    = 720 * time.Hour // 30 days
-	DefaultNoteGrace    = time.Hour
-	DefaultLogFormat    = "text"
-	DefaultRedisPrefix  = "hb"
+	DefaultLanguage       = "nl"
+	DefaultTimezone       = "Europe/Amsterdam"
+	DefaultListen         = ":8080"
+	DefaultRedisURL       = "redis://127.0.0.1:6379/0"
+	DefaultOfferTimeout   = 2 * time.Minute
+	DefaultFollowUp       = 5 * time.Minute
+	DefaultRetention      = 720 * time.Hour // 30 days
+	DefaultNoteGrace      = time.Hour
+	DefaultAuditRetention = 365 * 24 * time.Hour
+	DefaultLogFormat      = "text"
+	DefaultRedisPrefix    = "hb"
 )
 
 // Config is the whole configuration file.
@@ -108,6 +109,18 @@ type Privacy struct {
 	// for the messages that carry it to be delivered. The record itself
 	// is kept for retention. Default 1h.
 	NoteGrace Duration `yaml:"note_grace,omitempty"`
+	// AuditRetention is how long an entry of the audit trail is kept:
+	// who viewed an overview or exported its figures, and when. Default
+	// a year (365d).
+	AuditRetention Duration `yaml:"audit_retention,omitempty"`
+}
+
+// AuditRetentionOrDefault is the audit retention in force.
+func (p Privacy) AuditRetentionOrDefault() time.Duration {
+	if p.AuditRetention.Duration > 0 {
+		return p.AuditRetention.Duration
+	}
+	return DefaultAuditRetention
 }
 
 // NoteGraceOrDefault is the note grace in force.

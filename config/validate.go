@@ -65,6 +65,10 @@ const (
 	// (retries run about an hour), and no longer than a school day.
 	MinNoteGrace = 5 * time.Minute
 	MaxNoteGrace = 24 * time.Hour
+	// The audit trail must cover a school year's questions, and need not
+	// outlive what it is about by much.
+	MinAuditRetention = 30 * 24 * time.Hour
+	MaxAuditRetention = 5 * 365 * 24 * time.Hour
 	// A delivery lease must outlast one attempt (at most half the lease).
 	MinDeliveryLease = 5 * time.Second
 	MaxDeliveryLease = 10 * time.Minute
@@ -234,6 +238,9 @@ func (v *validator) config(c *Config) {
 	}
 	if d := c.Privacy.NoteGrace.Duration; d != 0 && (d < MinNoteGrace || d > MaxNoteGrace) {
 		v.add("privacy.note_grace", "%s is out of range: between %s and %s", formatDuration(d), formatDuration(MinNoteGrace), formatDuration(MaxNoteGrace))
+	}
+	if d := c.Privacy.AuditRetention.Duration; d != 0 && (d < MinAuditRetention || d > MaxAuditRetention) {
+		v.add("privacy.audit_retention", "%s is out of range: between %s and %s", formatDuration(d), formatDuration(MinAuditRetention), formatDuration(MaxAuditRetention))
 	}
 	for i, f := range c.HolidayFeeds {
 		v.holidayFeed(fmt.Sprintf("holiday_feeds[%d]", i), f)

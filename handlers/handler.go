@@ -30,6 +30,7 @@ type Handler struct {
 	// closing asks what help was given at "/hulp klaar"; nil without
 	// WithClosing.
 	closing ClosingUseCases
+	audit   AuditRecorder // nil without WithAudit: overviews are not recorded
 	// schools caches what each school's commands need again and again:
 	// schools are read-only once configured, and building the group index
 	// and the known words is a fifth of a command's work.

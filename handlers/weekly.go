@@ -176,10 +176,16 @@ func (h *Handler) summary(ctx context.Context, now time.Time, c Command, csv boo
 		if err != nil {
 			return Reply{}, "", err
 		}
+		if err := h.recordAudit(ctx, c, bot.AuditEntry{At: now, Action: bot.AuditOverviewCSV, Detail: week}); err != nil {
+			return Reply{}, "", err
+		}
 		return Reply{Text: catalog.Lines(catalog.Text(l, "summary.csv.title", "weeks", strconv.Itoa(len(weeks))), "```\n"+catalog.SummaryCSV(sc, l, weeks)+"```")}, "", nil
 	}
 	r, err := h.weekly.w.Report(ctx, sc, week)
 	if err != nil {
+		return Reply{}, "", err
+	}
+	if err := h.recordAudit(ctx, c, bot.AuditEntry{At: now, Action: bot.AuditOverview, Detail: week}); err != nil {
 		return Reply{}, "", err
 	}
 	text, dm, err := catalog.DigestSoFar(sc, r, c.From.Address, now)

@@ -18,6 +18,7 @@
 //	<prefix>:{<school>}:tta:<YYYY-MM>              list: times to accept (ms) of the month's requests
 //	<prefix>:{<school>}:months                     set: the months that have counters (YYYY-MM)
 //	<prefix>:{<school>}:stories:<YYYY-Www>         list: success stories
+//	<prefix>:{<school>}:audit                      zset: who viewed an overview or exported figures, when (privacy.go); kept privacy.audit_retention
 //
 // No key name holds a person's name or handle: a requester's index is named
 // by their pseudonym (internal/pseudonym, with the deployment's key kept at
@@ -56,16 +57,17 @@ const DefaultPrefix = "hb"
 
 // Store keeps requests, helper states and weekly statistics in Redis.
 type Store struct {
-	rdb     redis.UniversalClient
-	prefix  string
-	log     *slog.Logger
-	sc      scripts
-	courier Courier
-	names   *pseudonym.Keyring
-	budget  time.Duration
-	stats   time.Duration // how long statistics live after their last change
-	grace   atomic.Int64  // ms a note is kept after its request closed
-	skew    atomic.Int64  // Redis's clock minus this process's, ms
+	rdb      redis.UniversalClient
+	prefix   string
+	log      *slog.Logger
+	sc       scripts
+	courier  Courier
+	names    *pseudonym.Keyring
+	budget   time.Duration
+	auditTTL atomic.Int64  // audit retention (SetAuditRetention), ns; 0 is the default
+	stats    time.Duration // how long statistics live after their last change
+	grace    atomic.Int64  // ms a note is kept after its request closed
+	skew     atomic.Int64  // Redis's clock minus this process's, ms
 
 	unsureMu sync.Mutex
 	unsure   []unsure // creates of unknown outcome, for Reconcile

@@ -56,6 +56,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if len(args) > 1 && args[1] == "mattermost-setup" {
 		return runMattermostSetup(ctx, args[2:], getenv, stdout, stderr)
 	}
+	if len(args) > 1 && args[1] == "privacy" {
+		return runPrivacy(ctx, args[2:], getenv, stdout, stderr)
+	}
 	m := NewMain(getenv, stdin, stdout, stderr)
 	if err := m.ParseFlags(args); errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -136,6 +139,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err // validation keeps it at least MinStatisticsRetention
 	}
 	store.SetNoteGrace(m.cfg.Privacy.NoteGraceOrDefault())
+	store.SetAuditRetention(m.cfg.Privacy.AuditRetentionOrDefault())
 	m.names.names.Store(store.Pseudonyms())
 	_ = store.Pseudonyms().Load(ctx)                          // else on first use
 	_, _ = store.MigrateAllHelperStates(ctx, m.dir.Schools()) // logged; not fatal
@@ -161,7 +165,7 @@ func (m *Main) Run(ctx context.Context) error {
 	box.SetRenderer(catalog.NewNoticeRenderer(m.dir, svc))
 	weekly := newWeekly(store, m.log)
 	mux := routes(store)
-	opts := []handlers.Option{handlers.WithWeekly(weekly, box), handlers.WithClosing(bot.NewClosings(store, m.log))}
+	opts := []handlers.Option{handlers.WithWeekly(weekly, box), handlers.WithClosing(bot.NewClosings(store, m.log)), handlers.WithAudit(store)}
 	if o := m.openYearPage(rdb, store, mux, box); o != nil {
 		opts = append(opts, o)
 	}

@@ -35,6 +35,8 @@ type slackRun struct {
 	logs   *lockedBuffer
 	n      int
 	stop   func() // ends hulpbot and waits for it; the test's end does too
+	cfg    string // the configuration file it runs with
+	getenv func(string) string
 }
 
 // slackPeople are the people of de-vaart in startSlack's configuration.
@@ -108,7 +110,7 @@ schools:
 	rdb := redis.NewClient(opts)
 	t.Cleanup(func() { _ = rdb.Close() })
 	prefix := getenv("HULPBOT_REDIS_PREFIX")
-	return &slackRun{t: t, base: base, fake: fake, store: redisstore.New(rdb, prefix, nil), rdb: rdb, prefix: prefix, logs: logs, stop: stop}
+	return &slackRun{t: t, base: base, fake: fake, store: redisstore.New(rdb, prefix, nil), rdb: rdb, prefix: prefix, logs: logs, stop: stop, cfg: cfg, getenv: getenv}
 }
 
 // settled stops hulpbot, which first finishes the deliveries under way and
