@@ -217,7 +217,7 @@ func build(l, name string, swv bool, y bot.SchoolYear, units []unit, now time.Ti
 		req.Shown = append(req.Shown, nonZero(mf.Requests))
 		if mm, ok := medianMinutes(mf.Waits); ok {
 			wait.Values = append(wait.Values, mm)
-			wait.Shown = append(wait.Shown, w.decimal(mm))
+			wait.Shown = append(wait.Shown, w.minutes(mf.Waits))
 		} else {
 			wait.Values = append(wait.Values, 0)
 			wait.Shown = append(wait.Shown, "")

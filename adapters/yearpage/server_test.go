@@ -309,7 +309,7 @@ func TestCSV(t *testing.T) {
 	if !strings.HasPrefix(lines[0], "\ufeffmaand;hulpvragen;meedenkvragen;geaccepteerd;binnen aanbodtijd;binnen aanbodtijd (%);mediaan wachttijd (min)") {
 		t.Errorf("header = %q", lines[0])
 	}
-	wantAll(t, body, "groep 5;groep 6", "dagdeel ochtend", "begeleiding: gesprek", "uitkomst: rust",
+	wantAll(t, body, "groep 5;groep 6", "dagdeel ochtend", "begeleiding: Kort gesprek", "uitkomst: rust",
 		"\n2026-09;3;0;3;2;67;2,0;0;0;3;0;2;2;0;1;2;1;3;2;1;3\n",
 		"\ntotaal 2026-2027;5;", "te weinig antwoorden", "toelichting", "mediaan van de tijd")
 	if len(f.audit.views) != 1 || f.audit.views[0].What != "csv" {
@@ -336,4 +336,20 @@ func FuzzVerify(f *testing.F) {
 			t.Errorf("accepted %q", tok)
 		}
 	})
+}
+
+func TestEnglishSchoolGetsEnglishPage(t *testing.T) {
+	f := newFixture(t)
+	f.vaart.Language = "en"
+	c := browser(t)
+	get(t, c, f.link(t, f.vaart, sanne))
+	code, body, _ := get(t, c, f.srv.URL+"/overzicht/school/de-vaart/")
+	if code != 200 {
+		t.Fatalf("%d", code)
+	}
+	wantAll(t, body, `lang="en"`, "Year overview Kindcentrum De Vaart", "School year 2026-2027", "too few answers", "3.8", "Download as CSV")
+	_, csv, _ := get(t, c, f.srv.URL+"/overzicht/school/de-vaart/overzicht.csv")
+	if !strings.HasPrefix(csv, "\ufeffmonth,requests,consultations,") {
+		t.Errorf("csv header %q", strings.SplitN(csv, "\n", 2)[0])
+	}
 }

@@ -270,16 +270,29 @@ func chromium(t *testing.T) string {
 // before the DOM is read.
 func browse(t *testing.T, bin, u, shot string) string {
 	t.Helper()
+	switch {
+	case shot == "":
+		return chrome(t, bin, u, "--dump-dom")
+	case strings.HasSuffix(shot, ".pdf"):
+		// Afdrukken → PDF: the print stylesheet, A4.
+		return chrome(t, bin, u, "--print-to-pdf="+shot, "--no-pdf-header-footer")
+	}
+	return chrome(t, bin, u, "--screenshot="+shot, "--window-size=1000,1400")
+}
+
+// phone takes a screenshot of u as a phone shows it.
+func phone(t *testing.T, bin, u, shot string) {
+	t.Helper()
+	chrome(t, bin, u, "--screenshot="+shot, "--window-size=390,844", "--force-device-scale-factor=2")
+}
+
+func chrome(t *testing.T, bin, u string, extra ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+	args := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-		"--user-data-dir=" + t.TempDir(), "--virtual-time-budget=5000", "--window-size=1000,1400"}
-	if shot != "" {
-		args = append(args, "--screenshot="+shot)
-	} else {
-		args = append(args, "--dump-dom")
-	}
+		"--user-data-dir=" + t.TempDir(), "--virtual-time-budget=5000"}, extra...)
 	var out, errs bytes.Buffer
 	cmd := exec.CommandContext(ctx, bin, append(args, u)...)
 	cmd.Stdout, cmd.Stderr = &out, &errs
@@ -347,7 +360,7 @@ func TestYearOverviewInBrowser(t *testing.T) {
 
 	// Marieke of the samenwerkingsverband: both schools and the sum.
 	marieke := y.link("T0DELINDE1", "U0MARIEKE1")
-	shot := filepath.Join(os.TempDir(), "hulpbot-year-swv.png")
+	shot := artifact(t, "swv.png")
 	dom = browse(t, bin, marieke, "")
 	wantIn(t, "the samenwerkingsverband's page", dom,
 		"Jaaroverzicht Samenwerkingsverband Vaart en Linde", "Kindcentrum De Vaart", "Basisschool De Linde",
@@ -355,6 +368,14 @@ func TestYearOverviewInBrowser(t *testing.T) {
 		"4,6") // the pulse survey's 7 answers together
 	browse(t, bin, marieke, shot)
 	checkScreenshot(t, shot)
+	small := artifact(t, "swv-phone.png")
+	phone(t, bin, marieke, small)
+	checkScreenshot(t, small)
+	pdf := artifact(t, "swv.pdf")
+	browse(t, bin, marieke, pdf)
+	if b, err := os.ReadFile(pdf); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) || len(b) < 10_000 {
+		t.Errorf("printed to PDF: %d bytes, %v", len(b), err)
+	}
 
 	// An altered link: a Dutch page and 403, in the browser and over HTTP.
 	altered := strings.Replace(sanne, "t=", "t=x", 1)
@@ -371,6 +392,16 @@ func words(prefix, key string) string {
 		return s
 	}
 	return key
+}
+
+// artifact is where the test saves a screenshot or PDF: in
+// $HULPBOT_ARTIFACTS when set, to look at afterwards, else in a directory
+// removed after the test.
+func artifact(t *testing.T, name string) string {
+	if d := os.Getenv("HULPBOT_ARTIFACTS"); d != "" {
+		return filepath.Join(d, name)
+	}
+	return filepath.Join(t.TempDir(), name)
 }
 
 func mustLoc(t *testing.T) *time.Location {
