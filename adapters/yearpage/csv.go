@@ -67,10 +67,10 @@ func CSV(l string, swv bool, y bot.SchoolYear, units []unit) []byte {
 		head = append(head, w.t("year.csv.daypart", "part", w.dayPart(p)))
 	}
 	for _, k := range support {
-		head = append(head, w.t("year.csv.support", "kind", w.label(k, "closing.support.", "support.")))
+		head = append(head, w.t("year.csv.support", "kind", w.choice(units, bot.StepSupport, k)))
 	}
 	for _, k := range outcome {
-		head = append(head, w.t("year.csv.outcome", "kind", w.label(k, "closing.outcome.", "outcome.")))
+		head = append(head, w.t("year.csv.outcome", "kind", w.choice(units, bot.StepOutcome, k)))
 	}
 	_ = cw.Write(head)
 

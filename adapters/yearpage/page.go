@@ -89,6 +89,20 @@ func (w words) label(key string, prefixes ...string) string {
 	return key
 }
 
+// choice is an answer at closing in words: as the first of the schools
+// that has it names it (a school may have its own kinds of support), else
+// as the catalogue does, else its key.
+func (w words) choice(units []unit, step bot.ClosingStep, key string) string {
+	for _, u := range units {
+		for _, c := range u.School.Choices(step) {
+			if c.Key == key {
+				return catalog.ChoiceLabel(w.l, step, c)
+			}
+		}
+	}
+	return catalog.ChoiceLabel(w.l, step, bot.Choice{Key: key})
+}
+
 // question is a survey question in words.
 func (w words) question(survey, q string) string {
 	return w.label(q, "survey."+survey+".", "survey.")
@@ -260,8 +274,8 @@ func build(l, name string, swv bool, y bot.SchoolYear, units []unit, now time.Ti
 	}
 	m.Groups = hbars(w.t("year.by_group"), ordered(t.ByGroup, groupOrder), func(k string) string { return w.group(first, k) })
 	m.DayParts = hbars(w.t("year.by_daypart"), ordered(t.ByDayPart, partOrder), w.dayPart)
-	m.Support = hbars(w.t("year.support"), ordered(t.Support, nil), func(k string) string { return w.label(k, "closing.support.", "support.") })
-	m.Outcome = hbars(w.t("year.outcome"), ordered(t.Outcome, nil), func(k string) string { return w.label(k, "closing.outcome.", "outcome.") })
+	m.Support = hbars(w.t("year.support"), ordered(t.Support, nil), func(k string) string { return w.choice(units, bot.StepSupport, k) })
+	m.Outcome = hbars(w.t("year.outcome"), ordered(t.Outcome, nil), func(k string) string { return w.choice(units, bot.StepOutcome, k) })
 	if t.Pulse.Answers() > 0 {
 		m.Pulse = hbars(w.t("year.pulse"), []counted{{"up", t.Pulse.Up}, {"down", t.Pulse.Down}, {"self", t.Pulse.Self}},
 			func(k string) string { return w.t("year.pulse." + k) })

@@ -23,7 +23,6 @@ import (
 
 	"github.com/hulpbot/hulpbot/adapters/slackbot/slackfake"
 	"github.com/hulpbot/hulpbot/bot"
-	"github.com/hulpbot/hulpbot/catalog"
 )
 
 // The year overview in a real browser: hulpbot runs with two schools on a
@@ -126,6 +125,10 @@ func startYear(t *testing.T) *yearRun {
 }
 
 func (y *yearRun) post(path string, form url.Values) {
+	y.postFull(path, form)
+}
+
+func (y *yearRun) postFull(path string, form url.Values) slackfake.Response {
 	y.t.Helper()
 	body := []byte(form.Encode())
 	req, _ := http.NewRequest(http.MethodPost, y.base+path, bytes.NewReader(body))
@@ -140,11 +143,12 @@ func (y *yearRun) post(path string, form url.Values) {
 	if resp.StatusCode != http.StatusOK {
 		y.t.Fatalf("%s = %d %s", path, resp.StatusCode, b)
 	}
+	var ans slackfake.Response
 	if path == "/slack/command" {
-		var ans slackfake.Response
 		_ = json.Unmarshal(b, &ans)
 		y.lastAnswer = ans.Text
 	}
+	return ans
 }
 
 // hulp types "/hulp text" in team as user and returns the answer.
@@ -156,14 +160,33 @@ func (y *yearRun) hulp(team, user, text string) string {
 	return y.lastAnswer
 }
 
-// press clicks button i of message m.
-func (y *yearRun) press(team, user string, m slackfake.Call, i int) {
+// press clicks button i of message m and returns the id of the click's
+// response_url.
+func (y *yearRun) press(team, user string, m slackfake.Call, i int) string {
 	y.t.Helper()
 	y.n++
 	b := slackfake.Buttons(y.t, m)[i]
+	id := fmt.Sprintf("year-click-%d", y.n)
 	y.post("/slack/interactivity", slackfake.Click{TeamID: team, UserID: user, UserName: strings.ToLower(user), ChannelID: m.Channel,
-		MessageTS: "1764150000.000001", ResponseURL: y.fake.ResponseURL(fmt.Sprintf("year-click-%d", y.n)),
-		TriggerID: fmt.Sprintf("year-click-%d", y.n), ActionTS: fmt.Sprintf("1764150061.%06d", y.n), Button: b}.Form())
+		MessageTS: "1764150000.000001", ResponseURL: y.fake.ResponseURL(id),
+		TriggerID: id, ActionTS: fmt.Sprintf("1764150061.%06d", y.n), Button: b}.Form())
+	return id
+}
+
+// close types "/hulp klaar" as helper and taps the kind of support and the
+// outcome (button numbers) under the reply, as a helper does.
+func (y *yearRun) close(team, helper string, support, outcome int) {
+	y.t.Helper()
+	y.n++
+	ans := y.postFull("/slack/command", slackfake.Command{TeamID: team, ChannelID: "D" + helper[1:], UserID: helper, UserName: strings.ToLower(helper),
+		Text: "klaar", TriggerID: fmt.Sprintf("year-klaar-%d", y.n), ResponseURL: y.fake.ResponseURL(fmt.Sprintf("year-klaar-%d", y.n))}.Form())
+	id := y.press(team, helper, asCall(y.t, ans), support)
+	y.fake.Wait(y.t, "the outcome question", 5*time.Second, func([]slackfake.Call) bool { return len(y.fake.Responses(id)) > 0 })
+	id = y.press(team, helper, asCall(y.t, y.fake.Responses(id)[0]), outcome)
+	y.fake.Wait(y.t, "the thanks", 5*time.Second, func([]slackfake.Call) bool { return len(y.fake.Responses(id)) > 0 })
+	if got := y.fake.Responses(id)[0].Text; !strings.Contains(got, "genoteerd") {
+		y.t.Fatalf("after the outcome: %q", got)
+	}
 }
 
 func (y *yearRun) posts(channel string, n int) []slackfake.Call {
@@ -197,11 +220,12 @@ func (y *yearRun) link(team, user string) string {
 func (y *yearRun) seed() {
 	y.t.Helper()
 	const vaart, linde = "T0DEVAART1", "T0DELINDE1"
-	// De Vaart, 1: Anne comes and closes; Marie answers "Hielp het?" with 👍.
+	// De Vaart, 1: Anne comes, closes (Kort gesprek, kon in de groep
+	// blijven); Marie answers "Hielp het?" with 👍.
 	y.hulp(vaart, "U0MARIE001", "groep 5")
 	offer := y.posts("D0ANNE0001", 1)[0]
 	y.press(vaart, "U0ANNE0001", offer, 0)
-	y.hulp(vaart, "U0ANNE0001", "klaar")
+	y.close(vaart, "U0ANNE0001", 0, 0)
 	closed := y.posts("D0MARIE001", 2)[1]
 	y.press(vaart, "U0MARIE001", closed, 0)
 	// 2: Anne and Bram cannot: the kernteam channel gets it.
@@ -214,18 +238,19 @@ func (y *yearRun) seed() {
 	y.hulp(vaart, "U0JOOST001", "groep 4")
 	y.posts("D0ANNE0001", 3)
 	y.hulp(vaart, "U0ANNE0001", "ok")
-	y.hulp(vaart, "U0ANNE0001", "klaar")
-	// De Linde: two requests, Cas comes to both.
+	y.close(vaart, "U0ANNE0001", 0, 0)
+	// De Linde: two requests, Cas comes to both and gives tips (the fourth
+	// kind); one could stay in the group, one went out for a while.
 	for i, g := range []string{"groep 6", "groep 7"} {
 		y.hulp(linde, "U0PIET0001", g)
 		y.press(linde, "U0CAS00001", y.posts("D0CAS00001", i+1)[i], 0)
-		y.hulp(linde, "U0CAS00001", "klaar")
+		y.close(linde, "U0CAS00001", 3, i)
 	}
 }
 
 // counters sets what the commands of this test cannot make: a month of
-// the previous school year, kinds of support and outcomes, survey
-// answers — in the keys and fields the store reads.
+// the previous school year and survey answers — in the keys and fields
+// the store reads.
 func (y *yearRun) counters(now time.Time) {
 	y.t.Helper()
 	ctx := context.Background()
@@ -238,15 +263,12 @@ func (y *yearRun) counters(now time.Time) {
 		}
 	}
 	must(y.rdb.HSet(ctx, k("de-vaart", "month:"+lastYear), "requests", 7).Err())
-	must(y.rdb.HIncrBy(ctx, k("de-vaart", "month:"+month), bot.PrefixSupport+"gesprek", 2).Err())
-	must(y.rdb.HIncrBy(ctx, k("de-vaart", "month:"+month), bot.PrefixOutcome+"in_groep", 2).Err())
-	must(y.rdb.HIncrBy(ctx, k("de-linde", "month:"+month), bot.PrefixSupport+"tips", 2).Err())
 	// The pulse survey: 3 answers at De Vaart (too few), 4 at De Linde;
 	// together 7, enough for an average: (4·3 + 5·4) / 7 = 4,6.
 	must(y.rdb.HSet(ctx, k("de-vaart", "survey:pulse:"+month), "supported:4", 3).Err())
 	must(y.rdb.HSet(ctx, k("de-linde", "survey:pulse:"+month), "supported:5", 4).Err())
 	for _, s := range []string{"de-vaart", "de-linde"} {
-		for _, key := range []string{"month:" + month, "month:" + lastYear, "survey:pulse:" + month} {
+		for _, key := range []string{"month:" + lastYear, "survey:pulse:" + month} {
 			y.rdb.Expire(ctx, k(s, key), time.Hour)
 		}
 	}
@@ -321,12 +343,15 @@ func TestYearOverviewInBrowser(t *testing.T) {
 	// Sanne, De Vaart's IB'er, opens her link in Chromium.
 	sanne := y.link("T0DEVAART1", "U0SANNE001")
 	dom := browse(t, bin, sanne, "")
+	_ = os.WriteFile(artifact(t, "de-vaart.html"), []byte(dom), 0o644)
 	wantIn(t, "De Vaart's page", dom,
 		"Jaaroverzicht Kindcentrum De Vaart", "Schooljaar "+bot.SchoolYearOf(time.Now().In(mustLoc(t))).String(),
 		`<th scope="row">Hulpvragen</th><td class="num">3</td>`,
 		`<th scope="row">Doorgezet naar het kanaal</th><td class="num">1</td>`,
 		`<th scope="row">Afgesloten</th><td class="num">2</td>`,
-		words("closing.support.", "gesprek"), words("closing.outcome.", "in_groep"), // support and outcome, in the catalogue's words
+		// Kinds of support and outcomes as tapped, in the catalogue's words.
+		`<text class="lbl" x="222" y="20" text-anchor="end">Kort gesprek</text><rect class="bar s1" x="230" y="4" width="400" height="20"></rect><text class="val" x="636" y="20">2</text>`,
+		`<text class="lbl" x="222" y="20" text-anchor="end">Kon in de groep blijven</text><rect class="bar s1" x="230" y="4" width="400" height="20"></rect><text class="val" x="636" y="20">2</text>`,
 		"te weinig antwoorden", // 3 answers
 		"Vergelijking met vorig schooljaar", `<td class="num prev">7</td>`,
 		"<svg", "overzicht.csv")
@@ -356,7 +381,7 @@ func TestYearOverviewInBrowser(t *testing.T) {
 	if code != 200 || !strings.HasPrefix(csv, "\ufeffmaand;hulpvragen;meedenkvragen;geaccepteerd;") {
 		t.Fatalf("csv: %d %q", code, csv[:min(len(csv), 200)])
 	}
-	wantIn(t, "De Linde's CSV", csv, "\n"+month+";2;0;2;", "begeleiding: "+words("closing.support.", "tips"), "toelichting")
+	wantIn(t, "De Linde's CSV", csv, "\n"+month+";2;0;2;", "begeleiding: Tips voor de leerkracht", "uitkomst: Even uit de groep", "toelichting")
 
 	// Marieke of the samenwerkingsverband: both schools and the sum.
 	marieke := y.link("T0DELINDE1", "U0MARIEKE1")
@@ -383,15 +408,6 @@ func TestYearOverviewInBrowser(t *testing.T) {
 		t.Errorf("altered link: %d %s", code, body)
 	}
 	wantIn(t, "the altered link's page", browse(t, bin, altered, ""), "Geen toegang", "Deze link klopt niet")
-}
-
-// words is a kind of support or an outcome as the page names it: in the
-// catalogue's words, or as its key when the catalogue has none.
-func words(prefix, key string) string {
-	if s := catalog.Text(catalog.LangNL, prefix+key); s != prefix+key {
-		return s
-	}
-	return key
 }
 
 // artifact is where the test saves a screenshot or PDF: in
