@@ -7,7 +7,8 @@
 #   scripts/redis-cluster.sh stop DIR
 #
 # Ports BASE_PORT … BASE_PORT+5 (default 21101, below the ephemeral ports) for clients, each +100 for
-# the cluster bus. No persistence: the cluster is for tests. Every server is
+# the cluster bus. No persistence unless APPENDONLY=yes (AOF everysec, as
+# hulpload gives its own Redis). Every server is
 # stopped by its pid file.
 set -euo pipefail
 cmd=${1:?start or stop}
@@ -21,7 +22,7 @@ start)
     p=$((base + i))
     redis-server --port "$p" --bind 127.0.0.1 --cluster-enabled yes --cluster-port $((p + 100)) \
       --cluster-config-file "nodes-$p.conf" --cluster-node-timeout 2000 --dir "$dir" \
-      --save "" --appendonly no --daemonize yes --logfile "$dir/$p.log" --pidfile "$dir/$p.pid"
+      --save "" --appendonly "${APPENDONLY:-no}" --appendfsync everysec --daemonize yes --logfile "$dir/$p.log" --pidfile "$dir/$p.pid"
     nodes+=("127.0.0.1:$p")
   done
   for n in "${nodes[@]}"; do

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -105,17 +106,39 @@ var errTooLate = errors.New("refused: past its not-after time")
 var errReplay = errors.New("operation done before")
 
 // SyncClock measures how far Redis's clock is from this process's, for the
-// not-after guard. Run at start and now and then (Reconcile does).
+// not-after guard. Run at start and now and then (Reconcile does). On a
+// cluster each master runs the scripts of its slots on its own clock: the
+// one furthest behind counts, so hulpbot never declares a change too late
+// while a master that is behind could still run it.
 func (s *Store) SyncClock(ctx context.Context) error {
-	before := time.Now()
-	t, err := s.rdb.Time(ctx).Result()
+	skew, err := clockSkew(ctx, s.rdb)
+	if cc, ok := s.rdb.(*redis.ClusterClient); ok && err == nil {
+		var mu sync.Mutex
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, n *redis.Client) error {
+			d, err := clockSkew(ctx, n)
+			mu.Lock()
+			skew = min(skew, d)
+			mu.Unlock()
+			return err
+		})
+	}
 	if err != nil {
 		return fail("redisstore: sync clock", err)
 	}
-	rtt := time.Since(before)
-	mid := before.Add(rtt / 2)
-	s.skew.Store(t.Sub(mid).Milliseconds())
+	s.skew.Store(skew.Milliseconds())
 	return nil
+}
+
+// clockSkew is Redis's TIME minus this process's clock at the middle of
+// the round trip.
+func clockSkew(ctx context.Context, c redis.Cmdable) (time.Duration, error) {
+	before := time.Now()
+	t, err := c.Time(ctx).Result()
+	if err != nil {
+		return 0, err
+	}
+	rtt := time.Since(before)
+	return t.Sub(before.Add(rtt / 2)), nil
 }
 
 // unsure is a request for help whose create may have happened although

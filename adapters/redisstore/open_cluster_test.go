@@ -110,6 +110,14 @@ func TestOnCluster(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	s := New(rdb, "hb", nil)
+	// The guard's clock: every master's TIME, the one furthest behind
+	// (all on this machine's clock here).
+	if err := s.SyncClock(ctx); err != nil {
+		t.Fatalf("SyncClock on a cluster: %v", err)
+	}
+	if d := time.Duration(s.skew.Load()) * time.Millisecond; d < -time.Second || d > time.Second {
+		t.Errorf("skew %s on one machine, want under a second", d)
+	}
 	story(ctx, t, s, 30)
 	masters := map[string]bool{}
 	for i := range 30 {
