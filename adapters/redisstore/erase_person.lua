@@ -21,7 +21,7 @@ for id in string.gmatch(r.tried or '', '[^,]+') do
 end
 local helped = picked or (helper ~= '' and (r.helper == helper or wasTried))
 if not asked and not helped then return {0, 0} end
-if r.state == 'offered' or r.state == 'accepted' or r.state == 'escalated' then return {'open'} end
+if r.state == 'offered' or r.state == 'accepted' or r.state == 'escalated' or r.state == 'held' then return {'open'} end
 if asked then
   redis.call('HSET', rk, 'rq_platform', '', 'rq_handle', '', 'rq_name', '', 'mine', '', 'mine_key', '')
   redis.call('HDEL', rk, 'note')

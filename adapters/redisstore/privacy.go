@@ -26,7 +26,7 @@ import (
 const DefaultAuditRetention = 365 * 24 * time.Hour
 
 // ErrActive is an erasure that finds the person in a request that is still
-// open (offered, accepted, waiting in the fallback channel): close or
+// open (held, offered, accepted, waiting in the fallback channel): close or
 // withdraw it first, so nobody waits for help that can no longer reach them.
 var ErrActive = errors.New("the person is in a request that is still open")
 
@@ -367,7 +367,7 @@ type personRecord struct {
 // has a part in it.
 func (r personRecord) open() bool {
 	switch bot.State(r.fields[fState]) {
-	case bot.StateOffered, bot.StateAccepted, bot.StateEscalated:
+	case bot.StateOffered, bot.StateAccepted, bot.StateEscalated, bot.StateHeld:
 		return true
 	}
 	return false
@@ -398,8 +398,8 @@ func (s *Store) personRecords(ctx context.Context, school string, p Person) ([]p
 		}
 		for _, c := range cmds {
 			f := c.Val()
-			if len(f) == 0 || f[fID] == "" {
-				continue
+			if len(f) == 0 || f[fID] == "" || (f[fSchool] != "" && f[fSchool] != school) {
+				continue // another school that shares the key space's tag
 			}
 			r := personRecord{fields: f}
 			r.asked = f[fMine] == who || identity(f[fRqPlatform], f[fRqHandle]) == who
