@@ -11,6 +11,7 @@ type Directory struct {
 	schools []*School
 	byID    map[string]*School
 	byTeam  map[string]*School // "platform/team", team lower-cased
+	pools   map[string]*Pool   // school id → its pool; nil until LinkPeople
 }
 
 // NewDirectory indexes schools; ids and team links must be unique.

@@ -92,6 +92,10 @@ type Helper struct {
 	Accounts Accounts
 	Schedule Schedule
 	Groups   []string // group ids this helper knows best (affinity), optional
+	// AlsoAt are the other schools this person helps at (the same
+	// Mattermost username or Slack member id there), set by
+	// Directory.LinkPeople: an offer then names its school.
+	AlsoAt []string
 }
 
 // Coordinator receives digests and may ask for the overview (IB'er, director).

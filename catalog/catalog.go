@@ -281,6 +281,7 @@ var texts = map[string]map[string]string{
 
 		// Notices.
 		"notice.offer":                         "Kun je even helpen? Hulpvraag voor {group}, {time}.",
+		"notice.offer.school":                  "Kun je even helpen? Hulpvraag van {school} voor {group}, {time}.",
 		"notice.from":                          "Gevraagd door {requester}.",
 		"notice.note":                          "Toelichting: {note}",
 		"notice.offer.deadline":                "Reageer vóór {deadline}, anders gaat de vraag naar de volgende.",
@@ -292,6 +293,7 @@ var texts = map[string]map[string]string{
 		"notice.nobody":                        "Er is nu niemand beschikbaar voor je hulpvraag voor {group}. Ik heb het {channel}-kanaal ingeseind.",
 		"notice.nobody.nochannel":              "Er is nu niemand beschikbaar voor je hulpvraag voor {group}: {when_down}.",
 		"notice.escalated":                     "📣 Hulpvraag voor {group}, {time}: er is nu geen hulpverlener beschikbaar. Kan iemand van jullie helpen?",
+		"notice.escalated.school":              "📣 Hulpvraag van {school} voor {group}, {time}: er is nu geen hulpverlener beschikbaar. Kan iemand van jullie helpen?",
 		"notice.follow_up.offered":             "Je hulpvraag voor {group} van {time} is nog niet aangenomen. Hij ligt nu bij {helper}; je hoort het zodra er iemand komt.",
 		"notice.follow_up.escalated":           "Je hulpvraag voor {group} van {time}: nog niemand gevonden; de {channel}-groep is ingeseind. Is het dringend? {when_down}.",
 		"notice.offer_lapsed":                  "De hulpvraag voor {group} van {time} is doorgegeven aan de volgende, omdat er geen reactie kwam.",
@@ -678,6 +680,7 @@ var texts = map[string]map[string]string{
 		"click.picked_up": "✅ {helper} is taking this ({group}) — {time}",
 
 		"notice.offer":                         "Can you help? Request for help for {group}, {time}.",
+		"notice.offer.school":                  "Can you help? Request for help from {school} for {group}, {time}.",
 		"notice.from":                          "Asked by {requester}.",
 		"notice.note":                          "Note: {note}",
 		"notice.offer.deadline":                "Please answer before {deadline}, or the request goes to the next helper.",
@@ -689,6 +692,7 @@ var texts = map[string]map[string]string{
 		"notice.nobody":                        "Nobody is available for your request for {group} right now. I've alerted the {channel} channel.",
 		"notice.nobody.nochannel":              "Nobody is available for your request for {group} right now: {when_down}.",
 		"notice.escalated":                     "📣 Request for help for {group}, {time}: no helper is available right now. Can one of you help?",
+		"notice.escalated.school":              "📣 Request for help from {school} for {group}, {time}: no helper is available right now. Can one of you help?",
 		"notice.follow_up.offered":             "Your request for {group} from {time} hasn't been accepted yet. It is with {helper} now; you'll hear as soon as someone is coming.",
 		"notice.follow_up.escalated":           "Your request for {group} from {time}: nobody found yet; the {channel} group has been alerted. Urgent? {when_down}.",
 		"notice.offer_lapsed":                  "The request for {group} from {time} has gone to the next helper, as there was no answer.",

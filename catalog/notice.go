@@ -80,7 +80,12 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 		if !r.Deadline.IsZero() {
 			deadline = Text(l, "notice.offer.deadline", "deadline", Clock(sc, r.Deadline))
 		}
-		m.Text = Lines(Text(l, "notice.offer", "group", group, "time", at), from, note, deadline)
+		// A helper who serves several schools learns which one asks.
+		offer := Text(l, "notice.offer", "group", group, "time", at)
+		if h, ok := sc.HelperByID(n.Helper.ID); ok && len(h.AlsoAt) > 0 {
+			offer = Text(l, "notice.offer.school", "school", sc.Name, "group", group, "time", at)
+		}
+		m.Text = Lines(offer, from, note, deadline)
 		// The buttons mean nothing once the offer's time is up.
 		m.Buttons = []message.Button{
 			{Label: Text(l, "button.accept"), Action: message.ActionAccept, RequestID: r.ID, OfferNo: r.OfferNo, Primary: true, Until: r.Deadline},
@@ -101,7 +106,12 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 		if n.Request.Note != "" {
 			byDM = Text(l, "notice.escalated.note_by_dm")
 		}
-		m.Text = Lines(Text(l, "notice.escalated", "group", group, "time", at), from, note, byDM)
+		// Read by people who may serve other schools too: named.
+		post := Text(l, "notice.escalated", "group", group, "time", at)
+		if sc.SharesHelpers() {
+			post = Text(l, "notice.escalated.school", "school", sc.Name, "group", group, "time", at)
+		}
+		m.Text = Lines(post, from, note, byDM)
 		// Anyone in the channel may pick it up for as long as the request is kept.
 		m.Buttons = []message.Button{{Label: Text(l, "button.pickup"), Action: message.ActionPickup, RequestID: r.ID, Primary: true,
 			Until: r.CreatedAt.Add(sc.Retention)}}

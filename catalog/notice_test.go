@@ -73,6 +73,35 @@ func notices(t testing.TB) []struct {
 	}
 }
 
+// TestRenderSharedHelper: Bram helps at De Klim too, so his offer and
+// De Vaart's fallback post name the school; Anne's offer does not.
+func TestRenderSharedHelper(t *testing.T) {
+	for _, l := range []string{LangNL, LangEN} {
+		sc := testSchool(t, l)
+		sc.Helpers[1].AlsoAt = []string{"de-klim"}
+		for _, tt := range notices(t) {
+			switch tt.name {
+			case "offer-second", "escalated":
+			case "offer":
+				m := Render(tt.n, sc)
+				if strings.Contains(m.Text, sc.Name) {
+					t.Errorf("Anne's offer names the school: %q", m.Text)
+				}
+				continue
+			default:
+				continue
+			}
+			t.Run(tt.name+"."+l, func(t *testing.T) {
+				m := Render(tt.n, sc)
+				if !strings.Contains(m.Text, sc.Name) {
+					t.Errorf("text %q does not name %s", m.Text, sc.Name)
+				}
+				golden.Check(t, "render/"+tt.name+"-shared."+l, dump(m))
+			})
+		}
+	}
+}
+
 // dump shows a message for a golden file.
 func dump(m message.Message) string {
 	var b strings.Builder

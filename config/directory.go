@@ -61,6 +61,9 @@ func (c *Config) Directory() (*bot.Directory, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
+	// A helper configured at several schools is one person when the
+	// accounts say so; terminal names (defaulting to helper ids) do not.
+	d.LinkPeople(PlatformMattermost, PlatformSlack)
 	return d, nil
 }
 

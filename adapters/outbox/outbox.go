@@ -11,14 +11,17 @@
 // stands then, by a Renderer. Messages made whole elsewhere (the weekly
 // posts) are queued by Send as JSON.
 //
-// Keys, per school (the hash tag keeps them in one Redis Cluster slot, the
-// slot of the school's store keys, so a script can queue with its change):
+// Keys, per school, under the school's key base (<base> below: the
+// store's, "<prefix>:{<school>}:" for a school alone, or
+// "<prefix>:{pool.<id>}:<school>:" for a school in a pool of several; see
+// adapters/redisstore). The hash tag keeps them in the Redis Cluster slot of
+// the school's store keys, so a script can queue with its change:
 //
-//	<prefix>:{<school>}:outbox:urgent     zset: message key → next try (ms); taken first
-//	<prefix>:{<school>}:outbox:queue      zset: the same for messages nobody must act on at once
-//	<prefix>:{<school>}:outbox:msg        hash: message key → notice, or JSON message
-//	<prefix>:{<school>}:outbox:tries      hash: message key → attempts so far
-//	<prefix>:{<school>}:outbox:done:<key> string: delivered; expires after a day
+//	<base>outbox:urgent     zset: message key → next try (ms); taken first
+//	<base>outbox:queue      zset: the same for messages nobody must act on at once
+//	<base>outbox:msg        hash: message key → notice, or JSON message
+//	<base>outbox:tries      hash: message key → attempts so far
+//	<base>outbox:done:<key> string: delivered; expires after a day
 //
 // A message key names no person, since it names a key and travels with the
 // message: a notice's names its recipient by role ("n/<request>/<kind>/
@@ -142,6 +145,7 @@ func defaultBackoff(attempt int) time.Duration {
 type Outbox struct {
 	rdb     redis.UniversalClient
 	prefix  string
+	bases   Bases
 	schools []string
 	next    message.Sender
 	render  Renderer
@@ -192,6 +196,16 @@ func New(rdb redis.UniversalClient, prefix string, schools []string, next messag
 		fins: make(chan finished, local),
 	}
 }
+
+// Bases says where a school's keys start; the store's layout
+// (redisstore.Store.Base), so a notice a script queues is found here.
+type Bases interface {
+	Base(school string) string
+}
+
+// SetBases makes b place the keys of each school. Set it before Run;
+// without it a school's keys start with "<prefix>:{<school>}:".
+func (o *Outbox) SetBases(b Bases) { o.bases = b }
 
 // SetRenderer makes r put queued notices in words. Set it before Run.
 func (o *Outbox) SetRenderer(r Renderer) { o.render = r }
@@ -262,6 +276,9 @@ func urgentNotice(notice string) bool {
 func (o *Outbox) key(school, rest string) string {
 	if school == "" {
 		school = noSchool
+	}
+	if o.bases != nil {
+		return o.bases.Base(school) + "outbox:" + rest
 	}
 	return o.prefix + ":{" + school + "}:outbox:" + rest
 }

@@ -1,16 +1,17 @@
 -- accept.lua: a helper accepts the offer they hold. The helper stays engaged
 -- (they are busy with it now) until resolve or cancel.
 --
--- KEYS[1] the school's helper states (routes the call to its slot)
+-- KEYS[7] deadlines
 -- ARGV[7] helper id
--- ARGV[8] request id, '' for the offer the helper holds
+-- ARGV[8] request id, '' for the offer the helper holds (at this school)
 -- ARGV[9] offer number, '0' for the current offer
-local hid, rid, offerno = ARGV[7], ARGV[8], ARGV[9]
+-- ARGV[10] the helper's person
+local hid, rid, offerno, hp = ARGV[7], ARGV[8], ARGV[9], ARGV[10]
 if late() then return {'too_late'} end
 
 if rid == '' then
-  rid = helperstate(hid).engaged
-  if not present(rid) then return {'no_offer'} end
+  rid = engagedhere(hp)
+  if not rid then return {'no_offer'} end
 end
 local rk = reqkey(rid)
 local r = redis.call('HMGET', rk, 'state', 'helper', 'offer_no', 'week', 'created')
@@ -26,7 +27,7 @@ if helper ~= hid then return {'not_yours'} end
 
 redis.call('HSET', rk, 'state', 'accepted', 'accepted', nowms)
 redis.call('HDEL', rk, 'deadline')
-redis.call('ZREM', base .. 'deadlines', rid)
+redis.call('ZREM', KEYS[7], rid)
 tally(rk, 'accepted', cur == '1' and 'accepted_first' or nil, intime(rk))
 waited(rk, now - tonumber(created))
 tell('accepted', rid, cur, 'requester', hid, '', '', false)

@@ -3,24 +3,27 @@
 -- before are skipped), or escalate it when nobody is left. The helper the
 -- offer moves away from is free again.
 --
--- KEYS[1] deadlines key
+-- KEYS[7] deadlines
 -- ARGV[7] request id, '' (decline only) for the offer the declining helper holds
 -- ARGV[8] offer number, '0' for the current offer
 -- ARGV[9] reason: 'decline' or 'timeout'
 -- ARGV[10] declining helper id ('' for a timeout)
 -- ARGV[11] deadline ms of the next offer
--- ARGV[12..] candidates: id, rank pairs
-local dk, rid, offerno, reason, from, deadline = KEYS[1], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
+-- ARGV[12] the declining helper's person ('' for a timeout)
+-- ARGV[13..] candidates: id, person, rank triples
+local dk, rid, offerno, reason, from, deadline = KEYS[7], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
+local fromp = ARGV[12]
 if late() then return {'too_late'} end
 
 if rid == '' then
   if reason ~= 'decline' or from == '' then return {'no_offer'} end
-  rid = helperstate(from).engaged
-  if not present(rid) then return {'no_offer'} end
+  rid = engagedhere(fromp)
+  if not rid then return {'no_offer'} end
 end
 local rk = reqkey(rid)
-local r = redis.call('HMGET', rk, 'state', 'helper', 'offer_no', 'week', 'tried', 'deadline')
+local r = redis.call('HMGET', rk, 'state', 'helper', 'offer_no', 'week', 'tried', 'deadline', 'person')
 local state, prev, cur, week, tried, due = r[1], r[2], r[3], r[4], r[5], r[6]
+local prevp = personof(r[7], prev)
 
 if not state then return {'not_found'} end
 if state == 'accepted' then return {'already_accepted'} end
@@ -33,24 +36,24 @@ elseif not present(due) or tonumber(due) > now then
   return {'stale'}
 end
 
-if helperstate(prev).engaged == rid then sethelper(prev, 'engaged', '') end
+if present(prev) and isengagedin(prevp, rid) then sethelper(prevp, 'engaged', '') end
 
 if not present(tried) then tried = '' end
 local skip = {}
 for h in string.gmatch(tried, '[^,]+') do skip[h] = true end
 local why = reason == 'decline' and 'declines' or 'timeouts'
 
-local pick = choose(12, skip)
+local pick, person = choose(13, skip)
 local nextno = tonumber(cur) + 1
 if pick then
   if tried ~= '' then tried = tried .. ',' end
-  redis.call('HSET', rk, 'state', 'offered', 'helper', pick, 'offer_no', tostring(nextno),
+  redis.call('HSET', rk, 'state', 'offered', 'helper', pick, 'person', person, 'offer_no', tostring(nextno),
     'tried', tried .. pick, 'deadline', deadline)
-  offer(rid, pick, deadline)
+  offer(rid, person, dk, deadline)
   tally(rk, why, 'offers')
 else
   redis.call('HSET', rk, 'state', 'escalated')
-  redis.call('HDEL', rk, 'helper', 'deadline')
+  redis.call('HDEL', rk, 'helper', 'person', 'deadline')
   redis.call('ZREM', dk, rid)
   tally(rk, why, 'escalated')
 end

@@ -4,12 +4,12 @@
 --
 -- or by whoever (no helper) took it from the fallback channel.
 --
--- KEYS[1] request key
+-- KEYS[7] request key   KEYS[8] the agenda
 -- ARGV[7] request id   ARGV[8] helper id ('' for a picker who is no helper)
 -- ARGV[9] ttl of the agenda in ms
 -- ARGV[10] trim ms: items marked at or before it have expired
 -- ARGV[11] the picker as platform:handle (lower case), when ARGV[8] is ''
-local rk, rid, hid, ttl, trim, picker = KEYS[1], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11] or ''
+local rk, ak, rid, hid, ttl, trim, picker = KEYS[7], KEYS[8], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11] or ''
 
 local r = redis.call('HMGET', rk, 'state', 'helper', 'picked_platform', 'picked_handle')
 local state, helper = r[1], r[2]
@@ -25,7 +25,6 @@ else
 end
 if state ~= 'accepted' and state ~= 'resolved' then return {'closed'} end
 
-local ak = base .. 'agenda'
 if redis.call('ZSCORE', ak, rid) then return {'duplicate'} end
 
 redis.call('ZREMRANGEBYSCORE', ak, '-inf', trim)

@@ -2,12 +2,12 @@
 -- lowest free number, so the numbers people type (/hulp agenda klaar 2)
 -- stay small. A consult's theme is there once.
 --
--- KEYS[1] the agenda's themes: base .. 'agenda:themes' (number → JSON)
+-- KEYS[7] the agenda's themes: base .. 'agenda:themes' (number → JSON)
+-- KEYS[8] the consults on it: base .. 'agenda:consults' (consult id → number)
 -- ARGV[7] the theme as JSON (without its number)
 -- ARGV[8] consult id, '' for a theme someone typed
 -- ARGV[9] ttl of the themes in ms
-local tk, theme, cid, ttl = KEYS[1], ARGV[7], ARGV[8], ARGV[9]
-local ck = base .. 'agenda:consults'
+local tk, ck, theme, cid, ttl = KEYS[7], KEYS[8], ARGV[7], ARGV[8], ARGV[9]
 
 if cid ~= '' and redis.call('HEXISTS', ck, cid) == 1 then return {'duplicate'} end
 

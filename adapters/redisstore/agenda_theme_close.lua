@@ -1,10 +1,10 @@
 -- agenda_theme_close.lua: take theme number ARGV[7] off the kernteam's
 -- agenda, and answer it as it was.
 --
--- KEYS[1] the agenda's themes: base .. 'agenda:themes'
+-- KEYS[7] the agenda's themes: base .. 'agenda:themes'
+-- KEYS[8] the consults on it: base .. 'agenda:consults'
 -- ARGV[7] the theme's number
-local tk, no = KEYS[1], ARGV[7]
-local ck = base .. 'agenda:consults'
+local tk, ck, no = KEYS[7], KEYS[8], ARGV[7]
 
 local theme = redis.call('HGET', tk, no)
 if not theme then return {'not_found'} end

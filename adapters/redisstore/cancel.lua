@@ -2,12 +2,13 @@
 -- escalated), or one still held (release.lua). The helper it was offered to or accepted by is free again; the
 -- record keeps that helper so they can be told.
 --
--- KEYS[1] the index of the requester's active requests (named by their
+-- KEYS[7] the index of the requester's active requests (named by their
 --         pseudonym, see create_offer.lua)
+-- KEYS[8] active requests   KEYS[9] deadlines
 -- ARGV[7] request id, '' for the requester's latest active request
 -- ARGV[8] the requester ("mine": platform:handle), as the record has it
 -- ARGV[9] grace (ms) after which the request's note is erased
-local mk, rid, who, grace = KEYS[1], ARGV[7], ARGV[8], ARGV[9]
+local mk, ak, dk, rid, who, grace = KEYS[7], KEYS[8], KEYS[9], ARGV[7], ARGV[8], ARGV[9]
 if late() then return {'too_late'} end
 
 if rid == '' then
@@ -23,7 +24,7 @@ if rid == '' then
   if rid == '' then return {'no_active'} end
 end
 local rk = reqkey(rid)
-local r = redis.call('HMGET', rk, 'state', 'helper', 'week', 'mine', 'offer_no')
+local r = redis.call('HMGET', rk, 'state', 'helper', 'week', 'mine', 'offer_no', 'person')
 local state, helper, week, mine, offerno = r[1], r[2], r[3], r[4], r[5] or '0'
 
 if not state then return {'not_found'} end
@@ -32,12 +33,13 @@ if not active(state) and state ~= 'held' then return {'closed'} end
 local held = state == 'held'
 
 if present(helper) then
-  if helperstate(helper).engaged == rid then sethelper(helper, 'engaged', '') end
+  local hp = personof(r[6], helper)
+  if isengagedin(hp, rid) then sethelper(hp, 'engaged', '') end
 end
 redis.call('HSET', rk, 'state', 'cancelled', 'closed', nowms)
 redis.call('HDEL', rk, 'deadline')
-redis.call('ZREM', base .. 'active', rid)
-redis.call('ZREM', base .. 'deadlines', rid)
+redis.call('ZREM', ak, rid)
+redis.call('ZREM', dk, rid)
 redis.call('ZREM', mk, rid)
 if held then
   -- Held (release.lua): nobody heard of it, nobody is told, and its note

@@ -4,13 +4,14 @@
 -- its notice, so two processes never both tell a requester, and a process
 -- that dies after the claim loses nothing.
 --
--- KEYS[1] followups key (zset: request id → when, ms)
+-- KEYS[7] followups key (zset: request id → when, ms)
 -- ARGV[7] how many at most
 -- Answers ok() with the ids of the requesters told.
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', nowms, 'LIMIT', 0, tonumber(ARGV[7]))
+local fk = KEYS[7]
+local due = redis.call('ZRANGEBYSCORE', fk, '-inf', nowms, 'LIMIT', 0, tonumber(ARGV[7]))
 local ids = {}
 for _, id in ipairs(due) do
-  redis.call('ZREM', KEYS[1], id)
+  redis.call('ZREM', fk, id)
   local r = redis.call('HMGET', reqkey(id), 'state', 'offer_no', 'helper')
   -- Accepted, resolved, cancelled or expired meanwhile: nothing to tell.
   if r[1] == 'offered' or r[1] == 'escalated' then

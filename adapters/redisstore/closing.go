@@ -48,7 +48,7 @@ func (s *Store) RecordClosing(ctx context.Context, now time.Time, school, reques
 	case !choiceKey.MatchString(key):
 		return fmt.Errorf("%s: key %q is not a-z, 0-9 and _", op, key)
 	}
-	_, err := s.run(ctx, op, closingScript(), school, s.key(school, "req:"+requestID),
+	_, err := s.run(ctx, op, closingScript(), school, []string{s.key(school, "req:"+requestID)},
 		strconv.FormatInt(now.UnixMilli(), 10), helperID, string(step), key, strings.ToLower(picker))
 	return err
 }

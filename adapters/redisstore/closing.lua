@@ -3,12 +3,12 @@
 -- kept (in the request's week and month); the record only notes that the
 -- step was answered (closing_support, closing_outcome), not how.
 --
--- KEYS[1] request key
+-- KEYS[7] request key
 -- ARGV[7] helper id ('' for a picker who is no helper)
 -- ARGV[8] step: 'support', 'outcome' or 'skip' (answers both, counts nothing)
 -- ARGV[9] the answer's key ('' for skip)
 -- ARGV[10] the picker as platform:handle (lower case), when ARGV[7] is ''
-local rk, hid, step, key, picker = KEYS[1], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
+local rk, hid, step, key, picker = KEYS[7], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
 
 local r = redis.call('HMGET', rk, 'state', 'helper', 'closing_support', 'closing_outcome', 'picked_platform', 'picked_handle')
 local state, helper = r[1], r[2]

@@ -4,10 +4,10 @@
 -- same step, that it was passed on; when it does not, the not-after guard
 -- keeps it from ever being created.
 --
--- KEYS[1] request key
+-- KEYS[7] request key
 -- ARGV[7] request id
 -- Answers ok() with '1' when the request exists (its requester told), '0'.
-local rk, rid = KEYS[1], ARGV[7]
+local rk, rid = KEYS[7], ARGV[7]
 local r = redis.call('HMGET', rk, 'state', 'offer_no', 'helper')
 if not r[1] then return ok({'0'}) end
 -- Told once, also when two lookups of the same request meet.

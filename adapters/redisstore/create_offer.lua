@@ -8,7 +8,11 @@
 -- stands, so the repeat can be answered as the first was without another
 -- round trip.
 --
--- KEYS[1] request key
+-- KEYS[7] request key   KEYS[8] deadlines   KEYS[9] active requests
+-- KEYS[10] the requester's index (mine:<ARGV[22]>)   KEYS[11] follow-ups
+-- KEYS[12] the week's counters (week:<ARGV[12]>)   KEYS[13] the month's
+-- (month:<ARGV[23]>)   KEYS[14] the school's months with counters
+-- KEYS[15] the request's note (note:<ARGV[7]>)
 -- ARGV[7] id            ARGV[8] school       ARGV[9] group
 -- ARGV[10] note (kept in its own key, see notekey)   ARGV[11] day part     ARGV[12] week
 -- ARGV[13] requester platform                ARGV[14] requester handle
@@ -26,8 +30,8 @@
 -- ARGV[24] hold until (ms), '' for none: a request whose note seems to
 --          name a child or hold health data is stored held — offered to
 --          nobody, the requester deciding first (release.lua)
--- ARGV[25..] candidates: id, rank pairs
-local rk = KEYS[1]
+-- ARGV[25..] candidates: id, person, rank triples
+local rk, dk, ak, mk, fk = KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
 local id, group, daypart, week, mine = ARGV[7], ARGV[9], ARGV[11], ARGV[12], ARGV[16]
 local created, deadline, retention, trim, followup = ARGV[17], ARGV[18], ARGV[19], ARGV[20], ARGV[21]
 local minekey, month, hold = ARGV[22], ARGV[23], ARGV[24]
@@ -62,18 +66,16 @@ if hold ~= '' then
   -- hold's deadline lets it go without its note (release.lua); the
   -- sweeper finds that deadline with the offers'.
   redis.call('HSET', rk, 'state', 'held', 'offer_no', '0', 'deadline', hold)
-  redis.call('ZADD', base .. 'deadlines', hold, id)
+  redis.call('ZADD', dk, hold, id)
   counters = {'held'}
 else
   counters = {'requests', 'group:' .. group, 'daypart:' .. (daypart ~= '' and daypart or 'buiten')}
-  place(rk, id, 25, deadline, counters)
+  place(rk, id, 25, dk, deadline, counters)
 end
 
 -- The indexes have no TTL per member: members whose records expired are
 -- dropped now and then — by one create in sixteen (ids are random), which
 -- keeps them short at a fraction of the cost.
-local ak = base .. 'active'
-local mk = mineindex(mine, minekey)
 if string.byte(id, -1) % 16 == 0 then
   redis.call('ZREMRANGEBYSCORE', ak, '-inf', trim)
   redis.call('ZREMRANGEBYSCORE', mk, '-inf', trim)
@@ -81,7 +83,7 @@ end
 redis.call('ZADD', ak, created, id)
 redis.call('ZADD', mk, created, id)
 redis.call('PEXPIRE', mk, retention)
-if followup ~= '' and hold == '' then redis.call('ZADD', base .. 'followups', followup, id) end
+if followup ~= '' and hold == '' then redis.call('ZADD', fk, followup, id) end
 
 tally(rk, unpack(counters))
 return reply(rk)

@@ -74,12 +74,12 @@ var ErrOutcomeUnknown = errors.New("outcome unknown")
 
 // runGuarded runs a change someone waits for (see guard), retrying while
 // the budget lasts.
-func (s *Store) runGuarded(ctx context.Context, op string, sc *redis.Script, school, key string, now time.Time, g guard, args ...any) ([]any, error) {
+func (s *Store) runGuarded(ctx context.Context, op string, sc *redis.Script, school string, keys []string, now time.Time, g guard, args ...any) ([]any, error) {
 	gctx, cancel := context.WithDeadline(ctx, g.giveUp)
 	defer cancel()
 	nowMS := strconv.FormatInt(now.UnixMilli(), 10)
 	for {
-		v, err := s.runWith(gctx, op, sc, school, key, nowMS, g.notAfter, g.opID, args...)
+		v, err := s.runWith(gctx, op, sc, school, keys, nowMS, g.notAfter, g.opID, args...)
 		switch {
 		case err == nil, !errors.Is(err, bot.ErrUnavailable), errors.Is(err, errTooLate):
 			// Done or refused: an answer from Redis.
@@ -193,7 +193,7 @@ func (s *Store) reconcileOnce(ctx context.Context) {
 	s.unsureMu.Unlock()
 	var left []unsure
 	for _, u := range todo {
-		v, err := s.run(ctx, "redisstore: confirm late request", s.sc.confirmLate, u.school, s.key(u.school, "req:"+u.id), strconv.FormatInt(time.Now().UnixMilli(), 10), u.id)
+		v, err := s.run(ctx, "redisstore: confirm late request", s.sc.confirmLate, u.school, []string{s.key(u.school, "req:"+u.id)}, strconv.FormatInt(time.Now().UnixMilli(), 10), u.id)
 		if err != nil {
 			left = append(left, u)
 			continue

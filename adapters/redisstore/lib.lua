@@ -1,9 +1,18 @@
 -- lib.lua is prepended to every script of this package (see scripts.go).
 --
--- Keys: every key of one school starts with base = "<prefix>:{<school>}:".
--- The hash tag {<school>} puts all of them in one Redis Cluster slot, so a
--- script builds the keys of its school from base (ARGV[1]); KEYS[1] is one
--- key of that school, passed so the call is routed to the node of the slot.
+-- Keys. Every key a script touches lives in one Redis Cluster slot: the
+-- slot of the school's pool (see layout.go: schools joined by a helper they
+-- share keep their keys together, so one step can see and change a person
+-- at every school of theirs). The caller declares in KEYS every key it can
+-- name; what only the data names — the record of the request a helper is
+-- engaged in, the requests an index lists, the week counters of a request
+-- found so — is derived here from the school's base (ARGV[1]), in the slot
+-- of the declared keys. The keys every script gets first:
+--   KEYS[1] the pool's helpers hash (one state per person)
+--   KEYS[2] the operation's key (base .. 'op:' .. opid; 'op:' when none)
+--   KEYS[3] the school's outbox messages   KEYS[4] its urgent lane
+--   KEYS[5] its other lane                 KEYS[6] its attempts
+--   KEYS[7..] the script's own
 --
 -- Times are unix milliseconds given by the caller (never Redis TIME), so tests
 -- can move time — except the not-after guard below, which must know when
@@ -19,7 +28,9 @@
 -- the request record as field, value pairs).
 --
 -- The arguments every script takes first:
---   ARGV[1] key base        ARGV[2] now (ms)       ARGV[3] statistics TTL (ms)
+--   ARGV[1] the school's key base: "<prefix>:{<school>}:" for a school
+--           alone, "<prefix>:{pool.<id>}:<school>:" in a pool of several
+--   ARGV[2] now (ms)       ARGV[3] statistics TTL (ms)
 --   ARGV[4] lease end (ms) for the notices this change owes, when the
 --           calling process delivers them itself at once; '' leaves them due
 --           now for whichever process claims them
@@ -32,6 +43,20 @@ local nowms = ARGV[2]
 local now = tonumber(nowms)
 local statsttl = ARGV[3]
 local leaseend, notafter, opid = ARGV[4], ARGV[5], ARGV[6]
+
+-- The pool's own keys start with poolbase; a school alone is its pool
+-- (base == poolbase). myschool is the school's id in a pool of several,
+-- '' alone: what a person's state records as the school of a request.
+local helperskey = KEYS[1]
+local poolbase = string.sub(helperskey, 1, -8) -- without 'helpers'
+local myschool = ''
+if base ~= poolbase then myschool = string.sub(base, #poolbase + 1, -2) end
+
+-- schoolbase is the key base of a school of the pool ('' for this one).
+local function schoolbase(sc)
+  if sc == '' or sc == myschool or base == poolbase then return base end
+  return poolbase .. sc .. ':'
+end
 
 local function reqkey(id) return base .. 'req:' .. id end
 
@@ -60,7 +85,7 @@ end
 
 -- An operation seen before (its answer was lost on the way back): 'replay'
 -- and the request it changed, as it stands, with nothing changed again.
-local opkey = base .. 'op:' .. opid
+local opkey = KEYS[2]
 if opid ~= '' then
   local done = redis.call('GET', opkey)
   if done then
@@ -85,7 +110,7 @@ end
 -- The outbox (adapters/outbox reads it; its package doc has the layout):
 -- a change records what it owes to whom in the same step, so either a change
 -- happens with every notice it owes queued, or nothing happens.
-local obase = base .. 'outbox:'
+local omsg, ourgent, oqueue, otries = KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local told = {}
 
 -- tell queues one notice: what to tell whom about which request, without
@@ -100,13 +125,13 @@ local told = {}
 local function tell(kind, rid, offerno, to, helper, prev, reason, urgent)
   local key = 'n/' .. rid .. '/' .. kind .. '/' .. offerno .. '/' .. (string.gsub(to, ':.*', ''))
   local notice = table.concat({'notice', kind, rid, offerno, to, helper or '', prev or '', reason or ''}, '|')
-  if redis.call('HSETNX', obase .. 'msg', key, notice) == 0 then return end
-  local lane = obase .. (urgent and 'urgent' or 'queue')
+  if redis.call('HSETNX', omsg, key, notice) == 0 then return end
+  local lane = urgent and ourgent or oqueue
   if leaseend ~= '' then
     -- Leased to the calling process, which delivers it at once (as after
     -- a claim: first attempt, due again when the lease ends).
     redis.call('ZADD', lane, leaseend, key)
-    redis.call('HSET', obase .. 'tries', key, 1)
+    redis.call('HSET', otries, key, 1)
     told[#told + 1] = key
     told[#told + 1] = notice
   else
@@ -123,33 +148,67 @@ local function ok(rest)
 end
 
 
--- Helper states live in one hash per school, base .. 'helpers': field the
--- helper's id, value 'status|until|engaged|last' (empty parts for none), so
--- routing reads every candidate with one HMGET instead of one per helper.
-local helperskey = base .. 'helpers'
-
+-- Helper states live in one hash per pool, KEYS[1]: field the person (a
+-- helper id for a school alone, else school/helper of their first entry;
+-- the caller maps a helper to it), value 'status|until|engaged|last|school'
+-- (empty parts for none): school is the school of the engaged request in a
+-- pool of several ('' alone; a value of four parts was written before
+-- pools). One hash so routing reads every candidate with one HMGET, and
+-- one state per person, so a helper at two schools is never engaged twice.
 local function unpackstate(v)
-  local st = {status = '', ['until'] = '', engaged = '', last = ''}
+  local st = {status = '', ['until'] = '', engaged = '', last = '', school = ''}
   if v then
-    local a, b, c, d = string.match(v, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
-    if a then st.status, st['until'], st.engaged, st.last = a, b, c, d end
+    local a, b, c, d, e = string.match(v, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+    if not a then
+      a, b, c, d = string.match(v, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+      e = ''
+    end
+    if a then st.status, st['until'], st.engaged, st.last, st.school = a, b, c, d, e end
   end
   return st
 end
 
-local function helperstate(id) return unpackstate(redis.call('HGET', helperskey, id)) end
+local function helperstate(p) return unpackstate(redis.call('HGET', helperskey, p)) end
 
--- sethelper changes fields of a helper's state: field, value pairs; '' clears.
-local function sethelper(id, ...)
-  local st = helperstate(id)
+-- sethelper changes fields of a person's state: field, value pairs; ''
+-- clears. Setting 'engaged' records this school with it.
+local function sethelper(p, ...)
+  local st = helperstate(p)
   for i = 1, select('#', ...), 2 do
-    st[(select(i, ...))] = (select(i + 1, ...))
+    local f, v = (select(i, ...)), (select(i + 1, ...))
+    st[f] = v
+    if f == 'engaged' then st.school = (v ~= '' and myschool or '') end
   end
   if st.status == '' and st['until'] == '' and st.engaged == '' and st.last == '' then
-    redis.call('HDEL', helperskey, id)
+    redis.call('HDEL', helperskey, p)
   else
-    redis.call('HSET', helperskey, id, st.status .. '|' .. st['until'] .. '|' .. st.engaged .. '|' .. st.last)
+    redis.call('HSET', helperskey, p, st.status .. '|' .. st['until'] .. '|' .. st.engaged .. '|' .. st.last .. '|' .. st.school)
   end
+end
+
+-- engagedhere is the request person p is engaged in when it is one of this
+-- school's (nil otherwise): a command at one school acts on that school's
+-- requests; the buttons of an offer carry their school.
+local function engagedhere(p)
+  local st = helperstate(p)
+  if st.engaged == '' then return nil end
+  if schoolbase(st.school) ~= base then return nil end
+  return st.engaged
+end
+
+-- isengagedin reports whether person p is engaged in request rid of this
+-- school.
+local function isengagedin(p, rid)
+  local st = helperstate(p)
+  return st.engaged == rid and schoolbase(st.school) == base
+end
+
+-- personof is the person of a request's helper: the record keeps it
+-- (field person) since pools; a record written before has none, and its
+-- school was alone, where the person is the helper id.
+local function personof(recperson, helper)
+  if recperson and recperson ~= '' then return recperson end
+  return helper
 end
 
 -- present: a hash field that exists and is not empty (a missing field reads
@@ -264,18 +323,23 @@ local function before(a, b)
 end
 
 -- choose is bot.Choose (bot/routing.go), run where helper states cannot
--- change under it. Candidates are ARGV[first..] as id, rank pairs in list
--- order. Skipped: tried helpers, helpers engaged in a request, and helpers
--- whose status is not available unless it lapsed (until <= now). Among the
--- rest: lowest rank, then least recently assigned, then first in the list.
+-- change under it. Candidates are ARGV[first..] as id, person, rank triples
+-- in list order. Skipped: tried helpers, people engaged in a request (at
+-- any school of the pool), and people whose status is not available unless
+-- it lapsed (until <= now). Among the rest: lowest rank, then least
+-- recently assigned (at any school), then first in the list. Returns the
+-- helper id and their person.
 local function choose(first, tried)
-  local ids = {}
-  for i = first, #ARGV - 1, 2 do ids[#ids + 1] = ARGV[i] end
+  local ids, people = {}, {}
+  for i = first, #ARGV - 2, 3 do
+    ids[#ids + 1] = ARGV[i]
+    people[#people + 1] = ARGV[i + 1]
+  end
   if #ids == 0 then return nil end
-  local states = redis.call('HMGET', helperskey, unpack(ids))
-  local best, bestrank, bestlast
+  local states = redis.call('HMGET', helperskey, unpack(people))
+  local best, bestp, bestrank, bestlast
   for k, id in ipairs(ids) do
-    local rank = tonumber(ARGV[first + 2 * (k - 1) + 1])
+    local rank = tonumber(ARGV[first + 3 * (k - 1) + 2])
     if not tried[id] then
       local h = unpackstate(states[k])
       local status, untl = h.status, h['until']
@@ -285,41 +349,42 @@ local function choose(first, tried)
         local last = nil
         if present(h.last) then last = tonumber(h.last) end
         if best == nil or rank < bestrank or (rank == bestrank and before(last, bestlast)) then
-          best, bestrank, bestlast = id, rank, last
+          best, bestp, bestrank, bestlast = id, people[k], rank, last
         end
       end
     end
   end
-  return best
+  return best, bestp
 end
 
--- offer gives request rid to helper pick: the helper is engaged from now on
--- and counts as assigned now; the offer's deadline goes in the school's
--- deadlines set for the sweeper.
-local function offer(rid, pick, deadline)
-  sethelper(pick, 'engaged', rid, 'last', nowms)
-  redis.call('ZADD', base .. 'deadlines', deadline, rid)
+-- offer gives request rid to helper pick (person p): the person is engaged
+-- from now on and counts as assigned now; the offer's deadline goes in the
+-- school's deadlines set dk for the sweeper.
+local function offer(rid, p, dk, deadline)
+  sethelper(p, 'engaged', rid, 'last', nowms)
+  redis.call('ZADD', dk, deadline, rid)
 end
 
 -- place sends a stored request out for the first time: offered to the
--- helper choose picks among the candidates ARGV[first..] (id, rank pairs),
--- or escalated to the fallback channel when nobody can be picked; its
--- first notice queued. The routing of a new request (create_offer.lua) and
--- of a held one let go (release.lua). counters gets what the week counts
--- of it; the pick (nil when escalated) is returned.
-local function place(rk, id, first, deadline, counters)
-  local pick = choose(first, {})
+-- helper choose picks among the candidates ARGV[first..] (id, person, rank
+-- triples), or escalated to the fallback channel when nobody can be picked;
+-- its first notice queued; dk is the school's deadlines. The routing of a
+-- new request (create_offer.lua) and of a held one let go (release.lua).
+-- counters gets what the week counts of it; the pick (nil when escalated)
+-- is returned.
+local function place(rk, id, first, dk, deadline, counters)
+  local pick, person = choose(first, {})
   if #ARGV < first then counters[#counters + 1] = 'no_cover' end
   if pick then
-    redis.call('HSET', rk, 'state', 'offered', 'helper', pick, 'offer_no', '1', 'tried', pick,
+    redis.call('HSET', rk, 'state', 'offered', 'helper', pick, 'person', person, 'offer_no', '1', 'tried', pick,
       'deadline', deadline, 'first_due', deadline)
-    offer(id, pick, deadline)
+    offer(id, person, dk, deadline)
     tell('offer', id, 1, 'helper:' .. pick, pick, '', '', true)
     counters[#counters + 1] = 'offers'
   else
     redis.call('HSET', rk, 'state', 'escalated', 'offer_no', '0', 'first_due', deadline)
     redis.call('HDEL', rk, 'deadline')
-    redis.call('ZREM', base .. 'deadlines', id)
+    redis.call('ZREM', dk, id)
     tell('escalated', id, 0, 'channel', '', '', '', true)
     counters[#counters + 1] = 'escalated'
   end

@@ -5,13 +5,12 @@
 -- that closing them takes them off the new index. Idempotent: the old key is
 -- gone afterwards.
 --
--- KEYS[1] the index under its old name
+-- KEYS[7] the index under its old name   KEYS[8] under its new (mine:<ARGV[8]>)
 -- ARGV[7] the requester as the records keep them (platform:handle)
 -- ARGV[8] the requester's pseudonym
-local old, who, minekey = KEYS[1], ARGV[7], ARGV[8]
+local old, new, who, minekey = KEYS[7], KEYS[8], ARGV[7], ARGV[8]
 local entries = redis.call('ZRANGE', old, 0, -1, 'WITHSCORES')
 if #entries == 0 then return ok({0}) end
-local new = base .. 'mine:' .. minekey
 for i = 1, #entries, 2 do
   local id = entries[i]
   redis.call('ZADD', new, entries[i + 1], id)

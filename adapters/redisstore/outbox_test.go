@@ -216,12 +216,12 @@ func TestRepeatedOperationAnswersTheSame(t *testing.T) {
 	f := newFixture(t)
 	f.create("r1", t0, cands("anne"))
 	g := f.s.newGuard("op-1")
-	if _, err := f.s.runRequest(f.ctx, "accept", f.s.sc.accept, school, f.key("helpers"), t0, g, "anne", "r1", "0"); err != nil {
+	if _, err := f.s.runRequest(f.ctx, "accept", f.s.sc.accept, school, []string{f.key("deadlines")}, t0, g, "anne", "r1", "0", "anne"); err != nil {
 		t.Fatal(err)
 	}
 	before := f.snapshot()
 	g.notAfter = "1" // the repeat arrives late
-	r, err := f.s.runRequest(f.ctx, "accept", f.s.sc.accept, school, f.key("helpers"), t0, g, "anne", "r1", "0")
+	r, err := f.s.runRequest(f.ctx, "accept", f.s.sc.accept, school, []string{f.key("deadlines")}, t0, g, "anne", "r1", "0", "anne")
 	if err != nil || r.State != bot.StateAccepted {
 		t.Fatalf("repeat = %v, %v; want the accepted request", r.State, err)
 	}

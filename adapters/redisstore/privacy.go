@@ -196,7 +196,7 @@ func (s *Store) ExportPerson(ctx context.Context, school string, p Person, now t
 		}
 	}
 	if p.HelperID != "" {
-		v, err := s.rdb.HGet(ctx, s.key(school, "helpers"), p.HelperID).Result()
+		v, err := s.rdb.HGet(ctx, s.lay(school).pool+"helpers", s.lay(school).person(p.HelperID)).Result()
 		if err != nil && !errors.Is(err, redis.Nil) {
 			return out, fail(op, err)
 		}
@@ -270,7 +270,7 @@ func (s *Store) ErasePerson(ctx context.Context, school string, p Person) (Erase
 		}
 	}
 	if p.HelperID != "" {
-		v, err := s.rdb.HGet(ctx, s.key(school, "helpers"), p.HelperID).Result()
+		v, err := s.rdb.HGet(ctx, s.lay(school).pool+"helpers", s.lay(school).person(p.HelperID)).Result()
 		if err != nil && !errors.Is(err, redis.Nil) {
 			return out, fail(op, err)
 		}
@@ -308,7 +308,7 @@ func (s *Store) ErasePerson(ctx context.Context, school string, p Person) (Erase
 		}
 	}
 	if p.HelperID != "" {
-		n, err := s.rdb.HDel(ctx, s.key(school, "helpers"), p.HelperID).Result()
+		n, err := s.rdb.HDel(ctx, s.lay(school).pool+"helpers", s.lay(school).person(p.HelperID)).Result()
 		if err != nil {
 			return out, fail(op, err)
 		}

@@ -67,7 +67,9 @@ func (s *Store) MigrateRequesterIndexes(ctx context.Context) (int, error) {
 func (s *Store) migrateRequesterIndexes(ctx context.Context) (int, error) {
 	const op = "redisstore: migrate requester indexes"
 	var keys []string
-	if err := s.scan(ctx, globEscape(s.prefix)+":{*}:mine:*:*", func(k string) { keys = append(keys, k) }); err != nil {
+	// {*mine:* also finds a school in a pool of several:
+	// <prefix>:{pool.<id>}:<school>:mine:…
+	if err := s.scan(ctx, globEscape(s.prefix)+":{*}:*mine:*:*", func(k string) { keys = append(keys, k) }); err != nil {
 		return 0, fail(op, err)
 	}
 	moved := 0
@@ -80,7 +82,7 @@ func (s *Store) migrateRequesterIndexes(ctx context.Context) (int, error) {
 		if err != nil {
 			return moved, err
 		}
-		v, err := s.run(ctx, op, s.sc.migrateMine, school, k, "0", who, index)
+		v, err := s.run(ctx, op, s.sc.migrateMine, school, []string{k, s.key(school, "mine:"+index)}, "0", who, index)
 		if err != nil {
 			return moved, err
 		}
@@ -90,14 +92,25 @@ func (s *Store) migrateRequesterIndexes(ctx context.Context) (int, error) {
 	return moved, nil
 }
 
-// oldIndex reads a key <prefix>:{<school>}:mine:<platform>:<handle>.
+// oldIndex reads a key <base>mine:<platform>:<handle> of a school's base
+// (layout.go).
 func (s *Store) oldIndex(key string) (school, who string, ok bool) {
 	rest, ok := strings.CutPrefix(key, s.prefix+":{")
 	if !ok {
 		return "", "", false
 	}
-	school, who, ok = strings.Cut(rest, "}:mine:")
-	if !ok || checkSchool(school) != nil || !strings.Contains(who, ":") {
+	tag, rest, ok := strings.Cut(rest, "}:")
+	if !ok {
+		return "", "", false
+	}
+	school = tag
+	if strings.HasPrefix(tag, poolTagPrefix) {
+		if school, rest, ok = strings.Cut(rest, ":"); !ok {
+			return "", "", false
+		}
+	}
+	who, ok = strings.CutPrefix(rest, "mine:")
+	if !ok || checkSchool(school) != nil || !strings.Contains(who, ":") || s.lay(school).tag != tag {
 		return "", "", false
 	}
 	return school, who, true

@@ -2,10 +2,10 @@
 -- of theirs, once per request. Only the count is kept (in the week of the
 -- request); the record only remembers that an answer was given, not which.
 --
--- KEYS[1] request key
+-- KEYS[7] request key
 -- ARGV[7] the requester ("mine": platform:handle)
 -- ARGV[8] answer: up, down or self
-local rk, who, answer = KEYS[1], ARGV[7], ARGV[8]
+local rk, who, answer = KEYS[7], ARGV[7], ARGV[8]
 
 local r = redis.call('HMGET', rk, 'state', 'mine', 'week', 'pulse')
 local state, mine, week, answered = r[1], r[2], r[3], r[4]

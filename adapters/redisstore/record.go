@@ -38,31 +38,34 @@ const (
 	fPickedPlatform = "picked_platform" // who took it from the fallback channel
 	fPickedHandle   = "picked_handle"
 	fPickedName     = "picked_name"
+	fPerson         = "person" // the helper's person (layout.go) while a helper holds it
 )
 
-// Parts of a helper's state, kept as one value "status|until|engaged|last"
-// in the school's helpers hash (<prefix>:{<school>}:helpers, field the
-// helper's id; lib.lua reads and writes it).
+// Parts of a person's state, kept as one value
+// "status|until|engaged|last|school" in the pool's helpers hash
+// (<pool base>helpers, field the person: see layout.go; lib.lua reads and
+// writes it). A value of four parts was written before pools.
 const (
 	hStatus  = "status"
 	hUntil   = "until"
-	hEngaged = "engaged" // the request the helper holds an offer for or works on
-	hLast    = "last"    // when the helper was last offered a request
+	hEngaged = "engaged" // the request the person holds an offer for or works on
+	hLast    = "last"    // when the person was last offered a request, at any school
+	hSchool  = "school"  // the school of the engaged request in a pool of several; "" alone
 )
 
-// helperParts is the order of the parts in a packed helper state.
-var helperParts = [4]string{hStatus, hUntil, hEngaged, hLast}
+// helperParts is the order of the parts in a packed state.
+var helperParts = [5]string{hStatus, hUntil, hEngaged, hLast, hSchool}
 
-// unpackHelper reads a packed helper state; "" (never seen) has no parts.
+// unpackHelper reads a packed state; "" (never seen) has no parts.
 func unpackHelper(v string) map[string]string {
 	out := make(map[string]string, len(helperParts))
 	parts := strings.Split(v, "|")
-	if len(parts) != len(helperParts) {
+	if len(parts) != len(helperParts) && len(parts) != len(helperParts)-1 {
 		return out
 	}
-	for i, k := range helperParts {
-		if parts[i] != "" {
-			out[k] = parts[i]
+	for i, p := range parts {
+		if p != "" {
+			out[helperParts[i]] = p
 		}
 	}
 	return out

@@ -1,14 +1,17 @@
 -- resolve.lua: a helper closes the request they accepted and is free again.
 --
--- KEYS[1] the school's helper states (routes the call to its slot)
+-- KEYS[7] active requests   KEYS[8] deadlines
 -- ARGV[7] helper id
 -- ARGV[8] closing note ('' for none); it lives only in the request record
 -- ARGV[9] grace (ms) after which the request's note is erased
-local hid, note, grace = ARGV[7], ARGV[8], ARGV[9]
+-- ARGV[10] the helper's person
+local hid, note, grace, hp = ARGV[7], ARGV[8], ARGV[9], ARGV[10]
 if late() then return {'too_late'} end
 
-local rid = helperstate(hid).engaged
-if not present(rid) then return {'no_active'} end
+-- The request at this school: a person busy at another school closes it
+-- there.
+local rid = engagedhere(hp)
+if not rid then return {'no_active'} end
 local rk = reqkey(rid)
 local r = redis.call('HMGET', rk, 'state', 'helper', 'week', 'mine', 'offer_no', 'mine_key')
 local state, helper, week, offerno = r[1], r[2], r[3], r[5] or '0'
@@ -20,10 +23,10 @@ if state ~= 'accepted' or helper ~= hid then return {'no_active'} end
 
 redis.call('HSET', rk, 'state', 'resolved', 'closed', nowms)
 if note ~= '' then redis.call('HSET', rk, 'done_note', note) end
-sethelper(hid, 'engaged', '')
+sethelper(hp, 'engaged', '')
 closenote(rid, rk, grace)
-redis.call('ZREM', base .. 'active', rid)
-redis.call('ZREM', base .. 'deadlines', rid)
+redis.call('ZREM', KEYS[7], rid)
+redis.call('ZREM', KEYS[8], rid)
 if mk then redis.call('ZREM', mk, rid) end
 tally(rk, 'resolved')
 tell('resolved', rid, offerno, 'requester', hid, '', '', false)

@@ -2,10 +2,11 @@
 -- the request they took from the fallback channel ("Ik pak dit op"):
 -- the latest of theirs still accepted.
 --
--- KEYS[1] the picker's index: base .. 'picked:' .. pseudonym (pickup.lua)
+-- KEYS[7] the picker's index: base .. 'picked:' .. pseudonym (pickup.lua)
+-- KEYS[8] deadlines
 -- ARGV[7] picker platform   ARGV[8] picker handle (as pickup.lua stored it)
 -- ARGV[9] closing note ('' for none); it lives only in the request record
-local pk, pplat, phandle, note = KEYS[1], ARGV[7], ARGV[8], ARGV[9]
+local pk, dk, pplat, phandle, note = KEYS[7], KEYS[8], ARGV[7], ARGV[8], ARGV[9]
 if late() then return {'too_late'} end
 
 local ids = redis.call('ZREVRANGE', pk, 0, -1)
@@ -24,7 +25,7 @@ local offerno = redis.call('HGET', rk, 'offer_no') or '0'
 redis.call('HSET', rk, 'state', 'resolved', 'closed', nowms)
 if note ~= '' then redis.call('HSET', rk, 'done_note', note) end
 redis.call('ZREM', pk, rid)
-redis.call('ZREM', base .. 'deadlines', rid)
+redis.call('ZREM', dk, rid)
 tally(rk, 'resolved')
 tell('resolved', rid, offerno, 'requester', '', '', '', false)
 return reply(rk)

@@ -2,23 +2,32 @@
 //
 // Every state change of a request is one Lua script (the .lua files here), so
 // it happens whole or not at all, also with several hulpbot processes on one
-// Redis. All keys of a school carry the hash tag {<school>} and so live in one
-// Redis Cluster slot, which lets a script touch all of them:
+// Redis. A script touches keys of one Redis Cluster slot only: the slot of
+// the school's pool. A pool is the schools joined by the helpers they share
+// (bot.Directory.LinkPeople; layout.go): a helper at several schools is one
+// person, whose one state every school's script reads and changes, so they
+// must be in one slot. A school that shares nobody is a pool of its own, and
+// its keys are what they always were. <base> is the school's key base,
+// "<prefix>:{<school>}:" alone or "<prefix>:{pool.<id>}:<school>:" in a pool
+// of several (<pool> is then "<prefix>:{pool.<id>}:", else <base>):
 //
-//	<prefix>:{<school>}:req:<id>                   hash: the request record; expires after retention
-//	<prefix>:{<school>}:note:<id>                  string: the request's note; expires a grace (SetNoteGrace) after the request closes
-//	<prefix>:{<school>}:helpers                    hash: helper id → "status|until|engaged|last"
-//	<prefix>:{<school>}:deadlines                  zset: request id → deadline (ms) of its current offer
-//	<prefix>:{<school>}:followups                  zset: request id → when the requester hears how it stands (ms)
-//	<prefix>:{<school>}:active                     zset: active request id → created (ms)
-//	<prefix>:{<school>}:mine:<pseudonym>           zset: a requester's active requests → created (ms)
-//	<prefix>:{<school>}:week:<YYYY-Www>            hash: counters of the week; no names, no notes
-//	<prefix>:{<school>}:tta:<YYYY-Www>             list: times to accept (ms)
-//	<prefix>:{<school>}:month:<YYYY-MM>            hash: counters of the calendar month (school's time zone); no names, no notes
-//	<prefix>:{<school>}:tta:<YYYY-MM>              list: times to accept (ms) of the month's requests
-//	<prefix>:{<school>}:months                     set: the months that have counters (YYYY-MM)
-//	<prefix>:{<school>}:stories:<YYYY-Www>         list: success stories
-//	<prefix>:{<school>}:audit                      zset: who viewed an overview or exported figures, when (privacy.go); kept privacy.audit_retention
+//	<pool>helpers                 hash: person → "status|until|engaged|last|school"
+//	<base>req:<id>                hash: the request record; expires after retention
+//	<base>note:<id>               string: the request's note; expires a grace (SetNoteGrace) after the request closes
+//	<base>deadlines               zset: request id → deadline (ms) of its current offer
+//	<base>followups               zset: request id → when the requester hears how it stands (ms)
+//	<base>active                  zset: active request id → created (ms)
+//	<base>mine:<pseudonym>        zset: a requester's active requests → created (ms)
+//	<base>week:<YYYY-Www>         hash: counters of the week; no names, no notes
+//	<base>tta:<YYYY-Www>          list: times to accept (ms)
+//	<base>month:<YYYY-MM>         hash: counters of the calendar month (school's time zone); no names, no notes
+//	<base>tta:<YYYY-MM>           list: times to accept (ms) of the month's requests
+//	<base>months                  set: the months that have counters (YYYY-MM)
+//	<base>stories:<YYYY-Www>      list: success stories
+//	<base>audit                   zset: who viewed an overview or exported figures, when (privacy.go); kept privacy.audit_retention
+//	<base>op:<operation id>       string: the request an operation changed, for two minutes
+//	<base>outbox:…                the school's outbox (adapters/outbox)
+//	<prefix>:layout               hash: school → where its keys were put last (MigrateLayout)
 //
 // No key name holds a person's name or handle: a requester's index is named
 // by their pseudonym (internal/pseudonym, with the deployment's key kept at
@@ -63,6 +72,7 @@ type Store struct {
 	sc       scripts
 	courier  Courier
 	names    *pseudonym.Keyring
+	layout   map[string]*schoolLayout // school → where its keys are (UsePools)
 	budget   time.Duration
 	auditTTL atomic.Int64  // audit retention (SetAuditRetention), ns; 0 is the default
 	stats    time.Duration // how long statistics live after their last change
@@ -179,7 +189,7 @@ func (s *Store) LetGo(ctx context.Context, now time.Time, school, requestID stri
 	if err := checkSchool(school); err != nil {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
 	}
-	args, err := appendCands([]any{requestID, string(how), mineOf(how, who), ms(deadline), ms(followUp)}, cands)
+	args, err := appendCands([]any{requestID, string(how), mineOf(how, who), ms(deadline), ms(followUp)}, s.lay(school), cands)
 	if err != nil {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
 	}
@@ -189,7 +199,9 @@ func (s *Store) LetGo(ctx context.Context, now time.Time, school, requestID stri
 	if how != bot.ReleaseTimeout {
 		g = s.newGuard(bot.NewRequestID())
 	}
-	return s.runRequest(ctx, op, s.sc.release, school, s.key(school, "req:"+requestID), now, g, args...)
+	keys := []string{s.key(school, "req:"+requestID), s.key(school, "deadlines"), s.key(school, "active"),
+		s.key(school, "followups"), s.key(school, "note:"+requestID)}
+	return s.runRequest(ctx, op, s.sc.release, school, keys, now, g, args...)
 }
 
 func mineOf(how bot.ReleaseHow, who bot.Address) string {
@@ -224,7 +236,8 @@ func (s *Store) create(ctx context.Context, now time.Time, r bot.Request, cands 
 	if week == "" || r.Month == "" {
 		return bot.Request{}, fmt.Errorf("%s: no week or month", op)
 	}
-	candArgs, err := appendCands(nil, cands)
+	l := s.lay(r.SchoolID)
+	candArgs, err := appendCands(nil, l, cands)
 	if err != nil {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
 	}
@@ -241,7 +254,10 @@ func (s *Store) create(ctx context.Context, now time.Time, r bot.Request, cands 
 	}, candArgs...)
 	// A repeat after a lost answer finds the request it made by its id
 	// (create_offer.lua's duplicate): no operation id needed.
-	out, err := s.runRequest(ctx, op, s.sc.createOffer, r.SchoolID, s.key(r.SchoolID, "req:"+r.ID), now, s.newGuard(""), args...)
+	keys := []string{s.key(r.SchoolID, "req:"+r.ID), s.key(r.SchoolID, "deadlines"), s.key(r.SchoolID, "active"),
+		s.key(r.SchoolID, "mine:"+index), s.key(r.SchoolID, "followups"), s.key(r.SchoolID, "week:"+week),
+		s.key(r.SchoolID, "month:"+r.Month), s.key(r.SchoolID, "months"), s.key(r.SchoolID, "note:"+r.ID)}
+	out, err := s.runRequest(ctx, op, s.sc.createOffer, r.SchoolID, keys, now, s.newGuard(""), args...)
 	if errors.Is(err, ErrOutcomeUnknown) {
 		s.remember(r.SchoolID, r.ID)
 	}
@@ -254,8 +270,8 @@ func (s *Store) Accept(ctx context.Context, now time.Time, school, helperID, req
 	if err := checkIDs(school, helperID); err != nil {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
 	}
-	return s.runRequest(ctx, op, s.sc.accept, school, s.key(school, "helpers"), now, s.newGuard(bot.NewRequestID()),
-		helperID, requestID, strconv.Itoa(offerNo))
+	return s.runRequest(ctx, op, s.sc.accept, school, []string{s.key(school, "deadlines")}, now, s.newGuard(bot.NewRequestID()),
+		helperID, requestID, strconv.Itoa(offerNo), s.lay(school).person(helperID))
 }
 
 // Advance moves offer offerNo of a request on to the next helper, or
@@ -272,10 +288,14 @@ func (s *Store) Advance(ctx context.Context, now time.Time, school, requestID st
 	if err := checkSchool(school); err != nil {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
 	}
+	l := s.lay(school)
+	fromPerson := ""
 	if reason == bot.ReasonTimeout {
 		from = ""
+	} else if from != "" {
+		fromPerson = l.person(from)
 	}
-	args, err := appendCands([]any{requestID, strconv.Itoa(offerNo), string(reason), from, ms(deadline)}, cands)
+	args, err := appendCands([]any{requestID, strconv.Itoa(offerNo), string(reason), from, ms(deadline), fromPerson}, l, cands)
 	if err != nil {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
 	}
@@ -285,7 +305,7 @@ func (s *Store) Advance(ctx context.Context, now time.Time, school, requestID st
 	if reason == bot.ReasonDecline {
 		g = s.newGuard(bot.NewRequestID())
 	}
-	return s.runRequest(ctx, op, s.sc.advance, school, s.key(school, "deadlines"), now, g, args...)
+	return s.runRequest(ctx, op, s.sc.advance, school, []string{s.key(school, "deadlines")}, now, g, args...)
 }
 
 // Pickup gives an escalated request to whoever pressed "Ik pak dit op":
@@ -309,8 +329,16 @@ func (s *Store) Pickup(ctx context.Context, now time.Time, school, requestID str
 		}
 		picked = p
 	}
-	return s.runRequest(ctx, op, s.sc.pickup, school, s.key(school, "req:"+requestID), now, s.newGuard(bot.NewRequestID()),
-		requestID, string(by.Platform), by.Handle, by.Name, helperID, s.noteGrace(), picked)
+	person := ""
+	if helperID != "" {
+		person = s.lay(school).person(helperID)
+	}
+	keys := []string{s.key(school, "req:"+requestID), s.key(school, "active"), s.key(school, "note:"+requestID)}
+	if picked != "" {
+		keys = append(keys, s.key(school, "picked:"+picked))
+	}
+	return s.runRequest(ctx, op, s.sc.pickup, school, keys, now, s.newGuard(bot.NewRequestID()),
+		requestID, string(by.Platform), by.Handle, by.Name, helperID, s.noteGrace(), picked, person)
 }
 
 // ClaimFollowUps takes the follow-ups due at now (each for one caller only).
@@ -319,7 +347,7 @@ func (s *Store) ClaimFollowUps(ctx context.Context, school string, now time.Time
 	if err := checkSchool(school); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	v, err := s.run(ctx, op, s.sc.claimFollowUps, school, s.key(school, "followups"), strconv.FormatInt(now.UnixMilli(), 10), strconv.Itoa(max(limit, 1)))
+	v, err := s.run(ctx, op, s.sc.claimFollowUps, school, []string{s.key(school, "followups")}, strconv.FormatInt(now.UnixMilli(), 10), strconv.Itoa(max(limit, 1)))
 	if err != nil {
 		return nil, err
 	}
@@ -338,7 +366,8 @@ func (s *Store) Resolve(ctx context.Context, now time.Time, school, helperID, no
 	if err := checkIDs(school, helperID); err != nil {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
 	}
-	return s.runRequest(ctx, op, s.sc.resolve, school, s.key(school, "helpers"), now, s.newGuard(bot.NewRequestID()), helperID, note, s.noteGrace())
+	return s.runRequest(ctx, op, s.sc.resolve, school, []string{s.key(school, "active"), s.key(school, "deadlines")}, now, s.newGuard(bot.NewRequestID()),
+		helperID, note, s.noteGrace(), s.lay(school).person(helperID))
 }
 
 // Cancel withdraws requester's request requestID, or their latest active one
@@ -357,7 +386,8 @@ func (s *Store) Cancel(ctx context.Context, now time.Time, school string, reques
 	if err != nil {
 		return bot.Request{}, err
 	}
-	return s.runRequest(ctx, op, s.sc.cancel, school, s.key(school, "mine:"+index), now, s.newGuard(bot.NewRequestID()), requestID, who, s.noteGrace())
+	keys := []string{s.key(school, "mine:"+index), s.key(school, "active"), s.key(school, "deadlines")}
+	return s.runRequest(ctx, op, s.sc.cancel, school, keys, now, s.newGuard(bot.NewRequestID()), requestID, who, s.noteGrace())
 }
 
 // SetAvailability sets a helper's status and returns the request the helper
@@ -371,14 +401,22 @@ func (s *Store) SetAvailability(ctx context.Context, school, helperID string, a 
 	// set_status.lua does not read the time; the epoch fills the argument.
 	// Setting a status twice is setting it once: no operation id needed.
 	g := s.newGuard("")
-	v, err := s.runGuarded(ctx, op, s.sc.setStatus, school, s.key(school, "helpers"), time.UnixMilli(0), g, string(a.Status), ms(a.Until), helperID)
+	l := s.lay(school)
+	v, err := s.runGuarded(ctx, op, s.sc.setStatus, school, nil, time.UnixMilli(0), g, string(a.Status), ms(a.Until), l.person(helperID))
 	if err != nil {
 		return "", err
 	}
-	if len(v) == 0 {
+	if len(v) < 2 {
 		return "", fmt.Errorf("%s: short script reply", op)
 	}
 	engaged, _ := v[0].(string)
+	at, _ := v[1].(string)
+	if at != "" && l.base != s.lay(at).base {
+		// Engaged at another school of the person's: its offer is that
+		// school's to pass on (it lapses at its deadline, and nobody
+		// offers this person anything meanwhile).
+		return "", nil
+	}
 	return engaged, nil
 }
 
@@ -393,11 +431,14 @@ func (s *Store) MigrateHelperStates(ctx context.Context, school string, helperID
 	if len(helperIDs) == 0 {
 		return 0, nil
 	}
+	l := s.lay(school)
 	args := make([]any, len(helperIDs))
+	keys := make([]string, len(helperIDs))
 	for i, id := range helperIDs {
-		args[i] = id
+		args[i] = l.person(id)
+		keys[i] = s.key(school, "helper:"+id)
 	}
-	v, err := s.run(ctx, op, s.sc.migrateHelpers, school, s.key(school, "helpers"), "0", args...)
+	v, err := s.run(ctx, op, s.sc.migrateHelpers, school, keys, "0", args...)
 	if err != nil {
 		return 0, err
 	}
@@ -439,7 +480,12 @@ func (s *Store) HelperStates(ctx context.Context, school string, helperIDs []str
 	if len(helperIDs) == 0 {
 		return out, nil
 	}
-	v, err := s.rdb.HMGet(ctx, s.key(school, "helpers"), helperIDs...).Result()
+	l := s.lay(school)
+	people := make([]string, len(helperIDs))
+	for i, id := range helperIDs {
+		people[i] = l.person(id)
+	}
+	v, err := s.rdb.HMGet(ctx, l.pool+"helpers", people...).Result()
 	if err != nil {
 		return nil, fail("redisstore: helper states", err)
 	}
@@ -533,7 +579,12 @@ func (s *Store) DueOffers(ctx context.Context, school string, now time.Time, lim
 	if len(gone) > 0 {
 		// Not an error for the caller: these offers are gone with their
 		// requests. Pruning keeps them from filling every later listing.
-		if _, err := s.run(ctx, op, s.sc.pruneDeadlines, school, dk, "0", gone...); err != nil {
+		keys := make([]string, 0, 1+len(gone))
+		keys = append(keys, dk)
+		for _, id := range gone {
+			keys = append(keys, s.key(school, "req:"+id.(string)))
+		}
+		if _, err := s.run(ctx, op, s.sc.pruneDeadlines, school, keys, "0", gone...); err != nil {
 			return out, err
 		}
 		s.log.Warn("pruned deadlines of expired requests", "school", school, "count", len(gone))
@@ -677,22 +728,22 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // key is a key of school; see the package doc for the layout.
-func (s *Store) key(school, rest string) string { return s.base(school) + rest }
+func (s *Store) key(school, rest string) string { return s.lay(school).base + rest }
 
-// base starts every key of school; the braces are the Redis Cluster hash tag.
-func (s *Store) base(school string) string { return s.prefix + ":{" + school + "}:" }
+// base starts every key of school (layout.go).
+func (s *Store) base(school string) string { return s.lay(school).base }
 
 // runRequest runs a script that returns a request record, under guard g
 // when someone waits for the answer (g.giveUp set).
-func (s *Store) runRequest(ctx context.Context, op string, sc *redis.Script, school, key string, now time.Time, g guard, args ...any) (bot.Request, error) {
+func (s *Store) runRequest(ctx context.Context, op string, sc *redis.Script, school string, keys []string, now time.Time, g guard, args ...any) (bot.Request, error) {
 	var (
 		v   []any
 		err error
 	)
 	if g.giveUp.IsZero() {
-		v, err = s.runWith(ctx, op, sc, school, key, strconv.FormatInt(now.UnixMilli(), 10), "", "", args...)
+		v, err = s.runWith(ctx, op, sc, school, keys, strconv.FormatInt(now.UnixMilli(), 10), "", "", args...)
 	} else {
-		v, err = s.runGuarded(ctx, op, sc, school, key, now, g, args...)
+		v, err = s.runGuarded(ctx, op, sc, school, keys, now, g, args...)
 	}
 	if errors.Is(err, errReplay) {
 		// An earlier attempt of this very operation did it: its answer.
@@ -710,16 +761,18 @@ func (s *Store) runRequest(ctx context.Context, op string, sc *redis.Script, sch
 }
 
 // run runs a script nobody waits on (no guard, no operation id); see runWith.
-func (s *Store) run(ctx context.Context, op string, sc *redis.Script, school, key, nowMS string, args ...any) ([]any, error) {
-	return s.runWith(ctx, op, sc, school, key, nowMS, "", "", args...)
+func (s *Store) run(ctx context.Context, op string, sc *redis.Script, school string, keys []string, nowMS string, args ...any) ([]any, error) {
+	return s.runWith(ctx, op, sc, school, keys, nowMS, "", "", args...)
 }
 
-// runWith runs a script with the arguments lib.lua expects first (key base,
-// now in ms, statistics TTL, lease end of its notices, not-after, operation
-// id) and returns what follows the notices of its 'ok', after handing those
+// runWith runs a script with the keys lib.lua expects first (the pool's
+// helpers hash, the operation's key, the school's outbox), then keys, the
+// script's own; with the arguments lib.lua expects first (key base, now in
+// ms, statistics TTL, lease end of its notices, not-after, operation id),
+// then args. It returns what follows the notices of its 'ok', after handing those
 // notices to the courier; or, with the sentinel of the check that failed,
 // whatever the script sent after its code (most send nothing).
-func (s *Store) runWith(ctx context.Context, op string, sc *redis.Script, school, key, nowMS, notAfter, opID string, args ...any) ([]any, error) {
+func (s *Store) runWith(ctx context.Context, op string, sc *redis.Script, school string, keys []string, nowMS, notAfter, opID string, args ...any) ([]any, error) {
 	var leaseEnd time.Time
 	lease := ""
 	if s.courier != nil {
@@ -728,9 +781,14 @@ func (s *Store) runWith(ctx context.Context, op string, sc *redis.Script, school
 		}
 	}
 	argv := make([]any, 0, 6+len(args))
-	argv = append(argv, s.base(school), nowMS, strconv.FormatInt(s.stats.Milliseconds(), 10), lease, notAfter, opID)
+	l := s.lay(school)
+	argv = append(argv, l.base, nowMS, strconv.FormatInt(s.stats.Milliseconds(), 10), lease, notAfter, opID)
 	argv = append(argv, args...)
-	v, err := sc.Run(ctx, s.rdb, []string{key}, argv...).Slice()
+	all := make([]string, 0, 6+len(keys))
+	all = append(all, l.pool+"helpers", l.base+"op:"+opID,
+		l.base+"outbox:msg", l.base+"outbox:urgent", l.base+"outbox:queue", l.base+"outbox:tries")
+	all = append(all, keys...)
+	v, err := sc.Run(ctx, s.rdb, all, argv...).Slice()
 	if err != nil {
 		return nil, fail(op, err)
 	}
@@ -816,14 +874,15 @@ func checkIDs(school string, ids ...string) error {
 	return nil
 }
 
-// appendCands appends candidates as id, rank pairs. Helper ids go in the
-// comma-separated tried list of a record, so they may not hold commas.
-func appendCands(args []any, cands []bot.Candidate) ([]any, error) {
+// appendCands appends candidates as id, person, rank triples. Helper ids go
+// in the comma-separated tried list of a record, so they may not hold
+// commas.
+func appendCands(args []any, l *schoolLayout, cands []bot.Candidate) ([]any, error) {
 	for _, c := range cands {
 		if c.HelperID == "" || strings.Contains(c.HelperID, ",") {
 			return nil, errors.New("a helper id is empty or has a comma")
 		}
-		args = append(args, c.HelperID, strconv.Itoa(c.Rank))
+		args = append(args, c.HelperID, l.person(c.HelperID), strconv.Itoa(c.Rank))
 	}
 	return args, nil
 }

@@ -157,7 +157,7 @@ func (s *Store) RecordPulse(ctx context.Context, now time.Time, school, requestI
 	if !a.Valid() || requester.Handle == "" {
 		return fmt.Errorf("%s: answer %q, or no requester", op, a)
 	}
-	_, err := s.run(ctx, op, weeklyScripts().pulse, school, s.key(school, "req:"+requestID),
+	_, err := s.run(ctx, op, weeklyScripts().pulse, school, []string{s.key(school, "req:"+requestID)},
 		strconv.FormatInt(now.UnixMilli(), 10), mine(requester), string(a))
 	return err
 }
@@ -175,7 +175,7 @@ func (s *Store) AddAgendaItem(ctx context.Context, now time.Time, school, reques
 	if retention.Milliseconds() < 1 {
 		return fmt.Errorf("%s: retention %v is not positive", op, retention)
 	}
-	_, err := s.run(ctx, op, weeklyScripts().agendaAdd, school, s.key(school, "req:"+requestID),
+	_, err := s.run(ctx, op, weeklyScripts().agendaAdd, school, []string{s.key(school, "req:"+requestID), s.key(school, "agenda")},
 		strconv.FormatInt(now.UnixMilli(), 10), requestID, helperID,
 		strconv.FormatInt(retention.Milliseconds(), 10), strconv.FormatInt(now.Add(-retention).UnixMilli(), 10),
 		strings.ToLower(picker))
@@ -272,7 +272,7 @@ func (s *Store) AddAgendaTheme(ctx context.Context, now time.Time, school string
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", op, err)
 	}
-	v, err := s.run(ctx, op, weeklyScripts().themeAdd, school, s.key(school, "agenda:themes"),
+	v, err := s.run(ctx, op, weeklyScripts().themeAdd, school, []string{s.key(school, "agenda:themes"), s.key(school, "agenda:consults")},
 		strconv.FormatInt(now.UnixMilli(), 10), string(b), t.ConsultID, strconv.FormatInt(retention.Milliseconds(), 10))
 	if err != nil {
 		return 0, err
@@ -322,7 +322,7 @@ func (s *Store) CloseAgendaTheme(ctx context.Context, school string, no int) (bo
 	if no < 1 {
 		return bot.AgendaTheme{}, fmt.Errorf("%s: %w", op, bot.ErrNotFound)
 	}
-	v, err := s.run(ctx, op, weeklyScripts().themeClose, school, s.key(school, "agenda:themes"),
+	v, err := s.run(ctx, op, weeklyScripts().themeClose, school, []string{s.key(school, "agenda:themes"), s.key(school, "agenda:consults")},
 		"0", strconv.Itoa(no))
 	if err != nil {
 		return bot.AgendaTheme{}, err
@@ -351,6 +351,6 @@ func (s *Store) ResolvePicked(ctx context.Context, now time.Time, school string,
 	if err != nil {
 		return bot.Request{}, err
 	}
-	return s.runRequest(ctx, op, weeklyScripts().resolvePicked, school, s.key(school, "picked:"+p), now, s.newGuard(bot.NewRequestID()),
+	return s.runRequest(ctx, op, weeklyScripts().resolvePicked, school, []string{s.key(school, "picked:"+p), s.key(school, "deadlines")}, now, s.newGuard(bot.NewRequestID()),
 		string(picker.Platform), picker.Handle, note)
 }

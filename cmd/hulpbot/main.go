@@ -140,8 +140,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	store.SetNoteGrace(m.cfg.Privacy.NoteGraceOrDefault())
 	store.SetAuditRetention(m.cfg.Privacy.AuditRetentionOrDefault())
+	// A helper at several schools is one person: their schools share keys.
+	store.UsePools(m.dir)
 	m.names.names.Store(store.Pseudonyms())
 	_ = store.Pseudonyms().Load(ctx)                          // else on first use
+	_ = store.MigrateLayout(ctx, m.dir)                       // logged; not fatal
 	_, _ = store.MigrateAllHelperStates(ctx, m.dir.Schools()) // logged; not fatal
 	_, _ = store.MigrateRequesterIndexes(ctx)                 // logged; not fatal
 
@@ -160,6 +163,7 @@ func (m *Main) Run(ctx context.Context) error {
 	// and de-duplicated in one place.
 	box := outbox.New(rdb, m.cfg.RedisPrefix, schoolIDs(m.dir), senders, m.now,
 		outbox.Options{Lease: m.cfg.Lease(), Sync: m.demo()}, m.log)
+	box.SetBases(store)
 	store.SetCourier(box)
 	svc := bot.NewService(store, metrics.NewObserver(reg), m.log)
 	box.SetRenderer(catalog.NewNoticeRenderer(m.dir, svc))

@@ -1,0 +1,136 @@
+package redisstore
+
+import (
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/hulpbot/hulpbot/bot"
+)
+
+// TestMigrateLayout: data written the old way — every school alone, Bram
+// a helper of each of his schools — moves at start to the pool of De Vaart
+// and De Klim: the request, its counters and its notices with it, Bram's
+// two states joined (engaged at De Vaart, away by De Klim); a second start
+// moves nothing; and when the configuration splits the pool again, the
+// keys go back.
+func TestMigrateLayout(t *testing.T) {
+	f := newFixture(t)
+	old := f.s // no pools: as an earlier version wrote
+	until := t0.Add(8 * time.Hour)
+	v1 := f.createAt(vaart, "v1", t0, cands("bram"))
+	if v1.State != bot.StateOffered {
+		t.Fatalf("v1 = %v", v1.State)
+	}
+	if _, err := old.SetAvailability(f.ctx, klim, "b-jansen", bot.Availability{Status: bot.Away, Until: until}); err != nil {
+		t.Fatal(err)
+	}
+	f.createAt(klim, "k1", t0, cands("carla"))
+	// Old De Vaart's keys, as an earlier version named them.
+	if n, _ := f.rdb.Exists(f.ctx, f.prefix+":{de-vaart}:req:v1", f.prefix+":{de-vaart}:outbox:urgent").Result(); n != 2 {
+		t.Fatalf("old keys: %d of 2", n)
+	}
+
+	start := func(dir *bot.Directory) *Store {
+		t.Helper()
+		s := New(f.rdb, f.prefix, slog.New(slog.DiscardHandler))
+		s.UsePools(dir)
+		if err := s.MigrateLayout(f.ctx, dir); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s := start(pooledDirectory(t))
+	f.s = s
+
+	if n, _ := f.rdb.Exists(f.ctx, f.prefix+":{de-vaart}:req:v1", f.prefix+":{de-klim}:req:k1").Result(); n != 0 {
+		t.Errorf("%d old request keys left", n)
+	}
+	if r, err := s.Request(f.ctx, vaart, "v1"); err != nil || r.HelperID != "bram" {
+		t.Errorf("v1 after the move = %+v, %v", r, err)
+	}
+	if n, _ := f.rdb.ZCard(f.ctx, s.Base(vaart)+"outbox:urgent").Result(); n != 1 {
+		t.Errorf("De Vaart's queued offer: %d in the moved outbox; want 1", n)
+	}
+	if st, err := s.WeekStats(f.ctx, klim, week); err != nil || st["requests"] != 1 {
+		t.Errorf("De Klim's week = %v, %v; want its request counted", st, err)
+	}
+	for sc, id := range map[string]string{vaart: "bram", klim: "b-jansen"} {
+		st, err := s.HelperStates(f.ctx, sc, []string{id})
+		if err != nil || st[id].Engaged != "v1" || st[id].Status != bot.Away || !st[id].Until.Equal(until) {
+			t.Errorf("Bram at %s = %+v, %v; want engaged in v1 and away until %v", sc, st[id], err, until)
+		}
+	}
+	if st, _ := s.HelperStates(f.ctx, klim, []string{"carla"}); st["carla"].Engaged != "k1" {
+		t.Errorf("Carla = %+v; want engaged in k1", st["carla"])
+	}
+	// Bram is one person now: De Klim cannot have him while he holds v1.
+	if _, err := s.SetAvailability(f.ctx, klim, "b-jansen", bot.Availability{Status: bot.Available}); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.createAt(klim, "k2", t0, cands("b-jansen")); r.State != bot.StateEscalated {
+		t.Errorf("k2 = %v to %q; want escalated while Bram holds v1", r.State, r.HelperID)
+	}
+
+	before := f.snapshot()
+	start(pooledDirectory(t))
+	sameSnapshot(t, before, f.snapshot())
+
+	// Accepted at De Vaart, closed: free at De Klim.
+	f.finish(vaart, "bram", "v1", t0)
+	if st, _ := s.HelperStates(f.ctx, klim, []string{"b-jansen"}); st["b-jansen"].Engaged != "" {
+		t.Errorf("Bram at De Klim after closing v1 = %+v; want free", st["b-jansen"])
+	}
+
+	// Split: De Klim's Bram is somebody else's account now.
+	f.createAt(vaart, "v2", t0.Add(time.Minute), cands("bram"))
+	split, err := bot.NewDirectory([]*bot.School{
+		pooledSchool(vaart, helperOn("anne", "anne"), helperOn("bram", "bram")),
+		pooledSchool(klim, helperOn("b-jansen", "b.jansen"), helperOn("carla", "carla")),
+		pooledSchool(horst, helperOn("bram", "bram.horst")),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	split.LinkPeople(mattermost)
+	s = start(split)
+	f.s = s
+	if got := s.Base(vaart); got != f.prefix+":{de-vaart}:" {
+		t.Fatalf("De Vaart's base after the split = %q", got)
+	}
+	if r, err := s.Request(f.ctx, vaart, "v2"); err != nil || r.State != bot.StateOffered {
+		t.Errorf("v2 after the split = %+v, %v", r, err)
+	}
+	st, _ := s.HelperStates(f.ctx, vaart, []string{"bram"})
+	if st["bram"].Engaged != "v2" {
+		t.Errorf("Bram at De Vaart after the split = %+v; want engaged in v2", st["bram"])
+	}
+	st, _ = s.HelperStates(f.ctx, klim, []string{"b-jansen", "carla"})
+	if st["b-jansen"].Engaged != "" || st["carla"].Engaged != "k1" {
+		t.Errorf("De Klim after the split: b-jansen %+v, carla %+v; want free, engaged in k1", st["b-jansen"], st["carla"])
+	}
+	// Freeing Bram at De Vaart works on the moved record.
+	if _, err := s.Advance(f.ctx, t0.Add(time.Hour), vaart, "v2", 0, bot.ReasonTimeout, "", nil, t0.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.HelperStates(f.ctx, vaart, []string{"bram"}); st["bram"].Engaged != "" {
+		t.Errorf("Bram after v2 lapsed = %+v; want free", st["bram"])
+	}
+	if n, _ := f.rdb.Exists(f.ctx, f.prefix+":{pool.de-klim}:helpers").Result(); n != 0 {
+		t.Errorf("the dissolved pool's helpers hash is left")
+	}
+}
+
+// TestJoinStates: away holds over available, the first engaged keeps the
+// person, the latest assignment counts.
+func TestJoinStates(t *testing.T) {
+	st, dropped := joinStates([]map[string]string{
+		{hStatus: "available", hEngaged: "r1", hSchool: "a", hLast: "100"},
+		{hStatus: "away", hUntil: "500", hEngaged: "r2", hSchool: "b", hLast: "300"},
+		{hStatus: "away", hUntil: "400", hLast: "200"},
+	})
+	want := map[string]string{hStatus: "away", hUntil: "500", hEngaged: "r1", hSchool: "a", hLast: "300"}
+	if packState(st) != packState(want) || dropped != 1 {
+		t.Errorf("joinStates = %v, dropped %d; want %v, 1", st, dropped, want)
+	}
+}
