@@ -220,6 +220,7 @@ var texts = map[string]map[string]string{
 			"• /hulp beschikbaar, /hulp bezet of /hulp afwezig [tot 13:30]: zet je status\n" +
 			"Voor de IB'er en andere coördinatoren:\n" +
 			"• /hulp overzicht: deze week tot nu toe (/hulp overzicht csv: de weekcijfers voor de stuurgroep)\n" +
+			"• /hulp overzicht web: een persoonlijke link naar het jaaroverzicht in de browser (ook voor het samenwerkingsverband)\n" +
 			"Groepen: {groups}\n" +
 			"Noem geen namen van kinderen.",
 		"group.numbered": "groep {id}",
@@ -623,6 +624,7 @@ var texts = map[string]map[string]string{
 			"• /hulp available, /hulp busy or /hulp away [until 13:30]: set your status\n" +
 			"For the IB'er and other coordinators:\n" +
 			"• /hulp summary: this week so far (/hulp summary csv: the weekly figures for the steering group)\n" +
+			"• /hulp summary web: a personal link to the year overview in the browser (also for the samenwerkingsverband)\n" +
 			"Groups: {groups}\n" +
 			"Please don't use children's names.",
 		"group.numbered": "group {id}",
