@@ -134,22 +134,27 @@ func isASCII(s string) bool {
 
 // healthWords are the entries of data/health.txt by kind.
 type healthWords struct {
-	exact  map[string]bool // folded
-	upper  map[string]bool // as written, in capitals
-	prefix []string
-	infix  []string
+	exact    map[string]bool   // folded
+	upper    map[string]bool   // as written, in capitals
+	prefix   map[byte][]string // by first byte
+	infix    []string
+	minInfix int // the shortest infix: a shorter word holds none
 }
 
 func newHealthWords(entries []string) healthWords {
-	h := healthWords{exact: map[string]bool{}, upper: map[string]bool{}}
+	h := healthWords{exact: map[string]bool{}, upper: map[string]bool{}, prefix: map[byte][]string{}}
 	for _, e := range entries {
 		switch {
 		case e[0] == '=':
 			h.upper[e[1:]] = true
 		case len(e) > 2 && e[0] == '*' && e[len(e)-1] == '*':
-			h.infix = append(h.infix, e[1:len(e)-1])
+			in := e[1 : len(e)-1]
+			h.infix = append(h.infix, in)
+			if h.minInfix == 0 || len(in) < h.minInfix {
+				h.minInfix = len(in)
+			}
 		case e[len(e)-1] == '*':
-			h.prefix = append(h.prefix, e[:len(e)-1])
+			h.prefix[e[0]] = append(h.prefix[e[0]], e[:len(e)-1])
 		default:
 			h.exact[e] = true
 		}
@@ -162,10 +167,16 @@ func (h healthWords) match(raw, f string) bool {
 	if h.exact[f] || h.upper[raw] {
 		return true
 	}
-	for _, p := range h.prefix {
+	if f == "" {
+		return false
+	}
+	for _, p := range h.prefix[f[0]] {
 		if strings.HasPrefix(f, p) {
 			return true
 		}
+	}
+	if len(f) < h.minInfix {
+		return false
 	}
 	for _, p := range h.infix {
 		if strings.Contains(f, p) {

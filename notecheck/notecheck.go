@@ -21,6 +21,7 @@ package notecheck
 
 import (
 	"unicode"
+	"unicode/utf8"
 )
 
 // Kind is what a finding is about.
@@ -216,12 +217,12 @@ func (c *checker) notName(f string) bool {
 // hyphens) seems to be a name.
 func (c *checker) word(i int, raw, f string, start bool) bool {
 	l := c.d.lex
-	rs := []rune(raw)
-	if len(rs) < 2 || c.notName(f) {
+	first, _ := utf8.DecodeRuneInString(raw)
+	if utf8.RuneCountInString(raw) < 2 || c.notName(f) {
 		return false
 	}
-	upper, capital := true, unicode.IsUpper(rs[0])
-	for _, r := range rs {
+	upper, capital := true, unicode.IsUpper(first)
+	for _, r := range raw {
 		if unicode.IsDigit(r) {
 			return false // lokaal B12, 5B
 		}
@@ -322,7 +323,7 @@ func cutSuffix(s, suf string) (string, bool) {
 // otherScript reports whether a word has letters of another alphabet than
 // the Latin one (Arabic, Cyrillic, Greek, …).
 func otherScript(w string) bool {
-	if len([]rune(w)) < 2 {
+	if isASCII(w) || utf8.RuneCountInString(w) < 2 {
 		return false
 	}
 	for _, r := range w {

@@ -21,9 +21,9 @@ type token struct {
 // and every other symbol separate words and are otherwise ignored.
 func tokenize(text string) []token {
 	var (
-		toks  []token
+		toks  = make([]token, 0, len(text)/5+1)
 		start = true
-		sep   strings.Builder // what came between the last token and this one
+		punct bool // something but spaces came between the last token and this one
 	)
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
@@ -37,7 +37,7 @@ func tokenize(text string) []token {
 				j += s2
 			}
 			toks = append(toks, token{raw: text[i:j], skip: true})
-			sep.Reset()
+			punct = false
 			i = j
 			continue
 		}
@@ -45,7 +45,9 @@ func tokenize(text string) []token {
 			if endsSentence(r) {
 				start = true
 			}
-			sep.WriteRune(r)
+			if !unicode.IsSpace(r) {
+				punct = true
+			}
 			i += size
 			continue
 		}
@@ -64,13 +66,13 @@ func tokenize(text string) []token {
 			}
 			break
 		}
-		if len(toks) > 0 && strings.TrimSpace(sep.String()) == "" {
+		if len(toks) > 0 && !punct {
 			toks[len(toks)-1].glued = true
 		}
 		raw := text[i:j]
 		toks = append(toks, token{raw: raw, f: fold(raw), start: start})
 		start = false
-		sep.Reset()
+		punct = false
 		i = j
 	}
 	return toks
