@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"net/http"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hulpbot/hulpbot/adapters/redisstore"
 	"github.com/hulpbot/hulpbot/adapters/yearpage"
+	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/handlers"
 	"github.com/hulpbot/hulpbot/message"
 )
@@ -24,9 +27,30 @@ func (m *Main) openYearPage(rdb redis.UniversalClient, store *redisstore.Store, 
 		LinkTTL:                w.LinkTTLOrDefault(),
 		SessionTTL:             w.SessionTTLOrDefault(),
 		Samenwerkingsverbanden: m.cfg.SamenwerkingsverbandenOf(),
+		Audit:                  yearAudit{store},
 		Now:                    m.now,
 		Log:                    m.log,
 	})
 	srv.Register(mux)
 	return handlers.WithYearLinks(srv, send)
+}
+
+// yearAudit puts each view and download of the year overview in the audit
+// trail of every school whose figures it showed: a samenwerkingsverband's
+// look is in each of its schools' trail.
+type yearAudit struct{ store *redisstore.Store }
+
+func (a yearAudit) RecordView(ctx context.Context, v yearpage.View) error {
+	e := bot.AuditEntry{At: v.At, Who: v.Who, Action: bot.AuditYearPage, Detail: v.Year.String()}
+	if v.What == "csv" {
+		e.Action = bot.AuditYearCSV
+	}
+	if v.Scope.Kind == yearpage.ScopeSWV {
+		e.Detail += " " + v.Scope.Kind + ":" + v.Scope.ID
+	}
+	var errs []error
+	for _, school := range v.Schools {
+		errs = append(errs, a.store.RecordAudit(ctx, school, e))
+	}
+	return errors.Join(errs...)
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/hulpbot/hulpbot/adapters/redisstore"
 	"github.com/hulpbot/hulpbot/adapters/slackbot/slackfake"
 	"github.com/hulpbot/hulpbot/bot"
 )
@@ -400,6 +401,26 @@ func TestYearOverviewInBrowser(t *testing.T) {
 	browse(t, bin, marieke, pdf)
 	if b, err := os.ReadFile(pdf); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) || len(b) < 10_000 {
 		t.Errorf("printed to PDF: %d bytes, %v", len(b), err)
+	}
+
+	// Each look is in the audit trail of the schools it showed.
+	store := redisstore.New(y.rdb, y.prefix, nil)
+	trail := func(school string) map[string]int {
+		es, err := store.Audit(context.Background(), school, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int{}
+		for _, e := range es {
+			out[e.Who.Handle+" "+string(e.Action)]++
+		}
+		return out
+	}
+	if got := trail("de-vaart"); got["U0SANNE001 year_page"] != 1 || got["U0MARIEKE1 year_page"] < 1 || got["U0KARIM001 year_page"] != 0 {
+		t.Errorf("De Vaart's audit trail: %v", got)
+	}
+	if got := trail("de-linde"); got["U0KARIM001 year_page"] != 1 || got["U0KARIM001 year_csv"] != 1 || got["U0MARIEKE1 year_page"] < 1 || got["U0SANNE001 year_page"] != 0 {
+		t.Errorf("De Linde's audit trail: %v", got)
 	}
 
 	// An altered link: a Dutch page and 403, in the browser and over HTTP.
