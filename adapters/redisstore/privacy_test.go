@@ -2,7 +2,9 @@ package redisstore
 
 import (
 	"errors"
+	"fmt"
 	"maps"
+	"sync"
 	"testing"
 	"time"
 
@@ -195,5 +197,54 @@ func TestAudit(t *testing.T) {
 	}
 	if err := f.s.RecordAudit(ctx, "", entries[0]); err == nil {
 		t.Error("RecordAudit without a school: no error")
+	}
+}
+
+// TestErasePersonRacesClose: an erasure that races the close of the
+// person's open request either finds it open and changes nothing, or finds
+// it closed and makes it anonymous — never half of each. Retried until it
+// goes through, it leaves a closed request without its requester, and the
+// counters as the close left them.
+func TestErasePersonRacesClose(t *testing.T) {
+	for round := range 20 {
+		f := newFixture(t)
+		ctx := f.ctx
+		id := fmt.Sprintf("race%d", round)
+		f.create(id, t0, cands("anne"))
+		f.accept("anne", id, t0.Add(time.Minute))
+		mariP := Person{Address: marie}
+
+		var wg sync.WaitGroup
+		refused := 0
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			if _, err := f.s.Resolve(ctx, t0.Add(2*time.Minute), school, "anne", "klaar"); err != nil {
+				t.Error(err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for {
+				_, err := f.s.ErasePerson(ctx, school, mariP)
+				if err == nil {
+					return
+				}
+				if !errors.Is(err, ErrActive) {
+					t.Error(err)
+					return
+				}
+				refused++
+				time.Sleep(time.Millisecond)
+			}
+		}()
+		wg.Wait()
+		r := f.hash("req:" + id)
+		if r[fState] != string(bot.StateResolved) || r[fRqHandle] != "" || r[fMine] != "" || r[fHelper] != "anne" {
+			t.Fatalf("round %d (%d refusals): %v; want resolved by anne, no requester", round, refused, r)
+		}
+		if s := f.stats(); s["resolved"] != 1 || s["requests"] != 1 {
+			t.Fatalf("round %d: counters %v; want one request, one resolved", round, s)
+		}
 	}
 }
