@@ -44,4 +44,7 @@ var (
 	// ErrNotHeld: a held request was let go already (sent, or withdrawn):
 	// a second press, or the press after the hold's deadline.
 	ErrNotHeld = errors.New("request no longer held")
+	// ErrNoConsultHelper: the school has no helper of a role that takes
+	// consults.
+	ErrNoConsultHelper = errors.New("no helper takes consults")
 )

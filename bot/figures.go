@@ -78,6 +78,11 @@ type WeekFigures struct {
 
 	Pulse   Pulse
 	Stories int // success stories shared
+
+	// Consults are the calm meedenken questions, apart from Requests:
+	// asked, answered by the helper, and put on the kernteam's agenda
+	// unanswered.
+	Consults, ConsultsAnswered, ConsultsToAgenda int
 }
 
 // FiguresFrom builds the figures of week from the store's counters (see the
@@ -95,6 +100,7 @@ func FiguresFrom(week string, counters map[string]int64, waits []time.Duration, 
 		Waits:     slices.Clone(waits),
 		Pulse:     Pulse{Up: get(PrefixPulse + string(PulseUp)), Down: get(PrefixPulse + string(PulseDown)), Self: get(PrefixPulse + string(PulseSelf))},
 		Stories:   stories,
+		Consults:  get(CountConsults), ConsultsAnswered: get(CountConsultsAnswered), ConsultsToAgenda: get(CountConsultsToAgenda),
 	}
 	for k, v := range counters {
 		if g, ok := strings.CutPrefix(k, PrefixGroup); ok && v != 0 {

@@ -80,13 +80,35 @@ type Store interface {
 	// Request reads one request.
 	Request(ctx context.Context, school, requestID string) (Request, error)
 
-	// SchoolsWithDueWork returns those of schools with an offer deadline or
-	// a follow-up due at now: a cheap look before the work. next is the
-	// earliest deadline or follow-up after now, zero when there is none.
+	// SchoolsWithDueWork returns those of schools with an offer deadline, a
+	// follow-up or a consult's deadline due at now: a cheap look before the
+	// work. next is the earliest of them after now, zero when there is none.
 	SchoolsWithDueWork(ctx context.Context, schools []string, now time.Time) (due []string, next time.Time, err error)
 
 	// DueOffers lists offers whose deadline is at or before now, oldest first.
 	DueOffers(ctx context.Context, school string, now time.Time, limit int) ([]OfferRef, error)
+
+	// CreateConsult stores the consult r (KindConsult), asked of helperID,
+	// due at due, and queues the question to the helper. A consult with
+	// r.ID stored already changes nothing and comes back as it stands with
+	// ErrDuplicate.
+	CreateConsult(ctx context.Context, now time.Time, r Request, helperID string, due time.Time, retention time.Duration) (Request, error)
+	// AnswerConsult records helperID's answer to a consult asked of them
+	// (requestID; "" for the oldest not answered) and queues it to the
+	// teacher. ErrNotYours when asked of someone else, ErrClosed when
+	// answered or closed already, ErrNoActiveRequest when "" finds none.
+	AnswerConsult(ctx context.Context, now time.Time, school, requestID, helperID string, a ConsultAnswer, moment string) (Request, error)
+	// CloseConsult closes a consult, for its requester (who, as
+	// Address.Identity) or the helper helperID it was asked of.
+	CloseConsult(ctx context.Context, now time.Time, school, requestID, who, helperID string) (Request, error)
+	// DueConsults lists the consults whose deadline is at or before now.
+	DueConsults(ctx context.Context, school string, now time.Time, limit int) ([]ConsultRef, error)
+	// ConsultDue moves a due consult on, once per deadline: asked, the
+	// helper is reminded and it is due again at next; reminded, it goes on
+	// the kernteam's agenda (kept retention) and the teacher is told.
+	// ErrStale when not due (moved on by another caller), ErrClosed when
+	// answered or closed.
+	ConsultDue(ctx context.Context, now time.Time, school, requestID string, next time.Time, retention time.Duration) (Request, error)
 
 	// AddStory keeps a success story for the week's post.
 	AddStory(ctx context.Context, school, week, text string, retention time.Duration) error
@@ -162,6 +184,7 @@ const (
 var NoticeKinds = []NoticeKind{
 	NoticeOffer, NoticeAccepted, NoticeMovedOn, NoticeOfferLapsed, NoticeEscalated, NoticeNobody,
 	NoticeCancelled, NoticeResolved, NoticeFollowUp, NoticePassedOnLate, NoticePickedNote, NoticeHeldSent,
+	NoticeConsult, NoticeConsultAnswered, NoticeConsultReminder, NoticeConsultAgenda,
 }
 
 // Urgent reports notices someone must act on now: delivered first. The

@@ -98,6 +98,15 @@ type Request struct {
 	// ("Ik pak dit op"); HelperID is set too when that was a helper.
 	PickedBy     Address
 	PickedByName string
+
+	// Kind is KindConsult for a meedenken question, "" for a request for
+	// help. A consult's Note is its question; HelperID the helper asked;
+	// OfferNo the stage of its deadline (ConsultStage*); Deadline when the
+	// helper is reminded or it goes on the kernteam's agenda.
+	Kind       Kind
+	Answer     ConsultAnswer
+	Moment     string // the moment the helper proposed, for AnswerMoment
+	AnsweredAt time.Time
 }
 
 // TimeToAccept is how long the teacher waited, if the request was accepted.

@@ -32,7 +32,10 @@ type School struct {
 	Helpers       []Helper
 	Coordinators  []Coordinator
 	RolesPriority []Role
-	DayParts      []DayPart
+	// ConsultRoles are the roles a consult (meedenken) goes to, in order;
+	// empty: DefaultConsultRoles.
+	ConsultRoles []Role
+	DayParts     []DayPart
 
 	FallbackChannel string
 	// WhenDown is what a teacher should do when hulpbot cannot reach its

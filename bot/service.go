@@ -19,12 +19,24 @@ type Service struct {
 	obs   Observer
 	log   *slog.Logger
 	newID func() string
+	cal   *Calendar // the government's school holidays; nil: the schools' own closed days only
 }
+
+// ServiceOption configures a Service.
+type ServiceOption func(*Service)
+
+// WithCalendar lets the Service know the government's school holidays, for
+// the deadlines of consults (the end of the next school day).
+func WithCalendar(cal *Calendar) ServiceOption { return func(s *Service) { s.cal = cal } }
 
 // NewService returns a Service on store. The store queues what each change
 // must tell whom; obs (may be nil) is shown those notices for metrics.
-func NewService(store Store, obs Observer, log *slog.Logger) *Service {
-	return &Service{store: store, obs: obs, log: log.With("component", "bot"), newID: NewRequestID}
+func NewService(store Store, obs Observer, log *slog.Logger, opts ...ServiceOption) *Service {
+	s := &Service{store: store, obs: obs, log: log.With("component", "bot"), newID: NewRequestID}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // NewRequestID returns a random request id: 12 characters of [a-z2-7],
@@ -492,6 +504,11 @@ func (s *Service) Notice(ctx context.Context, sc *School, ref NoticeRef) (Notice
 		}
 	case NoticeFollowUp:
 		if r.State != StateOffered && r.State != StateEscalated {
+			return Notice{}, false, nil
+		}
+	case NoticeConsult, NoticeConsultReminder:
+		// Answered or closed before the question went out: nothing to ask.
+		if r.State != StateAsked {
 			return Notice{}, false, nil
 		}
 	case NoticePickedNote:

@@ -62,6 +62,36 @@ var texts = map[string]map[string]string{
 		"who.off_duty":              "niet ingeroosterd",
 		"who.engaged":               "met een hulpvraag bezig",
 
+		// Meedenken.
+		"consult.ok":                        "🤔 Je meedenkvraag over {group} is naar {helper} ({role}). Geen haast: je hoort het als er antwoord is.",
+		"consult.answered":                  "✅ Je antwoord: {answer}. {requester} krijgt bericht.",
+		"consult.closed":                    "✔️ Meedenkvraag afgerond.",
+		"consult.requester":                 "de vraagsteller",
+		"answer.vandaag":                    "vandaag",
+		"answer.deze-week":                  "deze week",
+		"answer.bel-me":                     "bel me even",
+		"answer.moment":                     "{moment}",
+		"button.consult.today":              "Vandaag",
+		"button.consult.week":               "Deze week",
+		"button.consult.call":               "Bel me even",
+		"button.consult.done":               "Afgerond",
+		"notice.consult":                    "🤔 Wil je meedenken? Vraag over {group} ({day}).",
+		"notice.consult.reminder":           "⏰ Nog open: meedenkvraag over {group} van {day}.",
+		"notice.consult.question":           "Vraag: {question}",
+		"notice.consult.moment":             "Zelf een moment voorstellen? /hulp moment do 14:00",
+		"notice.consult.answered.vandaag":   "💬 {helper} denkt vandaag met je mee over {group}.",
+		"notice.consult.answered.deze-week": "💬 {helper} denkt deze week met je mee over {group}.",
+		"notice.consult.answered.bel-me":    "📞 {helper} vraagt je even te bellen over {group}.",
+		"notice.consult.answered.moment":    "💬 {helper} stelt voor: {moment} (over {group}).",
+		"notice.consult.agenda":             "Je meedenkvraag over {group} van {day} kreeg nog geen antwoord. Hij staat nu op de agenda van het kernteam.",
+		"err.consult.names":                 "Je vraag lijkt een naam of iets medisch te bevatten. Stel hem zonder namen; de rest bespreek je samen.",
+		"err.consult.empty":                 "Zet je vraag erbij: /hulp meedenken groep 5 <vraag>. Zonder namen.",
+		"err.consult.nobody":                "Bij {school} is niemand ingesteld om mee te denken. Vraag het de IB'er.",
+		"err.consult.none_open":             "Je hebt geen meedenkvraag openstaan om te beantwoorden.",
+		"err.consult.moment":                "Schrijf het moment erbij, bijvoorbeeld /hulp moment do 14:00.",
+		"err.consult.not_yours":             "Deze meedenkvraag is niet van jou of niet aan jou gesteld.",
+		"err.consult.closed":                "Deze meedenkvraag is al beantwoord of afgerond.",
+
 		// Stories and the overview.
 		"story.ok":      "Dank je! Je succes komt in de weekpost, zonder je naam.",
 		"summary.later": "Het overzicht van deze week komt met de wekelijkse samenvatting voor de coördinatoren. Een overzicht op verzoek kan hulpbot nog niet maken.",
@@ -159,6 +189,7 @@ var texts = map[string]map[string]string{
 		"reminder.escalated":             "• In het {channel}-kanaal beland: {count}",
 		"reminder.requests.compare":      "• Hulpvragen: {count} (week ervoor {previous}), het vaakst {groups}",
 		"reminder.requests.none.compare": "• Geen hulpvragen (week ervoor {previous}).",
+		"reminder.consults":              "• Meedenkvragen: {count} (beantwoord: {answered})",
 		"reminder.themes":                "• Onderwerpen:",
 		"reminder.items":                 "• Bespreken (aangemerkt na een hulpvraag):",
 		"reminder.item":                  "   – {group}, {when} ({helper})",
@@ -195,6 +226,7 @@ var texts = map[string]map[string]string{
 		"digest.outcomes":         "In het {channel}-kanaal beland: {escalated} · ingetrokken: {cancelled} · gevraagd terwijl niemand ingeroosterd was: {no_cover}",
 		"digest.pulse":            "Hielp het? 👍 {up} · 👎 {down} · kan ik de volgende keer zelf: {self}",
 		"digest.pulse.none":       "Hielp het? Nog geen antwoorden.",
+		"digest.consults":         "Meedenkvragen (apart van de hulpvragen): {count}; beantwoord {answered}, naar het kernteam {agenda}",
 		"digest.stories":          "Successen gedeeld: {count}",
 		"chart.requests":          "Hulpvragen per dagdeel",
 		"chart.wait":              "Wachttijd tot aannemen (minuten)",
@@ -212,10 +244,12 @@ var texts = map[string]map[string]string{
 			"• /hulp annuleer: trek je hulpvraag in\n" +
 			"• /hulp wie: wie kan er nu helpen\n" +
 			"• /hulp succes <verhaal> [#naam]: deel een succes voor de weekpost (met #naam erachter komt je naam erbij)\n" +
+			"• /hulp meedenken groep 5 <vraag>: een rustige vraag om mee te denken, zonder haast\n" +
 			"• /hulp agenda <onderwerp>: zet een onderwerp op de agenda van het kernteam (/hulp agenda: bekijk de agenda)\n" +
 			"Voor hulpverleners:\n" +
 			"• /hulp ok: ik kom eraan (net als de knop)\n" +
 			"• /hulp kan niet: geef de hulpvraag door aan de volgende\n" +
+			"• /hulp moment do 14:00: stel een moment voor bij een meedenkvraag\n" +
 			"• /hulp klaar [toelichting] [#kernteam]: sluit de hulpvraag af (#kernteam zet hem op de agenda van het kernteam)\n" +
 			"• /hulp beschikbaar, /hulp bezet of /hulp afwezig [tot 13:30]: zet je status\n" +
 			"Voor de IB'er en andere coördinatoren:\n" +
@@ -469,6 +503,35 @@ var texts = map[string]map[string]string{
 		"who.off_duty":              "not on duty",
 		"who.engaged":               "helping with a request",
 
+		"consult.ok":                        "🤔 Your consultation question about {group} has gone to {helper} ({role}). No hurry: you'll hear when there's an answer.",
+		"consult.answered":                  "✅ Your answer: {answer}. {requester} will be told.",
+		"consult.closed":                    "✔️ Consultation closed.",
+		"consult.requester":                 "the person who asked",
+		"answer.vandaag":                    "today",
+		"answer.deze-week":                  "this week",
+		"answer.bel-me":                     "give me a call",
+		"answer.moment":                     "{moment}",
+		"button.consult.today":              "Today",
+		"button.consult.week":               "This week",
+		"button.consult.call":               "Give me a call",
+		"button.consult.done":               "Done",
+		"notice.consult":                    "🤔 Can you think along? Question about {group} ({day}).",
+		"notice.consult.reminder":           "⏰ Still open: consultation question about {group} from {day}.",
+		"notice.consult.question":           "Question: {question}",
+		"notice.consult.moment":             "Suggest a moment yourself? /hulp moment Thu 14:00",
+		"notice.consult.answered.vandaag":   "💬 {helper} will think along with you today about {group}.",
+		"notice.consult.answered.deze-week": "💬 {helper} will think along with you this week about {group}.",
+		"notice.consult.answered.bel-me":    "📞 {helper} asks you to give them a call about {group}.",
+		"notice.consult.answered.moment":    "💬 {helper} suggests: {moment} (about {group}).",
+		"notice.consult.agenda":             "Your consultation question about {group} from {day} hasn't been answered yet. It is on the kernteam's agenda now.",
+		"err.consult.names":                 "Your question seems to contain a name or something medical. Ask it without names; talk about the rest together.",
+		"err.consult.empty":                 "Add your question: /hulp consult group 5 <question>. Without names.",
+		"err.consult.nobody":                "Nobody at {school} is set up to think along. Ask the IB'er.",
+		"err.consult.none_open":             "You have no consultation question waiting for your answer.",
+		"err.consult.moment":                "Add the moment, for example /hulp moment Thu 14:00.",
+		"err.consult.not_yours":             "This consultation question isn't yours or wasn't asked of you.",
+		"err.consult.closed":                "This consultation question has been answered or closed already.",
+
 		"story.ok":      "Thank you! Your success goes into the weekly post, without your name.",
 		"summary.later": "This week's overview comes with the weekly digest for coordinators. hulpbot cannot make an overview on request yet.",
 		"summary.csv":   "The CSV export for the steering group comes later too.",
@@ -564,6 +627,7 @@ var texts = map[string]map[string]string{
 		"reminder.escalated":             "• Ended up in the {channel} channel: {count}",
 		"reminder.requests.compare":      "• Requests for help: {count} (week before {previous}), most often {groups}",
 		"reminder.requests.none.compare": "• No requests for help (week before {previous}).",
+		"reminder.consults":              "• Consultation questions: {count} (answered: {answered})",
 		"reminder.themes":                "• Topics:",
 		"reminder.items":                 "• To discuss (marked after a request):",
 		"reminder.item":                  "   – {group}, {when} ({helper})",
@@ -600,6 +664,7 @@ var texts = map[string]map[string]string{
 		"digest.outcomes":         "Ended up in the {channel} channel: {escalated} · withdrawn: {cancelled} · asked while nobody was on duty: {no_cover}",
 		"digest.pulse":            "Did it help? 👍 {up} · 👎 {down} · can do it myself next time: {self}",
 		"digest.pulse.none":       "Did it help? No answers yet.",
+		"digest.consults":         "Consultation questions (apart from requests): {count}; answered {answered}, to the kernteam {agenda}",
 		"digest.stories":          "Successes shared: {count}",
 		"chart.requests":          "Requests for help by part of the day",
 		"chart.wait":              "Wait until accepted (minutes)",
@@ -616,10 +681,12 @@ var texts = map[string]map[string]string{
 			"• /hulp cancel: withdraw your request\n" +
 			"• /hulp who: who can help right now\n" +
 			"• /hulp success <story> [#name]: share a success for the weekly post (#name at the end signs it)\n" +
+			"• /hulp consult group 5 <question>: a calm question to think along, no hurry\n" +
 			"• /hulp agenda <topic>: put a topic on the kernteam's agenda (/hulp agenda: see the agenda)\n" +
 			"For helpers:\n" +
 			"• /hulp accept: I'm on my way (same as the button)\n" +
 			"• /hulp decline: pass the request on to the next helper\n" +
+			"• /hulp moment Thu 14:00: suggest a moment for a consultation question\n" +
 			"• /hulp done [note] [#kernteam]: close the request (#kernteam puts it on the kernteam's agenda)\n" +
 			"• /hulp available, /hulp busy or /hulp away [until 13:30]: set your status\n" +
 			"For the IB'er and other coordinators:\n" +

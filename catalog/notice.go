@@ -91,6 +91,22 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 			{Label: Text(l, "button.accept"), Action: message.ActionAccept, RequestID: r.ID, OfferNo: r.OfferNo, Primary: true, Until: r.Deadline},
 			{Label: Text(l, "button.decline"), Action: message.ActionDecline, RequestID: r.ID, OfferNo: r.OfferNo, Until: r.Deadline},
 		}
+	case bot.NoticeConsult, bot.NoticeConsultReminder:
+		key := "notice.consult"
+		if n.Kind == bot.NoticeConsultReminder {
+			key = "notice.consult.reminder"
+		}
+		var question string
+		if r.Note != "" {
+			question = Text(l, "notice.consult.question", "question", r.Note)
+		}
+		m.Text = Lines(Text(l, key, "group", group, "day", dayLabel(sc, r.CreatedAt)), from, question, Text(l, "notice.consult.moment"))
+		m.Buttons = ConsultButtons(sc, r.ID)
+	case bot.NoticeConsultAnswered:
+		m.Text = ConsultAnswerText(sc, n.Helper.Name, r)
+		m.Buttons = []message.Button{{Label: Text(l, "button.consult.done"), Action: message.ActionConsultDone, RequestID: r.ID}}
+	case bot.NoticeConsultAgenda:
+		m.Text = Text(l, "notice.consult.agenda", "group", group, "day", dayLabel(sc, r.CreatedAt))
 	case bot.NoticeAccepted:
 		m.Text = Text(l, "notice.accepted", "helper", HelperName(sc, n.Helper.Name), "group", group)
 	case bot.NoticeMovedOn:
@@ -174,4 +190,30 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 		m.Text = Text(l, "notice.other", "group", group)
 	}
 	return m
+}
+
+// ConsultButtons are the helper's answers under a consult: Vandaag, Deze
+// week, Bel me even.
+func ConsultButtons(sc *bot.School, requestID string) []message.Button {
+	l := Lang(sc.Language)
+	return []message.Button{
+		{Label: Text(l, "button.consult.today"), Action: message.ActionConsultToday, RequestID: requestID, Primary: true},
+		{Label: Text(l, "button.consult.week"), Action: message.ActionConsultWeek, RequestID: requestID},
+		{Label: Text(l, "button.consult.call"), Action: message.ActionConsultCall, RequestID: requestID},
+	}
+}
+
+// ConsultAnswerText tells the teacher when helper thinks along about the
+// consult r.
+func ConsultAnswerText(sc *bot.School, helper string, r bot.Request) string {
+	l := Lang(sc.Language)
+	group := GroupLabel(sc, r.Group)
+	name := HelperName(sc, helper)
+	switch r.Answer {
+	case bot.AnswerMoment:
+		return Text(l, "notice.consult.answered.moment", "helper", name, "group", group, "moment", r.Moment)
+	case bot.AnswerToday, bot.AnswerThisWeek, bot.AnswerCall:
+		return Text(l, "notice.consult.answered."+string(r.Answer), "helper", name, "group", group)
+	}
+	return Text(l, "notice.other", "group", group)
 }

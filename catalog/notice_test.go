@@ -38,6 +38,9 @@ func notices(t testing.TB) []struct {
 	second := with(func(r *bot.Request) { r.HelperID, r.OfferNo, r.Deadline = "bram", 2, created.Add(5*time.Minute) })
 	escalated := with(func(r *bot.Request) { r.State, r.HelperID, r.OfferNo = bot.StateEscalated, "", 3 })
 	accepted := with(func(r *bot.Request) { r.State, r.AcceptedAt = bot.StateAccepted, created.Add(time.Minute) })
+	consult := with(func(r *bot.Request) {
+		r.ID, r.Kind, r.State, r.HelperID, r.Note = "req000000002", bot.KindConsult, bot.StateAsked, "bram", "hoe betrek ik een stil kind bij de kring?"
+	})
 	return []struct {
 		name string
 		n    bot.Notice
@@ -68,6 +71,22 @@ func notices(t testing.TB) []struct {
 			Request: with(func(r *bot.Request) { r.Note = "" })}},
 		{"held_sent-escalated", bot.Notice{Kind: bot.NoticeHeldSent, To: toMarie, SchoolID: "de-vaart",
 			Request: with(func(r *bot.Request) { r.Note, r.State, r.HelperID, r.OfferNo = "", bot.StateEscalated, "", 0 })}},
+		{"consult", bot.Notice{Kind: bot.NoticeConsult, To: toBram, SchoolID: "de-vaart", Request: consult, Helper: brams}},
+		{"consult_reminder", bot.Notice{Kind: bot.NoticeConsultReminder, To: toBram, SchoolID: "de-vaart", Helper: brams,
+			Request: with(func(r *bot.Request) { *r = consult; r.OfferNo = bot.ConsultStageReminded })}},
+		{"consult_answered-today", bot.Notice{Kind: bot.NoticeConsultAnswered, To: toMarie, SchoolID: "de-vaart", Helper: brams,
+			Request: with(func(r *bot.Request) { *r = consult; r.State, r.Answer = bot.StateAnswered, bot.AnswerToday })}},
+		{"consult_answered-week", bot.Notice{Kind: bot.NoticeConsultAnswered, To: toMarie, SchoolID: "de-vaart", Helper: brams,
+			Request: with(func(r *bot.Request) { *r = consult; r.State, r.Answer = bot.StateAnswered, bot.AnswerThisWeek })}},
+		{"consult_answered-call", bot.Notice{Kind: bot.NoticeConsultAnswered, To: toMarie, SchoolID: "de-vaart", Helper: brams,
+			Request: with(func(r *bot.Request) { *r = consult; r.State, r.Answer = bot.StateAnswered, bot.AnswerCall })}},
+		{"consult_answered-moment", bot.Notice{Kind: bot.NoticeConsultAnswered, To: toMarie, SchoolID: "de-vaart", Helper: brams,
+			Request: with(func(r *bot.Request) {
+				*r = consult
+				r.State, r.Answer, r.Moment = bot.StateAnswered, bot.AnswerMoment, "do 14:00"
+			})}},
+		{"consult_agenda", bot.Notice{Kind: bot.NoticeConsultAgenda, To: toMarie, SchoolID: "de-vaart", Helper: brams,
+			Request: with(func(r *bot.Request) { *r = consult; r.OfferNo = bot.ConsultStageAgenda })}},
 		{"resolved-bare", bot.Notice{Kind: bot.NoticeResolved, To: toMarie, SchoolID: "de-vaart", Helper: annes,
 			Request: with(func(r *bot.Request) { r.State = bot.StateResolved })}},
 	}

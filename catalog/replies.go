@@ -311,3 +311,13 @@ func GroupQuestion(sc *bot.School, ids []string, ambiguous, hasNote bool) (strin
 	}
 	return q, buttons
 }
+
+// ConsultSent is the answer to "/hulp meedenken": who the question went to.
+func ConsultSent(sc *bot.School, r bot.Request) string {
+	l := Lang(sc.Language)
+	helper, role := Text(l, "someone"), ""
+	if hp, ok := sc.HelperByID(r.HelperID); ok {
+		helper, role = hp.Name, roleLabel(sc, hp.Role)
+	}
+	return Text(l, "consult.ok", "group", GroupLabel(sc, r.Group), "helper", helper, "role", role)
+}

@@ -48,6 +48,9 @@ func RenderReminder(sc *bot.School, a bot.Agenda) message.Message {
 		out = append(out, Text(l, key, "count", strconv.Itoa(a.Week.Requests), "groups", strings.Join(top, ", "), "previous", prev))
 	}
 	out = append(out, Text(l, "reminder.escalated", "channel", channelName(sc), "count", strconv.Itoa(a.Week.Escalated)))
+	if a.Week.Consults > 0 {
+		out = append(out, Text(l, "reminder.consults", "count", strconv.Itoa(a.Week.Consults), "answered", strconv.Itoa(a.Week.ConsultsAnswered)))
+	}
 	if len(a.Themes) > 0 {
 		out = append(out, Text(l, "reminder.themes"))
 		for _, t := range a.Themes {
@@ -205,6 +208,10 @@ func DigestText(sc *bot.School, r bot.WeekReport, soFar bool) string {
 		out = append(out, Text(l, "digest.pulse", "up", strconv.Itoa(w.Pulse.Up), "down", strconv.Itoa(w.Pulse.Down), "self", strconv.Itoa(w.Pulse.Self)))
 	} else {
 		out = append(out, Text(l, "digest.pulse.none"))
+	}
+	if w.Consults > 0 {
+		out = append(out, Text(l, "digest.consults", "count", strconv.Itoa(w.Consults), "answered", strconv.Itoa(w.ConsultsAnswered),
+			"agenda", strconv.Itoa(w.ConsultsToAgenda)))
 	}
 	out = append(out, Text(l, "digest.stories", "count", strconv.Itoa(w.Stories)))
 	return strings.Join(out, "\n")

@@ -35,6 +35,7 @@ func testReport() bot.WeekReport {
 		// Median (120 + 150) / 2 = 135 s; p90 the 9th of 10: 240 s.
 		Waits: secs(40, 65, 80, 95, 120, 150, 185, 200, 240, 610),
 		Pulse: bot.Pulse{Up: 5, Down: 1, Self: 2}, Stories: 3,
+		Consults: 3, ConsultsAnswered: 2, ConsultsToAgenda: 1,
 	}
 	prev := []bot.WeekFigures{
 		{Week: "2026-W48", Requests: 10, Waits: secs(60, 100), ByDayPart: map[string]int{"ochtend": 6, "middag": 4}},
@@ -58,7 +59,7 @@ func dumpWeekly(m message.Message) string {
 
 func TestRenderWeeklyGolden(t *testing.T) {
 	agenda := bot.Agenda{
-		Week: bot.WeekFigures{Week: "2026-W48", Requests: 12, Escalated: 2},
+		Week: bot.WeekFigures{Week: "2026-W48", Requests: 12, Escalated: 2, Consults: 2, ConsultsAnswered: 1},
 		Top:  []bot.GroupCount{{Group: "5", Count: 4}, {Group: "1-2a", Count: 3}, {Group: "Dolfijnen", Count: 2}},
 		Items: []bot.AgendaItem{
 			{RequestID: "r1", Group: "5", DayPart: "ochtend", HelperID: "anne", CreatedAt: time.Date(2026, 11, 24, 9, 12, 0, 0, time.UTC)},

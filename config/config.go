@@ -191,6 +191,10 @@ type School struct {
 	// RolesPriority orders helper roles: whoever comes first is asked first.
 	// Defaults to jeugdhulpverlener, cjg-coach.
 	RolesPriority []string `yaml:"roles_priority,omitempty"`
+	// ConsultRoles are the roles a consult (/hulp meedenken) goes to, in
+	// order: the first helper of the first role listed that has one.
+	// Defaults to cjg-coach, jeugdhulpverlener.
+	ConsultRoles []string `yaml:"consult_roles,omitempty"`
 	// DayParts maps a day part name to a span like "08:00-12:00"; defaults
 	// to bot.DefaultDayParts.
 	DayParts map[string]string `yaml:"day_parts,omitempty"`

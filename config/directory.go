@@ -146,6 +146,9 @@ func (c *Config) school(s *School) (*bot.School, error) {
 		})
 	}
 
+	for _, r := range s.ConsultRoles {
+		out.ConsultRoles = append(out.ConsultRoles, bot.Role(r))
+	}
 	out.RolesPriority = DefaultRolesPriority()
 	if len(s.RolesPriority) > 0 {
 		out.RolesPriority = make([]bot.Role, len(s.RolesPriority))

@@ -608,13 +608,19 @@ func (v *validator) accounts(path, mattermost, slack, shell string) bool {
 }
 
 func (v *validator) rolesPriority(p string, s *School) {
+	v.roleList(p+".roles_priority", s, s.RolesPriority)
+	v.roleList(p+".consult_roles", s, s.ConsultRoles)
+}
+
+// roleList checks a list of roles: each a role of a helper, once.
+func (v *validator) roleList(p string, s *School, list []string) {
 	roles := map[string]bool{}
 	for _, h := range s.Helpers {
 		roles[h.Role] = true
 	}
 	seen := map[string]bool{}
-	for k, r := range s.RolesPriority {
-		rp := fmt.Sprintf("%s.roles_priority[%d]", p, k)
+	for k, r := range list {
+		rp := fmt.Sprintf("%s[%d]", p, k)
 		switch {
 		case !v.required(rp, r):
 		case seen[r]:

@@ -306,6 +306,11 @@ func TestValidate(t *testing.T) {
 			[]Problem{{"schools[0].roles_priority[2]", `"cjg-coach" is used twice`}}},
 		{"roles_priority empty entry", func(c *Config) { c.Schools[0].RolesPriority = []string{""} },
 			[]Problem{{"schools[0].roles_priority[0]", "empty"}}},
+		{"consult_roles", func(c *Config) { c.Schools[0].ConsultRoles = []string{"cjg-coach"} }, nil},
+		{"consult_roles entry no helper has", func(c *Config) { c.Schools[0].ConsultRoles = []string{"cjg-coach", "ib"} },
+			[]Problem{{"schools[0].consult_roles[1]", `"ib" is no helper's role`}}},
+		{"consult_roles twice", func(c *Config) { c.Schools[0].ConsultRoles = []string{"cjg-coach", "cjg-coach"} },
+			[]Problem{{"schools[0].consult_roles[1]", `"cjg-coach" is used twice`}}},
 
 		// day parts
 		{"day parts overlap", func(c *Config) {

@@ -25,6 +25,10 @@ var (
 	ErrTimePassed = errors.New("time has passed")
 	// ErrEmptyStory: "/hulp succes" without a story.
 	ErrEmptyStory = errors.New("empty success story")
+	// ErrEmptyQuestion: "/hulp meedenken" without a group and a question.
+	ErrEmptyQuestion = errors.New("consult without a question")
+	// ErrEmptyMoment: "/hulp moment" without the moment.
+	ErrEmptyMoment = errors.New("moment without a time")
 )
 
 // CommandError is an unknown command, with the command word that looks
@@ -94,6 +98,20 @@ type AgendaCmd struct {
 	Close     int // the number of the item to take off; 0 for none
 }
 
+// ConsultCmd is "/hulp meedenken groep 5 <vraag>": a calm question to
+// think along, without an offer clock.
+type ConsultCmd struct {
+	Group     string // a configured group id
+	Question  string // trimmed, at most bot.MaxNoteLen runes, never empty
+	Shortened bool
+}
+
+// MomentCmd is "/hulp moment do 14:00": the helper proposes a moment for
+// the oldest consult they have not answered.
+type MomentCmd struct {
+	Moment string // never empty
+}
+
 // HelpCmd is "/hulp help", "/hulp ?" or "/hulp" alone.
 type HelpCmd struct{}
 
@@ -108,6 +126,8 @@ func (SuccessCmd) cmdName() string     { return "success" }
 func (SummaryCmd) cmdName() string     { return "summary" }
 func (HelpCmd) cmdName() string        { return "help" }
 func (AgendaCmd) cmdName() string      { return "agenda" }
+func (ConsultCmd) cmdName() string     { return "consult" }
+func (MomentCmd) cmdName() string      { return "moment" }
 
 type verbKind int
 
@@ -125,6 +145,8 @@ const (
 	verbSuccess
 	verbSummary
 	verbAgenda
+	verbConsult
+	verbMoment
 )
 
 // verbs are the command words, folded (lower case, no accents). Dutch
@@ -166,6 +188,11 @@ var verbs = []struct {
 	{[]string{"overzicht"}, verbSummary}, {[]string{"summary"}, verbSummary},
 
 	{[]string{"agenda"}, verbAgenda},
+
+	{[]string{"meedenken"}, verbConsult}, {[]string{"overleg"}, verbConsult}, {[]string{"consult"}, verbConsult},
+	{[]string{"denk", "mee"}, verbConsult},
+
+	{[]string{"moment"}, verbMoment},
 }
 
 // webWords after "overzicht" ask for the year overview in the browser.
@@ -282,8 +309,39 @@ func Parse(text string, groups *GroupIndex) (Cmd, error) {
 		return s, nil
 	case verbAgenda:
 		return parseAgenda(rest), nil
+	case verbConsult:
+		return parseConsult(rest, groups)
+	case verbMoment:
+		m, _ := takeNote(rest)
+		if m == "" {
+			return nil, ErrEmptyMoment
+		}
+		m, _ = bot.CapRunes(m, bot.MaxMomentLen)
+		return MomentCmd{Moment: m}, nil
 	}
 	return parseRequest(f, groups)
+}
+
+// parseConsult reads what follows "meedenken": a group and the question.
+// A group hulpbot can only guess is named, never offered as a button: that
+// button would ask for urgent help.
+func parseConsult(rest []string, groups *GroupIndex) (Cmd, error) {
+	if len(rest) == 0 {
+		return nil, ErrEmptyQuestion
+	}
+	cmd, err := parseRequest(rest, groups)
+	var ge *GroupError
+	if errors.As(err, &ge) {
+		return nil, &GroupError{Groups: ge.Groups}
+	}
+	if err != nil {
+		return nil, err
+	}
+	r, ok := cmd.(RequestHelpCmd)
+	if !ok || r.Note == "" {
+		return nil, ErrEmptyQuestion
+	}
+	return ConsultCmd{Group: r.Group, Question: r.Note, Shortened: r.Shortened}, nil
 }
 
 // agendaClose are the words before a number that take an item off the

@@ -169,6 +169,15 @@ func TestParse(t *testing.T) {
 		{name: "agenda klaar without number is a theme", in: "agenda klaar voor de kerst", want: AgendaCmd{Theme: "klaar voor de kerst"}},
 		{name: "agenda close zero is a theme", in: "agenda klaar 0", want: AgendaCmd{Theme: "klaar 0"}},
 		{name: "done for the kernteam", in: "klaar kernteam", want: DoneCmd{Note: "kernteam"}},
+		{name: "meedenken", in: "meedenken groep 5 hoe help ik een stil kind?", want: ConsultCmd{Group: "5", Question: "hoe help ik een stil kind?"}},
+		{name: "overleg, short group", in: "Overleg gr5: zorgen over de sfeer", want: ConsultCmd{Group: "5", Question: "zorgen over de sfeer"}},
+		{name: "consult in English", in: "consult group 5 worried about the mood", want: ConsultCmd{Group: "5", Question: "worried about the mood"}},
+		{name: "denk mee", in: "denk mee 5 sfeer in de klas", want: ConsultCmd{Group: "5", Question: "sfeer in de klas"}},
+		{name: "meedenken without a question", in: "meedenken groep 5", wantErr: ErrEmptyQuestion},
+		{name: "meedenken alone", in: "meedenken", wantErr: ErrEmptyQuestion},
+		{name: "meedenken unknown group", in: "meedenken groep 9 vraag", wantErr: bot.ErrUnknownGroup},
+		{name: "moment", in: "moment do 14:00", want: MomentCmd{Moment: "do 14:00"}},
+		{name: "moment alone", in: "moment", wantErr: ErrEmptyMoment},
 
 		// Commands win over groups; groups stay reachable with "groep".
 		{name: "command word over alias", in: "ok", ix: slashed, want: AcceptCmd{}},
@@ -502,7 +511,7 @@ var seedInputs = []string{
 	"groep 5B", "de dolfijnen ruzie", "kleuters", "spoed groep 5 gym", "ok", "Oké", "kan niet", "kan nu niet",
 	"klaar rustig gepraat", "annuleer", "beschikbaar", "bezet tot 13:30", "afwezig tot 13.30", "afwezig tot 14",
 	"away tot 13u30", "busy until 1:30pm", "bezet 30 min", "afwezig 1 uur", "wie", "succes fijn gesprek",
-	"overzicht csv", "overzicht web", "agenda", "agenda klaar 2", "agenda done #3", "agenda ouderavond", "klaar kernteam", "groep 9", "onzin", "groep 5 \xff", "groep 5\x00", "groep 1 2 3 4 5 6 7 8 9",
+	"overzicht csv", "overzicht web", "agenda", "agenda klaar 2", "agenda done #3", "agenda ouderavond", "klaar kernteam", "meedenken groep 5 sfeer", "overleg gr5", "consult 5 x", "moment do 14:00", "moment", "groep 9", "onzin", "groep 5 \xff", "groep 5\x00", "groep 1 2 3 4 5 6 7 8 9",
 	"groep 5 " + strings.Repeat("é", 300), "tot half 2", "\u202e5", "g", "gr.", "1-", "-1", "5 5 5",
 	"hulp groep 5", "help groep 5", "groep 2", "Groep 5c", "groep vijf", "graag hulp in groep 5", "afwezig tot morgen",
 	"bezet tot maandag", "dolfijen", "help me", "graag", "groep een en twee", "hulp hulp hulp groep",
@@ -535,6 +544,18 @@ func FuzzParse(f *testing.F) {
 			checkText("story", c.Story)
 			if c.Story == "" {
 				t.Fatalf("Parse(%q) gives an empty story", in)
+			}
+		case ConsultCmd:
+			checkText("question", c.Question)
+			if c.Question == "" {
+				t.Fatalf("Parse(%q) gives a consult without a question", in)
+			}
+			if _, ok := groupByID(ix, c.Group); !ok {
+				t.Fatalf("Parse(%q) consults about %q, which is no group of the school", in, c.Group)
+			}
+		case MomentCmd:
+			if c.Moment == "" || utf8.RuneCountInString(c.Moment) > bot.MaxMomentLen {
+				t.Fatalf("Parse(%q) gives the moment %q", in, c.Moment)
 			}
 		case AgendaCmd:
 			checkText("theme", c.Theme)

@@ -31,6 +31,8 @@ type Handler struct {
 	// WithClosing.
 	closing ClosingUseCases
 	audit   AuditRecorder // nil without WithAudit: overviews are not recorded
+	// consults, nil without WithConsults: no meedenken.
+	consults ConsultUseCases
 	// schools caches what each school's commands need again and again:
 	// schools are read-only once configured, and building the group index
 	// and the known words is a fifth of a command's work.
@@ -209,6 +211,10 @@ func (h *Handler) run(ctx context.Context, now time.Time, c Command, cmd Cmd) (R
 		return h.summary(ctx, now, c, cmd.CSV)
 	case AgendaCmd:
 		return h.agenda(ctx, now, c, cmd)
+	case ConsultCmd:
+		return h.consult(ctx, now, c, cmd)
+	case MomentCmd:
+		return h.moment(ctx, now, c, cmd)
 	case HelpCmd:
 		return Reply{Text: catalog.Usage(sc)}, "", nil
 	}
@@ -237,6 +243,8 @@ func (h *Handler) Click(ctx context.Context, c Click) ClickReply {
 		return h.weeklyClick(ctx, now, c)
 	case isClosingAction(c.Action):
 		return h.closingClick(ctx, now, c)
+	case isConsultAction(c.Action):
+		return h.consultClick(ctx, now, c)
 	case c.Action == message.ActionPickup && c.RequestID != "":
 		// Anyone in the fallback channel may take an escalated request.
 		var r bot.Request
@@ -427,6 +435,20 @@ func explain(sc *bot.School, cmd string, err error) (key, text string) {
 		return say("err.unknown_button")
 	case errors.Is(err, bot.ErrUnknownSchool):
 		return say("err.unknown_school")
+	case errors.Is(err, ErrSensitiveQuestion):
+		return say("err.consult.names")
+	case errors.Is(err, ErrEmptyQuestion), errors.Is(err, bot.ErrEmpty) && cmd == "consult":
+		return say("err.consult.empty")
+	case errors.Is(err, ErrEmptyMoment):
+		return say("err.consult.moment")
+	case errors.Is(err, bot.ErrNoConsultHelper):
+		return say("err.consult.nobody", "school", sc.Name)
+	case errors.Is(err, bot.ErrNoActiveRequest) && cmd == "moment":
+		return say("err.consult.none_open")
+	case errors.Is(err, bot.ErrNotYours) && strings.HasPrefix(cmd, "click.consult-"):
+		return say("err.consult.not_yours")
+	case errors.Is(err, bot.ErrClosed) && (cmd == "moment" || strings.HasPrefix(cmd, "click.consult-")):
+		return say("err.consult.closed")
 	case errors.Is(err, ErrSensitiveTheme):
 		return say("err.agenda.names")
 	case errors.Is(err, bot.ErrNotKernteam):

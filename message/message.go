@@ -78,6 +78,15 @@ const (
 	ActionHeldCancel Action = "held-cancel"
 )
 
+// Button actions of a consult (meedenken): the helper's answers under the
+// question, and "Afgerond" under the answer, for the teacher.
+const (
+	ActionConsultToday Action = "consult-today" // "Vandaag"
+	ActionConsultWeek  Action = "consult-week"  // "Deze week"
+	ActionConsultCall  Action = "consult-call"  // "Bel me even"
+	ActionConsultDone  Action = "consult-done"  // "Afgerond"
+)
+
 // ActionAsk answers "Bedoel je groep 1-2?": the button asks for help for
 // the group it names (OfferNo is the group's place in the school's
 // configuration, from 1) under the request id in RequestID, so a second

@@ -32,6 +32,13 @@ type Offers interface {
 	SchoolsWithDueWork(ctx context.Context, schools []string, now time.Time) ([]string, time.Time, error)
 }
 
+// Consults is what the sweeper needs, beside Offers, of a core that keeps
+// consults (meedenken): move on those whose deadline has come, each once
+// however many sweepers run.
+type Consults interface {
+	ConsultsDue(ctx context.Context, now time.Time, sc *bot.School) (int, error)
+}
+
 // Sweeper moves offers on whose deadline has passed. Deadlines live in the
 // store, not in this process, so a restarted or second process picks up
 // where another left off.
@@ -199,6 +206,11 @@ func (s *Sweeper) sweepSchool(ctx context.Context, now time.Time, sc *bot.School
 	}
 	if _, err := s.offers.FollowUps(ctx, now, sc); err != nil {
 		errs = append(errs, err)
+	}
+	if c, ok := s.offers.(Consults); ok {
+		if _, err := c.ConsultsDue(ctx, now, sc); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if moved > 0 {
 		s.log.Info("offers moved on", "school", sc.ID, "count", moved)

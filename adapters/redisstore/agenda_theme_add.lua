@@ -9,14 +9,6 @@
 -- ARGV[9] ttl of the themes in ms
 local tk, ck, theme, cid, ttl = KEYS[7], KEYS[8], ARGV[7], ARGV[8], ARGV[9]
 
-if cid ~= '' and redis.call('HEXISTS', ck, cid) == 1 then return {'duplicate'} end
-
-local no = 1
-while redis.call('HEXISTS', tk, tostring(no)) == 1 do no = no + 1 end
-redis.call('HSET', tk, tostring(no), theme)
-redis.call('PEXPIRE', tk, ttl)
-if cid ~= '' then
-  redis.call('HSET', ck, cid, tostring(no))
-  redis.call('PEXPIRE', ck, ttl)
-end
+local no = addtheme(tk, ck, theme, cid, ttl)
+if not no then return {'duplicate'} end
 return ok({tostring(no)})

@@ -390,3 +390,21 @@ local function place(rk, id, first, dk, deadline, counters)
   end
   return pick
 end
+
+-- addtheme puts a theme on the kernteam's agenda (tk: base ..
+-- 'agenda:themes', number → JSON) under the lowest free number, so the
+-- numbers people type stay small; a consult's theme (cid) is there once
+-- (ck: base .. 'agenda:consults'). It returns the number, or nil when the
+-- consult's theme is there already.
+local function addtheme(tk, ck, theme, cid, ttl)
+  if cid ~= '' and redis.call('HEXISTS', ck, cid) == 1 then return nil end
+  local no = 1
+  while redis.call('HEXISTS', tk, tostring(no)) == 1 do no = no + 1 end
+  redis.call('HSET', tk, tostring(no), theme)
+  redis.call('PEXPIRE', tk, ttl)
+  if cid ~= '' then
+    redis.call('HSET', ck, cid, tostring(no))
+    redis.call('PEXPIRE', ck, ttl)
+  end
+  return no
+end

@@ -39,6 +39,10 @@ const (
 	fPickedHandle   = "picked_handle"
 	fPickedName     = "picked_name"
 	fPerson         = "person" // the helper's person (layout.go) while a helper holds it
+	fKind           = "kind"     // "consult" for a meedenken question; absent for a request for help
+	fAnswer         = "answer"   // a consult's answer
+	fMoment         = "moment"   // the moment the helper proposed
+	fAnswered       = "answered" // when the consult was answered (ms)
 )
 
 // Parts of a person's state, kept as one value
@@ -92,6 +96,10 @@ func decodeRequest(m map[string]string) bot.Request {
 		DoneNote:      m[fDoneNote],
 		PickedBy:      bot.Address{Platform: bot.Platform(m[fPickedPlatform]), Handle: m[fPickedHandle]},
 		PickedByName:  m[fPickedName],
+		Kind:          bot.Kind(m[fKind]),
+		Answer:        bot.ConsultAnswer(m[fAnswer]),
+		Moment:        m[fMoment],
+		AnsweredAt:    msTime(m[fAnswered]),
 	}
 	r.OfferNo, _ = strconv.Atoi(m[fOfferNo])
 	if t := m[fTried]; t != "" {

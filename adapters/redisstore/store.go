@@ -600,11 +600,12 @@ func (s *Store) SchoolsWithDueWork(ctx context.Context, schools []string, now ti
 	const op = "redisstore: schools with due work"
 	// The first entry of each set: due when at or before now, else the
 	// earliest time anything comes due.
-	cmds := make([][2]*redis.ZSliceCmd, len(schools))
+	cmds := make([][3]*redis.ZSliceCmd, len(schools))
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, sc := range schools {
 			cmds[i][0] = p.ZRangeWithScores(ctx, s.key(sc, "deadlines"), 0, 0)
 			cmds[i][1] = p.ZRangeWithScores(ctx, s.key(sc, "followups"), 0, 0)
+			cmds[i][2] = p.ZRangeWithScores(ctx, s.key(sc, "consultdue"), 0, 0)
 		}
 		return nil
 	}); err != nil {

@@ -165,11 +165,14 @@ func (m *Main) Run(ctx context.Context) error {
 		outbox.Options{Lease: m.cfg.Lease(), Sync: m.demo()}, m.log)
 	box.SetBases(store)
 	store.SetCourier(box)
-	svc := bot.NewService(store, metrics.NewObserver(reg), m.log)
-	box.SetRenderer(catalog.NewNoticeRenderer(m.dir, svc))
 	weekly := newWeekly(store, m.log)
+	// The holidays the weekly posts skip are the days a consult's deadline
+	// skips too.
+	svc := bot.NewService(store, metrics.NewObserver(reg), m.log, bot.WithCalendar(weekly.Calendar()))
+	box.SetRenderer(catalog.NewNoticeRenderer(m.dir, svc))
 	mux := routes(store)
-	opts := []handlers.Option{handlers.WithWeekly(weekly, box), handlers.WithClosing(bot.NewClosings(store, m.log)), handlers.WithAudit(store)}
+	opts := []handlers.Option{handlers.WithWeekly(weekly, box), handlers.WithClosing(bot.NewClosings(store, m.log)), handlers.WithAudit(store),
+		handlers.WithConsults(svc)}
 	if o := m.openYearPage(rdb, store, mux, box); o != nil {
 		opts = append(opts, o)
 	}

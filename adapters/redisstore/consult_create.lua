@@ -1,0 +1,42 @@
+-- consult_create.lua: store a consult (meedenken) asked of one helper, due
+-- at the end of the next school day, and queue the question to the helper.
+-- No offer clock, no engaged helper: it waits for the helper's answer.
+-- An id that exists already is a repeated delivery: 'duplicate' and the
+-- record as it stands, nothing written.
+--
+-- KEYS[7] request key   KEYS[8] the consult deadlines (consultdue)
+-- KEYS[9] the question's key (note:<ARGV[7]>)
+-- ARGV[7] id           ARGV[8] school       ARGV[9] group
+-- ARGV[10] question (kept in its own key, see notekey)
+-- ARGV[11] week        ARGV[12] month
+-- ARGV[13] requester platform   ARGV[14] requester handle   ARGV[15] requester name
+-- ARGV[16] requester ("mine": platform:handle, lower case): who may close it
+-- ARGV[17] created ms  ARGV[18] due ms      ARGV[19] retention ms
+-- ARGV[20] the helper asked
+local rk, dk, nk = KEYS[7], KEYS[8], KEYS[9]
+local id, due, retention, hid = ARGV[7], ARGV[18], ARGV[19], ARGV[20]
+
+local existing = record(rk)
+if #existing > 0 then
+  table.insert(existing, 1, 'duplicate')
+  return existing
+end
+if late() then return {'too_late'} end
+
+local f = {'id', id, 'school', ARGV[8], 'kind', 'consult', 'group', ARGV[9], 'week', ARGV[11], 'month', ARGV[12],
+  'rq_platform', ARGV[13], 'rq_handle', ARGV[14], 'rq_name', ARGV[15], 'mine', ARGV[16], 'created', ARGV[17],
+  'state', 'asked', 'helper', hid, 'offer_no', '1', 'deadline', due}
+local fields = {}
+for i = 1, #f, 2 do
+  if f[i + 1] ~= '' then
+    fields[#fields + 1] = f[i]
+    fields[#fields + 1] = f[i + 1]
+  end
+end
+redis.call('HSET', rk, unpack(fields))
+redis.call('PEXPIRE', rk, retention)
+if ARGV[10] ~= '' then redis.call('SET', nk, ARGV[10], 'PX', retention) end
+redis.call('ZADD', dk, due, id)
+tally(rk, 'consults')
+tell('consult', id, 1, 'helper:' .. hid, hid, '', '', false)
+return reply(rk)
