@@ -28,9 +28,14 @@ const (
 	CountHeldSentAnyway      = "held_sent_anyway"
 	CountHeldCancelled       = "held_cancelled"
 	CountHeldTimeout         = "held_timeout"
-	PrefixGroup              = "group:"   // + group id: requests per group
-	PrefixDayPart            = "daypart:" // + day part name: requests per day part
-	PrefixPulse              = "pulse:"   // + PulseAnswer: answers to "Hielp het?"
+	// A success story held for the same reason, and what its author chose
+	// (the rest were not chosen in time, and not shared).
+	CountHeldStory          = "held_story"
+	CountHeldStoryShared    = "held_story_shared"
+	CountHeldStoryCancelled = "held_story_cancelled"
+	PrefixGroup             = "group:"   // + group id: requests per group
+	PrefixDayPart           = "daypart:" // + day part name: requests per day part
+	PrefixPulse             = "pulse:"   // + PulseAnswer: answers to "Hielp het?"
 )
 
 // DayPartOutside is the day part of requests made outside every configured

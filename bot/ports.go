@@ -38,6 +38,16 @@ type Store interface {
 	// request no longer held is ErrNotHeld, with the request as it stands.
 	LetGo(ctx context.Context, now time.Time, school, requestID string, who Address, how ReleaseHow, cands []Candidate, deadline, followUp time.Time) (Request, error)
 
+	// HoldStory keeps a success story st of author, held for hold under
+	// id: shared (signed when st.By is set) only if its author decides so
+	// (DecideStory), gone unshared when hold passes.
+	HoldStory(ctx context.Context, now time.Time, school, id, week, month string, author Address, st Story, retention, hold time.Duration) error
+
+	// DecideStory shares held story id after all (share) or drops it, for
+	// its author only (ErrNotYours). Decided before: ErrNotHeld, with
+	// shared telling how; its hold passed: ErrNotFound (not shared).
+	DecideStory(ctx context.Context, now time.Time, school, id string, by Address, share bool) (shared bool, err error)
+
 	// Accept makes helperID's offer accepted. requestID "" means the offer
 	// the helper holds; offerNo 0 means the current offer.
 	Accept(ctx context.Context, now time.Time, school, helperID, requestID string, offerNo int) (Request, error)

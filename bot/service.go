@@ -470,6 +470,40 @@ func (s *Service) ShareStory(ctx context.Context, now time.Time, sc *School, tex
 	return nil
 }
 
+// HoldStory holds a success story that seems to name a child or hold
+// health data instead of sharing it: its author decides within HoldFor
+// (DecideStory); without a decision it is never shared — nothing about a
+// story is urgent, and privacy comes first. signed keeps it with the
+// author's name, as ShareSignedStory would. It returns the hold's id.
+func (s *Service) HoldStory(ctx context.Context, now time.Time, sc *School, by Actor, text string, signed bool) (string, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return "", fmt.Errorf("hold story: %w", ErrEmpty)
+	}
+	st := Story{Text: capRunes(text, MaxNoteLen)}
+	if signed {
+		st.By = Signature(sc, by)
+	}
+	id := s.newID()
+	if err := s.store.HoldStory(ctx, now, sc.ID, id, sc.Week(now), sc.Month(now), by.Address, st, sc.Retention, HoldFor); err != nil {
+		return "", fmt.Errorf("hold story: %w", err)
+	}
+	s.log.Info("story held", "school", sc.ID, "story", id)
+	return id, nil
+}
+
+// DecideStory is the author of a held story pressing Deel toch (share) or
+// Annuleer. shared tells what became of it, also with ErrNotHeld (decided
+// before); ErrNotFound means its hold passed and it was not shared.
+func (s *Service) DecideStory(ctx context.Context, now time.Time, sc *School, by Actor, id string, share bool) (bool, error) {
+	shared, err := s.store.DecideStory(ctx, now, sc.ID, id, by.Address, share)
+	if err != nil {
+		return shared, fmt.Errorf("decide story: %w", err)
+	}
+	s.log.Info("held story decided", "school", sc.ID, "story", id, "shared", shared)
+	return shared, nil
+}
+
 // tell shows the observer a notice the change just made queued with it
 // (the store's scripts decide the same notices; Service.Notice words them).
 func (s *Service) tell(ctx context.Context, sc *School, kind NoticeKind, to Recipient, r Request, helperID, prevID string) {

@@ -244,6 +244,17 @@ func HeldReply(sc *bot.School, r bot.Request) (string, []message.Button) {
 	}
 }
 
+// HeldStoryReply is the answer to a success story held because it seemed
+// to name a child or hold health data: it is not shared unless its author
+// presses Deel toch before until; without a press it is gone.
+func HeldStoryReply(sc *bot.School, id string, until time.Time) (string, []message.Button) {
+	l := Lang(sc.Language)
+	return Lines(Text(l, "story.held", "time", Clock(sc, until)), Text(l, "story.held.edit")), []message.Button{
+		{Label: Text(l, "button.story.share"), Action: message.ActionStoryShare, RequestID: id, Until: until},
+		{Label: Text(l, "button.held.cancel"), Action: message.ActionStoryCancel, RequestID: id, Primary: true, Until: until},
+	}
+}
+
 // LetGoText replaces the held reply once a held request was let go: by this
 // press (again false), or before it (again true: a second press, or the
 // hold's deadline first). r is the request as it stands.

@@ -254,6 +254,8 @@ func (h *Handler) Click(ctx context.Context, c Click) ClickReply {
 				RequestID: c.RequestID,
 			}
 		}
+	case c.Action == message.ActionStoryShare || c.Action == message.ActionStoryCancel:
+		return h.storyClick(ctx, now, c)
 	case heldActions[c.Action] != "":
 		// Only the requester may; the store checks, with the change.
 		how := heldActions[c.Action]
@@ -470,7 +472,7 @@ func explain(sc *bot.School, cmd string, err error) (key, text string) {
 		return say("err.busy")
 	case errors.Is(err, bot.ErrNotYours) && cmd == "cancel":
 		return say("err.not_yours.cancel")
-	case errors.Is(err, bot.ErrNotYours) && strings.HasPrefix(cmd, "click.held-"):
+	case errors.Is(err, bot.ErrNotYours) && (strings.HasPrefix(cmd, "click.held-") || strings.HasPrefix(cmd, "click.story-")):
 		return say("err.not_yours.held")
 	case errors.Is(err, bot.ErrNotYours):
 		return say("err.not_yours")

@@ -79,6 +79,16 @@ func (f *fakeService) Release(_ context.Context, _ time.Time, _ *bot.School, by 
 	return f.req, f.err
 }
 
+func (f *fakeService) HoldStory(_ context.Context, _ time.Time, _ *bot.School, by bot.Actor, text string, signed bool) (string, error) {
+	f.record(call{Method: "HoldStory", From: by.Handle, Note: text, Hold: signed})
+	return "story0000001", f.err
+}
+
+func (f *fakeService) DecideStory(_ context.Context, _ time.Time, _ *bot.School, by bot.Actor, id string, share bool) (bool, error) {
+	f.record(call{Method: "DecideStory", From: by.Handle, RequestID: id, Hold: share})
+	return share, f.err
+}
+
 func (f *fakeService) Resolve(_ context.Context, _ time.Time, _ *bot.School, by bot.Actor, note string) (bot.Request, error) {
 	f.record(call{Method: "Resolve", From: by.Handle, Note: note})
 	return f.req, f.err
@@ -643,6 +653,48 @@ func TestSensitiveNoteIsHeld(t *testing.T) {
 		}
 		if tt.hold && (got.Buttons[0].Action != message.ActionHeldWithoutNote || got.Buttons[0].RequestID != held.ID || strings.Contains(got.Text, "Daan")) {
 			t.Errorf("%q: reply %q, buttons %+v", tt.text, got.Text, got.Buttons)
+		}
+	}
+}
+
+// TestSensitiveStoryIsHeld: a success story that seems to name a child is
+// held, not shared, and answered with Deel toch / Annuleer; a press
+// decides it, a press after the hold says it was not shared.
+func TestSensitiveStoryIsHeld(t *testing.T) {
+	sc := testSchool(t, "nl")
+	svc := &fakeService{}
+	h := newTestHandler(t, svc)
+	got := h.Command(context.Background(), Command{School: sc, From: teacher, Text: "succes Daan bleef de hele gym in de groep"})
+	if len(svc.calls) != 1 || svc.calls[0].Method != "HoldStory" || svc.calls[0].Note != "Daan bleef de hele gym in de groep" {
+		t.Fatalf("calls %+v; want HoldStory", svc.calls)
+	}
+	if len(got.Buttons) != 2 || got.Buttons[0].Action != message.ActionStoryShare || got.Buttons[0].RequestID != "story0000001" ||
+		!strings.Contains(got.Text, "nog niet gedeeld") {
+		t.Errorf("reply %q, buttons %+v", got.Text, got.Buttons)
+	}
+	svc.calls = nil
+	h.Command(context.Background(), Command{School: sc, From: teacher, Text: "succes vandaag ging het goed"})
+	if len(svc.calls) != 1 || svc.calls[0].Method != "ShareStory" {
+		t.Errorf("a story without a name: calls %+v; want ShareStory", svc.calls)
+	}
+
+	for _, tt := range []struct {
+		action message.Action
+		err    error
+		want   string
+	}{
+		{message.ActionStoryShare, nil, "Gedeeld: je verhaal komt in het overzicht van de week."},
+		{message.ActionStoryCancel, nil, "Niet gedeeld: je verhaal is weggegooid."},
+		{message.ActionStoryShare, bot.ErrNotHeld, "Al gedeeld."},
+		{message.ActionStoryCancel, bot.ErrNotFound, "Niet gedeeld: er is niet binnen 2 minuten gekozen, dus het verhaal is weggegooid. Typ het opnieuw als je het wilt delen."},
+	} {
+		svc := &fakeService{err: tt.err}
+		r := newTestHandler(t, svc).Click(context.Background(), Click{School: sc, From: teacher, Action: tt.action, RequestID: "story0000001"})
+		if r.Update == nil || r.Update.Text != tt.want {
+			t.Errorf("%s, %v: %+v; want update %q", tt.action, tt.err, r, tt.want)
+		}
+		if len(svc.calls) != 1 || svc.calls[0].Method != "DecideStory" || svc.calls[0].Hold != (tt.action == message.ActionStoryShare) {
+			t.Errorf("%s: calls %+v", tt.action, svc.calls)
 		}
 	}
 }

@@ -55,6 +55,8 @@ type Service interface {
 	SetStatus(ctx context.Context, now time.Time, sc *bot.School, by bot.Actor, a bot.Availability) (bot.Availability, error)
 	WhoCanHelp(ctx context.Context, now time.Time, sc *bot.School) ([]bot.HelperView, error)
 	ShareStory(ctx context.Context, now time.Time, sc *bot.School, text string) error
+	HoldStory(ctx context.Context, now time.Time, sc *bot.School, by bot.Actor, text string, signed bool) (string, error)
+	DecideStory(ctx context.Context, now time.Time, sc *bot.School, by bot.Actor, id string, share bool) (bool, error)
 }
 
 var _ Service = (*bot.Service)(nil)

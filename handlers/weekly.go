@@ -140,6 +140,16 @@ func (h *Handler) success(ctx context.Context, now time.Time, c Command, cmd Suc
 	if strings.TrimSpace(story) == "" {
 		return Reply{}, "", ErrEmptyStory
 	}
+	if h.words(sc).known.Sensitive(story) {
+		// Seems to name a child or hold health data: held, not shared,
+		// until its author decides.
+		id, err := h.svc.HoldStory(ctx, now, sc, c.From, story, signed && h.weekly != nil)
+		if err != nil {
+			return Reply{}, "", err
+		}
+		text, buttons := catalog.HeldStoryReply(sc, id, now.Add(bot.HoldFor))
+		return Reply{Text: catalog.Lines(text, h.noteTips(sc, "", cmd.Shortened)), Buttons: buttons}, "", nil
+	}
 	if signed && h.weekly != nil {
 		if err := h.weekly.w.ShareSignedStory(ctx, now, sc, c.From, story); err != nil {
 			return Reply{}, "", err
@@ -154,6 +164,38 @@ func (h *Handler) success(ctx context.Context, now time.Time, c Command, cmd Suc
 		text = catalog.Lines(text, catalog.Text(l, "story.sign_tip"))
 	}
 	return Reply{Text: catalog.Lines(text, h.noteTips(sc, story, cmd.Shortened))}, "", nil
+}
+
+// storyClick answers Deel toch or Annuleer under a held success story.
+func (h *Handler) storyClick(ctx context.Context, now time.Time, c Click) ClickReply {
+	sc := c.School
+	l := catalog.Lang(sc.Language)
+	name := "click." + string(c.Action)
+	if c.RequestID == "" {
+		key, msg := explain(sc, name, bot.ErrStale)
+		h.logOutcome(sc, name, key, "", bot.ErrStale)
+		return ClickReply{Ephemeral: msg}
+	}
+	shared, err := h.svc.DecideStory(ctx, now, sc, c.From, c.RequestID, c.Action == message.ActionStoryShare)
+	var key string
+	switch {
+	case err == nil && shared:
+		key = "story.held.shared"
+	case err == nil:
+		key = "story.held.dropped"
+	case errors.Is(err, bot.ErrNotHeld) && shared:
+		key = "story.held.already_shared"
+	case errors.Is(err, bot.ErrNotHeld):
+		key = "story.held.already_dropped"
+	case errors.Is(err, bot.ErrNotFound):
+		key = "story.held.expired"
+	default:
+		k, msg := explain(sc, name, err)
+		h.logOutcome(sc, name, k, c.RequestID, err)
+		return ClickReply{Ephemeral: msg}
+	}
+	h.log.Info("command", "school", sc.ID, "cmd", name, "outcome", key)
+	return ClickReply{Update: &message.Message{Text: catalog.Text(l, key), RequestID: c.RequestID}}
 }
 
 // summary answers "/hulp overzicht" for a coordinator: this week so far,

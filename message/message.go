@@ -76,6 +76,11 @@ const (
 	ActionHeldAnyway Action = "held-anyway"
 	// ActionHeldCancel withdraws it before anyone heard of it.
 	ActionHeldCancel Action = "held-cancel"
+	// ActionStoryShare shares a held success story after all; its
+	// RequestID names the held story.
+	ActionStoryShare Action = "story-share"
+	// ActionStoryCancel drops a held success story.
+	ActionStoryCancel Action = "story-cancel"
 )
 
 // Button actions of a consult (meedenken): the helper's answers under the

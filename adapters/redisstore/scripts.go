@@ -15,6 +15,10 @@ var (
 	createOfferLua string
 	//go:embed release.lua
 	releaseLua string
+	//go:embed hold_story.lua
+	holdStoryLua string
+	//go:embed decide_story.lua
+	decideStoryLua string
 	//go:embed accept.lua
 	acceptLua string
 	//go:embed advance.lua
@@ -43,7 +47,7 @@ var (
 // EVALSHA and falls back to EVAL when the server does not know the script
 // yet (after a restart or failover).
 type scripts struct {
-	createOffer, release, accept, advance, resolve, cancel, setStatus, pruneDeadlines, pickup, claimFollowUps, migrateHelpers, confirmLate, migrateMine *redis.Script
+	createOffer, release, holdStory, decideStory, accept, advance, resolve, cancel, setStatus, pruneDeadlines, pickup, claimFollowUps, migrateHelpers, confirmLate, migrateMine *redis.Script
 }
 
 func newScripts() scripts {
@@ -51,6 +55,8 @@ func newScripts() scripts {
 	return scripts{
 		createOffer:    mk(createOfferLua),
 		release:        mk(releaseLua),
+		holdStory:      mk(holdStoryLua),
+		decideStory:    mk(decideStoryLua),
 		accept:         mk(acceptLua),
 		advance:        mk(advanceLua),
 		resolve:        mk(resolveLua),

@@ -13,6 +13,7 @@
 //
 //	<pool>helpers                 hash: person → "status|until|engaged|last|school"
 //	<base>req:<id>                hash: the request record; expires after retention
+//	<base>story:<id>              hash: a success story held for its author's choice; expires with the hold
 //	<base>note:<id>               string: the request's note; expires a grace (SetNoteGrace) after the request closes
 //	<base>deadlines               zset: request id → deadline (ms) of its current offer
 //	<base>followups               zset: request id → when the requester hears how it stands (ms)

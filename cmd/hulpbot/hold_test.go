@@ -45,3 +45,30 @@ func TestStoryHeldNote(t *testing.T) {
 		t.Errorf("the name appears %d times; only where the teacher typed it:\n%s", n, out)
 	}
 }
+
+// TestStoryHeldSuccess: a success story with a child's name is not shared
+// until its author presses Deel toch; Annuleer drops it.
+func TestStoryHeldSuccess(t *testing.T) {
+	script := `
+/hulp succes Daan bleef de hele gym in de groep
+/knop 2
+/knop 1
+/hulp succes Fleur las voor aan de klas
+/knop 3
+/stop
+`
+	out := play(t, env(t, nil), script)
+	inOrder(t, out,
+		"juf.marie> /hulp succes Daan bleef de hele gym in de groep",
+		"⏸ Je succesverhaal is nog niet gedeeld",
+		"[1] Deel toch   [2] Annuleer",
+		"juf.marie> /knop 2",
+		"Niet gedeeld: je verhaal is weggegooid.",
+		"juf.marie> /knop 1",
+		"Knop 1 is al gebruikt",
+		"juf.marie> /hulp succes Fleur las voor aan de klas",
+		"[3] Deel toch   [4] Annuleer",
+		"juf.marie> /knop 3",
+		"Gedeeld: je verhaal komt in het overzicht van de week.",
+	)
+}
