@@ -98,16 +98,20 @@ func (l *lexicon) ordinary(w string, depth int) bool {
 	if l.words.has(w) {
 		return true
 	}
-	if depth == 0 || len(w) < 6 || !isASCII(w) {
+	if depth == 0 || len(w) < 2*minPart || !isASCII(w) {
 		return false // the list is ASCII only; so are its compounds
 	}
-	for i := 3; i <= len(w)-3; i++ {
+	for i := minPart; i <= len(w)-minPart; i++ {
 		if l.prefix(w[:i]) && l.ordinary(w[i:], depth-1) {
 			return true
 		}
 	}
 	return false
 }
+
+// minPart is the shortest part of a compound: with three letters, names
+// split into short words too (wil + helmina, mina).
+const minPart = 4
 
 // prefix reports whether a is the first part of a compound: a listed word,
 // or one with Dutch's linking s, e or en (schaapskooi, pannenkoek).
@@ -116,7 +120,7 @@ func (l *lexicon) prefix(a string) bool {
 		return true
 	}
 	for _, link := range []string{"s", "e", "en"} {
-		if t, ok := strings.CutSuffix(a, link); ok && len(t) >= 3 && l.words.has(t) {
+		if t, ok := strings.CutSuffix(a, link); ok && len(t) >= minPart && l.words.has(t) {
 			return true
 		}
 	}

@@ -1,4 +1,5 @@
 # Builds notecheck/data/words.txt from Debian's wdutch (OpenTaal).
+MINPART=4
 import unicodedata, sys
 def fold(s):
     return ''.join(c for c in unicodedata.normalize('NFD',s.lower()) if unicodedata.category(c)!='Mn')
@@ -11,13 +12,13 @@ for w in open('/usr/share/dict/dutch',encoding='utf-8').read().split('\n'):
 kept=set()
 def ordinary(w,depth):
     if w in kept: return True
-    if depth==0 or len(w)<6: return False
-    for i in range(3,len(w)-2):
+    if depth==0 or len(w)<2*MINPART: return False
+    for i in range(MINPART,len(w)-MINPART+1):
         a,b=w[:i],w[i:]
         if not ordinary(b,depth-1): continue
         if a in kept: return True
         for link in ('s','e','en'):
-            if a.endswith(link) and len(a)-len(link)>=3 and a[:-len(link)] in kept: return True
+            if a.endswith(link) and len(a)-len(link)>=MINPART and a[:-len(link)] in kept: return True
     return False
 for w in sorted(low,key=lambda x:(len(x),x)):
     if not ordinary(w,3): kept.add(w)
