@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/hulpbot/hulpbot/adapters/slackbot/slackfake"
+	"github.com/hulpbot/hulpbot/bot"
+)
+
+// TestSlackHeldNote plays a held note on Slack against the real hulpbot
+// server, with signed requests: the answer to /hulp carries the three
+// buttons and nobody is told anything; "Verstuur zonder toelichting" (a
+// signed click) sends Anne the offer without the name; a second press
+// hears "Al verstuurd".
+func TestSlackHeldNote(t *testing.T) {
+	s := startSlack(t)
+	s.n++
+	status, body, _ := s.post("/slack/command", slackfake.Command{TeamID: "T0DEVAART1", ChannelID: "C0GROEP5A1", UserID: "U0MARIE001", UserName: "juf.marie",
+		Text: "groep 5 Daan slaat", TriggerID: fmt.Sprintf("e2e-trigger-%d", s.n), ResponseURL: s.fake.ResponseURL("cmd-held")}.Form())
+	if status != http.StatusOK {
+		t.Fatalf("/hulp = %d %s", status, body)
+	}
+	var ans slackfake.Response
+	if err := json.Unmarshal(body, &ans); err != nil || ans.ResponseType != "ephemeral" || !strings.Contains(ans.Text, "nog niet verstuurd") {
+		t.Fatalf("answer %s (%v)", body, err)
+	}
+	blocks, _ := json.Marshal(ans.Blocks)
+	answer := slackfake.Call{Method: "response", Form: url.Values{"blocks": {string(blocks)}}, Channel: "C0GROEP5A1"}
+	bs := slackfake.Buttons(t, answer)
+	if len(bs) != 3 || bs[0].Text.Text != "Verstuur zonder toelichting" || bs[1].Text.Text != "Verstuur toch" || bs[2].Text.Text != "Annuleer" {
+		t.Fatalf("buttons %+v", bs)
+	}
+	// Nothing is queued for anyone, so nothing can be on its way.
+	if n, err := s.rdb.HLen(context.Background(), s.prefix+":{de-vaart}:outbox:msg").Result(); n != 0 || err != nil {
+		t.Fatalf("%d messages queued before Marie chose (%v)", n, err)
+	}
+	if got := s.fake.Posted("D0ANNE0001"); len(got) != 0 {
+		t.Fatalf("Anne was told before Marie chose: %v", got)
+	}
+	if r := s.request(answer); r.State != bot.StateHeld || r.Note != "Daan slaat" {
+		t.Errorf("in Redis: %s %q, want held with its note", r.State, r.Note)
+	}
+
+	s.press("U0MARIE001", "juf.marie", answer, 0, "marie-without")
+	if upd := s.response("marie-without"); !strings.Contains(upd.Text, "Verstuurd zonder toelichting") {
+		t.Errorf("Marie's answer became %+v", upd)
+	}
+	offer := s.posts("D0ANNE0001", 1)[0]
+	if txt := slackfake.BlockText(t, offer); !strings.Contains(txt, "Hulpvraag voor groep 5") || strings.Contains(txt, "Daan") || strings.Contains(txt, "Toelichting") {
+		t.Errorf("Anne's DM: %q", txt)
+	}
+	if r := s.request(offer); r.State != bot.StateOffered || r.Note != "" {
+		t.Errorf("in Redis: %s %q, want offered without a note", r.State, r.Note)
+	}
+
+	s.press("U0MARIE001", "juf.marie", answer, 1, "marie-again")
+	if upd := s.response("marie-again"); !strings.Contains(upd.Text, "Al verstuurd") {
+		t.Errorf("a second press became %+v", upd)
+	}
+	if got := s.posts("D0ANNE0001", 1); len(got) != 1 {
+		t.Errorf("Anne got %d messages, want the one offer", len(got))
+	}
+}
