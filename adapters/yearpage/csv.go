@@ -131,7 +131,7 @@ func CSV(l string, swv bool, y bot.SchoolYear, units []unit) []byte {
 			if p.OK {
 				mean = w.decimal(p.Mean)
 			}
-			_ = cw.Write([]string{w.label(tr.Survey, "year.survey."), p.Period, w.question(tr.Survey, tr.Question), n(p.Count), mean})
+			_ = cw.Write([]string{w.label(tr.Survey, "year.survey."), p.Period, w.question(tr.Survey, tr.Question, w.schoolWord(units, swv)), n(p.Count), mean})
 		}
 	}
 

@@ -103,9 +103,24 @@ func (w words) choice(units []unit, step bot.ClosingStep, key string) string {
 	return catalog.ChoiceLabel(w.l, step, bot.Choice{Key: key})
 }
 
-// question is a survey question in words.
-func (w words) question(survey, q string) string {
-	return w.label(q, "survey."+survey+".", "survey.")
+// question is a survey question in words; school fills in the questions
+// that name the school.
+func (w words) question(survey, q, school string) string {
+	for _, k := range []string{"survey." + survey + "." + q, "survey." + q} {
+		if s := w.t(k, "school", school); s != k {
+			return s
+		}
+	}
+	return q
+}
+
+// schoolWord is how a survey question names the school: the school's
+// name on its own page, "de school" where several are summed.
+func (w words) schoolWord(units []unit, swv bool) string {
+	if swv || len(units) != 1 {
+		return w.t("year.survey.the_school")
+	}
+	return units[0].School.Name
 }
 
 func (w words) decimal(f float64) string {
@@ -283,7 +298,7 @@ func build(l, name string, swv bool, y bot.SchoolYear, units []unit, now time.Ti
 
 	m.SurveyNote = w.t("year.survey.scale", "min", strconv.Itoa(bot.MinSurveyAnswers))
 	for _, tr := range trends(f.Surveys) {
-		v := surveyView{Name: w.label(tr.Survey, "year.survey."), Question: w.question(tr.Survey, tr.Question)}
+		v := surveyView{Name: w.label(tr.Survey, "year.survey."), Question: w.question(tr.Survey, tr.Question, w.schoolWord(units, swv))}
 		shown := func(p surveyPoint) string { return w.decimal(p.Mean) }
 		v.Chart = lines(v.Name+": "+v.Question, tr.Points, func(p surveyPoint) string { return w.period(p.Period) }, shown)
 		for _, pt := range tr.Points {
