@@ -41,13 +41,18 @@ type pageModel struct {
 	Pulse      hbarChart
 	Surveys    []surveyView
 	SurveyNote string
-	Schools    []string    // SWV: the schools' names, the columns of PerSchool
+	Schools    []schoolCol // SWV: the schools, the columns of PerSchool
+	Back       *yearNav    // a school seen within its samenwerkingsverband: the way back
 	PerSchool  []schoolRow // SWV: a key figure per school and the total
 }
 
 type yearNav struct {
 	Label, URL string
 	Current    bool
+}
+
+type schoolCol struct {
+	ID, Name, URL string // ID empty for the total
 }
 
 type keyFig struct {
@@ -316,10 +321,10 @@ func build(l, name string, swv bool, y bot.SchoolYear, units []unit, now time.Ti
 	if swv {
 		cols := make([][]string, 0, len(units)+1)
 		for _, u := range units {
-			m.Schools = append(m.Schools, u.School.Name)
+			m.Schools = append(m.Schools, schoolCol{ID: u.School.ID, Name: u.School.Name})
 			cols = append(cols, w.keyFigures(u.This))
 		}
-		m.Schools = append(m.Schools, w.t("year.total"))
+		m.Schools = append(m.Schools, schoolCol{Name: w.t("year.total")})
 		cols = append(cols, cur)
 		for i, k := range keyLabels {
 			r := schoolRow{Label: w.t(k)}

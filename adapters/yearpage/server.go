@@ -116,6 +116,10 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /overzicht/static/overzicht.css", s.css)
 	mux.HandleFunc("GET /overzicht/{kind}/{id}/{$}", s.page)
 	mux.HandleFunc("GET /overzicht/{kind}/{id}/overzicht.csv", s.csv)
+	// A samenwerkingsverband's coordinators open each of its schools
+	// within their session (its cookie's path covers these).
+	mux.HandleFunc("GET /overzicht/{kind}/{id}/school/{school}/{$}", s.page)
+	mux.HandleFunc("GET /overzicht/{kind}/{id}/school/{school}/overzicht.csv", s.csv)
 	mux.HandleFunc("/overzicht/", func(w http.ResponseWriter, r *http.Request) {
 		s.message(w, catalog.LangNL, http.StatusNotFound, "year.err.not_found")
 	})
@@ -270,6 +274,20 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) (Pass, string, 
 	return p, l, true
 }
 
+// shown is the scope whose figures the request asks for: the session's,
+// or one school of the session's samenwerkingsverband.
+func (s *Server) shown(w http.ResponseWriter, r *http.Request, p Pass, l string) (Scope, bool) {
+	id := r.PathValue("school")
+	if id == "" {
+		return p.Scope, true
+	}
+	if v, ok := s.swv(p.Scope.ID); p.Scope.Kind == ScopeSWV && ok && v.Has(id) {
+		return Scope{Kind: ScopeSchool, ID: id}, true
+	}
+	s.message(w, l, http.StatusForbidden, "year.err.not_allowed")
+	return Scope{}, false
+}
+
 // year is the school year asked for (?jaar=2025): this one or the one
 // before, the two whose figures are kept.
 func (s *Server) year(r *http.Request, loc *time.Location) (bot.SchoolYear, bot.SchoolYear, bool) {
@@ -333,24 +351,37 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	loc := s.location(p.Scope)
+	scope, ok := s.shown(w, r, p, l)
+	if !ok {
+		return
+	}
+	loc := s.location(scope)
 	y, cur, ok := s.year(r, loc)
 	if !ok {
 		s.message(w, l, http.StatusNotFound, "year.err.bad_year")
 		return
 	}
-	name, units, err := s.units(r.Context(), p.Scope, y)
+	name, units, err := s.units(r.Context(), scope, y)
 	if err != nil {
-		s.o.Log.Error("figures", "scope", p.Scope.Kind, "id", p.Scope.ID, "err", err)
+		s.o.Log.Error("figures", "scope", scope.Kind, "id", scope.ID, "err", err)
 		s.message(w, l, http.StatusServiceUnavailable, "year.err.unavailable")
 		return
 	}
 	now := s.o.Now().In(loc)
-	m := build(l, name, p.Scope.Kind == ScopeSWV, y, units, now)
+	m := build(l, name, scope.Kind == ScopeSWV, y, units, now)
 	for _, yy := range []bot.SchoolYear{{Start: cur.Start - 1}, cur} {
 		m.Years = append(m.Years, yearNav{Label: yy.String(), URL: "?jaar=" + strconv.Itoa(yy.Start), Current: yy == y})
 	}
 	m.CSVURL = "overzicht.csv?jaar=" + strconv.Itoa(y.Start)
+	if scope != p.Scope {
+		v, _ := s.swv(p.Scope.ID)
+		m.Back = &yearNav{Label: catalog.Text(l, "year.back", "name", v.Name), URL: "../../?jaar=" + strconv.Itoa(y.Start)}
+	}
+	for i := range m.Schools {
+		if m.Schools[i].ID != "" {
+			m.Schools[i].URL = "school/" + m.Schools[i].ID + "/?jaar=" + strconv.Itoa(y.Start)
+		}
+	}
 	s.audit(r.Context(), View{At: now, Who: p.Who, Scope: p.Scope, What: "page", Year: y, Schools: schoolIDs(units)})
 	s.render(w, http.StatusOK, "page", l, m)
 }
@@ -360,23 +391,27 @@ func (s *Server) csv(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	y, _, ok := s.year(r, s.location(p.Scope))
+	scope, ok := s.shown(w, r, p, l)
+	if !ok {
+		return
+	}
+	y, _, ok := s.year(r, s.location(scope))
 	if !ok {
 		s.message(w, l, http.StatusNotFound, "year.err.bad_year")
 		return
 	}
-	_, units, err := s.units(r.Context(), p.Scope, y)
+	_, units, err := s.units(r.Context(), scope, y)
 	if err != nil {
-		s.o.Log.Error("figures", "scope", p.Scope.Kind, "id", p.Scope.ID, "err", err)
+		s.o.Log.Error("figures", "scope", scope.Kind, "id", scope.ID, "err", err)
 		s.message(w, l, http.StatusServiceUnavailable, "year.err.unavailable")
 		return
 	}
-	body := CSV(l, p.Scope.Kind == ScopeSWV, y, units)
+	body := CSV(l, scope.Kind == ScopeSWV, y, units)
 	s.audit(r.Context(), View{At: s.o.Now(), Who: p.Who, Scope: p.Scope, What: "csv", Year: y, Schools: schoolIDs(units)})
 	h := w.Header()
 	securityHeaders(h)
 	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="jaaroverzicht-`+p.Scope.ID+"-"+y.String()+`.csv"`)
+	h.Set("Content-Disposition", `attachment; filename="jaaroverzicht-`+scope.ID+"-"+y.String()+`.csv"`)
 	_, _ = w.Write(body)
 }
 

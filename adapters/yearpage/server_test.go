@@ -353,3 +353,36 @@ func TestEnglishSchoolGetsEnglishPage(t *testing.T) {
 		t.Errorf("csv header %q", strings.SplitN(csv, "\n", 2)[0])
 	}
 }
+
+func TestSWVCoordinatorOpensEachSchool(t *testing.T) {
+	f := newFixture(t)
+	c := browser(t)
+	get(t, c, f.link(t, f.vaart, marieke))
+	_, body, _ := get(t, c, f.srv.URL+"/overzicht/swv/swv-1/")
+	wantAll(t, body, `<a href="school/de-linde/?jaar=2026">De Linde</a>`)
+	code, body, _ := get(t, c, f.srv.URL+"/overzicht/swv/swv-1/school/de-linde/?jaar=2026")
+	if code != 200 {
+		t.Fatalf("%d\n%s", code, body)
+	}
+	wantAll(t, body, "Jaaroverzicht De Linde", `<th scope="row">Hulpvragen</th><td class="num">4</td>`,
+		`<a id="terug" href="../../?jaar=2026">← Terug naar SWV Vaart en Linde</a>`)
+	if strings.Contains(body, "Kindcentrum De Vaart") {
+		t.Error("De Linde's page shows De Vaart")
+	}
+	if v := f.audit.views[len(f.audit.views)-1]; v.Scope != (Scope{ScopeSWV, "swv-1"}) || !slices.Equal(v.Schools, []string{"de-linde"}) {
+		t.Errorf("audit = %+v", v)
+	}
+	code, csv, _ := get(t, c, f.srv.URL+"/overzicht/swv/swv-1/school/de-linde/overzicht.csv")
+	if code != 200 || !strings.Contains(csv, "\n2026-09;4;") {
+		t.Errorf("csv %d %q", code, csv)
+	}
+	if code, _, _ := get(t, c, f.srv.URL+"/overzicht/swv/swv-1/school/elders/"); code != http.StatusForbidden {
+		t.Errorf("a school outside the samenwerkingsverband: %d", code)
+	}
+	// A school's session opens no school below it.
+	c2 := browser(t)
+	get(t, c2, f.link(t, f.vaart, sanne))
+	if code, _, _ := get(t, c2, f.srv.URL+"/overzicht/school/de-vaart/school/de-linde/"); code != http.StatusForbidden {
+		t.Errorf("school below a school: %d", code)
+	}
+}

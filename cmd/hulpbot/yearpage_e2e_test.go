@@ -392,6 +392,13 @@ func TestYearOverviewInBrowser(t *testing.T) {
 		"Jaaroverzicht Samenwerkingsverband Vaart en Linde", "Kindcentrum De Vaart", "Basisschool De Linde",
 		`<th scope="row">Hulpvragen</th><td class="num">3</td><td class="num">2</td><td class="num">5</td>`,
 		"4,6") // the pulse survey's 7 answers together
+	// From there, each of its schools on its own page.
+	mc := &http.Client{Jar: yearMust(cookiejar.New(nil))}
+	fetch(t, mc, marieke)
+	if code, body := fetch(t, mc, y.base+"/overzicht/swv/swv-vaart-linde/school/de-vaart/"); code != 200 ||
+		!strings.Contains(body, "Jaaroverzicht Kindcentrum De Vaart") || !strings.Contains(body, `<th scope="row">Hulpvragen</th><td class="num">3</td>`) {
+		t.Errorf("De Vaart within the samenwerkingsverband: %d", code)
+	}
 	browse(t, bin, marieke, shot)
 	checkScreenshot(t, shot)
 	small := artifact(t, "swv-phone.png")
@@ -429,6 +436,13 @@ func TestYearOverviewInBrowser(t *testing.T) {
 		t.Errorf("altered link: %d %s", code, body)
 	}
 	wantIn(t, "the altered link's page", browse(t, bin, altered, ""), "Geen toegang", "Deze link klopt niet")
+}
+
+func yearMust[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 // artifact is where the test saves a screenshot or PDF: in
