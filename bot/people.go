@@ -181,6 +181,22 @@ func (d *Directory) PoolOf(school string) (Pool, bool) {
 	return p, true
 }
 
+// Elsewhere are the other entries of the person configured as helper at
+// school: the same person at other schools (or twice at one).
+func (d *Directory) Elsewhere(school, helper string) []HelperAt {
+	p, ok := d.pools[school]
+	if !ok {
+		return nil
+	}
+	me := HelperAt{School: school, Helper: helper}
+	for _, person := range p.People {
+		if slices.Contains(person.At, me) {
+			return slices.DeleteFunc(slices.Clone(person.At), func(a HelperAt) bool { return a == me })
+		}
+	}
+	return nil
+}
+
 // Pools lists every pool once, in school order of their first school.
 func (d *Directory) Pools() []Pool {
 	var out []Pool

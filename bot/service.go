@@ -19,7 +19,8 @@ type Service struct {
 	obs   Observer
 	log   *slog.Logger
 	newID func() string
-	cal   *Calendar // the government's school holidays; nil: the schools' own closed days only
+	cal   *Calendar  // the government's school holidays; nil: the schools' own closed days only
+	dir   *Directory // the other schools of a helper who serves several; may be nil
 }
 
 // ServiceOption configures a Service.
@@ -28,6 +29,11 @@ type ServiceOption func(*Service)
 // WithCalendar lets the Service know the government's school holidays, for
 // the deadlines of consults (the end of the next school day).
 func WithCalendar(cal *Calendar) ServiceOption { return func(s *Service) { s.cal = cal } }
+
+// UseDirectory lets a helper's status pass on an offer they hold at any
+// school of theirs (Directory.LinkPeople), not only the one where they set
+// it. Call it before the service is used.
+func (s *Service) UseDirectory(d *Directory) { s.dir = d }
 
 // NewService returns a Service on store. The store queues what each change
 // must tell whom; obs (may be nil) is shown those notices for metrics.
@@ -379,15 +385,49 @@ func (s *Service) SetStatus(ctx context.Context, now time.Time, sc *School, by A
 		return Availability{}, fmt.Errorf("set status: %w", err)
 	}
 	s.log.Info("status set", "school", sc.ID, "helper", Mask(h.ID), "status", a.Status)
-	if a.Status != Available && engaged != "" {
-		r, err := s.store.Request(ctx, sc.ID, engaged)
-		if err == nil && r.State == StateOffered && r.HelperID == h.ID {
-			if _, err := s.advance(ctx, now, sc, r, r.OfferNo, ReasonDecline, h.ID); err != nil && !isRace(err) {
-				return a, fmt.Errorf("set status: pass on offer: %w", err)
+	if a.Status == Available {
+		return a, nil
+	}
+	if engaged != "" {
+		if err := s.passOn(ctx, now, sc, h.ID, engaged); err != nil {
+			return a, err
+		}
+		return a, nil
+	}
+	// One person at several schools: the status holds at all of them (the
+	// store keeps one), and so does passing on the offer they hold.
+	if s.dir == nil || len(h.AlsoAt) == 0 {
+		return a, nil
+	}
+	for _, at := range s.dir.Elsewhere(sc.ID, h.ID) {
+		other, ok := s.dir.School(at.School)
+		if !ok || other.ID == sc.ID {
+			continue
+		}
+		st, err := s.store.HelperStates(ctx, other.ID, []string{at.Helper})
+		if err != nil {
+			return a, fmt.Errorf("set status: offer at another school: %w", err)
+		}
+		if e := st[at.Helper].Engaged; e != "" {
+			if err := s.passOn(ctx, now, other, at.Helper, e); err != nil {
+				return a, err
 			}
 		}
 	}
 	return a, nil
+}
+
+// passOn moves the offer of request id at sc on from helperID, when they
+// hold it: they set a status other than available.
+func (s *Service) passOn(ctx context.Context, now time.Time, sc *School, helperID, id string) error {
+	r, err := s.store.Request(ctx, sc.ID, id)
+	if err != nil || r.State != StateOffered || r.HelperID != helperID {
+		return nil // not an offer of theirs here (any more)
+	}
+	if _, err := s.advance(ctx, now, sc, r, r.OfferNo, ReasonDecline, helperID); err != nil && !isRace(err) {
+		return fmt.Errorf("set status: pass on offer: %w", err)
+	}
+	return nil
 }
 
 // candidatesFor is Candidates without the requester: a helper who asks for

@@ -3,6 +3,7 @@ package mmbot
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -84,7 +85,14 @@ func testDirectory(t testing.TB) *bot.Directory {
 // team, as a deployment reads them.
 func testConfigParts(t testing.TB) (*bot.Directory, map[string]string) {
 	t.Helper()
-	cfg, err := config.Parse([]byte(testConfig), nil)
+	return configParts(t, testConfig)
+}
+
+// configParts are the schools of the configuration yaml and its command
+// tokens by team.
+func configParts(t testing.TB, yaml string) (*bot.Directory, map[string]string) {
+	t.Helper()
+	cfg, err := config.Parse([]byte(yaml), nil)
 	if err != nil {
 		t.Fatalf("test config: %v", err)
 	}
@@ -113,7 +121,16 @@ type stack struct {
 // stackOption changes the adapter's options, or (withOutbox) the stack.
 type stackOption func(*Options, *stackSetup)
 
-type stackSetup struct{ async bool }
+type stackSetup struct {
+	async  bool
+	config string // testConfig when empty
+}
+
+// withConfig runs the stack on another configuration of the same two
+// teams and tokens.
+func withConfig(yaml string) stackOption {
+	return func(_ *Options, s *stackSetup) { s.config = yaml }
+}
 
 // withClock is the adapter's clock (its caches and the buttons' expiry);
 // the core keeps the real one.
@@ -130,8 +147,12 @@ func withOutbox(o *Options, s *stackSetup) { s.async = true }
 func newStack(t *testing.T, opts ...stackOption) *stack {
 	t.Helper()
 	s := &stack{t: t, mm: newFakeMM(t), rdb: redistest.Client(t), prefix: redistest.Prefix(t)}
+	var setup stackSetup
+	for _, f := range opts {
+		f(&Options{}, &setup)
+	}
 	var tokens map[string]string
-	s.dir, tokens = testConfigParts(t)
+	s.dir, tokens = configParts(t, cmp.Or(setup.config, testConfig))
 	s.mm.addTeam(payloadTeamName, payloadTeamID)
 	s.mm.addTeam("klim", otherTeamID)
 	s.mm.addUserID("juf.anna", payloadUserID) // who sent the verbatim payloads
@@ -145,20 +166,19 @@ func newStack(t *testing.T, opts ...stackOption) *stack {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	var setup stackSetup
-	for _, f := range opts {
-		f(&Options{}, &setup)
-	}
 	// As deployed: each change queues its notices in the outbox, which puts
 	// them in words, delivers, retries and de-duplicates.
 	s.store = redisstore.New(s.rdb, s.prefix, log)
+	s.store.UsePools(s.dir)
 	box := outbox.New(s.rdb, s.prefix, []string{"de-vaart", "de-klim"}, adapterSender{s}, time.Now, outbox.Options{
 		Poll:    5 * time.Millisecond,
 		Backoff: func(int) time.Duration { return 20 * time.Millisecond },
 		Sync:    !setup.async,
 	}, log)
+	box.SetBases(s.store)
 	s.store.SetCourier(box)
 	s.svc = bot.NewService(s.store, nil, log)
+	s.svc.UseDirectory(s.dir)
 	box.SetRenderer(catalog.NewNoticeRenderer(s.dir, s.svc))
 	cmds := handlers.New(s.svc, time.Now, log)
 	o := Options{

@@ -169,6 +169,7 @@ func (m *Main) Run(ctx context.Context) error {
 	// The holidays the weekly posts skip are the days a consult's deadline
 	// skips too.
 	svc := bot.NewService(store, metrics.NewObserver(reg), m.log, bot.WithCalendar(weekly.Calendar()))
+	svc.UseDirectory(m.dir) // a status passes on an offer at any school of the helper's
 	box.SetRenderer(catalog.NewNoticeRenderer(m.dir, svc))
 	mux := routes(store)
 	opts := []handlers.Option{handlers.WithWeekly(weekly, box), handlers.WithClosing(bot.NewClosings(store, m.log)), handlers.WithAudit(store),
