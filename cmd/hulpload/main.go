@@ -18,7 +18,7 @@
 //	            (ask → helper DM → "Ik kom eraan" → /hulp klaar)
 //	escalation  many offers pending at once, nobody answers: deadline → next
 //	            helper's DM
-//	scale       the same paced load with 1, 10, 100, 1,000 schools; cost
+//	scale       the same paced load with 1, 10, 100, 1,000 schools (-scale-schools); cost
 //	            per request, idle cost and latency; -plot draws the curve
 //	serve       hulpbot and the fake Slack only, for wrk (scripts/bench.sh)
 //	ceiling     no hulpbot: the least any intake must do, for wrk beside

@@ -54,8 +54,8 @@ func printTable(w io.Writer, res *Result) {
 	st := res.Setup
 	fmt.Fprintf(w, "hulpload %s — %s, %d CPUs, %s, %s\n", res.Scenario, res.Started.Format("2006-01-02 15:04 MST"), res.Machine.CPUs, res.Machine.Model, res.Machine.Go)
 	schools := strconv.Itoa(st.Schools)
-	if len(res.Scale) > 0 {
-		schools = "1 … 1,000"
+	if n := len(res.Scale); n > 0 {
+		schools = fmt.Sprintf("%d … %d", res.Scale[0].Schools, res.Scale[n-1].Schools)
 	}
 	fmt.Fprintf(w, "%s schools × %d helpers, concurrency %d, requests ≤ %d, duration ≤ %.0fs", schools, st.Helpers, st.Concurrency, st.Requests, st.DurationS)
 	if st.Rate > 0 {
