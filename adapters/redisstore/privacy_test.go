@@ -248,3 +248,59 @@ func TestErasePersonRacesClose(t *testing.T) {
 		}
 	}
 }
+
+// TestErasePersonInPool: Bram helps at De Vaart ("bram") and De Klim
+// ("b-jansen"), one person with one state in the pool's people hash. His
+// export at each school finds his requests there and his one state; once
+// erased at both, nothing of him is left, and the other schools' records
+// of the pool keep their helper.
+func TestErasePersonInPool(t *testing.T) {
+	f := newPooled(t)
+	ctx := f.ctx
+	bram := bot.Address{Platform: mattermost, Handle: "bram"}
+	ids := map[string]string{vaart: "bram", klim: "b-jansen"}
+	for i, sc := range []string{vaart, klim} {
+		id := fmt.Sprintf("pool%d", i)
+		at := t0.Add(time.Duration(i) * time.Hour)
+		if _, err := f.s.CreateAndOffer(ctx, at, requestAt(sc, id, at), cands(ids[sc]), at.Add(timeout), retention); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.Accept(ctx, at.Add(time.Minute), sc, ids[sc], id, 0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.Resolve(ctx, at.Add(2*time.Minute), sc, ids[sc], "klaar"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	carla := requestAt(klim, "carla1", t0.Add(3*time.Hour))
+	if _, err := f.s.CreateAndOffer(ctx, carla.CreatedAt, carla, cands("carla"), carla.CreatedAt.Add(timeout), retention); err != nil {
+		t.Fatal(err)
+	}
+	for sc, id := range ids {
+		d, err := f.s.ExportPerson(ctx, sc, Person{Address: bram, HelperID: id}, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Helped) != 1 || d.Helped[0][fSchool] != sc || len(d.HelperState) == 0 {
+			t.Errorf("bram's export at %s: %+v; want his one request there and his state", sc, d)
+		}
+	}
+	for sc, id := range ids {
+		if _, err := f.s.ErasePerson(ctx, sc, Person{Address: bram, HelperID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for sc, id := range ids {
+		d, err := f.s.ExportPerson(ctx, sc, Person{Address: bram, HelperID: id}, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !d.Empty() {
+			t.Errorf("after erasure bram's export at %s: %+v", sc, d)
+		}
+	}
+	r, err := f.s.Request(ctx, klim, "carla1")
+	if err != nil || r.HelperID != "carla" {
+		t.Errorf("carla's offer after bram's erasure: %+v, %v", r, err)
+	}
+}

@@ -95,6 +95,7 @@ func runPrivacy(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	defer closeRedis()
 	store := redisstore.New(rdb, m.cfg.RedisPrefix, nil)
+	store.UsePools(m.dir) // where each school's keys are, as the running program has them
 	store.SetAuditRetention(m.cfg.Privacy.AuditRetentionOrDefault())
 	now := time.Now()
 	enc := json.NewEncoder(stdout)
