@@ -21,6 +21,7 @@ const (
 	CountCancelled     = "cancelled"      // withdrawn by the requester
 	CountResolved      = "resolved"       // closed by the helper
 	CountNoCover       = "no_cover"       // asked while nobody was on duty
+	CountUnpicked      = "unpicked"       // closed at the end of the school day, nobody picked it up
 	// A note that seemed to name a child or hold health data was held
 	// before anything was sent, and how each hold ended. Counts only.
 	CountHeld                = "held"
@@ -73,6 +74,7 @@ type WeekFigures struct {
 	Accepted, AcceptedFirst, PickedUp    int
 	Escalated, Cancelled, Resolved       int
 	NoCover                              int
+	Unpicked                             int // escalated, closed at the end of the day unpicked
 
 	ByGroup   map[string]int // group id → requests
 	ByDayPart map[string]int // day part name (DayPartOutside outside) → requests
@@ -99,7 +101,7 @@ func FiguresFrom(week string, counters map[string]int64, waits []time.Duration, 
 		Requests: get(CountRequests), Offers: get(CountOffers), Declines: get(CountDeclines), Timeouts: get(CountTimeouts),
 		Accepted: get(CountAccepted), AcceptedFirst: get(CountAcceptedFirst), PickedUp: get(CountPickedUp),
 		Escalated: get(CountEscalated), Cancelled: get(CountCancelled), Resolved: get(CountResolved),
-		NoCover:   get(CountNoCover),
+		NoCover: get(CountNoCover), Unpicked: get(CountUnpicked),
 		ByGroup:   map[string]int{},
 		ByDayPart: map[string]int{},
 		Waits:     slices.Clone(waits),

@@ -69,6 +69,11 @@ type Store interface {
 	// nobody accepted yet in the same step, and returns their ids.
 	ClaimFollowUps(ctx context.Context, school string, now time.Time, limit int) ([]string, error)
 
+	// CloseUnpicked closes the escalated requests created before cutoff
+	// that nobody picked up, queuing in the same step the notice to each
+	// requester and to the fallback channel, and returns their ids.
+	CloseUnpicked(ctx context.Context, now time.Time, school string, cutoff time.Time) ([]string, error)
+
 	// Resolve closes the request helperID has accepted.
 	Resolve(ctx context.Context, now time.Time, school, helperID, note string) (Request, error)
 
@@ -187,13 +192,17 @@ const (
 	// NoticeHeldSent tells a requester who chose nothing for a held
 	// request within HoldFor that it went out without its note.
 	NoticeHeldSent NoticeKind = "held_sent"
+	// NoticeUnpicked tells the requester, and the fallback channel whose
+	// post loses its button, that nobody picked the escalated request up
+	// and it was closed at the end of the school day.
+	NoticeUnpicked NoticeKind = "unpicked"
 )
 
 // NoticeKinds are all the kinds above, for tests that must hold for every
 // notice (a test in this package checks the list is complete).
 var NoticeKinds = []NoticeKind{
 	NoticeOffer, NoticeAccepted, NoticeMovedOn, NoticeOfferLapsed, NoticeEscalated, NoticeNobody,
-	NoticeCancelled, NoticeResolved, NoticeFollowUp, NoticePassedOnLate, NoticePickedNote, NoticeHeldSent,
+	NoticeCancelled, NoticeResolved, NoticeFollowUp, NoticePassedOnLate, NoticePickedNote, NoticeHeldSent, NoticeUnpicked,
 	NoticeConsult, NoticeConsultAnswered, NoticeConsultReminder, NoticeConsultAgenda,
 }
 

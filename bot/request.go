@@ -21,6 +21,7 @@ import "time"
 //
 //	held ──release──▶ offered / escalated
 //	held ──cancel──▶ cancelled
+//	escalated, nobody picked it up by the end of the school day ──▶ unpicked
 type State string
 
 // The states of a request.
@@ -31,6 +32,7 @@ const (
 	StateEscalated State = "escalated"
 	StateCancelled State = "cancelled"
 	StateHeld      State = "held"
+	StateUnpicked  State = "unpicked"
 )
 
 // HoldFor is how long a held request waits for its requester's choice

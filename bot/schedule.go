@@ -95,6 +95,20 @@ func (s *School) EndOfDay(now time.Time) time.Time {
 	return time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, s.Location)
 }
 
+// SchoolDayEnd is when the school day of now ends: the end of its last day
+// part (a bso's 18:30), in the school's time zone.
+func (s *School) SchoolDayEnd(now time.Time) time.Time {
+	l := now.In(s.Location)
+	end := 0
+	for _, p := range s.DayParts {
+		end = max(end, p.End)
+	}
+	if end == 0 {
+		end = 17 * 60
+	}
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, end, 0, 0, s.Location)
+}
+
 // Schedule says when a helper is on duty: weekday × day part, or always.
 type Schedule struct {
 	Always bool

@@ -322,6 +322,31 @@ func (s *Service) FollowUps(ctx context.Context, now time.Time, sc *School) (int
 	return len(ids), nil
 }
 
+// CloseUnpicked closes, once the school day is over, the requests of the
+// fallback channel that nobody picked up: the teacher hears it (and what
+// to do), the channel's post loses its button, and they are counted. A
+// request asked after the day ended waits for the next day's end. Safe to
+// call from several processes and again: a request is closed once.
+func (s *Service) CloseUnpicked(ctx context.Context, now time.Time, sc *School) (int, error) {
+	end := sc.SchoolDayEnd(now)
+	if now.Before(end) {
+		return 0, nil
+	}
+	ids, err := s.store.CloseUnpicked(ctx, now, sc.ID, end)
+	if err != nil {
+		return 0, fmt.Errorf("close unpicked: %w", err)
+	}
+	if len(ids) > 0 {
+		s.log.Info("unpicked requests closed", "school", sc.ID, "count", len(ids))
+	}
+	if s.obs != nil {
+		for _, id := range ids {
+			s.obs.Observe(Notice{Kind: NoticeUnpicked, SchoolID: sc.ID, Request: Request{ID: id, SchoolID: sc.ID, State: StateUnpicked}})
+		}
+	}
+	return len(ids), nil
+}
+
 // Resolve is a helper closing the request they accepted ("/hulp klaar").
 func (s *Service) Resolve(ctx context.Context, now time.Time, sc *School, by Actor, note string) (Request, error) {
 	h, ok := sc.Helper(by.Address)

@@ -68,6 +68,10 @@ func (s *scriptedStore) Pickup(_ context.Context, _ time.Time, _, _ string, by A
 	return s.out, s.err
 }
 
+func (s *scriptedStore) CloseUnpicked(context.Context, time.Time, string, time.Time) ([]string, error) {
+	return nil, nil
+}
+
 func (s *scriptedStore) ClaimFollowUps(context.Context, string, time.Time, int) ([]string, error) {
 	s.calls = append(s.calls, "followups")
 	return []string{"r1"}, nil

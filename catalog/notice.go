@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/message"
@@ -78,7 +80,14 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 	case bot.NoticeOffer:
 		var deadline string
 		if !r.Deadline.IsZero() {
-			deadline = Text(l, "notice.offer.deadline", "deadline", Clock(sc, r.Deadline))
+			// How long, not until when: a clock time must be read against
+			// the clock, and a delivery that waited would show less time.
+			switch mins := int((sc.OfferTimeout + 30*time.Second) / time.Minute); {
+			case mins <= 1:
+				deadline = Text(l, "notice.offer.deadline.one")
+			default:
+				deadline = Text(l, "notice.offer.deadline", "minutes", strconv.Itoa(mins))
+			}
 		}
 		// A helper who serves several schools learns which one asks.
 		offer := Text(l, "notice.offer", "group", group, "time", at)
@@ -115,7 +124,7 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 		if sc.FallbackChannel == "" {
 			m.Text = Text(l, "notice.nobody.nochannel", "group", group, "when_down", WhenDown(sc))
 		} else {
-			m.Text = Text(l, "notice.nobody", "group", group, "channel", sc.FallbackChannel)
+			m.Text = Text(l, "notice.nobody", "group", group, "channel", sc.FallbackChannel, "when_down", capitalize(WhenDown(sc)))
 		}
 	case bot.NoticeEscalated:
 		var byDM string
@@ -163,9 +172,19 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 		}
 	case bot.NoticeCancelled:
 		if n.To.Channel != "" {
+			// Replaces the fallback channel's post where the platform can:
+			// its button goes.
 			m.Text = Text(l, "notice.cancelled.channel", "group", group, "time", at)
 		} else {
 			m.Text = Text(l, "notice.cancelled", "group", group, "time", at)
+		}
+	case bot.NoticeUnpicked:
+		if n.To.Channel != "" {
+			// Replaces the fallback channel's post where the platform can:
+			// its button goes.
+			m.Text = Text(l, "notice.unpicked.channel", "group", group, "time", at)
+		} else {
+			m.Text = Text(l, "notice.unpicked", "group", group, "time", at, "when_down", capitalize(WhenDown(sc)))
 		}
 	case bot.NoticeResolved:
 		var done string

@@ -59,6 +59,8 @@ func notices(t testing.TB) []struct {
 		{"nobody", bot.Notice{Kind: bot.NoticeNobody, To: toMarie, SchoolID: "de-vaart", Request: escalated, Previous: brams}},
 		{"cancelled", bot.Notice{Kind: bot.NoticeCancelled, To: toAnne, SchoolID: "de-vaart", Request: accepted, Helper: annes}},
 		{"cancelled-channel", bot.Notice{Kind: bot.NoticeCancelled, To: toChannel, SchoolID: "de-vaart", Request: escalated}},
+		{"unpicked", bot.Notice{Kind: bot.NoticeUnpicked, To: toMarie, SchoolID: "de-vaart", Request: escalated}},
+		{"unpicked-channel", bot.Notice{Kind: bot.NoticeUnpicked, To: toChannel, SchoolID: "de-vaart", Request: escalated}},
 		{"follow_up-offered", bot.Notice{Kind: bot.NoticeFollowUp, To: toMarie, SchoolID: "de-vaart", Request: second, Helper: brams}},
 		{"follow_up-escalated", bot.Notice{Kind: bot.NoticeFollowUp, To: toMarie, SchoolID: "de-vaart", Request: escalated}},
 		{"resolved", bot.Notice{Kind: bot.NoticeResolved, To: toMarie, SchoolID: "de-vaart", Helper: annes,

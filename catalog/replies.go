@@ -15,10 +15,16 @@ import (
 // functions of the school and the values.
 
 // GroupLabel is how a group is shown: "groep 5" ("group 5") for numbered
-// groups, the configured name otherwise.
+// groups, "de bso" for a group called by a common noun, the configured
+// name otherwise.
 func GroupLabel(sc *bot.School, id string) string {
 	if id != "" && id[0] >= '0' && id[0] <= '9' {
 		return Text(Lang(sc.Language), "group.numbered", "id", id)
+	}
+	// A group named by a common noun takes the article, as people say it:
+	// "voor de bso", "bij de peuters"; a proper name ("Dolfijnen") as is.
+	if r, _ := utf8.DecodeRuneInString(id); unicode.IsLower(r) {
+		return Text(Lang(sc.Language), "group.common", "id", id)
 	}
 	return id
 }

@@ -30,6 +30,10 @@ type Offers interface {
 	// a follow-up due at now, in one round trip, and the earliest deadline
 	// or follow-up after now (zero when none is waiting).
 	SchoolsWithDueWork(ctx context.Context, schools []string, now time.Time) ([]string, time.Time, error)
+	// CloseUnpicked closes, once the school day of now is over, the
+	// escalated requests nobody picked up; a request is closed once, by
+	// whichever caller comes first.
+	CloseUnpicked(ctx context.Context, now time.Time, sc *bot.School) (int, error)
 }
 
 // Consults is what the sweeper needs, beside Offers, of a core that keeps
@@ -49,11 +53,19 @@ type Sweeper struct {
 	interval time.Duration
 	batch    int
 	log      *slog.Logger
+
+	// closeMu guards nextClose: per school, when to close the requests of
+	// the fallback channel nobody picked up (the end of its school day).
+	// Only a hint of when to look: the store closes each request once, so
+	// a restart or a second replica looking again changes nothing.
+	closeMu   sync.Mutex
+	nextClose map[string]time.Time
 }
 
 // NewSweeper returns a sweeper that looks every interval.
 func NewSweeper(schools *bot.Directory, offers Offers, now func() time.Time, interval time.Duration, log *slog.Logger) *Sweeper {
-	return &Sweeper{schools: schools, offers: offers, now: now, interval: interval, batch: defaultBatch, log: log.With("component", "sweeper")}
+	return &Sweeper{schools: schools, offers: offers, now: now, interval: interval, batch: defaultBatch, log: log.With("component", "sweeper"),
+		nextClose: map[string]time.Time{}}
 }
 
 // defaultBatch bounds one read of due offers; a school with more due takes
@@ -122,9 +134,13 @@ func (s *Sweeper) sweep(ctx context.Context, now time.Time) (int, time.Time, err
 	for _, sc := range s.schools.Schools() {
 		ids = append(ids, sc.ID)
 	}
+	closeErr := s.closeUnpicked(ctx, now)
 	dueIDs, next, err := s.offers.SchoolsWithDueWork(ctx, ids, now)
 	if err != nil {
-		return 0, time.Time{}, err
+		return 0, time.Time{}, errors.Join(err, closeErr)
+	}
+	if closeErr != nil {
+		defer func() { s.log.Warn("closing unpicked requests failed", "err", closeErr) }()
 	}
 	if len(dueIDs) == 0 {
 		return 0, next, nil
@@ -163,6 +179,52 @@ func (s *Sweeper) sweep(ctx context.Context, now time.Time) (int, time.Time, err
 		total += n
 	}
 	return total, next, errors.Join(errs...)
+}
+
+// closeUnpicked closes, for each school whose school day has ended since
+// it last looked, the requests of the fallback channel nobody picked up.
+// A school that fails is tried again at the next sweep.
+func (s *Sweeper) closeUnpicked(ctx context.Context, now time.Time) error {
+	var due []*bot.School
+	s.closeMu.Lock()
+	for _, sc := range s.schools.Schools() {
+		at, ok := s.nextClose[sc.ID]
+		if !ok {
+			// First look: today's end, or at once when it has passed (a
+			// process started in the evening closes what the day left).
+			at = sc.SchoolDayEnd(now)
+			s.nextClose[sc.ID] = at
+		}
+		if !now.Before(at) {
+			due = append(due, sc)
+		}
+	}
+	s.closeMu.Unlock()
+	if len(due) == 0 {
+		return nil
+	}
+	errs := make([]error, len(due))
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i, sc := range due {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			n, err := s.offers.CloseUnpicked(ctx, now, sc)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			if n > 0 {
+				s.log.Info("unpicked requests closed", "school", sc.ID, "count", n)
+			}
+			s.closeMu.Lock()
+			s.nextClose[sc.ID] = sc.SchoolDayEnd(sc.EndOfDay(now))
+			s.closeMu.Unlock()
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // timeout is one offer for the movers, and where its outcome goes.

@@ -115,6 +115,7 @@ func school(t *testing.T, helpers ...string) *bot.School {
 
 type world struct {
 	sc     *bot.School
+	store  *redisstore.Store
 	svc    *bot.Service
 	said   *notices
 	sweepr *Sweeper
@@ -128,8 +129,9 @@ func newWorld(t *testing.T, helpers ...string) *world {
 		t.Fatal(err)
 	}
 	said := &notices{}
-	svc := bot.NewService(redisstore.New(redistest.Client(t), redistest.Prefix(t), quiet), said, quiet)
-	return &world{sc: sc, svc: svc, said: said, sweepr: NewSweeper(dir, svc, time.Now, time.Hour, quiet)}
+	store := redisstore.New(redistest.Client(t), redistest.Prefix(t), quiet)
+	svc := bot.NewService(store, said, quiet)
+	return &world{sc: sc, store: store, svc: svc, said: said, sweepr: NewSweeper(dir, svc, time.Now, time.Hour, quiet)}
 }
 
 func (w *world) ask(t *testing.T, now time.Time) bot.Request {
@@ -267,6 +269,8 @@ func (l *lookout) seen() []time.Duration {
 	defer l.mu.Unlock()
 	return slices.Clone(l.looks)
 }
+
+func (*lookout) CloseUnpicked(context.Context, time.Time, *bot.School) (int, error) { return 0, nil }
 
 func (*lookout) DueOffers(context.Context, string, time.Time, int) ([]bot.OfferRef, error) {
 	return nil, nil

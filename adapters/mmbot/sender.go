@@ -65,6 +65,11 @@ func (s *Sender) Send(ctx context.Context, m message.Message) error {
 	if m.Kind == bot.NoticeOfferLapsed {
 		return s.lapse(ctx, sc, m, k)
 	}
+	if (m.Kind == bot.NoticeCancelled || m.Kind == bot.NoticeUnpicked) && m.To.Channel != "" {
+		if done, err := s.replacePost(ctx, sc, m, k); done || err != nil {
+			return err
+		}
+	}
 	rb := Buttons{ActionURL: s.actionURL, SchoolID: sc.ID, Now: s.now()}
 	if len(m.Buttons) > 0 {
 		signer, err := s.keys.get(ctx)
@@ -105,8 +110,11 @@ func (s *Sender) Send(ctx context.Context, m message.Message) error {
 		"channel", bot.Mask(channelID), "buttons", len(m.Buttons), "files", len(m.Attachments))
 
 	if m.RequestID != "" {
-		if k.kind == string(bot.NoticeOffer) && len(m.Buttons) > 0 {
+		switch {
+		case k.kind == string(bot.NoticeOffer) && len(m.Buttons) > 0:
 			s.rememberOffer(ctx, sc.ID, m.RequestID, k.offer, offerPost{id: created.Id, marker: mark})
+		case k.kind == string(bot.NoticeEscalated) && len(m.Buttons) > 0:
+			s.rememberField(ctx, sc.ID, m.RequestID, channelPostField, offerPost{id: created.Id, marker: mark})
 		}
 		s.retireOffers(ctx, sc.ID, m.RequestID, k)
 	}
@@ -354,17 +362,26 @@ func (o offerPost) props() model.StringInterface {
 }
 
 func (s *Sender) rememberOffer(ctx context.Context, school, request string, offer int, post offerPost) {
+	s.rememberField(ctx, school, request, strconv.Itoa(offer), post)
+}
+
+// channelPostField is the field of the offers hash that keeps a request's
+// post in the fallback channel (an offer's field is its number), so its
+// withdrawal or closing can take "Ik pak dit op" off it.
+const channelPostField = "channel"
+
+func (s *Sender) rememberField(ctx context.Context, school, request, field string, post offerPost) {
 	if s.rdb == nil {
 		return
 	}
 	key := s.offersKey(school, request)
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, key, strconv.Itoa(offer), post.String())
+		p.HSet(ctx, key, field, post.String())
 		p.Expire(ctx, key, offerPostTTL)
 		return nil
 	})
 	if err != nil {
-		s.log.Warn("cannot remember offer post", "school", school, "request", request, "offer", offer, "err", err)
+		s.log.Warn("cannot remember offer post", "school", school, "request", request, "post", field, "err", err)
 	}
 }
 
@@ -445,6 +462,39 @@ func (s *Sender) lapse(ctx context.Context, sc *bot.School, m message.Message, k
 		s.log.Warn("cannot forget offer post", "school", sc.ID, "request", m.RequestID, "offer", k.offer, "err", err)
 	}
 	return nil
+}
+
+// replacePost puts the end of a request (withdrawn, closed unpicked) on its
+// post in the fallback channel: the text replaced, "Ik pak dit op" gone. It
+// reports false when that post is not known (or gone), and the end is
+// posted as a message of its own. The post stays known until its TTL, so a
+// repeated delivery patches it again, alike.
+func (s *Sender) replacePost(ctx context.Context, sc *bot.School, m message.Message, k noticeKey) (bool, error) {
+	if s.rdb == nil || m.RequestID == "" {
+		return false, nil
+	}
+	v, err := s.rdb.HGet(ctx, s.offersKey(sc.ID, m.RequestID), channelPostField).Result()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("send %s: channel post: %w", k.kind, err)
+	}
+	post := parseOfferPost(v)
+	text, props := plain(m.Text), post.props()
+	err = call(ctx, "patch post", func(ctx context.Context) (*model.Response, error) {
+		_, resp, err := s.api.PatchPost(ctx, post.id, &model.PostPatch{Message: &text, Props: &props})
+		return resp, err
+	})
+	switch {
+	case notFound(err):
+		s.log.Info("channel post is gone", "school", sc.ID, "request", m.RequestID, "notice", k.kind, "post", post.id)
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("send %s: %w", k.kind, err)
+	}
+	s.log.Info("channel post updated", "school", sc.ID, "request", m.RequestID, "notice", k.kind, "post", post.id)
+	return true, nil
 }
 
 // endsOffer reports notice kinds after which the offer they name is over.

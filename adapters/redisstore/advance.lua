@@ -59,7 +59,7 @@ else
 end
 -- Whoever must act now first (urgent): the next helper, or the fallback
 -- channel. Then the helper whose offer lapsed (their offer message is
--- updated), then the requester, once per move.
+-- updated), then the requester.
 if pick then
   tell('offer', rid, nextno, 'helper:' .. pick, pick, prev, reason, true)
 else
@@ -69,7 +69,13 @@ if reason == 'timeout' and present(prev) then
   tell('offer_lapsed', rid, cur, 'helper:' .. prev, pick or '', prev, reason, false)
 end
 if pick then
-  tell('moved_on', rid, nextno, 'requester', pick, prev, reason, false)
+  -- The requester hears of the first move only: a round of helpers is no
+  -- news, and a teacher is told at most twice while nobody comes (this
+  -- or the follow-up, then the escalation with what to do).
+  if not present(redis.call('HGET', rk, 'told')) then
+    redis.call('HSET', rk, 'told', '1')
+    tell('moved_on', rid, nextno, 'requester', pick, prev, reason, false)
+  end
 else
   tell('nobody', rid, cur, 'requester', '', prev, reason, false)
 end

@@ -65,20 +65,67 @@ func TestChangesQueueTheirNotices(t *testing.T) {
 			"n/r1/escalated/0/channel": "notice|escalated|r1|0|channel|||",
 			"n/r1/cancelled/0/channel": "notice|cancelled|r1|0|channel|||",
 		}},
-		{name: "follow-up of an escalated request", steps: []step{func(f *fixture, now time.Time) {
+		{name: "no follow-up of an escalated request", steps: []step{func(f *fixture, now time.Time) {
 			r := request("r1", now)
 			r.FollowUpAt = now.Add(5 * time.Minute)
 			if _, err := f.s.CreateAndOffer(f.ctx, now, r, nil, now.Add(timeout), retention); err != nil {
 				f.t.Fatal(err)
 			}
 		}, func(f *fixture, now time.Time) {
+			// The teacher heard it when it was escalated, with what to do.
 			ids, err := f.s.ClaimFollowUps(f.ctx, school, now.Add(time.Hour), 10)
+			if err != nil || len(ids) != 0 {
+				f.t.Fatalf("ClaimFollowUps = %v, %v; want none", ids, err)
+			}
+		}}, want: map[string]string{
+			"n/r1/escalated/0/channel": "notice|escalated|r1|0|channel|||",
+		}},
+		{name: "follow-up of an offered request", steps: []step{func(f *fixture, now time.Time) {
+			r := request("r1", now)
+			r.FollowUpAt = now.Add(5 * time.Minute)
+			if _, err := f.s.CreateAndOffer(f.ctx, now, r, cands("anne"), now.Add(time.Hour), retention); err != nil {
+				f.t.Fatal(err)
+			}
+		}, func(f *fixture, now time.Time) {
+			ids, err := f.s.ClaimFollowUps(f.ctx, school, now.Add(5*time.Minute), 10)
 			if err != nil || !slices.Equal(ids, []string{"r1"}) {
 				f.t.Fatalf("ClaimFollowUps = %v, %v", ids, err)
 			}
 		}}, want: map[string]string{
-			"n/r1/escalated/0/channel":   "notice|escalated|r1|0|channel|||",
-			"n/r1/follow_up/0/requester": "notice|follow_up|r1|0|requester|||",
+			"n/r1/offer/1/helper":        "notice|offer|r1|1|helper:anne|anne||",
+			"n/r1/follow_up/1/requester": "notice|follow_up|r1|1|requester|anne||",
+		}},
+		{name: "the teacher is told at most twice while nobody comes", steps: []step{func(f *fixture, now time.Time) {
+			r := request("r1", now)
+			r.FollowUpAt = now.Add(3 * time.Minute)
+			if _, err := f.s.CreateAndOffer(f.ctx, now, r, cands("anne", "bram", "cees"), now.Add(timeout), retention); err != nil {
+				f.t.Fatal(err)
+			}
+		}, func(f *fixture, now time.Time) {
+			cs := cands("anne", "bram", "cees")
+			for i := 1; i <= 3; i++ {
+				at := now.Add(time.Duration(i) * timeout)
+				if i == 2 {
+					// Between the moves the follow-up falls due: the
+					// teacher was told of the first move already.
+					if ids, err := f.s.ClaimFollowUps(f.ctx, school, at, 10); err != nil || len(ids) != 0 {
+						f.t.Fatalf("ClaimFollowUps = %v, %v; want none", ids, err)
+					}
+				}
+				if _, err := f.s.Advance(f.ctx, at, school, "r1", i, bot.ReasonTimeout, "", cs, at.Add(timeout)); err != nil {
+					f.t.Fatal(err)
+				}
+			}
+		}}, want: map[string]string{
+			"n/r1/offer/1/helper":        "notice|offer|r1|1|helper:anne|anne||",
+			"n/r1/offer/2/helper":        "notice|offer|r1|2|helper:bram|bram|anne|timeout",
+			"n/r1/offer/3/helper":        "notice|offer|r1|3|helper:cees|cees|bram|timeout",
+			"n/r1/offer_lapsed/1/helper": "notice|offer_lapsed|r1|1|helper:anne|bram|anne|timeout",
+			"n/r1/offer_lapsed/2/helper": "notice|offer_lapsed|r1|2|helper:bram|cees|bram|timeout",
+			"n/r1/offer_lapsed/3/helper": "notice|offer_lapsed|r1|3|helper:cees||cees|timeout",
+			"n/r1/moved_on/2/requester":  "notice|moved_on|r1|2|requester|bram|anne|timeout",
+			"n/r1/escalated/3/channel":   "notice|escalated|r1|3|channel||cees|timeout",
+			"n/r1/nobody/3/requester":    "notice|nobody|r1|3|requester||cees|timeout",
 		}},
 		{name: "picked up from the channel: the picker gets the note", steps: []step{create(), func(f *fixture, now time.Time) {
 			if _, err := f.s.Pickup(f.ctx, now, school, "r1", kernteamlid, ""); err != nil {

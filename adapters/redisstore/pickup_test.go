@@ -114,13 +114,20 @@ func TestPickupRace(t *testing.T) {
 
 func TestFollowUps(t *testing.T) {
 	f := newFixture(t)
-	for _, id := range []string{"r1", "r2", "r3"} {
+	// Offered, still going round the helpers: a follow-up each (r1, r2);
+	// none asked (r3); escalated, whose teacher heard it then with what to
+	// do (r4): nothing new to tell.
+	for i, id := range []string{"r1", "r2", "r3", "r4"} {
 		r := request(id, t0)
 		r.FollowUpAt = t0.Add(5 * time.Minute)
 		if id == "r3" {
 			r.FollowUpAt = time.Time{} // none asked
 		}
-		if _, err := f.s.CreateAndOffer(f.ctx, t0, r, nil, t0.Add(timeout), retention); err != nil {
+		var cs []bot.Candidate
+		if id != "r4" {
+			cs = cands([]string{"anne", "bram", "cees"}[i])
+		}
+		if _, err := f.s.CreateAndOffer(f.ctx, t0, r, cs, t0.Add(time.Hour), retention); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -41,13 +41,15 @@ var (
 	confirmLateLua string
 	//go:embed migrate_mine.lua
 	migrateMineLua string
+	//go:embed close_unpicked.lua
+	closeUnpickedLua string
 )
 
 // scripts are the state changes of the store. redis.Script.Run sends
 // EVALSHA and falls back to EVAL when the server does not know the script
 // yet (after a restart or failover).
 type scripts struct {
-	createOffer, release, holdStory, decideStory, accept, advance, resolve, cancel, setStatus, pruneDeadlines, pickup, claimFollowUps, migrateHelpers, confirmLate, migrateMine *redis.Script
+	createOffer, release, holdStory, decideStory, accept, advance, resolve, cancel, setStatus, pruneDeadlines, pickup, claimFollowUps, migrateHelpers, confirmLate, migrateMine, closeUnpicked *redis.Script
 }
 
 func newScripts() scripts {
@@ -68,5 +70,6 @@ func newScripts() scripts {
 		migrateHelpers: mk(migrateHelpersLua),
 		confirmLate:    mk(confirmLateLua),
 		migrateMine:    mk(migrateMineLua),
+		closeUnpicked:  mk(closeUnpickedLua),
 	}
 }

@@ -361,6 +361,28 @@ func (s *Store) ClaimFollowUps(ctx context.Context, school string, now time.Time
 	return ids, nil
 }
 
+// CloseUnpicked closes the escalated requests created before cutoff that
+// nobody picked up from the fallback channel, each telling its requester
+// and the channel, and returns their ids.
+func (s *Store) CloseUnpicked(ctx context.Context, now time.Time, school string, cutoff time.Time) ([]string, error) {
+	op := "redisstore: close unpicked"
+	if err := checkSchool(school); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	v, err := s.run(ctx, op, s.sc.closeUnpicked, school, []string{s.key(school, "active"), s.key(school, "followups")}, strconv.FormatInt(now.UnixMilli(), 10),
+		strconv.FormatInt(cutoff.UnixMilli(), 10), s.noteGrace())
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(v))
+	for _, x := range v {
+		if id, ok := x.(string); ok {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
 // Resolve closes the request helperID has accepted and frees the helper.
 func (s *Store) Resolve(ctx context.Context, now time.Time, school, helperID, note string) (bot.Request, error) {
 	const op = "redisstore: resolve"

@@ -82,6 +82,9 @@ func (c *Chat) Send(_ context.Context, m message.Message) error {
 
 // print writes one message; c.mu is held.
 func (c *Chat) print(m message.Message) {
+	if c.replace(m) {
+		return
+	}
 	to := "→ " + m.To.Handle
 	if m.To.Channel != "" {
 		to = "#" + m.To.Channel
@@ -91,6 +94,27 @@ func (c *Chat) print(m message.Message) {
 		c.printf("    📎 %s (%s, %d kB)\n", a.Name, a.ContentType, (len(a.Data)+1023)/1024)
 	}
 	c.printButtons(m.To, m.Buttons)
+}
+
+// replace shows the end of a request (withdrawn, closed unpicked) on its
+// post in the fallback channel, as the platforms do: the post is updated
+// and its "Ik pak dit op" is spent. It reports false when that post was
+// never shown; c.mu is held.
+func (c *Chat) replace(m message.Message) bool {
+	if m.To.Channel == "" || m.RequestID == "" || (m.Kind != bot.NoticeCancelled && m.Kind != bot.NoticeUnpicked) {
+		return false
+	}
+	found := false
+	for i := range c.buttons {
+		b := &c.buttons[i]
+		if b.owner.Channel == m.To.Channel && b.RequestID == m.RequestID && b.Action == message.ActionPickup {
+			b.spent, found = true, true
+		}
+	}
+	if found {
+		c.printf("[bericht in #%s bijgewerkt] %s\n", m.To.Channel, indent(m.Text))
+	}
+	return found
 }
 
 func (c *Chat) printButtons(owner bot.Recipient, bs []message.Button) {

@@ -266,9 +266,10 @@ func TestRetriedChange(t *testing.T) {
 // TestCommandRoundTrips counts the adapter's own Redis round trips for a
 // slash command and its messages (the store's and the outbox's are theirs,
 // counted where they live): none for a request for help, also when Slack
-// delivers it again, nor for its post in the fallback channel (an offer
-// with buttons costs one, see TestSendRoundTrips); a command that changes
-// something each time costs the repeat check and the stored answer.
+// delivers it again; its post in the fallback channel costs one, as an
+// offer with buttons does (see TestSendRoundTrips): where it went, so a
+// withdrawal can take its button off; a command that changes something
+// each time costs the repeat check and the stored answer.
 func TestCommandRoundTrips(t *testing.T) {
 	s := newStack(t, func(c *stackConfig) { c.ownRedis = true })
 	// A connection of the adapter's open.
@@ -289,8 +290,8 @@ func TestCommandRoundTrips(t *testing.T) {
 		TriggerID: "13345224609.738474920.counted", ResponseURL: s.fake.ResponseURL("cmd")}
 	first := s.commandWith(c, nil)
 	s.fake.Wait(t, "the post in the fallback channel", 5*time.Second, func([]slackfake.Call) bool { return len(s.fake.Posted("C0KERNTEAM")) == 1 })
-	if got := settle(); len(got) != 0 {
-		t.Errorf("a request for help and its post: the adapter's round trips %q, want none", got)
+	if got := settle(); len(got) != 1 || got[0] != "multi hset expire exec" {
+		t.Errorf("a request for help and its post: the adapter's round trips %q, want 1 (where the post went)", got)
 	}
 	if again := s.commandWith(c, nil); again.Text != first.Text {
 		t.Errorf("the repeat answered %q, want %q", again.Text, first.Text)

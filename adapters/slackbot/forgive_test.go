@@ -55,3 +55,44 @@ func TestGroupQuestionClick(t *testing.T) {
 		t.Errorf("two clicks made %d requests; want 1", n)
 	}
 }
+
+// TestWithdrawnTakesPickupOff: a request in the fallback channel that its
+// teacher withdraws has its post there updated (chat.update), without "Ik
+// pak dit op" and saying it was withdrawn; no second post.
+func TestWithdrawnTakesPickupOff(t *testing.T) {
+	s := newStack(t)
+	s.command(marieID, "juf.marie", "groep 5")
+	m := s.offer(anneID, 1)
+	s.click(anneID, "anne", m, slackfake.Buttons(t, m)[1], "anne-decline")
+	mb := s.offer(bramID, 1)
+	s.click(bramID, "bram", mb, slackfake.Buttons(t, mb)[1], "bram-decline")
+	s.fake.Wait(t, "the post in the fallback channel", 5*time.Second, func([]slackfake.Call) bool { return len(s.fake.Posted("C0KERNTEAM")) == 1 })
+	post := s.fake.Posted("C0KERNTEAM")[0]
+	if bs := slackfake.Buttons(t, post); len(bs) != 1 {
+		t.Fatalf("fallback post buttons %+v; want Ik pak dit op", bs)
+	}
+	before := len(s.fake.Calls("chat.update"))
+	s.command(marieID, "juf.marie", "annuleer")
+	var upd slackfake.Call
+	s.fake.Wait(t, "the fallback post updated", 5*time.Second, func(cs []slackfake.Call) bool {
+		ups := s.fake.Calls("chat.update")
+		if len(ups) > before {
+			upd = ups[len(ups)-1]
+			return true
+		}
+		return false
+	})
+	if upd.Form.Get("ts") != post.TS || upd.Form.Get("channel") != post.Channel {
+		t.Errorf("updated %s/%s; want the fallback post %s/%s", upd.Form.Get("channel"), upd.Form.Get("ts"), post.Channel, post.TS)
+	}
+	if got := upd.Form.Get("text"); !strings.Contains(got, "ingetrokken") {
+		t.Errorf("updated text %q; want that it is withdrawn", got)
+	}
+	if strings.Contains(upd.Form.Get("blocks"), `"actions"`) {
+		t.Errorf("updated post still has buttons: %s", upd.Form.Get("blocks"))
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := len(s.fake.Posted("C0KERNTEAM")); n != 1 {
+		t.Errorf("%d posts in the fallback channel; want the one, updated", n)
+	}
+}

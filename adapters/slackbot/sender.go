@@ -92,6 +92,11 @@ func (s *Sender) send(ctx context.Context, m message.Message) error {
 	if m.Kind == bot.NoticeOfferLapsed {
 		return s.lapse(ctx, m)
 	}
+	if (m.Kind == bot.NoticeCancelled || m.Kind == bot.NoticeUnpicked) && m.To.Channel != "" {
+		if done, err := s.replacePost(ctx, m); done || err != nil {
+			return err
+		}
+	}
 	p, err := MessagePayload(m)
 	if err != nil {
 		return errors.Join(err, message.ErrPermanent)
@@ -139,8 +144,11 @@ func (s *Sender) deliver(ctx context.Context, m message.Message, p Payload) erro
 		}
 		prog = progress{Channel: ch, TS: ts}
 		s.saveProgress(ctx, m, prog)
-		if m.Kind == bot.NoticeOffer && len(m.Buttons) > 0 {
+		switch {
+		case m.Kind == bot.NoticeOffer && len(m.Buttons) > 0:
 			s.rememberOffer(ctx, m, ch, ts)
+		case m.Kind == bot.NoticeEscalated && len(m.Buttons) > 0:
+			s.rememberPost(ctx, m, ch, ts)
 		}
 	}
 	for i := prog.Files; i < len(m.Attachments); i++ {

@@ -19,6 +19,8 @@ import (
 //	<prefix>:slack:prog:<h>   how far a message with files got (its key): hash channel, ts, files
 //	<prefix>:slack:offer:<h>  where an offer with buttons was posted (school + request + offer number):
 //	                          hash channel, ts, marker; its lapse updates that message
+//	<prefix>:slack:post:<h>   where a request's post in the fallback channel went (school + request):
+//	                          hash channel, ts, marker; its withdrawal or closing updates that post
 //
 // <h> is a hash of what identifies the thing, so no name or id of a person
 // is readable in a key and a key's length is bounded.
@@ -36,6 +38,10 @@ func (k keys) click(team, id string) string        { return k.p + "click:" + dig
 func (k keys) progress(msgKey string) string       { return k.p + "prog:" + digest(msgKey) }
 func (k keys) offer(school, request string, n int) string {
 	return k.p + "offer:" + digest(school, request, strconv.Itoa(n))
+}
+
+func (k keys) channelPost(school, request string) string {
+	return k.p + "post:" + digest(school, request)
 }
 
 func digest(parts ...string) string {
