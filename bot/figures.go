@@ -86,6 +86,10 @@ type WeekFigures struct {
 	Pulse   Pulse
 	Stories int // success stories shared
 
+	// Held counts notes and stories held because they seemed to name a
+	// child or hold health data, and how each hold ended.
+	Held Held
+
 	// Consults are the calm meedenken questions, apart from Requests:
 	// asked, answered by the helper, and put on the kernteam's agenda
 	// unanswered.
@@ -108,6 +112,9 @@ func FiguresFrom(week string, counters map[string]int64, waits []time.Duration, 
 		Pulse:     Pulse{Up: get(PrefixPulse + string(PulseUp)), Down: get(PrefixPulse + string(PulseDown)), Self: get(PrefixPulse + string(PulseSelf))},
 		Stories:   stories,
 		Consults:  get(CountConsults), ConsultsAnswered: get(CountConsultsAnswered), ConsultsToAgenda: get(CountConsultsToAgenda),
+		Held: Held{Requests: get(CountHeld), WithoutNote: get(CountHeldSentWithoutNote), Anyway: get(CountHeldSentAnyway),
+			Cancelled: get(CountHeldCancelled), Timeout: get(CountHeldTimeout),
+			Stories: get(CountHeldStory), StoriesShared: get(CountHeldStoryShared), StoriesCancelled: get(CountHeldStoryCancelled)},
 	}
 	for k, v := range counters {
 		if g, ok := strings.CutPrefix(k, PrefixGroup); ok && v != 0 {
@@ -118,6 +125,13 @@ func FiguresFrom(week string, counters map[string]int64, waits []time.Duration, 
 		}
 	}
 	return f
+}
+
+// Held is how often a note or story was held before it went anywhere,
+// and what became of it: counts only.
+type Held struct {
+	Requests, WithoutNote, Anyway, Cancelled, Timeout int
+	Stories, StoriesShared, StoriesCancelled          int
 }
 
 // MovedOn is how many requests a later helper accepted after the first

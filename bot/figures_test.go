@@ -53,6 +53,8 @@ func TestFiguresFrom(t *testing.T) {
 		"group:5": 4, "group:3": 3, "group:1-2a": 3, "group:4": 2, "group:0": 0,
 		"daypart:ochtend": 7, "daypart:middag": 4, "daypart:buiten": 1,
 		"pulse:up": 5, "pulse:down": 1, "pulse:self": 2, "something:else": 9,
+		"held": 4, "held_sent_without_note": 1, "held_sent_anyway": 1, "held_cancelled": 1, "held_timeout": 1,
+		"held_story": 2, "held_story_shared": 1, "held_story_cancelled": 1,
 	}
 	f := FiguresFrom("2026-W49", counters, secs(60, 120), 3)
 	want := WeekFigures{
@@ -61,6 +63,7 @@ func TestFiguresFrom(t *testing.T) {
 		ByGroup:   map[string]int{"5": 4, "3": 3, "1-2a": 3, "4": 2},
 		ByDayPart: map[string]int{"ochtend": 7, "middag": 4, "buiten": 1},
 		Waits:     secs(60, 120), Pulse: Pulse{Up: 5, Down: 1, Self: 2}, Stories: 3,
+		Held: Held{Requests: 4, WithoutNote: 1, Anyway: 1, Cancelled: 1, Timeout: 1, Stories: 2, StoriesShared: 1, StoriesCancelled: 1},
 	}
 	if !reflect.DeepEqual(f, want) {
 		t.Errorf("FiguresFrom =\n%+v\nwant\n%+v", f, want)

@@ -213,6 +213,11 @@ func DigestText(sc *bot.School, r bot.WeekReport, soFar bool) string {
 		out = append(out, Text(l, "digest.consults", "count", strconv.Itoa(w.Consults), "answered", strconv.Itoa(w.ConsultsAnswered),
 			"agenda", strconv.Itoa(w.ConsultsToAgenda)))
 	}
+	if h := w.Held; h.Requests+h.Stories > 0 {
+		out = append(out, Text(l, "digest.held", "held", strconv.Itoa(h.Requests), "without", strconv.Itoa(h.WithoutNote),
+			"anyway", strconv.Itoa(h.Anyway), "cancelled", strconv.Itoa(h.Cancelled), "timeout", strconv.Itoa(h.Timeout),
+			"stories", strconv.Itoa(h.Stories), "shared", strconv.Itoa(h.StoriesShared)))
+	}
 	out = append(out, Text(l, "digest.stories", "count", strconv.Itoa(w.Stories)))
 	return strings.Join(out, "\n")
 }

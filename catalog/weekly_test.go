@@ -149,6 +149,21 @@ func TestDigestNumbers(t *testing.T) {
 	}
 }
 
+// TestDigestHeld: the digest counts what was held for a name or health
+// information, and how it ended; a week without holds has no such line.
+func TestDigestHeld(t *testing.T) {
+	sc := testSchool(t, LangNL)
+	r := testReport()
+	if text := DigestText(sc, r, false); strings.Contains(text, "Tegengehouden") {
+		t.Errorf("a week without holds:\n%s", text)
+	}
+	r.Week.Held = bot.Held{Requests: 4, WithoutNote: 1, Anyway: 1, Cancelled: 1, Timeout: 1, Stories: 2, StoriesShared: 1}
+	want := "Tegengehouden om een naam of gezondheidsinformatie: 4 hulpvragen (zonder toelichting verstuurd 1, toch met toelichting 1, geannuleerd 1, na 2 minuten zonder toelichting 1) en 2 succesverhalen (1 toch gedeeld)"
+	if text := DigestText(sc, r, false); !hasLine(text, want) {
+		t.Errorf("digest has no line %q:\n%s", want, text)
+	}
+}
+
 func TestSummaryCSV(t *testing.T) {
 	sc := testSchool(t, LangEN)
 	r := testReport()
