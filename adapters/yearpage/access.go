@@ -90,7 +90,7 @@ func (s *Signer) Verify(token, kind string, now time.Time) (Pass, error) {
 	if !ok {
 		return Pass{}, ErrBadPass
 	}
-	got, err := base64.RawURLEncoding.DecodeString(sig)
+	got, err := base64.RawURLEncoding.Strict().DecodeString(sig)
 	if err != nil || !hmac.Equal(got, s.mac(body)) {
 		return Pass{}, ErrBadPass
 	}
