@@ -61,3 +61,44 @@ func TestMonthFiguresFrom(t *testing.T) {
 		t.Errorf("MonthFiguresFrom = %+v", f)
 	}
 }
+
+func TestSurveysDue(t *testing.T) {
+	ams, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := &School{Location: ams}
+	for _, tc := range []struct {
+		at   time.Time
+		want []string
+	}{
+		{time.Date(2026, 12, 4, 15, 0, 0, 0, ams), []string{"pulse 2026-11"}},
+		{time.Date(2026, 12, 11, 15, 0, 0, 0, ams), []string{"pulse 2026-11", "collab.staff 2026-Q4", "collab.helpers 2026-Q4"}},
+		{time.Date(2026, 12, 22, 15, 0, 0, 0, ams), []string{"collab.staff 2026-Q4", "collab.helpers 2026-Q4"}},
+		{time.Date(2027, 1, 8, 15, 0, 0, 0, ams), []string{"pulse 2026-12"}},
+		{time.Date(2026, 11, 27, 15, 0, 0, 0, ams), nil},
+		{time.Date(2026, 7, 31, 23, 30, 0, 0, time.UTC), []string{"pulse 2026-07"}}, // 1 August in Amsterdam
+	} {
+		var got []string
+		for _, d := range SurveysDue(sc, tc.at) {
+			got = append(got, d.Survey+" "+d.Period)
+			if d.Survey == SurveyCollabStaff && !slices.Equal(d.AskedIn, []string{"2026-10", "2026-11", "2026-12"}) {
+				t.Errorf("collab staff asked in %v", d.AskedIn)
+			}
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("SurveysDue(%v) = %v, want %v", tc.at, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		survey, period string
+		ok             bool
+	}{
+		{SurveyPulse, "2026-11", true}, {SurveyPulse, "2026-Q4", false}, {SurveyCollabStaff, "2026-Q4", true},
+		{SurveyCollabHelpers, "2026-Q5", false}, {SurveyCollabStaff, "2026-11", false}, {"other", "2026-Q1", false},
+	} {
+		if got := ValidSurveyPeriod(tc.survey, tc.period); got != tc.ok {
+			t.Errorf("ValidSurveyPeriod(%s, %s) = %v", tc.survey, tc.period, got)
+		}
+	}
+}

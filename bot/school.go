@@ -59,6 +59,8 @@ type School struct {
 
 	// Closing is what a helper is asked at closing (closing.go).
 	Closing Closing
+	// Surveys is when the surveys go out (surveys.go).
+	Surveys Surveys
 }
 
 // TeamLink puts a school on a chat platform. Team is what that platform's

@@ -45,7 +45,7 @@ const (
 )
 
 // Jobs lists the weekly jobs in the order they are set up.
-var Jobs = []Job{JobReminder, JobSuccesses, JobDigest}
+var Jobs = []Job{JobReminder, JobSuccesses, JobDigest, JobSurveys}
 
 // DefaultSuccessesCron is when the success stories go out at a school
 // without a digest: Friday 16:00.
@@ -63,6 +63,8 @@ func (s *School) JobSpec(j Job) (string, bool) {
 		return s.Digest.Cron, s.Digest.Cron != "" && (s.Digest.Channel != "" || len(s.Coordinators) > 0)
 	case JobSuccesses:
 		return cmp.Or(s.Digest.Cron, DefaultSuccessesCron), s.SuccessChannel() != ""
+	case JobSurveys:
+		return s.Surveys.Cron, s.Surveys.Cron != ""
 	}
 	return "", false
 }

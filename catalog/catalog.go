@@ -158,6 +158,19 @@ var texts = map[string]map[string]string{
 		"pulse.already":                               "Je hebt hier al op geantwoord. Dank je!",
 		"pulse.not_yours":                             "Deze vraag is voor wie om hulp vroeg.",
 
+		// The surveys (surveys.go): anonymous, answers 1 to 5.
+		"survey.pulse.supported":           "Ik voel me gesteund bij lastige situaties in mijn groep.",
+		"survey.pulse.confident":           "Ik heb er vertrouwen in dat ik dit kind in mijn groep verder kan begeleiden.",
+		"survey.collab.staff.reachable":    "De jeugdhulp waarmee ik samenwerk is goed bereikbaar als ik die nodig heb.",
+		"survey.collab.staff.helpful":      "De samenwerking met de jeugdhulp helpt mij en de kinderen in mijn groep verder.",
+		"survey.collab.helpers.welcome":    "Ik voel me welkom en gehoord op {school}.",
+		"survey.collab.helpers.agreements": "De afspraken met {school} over onze samenwerking zijn helder.",
+		"survey.intro.pulse":               "📋 Korte peiling over {month}: je vroeg toen om hulp. Anoniem; alleen de aantallen tellen mee. 1 = helemaal niet, 5 = helemaal wel.",
+		"survey.intro.collab.staff":        "📋 Hoe gaat de samenwerking met de jeugdhulp dit kwartaal? Anoniem; alleen de aantallen tellen mee. 1 = helemaal mee oneens, 5 = helemaal mee eens.",
+		"survey.intro.collab.helpers":      "📋 Hoe gaat de samenwerking met {school} dit kwartaal? Anoniem; alleen de aantallen tellen mee. 1 = helemaal mee oneens, 5 = helemaal mee eens.",
+		"survey.thanks":                    "Dank je! Je antwoord ({answer}) telt anoniem mee.",
+		"survey.already":                   "Je hebt deze vraag al beantwoord; er telt niets extra mee.",
+		"survey.unknown":                   "Deze vragenlijst ken ik niet (meer). Er is niets geteld.",
 		// The question at closing (closing.go): counts only, no names.
 		"closing.support.ask":            "Wat voor hulp heb je gegeven? Eén tik; alleen het aantal telt mee, zonder namen.",
 		"closing.outcome.ask":            "{support}. En hoe ging het verder?",
@@ -611,6 +624,19 @@ var texts = map[string]map[string]string{
 		"pulse.already":                               "You've answered this already. Thank you!",
 		"pulse.not_yours":                             "This question is for the person who asked for help.",
 
+		// The surveys (surveys.go): anonymous, answers 1 to 5.
+		"survey.pulse.supported":           "I feel supported in difficult situations in my group.",
+		"survey.pulse.confident":           "I am confident I can keep guiding this child in my group.",
+		"survey.collab.staff.reachable":    "The youth care I work with is easy to reach when I need it.",
+		"survey.collab.staff.helpful":      "Working with the youth care helps me and the children in my group.",
+		"survey.collab.helpers.welcome":    "I feel welcome and heard at {school}.",
+		"survey.collab.helpers.agreements": "Our agreements with {school} about working together are clear.",
+		"survey.intro.pulse":               "📋 A short pulse about {month}: you asked for help then. Anonymous; only the counts are kept. 1 = not at all, 5 = completely.",
+		"survey.intro.collab.staff":        "📋 How is working with the youth care going this quarter? Anonymous; only the counts are kept. 1 = strongly disagree, 5 = strongly agree.",
+		"survey.intro.collab.helpers":      "📋 How is working with {school} going this quarter? Anonymous; only the counts are kept. 1 = strongly disagree, 5 = strongly agree.",
+		"survey.thanks":                    "Thank you! Your answer ({answer}) counts, anonymously.",
+		"survey.already":                   "You answered this question already; nothing more is counted.",
+		"survey.unknown":                   "I don't know this survey (any more). Nothing was counted.",
 		// The question at closing (closing.go): counts only, no names.
 		"closing.support.ask":            "What kind of help did you give? One tap; only the count is kept, without names.",
 		"closing.outcome.ask":            "{support}. And what came of it?",

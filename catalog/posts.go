@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/message"
@@ -34,7 +35,73 @@ type WeeklyPosts struct {
 	figures   WeeklyFigures
 	platforms []bot.Platform
 	names     Pseudonyms
+	surveys   SurveySource // nil: no surveys
 	log       *slog.Logger
+}
+
+// SurveySource says who still gets a survey that is due, and notes who was
+// sent it (bot.SurveyRuns).
+type SurveySource interface {
+	Recipients(ctx context.Context, s *bot.School, due bot.SurveyDue, on []bot.Platform, names func(context.Context, string) (string, error)) ([]bot.SurveyRecipient, error)
+	Sent(ctx context.Context, s *bot.School, due bot.SurveyDue, to []bot.SurveyRecipient) error
+}
+
+var _ SurveySource = (*bot.SurveyRuns)(nil)
+
+// WithSurveys lets the surveys job send the surveys of src.
+func (p *WeeklyPosts) WithSurveys(src SurveySource) *WeeklyPosts {
+	p.surveys = src
+	return p
+}
+
+// SurveyAnswerTime is how long a survey's buttons work after it was sent.
+const SurveyAnswerTime = 30 * 24 * time.Hour
+
+// composeSurveys is every question of every survey due at the tick, one
+// direct message each, to whoever was not sent it before; done notes them
+// as sent. A tick run again queues nothing twice: the keys name survey,
+// period, question and person.
+func (p *WeeklyPosts) composeSurveys(ctx context.Context, sc *bot.School, t bot.Tick) ([]message.Message, func(context.Context) error, error) {
+	if p.surveys == nil {
+		return nil, nil, nil
+	}
+	type batch struct {
+		due bot.SurveyDue
+		to  []bot.SurveyRecipient
+	}
+	var (
+		posts   []message.Message
+		batches []batch
+	)
+	for _, due := range bot.SurveysDue(sc, t.At) {
+		to, err := p.surveys.Recipients(ctx, sc, due, p.platforms, p.names.Of)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, r := range to {
+			for _, q := range bot.SurveyQuestions(due.Survey) {
+				m := SurveyQuestion(sc, sc.Language, due.Survey, due.Period, q, t.At.Add(SurveyAnswerTime))
+				m.To, m.SchoolID = bot.Recipient{Address: r.Address}, sc.ID
+				m.Key = "survey/" + sc.ID + "/" + due.Survey + "/" + due.Period + "/" + q + "/" + string(r.Address.Platform) + ":" + r.Pseudonym
+				posts = append(posts, m)
+			}
+		}
+		if len(to) > 0 {
+			batches = append(batches, batch{due, to})
+		}
+	}
+	if len(posts) == 0 {
+		return nil, nil, nil
+	}
+	done := func(ctx context.Context) error {
+		for _, b := range batches {
+			if err := p.surveys.Sent(ctx, sc, b.due, b.to); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return posts, done, nil
 }
 
 // NewWeeklyPosts returns the posts drawn from figures, for the platforms
@@ -54,6 +121,8 @@ func NewWeeklyPosts(figures WeeklyFigures, platforms []bot.Platform, names Pseud
 func (p *WeeklyPosts) Compose(ctx context.Context, sc *bot.School, t bot.Tick) (posts []message.Message, done func(context.Context) error, err error) {
 	var m message.Message
 	switch t.Job {
+	case bot.JobSurveys:
+		return p.composeSurveys(ctx, sc, t)
 	case bot.JobReminder:
 		a, err := p.figures.Agenda(ctx, sc, t)
 		if err != nil {

@@ -108,6 +108,9 @@ func TestWeeklyPosts(t *testing.T) {
 		sc := testSchool(t, LangNL)
 		figures := &fakeFigures{err: bot.ErrUnavailable}
 		for _, job := range bot.Jobs {
+			if job == bot.JobSurveys {
+				continue // not drawn from the figures: see TestSurveyPosts
+			}
 			if posts, _, err := NewWeeklyPosts(figures, []bot.Platform{mattermost}, names, nil).Compose(ctx, sc, bot.Tick{Job: job, At: at}); !errors.Is(err, bot.ErrUnavailable) || len(posts) != 0 {
 				t.Errorf("%s: %d posts, %v; want unavailable", job, len(posts), err)
 			}
@@ -118,4 +121,53 @@ func TestWeeklyPosts(t *testing.T) {
 			t.Error("composed a post for an unknown job")
 		}
 	})
+}
+
+type fakeSurveys struct {
+	err  error
+	to   []bot.SurveyRecipient
+	sent []string
+}
+
+func (f *fakeSurveys) Recipients(_ context.Context, _ *bot.School, due bot.SurveyDue, _ []bot.Platform, _ func(context.Context, string) (string, error)) ([]bot.SurveyRecipient, error) {
+	return f.to, f.err
+}
+
+func (f *fakeSurveys) Sent(_ context.Context, _ *bot.School, due bot.SurveyDue, to []bot.SurveyRecipient) error {
+	for _, r := range to {
+		f.sent = append(f.sent, due.Survey+" "+due.Period+" "+r.Pseudonym)
+	}
+	return f.err
+}
+
+func TestSurveyPosts(t *testing.T) {
+	ctx := context.Background()
+	sc := testSchool(t, LangNL)
+	names := pseudonym.WithKey([]byte("test-pseudonym-key-0123456789"))
+	at := time.Date(2026, 12, 4, 15, 0, 0, 0, sc.Location) // the pulse about November is due
+	marie := bot.SurveyRecipient{Pseudonym: "p-marie", Address: bot.Address{Platform: mattermost, Handle: "juf.marie"}}
+	src := &fakeSurveys{to: []bot.SurveyRecipient{marie}}
+	posts, done, err := NewWeeklyPosts(&fakeFigures{}, []bot.Platform{mattermost}, names, nil).WithSurveys(src).Compose(ctx, sc, bot.Tick{Job: bot.JobSurveys, At: at})
+	if err != nil || len(posts) != 2 || done == nil {
+		t.Fatalf("%d posts, done %v, %v; want the pulse's two questions", len(posts), done != nil, err)
+	}
+	for i, want := range []string{"Ik voel me gesteund bij lastige situaties in mijn groep.", "Ik heb er vertrouwen in dat ik dit kind in mijn groep verder kan begeleiden."} {
+		m := posts[i]
+		if !strings.Contains(m.Text, want) || !strings.Contains(m.Text, "nov 2026") || m.To.Handle != "juf.marie" || len(m.Buttons) != 5 || m.Buttons[4].Label != "5" {
+			t.Errorf("post %d = %+v", i, m)
+		}
+		if strings.Contains(m.Key, "juf.marie") || !strings.Contains(m.Key, "p-marie") {
+			t.Errorf("key %q: want the pseudonym, not the handle", m.Key)
+		}
+	}
+	if err := done(ctx); err != nil || !slices.Equal(src.sent, []string{"pulse 2026-11 p-marie"}) {
+		t.Errorf("done: %v, sent %v", err, src.sent)
+	}
+	// Nobody left to send to: nothing, and nothing to note.
+	if posts, done, err := NewWeeklyPosts(&fakeFigures{}, nil, names, nil).WithSurveys(&fakeSurveys{}).Compose(ctx, sc, bot.Tick{Job: bot.JobSurveys, At: at}); len(posts) != 0 || done != nil || err != nil {
+		t.Errorf("nobody: %d posts, %v", len(posts), err)
+	}
+	if _, _, err := NewWeeklyPosts(&fakeFigures{}, nil, names, nil).WithSurveys(&fakeSurveys{err: bot.ErrUnavailable}).Compose(ctx, sc, bot.Tick{Job: bot.JobSurveys, At: at}); !errors.Is(err, bot.ErrUnavailable) {
+		t.Errorf("store down: %v", err)
+	}
 }

@@ -100,3 +100,12 @@ func choices(list []Choice) []bot.Choice {
 	}
 	return out
 }
+
+// Surveys is when a school's surveys go out: a monthly pulse to staff who
+// asked for help that month and, each quarter, the collaboration surveys
+// of staff and helpers. Cron (school time zone, say every Friday
+// afternoon) is when hulpbot looks for surveys that are due and not yet
+// sent; empty means no surveys.
+type Surveys struct {
+	Cron string `yaml:"cron,omitempty"`
+}

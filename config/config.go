@@ -211,6 +211,8 @@ type School struct {
 
 	// Closing is what a helper is asked after "/hulp klaar"; see Closing.
 	Closing Closing `yaml:"closing,omitempty"`
+	// Surveys is when the surveys go out; see Surveys.
+	Surveys Surveys `yaml:"surveys,omitempty"`
 }
 
 // Group is a group as configured: a plain string ("5") or a mapping with

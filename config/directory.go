@@ -100,6 +100,7 @@ func (c *Config) school(s *School) (*bot.School, error) {
 		Digest:          bot.Digest{Cron: s.Digest.Cron, Channel: s.Digest.Channel},
 		HolidayRegion:   s.HolidayRegion,
 		Closing:         bot.Closing{Support: choices(s.Closing.Support), Outcomes: choices(s.Closing.Outcomes)},
+		Surveys:         bot.Surveys{Cron: s.Surveys.Cron},
 	}
 	for _, h := range s.Holidays {
 		d, err := ParseHoliday(h)

@@ -313,6 +313,9 @@ func (v *validator) school(c *Config, i int) {
 	v.team(p+".mattermost_team", PlatformMattermost, s.MattermostTeam, i)
 	v.team(p+".slack_team", PlatformSlack, s.SlackTeam, i)
 	v.closing(p, s.Closing)
+	if s.Surveys.Cron != "" {
+		v.cron(p+".surveys.cron", s.Surveys.Cron)
+	}
 
 	groups := v.groups(p, s)
 

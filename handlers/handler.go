@@ -33,6 +33,8 @@ type Handler struct {
 	audit   AuditRecorder // nil without WithAudit: overviews are not recorded
 	// consults, nil without WithConsults: no meedenken.
 	consults ConsultUseCases
+	// surveys counts the answers to the surveys; nil without WithSurveys.
+	surveys SurveyUseCases
 	// schools caches what each school's commands need again and again:
 	// schools are read-only once configured, and building the group index
 	// and the known words is a fifth of a command's work.
@@ -245,6 +247,8 @@ func (h *Handler) Click(ctx context.Context, c Click) ClickReply {
 		return h.closingClick(ctx, now, c)
 	case isConsultAction(c.Action):
 		return h.consultClick(ctx, now, c)
+	case message.IsSurveyAction(c.Action):
+		return h.surveyClick(ctx, now, c)
 	case c.Action == message.ActionPickup && c.RequestID != "":
 		// Anyone in the fallback channel may take an escalated request.
 		var r bot.Request

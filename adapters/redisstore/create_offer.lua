@@ -13,6 +13,7 @@
 -- KEYS[12] the week's counters (week:<ARGV[12]>)   KEYS[13] the month's
 -- (month:<ARGV[23]>)   KEYS[14] the school's months with counters
 -- KEYS[15] the request's note (note:<ARGV[7]>)
+-- KEYS[16] who asked this month (asked:<ARGV[23]>), for the month's survey
 -- ARGV[7] id            ARGV[8] school       ARGV[9] group
 -- ARGV[10] note (kept in its own key, see notekey)   ARGV[11] day part     ARGV[12] week
 -- ARGV[13] requester platform                ARGV[14] requester handle
@@ -86,4 +87,12 @@ redis.call('PEXPIRE', mk, retention)
 if followup ~= '' and hold == '' then redis.call('ZADD', fk, followup, id) end
 
 tally(rk, unpack(counters))
+-- Who asked this month, for the month's survey: field the requester's
+-- pseudonym, value the address to send it to (platform and handle, no
+-- name). Kept only until the survey about the month is done with.
+if present(month) and present(minekey) then
+  local ak2 = KEYS[16]
+  redis.call('HSET', ak2, minekey, ARGV[13] .. ':' .. ARGV[14])
+  redis.call('PEXPIRE', ak2, 7776000000) -- 90 days
+end
 return reply(rk)

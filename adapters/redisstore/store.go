@@ -24,6 +24,10 @@
 //	<base>month:<YYYY-MM>         hash: counters of the calendar month (school's time zone); no names, no notes
 //	<base>tta:<YYYY-MM>           list: times to accept (ms) of the month's requests
 //	<base>months                  set: the months that have counters (YYYY-MM)
+//	<base>asked:<YYYY-MM>         hash: pseudonym → platform:handle of who asked for help that month (the month's survey); 90 days
+//	<base>survey:sent:<survey>:<period>                 set: pseudonyms sent the survey of the period
+//	<base>survey:answered:<survey>:<period>:<question>  set: pseudonyms who answered; the answers are counts only
+//	<base>survey:<survey>:<period>                      hash: "<question>:<1-5>" → how many answered so; no people
 //	<base>stories:<YYYY-Www>      list: success stories
 //	<base>audit                   zset: who viewed an overview or exported figures, when (privacy.go); kept privacy.audit_retention
 //	<base>op:<operation id>       string: the request an operation changed, for two minutes
@@ -257,7 +261,8 @@ func (s *Store) create(ctx context.Context, now time.Time, r bot.Request, cands 
 	// (create_offer.lua's duplicate): no operation id needed.
 	keys := []string{s.key(r.SchoolID, "req:"+r.ID), s.key(r.SchoolID, "deadlines"), s.key(r.SchoolID, "active"),
 		s.key(r.SchoolID, "mine:"+index), s.key(r.SchoolID, "followups"), s.key(r.SchoolID, "week:"+week),
-		s.key(r.SchoolID, "month:"+r.Month), s.key(r.SchoolID, "months"), s.key(r.SchoolID, "note:"+r.ID)}
+		s.key(r.SchoolID, "month:"+r.Month), s.key(r.SchoolID, "months"), s.key(r.SchoolID, "note:"+r.ID),
+		s.key(r.SchoolID, "asked:"+r.Month)}
 	out, err := s.runRequest(ctx, op, s.sc.createOffer, r.SchoolID, keys, now, s.newGuard(""), args...)
 	if errors.Is(err, ErrOutcomeUnknown) {
 		s.remember(r.SchoolID, r.ID)

@@ -45,7 +45,7 @@ func (s *Store) YearFigures(ctx context.Context, school string, y bot.SchoolYear
 	months := y.Months()
 	type surveyRef struct{ survey, period string }
 	var refs []surveyRef
-	for _, sv := range bot.Surveys {
+	for _, sv := range bot.SurveyNames {
 		periods := y.Quarters()
 		if bot.Monthly(sv) {
 			periods = months

@@ -173,7 +173,7 @@ func (m *Main) Run(ctx context.Context) error {
 	box.SetRenderer(catalog.NewNoticeRenderer(m.dir, svc))
 	mux := routes(store)
 	opts := []handlers.Option{handlers.WithWeekly(weekly, box), handlers.WithClosing(bot.NewClosings(store, m.log)), handlers.WithAudit(store),
-		handlers.WithConsults(svc)}
+		handlers.WithConsults(svc), handlers.WithSurveys(bot.NewSurveyRuns(store, m.log))}
 	if o := m.openYearPage(rdb, store, mux, box); o != nil {
 		opts = append(opts, o)
 	}

@@ -66,11 +66,12 @@ func startWeekly(ctx context.Context, deps weeklyDeps) (stop func(), err error) 
 	jobs := scheduler.NewWeeklyJobs(scheduler.WeeklyOptions{
 		Schools:  deps.dir,
 		UseCases: deps.weekly,
-		Posts:    catalog.NewWeeklyPosts(deps.weekly, deps.platforms, deps.store.Pseudonyms(), deps.log),
-		Leases:   deps.store,
-		Send:     deps.send,
-		Now:      deps.now,
-		Log:      deps.log,
+		Posts: catalog.NewWeeklyPosts(deps.weekly, deps.platforms, deps.store.Pseudonyms(), deps.log).
+			WithSurveys(bot.NewSurveyRuns(deps.store, deps.log)),
+		Leases: deps.store,
+		Send:   deps.send,
+		Now:    deps.now,
+		Log:    deps.log,
 	})
 	if err := jobs.Start(ctx); err != nil {
 		return nil, err
