@@ -32,3 +32,66 @@ func BenchmarkCreateAndOffer(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCreateAndOfferPooled is BenchmarkCreateAndOffer at a school of
+// a pool of two, whose helpers are people shared with the other school:
+// the person lookup and the pool's one helpers hash on the hot path.
+func BenchmarkCreateAndOfferPooled(b *testing.B) {
+	s := New(redistest.Client(b), redistest.Prefix(b), slog.New(slog.DiscardHandler))
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		// A pool of its own per iteration, so every call offers.
+		a, k := "a-"+strconv.Itoa(i), "k-"+strconv.Itoa(i)
+		i++
+		b.StopTimer()
+		d, err := bot.NewDirectory([]*bot.School{
+			pooledSchool(a, helperOn("anne", "anne"), helperOn("bram", "bram"), helperOn("cees", "cees")),
+			pooledSchool(k, helperOn("anne", "anne"), helperOn("bram", "bram")),
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		d.LinkPeople(mattermost)
+		s.layout = layoutOf(s.prefix, d)
+		b.StartTimer()
+		r := requestAt(a, "r1", t0)
+		got, err := s.CreateAndOffer(ctx, t0, r, []bot.Candidate{cand("anne", 0), cand("bram", 0), cand("cees", 1)}, t0.Add(timeout), retention)
+		if err != nil || got.State != bot.StateOffered {
+			b.Fatalf("%v, %v", got.State, err)
+		}
+	}
+}
+
+// BenchmarkMigrateLayoutUnchanged is the cost MigrateLayout adds to a
+// start when the configuration's pools did not change: 1,000 schools of
+// 20 helpers each, two pools of two among them, placed by an earlier start.
+func BenchmarkMigrateLayoutUnchanged(b *testing.B) {
+	var schools []*bot.School
+	for i := range 1000 {
+		var hs []bot.Helper
+		for j := range 20 {
+			mm := "h" + strconv.Itoa(i) + "x" + strconv.Itoa(j)
+			if i < 4 && j == 0 {
+				mm = "shared" + strconv.Itoa(i/2) // schools 0+1 and 2+3 share one
+			}
+			hs = append(hs, helperOn("h"+strconv.Itoa(j), mm))
+		}
+		schools = append(schools, pooledSchool("s"+strconv.Itoa(i), hs...))
+	}
+	d, err := bot.NewDirectory(schools)
+	if err != nil {
+		b.Fatal(err)
+	}
+	d.LinkPeople(mattermost)
+	s := New(redistest.Client(b), redistest.Prefix(b), slog.New(slog.DiscardHandler))
+	ctx := context.Background()
+	if err := s.MigrateLayout(ctx, d); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := s.MigrateLayout(ctx, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

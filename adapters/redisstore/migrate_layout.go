@@ -113,14 +113,15 @@ func (s *Store) migrateLayout(ctx context.Context, dir *bot.Directory) (int, int
 	now := map[string]any{}
 	for _, sc := range dir.Schools() {
 		l := s.lay(sc.ID)
-		p := placed{Tag: l.tag, People: map[string]string{}}
+		p := placed{Tag: l.tag, People: make(map[string]string, len(sc.Helpers))}
 		for _, h := range sc.Helpers {
 			p.People[h.ID] = l.person(h.ID)
 		}
-		b, _ := json.Marshal(p)
-		if raw[sc.ID] != string(b) {
-			now[sc.ID] = string(b)
+		if _, ok := raw[sc.ID]; ok && old[sc.ID].Tag == p.Tag && maps.Equal(old[sc.ID].People, p.People) {
+			continue
 		}
+		b, _ := json.Marshal(p)
+		now[sc.ID] = string(b)
 	}
 	if len(now) > 0 {
 		if err := s.rdb.HSet(ctx, s.prefix+":layout", now).Err(); err != nil {
@@ -308,8 +309,11 @@ func (s *Store) movePeople(ctx context.Context, dir *bot.Directory, old map[stri
 		for _, p := range pool.People {
 			first := p.At[0]
 			l := s.lay(first.School)
-			m := move{to: spot{l.pool + "helpers", l.person(first.Helper)}, several: l.base != l.pool}
-			target[m.to] = true
+			field := l.person(first.Helper)
+			if unmoved(old, l.tag, field, p.At) {
+				continue // the common case: a start without a change
+			}
+			m := move{to: spot{l.pool + "helpers", field}, several: l.base != l.pool}
 			for _, at := range p.At {
 				o := old[at.School]
 				f, ok := o.People[at.Helper]
@@ -328,6 +332,17 @@ func (s *Store) movePeople(ctx context.Context, dir *bot.Directory, old map[stri
 			if len(m.from) > 0 {
 				moves = append(moves, m)
 			}
+		}
+	}
+	if len(moves) == 0 {
+		return 0, nil
+	}
+	// Every person's place now: a state moved away from one is not
+	// deleted there.
+	for _, pool := range dir.Pools() {
+		for _, p := range pool.People {
+			l := s.lay(p.At[0].School)
+			target[spot{l.pool + "helpers", l.person(p.At[0].Helper)}] = true
 		}
 	}
 	wrote := 0
@@ -379,6 +394,18 @@ func (s *Store) movePeople(ctx context.Context, dir *bot.Directory, old map[stri
 		}
 	}
 	return wrote, nil
+}
+
+// unmoved reports whether every entry of a person was placed, by the last
+// start, in the pool tagged tag as field.
+func unmoved(old map[string]placed, tag, field string, at []bot.HelperAt) bool {
+	for _, a := range at {
+		o := old[a.School]
+		if o.Tag != tag || o.People[a.Helper] != field {
+			return false
+		}
+	}
+	return true
 }
 
 // joinStates makes one state of a person's states at several places: the
