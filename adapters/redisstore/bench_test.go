@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
 	"github.com/hulpbot/hulpbot/bot"
@@ -92,6 +93,30 @@ func BenchmarkMigrateLayoutUnchanged(b *testing.B) {
 	for b.Loop() {
 		if err := s.MigrateLayout(ctx, d); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHoldAndLetGo is a held request and the press that sends it
+// without its note: two scripts, as create-and-offer is one.
+func BenchmarkHoldAndLetGo(b *testing.B) {
+	s := New(redistest.Client(b), redistest.Prefix(b), slog.New(slog.DiscardHandler))
+	ctx := context.Background()
+	cs := []bot.Candidate{cand("anne", 0), cand("bram", 0), cand("cees", 1)}
+	i := 0
+	for b.Loop() {
+		r := request("r1", t0)
+		r.SchoolID = "bench-" + strconv.Itoa(i)
+		i++
+		if _, err := s.Hold(ctx, t0, r, t0.Add(bot.HoldFor), retention); err != nil {
+			b.Fatal(err)
+		}
+		got, err := s.LetGo(ctx, t0, r.SchoolID, "r1", marie, bot.ReleaseWithoutNote, cs, t0.Add(timeout), time.Time{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if got.State != bot.StateOffered || got.Note != "" {
+			b.Fatalf("state %s note %q, want offered without a note", got.State, got.Note)
 		}
 	}
 }

@@ -38,7 +38,7 @@ const (
 	fPickedPlatform = "picked_platform" // who took it from the fallback channel
 	fPickedHandle   = "picked_handle"
 	fPickedName     = "picked_name"
-	fPerson         = "person" // the helper's person (layout.go) while a helper holds it
+	fPerson         = "person"   // the helper's person (layout.go) while a helper holds it
 	fKind           = "kind"     // "consult" for a meedenken question; absent for a request for help
 	fAnswer         = "answer"   // a consult's answer
 	fMoment         = "moment"   // the moment the helper proposed
