@@ -54,6 +54,7 @@ type School struct {
 	// coordinators' digest, and the days the school is closed.
 	Kernteam      Kernteam
 	Digest        Digest
+	Successes     Successes
 	HolidayRegion string    // noord, midden or zuid: the government feed's region
 	Holidays      []Holiday // the school's own closed days (studiedagen)
 

@@ -30,6 +30,23 @@ type Digest struct {
 	Channel string // "" for a direct message to each coordinator
 }
 
+// Successes says where the week's success stories go and when the team is
+// nudged to share one.
+type Successes struct {
+	Channel string // the team-wide channel; "" for the kernteam's (else the fallback) channel
+	// Nudge is the cron expression, in the school's time zone, of the nudge
+	// "Wat ging er goed deze week?"; "" for DefaultNudgeCron, NudgeOff for
+	// none.
+	Nudge string
+}
+
+// NudgeOff, as Successes.Nudge, turns the nudge off.
+const NudgeOff = "off"
+
+// DefaultNudgeCron is when the team is asked what went well: Thursday
+// 14:00, a day before the stories go out.
+const DefaultNudgeCron = "0 14 * * THU"
+
 // Job is one kind of weekly post.
 type Job string
 
@@ -42,10 +59,13 @@ const (
 	JobSuccesses Job = "successes"
 	// JobDigest sends the coordinators' digest with its chart.
 	JobDigest Job = "digest"
+	// JobNudge asks the whole team "Wat ging er goed deze week?" in the
+	// success channel.
+	JobNudge Job = "successes.nudge"
 )
 
 // Jobs lists the weekly jobs in the order they are set up.
-var Jobs = []Job{JobReminder, JobSuccesses, JobDigest, JobSurveys}
+var Jobs = []Job{JobReminder, JobSuccesses, JobDigest, JobSurveys, JobNudge}
 
 // DefaultSuccessesCron is when the success stories go out at a school
 // without a digest: Friday 16:00.
@@ -65,14 +85,17 @@ func (s *School) JobSpec(j Job) (string, bool) {
 		return cmp.Or(s.Digest.Cron, DefaultSuccessesCron), s.SuccessChannel() != ""
 	case JobSurveys:
 		return s.Surveys.Cron, s.Surveys.Cron != ""
+	case JobNudge:
+		return cmp.Or(s.Successes.Nudge, DefaultNudgeCron), s.Successes.Nudge != NudgeOff && s.SuccessChannel() != ""
 	}
 	return "", false
 }
 
-// SuccessChannel is where the week's success stories are posted: the
-// kernteam channel, else the fallback channel.
+// SuccessChannel is where the week's success stories are posted, and the
+// team nudged to share one: the team-wide channel the school names, else
+// the kernteam channel, else the fallback channel.
 func (s *School) SuccessChannel() string {
-	return cmp.Or(s.Kernteam.Channel, s.FallbackChannel)
+	return cmp.Or(s.Successes.Channel, s.Kernteam.Channel, s.FallbackChannel)
 }
 
 // JobRecipients are who gets job's post at the school, on platforms (the
@@ -98,7 +121,7 @@ func (s *School) JobRecipients(j Job, platforms []Platform) []Recipient {
 	switch j {
 	case JobReminder:
 		return channel(s.Kernteam.Channel)
-	case JobSuccesses:
+	case JobSuccesses, JobNudge:
 		return channel(s.SuccessChannel())
 	case JobDigest:
 		if s.Digest.Channel != "" {

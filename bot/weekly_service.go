@@ -24,6 +24,12 @@ type WeekLog interface {
 	SignedStories(ctx context.Context, school, week string) ([]Story, error)
 	// AddSignedStory keeps a signed story for the week's post.
 	AddSignedStory(ctx context.Context, school, week string, s Story, retention time.Duration) error
+	// AddSignableStory keeps an unsigned story for the week's post, under
+	// id, so its author can sign it later.
+	AddSignableStory(ctx context.Context, school, week, id, text string, retention time.Duration) error
+	// SignStory puts by's name under the story kept as id, once;
+	// ErrNotFound when it is signed already or too old.
+	SignStory(ctx context.Context, school, id, by string, retention time.Duration) (Story, error)
 
 	// RecordPulse counts requester's answer to "Hielp het?" for a resolved
 	// request of theirs, once per request: a second answer is ErrDuplicate,
@@ -297,6 +303,30 @@ func (w *Weekly) ShareSignedStory(ctx context.Context, now time.Time, s *School,
 		return fmt.Errorf("share signed story: %w", err)
 	}
 	return nil
+}
+
+// ShareStory keeps a success story without its author's name and returns
+// the id by which the author may still sign it ("Met mijn naam").
+func (w *Weekly) ShareStory(ctx context.Context, now time.Time, s *School, text string) (string, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return "", errEmptyStory
+	}
+	id := NewRequestID()
+	if err := w.store.AddSignableStory(ctx, s.ID, s.Week(now), id, capRunes(text, MaxNoteLen), s.Retention); err != nil {
+		return "", fmt.Errorf("share story: %w", err)
+	}
+	return id, nil
+}
+
+// SignStory puts its author's name under the story shared as id, because
+// they pressed "Met mijn naam".
+func (w *Weekly) SignStory(ctx context.Context, s *School, by Actor, id string) (Story, error) {
+	st, err := w.store.SignStory(ctx, s.ID, id, Signature(s, by), s.Retention)
+	if err != nil {
+		return Story{}, fmt.Errorf("sign story: %w", err)
+	}
+	return st, nil
 }
 
 // Signature is the name a signed story carries.

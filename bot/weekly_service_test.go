@@ -44,6 +44,13 @@ func (f *fakeWeekLog) AddSignedStory(_ context.Context, _, week string, s Story,
 	f.signed[week] = append(f.signed[week], s)
 	return f.err
 }
+func (f *fakeWeekLog) AddSignableStory(_ context.Context, _, week, _, text string, _ time.Duration) error {
+	f.plain[week] = append(f.plain[week], text)
+	return f.err
+}
+func (f *fakeWeekLog) SignStory(_ context.Context, _, _, by string, _ time.Duration) (Story, error) {
+	return Story{By: by}, f.err
+}
 func (f *fakeWeekLog) RecordPulse(_ context.Context, _ time.Time, _, _ string, _ Address, a PulseAnswer) error {
 	f.pulses = append(f.pulses, a)
 	return f.err

@@ -99,7 +99,9 @@ var texts = map[string]map[string]string{
 
 		// The weekly rhythm: the replies (handlers) and the posts (weekly.go).
 		"story.ok.signed":                             "Dank je! Je succes komt in de weekpost, met je naam ({name}).",
-		"story.sign_tip":                              "Wil je je naam erbij? Zet #naam achter je verhaal.",
+		"button.story.sign":                           "Met mijn naam",
+		"story.already_signed":                        "Dit succes staat er al met je naam in.",
+		"story.sign_tip":                              "Wil je je naam erbij? Druk op Met mijn naam.",
 		"summary.csv.title":                           "Weekcijfers van de laatste {weeks} weken (CSV, zonder namen):",
 		"summary.csv.col.week":                        "week",
 		"summary.csv.col.requests":                    "hulpvragen",
@@ -220,6 +222,8 @@ var texts = map[string]map[string]string{
 		"err.not_kernteam":               "Punten van de agenda halen kan de IB'er of een hulpverlener van {school}.",
 		"err.no_active.done.picker":      "Je hebt geen hulpvraag uit het kanaal opgepakt die nog openstaat.",
 
+		"nudge.title":           "🌱 Wat ging er goed deze week?",
+		"nudge.how":             "Deel het met /hulp succes <wat goed ging>. Kort, zonder namen van kinderen: het komt in de weekpost.",
 		"successes.title":       "Successen van deze week 🎉",
 		"successes.item":        "• {story}",
 		"successes.item.signed": "• {story} — {name}",
@@ -257,7 +261,7 @@ var texts = map[string]map[string]string{
 			"• /hulp groep 5 [toelichting]: vraag hulp voor een groep (ook /hulp 5, /hulp 1-2, /hulp kleuters)\n" +
 			"• /hulp annuleer: trek je hulpvraag in\n" +
 			"• /hulp wie: wie kan er nu helpen\n" +
-			"• /hulp succes <verhaal> [#naam]: deel een succes voor de weekpost (met #naam erachter komt je naam erbij)\n" +
+			"• /hulp succes <verhaal>: deel een succes met het hele team (met je naam: druk op Met mijn naam)\n" +
 			"• /hulp meedenken groep 5 <vraag>: een rustige vraag om mee te denken, zonder haast\n" +
 			"• /hulp agenda <onderwerp>: zet een onderwerp op de agenda van het kernteam (/hulp agenda: bekijk de agenda)\n" +
 			"Voor hulpverleners:\n" +
@@ -565,7 +569,9 @@ var texts = map[string]map[string]string{
 		"summary.csv":   "The CSV export for the steering group comes later too.",
 
 		"story.ok.signed":                             "Thank you! Your success goes into the weekly post, with your name ({name}).",
-		"story.sign_tip":                              "Want your name with it? End your story with #name.",
+		"button.story.sign":                           "With my name",
+		"story.already_signed":                        "This success has your name with it already.",
+		"story.sign_tip":                              "Want your name with it? Press With my name.",
 		"summary.csv.title":                           "Weekly figures of the last {weeks} weeks (CSV, no names):",
 		"summary.csv.col.week":                        "week",
 		"summary.csv.col.requests":                    "requests",
@@ -686,6 +692,8 @@ var texts = map[string]map[string]string{
 		"err.not_kernteam":               "Taking items off the agenda is for the IB'er or a helper of {school}.",
 		"err.no_active.done.picker":      "You haven't picked up a request from the channel that is still open.",
 
+		"nudge.title":           "🌱 What went well this week?",
+		"nudge.how":             "Share it with /hulp success <what went well>. Short, without children's names: it goes into the weekly post.",
 		"successes.title":       "Successes this week 🎉",
 		"successes.item":        "• {story}",
 		"successes.item.signed": "• {story} — {name}",
@@ -722,7 +730,7 @@ var texts = map[string]map[string]string{
 			"• /hulp group 5 [note]: ask for help for a group (also /hulp 5, /hulp 1-2, /hulp kleuters)\n" +
 			"• /hulp cancel: withdraw your request\n" +
 			"• /hulp who: who can help right now\n" +
-			"• /hulp success <story> [#name]: share a success for the weekly post (#name at the end signs it)\n" +
+			"• /hulp success <story>: share a success with the whole team (with your name: press With my name)\n" +
 			"• /hulp consult group 5 <question>: a calm question to think along, no hurry\n" +
 			"• /hulp agenda <topic>: put a topic on the kernteam's agenda (/hulp agenda: see the agenda)\n" +
 			"For helpers:\n" +

@@ -136,6 +136,8 @@ func (p *WeeklyPosts) Compose(ctx context.Context, sc *bot.School, t bot.Tick) (
 			return nil, nil, err
 		}
 		m = RenderSuccesses(sc, stories)
+	case bot.JobNudge:
+		m = RenderNudge(sc)
 	case bot.JobDigest:
 		r, err := p.figures.Report(ctx, sc, t.Week)
 		if err != nil {

@@ -67,6 +67,14 @@ func TestWeeklyPosts(t *testing.T) {
 			platforms: []bot.Platform{mattermost},
 			want:      []string{"mattermost: #kernteam weekly/de-vaart/successes@2026-11-30T08:15:00/mattermost:#kernteam"},
 			text:      "Successen van deze week 🎉"},
+		{name: "stories in the team's channel", job: bot.JobSuccesses, figures: fakeFigures{stories: []bot.Story{{Text: "rustige gymles"}}},
+			platforms: []bot.Platform{mattermost}, change: func(sc *bot.School) { sc.Successes.Channel = "team" },
+			want: []string{"mattermost: #team weekly/de-vaart/successes@2026-11-30T08:15:00/mattermost:#team"},
+			text: "Successen van deze week 🎉"},
+		{name: "nudge in the team's channel, in a week without stories", job: bot.JobNudge,
+			platforms: []bot.Platform{mattermost}, change: func(sc *bot.School) { sc.Successes.Channel = "team" },
+			want: []string{"mattermost: #team weekly/de-vaart/successes.nudge@2026-11-30T08:15:00/mattermost:#team"},
+			text: "🌱 Wat ging er goed deze week?"},
 		{name: "digest to each coordinator", job: bot.JobDigest, figures: fakeFigures{report: testReport()},
 			platforms: []bot.Platform{mattermost, slack}, change: func(sc *bot.School) { sc.Teams = append(sc.Teams, bot.TeamLink{Platform: slack, Team: "T0DEVAART1"}) },
 			want: []string{"mattermost:ib.sanne # weekly/de-vaart/digest@2026-11-30T08:15:00/mattermost:" + sanne},
@@ -108,8 +116,8 @@ func TestWeeklyPosts(t *testing.T) {
 		sc := testSchool(t, LangNL)
 		figures := &fakeFigures{err: bot.ErrUnavailable}
 		for _, job := range bot.Jobs {
-			if job == bot.JobSurveys {
-				continue // not drawn from the figures: see TestSurveyPosts
+			if job == bot.JobSurveys || job == bot.JobNudge {
+				continue // not drawn from the figures
 			}
 			if posts, _, err := NewWeeklyPosts(figures, []bot.Platform{mattermost}, names, nil).Compose(ctx, sc, bot.Tick{Job: job, At: at}); !errors.Is(err, bot.ErrUnavailable) || len(posts) != 0 {
 				t.Errorf("%s: %d posts, %v; want unavailable", job, len(posts), err)

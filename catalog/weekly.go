@@ -101,6 +101,13 @@ func AgendaText(sc *bot.School, themes []bot.AgendaTheme) string {
 	return strings.Join(append(out, Text(l, "agenda.list.footer")), "\n")
 }
 
+// RenderNudge asks the whole team what went well this week, and how to
+// share it.
+func RenderNudge(sc *bot.School) message.Message {
+	l := Lang(sc.Language)
+	return message.Message{SchoolID: sc.ID, Text: Lines(Text(l, "nudge.title"), Text(l, "nudge.how"))}
+}
+
 // RenderSuccesses is the post "Successen van deze week 🎉": the stories,
 // signed ones with their author.
 func RenderSuccesses(sc *bot.School, stories []bot.Story) message.Message {

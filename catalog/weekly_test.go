@@ -82,6 +82,7 @@ func TestRenderWeeklyGolden(t *testing.T) {
 		sc := testSchool(t, l)
 		sc.Kernteam = bot.Kernteam{Channel: "kernteam", Reminder: "15 8 * * MON", Meeting: "donderdag 14:00"}
 		t.Run("reminder."+l, func(t *testing.T) { golden.Check(t, "weekly/reminder."+l, dumpWeekly(RenderReminder(sc, agenda))) })
+		t.Run("nudge."+l, func(t *testing.T) { golden.Check(t, "weekly/nudge."+l, dumpWeekly(RenderNudge(sc))) })
 		t.Run("agenda."+l, func(t *testing.T) { golden.Check(t, "weekly/agenda."+l, AgendaText(sc, agenda.Themes)+"\n") })
 		t.Run("agenda-empty."+l, func(t *testing.T) { golden.Check(t, "weekly/agenda-empty."+l, AgendaText(sc, nil)+"\n") })
 		t.Run("reminder-quiet-compare."+l, func(t *testing.T) {

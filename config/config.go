@@ -202,6 +202,7 @@ type School struct {
 	Coordinators []Coordinator `yaml:"coordinators,omitempty"`
 	Kernteam     Kernteam      `yaml:"kernteam,omitempty"`
 	Digest       Digest        `yaml:"digest,omitempty"`
+	Successes    Successes     `yaml:"successes,omitempty"`
 
 	// HolidayRegion is the school-holiday region: noord, midden or zuid.
 	HolidayRegion string `yaml:"holiday_region,omitempty"`
@@ -257,6 +258,17 @@ type Kernteam struct {
 	Reminder string `yaml:"reminder,omitempty"`
 	// Meeting is when the team meets, as text: "donderdag 14:00".
 	Meeting string `yaml:"meeting,omitempty"`
+}
+
+// Successes says where the week's success stories go, for the whole team,
+// and when the team is nudged to share one.
+type Successes struct {
+	// Channel is the team-wide channel; empty means the kernteam channel
+	// (else the fallback channel).
+	Channel string `yaml:"channel,omitempty"`
+	// Nudge is a cron expression in the school's time zone for "Wat ging
+	// er goed deze week?"; empty means Thursday 14:00, "off" none.
+	Nudge string `yaml:"nudge,omitempty"`
 }
 
 // Digest is the coordinators' weekly digest.

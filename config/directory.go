@@ -98,6 +98,7 @@ func (c *Config) school(s *School) (*bot.School, error) {
 		Teams:           s.teams(),
 		Kernteam:        bot.Kernteam{Channel: s.Kernteam.Channel, Reminder: s.Kernteam.Reminder, Meeting: s.Kernteam.Meeting},
 		Digest:          bot.Digest{Cron: s.Digest.Cron, Channel: s.Digest.Channel},
+		Successes:       bot.Successes{Channel: s.Successes.Channel, Nudge: s.Successes.Nudge},
 		HolidayRegion:   s.HolidayRegion,
 		Closing:         bot.Closing{Support: choices(s.Closing.Support), Outcomes: choices(s.Closing.Outcomes)},
 		Surveys:         bot.Surveys{Cron: s.Surveys.Cron},

@@ -339,6 +339,11 @@ func (v *validator) school(c *Config, i int) {
 		v.cron(kp+".reminder", s.Kernteam.Reminder)
 		v.requiredMsg(kp+".channel", s.Kernteam.Channel, "empty: the reminder needs a channel")
 	}
+	sp := p + ".successes"
+	v.channel(sp+".channel", s.Successes.Channel)
+	if n := s.Successes.Nudge; n != "" && n != bot.NudgeOff {
+		v.cron(sp+".nudge", n)
+	}
 	dp := p + ".digest"
 	v.channel(dp+".channel", s.Digest.Channel)
 	if s.Digest.Cron != "" {

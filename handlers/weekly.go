@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,8 @@ type WeeklyUseCases interface {
 	Report(ctx context.Context, s *bot.School, week string) (bot.WeekReport, error)
 	History(ctx context.Context, s *bot.School, week string, n int) ([]bot.WeekFigures, error)
 	ShareSignedStory(ctx context.Context, now time.Time, s *bot.School, by bot.Actor, text string) error
+	ShareStory(ctx context.Context, now time.Time, s *bot.School, text string) (string, error)
+	SignStory(ctx context.Context, s *bot.School, by bot.Actor, id string) (bot.Story, error)
 	Pulse(ctx context.Context, now time.Time, s *bot.School, by bot.Actor, requestID string, a bot.PulseAnswer) error
 	MarkForKernteam(ctx context.Context, now time.Time, s *bot.School, by bot.Actor, requestID string) error
 	AddTheme(ctx context.Context, now time.Time, s *bot.School, text string) (int, error)
@@ -156,14 +159,20 @@ func (h *Handler) success(ctx context.Context, now time.Time, c Command, cmd Suc
 		}
 		return Reply{Text: catalog.Lines(catalog.Text(l, "story.ok.signed", "name", bot.Signature(sc, c.From)), h.noteTips(sc, story, cmd.Shortened))}, "", nil
 	}
-	if err := h.svc.ShareStory(ctx, now, sc, story); err != nil {
+	if h.weekly == nil {
+		if err := h.svc.ShareStory(ctx, now, sc, story); err != nil {
+			return Reply{}, "", err
+		}
+		return Reply{Text: catalog.Lines(catalog.Text(l, "story.ok"), h.noteTips(sc, story, cmd.Shortened))}, "", nil
+	}
+	// Kept without a name; a button lets the author sign it.
+	id, err := h.weekly.w.ShareStory(ctx, now, sc, story)
+	if err != nil {
 		return Reply{}, "", err
 	}
-	text := catalog.Text(l, "story.ok")
-	if h.weekly != nil {
-		text = catalog.Lines(text, catalog.Text(l, "story.sign_tip"))
-	}
-	return Reply{Text: catalog.Lines(text, h.noteTips(sc, story, cmd.Shortened))}, "", nil
+	text := catalog.Lines(catalog.Text(l, "story.ok"), catalog.Text(l, "story.sign_tip"))
+	return Reply{Text: catalog.Lines(text, h.noteTips(sc, story, cmd.Shortened)),
+		Buttons: []message.Button{{Label: catalog.Text(l, "button.story.sign"), Action: message.ActionStorySign, RequestID: id}}}, "", nil
 }
 
 // storyClick answers Deel toch or Annuleer under a held success story.
@@ -252,7 +261,7 @@ func (h *Handler) summary(ctx context.Context, now time.Time, c Command, csv boo
 // isWeeklyAction reports the buttons weeklyClick answers.
 func isWeeklyAction(a message.Action) bool {
 	_, pulse := pulseAnswers[a]
-	return pulse || a == message.ActionKernteam
+	return pulse || a == message.ActionKernteam || a == message.ActionStorySign
 }
 
 // weeklyClick answers a press on a "Hielp het?" button or on "Bespreken in
@@ -271,6 +280,9 @@ func (h *Handler) weeklyClick(ctx context.Context, now time.Time, c Click) Click
 		name, err = "click", errUnknownButton
 	case c.RequestID == "":
 		err = bot.ErrStale
+	case c.Action == message.ActionStorySign:
+		err = h.storySign(ctx, c)
+		text, again = catalog.Text(l, "story.ok.signed", "name", bot.Signature(sc, c.From)), catalog.Text(l, "story.already_signed")
 	case c.Action == message.ActionKernteam:
 		err = h.weekly.w.MarkForKernteam(ctx, now, sc, c.From, c.RequestID)
 		text, again = catalog.Text(l, "agenda.marked"), catalog.Text(l, "agenda.already")
@@ -333,4 +345,14 @@ func (h *Handler) agenda(ctx context.Context, now time.Time, c Command, cmd Agen
 		return Reply{}, "", err
 	}
 	return Reply{Text: catalog.AgendaText(sc, themes)}, "", nil
+}
+
+// storySign signs the story the button was under; signed already (or too
+// old to sign) reads as a second press.
+func (h *Handler) storySign(ctx context.Context, c Click) error {
+	_, err := h.weekly.w.SignStory(ctx, c.School, c.From, c.RequestID)
+	if errors.Is(err, bot.ErrNotFound) {
+		return fmt.Errorf("%w: %w", bot.ErrDuplicate, err)
+	}
+	return err
 }

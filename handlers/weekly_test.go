@@ -92,6 +92,16 @@ func (f *fakeWeekly) ShareSignedStory(_ context.Context, _ time.Time, sc *bot.Sc
 	return f.err
 }
 
+func (f *fakeWeekly) ShareStory(_ context.Context, _ time.Time, _ *bot.School, text string) (string, error) {
+	f.record("ShareStory " + text)
+	return "story0000001", f.err
+}
+
+func (f *fakeWeekly) SignStory(_ context.Context, sc *bot.School, by bot.Actor, id string) (bot.Story, error) {
+	f.record("SignStory " + bot.Signature(sc, by) + " " + id)
+	return bot.Story{By: bot.Signature(sc, by)}, f.err
+}
+
 func (f *fakeWeekly) Pulse(_ context.Context, _ time.Time, _ *bot.School, by bot.Actor, requestID string, a bot.PulseAnswer) error {
 	f.record("Pulse " + by.Handle + " " + requestID + " " + string(a))
 	return f.err
@@ -273,8 +283,8 @@ func TestSignedSuccess(t *testing.T) {
 			wantWk: []string{"ShareSignedStory Marie: fijn gesprek met de ouders"}, wantLine: "Dank je! Je succes komt in de weekpost, met je naam (Marie)."},
 		{name: "signed in English by a helper", from: anne, text: "success calm group #Name.",
 			wantWk: []string{"ShareSignedStory Anne: calm group"}, wantLine: "Dank je! Je succes komt in de weekpost, met je naam (Anne)."},
-		{name: "unsigned, with the tip", from: teacher, text: "succes fijn gesprek",
-			wantSvc: []call{{Method: "ShareStory", Note: "fijn gesprek"}}, wantLine: "Wil je je naam erbij? Zet #naam achter je verhaal."},
+		{name: "unsigned, with the button", from: teacher, text: "succes fijn gesprek",
+			wantWk: []string{"ShareStory fijn gesprek"}, wantLine: "Wil je je naam erbij? Druk op Met mijn naam."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -460,5 +470,29 @@ func TestDoneByPicker(t *testing.T) {
 	got = weeklyHandler(t, svc, &fakeWeekly{}, nil).Command(ctx, Command{School: testSchool(t, catalog.LangNL), From: teacher, Text: "klaar"})
 	if got.Text != "Je hebt geen hulpvraag uit het kanaal opgepakt die nog openstaat." {
 		t.Errorf("reply = %q", got.Text)
+	}
+}
+
+func TestStorySignButton(t *testing.T) {
+	ctx := context.Background()
+	wk := &fakeWeekly{}
+	h := weeklyHandler(t, &fakeService{}, wk, nil)
+	got := h.Command(ctx, Command{School: testSchool(t, catalog.LangNL), From: teacher, Text: "succes de gymles ging goed"})
+	want := []message.Button{{Label: "Met mijn naam", Action: message.ActionStorySign, RequestID: "story0000001"}}
+	if !slices.Equal(got.Buttons, want) {
+		t.Fatalf("buttons = %+v; want %+v", got.Buttons, want)
+	}
+	click := Click{School: testSchool(t, catalog.LangNL), From: teacher, Action: message.ActionStorySign, RequestID: "story0000001"}
+	r := h.Click(ctx, click)
+	if r.Update == nil || r.Update.Text != "Dank je! Je succes komt in de weekpost, met je naam (Marie)." {
+		t.Errorf("click = %+v; want the story signed", r)
+	}
+	wk.err = bot.ErrNotFound // signed already
+	r = h.Click(ctx, click)
+	if r.Update == nil || r.Update.Text != "Dit succes staat er al met je naam in." {
+		t.Errorf("second click = %+v; want told it is signed", r)
+	}
+	if !slices.Equal(wk.calls, []string{"ShareStory de gymles ging goed", "SignStory Marie story0000001", "SignStory Marie story0000001"}) {
+		t.Errorf("calls = %v", wk.calls)
 	}
 }

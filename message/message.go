@@ -65,6 +65,9 @@ const (
 	// ActionKernteam puts the request on the kernteam's agenda ("bespreken
 	// in kernteam"), under the reply to "/hulp klaar".
 	ActionKernteam Action = "kernteam"
+	// ActionStorySign puts its author's name under a success story shared
+	// without it ("Met mijn naam"); RequestID is the story's id.
+	ActionStorySign Action = "story-sign"
 )
 
 // Button actions under a request held because its note seemed to name a

@@ -258,6 +258,7 @@ func TestCronsPostOncePerTick(t *testing.T) {
 			sc := weeklySchool(t)
 			sc.Kernteam.Reminder = "* * * * * *"
 			sc.Digest.Cron = "* * * * * *" // the success stories go then too
+			sc.Successes.Nudge = bot.NudgeOff
 			synctest.Test(t, func(t *testing.T) {
 				leases := &memLeases{}
 				reps := make([]*replica, n)

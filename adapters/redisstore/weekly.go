@@ -6,6 +6,7 @@ package redisstore
 //	<prefix>:{<school>}:agenda              zset: request id → when it was marked for the kernteam (ms)
 //	<prefix>:{<school>}:agenda:themes       hash: number → theme, JSON {"text","group","consult","at"}; no names
 //	<prefix>:{<school>}:agenda:consults     hash: consult id → number of its theme
+//	<prefix>:{<school>}:story:<id>          string: "week|text" of an unsigned story its author may still sign
 //	<prefix>:{<school>}:picked:<pseudonym>  zset: requests someone who is no helper picked up → when (ms)
 //	<prefix>:{<school>}:lease:<name>        string: who runs one tick of a weekly job (SET NX PX)
 //
@@ -16,6 +17,7 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -353,4 +355,82 @@ func (s *Store) ResolvePicked(ctx context.Context, now time.Time, school string,
 	}
 	return s.runRequest(ctx, op, weeklyScripts().resolvePicked, school, []string{s.key(school, "picked:"+p), s.key(school, "deadlines")}, now, s.newGuard(bot.NewRequestID()),
 		string(picker.Platform), picker.Handle, note)
+}
+
+// storySignWindow is how long an unsigned story can still be signed with
+// the button under its reply: the week it goes out in.
+const storySignWindow = 7 * 24 * time.Hour
+
+// AddSignableStory keeps an unsigned story for the week's post, like
+// AddStory, and remembers it under id so its author can sign it later
+// (SignStory): <prefix>:{<school>}:story:<id> holds "week|text" for
+// storySignWindow. One MULTI: the story is never kept without both.
+func (s *Store) AddSignableStory(ctx context.Context, school, week, id, text string, retention time.Duration) error {
+	const op = "redisstore: add signable story"
+	if err := checkIDs(school, week, id); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if retention.Milliseconds() < 1 {
+		retention = StatsTTL
+	}
+	k := s.key(school, "stories:"+week)
+	if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.RPush(ctx, k, text)
+		p.PExpire(ctx, k, retention)
+		p.Set(ctx, s.key(school, "story:"+id), week+"|"+text, min(storySignWindow, retention))
+		return nil
+	}); err != nil {
+		return fail(op, err)
+	}
+	return nil
+}
+
+// SignStory puts by's name under the story kept as id: it moves from the
+// week's unsigned stories to its signed ones, once. ErrNotFound when
+// there is no such story (signed already, or too late).
+func (s *Store) SignStory(ctx context.Context, school, id, by string, retention time.Duration) (bot.Story, error) {
+	const op = "redisstore: sign story"
+	if err := checkIDs(school, id); err != nil {
+		return bot.Story{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if retention.Milliseconds() < 1 {
+		retention = StatsTTL
+	}
+	ref := s.key(school, "story:"+id)
+	var st bot.Story
+	err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+		v, err := tx.Get(ctx, ref).Result()
+		if errors.Is(err, redis.Nil) {
+			return bot.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		week, text, ok := strings.Cut(v, "|")
+		if !ok {
+			return fmt.Errorf("story %s: no week", id)
+		}
+		st = bot.Story{Text: text, By: by}
+		b, err := json.Marshal(storyJSON(st))
+		if err != nil {
+			return err
+		}
+		signed := s.key(school, "signed:"+week)
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.LRem(ctx, s.key(school, "stories:"+week), 1, text)
+			p.RPush(ctx, signed, b)
+			p.PExpire(ctx, signed, retention)
+			p.Del(ctx, ref)
+			return nil
+		})
+		return err
+	}, ref)
+	switch {
+	case errors.Is(err, bot.ErrNotFound), errors.Is(err, redis.TxFailedErr):
+		// Gone, or another press signed it at the same moment.
+		return bot.Story{}, fmt.Errorf("%s: %w", op, bot.ErrNotFound)
+	case err != nil:
+		return bot.Story{}, fail(op, err)
+	}
+	return st, nil
 }

@@ -339,3 +339,35 @@ func TestResolveAndMarkPicked(t *testing.T) {
 		t.Errorf("the picker marks it for the kernteam: %v", err)
 	}
 }
+
+func TestSignStoryOnceUnderRace(t *testing.T) {
+	f := newFixture(t)
+	if err := f.s.AddSignableStory(f.ctx, school, week, "st1", "de gymles ging goed", retention); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.AddSignableStory(f.ctx, school, week, "st2", "rustige kring", retention); err != nil {
+		t.Fatal(err)
+	}
+	var ok atomic.Int32
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			_, err := f.s.SignStory(f.ctx, school, "st1", "Marie", retention)
+			switch {
+			case err == nil:
+				ok.Add(1)
+			case !errors.Is(err, bot.ErrNotFound):
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	plain, _ := f.s.Stories(f.ctx, school, week)
+	signed, _ := f.s.SignedStories(f.ctx, school, week)
+	if ok.Load() != 1 || !slices.Equal(plain, []string{"rustige kring"}) || len(signed) != 1 || signed[0] != (bot.Story{Text: "de gymles ging goed", By: "Marie"}) {
+		t.Errorf("%d signed of 10 presses; plain %q, signed %+v; want it moved once", ok.Load(), plain, signed)
+	}
+	if _, err := f.s.SignStory(f.ctx, school, "nope", "Marie", retention); !errors.Is(err, bot.ErrNotFound) {
+		t.Errorf("unknown story: %v", err)
+	}
+}
