@@ -2,6 +2,8 @@
 -- (they are busy with it now) until resolve or cancel.
 --
 -- KEYS[7] deadlines
+-- KEYS[8] the request's key, when ARGV[8] names it (else derived: the offer
+--         the helper holds)
 -- ARGV[7] helper id
 -- ARGV[8] request id, '' for the offer the helper holds (at this school)
 -- ARGV[9] offer number, '0' for the current offer
@@ -13,7 +15,7 @@ if rid == '' then
   rid = engagedhere(hp)
   if not rid then return {'no_offer'} end
 end
-local rk = reqkey(rid)
+local rk = KEYS[8] or reqkey(rid)
 local r = redis.call('HMGET', rk, 'state', 'helper', 'offer_no', 'week', 'created')
 local state, helper, cur, week, created = r[1], r[2], r[3], r[4], r[5]
 

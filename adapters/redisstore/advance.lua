@@ -4,6 +4,8 @@
 -- offer moves away from is free again.
 --
 -- KEYS[7] deadlines
+-- KEYS[8] the request's key, when ARGV[7] names it (else derived: the offer
+--         the declining helper holds)
 -- ARGV[7] request id, '' (decline only) for the offer the declining helper holds
 -- ARGV[8] offer number, '0' for the current offer
 -- ARGV[9] reason: 'decline' or 'timeout'
@@ -20,7 +22,7 @@ if rid == '' then
   rid = engagedhere(fromp)
   if not rid then return {'no_offer'} end
 end
-local rk = reqkey(rid)
+local rk = KEYS[8] or reqkey(rid)
 local r = redis.call('HMGET', rk, 'state', 'helper', 'offer_no', 'week', 'tried', 'deadline', 'person')
 local state, prev, cur, week, tried, due = r[1], r[2], r[3], r[4], r[5], r[6]
 local prevp = personof(r[7], prev)

@@ -5,6 +5,8 @@
 -- KEYS[7] the index of the requester's active requests (named by their
 --         pseudonym, see create_offer.lua)
 -- KEYS[8] active requests   KEYS[9] deadlines
+-- KEYS[10] the request's key, when ARGV[7] names it (else derived: the
+--          latest of the index)
 -- ARGV[7] request id, '' for the requester's latest active request
 -- ARGV[8] the requester ("mine": platform:handle), as the record has it
 -- ARGV[9] grace (ms) after which the request's note is erased
@@ -23,7 +25,7 @@ if rid == '' then
   end
   if rid == '' then return {'no_active'} end
 end
-local rk = reqkey(rid)
+local rk = KEYS[10] or reqkey(rid)
 local r = redis.call('HMGET', rk, 'state', 'helper', 'week', 'mine', 'offer_no', 'person')
 local state, helper, week, mine, offerno = r[1], r[2], r[3], r[4], r[5] or '0'
 

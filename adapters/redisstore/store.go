@@ -276,7 +276,7 @@ func (s *Store) Accept(ctx context.Context, now time.Time, school, helperID, req
 	if err := checkIDs(school, helperID); err != nil {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
 	}
-	return s.runRequest(ctx, op, s.sc.accept, school, []string{s.key(school, "deadlines")}, now, s.newGuard(bot.NewRequestID()),
+	return s.runRequest(ctx, op, s.sc.accept, school, s.keysWith(school, requestID, "deadlines"), now, s.newGuard(bot.NewRequestID()),
 		helperID, requestID, strconv.Itoa(offerNo), s.lay(school).person(helperID))
 }
 
@@ -311,7 +311,7 @@ func (s *Store) Advance(ctx context.Context, now time.Time, school, requestID st
 	if reason == bot.ReasonDecline {
 		g = s.newGuard(bot.NewRequestID())
 	}
-	return s.runRequest(ctx, op, s.sc.advance, school, []string{s.key(school, "deadlines")}, now, g, args...)
+	return s.runRequest(ctx, op, s.sc.advance, school, s.keysWith(school, requestID, "deadlines"), now, g, args...)
 }
 
 // Pickup gives an escalated request to whoever pressed "Ik pak dit op":
@@ -414,7 +414,7 @@ func (s *Store) Cancel(ctx context.Context, now time.Time, school string, reques
 	if err != nil {
 		return bot.Request{}, err
 	}
-	keys := []string{s.key(school, "mine:"+index), s.key(school, "active"), s.key(school, "deadlines")}
+	keys := s.keysWith(school, requestID, "mine:"+index, "active", "deadlines")
 	return s.runRequest(ctx, op, s.sc.cancel, school, keys, now, s.newGuard(bot.NewRequestID()), requestID, who, s.noteGrace())
 }
 
@@ -758,6 +758,19 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // key is a key of school; see the package doc for the layout.
 func (s *Store) key(school, rest string) string { return s.lay(school).base + rest }
+
+// keysWith are the keys named by rest of school, then the key of request
+// id when the caller names it ("" when the script finds it in the data).
+func (s *Store) keysWith(school, id string, rest ...string) []string {
+	keys := make([]string, 0, len(rest)+1)
+	for _, r := range rest {
+		keys = append(keys, s.key(school, r))
+	}
+	if id != "" {
+		keys = append(keys, s.key(school, "req:"+id))
+	}
+	return keys
+}
 
 // base starts every key of school (layout.go).
 func (s *Store) base(school string) string { return s.lay(school).base }
