@@ -122,8 +122,9 @@ type stack struct {
 type stackOption func(*Options, *stackSetup)
 
 type stackSetup struct {
-	async  bool
-	config string // testConfig when empty
+	async   bool
+	config  string // testConfig when empty
+	closing bool   // the reply to klaar asks what help was given
 }
 
 // withConfig runs the stack on another configuration of the same two
@@ -180,7 +181,11 @@ func newStack(t *testing.T, opts ...stackOption) *stack {
 	s.svc = bot.NewService(s.store, nil, log)
 	s.svc.UseDirectory(s.dir)
 	box.SetRenderer(catalog.NewNoticeRenderer(s.dir, s.svc))
-	cmds := handlers.New(s.svc, time.Now, log)
+	var hopts []handlers.Option
+	if setup.closing {
+		hopts = append(hopts, handlers.WithClosing(bot.NewClosings(s.store, log)))
+	}
+	cmds := handlers.New(s.svc, time.Now, log, hopts...)
 	o := Options{
 		URL:           s.mm.URL(),
 		BotToken:      "bot-token",

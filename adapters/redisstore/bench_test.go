@@ -120,3 +120,57 @@ func BenchmarkHoldAndLetGo(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkYearFigures reads a school year with figures in every month:
+// twelve months' counters and waits and every survey period, in one
+// pipelined round trip. With REDIS_URL set it runs on that Redis.
+func BenchmarkYearFigures(b *testing.B) {
+	s := New(redistest.Client(b), redistest.Prefix(b), slog.New(slog.DiscardHandler))
+	ctx := context.Background()
+	y := bot.SchoolYear{Start: 2026}
+	for i, m := range y.Months() {
+		for j := range 20 {
+			r := request("r"+strconv.Itoa(i)+"-"+strconv.Itoa(j), t0)
+			r.Month = m
+			if _, err := s.CreateAndOffer(ctx, t0, r, nil, t0.Add(timeout), retention); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	for b.Loop() {
+		f, err := s.YearFigures(ctx, school, y)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if f.Months[0].Requests != 20 {
+			b.Fatalf("%d requests in August, want 20", f.Months[0].Requests)
+		}
+	}
+}
+
+// BenchmarkRecordClosing counts one answer at closing: one script.
+func BenchmarkRecordClosing(b *testing.B) {
+	s := New(redistest.Client(b), redistest.Prefix(b), slog.New(slog.DiscardHandler))
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		b.StopTimer()
+		sc := "bench-" + strconv.Itoa(i)
+		i++
+		r := request("r1", t0)
+		r.SchoolID = sc
+		if _, err := s.CreateAndOffer(ctx, t0, r, []bot.Candidate{cand("anne", 0)}, t0.Add(timeout), retention); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Accept(ctx, t0, sc, "anne", "r1", 0); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Resolve(ctx, t0, sc, "anne", ""); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := s.RecordClosing(ctx, t0, sc, "r1", "anne", "", bot.StepSupport, "gesprek"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
