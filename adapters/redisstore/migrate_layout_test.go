@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -132,5 +133,43 @@ func TestJoinStates(t *testing.T) {
 	want := map[string]string{hStatus: "away", hUntil: "500", hEngaged: "r1", hSchool: "a", hLast: "300"}
 	if packState(st) != packState(want) || dropped != 1 {
 		t.Errorf("joinStates = %v, dropped %d; want %v, 1", st, dropped, want)
+	}
+}
+
+// TestMigrateLayoutConcurrentStarts: four replicas start at once on data
+// written before pools; one moves the keys, the others wait for it and
+// find nothing left to move — no list gains an item twice.
+func TestMigrateLayoutConcurrentStarts(t *testing.T) {
+	f := newFixture(t)
+	v1 := f.createAt(vaart, "v1", t0, cands("bram"))
+	f.accept("bram", v1.ID, t0.Add(time.Minute)) // De Vaart's school: the fixture's
+	f.createAt(klim, "k1", t0, cands("carla"))
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Go(func() {
+			s := New(f.rdb, f.prefix, slog.New(slog.DiscardHandler))
+			dir := pooledDirectory(t)
+			s.UsePools(dir)
+			errs <- s.MigrateLayout(f.ctx, dir)
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := New(f.rdb, f.prefix, slog.New(slog.DiscardHandler))
+	s.UsePools(pooledDirectory(t))
+	if n, _ := f.rdb.LLen(f.ctx, s.Base(vaart)+"tta:"+week).Result(); n != 1 {
+		t.Errorf("De Vaart's times to accept: %d after four starts; want 1", n)
+	}
+	if st, _ := s.HelperStates(f.ctx, klim, []string{"b-jansen", "carla"}); st["b-jansen"].Engaged != "v1" || st["carla"].Engaged != "k1" {
+		t.Errorf("after four starts: Bram %+v, Carla %+v", st["b-jansen"], st["carla"])
+	}
+	if keys, _ := scanAll(f.ctx, f.rdb, f.prefix+":{de-vaart}:*"); len(keys) != 0 {
+		t.Errorf("old keys left: %v", keys)
 	}
 }
