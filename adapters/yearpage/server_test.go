@@ -69,8 +69,8 @@ func vaartYear() bot.YearFigures {
 		Pulse: bot.Pulse{Up: 2, Self: 1}}
 	y.Months[2] = bot.MonthFigures{Month: "2026-10", Requests: 2, Escalated: 1, NoCover: 1}
 	y.Surveys = []bot.SurveyFigures{
-		{Survey: "pulse", Period: "2026-09", Question: "pulse.supported", Answers: [5]int{0, 1, 1, 2, 2}},
-		{Survey: "pulse", Period: "2026-10", Question: "pulse.supported", Answers: [5]int{0, 0, 1, 1, 1}},
+		{Survey: "pulse", Period: "2026-09", Question: "supported", Answers: [5]int{0, 1, 1, 2, 2}},
+		{Survey: "pulse", Period: "2026-10", Question: "supported", Answers: [5]int{0, 0, 1, 1, 1}},
 	}
 	return y
 }
@@ -91,7 +91,7 @@ func newFixture(t *testing.T) *fixture {
 	f.linde = school("de-linde", "De Linde", "Karim", karim)
 	linde := Sum("de-linde", bot.SchoolYear{Start: 2026})
 	linde.Months[1] = bot.MonthFigures{Month: "2026-09", Requests: 4, AcceptedInTime: 4, ByGroup: map[string]int{"5": 4}}
-	linde.Surveys = []bot.SurveyFigures{{Survey: "pulse", Period: "2026-09", Question: "pulse.supported", Answers: [5]int{0, 0, 0, 1, 0}}}
+	linde.Surveys = []bot.SurveyFigures{{Survey: "pulse", Period: "2026-09", Question: "supported", Answers: [5]int{0, 0, 0, 1, 0}}}
 	prev := Sum("de-vaart", bot.SchoolYear{Start: 2025})
 	prev.Months[1].Requests = 7
 	figs := fakeFigures{"de-vaart/2026-2027": vaartYear(), "de-linde/2026-2027": linde, "de-vaart/2025-2026": prev}
