@@ -181,7 +181,7 @@ func newStack(t *testing.T, opts ...stackOption) *stack {
 	s.svc = bot.NewService(s.store, nil, log)
 	s.svc.UseDirectory(s.dir)
 	box.SetRenderer(catalog.NewNoticeRenderer(s.dir, s.svc))
-	var hopts []handlers.Option
+	hopts := []handlers.Option{handlers.WithConsults(s.svc)}
 	if setup.closing {
 		hopts = append(hopts, handlers.WithClosing(bot.NewClosings(s.store, log)))
 	}

@@ -109,7 +109,7 @@ func newStack(t *testing.T, opts ...stackOpt) *stack {
 	s.store.SetCourier(box)
 	s.svc = bot.NewService(s.store, nil, log)
 	box.SetRenderer(catalog.NewNoticeRenderer(dir, s.svc))
-	c.Dispatcher = handlers.New(s.svc, time.Now, log)
+	c.Dispatcher = handlers.New(s.svc, time.Now, log, handlers.WithConsults(s.svc))
 	s.adapter, err = New(c.Options)
 	if err != nil {
 		t.Fatal(err)
