@@ -370,6 +370,9 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	now := s.o.Now().In(loc)
 	m := build(l, name, scope.Kind == ScopeSWV, y, units, now)
 	for _, yy := range []bot.SchoolYear{{Start: cur.Start - 1}, cur} {
+		if yy != cur && yy != y && !m.Compare {
+			continue // the year before, without figures: nothing to open
+		}
 		m.Years = append(m.Years, yearNav{Label: yy.String(), URL: "?jaar=" + strconv.Itoa(yy.Start), Current: yy == y})
 	}
 	m.CSVURL = "overzicht.csv?jaar=" + strconv.Itoa(y.Start)

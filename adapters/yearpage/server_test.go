@@ -172,6 +172,7 @@ func TestSchoolLinkOpensOwnPage(t *testing.T) {
 	if strings.Contains(body, "De Linde") {
 		t.Error("a school's page shows another school")
 	}
+	wantAll(t, body, `<a href="?jaar=2025">2025-2026</a>`) // the year before has figures
 	if len(f.audit.views) != 1 || f.audit.views[0].What != "page" || f.audit.views[0].Who != sanne || !slices.Equal(f.audit.views[0].Schools, []string{"de-vaart"}) {
 		t.Errorf("audit = %+v", f.audit.views)
 	}
@@ -363,6 +364,9 @@ func TestSWVCoordinatorOpensEachSchool(t *testing.T) {
 	code, body, _ := get(t, c, f.srv.URL+"/overzicht/swv/swv-1/school/de-linde/?jaar=2026")
 	if code != 200 {
 		t.Fatalf("%d\n%s", code, body)
+	}
+	if strings.Contains(body, "2025-2026") {
+		t.Error("De Linde's page offers a year without figures")
 	}
 	wantAll(t, body, "Jaaroverzicht De Linde", `<th scope="row">Hulpvragen</th><td class="num">4</td>`,
 		`<a id="terug" href="../../?jaar=2026">← Terug naar SWV Vaart en Linde</a>`)
