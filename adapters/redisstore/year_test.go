@@ -187,3 +187,38 @@ func TestCreateNeedsMonth(t *testing.T) {
 		t.Error("a request without a month was stored")
 	}
 }
+
+// Counters written under the old 400 days live the new TTL after their
+// last change; a second start raises nothing again; a lower setting
+// shortens nothing.
+func TestRaiseStatsTTL(t *testing.T) {
+	f := newFixture(t)
+	old := f.on(t)
+	old.s = New(f.rdb, f.prefix, nil)
+	if err := old.s.SetStatsTTL(PreviousStatsTTL); err != nil {
+		t.Fatal(err)
+	}
+	old.create("r1", t0, nil)
+	if err := f.rdb.PExpire(f.ctx, f.key("week:"+week), 100*24*time.Hour).Err(); err != nil { // as if changed 300 days ago
+		t.Fatal(err)
+	}
+	n, err := f.s.RaiseStatsTTL(f.ctx, []string{school}, t0)
+	if err != nil || n != 3 {
+		t.Fatalf("raised %d keys, %v; want the week's, the month's and the months set", n, err)
+	}
+	if got, want := f.pttl("week:"+week), 100*24*time.Hour+StatsTTL-PreviousStatsTTL; got < want-time.Minute || got > want {
+		t.Errorf("week TTL = %v, want %v", got, want)
+	}
+	f.checkTTL("month:"+month, StatsTTL)
+	if n, err := f.s.RaiseStatsTTL(f.ctx, []string{school}, t0); n != 0 || err != nil {
+		t.Errorf("a second start raised %d, %v", n, err)
+	}
+	lower := New(f.rdb, f.prefix, nil)
+	if err := lower.SetStatsTTL(500 * 24 * time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := lower.RaiseStatsTTL(f.ctx, []string{school}, t0); n != 0 || err != nil {
+		t.Errorf("a lower setting changed %d keys, %v", n, err)
+	}
+	f.checkTTL("month:"+month, StatsTTL)
+}
