@@ -127,6 +127,18 @@ func (sc Schedule) OnDuty(s *School, now time.Time) bool {
 	return slices.Contains(sc.slots[now.In(s.Location).Weekday()], p.Name)
 }
 
+// PartsOn lists the day parts the schedule covers on weekday d, in the
+// order of parts (all of them for "altijd").
+func (sc Schedule) PartsOn(d time.Weekday, parts []DayPart) []string {
+	var out []string
+	for _, p := range parts {
+		if sc.Always || slices.Contains(sc.slots[d], p.Name) {
+			out = append(out, p.Name)
+		}
+	}
+	return out
+}
+
 // Slots lists the schedule as "ma ochtend" entries in week order, for display.
 func (sc Schedule) Slots() []string {
 	if sc.Always {

@@ -55,6 +55,7 @@ type School struct {
 	Kernteam      Kernteam
 	Digest        Digest
 	Successes     Successes
+	Today         Today
 	HolidayRegion string    // noord, midden or zuid: the government feed's region
 	Holidays      []Holiday // the school's own closed days (studiedagen)
 
@@ -98,6 +99,10 @@ type Helper struct {
 	Accounts Accounts
 	Schedule Schedule
 	Groups   []string // group ids this helper knows best (affinity), optional
+	// Offers is the helper's own line about what they offer the team
+	// ("gesprekjes met kinderen, meedenken over een groep"), shown by
+	// "/hulp wie-is-wie"; optional.
+	Offers string
 	// AlsoAt are the other schools this person helps at (the same
 	// Mattermost username or Slack member id there), set by
 	// Directory.LinkPeople: an offer then names its school.

@@ -47,6 +47,19 @@ const NudgeOff = "off"
 // 14:00, a day before the stories go out.
 const DefaultNudgeCron = "0 14 * * THU"
 
+// Today says when the morning post "Vandaag op school" goes out, and where.
+type Today struct {
+	Cron    string // cron expression in the school's time zone; "" for DefaultTodayCron, TodayOff for none
+	Channel string // "" for the kernteam channel, else the fallback channel
+}
+
+// DefaultTodayCron is when "Vandaag op school" goes out: school days at
+// 08:00 (holidays are closed days: nothing is posted).
+const DefaultTodayCron = "0 8 * * 1-5"
+
+// TodayOff as Today.Cron turns the morning post off.
+const TodayOff = "off"
+
 // Job is one kind of weekly post.
 type Job string
 
@@ -62,10 +75,13 @@ const (
 	// JobNudge asks the whole team "Wat ging er goed deze week?" in the
 	// success channel.
 	JobNudge Job = "successes.nudge"
+	// JobToday posts who of the helpers is there today, and when, in the
+	// team's channel ("Vandaag op school").
+	JobToday Job = "today"
 )
 
 // Jobs lists the weekly jobs in the order they are set up.
-var Jobs = []Job{JobReminder, JobSuccesses, JobDigest, JobSurveys, JobNudge}
+var Jobs = []Job{JobReminder, JobSuccesses, JobDigest, JobSurveys, JobNudge, JobToday}
 
 // DefaultSuccessesCron is when the success stories go out at a school
 // without a digest: Friday 16:00.
@@ -87,8 +103,45 @@ func (s *School) JobSpec(j Job) (string, bool) {
 		return s.Surveys.Cron, s.Surveys.Cron != ""
 	case JobNudge:
 		return cmp.Or(s.Successes.Nudge, DefaultNudgeCron), s.Successes.Nudge != NudgeOff && s.SuccessChannel() != ""
+	case JobToday:
+		return cmp.Or(s.Today.Cron, DefaultTodayCron), s.Today.Cron != TodayOff && s.TodayChannel() != "" && len(s.Helpers) > 0
 	}
 	return "", false
+}
+
+// TodayChannel is where "Vandaag op school" is posted: its own channel,
+// else the kernteam's, else the fallback channel.
+func (s *School) TodayChannel() string {
+	return cmp.Or(s.Today.Channel, s.Kernteam.Channel, s.FallbackChannel)
+}
+
+// HelperDay is one helper's day at school: the day parts on their
+// schedule, or the whole day.
+type HelperDay struct {
+	Helper *Helper
+	Parts  []string // day part names, in the school's order
+	AllDay bool     // every day part (or "altijd")
+}
+
+// OnDay lists the helpers at school on the day of at, from their schedules
+// and states: a helper away for the whole day (afwezig tot morgen, or
+// later) is not there. states may be nil (schedules only).
+func (s *School) OnDay(at time.Time, states map[string]HelperState) []HelperDay {
+	day := at.In(s.Location).Weekday()
+	end := s.SchoolDayEnd(at)
+	var out []HelperDay
+	for i := range s.Helpers {
+		h := &s.Helpers[i]
+		if st, ok := states[h.ID]; ok && st.Status == Away && (st.Until.IsZero() || !st.Until.Before(end)) {
+			continue
+		}
+		parts := h.Schedule.PartsOn(day, s.DayParts)
+		if len(parts) == 0 {
+			continue
+		}
+		out = append(out, HelperDay{Helper: h, Parts: parts, AllDay: len(parts) == len(s.DayParts)})
+	}
+	return out
 }
 
 // SuccessChannel is where the week's success stories are posted, and the
@@ -123,6 +176,8 @@ func (s *School) JobRecipients(j Job, platforms []Platform) []Recipient {
 		return channel(s.Kernteam.Channel)
 	case JobSuccesses, JobNudge:
 		return channel(s.SuccessChannel())
+	case JobToday:
+		return channel(s.TodayChannel())
 	case JobDigest:
 		if s.Digest.Channel != "" {
 			return channel(s.Digest.Channel)

@@ -36,6 +36,7 @@ type WeeklyPosts struct {
 	platforms []bot.Platform
 	names     Pseudonyms
 	surveys   SurveySource // nil: no surveys
+	presence  Presence     // nil: "Vandaag op school" from the schedules only
 	log       *slog.Logger
 }
 
@@ -146,6 +147,10 @@ func (p *WeeklyPosts) Compose(ctx context.Context, sc *bot.School, t bot.Tick) (
 		if m, err = RenderDigest(sc, r, false); err != nil {
 			// The figures go out; only the chart is missing.
 			p.log.Error("digest chart", "school", sc.ID, "err", err)
+		}
+	case bot.JobToday:
+		if m, err = p.today(ctx, sc, t); err != nil {
+			return nil, nil, err
 		}
 	default:
 		return nil, nil, fmt.Errorf("unknown job %q", t.Job)

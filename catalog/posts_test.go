@@ -119,7 +119,8 @@ func TestWeeklyPosts(t *testing.T) {
 			if job == bot.JobSurveys || job == bot.JobNudge {
 				continue // not drawn from the figures
 			}
-			if posts, _, err := NewWeeklyPosts(figures, []bot.Platform{mattermost}, names, nil).Compose(ctx, sc, bot.Tick{Job: job, At: at}); !errors.Is(err, bot.ErrUnavailable) || len(posts) != 0 {
+			wp := NewWeeklyPosts(figures, []bot.Platform{mattermost}, names, nil).WithPresence(downPresence{})
+			if posts, _, err := wp.Compose(ctx, sc, bot.Tick{Job: job, At: at}); !errors.Is(err, bot.ErrUnavailable) || len(posts) != 0 {
 				t.Errorf("%s: %d posts, %v; want unavailable", job, len(posts), err)
 			}
 		}
@@ -178,4 +179,11 @@ func TestSurveyPosts(t *testing.T) {
 	if _, _, err := NewWeeklyPosts(&fakeFigures{}, nil, names, nil).WithSurveys(&fakeSurveys{err: bot.ErrUnavailable}).Compose(ctx, sc, bot.Tick{Job: bot.JobSurveys, At: at}); !errors.Is(err, bot.ErrUnavailable) {
 		t.Errorf("store down: %v", err)
 	}
+}
+
+// downPresence is a store that cannot say who is away.
+type downPresence struct{}
+
+func (downPresence) WhoCanHelp(context.Context, time.Time, *bot.School) ([]bot.HelperView, error) {
+	return nil, bot.ErrUnavailable
 }

@@ -203,6 +203,8 @@ type School struct {
 	Kernteam     Kernteam      `yaml:"kernteam,omitempty"`
 	Digest       Digest        `yaml:"digest,omitempty"`
 	Successes    Successes     `yaml:"successes,omitempty"`
+	// Today is the morning post "Vandaag op school"; on by default.
+	Today Today `yaml:"today,omitempty"`
 
 	// HolidayRegion is the school-holiday region: noord, midden or zuid.
 	HolidayRegion string `yaml:"holiday_region,omitempty"`
@@ -240,6 +242,9 @@ type Helper struct {
 	Schedule []string `yaml:"schedule"`
 	// Groups the helper knows best (affinity): ids or aliases.
 	Groups []string `yaml:"groups,omitempty"`
+	// Offers is the helper's own line about what they offer the team,
+	// shown by "/hulp wie-is-wie".
+	Offers string `yaml:"offers,omitempty"`
 }
 
 // Coordinator is an IB'er, zorgcoördinator or director: receives digests.
@@ -269,6 +274,17 @@ type Successes struct {
 	// Nudge is a cron expression in the school's time zone for "Wat ging
 	// er goed deze week?"; empty means Thursday 14:00, "off" none.
 	Nudge string `yaml:"nudge,omitempty"`
+}
+
+// Today is the morning post "Vandaag op school": who of the helpers is
+// there today, and when.
+type Today struct {
+	// Cron is a cron expression in the school's time zone; empty for school
+	// days at 08:00, "off" for no post.
+	Cron string `yaml:"cron,omitempty"`
+	// Channel gets the post; empty means the kernteam channel, else the
+	// fallback channel.
+	Channel string `yaml:"channel,omitempty"`
 }
 
 // Digest is the coordinators' weekly digest.

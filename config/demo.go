@@ -34,11 +34,13 @@ func Demo() *Config {
 				Mattermost: "anne", Shell: "anne",
 				Schedule: []string{"altijd"},
 				Groups:   []string{"3", "4", "5"},
+				Offers:   "gesprekjes met kinderen, meedenken over een groep",
 			},
 			{
 				Name: "Bram", Role: "cjg-coach",
 				Mattermost: "bram", Shell: "bram",
 				Schedule: []string{"altijd"},
+				Offers:   "ouders en thuis, de weg naar het CJG",
 			},
 		},
 		RolesPriority: []string{"jeugdhulpverlener", "cjg-coach"},

@@ -99,6 +99,7 @@ func (c *Config) school(s *School) (*bot.School, error) {
 		Kernteam:        bot.Kernteam{Channel: s.Kernteam.Channel, Reminder: s.Kernteam.Reminder, Meeting: s.Kernteam.Meeting},
 		Digest:          bot.Digest{Cron: s.Digest.Cron, Channel: s.Digest.Channel},
 		Successes:       bot.Successes{Channel: s.Successes.Channel, Nudge: s.Successes.Nudge},
+		Today:           bot.Today{Cron: s.Today.Cron, Channel: s.Today.Channel},
 		HolidayRegion:   s.HolidayRegion,
 		Closing:         bot.Closing{Support: choices(s.Closing.Support), Outcomes: choices(s.Closing.Outcomes)},
 		Surveys:         bot.Surveys{Cron: s.Surveys.Cron},
@@ -138,6 +139,7 @@ func (c *Config) school(s *School) (*bot.School, error) {
 			Accounts: accounts(h.Mattermost, h.Slack, h.shell()),
 			Schedule: sched,
 			Groups:   affinity,
+			Offers:   strings.TrimSpace(h.Offers),
 		})
 	}
 

@@ -344,6 +344,11 @@ func (v *validator) school(c *Config, i int) {
 	if n := s.Successes.Nudge; n != "" && n != bot.NudgeOff {
 		v.cron(sp+".nudge", n)
 	}
+	tp := p + ".today"
+	v.channel(tp+".channel", s.Today.Channel)
+	if s.Today.Cron != "" && s.Today.Cron != bot.TodayOff {
+		v.cron(tp+".cron", s.Today.Cron)
+	}
 	dp := p + ".digest"
 	v.channel(dp+".channel", s.Digest.Channel)
 	if s.Digest.Cron != "" {

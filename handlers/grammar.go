@@ -76,6 +76,9 @@ type SetStatusCmd struct {
 // WhoCmd is "/hulp wie": who can help now.
 type WhoCmd struct{}
 
+// WhoIsWhoCmd is "/hulp wie-is-wie": each helper and what they offer.
+type WhoIsWhoCmd struct{}
+
 // SuccessCmd is "/hulp succes <verhaal>": a success story for the weekly post.
 type SuccessCmd struct {
 	Story     string
@@ -122,6 +125,7 @@ func (DoneCmd) cmdName() string        { return "done" }
 func (CancelCmd) cmdName() string      { return "cancel" }
 func (SetStatusCmd) cmdName() string   { return "status" }
 func (WhoCmd) cmdName() string         { return "who" }
+func (WhoIsWhoCmd) cmdName() string    { return "whoiswho" }
 func (SuccessCmd) cmdName() string     { return "success" }
 func (SummaryCmd) cmdName() string     { return "summary" }
 func (HelpCmd) cmdName() string        { return "help" }
@@ -142,6 +146,7 @@ const (
 	verbBusy
 	verbAway
 	verbWho
+	verbWhoIsWho
 	verbSuccess
 	verbSummary
 	verbAgenda
@@ -182,6 +187,8 @@ var verbs = []struct {
 	{[]string{"afwezig"}, verbAway}, {[]string{"away"}, verbAway},
 
 	{[]string{"wie"}, verbWho}, {[]string{"who"}, verbWho},
+	{[]string{"wie-is-wie"}, verbWhoIsWho}, {[]string{"wie", "is", "wie"}, verbWhoIsWho}, {[]string{"wieiswie"}, verbWhoIsWho},
+	{[]string{"whoiswho"}, verbWhoIsWho}, {[]string{"who-is-who"}, verbWhoIsWho}, {[]string{"who", "is", "who"}, verbWhoIsWho},
 
 	{[]string{"succes"}, verbSuccess}, {[]string{"success"}, verbSuccess},
 
@@ -226,7 +233,7 @@ func repeatSafe(text string) bool {
 		return true
 	}
 	switch kind, _ := matchVerb(f); kind {
-	case verbNone, verbHelp, verbWho:
+	case verbNone, verbHelp, verbWho, verbWhoIsWho:
 		return true
 	}
 	return false
@@ -294,6 +301,8 @@ func Parse(text string, groups *GroupIndex) (Cmd, error) {
 		return st, nil
 	case verbWho:
 		return WhoCmd{}, nil
+	case verbWhoIsWho:
+		return WhoIsWhoCmd{}, nil
 	case verbSuccess:
 		story, short := takeNote(rest)
 		if story == "" {

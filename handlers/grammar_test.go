@@ -154,6 +154,9 @@ func TestParse(t *testing.T) {
 		{name: "wie", in: "wie", want: WhoCmd{}},
 		{name: "wie?", in: "Wie?", want: WhoCmd{}},
 		{name: "who", in: "who", want: WhoCmd{}},
+		{name: "wie-is-wie", in: "wie-is-wie", want: WhoIsWhoCmd{}},
+		{name: "wie is wie", in: "Wie is wie?", want: WhoIsWhoCmd{}},
+		{name: "who is who", in: "who is who", want: WhoIsWhoCmd{}},
 		{name: "succes", in: "succes  fijn gesprek, kind weer rustig", want: SuccessCmd{Story: "fijn gesprek, kind weer rustig"}},
 		{name: "success", in: "success great talk", want: SuccessCmd{Story: "great talk"}},
 		{name: "succes empty", in: "succes", wantErr: ErrEmptyStory},
@@ -514,7 +517,7 @@ var seedInputs = []string{
 	"overzicht csv", "overzicht web", "agenda", "agenda klaar 2", "agenda done #3", "agenda ouderavond", "klaar kernteam", "meedenken groep 5 sfeer", "overleg gr5", "consult 5 x", "moment do 14:00", "moment", "groep 9", "onzin", "groep 5 \xff", "groep 5\x00", "groep 1 2 3 4 5 6 7 8 9",
 	"groep 5 " + strings.Repeat("é", 300), "tot half 2", "\u202e5", "g", "gr.", "1-", "-1", "5 5 5",
 	"hulp groep 5", "help groep 5", "groep 2", "Groep 5c", "groep vijf", "graag hulp in groep 5", "afwezig tot morgen",
-	"bezet tot maandag", "dolfijen", "help me", "graag", "groep een en twee", "hulp hulp hulp groep",
+	"bezet tot maandag", "dolfijen", "wie-is-wie", "wie is wie", "help me", "graag", "groep een en twee", "hulp hulp hulp groep",
 }
 
 func FuzzParse(f *testing.F) {
@@ -573,7 +576,7 @@ func FuzzParse(f *testing.F) {
 		if err == nil {
 			var want bool
 			switch cmd.(type) {
-			case RequestHelpCmd, HelpCmd, WhoCmd:
+			case RequestHelpCmd, HelpCmd, WhoCmd, WhoIsWhoCmd:
 				want = true
 			}
 			if got := repeatSafe(in); got != want {

@@ -192,6 +192,8 @@ func (h *Handler) run(ctx context.Context, now time.Time, c Command, cmd Cmd) (R
 			return Reply{}, "", err
 		}
 		return Reply{Text: catalog.StatusText(sc, now, got)}, "", nil
+	case WhoIsWhoCmd:
+		return Reply{Text: catalog.WhoIsWho(sc)}, "", nil
 	case WhoCmd:
 		views, err := h.svc.WhoCanHelp(ctx, now, sc)
 		if err != nil {

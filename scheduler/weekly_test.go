@@ -178,7 +178,7 @@ func (p tickPosts) Compose(_ context.Context, sc *bot.School, t bot.Tick) ([]mes
 }
 
 func TestEachTickPostsOnceAcrossReplicas(t *testing.T) {
-	for _, n := range []int{2, 5} {
+	for _, n := range []int{2, 3, 5} {
 		t.Run(fmt.Sprintf("%d replicas", n), func(t *testing.T) {
 			rdb, prefix := redistest.Client(t), redistest.Prefix(t)
 			sc := weeklySchool(t)
@@ -203,6 +203,8 @@ func TestEachTickPostsOnceAcrossReplicas(t *testing.T) {
 				{bot.JobReminder, ams(2026, 12, 7, 8, 15)},
 				{bot.JobDigest, ams(2026, 12, 11, 16, 0)},
 				{bot.JobSuccesses, ams(2026, 12, 11, 16, 0)},
+				{bot.JobToday, ams(2026, 12, 1, 8, 0)},
+				{bot.JobToday, ams(2026, 12, 2, 8, 0)},
 			}
 			for _, tk := range ticks {
 				outcomes := make([]Outcome, n)
@@ -253,12 +255,13 @@ var seconds = cron.NewParser(cron.Second | cron.Minute | cron.Hour | cron.Dom | 
 // synctest's clock, post each tick once between them: the one at start
 // (caught up) and one a second after.
 func TestCronsPostOncePerTick(t *testing.T) {
-	for _, n := range []int{2, 5} {
+	for _, n := range []int{2, 3, 5} {
 		t.Run(fmt.Sprintf("%d replicas", n), func(t *testing.T) {
 			sc := weeklySchool(t)
 			sc.Kernteam.Reminder = "* * * * * *"
 			sc.Digest.Cron = "* * * * * *" // the success stories go then too
 			sc.Successes.Nudge = bot.NudgeOff
+			sc.Today.Cron = "* * * * * *"
 			synctest.Test(t, func(t *testing.T) {
 				leases := &memLeases{}
 				reps := make([]*replica, n)
@@ -291,8 +294,8 @@ func TestCronsPostOncePerTick(t *testing.T) {
 						t.Errorf("post %s sent %d times; want once", k, c)
 					}
 				}
-				if want := 3 * 6; len(ticks) != want {
-					t.Errorf("%d ticks posted: %v; want %d, three jobs at 0 s, 1 s, … 5 s", len(ticks), slices.Sorted(maps.Keys(ticks)), want)
+				if want := 4 * 6; len(ticks) != want {
+					t.Errorf("%d ticks posted: %v; want %d, four jobs at 0 s, 1 s, … 5 s", len(ticks), slices.Sorted(maps.Keys(ticks)), want)
 				}
 			})
 		})
@@ -321,7 +324,8 @@ func TestHolidayPostsNothing(t *testing.T) {
 	for _, tk := range []struct {
 		job bot.Job
 		at  time.Time
-	}{{bot.JobReminder, ams(2026, 12, 21, 8, 15)}, {bot.JobDigest, ams(2027, 1, 1, 16, 0)}, {bot.JobSuccesses, ams(2026, 12, 25, 16, 0)}} {
+	}{{bot.JobReminder, ams(2026, 12, 21, 8, 15)}, {bot.JobDigest, ams(2027, 1, 1, 16, 0)}, {bot.JobSuccesses, ams(2026, 12, 25, 16, 0)},
+		{bot.JobToday, ams(2026, 12, 22, 8, 0)}} {
 		if out, err := r.jobs.RunTick(ctx, sc, tk.job, tk.at); out != Closed || err != nil {
 			t.Errorf("%s at %s: %s, %v; want closed", tk.job, tk.at, out, err)
 		}

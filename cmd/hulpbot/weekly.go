@@ -67,7 +67,10 @@ func startWeekly(ctx context.Context, deps weeklyDeps) (stop func(), err error) 
 		Schools:  deps.dir,
 		UseCases: deps.weekly,
 		Posts: catalog.NewWeeklyPosts(deps.weekly, deps.platforms, deps.store.Pseudonyms(), deps.log).
-			WithSurveys(bot.NewSurveyRuns(deps.store, deps.log)),
+			WithSurveys(bot.NewSurveyRuns(deps.store, deps.log)).
+			// "Vandaag op school" leaves out who is away all day: it reads
+			// the helpers' states only.
+			WithPresence(bot.NewService(deps.store, nil, deps.log)),
 		Leases: deps.store,
 		Send:   deps.send,
 		Now:    deps.now,

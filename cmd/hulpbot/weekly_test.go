@@ -20,6 +20,7 @@ import (
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/handlers"
 	"github.com/hulpbot/hulpbot/message"
+	"github.com/hulpbot/hulpbot/scheduler"
 )
 
 // weeklyPosts records what the weekly jobs post.
@@ -204,4 +205,30 @@ func TestWeeklyInTheShell(t *testing.T) {
 	if err != nil || len(items) != 1 || items[0].HelperID != "anne" {
 		t.Errorf("agenda = %+v, %v; want the request, marked by anne", items, err)
 	}
+
+	// The morning post at eight shows who is there: Anne and Bram are
+	// always on duty, but Bram is away for the day and left out; "/hulp
+	// wie-is-wie" says what each offers.
+	out.Reset()
+	if err := chat.Run(context.Background(), strings.NewReader("/als bram\n/hulp afwezig tot morgen\n/hulp wie-is-wie\n"), cmds); err != nil {
+		t.Fatal(err)
+	}
+	jobs := scheduler.NewWeeklyJobs(scheduler.WeeklyOptions{
+		Schools: dir, UseCases: weekly, Leases: store, Send: box, Now: clock, Log: quiet,
+		Posts: catalog.NewWeeklyPosts(weekly, []bot.Platform{shell.Platform}, store.Pseudonyms(), quiet).WithPresence(svc),
+	})
+	if got, err := jobs.RunTick(context.Background(), sc, bot.JobToday, now.Add(-150*time.Minute)); got != scheduler.Posted || err != nil {
+		t.Fatalf("today: %s, %v; want posted", got, err)
+	}
+	if got, _ := jobs.RunTick(context.Background(), sc, bot.JobToday, now.Add(-150*time.Minute)); got != scheduler.Taken {
+		t.Errorf("today again: %s; want taken (once per tick)", got)
+	}
+	transcript = out.String()
+	inOrder(t, transcript,
+		"bram> /hulp wie-is-wie",
+		"Wie is wie bij Demoschool De Vaart:",
+		"• Anne (jeugdhulpverlener): gesprekjes met kinderen, meedenken over een groep [altijd]",
+		"• Bram (CJG-coach): ouders en thuis, de weg naar het CJG [altijd]",
+		"[#kernteam] ☀️ Vandaag op school, donderdag 3 december:\n    Anne: hele dag\n    Wie doet wat? /hulp wie-is-wie",
+	)
 }
