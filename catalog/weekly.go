@@ -262,7 +262,8 @@ func DigestChart(sc *bot.School, r bot.WeekReport) ([]byte, error) {
 // "summary.csv.legend.<key>").
 var summaryColumns = []string{"week", "requests", "offers", "accepted", "accepted_first", "accepted_after_moving_on", "picked_up_from_channel",
 	"declines", "timeouts", "escalated", "cancelled", "resolved", "no_cover",
-	"median_wait_s", "p90_wait_s", "pulse_up", "pulse_down", "pulse_self", "stories"}
+	"median_wait_s", "p90_wait_s", "pulse_up", "pulse_down", "pulse_self", "stories",
+	"consults", "consults_answered", "consults_to_agenda"}
 
 // SummaryCSV is the weekly aggregates for the steering group, in language
 // l: a header row (Dutch headers in Dutch, separated by semicolons as Dutch
@@ -298,7 +299,8 @@ func SummaryCSV(sc *bot.School, l string, weeks []bot.WeekFigures) string {
 		n := strconv.Itoa
 		row := []string{f.Week, n(f.Requests), n(f.Offers), n(f.Accepted), n(f.AcceptedFirst), n(f.MovedOn()), n(f.PickedUp),
 			n(f.Declines), n(f.Timeouts), n(f.Escalated), n(f.Cancelled), n(f.Resolved), n(f.NoCover),
-			secs(f.MedianWait()), secs(f.P90Wait()), n(f.Pulse.Up), n(f.Pulse.Down), n(f.Pulse.Self), n(f.Stories)}
+			secs(f.MedianWait()), secs(f.P90Wait()), n(f.Pulse.Up), n(f.Pulse.Down), n(f.Pulse.Self), n(f.Stories),
+			n(f.Consults), n(f.ConsultsAnswered), n(f.ConsultsToAgenda)}
 		for _, p := range parts {
 			row = append(row, n(f.ByDayPart[p]))
 		}

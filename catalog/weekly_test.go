@@ -257,6 +257,11 @@ func TestSummaryCSVDutch(t *testing.T) {
 	if !slices.Contains(rows[0], "groep 5") || !slices.Contains(rows[0], "dagdeel ochtend") || rows[1][1] != "12" {
 		t.Errorf("header %q, row %q", rows[0], rows[1])
 	}
+	// Consults apart from requests: 3 asked, 2 answered, 1 to the kernteam.
+	if i := slices.Index(rows[0], "meedenkvragen"); i < 0 || rows[1][i] != "3" || rows[1][i+1] != "2" || rows[1][i+2] != "1" ||
+		rows[0][i+1] != "meedenkvragen beantwoord" || rows[0][i+2] != "meedenkvragen naar kernteam" {
+		t.Errorf("consult columns: header %q, row %q", rows[0], rows[1])
+	}
 	lr := csv.NewReader(strings.NewReader(legend))
 	lr.Comma = ';'
 	lines, err := lr.ReadAll()
