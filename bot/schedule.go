@@ -23,6 +23,16 @@ func DefaultDayParts() []DayPart {
 	}
 }
 
+// BSODayParts fit a location with after-school care (bso): the school's
+// morning and afternoon, then the bso till 18:30.
+func BSODayParts() []DayPart {
+	return []DayPart{
+		{Name: "ochtend", Start: 8 * 60, End: 12 * 60},
+		{Name: "middag", Start: 12 * 60, End: 15 * 60},
+		{Name: "bso", Start: 15 * 60, End: 18*60 + 30},
+	}
+}
+
 // ParseDayPart parses a span such as "08:00-12:00" ("24:00" may end a span).
 func ParseDayPart(name, span string) (DayPart, error) {
 	name = strings.ToLower(strings.TrimSpace(name))

@@ -52,12 +52,15 @@ type School struct {
 
 	// The weekly rhythm (weekly.go): the kernteam and its reminder, the
 	// coordinators' digest, and the days the school is closed.
-	Kernteam      Kernteam
-	Digest        Digest
-	Successes     Successes
-	Today         Today
-	HolidayRegion string    // noord, midden or zuid: the government feed's region
-	Holidays      []Holiday // the school's own closed days (studiedagen)
+	Kernteam  Kernteam
+	Digest    Digest
+	Successes Successes
+	Today     Today
+	// CoordinatorTitle is what the location calls its coordinator in every
+	// text ("pedagogisch coach", "locatiemanager"); "" for the IB'er.
+	CoordinatorTitle string
+	HolidayRegion    string    // noord, midden or zuid: the government feed's region
+	Holidays         []Holiday // the school's own closed days (studiedagen)
 
 	// Closing is what a helper is asked at closing (closing.go).
 	Closing Closing

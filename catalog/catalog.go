@@ -86,7 +86,7 @@ var texts = map[string]map[string]string{
 		"notice.consult.agenda":             "Je meedenkvraag over {group} van {day} kreeg nog geen antwoord. Hij staat nu op de agenda van het kernteam.",
 		"err.consult.names":                 "Je vraag lijkt een naam of iets medisch te bevatten. Stel hem zonder namen; de rest bespreek je samen.",
 		"err.consult.empty":                 "Zet je vraag erbij: /hulp meedenken groep 5 <vraag>. Zonder namen.",
-		"err.consult.nobody":                "Bij {school} is niemand ingesteld om mee te denken. Vraag het de IB'er.",
+		"err.consult.nobody":                "Bij {school} is niemand ingesteld om mee te denken. Vraag het de {coordinator}.",
 		"err.consult.none_open":             "Je hebt geen meedenkvraag openstaan om te beantwoorden.",
 		"err.consult.moment":                "Schrijf het moment erbij, bijvoorbeeld /hulp moment do 14:00.",
 		"err.consult.not_yours":             "Deze meedenkvraag is niet van jou of niet aan jou gesteld.",
@@ -225,7 +225,7 @@ var texts = map[string]map[string]string{
 		"agenda.closed":                  "✔️ Punt {no} is van de agenda.",
 		"err.agenda.names":               "Dit zet ik niet op de agenda: het lijkt een naam of iets medisch te bevatten. Beschrijf het onderwerp zonder namen.",
 		"err.agenda.no_theme":            "Er staat geen punt {no} op de agenda. Typ /hulp agenda om de agenda te zien.",
-		"err.not_kernteam":               "Punten van de agenda halen kan de IB'er of een hulpverlener van {school}.",
+		"err.not_kernteam":               "Punten van de agenda halen kan de {coordinator} of een hulpverlener van {school}.",
 		"err.no_active.done.picker":      "Je hebt geen hulpvraag uit het kanaal opgepakt die nog openstaat.",
 
 		"nudge.title":           "🌱 Wat ging er goed deze week?",
@@ -276,7 +276,7 @@ var texts = map[string]map[string]string{
 			"• /hulp moment do 14:00: stel een moment voor bij een meedenkvraag\n" +
 			"• /hulp klaar [toelichting] [#kernteam]: sluit de hulpvraag af (#kernteam zet hem op de agenda van het kernteam)\n" +
 			"• /hulp beschikbaar, /hulp bezet of /hulp afwezig [tot 13:30]: zet je status\n" +
-			"Voor de IB'er en andere coördinatoren:\n" +
+			"Voor de {coordinator} en andere coördinatoren:\n" +
 			"• /hulp overzicht: deze week tot nu toe (/hulp overzicht csv: de weekcijfers voor de stuurgroep)\n" +
 			"• /hulp overzicht web: een persoonlijke link naar het jaaroverzicht in de browser (ook voor het samenwerkingsverband)\n" +
 			"Groepen: {groups}\n" +
@@ -293,6 +293,7 @@ var texts = map[string]map[string]string{
 		"and":                    "en",
 		"date.long":              "{weekday} {day} {month}",
 		"months.long":            "januari,februari,maart,april,mei,juni,juli,augustus,september,oktober,november,december",
+		"coordinator":            "IB'er",
 		"group.numbered":         "groep {id}",
 		"group.common":           "de {id}",
 		"group.aliases":          "{id} ({aliases})",
@@ -308,7 +309,7 @@ var texts = map[string]map[string]string{
 		"someone":                   "een hulpverlener",
 
 		// Problems.
-		"when_down":               "loop even binnen bij de IB'er of de directie",
+		"when_down":               "loop even binnen bij de {coordinator} of de directie",
 		"err.too_long":            "Dat is te lang voor /hulp (hooguit {max} tekens). Houd het kort, en zonder namen.",
 		"err.invalid_text":        "Je bericht bevat tekens die ik niet kan lezen, zoals stuurtekens. Typ het nog eens.",
 		"err.unknown_command":     "Dat begrijp ik niet. Bedoel je /hulp {example}? Alles zien: /hulp help",
@@ -335,7 +336,7 @@ var texts = map[string]map[string]string{
 		"err.no_active.cancel":    "Je hebt geen lopende hulpvraag om in te trekken.",
 		"err.unavailable.request": "hulpbot kan je vraag nu niet doorzetten — {when_down}.",
 		"err.unavailable":         "hulpbot kan dit nu niet verwerken — {when_down}.",
-		"err.not_coordinator":     "Het overzicht is alleen voor de IB'er en andere coördinatoren van {school}.",
+		"err.not_coordinator":     "Het overzicht is alleen voor de {coordinator} en andere coördinatoren van {school}.",
 		"err.not_found":           "Die hulpvraag bestaat niet (meer).",
 		"err.unknown_school":      "Dit team is niet aan een school gekoppeld. Vraag de beheerder van hulpbot om het in te stellen.",
 		"err.unknown_button":      "Deze knop ken ik niet.",
@@ -576,7 +577,7 @@ var texts = map[string]map[string]string{
 		"notice.consult.agenda":             "Your consultation question about {group} from {day} hasn't been answered yet. It is on the kernteam's agenda now.",
 		"err.consult.names":                 "Your question seems to contain a name or something medical. Ask it without names; talk about the rest together.",
 		"err.consult.empty":                 "Add your question: /hulp consult group 5 <question>. Without names.",
-		"err.consult.nobody":                "Nobody at {school} is set up to think along. Ask the IB'er.",
+		"err.consult.nobody":                "Nobody at {school} is set up to think along. Ask the {coordinator}.",
 		"err.consult.none_open":             "You have no consultation question waiting for your answer.",
 		"err.consult.moment":                "Add the moment, for example /hulp moment Thu 14:00.",
 		"err.consult.not_yours":             "This consultation question isn't yours or wasn't asked of you.",
@@ -713,7 +714,7 @@ var texts = map[string]map[string]string{
 		"agenda.closed":                  "✔️ Item {no} is off the agenda.",
 		"err.agenda.names":               "I won't put this on the agenda: it seems to contain a name or something medical. Describe the topic without names.",
 		"err.agenda.no_theme":            "There is no item {no} on the agenda. Type /hulp agenda to see it.",
-		"err.not_kernteam":               "Taking items off the agenda is for the IB'er or a helper of {school}.",
+		"err.not_kernteam":               "Taking items off the agenda is for the {coordinator} or a helper of {school}.",
 		"err.no_active.done.picker":      "You haven't picked up a request from the channel that is still open.",
 
 		"nudge.title":           "🌱 What went well this week?",
@@ -763,7 +764,7 @@ var texts = map[string]map[string]string{
 			"• /hulp moment Thu 14:00: suggest a moment for a consultation question\n" +
 			"• /hulp done [note] [#kernteam]: close the request (#kernteam puts it on the kernteam's agenda)\n" +
 			"• /hulp available, /hulp busy or /hulp away [until 13:30]: set your status\n" +
-			"For the IB'er and other coordinators:\n" +
+			"For the {coordinator} and other coordinators:\n" +
 			"• /hulp summary: this week so far (/hulp summary csv: the weekly figures for the steering group)\n" +
 			"• /hulp summary web: a personal link to the year overview in the browser (also for the samenwerkingsverband)\n" +
 			"Groups: {groups}\n" +
@@ -780,6 +781,7 @@ var texts = map[string]map[string]string{
 		"and":                    "and",
 		"date.long":              "{weekday} {day} {month}",
 		"months.long":            "January,February,March,April,May,June,July,August,September,October,November,December",
+		"coordinator":            "IB'er",
 		"group.numbered":         "group {id}",
 		"group.common":           "the {id}",
 		"group.aliases":          "{id} ({aliases})",
@@ -793,7 +795,7 @@ var texts = map[string]map[string]string{
 		"role.brugfunctionaris":     "bridge worker",
 		"someone":                   "a helper",
 
-		"when_down":               "please walk over to the IB'er or the school office",
+		"when_down":               "please walk over to the {coordinator} or the school office",
 		"err.too_long":            "That is too long for /hulp (at most {max} characters). Keep it short, and without names.",
 		"err.invalid_text":        "Your message contains characters I can't read, such as control characters. Please type it again.",
 		"err.unknown_command":     "I don't understand that. Did you mean /hulp {example}? To see everything: /hulp help",
@@ -820,7 +822,7 @@ var texts = map[string]map[string]string{
 		"err.no_active.cancel":    "You have no open request to withdraw.",
 		"err.unavailable.request": "hulpbot can't pass on your request right now — {when_down}.",
 		"err.unavailable":         "hulpbot can't handle this right now — {when_down}.",
-		"err.not_coordinator":     "The overview is only for the IB'er and other coordinators of {school}.",
+		"err.not_coordinator":     "The overview is only for the {coordinator} and other coordinators of {school}.",
 		"err.not_found":           "That request does not exist (any more).",
 		"err.unknown_school":      "This team is not linked to a school. Ask whoever runs hulpbot to set it up.",
 		"err.unknown_button":      "I don't know this button.",

@@ -53,7 +53,7 @@ func WhenDown(sc *bot.School) string {
 	if s := strings.TrimSpace(sc.WhenDown); s != "" {
 		return strings.TrimRight(s, ".")
 	}
-	return Text(Lang(sc.Language), "when_down")
+	return Text(Lang(sc.Language), "when_down", "coordinator", CoordinatorTitle(sc))
 }
 
 // GroupList shows the school's groups, aliases in brackets:
@@ -80,7 +80,16 @@ func OrList(sc *bot.School, items []string) string {
 
 // Usage lists every command, and the school's groups.
 func Usage(sc *bot.School) string {
-	return Text(Lang(sc.Language), "usage", "groups", GroupList(sc, sc.Groups))
+	return Text(Lang(sc.Language), "usage", "groups", GroupList(sc, sc.Groups), "coordinator", CoordinatorTitle(sc))
+}
+
+// CoordinatorTitle is what the school calls its coordinator: its own title
+// ("pedagogisch coach"), else "IB'er".
+func CoordinatorTitle(sc *bot.School) string {
+	if t := strings.TrimSpace(sc.CoordinatorTitle); t != "" {
+		return t
+	}
+	return Text(Lang(sc.Language), "coordinator")
 }
 
 // ExampleGroup is a group to show in an example command: "groep 5".

@@ -74,3 +74,25 @@ func TestRenderToday(t *testing.T) {
 		})
 	}
 }
+
+// TestCoordinatorTitle: a location that calls its coordinator otherwise
+// reads that title wherever hulpbot names them.
+func TestCoordinatorTitle(t *testing.T) {
+	for _, l := range []string{LangNL, LangEN} {
+		sc := testSchool(t, l)
+		sc.CoordinatorTitle = "locatiemanager"
+		sc.WhenDown = ""
+		for _, got := range []string{Usage(sc), WhenDown(sc)} {
+			if !strings.Contains(got, "locatiemanager") || strings.Contains(got, "IB'er") {
+				t.Errorf("%s: %q; want the locatiemanager, no IB'er", l, got)
+			}
+		}
+		if got := Text(l, "err.not_coordinator", "school", sc.Name, "coordinator", CoordinatorTitle(sc)); !strings.Contains(got, "locatiemanager") {
+			t.Errorf("%s: %q", l, got)
+		}
+		sc.CoordinatorTitle = ""
+		if got := WhenDown(sc); !strings.Contains(got, "IB'er") {
+			t.Errorf("%s default: %q; want the IB'er", l, got)
+		}
+	}
+}

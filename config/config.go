@@ -198,6 +198,14 @@ type School struct {
 	// DayParts maps a day part name to a span like "08:00-12:00"; defaults
 	// to bot.DefaultDayParts.
 	DayParts map[string]string `yaml:"day_parts,omitempty"`
+	// DayPartsPreset picks day parts that fit the location when DayParts
+	// is empty: "school" (the default: ochtend, middag) or "bso" (ochtend,
+	// middag, bso till 18:30).
+	DayPartsPreset string `yaml:"day_parts_preset,omitempty"`
+	// CoordinatorTitle is what the location calls its coordinator, in
+	// every text that names them: "IB'er" (the default), "pedagogisch
+	// coach", "locatiemanager".
+	CoordinatorTitle string `yaml:"coordinator_title,omitempty"`
 
 	Coordinators []Coordinator `yaml:"coordinators,omitempty"`
 	Kernteam     Kernteam      `yaml:"kernteam,omitempty"`

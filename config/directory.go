@@ -23,9 +23,19 @@ const (
 // DefaultWhenDown is what a teacher is told to do when hulpbot cannot pass a
 // request on and the school configures no when_down, in the school's
 // language.
-func DefaultWhenDown(language string) string {
+func DefaultWhenDown(language string) string { return defaultWhenDown(language, "") }
+
+// defaultWhenDown is DefaultWhenDown at a location that calls its
+// coordinator title ("pedagogisch coach"); "" for the IB'er.
+func defaultWhenDown(language, title string) string {
 	if language == "en" {
+		if title != "" {
+			return "walk over to the " + title + " or the management"
+		}
 		return "walk over to the IB'er (intern begeleider) or the school management"
+	}
+	if title != "" {
+		return "loop even binnen bij de " + title + " of de leiding"
 	}
 	return "loop even binnen bij de IB'er of de directie"
 }
@@ -75,7 +85,7 @@ func (c *Config) school(s *School) (*bot.School, error) {
 	if err != nil {
 		return nil, err
 	}
-	parts, probs := parseDayParts(s.DayParts)
+	parts, probs := schoolDayParts(s)
 	if len(probs) > 0 {
 		return nil, fmt.Errorf("day_parts: %s", probs[0].Message)
 	}
@@ -85,24 +95,25 @@ func (c *Config) school(s *School) (*bot.School, error) {
 	}
 	followUp := cmp.Or(s.FollowUpAfter.Duration, c.FollowUpAfter.Duration, DefaultFollowUp)
 	out := &bot.School{
-		ID:              s.ID,
-		Name:            s.Name,
-		Language:        lang,
-		Location:        loc,
-		DayParts:        parts,
-		FallbackChannel: s.fallbackChannel(),
-		WhenDown:        cmp.Or(s.WhenDown, DefaultWhenDown(lang)),
-		OfferTimeout:    offer,
-		FollowUpAfter:   followUp,
-		Retention:       c.Retention.Duration,
-		Teams:           s.teams(),
-		Kernteam:        bot.Kernteam{Channel: s.Kernteam.Channel, Reminder: s.Kernteam.Reminder, Meeting: s.Kernteam.Meeting},
-		Digest:          bot.Digest{Cron: s.Digest.Cron, Channel: s.Digest.Channel},
-		Successes:       bot.Successes{Channel: s.Successes.Channel, Nudge: s.Successes.Nudge},
-		Today:           bot.Today{Cron: s.Today.Cron, Channel: s.Today.Channel},
-		HolidayRegion:   s.HolidayRegion,
-		Closing:         bot.Closing{Support: choices(s.Closing.Support), Outcomes: choices(s.Closing.Outcomes)},
-		Surveys:         bot.Surveys{Cron: s.Surveys.Cron},
+		ID:               s.ID,
+		Name:             s.Name,
+		Language:         lang,
+		Location:         loc,
+		DayParts:         parts,
+		FallbackChannel:  s.fallbackChannel(),
+		WhenDown:         cmp.Or(s.WhenDown, defaultWhenDown(lang, s.CoordinatorTitle)),
+		CoordinatorTitle: s.CoordinatorTitle,
+		OfferTimeout:     offer,
+		FollowUpAfter:    followUp,
+		Retention:        c.Retention.Duration,
+		Teams:            s.teams(),
+		Kernteam:         bot.Kernteam{Channel: s.Kernteam.Channel, Reminder: s.Kernteam.Reminder, Meeting: s.Kernteam.Meeting},
+		Digest:           bot.Digest{Cron: s.Digest.Cron, Channel: s.Digest.Channel},
+		Successes:        bot.Successes{Channel: s.Successes.Channel, Nudge: s.Successes.Nudge},
+		Today:            bot.Today{Cron: s.Today.Cron, Channel: s.Today.Channel},
+		HolidayRegion:    s.HolidayRegion,
+		Closing:          bot.Closing{Support: choices(s.Closing.Support), Outcomes: choices(s.Closing.Outcomes)},
+		Surveys:          bot.Surveys{Cron: s.Surveys.Cron},
 	}
 	for _, h := range s.Holidays {
 		d, err := ParseHoliday(h)

@@ -451,7 +451,7 @@ func cutFold(s, prefix string) (string, bool) {
 // dayParts parses the school's day parts, sorted by start; those with
 // problems are left out (schedules are checked against the rest).
 func (v *validator) dayParts(p string, s *School) []bot.DayPart {
-	parts, probs := parseDayParts(s.DayParts)
+	parts, probs := schoolDayParts(s)
 	for _, pr := range probs {
 		field := p + ".day_parts"
 		if pr.Field != "" {
@@ -460,6 +460,20 @@ func (v *validator) dayParts(p string, s *School) []bot.DayPart {
 		v.add(field, "%s", pr.Message)
 	}
 	return parts
+}
+
+// schoolDayParts are the school's day parts: its own, else its preset's.
+func schoolDayParts(s *School) ([]bot.DayPart, []Problem) {
+	if len(s.DayParts) == 0 {
+		switch s.DayPartsPreset {
+		case "", "school":
+		case "bso":
+			return bot.BSODayParts(), nil
+		default:
+			return bot.DefaultDayParts(), []Problem{{Message: fmt.Sprintf("preset %q is not school or bso", s.DayPartsPreset)}}
+		}
+	}
+	return parseDayParts(s.DayParts)
 }
 
 // parseDayParts parses a day_parts mapping, sorted by start, with problems

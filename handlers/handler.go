@@ -450,7 +450,7 @@ func explain(sc *bot.School, cmd string, err error) (key, text string) {
 	case errors.Is(err, ErrEmptyMoment):
 		return say("err.consult.moment")
 	case errors.Is(err, bot.ErrNoConsultHelper):
-		return say("err.consult.nobody", "school", sc.Name)
+		return say("err.consult.nobody", "school", sc.Name, "coordinator", catalog.CoordinatorTitle(sc))
 	case errors.Is(err, bot.ErrNoActiveRequest) && cmd == "moment":
 		return say("err.consult.none_open")
 	case errors.Is(err, bot.ErrNotYours) && strings.HasPrefix(cmd, "click.consult-"):
@@ -460,14 +460,14 @@ func explain(sc *bot.School, cmd string, err error) (key, text string) {
 	case errors.Is(err, ErrSensitiveTheme):
 		return say("err.agenda.names")
 	case errors.Is(err, bot.ErrNotKernteam):
-		return say("err.not_kernteam", "school", sc.Name)
+		return say("err.not_kernteam", "school", sc.Name, "coordinator", catalog.CoordinatorTitle(sc))
 	case errors.Is(err, bot.ErrNotHelper) && errors.Is(err, bot.ErrNoActiveRequest):
 		// Someone who is no helper, with nothing picked up to close.
 		return say("err.no_active.done.picker")
 	case errors.Is(err, bot.ErrNotHelper):
 		return say("err.not_helper", "school", sc.Name)
 	case errors.Is(err, bot.ErrNotCoordinator):
-		return say("err.not_coordinator", "school", sc.Name)
+		return say("err.not_coordinator", "school", sc.Name, "coordinator", catalog.CoordinatorTitle(sc))
 	case errors.Is(err, bot.ErrNoOffer):
 		return say("err.no_offer")
 	case errors.Is(err, bot.ErrAlreadyAccepted):
