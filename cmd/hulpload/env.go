@@ -154,9 +154,13 @@ func NewEnv(ctx context.Context, l Layout, o EnvOptions, log *slog.Logger) (_ *E
 		e.Target = "http://" + e.Layout.Listen
 	}
 	e.Metrics = "http://" + cmp.Or(e.Layout.MetricsListen, config.DefaultMetricsListen)
-	if err := waitReady(ctx, e.Target+"/readyz", e.bot, 60*time.Second); err != nil {
+	// A first start moves every school into its pool (one Redis round
+	// trip per helper): minutes with 10,000 schools on a busy machine.
+	started := time.Now()
+	if err := waitReady(ctx, e.Target+"/readyz", e.bot, 60*time.Second+time.Duration(e.Layout.Schools)*20*time.Millisecond); err != nil {
 		return nil, fmt.Errorf("%w (log: %s)", err, filepath.Join(e.Dir, "hulpbot.log"))
 	}
+	e.log.Info("hulpbot ready", "schools", e.Layout.Schools, "after", time.Since(started).Round(time.Millisecond))
 	if e.Layout.RedisURL != "" {
 		if e.rdb, _, err = redisstore.Open(e.Layout.RedisURL); err != nil {
 			return nil, err
