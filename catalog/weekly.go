@@ -195,9 +195,9 @@ func DigestText(sc *bot.School, r bot.WeekReport, soFar bool) string {
 
 	if med, ok := w.MedianWait(); ok {
 		p90, _ := w.P90Wait()
-		wait := Text(l, "digest.wait", "median", duration(med), "p90", duration(p90))
+		wait := Text(l, "digest.wait", "median", withinMinutes(l, med), "p90", withinMinutes(l, p90))
 		if cmp.HasWait {
-			wait += " " + Text(l, "digest.wait.compare", "median", duration(cmp.MedianWait))
+			wait += " " + Text(l, "digest.wait.compare", "median", withinMinutes(l, cmp.MedianWait))
 		}
 		out = append(out, wait)
 	} else if w.Requests > 0 {
@@ -388,6 +388,16 @@ func decimal(l string, x float64) string {
 }
 
 // duration shows a wait: "45 s", "2 min", "1 min 20 s".
+// withinMinutes is a wait as a teacher counts it, in whole minutes rounded
+// up: "1 minuut", "2 minuten" — not "mediaan 0 s".
+func withinMinutes(l string, d time.Duration) string {
+	n := max(1, int((d+time.Minute-1)/time.Minute))
+	if n == 1 {
+		return Text(l, "minutes.one")
+	}
+	return Text(l, "minutes.n", "n", strconv.Itoa(n))
+}
+
 func duration(d time.Duration) string {
 	s := int64(d.Round(time.Second) / time.Second)
 	switch {

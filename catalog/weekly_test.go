@@ -140,7 +140,7 @@ func TestDigestNumbers(t *testing.T) {
 		"Per groep: groep 5: 4 · groep 1-2a: 3 · groep 3: 3 · Dolfijnen: 2",
 		"Per dagdeel: ochtend: 7 · middag: 4 · buiten schooltijd: 1",
 		// Previous waits pooled: 30, 60, 90, 100, 200, 300: median 95 s.
-		`Wachttijd tot "Ik kom eraan": mediaan 2 min 15 s, p90 4 min (vorige weken: mediaan 1 min 35 s)`,
+		`Meestal binnen 3 minuten iemand onderweg; 9 van de 10 keer binnen 4 minuten (vorige weken meestal binnen 2 minuten)`,
 		"Aangenomen: 10; door de eerste hulpverlener 7, na doorzetten 2, opgepakt in het kernteam-kanaal 1",
 		"Hielp het? 👍 5 · 👎 1 · kan ik de volgende keer zelf: 2",
 	} {

@@ -593,7 +593,7 @@ func TestSeededWeekFigures(t *testing.T) {
 		text := catalog.DigestText(sc, rep, false)
 		for _, line := range []string{
 			"Hulpvragen: 7 (vorige 4 schoolweken gemiddeld 0,3)",
-			`Wachttijd tot "Ik kom eraan": mediaan 1 min 30 s, p90 3 min`,
+			`Meestal binnen 2 minuten iemand onderweg; 9 van de 10 keer binnen 3 minuten`,
 			"Aangenomen: 4; door de eerste hulpverlener 3, na doorzetten 1, opgepakt in het kernteam-kanaal 0",
 			"In het kernteam-kanaal beland: 2 · ingetrokken: 1 · gevraagd terwijl niemand ingeroosterd was: 1",
 		} {
