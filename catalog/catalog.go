@@ -268,7 +268,7 @@ var texts = map[string]map[string]string{
 		"usage": "Zo gebruik je /hulp:\n" +
 			"• /hulp groep 5 [toelichting]: vraag hulp voor een groep (ook /hulp 5, /hulp 1-2, /hulp kleuters)\n" +
 			"• /hulp annuleer: trek je hulpvraag in\n" +
-			"• /hulp wie: wie kan er nu helpen\n" +
+			"• /hulp wie: wie kan er nu helpen (/hulp wie-is-wie: wie doet wat)\n" +
 			"• /hulp succes <verhaal>: deel een succes met het hele team (met je naam: druk op Met mijn naam)\n" +
 			"• /hulp meedenken groep 5 <vraag>: een rustige vraag om mee te denken, zonder haast\n" +
 			"• /hulp agenda <onderwerp>: zet een onderwerp op de agenda van het kernteam (/hulp agenda: bekijk de agenda)\n" +
@@ -277,7 +277,7 @@ var texts = map[string]map[string]string{
 			"• /hulp kan niet: geef de hulpvraag door aan de volgende\n" +
 			"• /hulp moment do 14:00: stel een moment voor bij een meedenkvraag\n" +
 			"• /hulp klaar [toelichting] [#kernteam]: sluit de hulpvraag af (#kernteam zet hem op de agenda van het kernteam)\n" +
-			"• /hulp beschikbaar, /hulp bezet of /hulp afwezig [tot 13:30]: zet je status\n" +
+			"• /hulp beschikbaar, /hulp bezet of /hulp afwezig [tot 13:30 of tot morgen]: zet je status\n" +
 			"Voor de {coordinator} en andere coördinatoren:\n" +
 			"• /hulp overzicht: deze week tot nu toe (/hulp overzicht csv: de weekcijfers voor de stuurgroep)\n" +
 			"• /hulp overzicht web: een persoonlijke link naar het jaaroverzicht in de browser (ook voor het samenwerkingsverband)\n" +
@@ -758,7 +758,7 @@ var texts = map[string]map[string]string{
 		"usage": "How to use /hulp:\n" +
 			"• /hulp group 5 [note]: ask for help for a group (also /hulp 5, /hulp 1-2, /hulp kleuters)\n" +
 			"• /hulp cancel: withdraw your request\n" +
-			"• /hulp who: who can help right now\n" +
+			"• /hulp who: who can help right now (/hulp whoiswho: who does what)\n" +
 			"• /hulp success <story>: share a success with the whole team (with your name: press With my name)\n" +
 			"• /hulp consult group 5 <question>: a calm question to think along, no hurry\n" +
 			"• /hulp agenda <topic>: put a topic on the kernteam's agenda (/hulp agenda: see the agenda)\n" +
@@ -767,7 +767,7 @@ var texts = map[string]map[string]string{
 			"• /hulp decline: pass the request on to the next helper\n" +
 			"• /hulp moment Thu 14:00: suggest a moment for a consultation question\n" +
 			"• /hulp done [note] [#kernteam]: close the request (#kernteam puts it on the kernteam's agenda)\n" +
-			"• /hulp available, /hulp busy or /hulp away [until 13:30]: set your status\n" +
+			"• /hulp available, /hulp busy or /hulp away [until 13:30 or until tomorrow]: set your status\n" +
 			"For the {coordinator} and other coordinators:\n" +
 			"• /hulp summary: this week so far (/hulp summary csv: the weekly figures for the steering group)\n" +
 			"• /hulp summary web: a personal link to the year overview in the browser (also for the samenwerkingsverband)\n" +
