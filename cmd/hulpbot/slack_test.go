@@ -315,11 +315,11 @@ func TestSlackRejects(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("status = %d, want 401", resp.StatusCode)
 	}
-	// hulpbot made its pseudonym key and noted where the schools' keys are
-	// at start; the request wrote nothing.
+	// hulpbot made its pseudonym key, noted where the schools' keys are
+	// and how long statistics are kept, at start; the request wrote nothing.
 	keys := s.rdb.Keys(context.Background(), s.prefix+":*").Val()
 	slices.Sort(keys)
-	if !slices.Equal(keys, []string{s.prefix + ":layout", s.prefix + ":pseudonym_key"}) {
+	if !slices.Equal(keys, []string{s.prefix + ":layout", s.prefix + ":pseudonym_key", s.prefix + ":stats_ttl"}) {
 		t.Errorf("a rejected request wrote %v", keys)
 	}
 }
