@@ -51,7 +51,7 @@ func (s *Store) RaiseStatsTTL(ctx context.Context, schools []string, now time.Ti
 	// The keys written within the old TTL: weeks and months back from now.
 	var rests []string
 	seen := map[string]bool{}
-	for t := now.Add(-time.Duration(cur) * time.Millisecond).AddDate(0, 0, -7); !t.After(now.AddDate(0, 0, 7)); t = t.AddDate(0, 0, 1) {
+	for t := now.Add(-time.Duration(cur)*time.Millisecond).AddDate(0, 0, -7); !t.After(now.AddDate(0, 0, 7)); t = t.AddDate(0, 0, 1) {
 		for _, r := range []string{"week:" + bot.WeekOf(t), "tta:" + bot.WeekOf(t), "month:" + bot.MonthOf(t), "tta:" + bot.MonthOf(t)} {
 			if !seen[r] {
 				seen[r] = true

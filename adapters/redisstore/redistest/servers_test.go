@@ -42,9 +42,18 @@ func TestCluster(t *testing.T) {
 	if v, err := cl.Get(ctx, "k:{s0}").Int(); err != nil || v != 0 {
 		t.Errorf("after the failover k:{s0} = %d, %v; want 0", v, err)
 	}
-	n, err := cl.MasterForKey(ctx, "k:{s0}")
-	if err != nil || n.Options().Addr != to {
-		t.Errorf("k:{s0} now on %v (%v), want the new master %s", n, err, to)
+	// The client learns the new slot map in the background after the
+	// MOVED answer, so it may take a moment to name the new master.
+	var now string
+	if err := until(10*time.Second, "the client to know the new master", func(ctx context.Context) (bool, error) {
+		n, err := cl.MasterForKey(ctx, "k:{s0}")
+		if err != nil {
+			return false, err
+		}
+		now = n.Options().Addr
+		return now == to, nil
+	}); err != nil {
+		t.Errorf("k:{s0} now on %s, want the new master %s: %v", now, to, err)
 	}
 }
 
