@@ -34,6 +34,7 @@ const (
 	CountHeldStory          = "held_story"
 	CountHeldStoryShared    = "held_story_shared"
 	CountHeldStoryCancelled = "held_story_cancelled"
+	CountStories            = "stories"  // success stories shared, per month (a week's come from its list)
 	PrefixGroup             = "group:"   // + group id: requests per group
 	PrefixDayPart           = "daypart:" // + day part name: requests per day part
 	PrefixPulse             = "pulse:"   // + PulseAnswer: answers to "Hielp het?"

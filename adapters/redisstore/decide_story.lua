@@ -25,7 +25,8 @@ if how == 'share' then
   redis.call('PEXPIRE', lk, retention)
   outcome = 'shared'
 end
-tally(hk, outcome == 'shared' and 'held_story_shared' or 'held_story_cancelled')
+tally(hk, outcome == 'shared' and 'held_story_shared' or 'held_story_cancelled',
+  outcome == 'shared' and 'stories' or nil)
 redis.call('HDEL', hk, 'list', 'entry', 'retention')
 redis.call('HSET', hk, 'done', outcome)
 redis.call('PEXPIRE', hk, keep)

@@ -682,6 +682,7 @@ func (s *Store) AddStory(ctx context.Context, school, week, text string, retenti
 	if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.RPush(ctx, k, text)
 		p.PExpire(ctx, k, retention)
+		s.countStory(ctx, p, school, week)
 		return nil
 	}); err != nil {
 		return fail(op, err)

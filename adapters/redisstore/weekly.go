@@ -121,6 +121,7 @@ func (s *Store) AddSignedStory(ctx context.Context, school, week string, st bot.
 	if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.RPush(ctx, k, b)
 		p.PExpire(ctx, k, retention)
+		s.countStory(ctx, p, school, week)
 		return nil
 	}); err != nil {
 		return fail(op, err)
@@ -378,6 +379,7 @@ func (s *Store) AddSignableStory(ctx context.Context, school, week, id, text str
 		p.RPush(ctx, k, text)
 		p.PExpire(ctx, k, retention)
 		p.Set(ctx, s.key(school, "story:"+id), week+"|"+text, min(storySignWindow, retention))
+		s.countStory(ctx, p, school, week)
 		return nil
 	}); err != nil {
 		return fail(op, err)

@@ -79,7 +79,7 @@ func (s *Store) YearFigures(ctx context.Context, school string, y bot.SchoolYear
 		if err != nil {
 			return bot.YearFigures{}, fmt.Errorf("%s: month %s: %w", op, m, err)
 		}
-		out.Months[i] = bot.MonthFiguresFrom(m, c, w, 0)
+		out.Months[i] = bot.MonthFiguresFrom(m, c, w, int(c[bot.CountStories]))
 	}
 	for i, r := range refs {
 		got := answers[i].Val()
@@ -134,4 +134,24 @@ func parseWaits(v []string) ([]time.Duration, error) {
 		out[i] = time.Duration(n) * time.Millisecond
 	}
 	return out, nil
+}
+
+// countStory counts one shared success story in the month of its week
+// (the month of the week's Thursday, as ISO weeks belong to a year), in
+// the same MULTI that keeps the story: the year's figures count stories
+// long after the stories themselves expired. Counts only.
+func (s *Store) countStory(ctx context.Context, p redis.Pipeliner, school, week string) {
+	mon, err := bot.ParseWeek(week)
+	if err != nil {
+		return // checkIDs let it through; a week that does not parse counts nowhere
+	}
+	month := bot.MonthOf(mon.AddDate(0, 0, 3))
+	k, mk := s.key(school, "month:"+month), s.key(school, "months")
+	p.HIncrBy(ctx, k, bot.CountStories, 1)
+	p.SAdd(ctx, mk, month)
+	for _, key := range []string{k, mk} {
+		// Raise only, as the scripts do: NX for a new key, GT for a longer.
+		p.ExpireNX(ctx, key, s.stats)
+		p.ExpireGT(ctx, key, s.stats)
+	}
 }

@@ -222,3 +222,48 @@ func TestRaiseStatsTTL(t *testing.T) {
 	}
 	f.checkTTL("month:"+month, StatsTTL)
 }
+
+// TestStoriesCountInTheirMonth: every way a story is shared — plain,
+// signed, signable, held and then shared — counts once in the month of its
+// week, and a held story dropped counts nothing; the count outlives the
+// stories themselves.
+func TestStoriesCountInTheirMonth(t *testing.T) {
+	f := newFixture(t)
+	// 2026-W49 runs Mon 30 Nov – Sun 6 Dec: its Thursday is in December.
+	const w = "2026-W49"
+	if err := f.s.AddStory(f.ctx, school, w, "De hele klas las mee", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.AddSignedStory(f.ctx, school, w, bot.Story{Text: "Rustig naar de gym", By: "juf Marie"}, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.AddSignableStory(f.ctx, school, w, "st1", "Samen opgeruimd", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	for id, share := range map[string]bool{"h1": true, "h2": false} {
+		if err := f.s.HoldStory(f.ctx, t0, school, id, w, "2026-12", marie, bot.Story{Text: "Daan bleef in de groep"}, time.Hour, bot.HoldFor); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.DecideStory(f.ctx, t0, school, id, marie, share); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The stories go; the count stays.
+	for _, k := range f.s.rdb.Keys(f.ctx, f.s.key(school, "s*:"+w)).Val() {
+		f.s.rdb.Del(f.ctx, k)
+	}
+	y, err := f.s.YearFigures(f.ctx, school, bot.SchoolYear{Start: 2026})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range y.Months {
+		want := 0
+		if m.Month == "2026-12" {
+			want = 4
+		}
+		if m.Stories != want {
+			t.Errorf("%s: %d stories, want %d", m.Month, m.Stories, want)
+		}
+	}
+	f.checkTTL("month:2026-12", StatsTTL)
+}
