@@ -26,13 +26,7 @@ if late() then return {'too_late'} end
 local f = {'id', id, 'school', ARGV[8], 'kind', 'consult', 'group', ARGV[9], 'week', ARGV[11], 'month', ARGV[12],
   'rq_platform', ARGV[13], 'rq_handle', ARGV[14], 'rq_name', ARGV[15], 'mine', ARGV[16], 'created', ARGV[17],
   'state', 'asked', 'helper', hid, 'offer_no', '1', 'deadline', due}
-local fields = {}
-for i = 1, #f, 2 do
-  if f[i + 1] ~= '' then
-    fields[#fields + 1] = f[i]
-    fields[#fields + 1] = f[i + 1]
-  end
-end
+local fields = nonempty(f)
 redis.call('HSET', rk, unpack(fields))
 redis.call('PEXPIRE', rk, retention)
 if ARGV[10] ~= '' then redis.call('SET', nk, ARGV[10], 'PX', retention) end

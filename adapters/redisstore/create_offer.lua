@@ -47,13 +47,7 @@ if late() then return {'too_late'} end
 local f = {'id', id, 'school', ARGV[8], 'group', group, 'daypart', daypart,
   'week', week, 'month', month, 'rq_platform', ARGV[13], 'rq_handle', ARGV[14], 'rq_name', ARGV[15],
   'mine', mine, 'mine_key', minekey, 'created', created}
-local fields = {}
-for i = 1, #f, 2 do
-  if f[i + 1] ~= '' then
-    fields[#fields + 1] = f[i]
-    fields[#fields + 1] = f[i + 1]
-  end
-end
+local fields = nonempty(f)
 
 redis.call('HSET', rk, unpack(fields))
 redis.call('PEXPIRE', rk, retention)

@@ -215,6 +215,19 @@ end
 -- as false).
 local function present(v) return v ~= false and v ~= nil and v ~= '' end
 
+-- nonempty is the field, value pairs of f without the empty values: a new
+-- record stores only what it has.
+local function nonempty(f)
+  local out = {}
+  for i = 1, #f, 2 do
+    if f[i + 1] ~= '' then
+      out[#out + 1] = f[i]
+      out[#out + 1] = f[i + 1]
+    end
+  end
+  return out
+end
+
 -- mineindex is the key of the index of a requester's active requests: named
 -- by the requester's pseudonym (a record's mine_key), never by a handle. A
 -- record written before pseudonyms has only mine, its requester's
