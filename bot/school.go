@@ -66,6 +66,10 @@ type School struct {
 	Closing Closing
 	// Surveys is when the surveys go out (surveys.go).
 	Surveys Surveys
+
+	// variants is the school in each other language its people may read
+	// (AllowLanguage, Speaking).
+	variants map[string]*School
 }
 
 // TeamLink puts a school on a chat platform. Team is what that platform's
@@ -255,4 +259,45 @@ func (s *School) Validate() error {
 		seen[h.ID] = true
 	}
 	return nil
+}
+
+// Speaking is the school as a person who reads lang sees it: the same
+// school, its texts in lang. A language the school does not allow (see
+// AllowLanguage), or "", is the school itself. The copy shares everything
+// else with the school, and the store knows both by the same ID; channel
+// posts use the school itself, in its own language.
+func (s *School) Speaking(lang string) *School {
+	if s == nil || lang == "" || lang == s.Language {
+		return s
+	}
+	if v, ok := s.variants[lang]; ok {
+		return v
+	}
+	return s
+}
+
+// AllowLanguage lets the school's people read lang too, with whenDown the
+// school's advice for when hulpbot is down in that language. Call it once
+// the school is complete: the variant is a copy made now.
+func (s *School) AllowLanguage(lang, whenDown string) {
+	if lang == s.Language || lang == "" {
+		return
+	}
+	v := *s
+	v.Language, v.WhenDown, v.variants = lang, whenDown, nil
+	if s.variants == nil {
+		s.variants = map[string]*School{}
+	}
+	s.variants[lang] = &v
+}
+
+// Languages are the languages the school's people may each read: the
+// school's own first.
+func (s *School) Languages() []string {
+	out := []string{s.Language}
+	for l := range s.variants {
+		out = append(out, l)
+	}
+	slices.Sort(out[1:])
+	return out
 }

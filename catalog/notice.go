@@ -23,9 +23,21 @@ var _ Noticer = (*bot.Service)(nil)
 // words, at delivery: the one place that decides the text of every notice
 // a person receives (Render), fed from the request as it stands then.
 type NoticeRenderer struct {
-	dir *bot.Directory
-	svc Noticer
+	dir   *bot.Directory
+	svc   Noticer
+	langs PersonLanguages
 }
+
+// PersonLanguages knows the language a person reads, when it is kept
+// (personlang.Cache): rendering never waits on a chat platform.
+type PersonLanguages interface {
+	Known(ctx context.Context, who string) (lang string, ok bool)
+}
+
+// UseLanguages has notices to a person at a school that allows more than
+// one language rendered in that person's known language; channel posts
+// stay in the school's.
+func (nr *NoticeRenderer) UseLanguages(l PersonLanguages) { nr.langs = l }
 
 // NewNoticeRenderer returns a renderer that finds schools in dir.
 func NewNoticeRenderer(dir *bot.Directory, svc Noticer) *NoticeRenderer {
@@ -50,6 +62,11 @@ func (nr *NoticeRenderer) RenderNotice(ctx context.Context, school, notice strin
 	n, ok, err := nr.svc.Notice(ctx, sc, ref)
 	if err != nil || !ok {
 		return message.Message{}, false, err
+	}
+	if nr.langs != nil && n.To.Channel == "" && n.To.Handle != "" && len(sc.Languages()) > 1 {
+		if l, ok := nr.langs.Known(ctx, n.To.Identity()); ok {
+			sc = sc.Speaking(l)
+		}
 	}
 	return Render(n, sc), true, nil
 }

@@ -44,6 +44,10 @@ const (
 type Config struct {
 	// Language is the default language of the schools: "nl" or "en".
 	Language string `yaml:"language"`
+	// Languages are the languages a person may read, each in the language
+	// of their own Slack or Mattermost account ("nl" and/or "en"); empty
+	// means only the school's language. A school's own list overrides it.
+	Languages []string `yaml:"languages,omitempty"`
 	// Timezone is the default IANA time zone of the schools.
 	Timezone string `yaml:"timezone"`
 	// Listen is the address of the HTTP listener of the platform
@@ -170,6 +174,7 @@ type School struct {
 	Name string `yaml:"name"`
 	// Language, Timezone and OfferTimeout override the top-level values.
 	Language      string   `yaml:"language,omitempty"`
+	Languages     []string `yaml:"languages,omitempty"`
 	Timezone      string   `yaml:"timezone,omitempty"`
 	OfferTimeout  Duration `yaml:"offer_timeout,omitempty"`
 	FollowUpAfter Duration `yaml:"followup_after,omitempty"`

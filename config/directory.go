@@ -171,6 +171,14 @@ func (c *Config) school(s *School) (*bot.School, error) {
 			out.RolesPriority[i] = bot.Role(r)
 		}
 	}
+	// Last: each language variant is a copy of the complete school.
+	langs := s.Languages
+	if langs == nil {
+		langs = c.Languages
+	}
+	for _, l := range langs {
+		out.AllowLanguage(l, cmp.Or(s.WhenDown, defaultWhenDown(l, s.CoordinatorTitle)))
+	}
 	return out, nil
 }
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -104,6 +105,10 @@ type validator struct {
 
 	schoolIDs map[string]int // id → school index
 	teams     map[string]int // "platform/team" → school index
+
+	// The top-level language and languages, which schools inherit.
+	language     string
+	topLanguages []string
 }
 
 func (v *validator) add(field, format string, args ...any) {
@@ -154,6 +159,27 @@ func (v *validator) oneOf(field, value string, allowed ...string) {
 	}
 }
 
+// languages checks a list of languages people may read: nl and en, each
+// once, the school's own language among them.
+func (v *validator) languages(field string, langs []string, own string) {
+	if langs == nil {
+		return
+	}
+	if len(langs) == 0 {
+		v.add(field, "is empty: leave it out for only the school's language")
+		return
+	}
+	for i, l := range langs {
+		v.oneOf(fmt.Sprintf("%s[%d]", field, i), l, "nl", "en")
+		if slices.Index(langs, l) != i {
+			v.add(fmt.Sprintf("%s[%d]", field, i), "%q is listed twice", l)
+		}
+	}
+	if own != "" && !slices.Contains(langs, own) {
+		v.add(field, "does not hold the school's language %q", own)
+	}
+}
+
 func orList(items []string) string {
 	if len(items) < 2 {
 		return strings.Join(items, "")
@@ -198,6 +224,8 @@ func (v *validator) config(c *Config) {
 	if v.required("language", c.Language) {
 		v.oneOf("language", c.Language, "nl", "en")
 	}
+	v.languages("languages", c.Languages, c.Language)
+	v.language, v.topLanguages = c.Language, c.Languages
 	if v.required("timezone", c.Timezone) {
 		v.timezone("timezone", c.Timezone)
 	}
@@ -300,6 +328,11 @@ func (v *validator) school(c *Config, i int) {
 	v.required(p+".name", s.Name)
 	if s.Language != "" {
 		v.oneOf(p+".language", s.Language, "nl", "en")
+	}
+	if s.Languages != nil {
+		v.languages(p+".languages", s.Languages, cmp.Or(s.Language, v.language))
+	} else if s.Language != "" && len(v.topLanguages) > 0 {
+		v.languages(p+".languages (from the top level)", v.topLanguages, s.Language)
 	}
 	if s.Timezone != "" {
 		v.timezone(p+".timezone", s.Timezone)

@@ -15,6 +15,8 @@ import (
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/handlers"
 	"github.com/hulpbot/hulpbot/internal/apiclient"
+	"github.com/hulpbot/hulpbot/internal/personlang"
+	"github.com/hulpbot/hulpbot/internal/pseudonym"
 )
 
 // Platform is Mattermost: people's usernames and schools' team names are
@@ -50,7 +52,11 @@ type Options struct {
 	// RedisPrefix + ":mm:".
 	Redis       redis.UniversalClient
 	RedisPrefix string
-	Log         *slog.Logger
+	// Pseudonyms name the keys of people's languages (at schools that
+	// allow both nl and en); nil keeps none, and each command asks
+	// Mattermost for the person's locale.
+	Pseudonyms *pseudonym.Keyring
+	Log        *slog.Logger
 
 	// HTTPClient calls the Mattermost API; nil means apiclient.New with a 10 s
 	// timeout.
@@ -69,6 +75,7 @@ type Adapter struct {
 	actionURL string
 	teams     *teams
 	people    *people
+	langs     *personlang.Cache
 	keys      *keyring
 	sender    *Sender
 	log       *slog.Logger
@@ -122,6 +129,7 @@ func New(o Options) (*Adapter, error) {
 		actionURL: strings.TrimRight(o.PublicURL, "/") + ActionPath,
 		teams:     newTeams(api, o.Dir, o.Now),
 		people:    newPeople(api, o.Now),
+		langs:     personlang.New(o.Redis, o.RedisPrefix, o.Pseudonyms, log),
 		keys:      &keyring{configured: o.ActionSecret, rdb: o.Redis, prefix: o.RedisPrefix},
 		log:       log,
 		now:       o.Now,

@@ -129,6 +129,10 @@ func (a *Adapter) ServeCommand(w http.ResponseWriter, r *http.Request) {
 			a.log.Warn("command: user_name is not the account's username; the account counts", "school", sc.ID, "user", bot.Mask(userID))
 		}
 		from = bot.Actor{Address: bot.Address{Platform: Platform, Handle: name}, Name: name}
+		// The reply is for the one who typed: in their language.
+		sc = a.langs.School(ctx, sc, from.Identity(), func(ctx context.Context) (string, error) {
+			return a.people.locale(ctx, userID)
+		})
 	}
 	reply := a.dispatch.Command(ctx, handlers.Command{
 		School:  sc,
@@ -258,9 +262,18 @@ func (a *Adapter) ServeAction(w http.ResponseWriter, r *http.Request) {
 	if ref.Action == message.ActionAccept || ref.Action == message.ActionDecline {
 		a.sender.clicked(ctx, sc.ID, ref.RequestID, ref.OfferNo, req.PostId)
 	}
+	from := bot.Actor{Address: bot.Address{Platform: Platform, Handle: name}, Name: name}
+	if req.TeamId == "" {
+		// A direct message is the clicker's own: its update and the
+		// answer are in their language; a channel's post stays in the
+		// school's.
+		sc = a.langs.School(ctx, sc, from.Identity(), func(ctx context.Context) (string, error) {
+			return a.people.locale(ctx, req.UserId)
+		})
+	}
 	reply := a.dispatch.Click(ctx, handlers.Click{
 		School:    sc,
-		From:      bot.Actor{Address: bot.Address{Platform: Platform, Handle: name}, Name: name},
+		From:      from,
 		Action:    ref.Action,
 		RequestID: ref.RequestID,
 		OfferNo:   ref.OfferNo,

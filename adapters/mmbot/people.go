@@ -103,3 +103,22 @@ func (p *people) name(ctx context.Context, userID string) (string, error) {
 	p.lastKnown.put(userID, name)
 	return name, nil
 }
+
+// locale is the locale of the account with this user id ("nl", "en", …),
+// asked each time: the caller keeps it.
+func (p *people) locale(ctx context.Context, userID string) (string, error) {
+	if !model.IsValidId(userID) {
+		return "", permanent(errors.New("not a mattermost user id"))
+	}
+	var u *model.User
+	err := call(ctx, "get user", func(ctx context.Context) (*model.Response, error) {
+		var resp *model.Response
+		var err error
+		u, resp, err = p.api.GetUser(ctx, userID, "")
+		return resp, err
+	})
+	if err != nil {
+		return "", err
+	}
+	return u.Locale, nil
+}

@@ -20,6 +20,8 @@ import (
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/handlers"
 	"github.com/hulpbot/hulpbot/internal/apiclient"
+	"github.com/hulpbot/hulpbot/internal/personlang"
+	"github.com/hulpbot/hulpbot/internal/pseudonym"
 	"github.com/hulpbot/hulpbot/message"
 )
 
@@ -62,7 +64,11 @@ type Options struct {
 	// Redis keeps the adapter's small state under Prefix + ":slack:".
 	Redis  redis.UniversalClient
 	Prefix string
-	Log    *slog.Logger
+	// Pseudonyms name the keys of people's languages (at schools that
+	// allow both nl and en); nil keeps none, and each command asks Slack
+	// for the person's locale.
+	Pseudonyms *pseudonym.Keyring
+	Log        *slog.Logger
 
 	// Zero values below mean the defaults.
 
@@ -90,6 +96,7 @@ type Adapter struct {
 	schools  Schools
 	rdb      redis.UniversalClient
 	keys     keys
+	langs    *personlang.Cache
 	log      *slog.Logger
 
 	maxBody       int64
@@ -145,6 +152,7 @@ func New(o Options) (*Adapter, error) {
 	return &Adapter{
 		secret: o.SigningSecret, botToken: o.BotToken, apiURL: apiURL,
 		cmds: o.Dispatcher, schools: o.Schools, rdb: o.Redis, keys: newKeys(o.Prefix), log: log,
+		langs:   personlang.New(o.Redis, o.Prefix, o.Pseudonyms, log),
 		maxBody: o.MaxBody, answerTimeout: o.AnswerTimeout,
 		hc: hc, api: api, sender: sender,
 		queue: NewQueue(o.Workers, o.QueueSize, o.Backoff, o.Log),
@@ -289,9 +297,14 @@ func (a *Adapter) command(ctx context.Context, c slashCommand, retry int) (answe
 		sc = nil // the handlers explain, in Dutch, that this workspace is not linked
 		a.log.Info("slack command from unlinked workspace", "team", c.TeamID)
 	}
+	from := bot.Actor{Address: bot.Address{Platform: Platform, Handle: c.UserID}, Name: c.UserName}
+	if known {
+		// The reply is for the one who typed: in their language.
+		sc = a.langs.School(ctx, sc, from.Identity(), a.locale(c.UserID))
+	}
 	cmd := handlers.Command{
 		School:  sc,
-		From:    bot.Actor{Address: bot.Address{Platform: Platform, Handle: c.UserID}, Name: c.UserName},
+		From:    from,
 		Text:    c.Text,
 		Channel: c.ChannelID,
 		ID:      c.TriggerID,
@@ -337,6 +350,17 @@ func (a *Adapter) command(ctx context.Context, c slashCommand, retry int) (answe
 	return answer, false
 }
 
+// locale asks Slack for the member's locale ("nl-NL", "en-US").
+func (a *Adapter) locale(userID string) personlang.Fetch {
+	return func(ctx context.Context) (string, error) {
+		u, err := a.api.GetUserInfoContext(ctx, userID, slack.GetUserInfoOptionIncludeLocale(true))
+		if err != nil {
+			return "", fmt.Errorf("slack users.info: %w", err)
+		}
+		return u.Locale, nil
+	}
+}
+
 // idempotent reports whether the dispatcher may take c twice.
 func (a *Adapter) idempotent(c handlers.Command) bool {
 	d, ok := a.cmds.(idempotentDispatcher)
@@ -365,9 +389,16 @@ func (a *Adapter) click(ctx context.Context, c click, retry int) {
 		sc = nil
 		a.log.Info("slack click from unlinked workspace", "team", c.team())
 	}
+	from := bot.Actor{Address: bot.Address{Platform: Platform, Handle: c.User.ID}, Name: c.userName()}
+	if known && strings.HasPrefix(c.Container.ChannelID, "D") {
+		// A direct message is the clicker's own: its update and the
+		// answer are in their language; a channel's post stays in the
+		// school's.
+		sc = a.langs.School(ctx, sc, from.Identity(), a.locale(c.User.ID))
+	}
 	reply := a.cmds.Click(ctx, handlers.Click{
 		School:    sc,
-		From:      bot.Actor{Address: bot.Address{Platform: Platform, Handle: c.User.ID}, Name: c.userName()},
+		From:      from,
 		Action:    c.Action,
 		RequestID: c.RequestID,
 		OfferNo:   c.OfferNo,

@@ -38,6 +38,7 @@ import (
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/handlers"
 	"github.com/hulpbot/hulpbot/internal/httpserve"
+	"github.com/hulpbot/hulpbot/internal/personlang"
 	"github.com/hulpbot/hulpbot/scheduler"
 )
 
@@ -174,7 +175,11 @@ func (m *Main) Run(ctx context.Context) error {
 	// skips too.
 	svc := bot.NewService(store, metrics.NewObserver(reg), m.log, bot.WithCalendar(weekly.Calendar()))
 	svc.UseDirectory(m.dir) // a status passes on an offer at any school of the helper's
-	box.SetRenderer(catalog.NewNoticeRenderer(m.dir, svc))
+	renderer := catalog.NewNoticeRenderer(m.dir, svc)
+	// A person's language, where the school allows both, as the platform
+	// adapters keep it.
+	renderer.UseLanguages(personlang.New(rdb, m.cfg.RedisPrefix, store.Pseudonyms(), m.log))
+	box.SetRenderer(renderer)
 	mux := routes(store)
 	opts := []handlers.Option{handlers.WithWeekly(weekly, box), handlers.WithClosing(bot.NewClosings(store, m.log)), handlers.WithAudit(store),
 		handlers.WithConsults(svc), handlers.WithSurveys(bot.NewSurveyRuns(store, m.log))}
@@ -227,7 +232,7 @@ func (m *Main) openPlatforms(ctx context.Context, rdb redis.UniversalClient, mux
 	ctx, cancel := context.WithCancel(ctx)
 	var bg sync.WaitGroup
 	m.stopPlatforms = func() { cancel(); bg.Wait() }
-	deps := platformDeps{cfg: m.cfg, dir: m.dir, cmds: m.cmds, rdb: rdb, log: m.log, mux: mux, getenv: m.getenv,
+	deps := platformDeps{cfg: m.cfg, dir: m.dir, cmds: m.cmds, rdb: rdb, names: m.names.names.Load(), log: m.log, mux: mux, getenv: m.getenv,
 		background: func(f func()) { bg.Go(f) }}
 	for _, p := range platforms {
 		if !p.enabled(m.cfg) {

@@ -31,6 +31,7 @@ func setupMattermost(_ context.Context, deps platformDeps) (message.Sender, erro
 		Dispatcher:    deps.cmds,
 		Redis:         deps.rdb,
 		RedisPrefix:   deps.cfg.RedisPrefix,
+		Pseudonyms:    deps.names,
 		Log:           deps.log,
 	})
 	if err != nil {

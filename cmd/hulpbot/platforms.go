@@ -12,15 +12,18 @@ import (
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/internal/pseudonym"
 	"github.com/hulpbot/hulpbot/message"
 )
 
 // platformDeps is what a chat platform adapter is wired with.
 type platformDeps struct {
-	cfg    *config.Config
-	dir    *bot.Directory
-	cmds   *handlers.Handler // commands and clicks go here
-	rdb    redis.UniversalClient
+	cfg  *config.Config
+	dir  *bot.Directory
+	cmds *handlers.Handler // commands and clicks go here
+	rdb  redis.UniversalClient
+	// names name the Redis keys of people's languages.
+	names  *pseudonym.Keyring
 	log    *slog.Logger
 	mux    *http.ServeMux // the adapter adds its endpoints
 	getenv func(string) string

@@ -20,6 +20,7 @@ func setupSlack(ctx context.Context, deps platformDeps) (message.Sender, error) 
 		Schools:       deps.dir,
 		Redis:         deps.rdb,
 		Prefix:        deps.cfg.RedisPrefix,
+		Pseudonyms:    deps.names,
 		Log:           deps.log,
 	})
 	if err != nil {
