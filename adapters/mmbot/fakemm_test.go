@@ -26,6 +26,7 @@ type fakeMM struct {
 	mu       sync.Mutex
 	botID    string
 	users    map[string]string // username → id
+	locales  map[string]string // username → locale, when set
 	teams    map[string]string // team name → id
 	channels map[string]string // team id + "/" + name → channel id
 	members  map[string]bool   // channel id + "/" + user id
@@ -53,6 +54,7 @@ func newFakeMM(t *testing.T) *fakeMM {
 		t:        t,
 		botID:    "botuserid00000000000000000",
 		users:    map[string]string{},
+		locales:  map[string]string{},
 		teams:    map[string]string{},
 		channels: map[string]string{},
 		members:  map[string]bool{},
@@ -114,6 +116,13 @@ func (f *fakeMM) addUser(name string) string {
 	id = strings.ReplaceAll(id, " ", "0")
 	f.users[name] = id
 	return id
+}
+
+// setLocale sets the locale of a user's account, as in their settings.
+func (f *fakeMM) setLocale(name, locale string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.locales[name] = locale
 }
 
 // addUserID seeds a user with a given id.
@@ -193,7 +202,7 @@ func (f *fakeMM) userByID(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	for name, id := range f.users {
 		if id == r.PathValue("id") {
-			f.reply(w, 200, &model.User{Id: id, Username: name})
+			f.reply(w, 200, &model.User{Id: id, Username: name, Locale: f.locales[name]})
 			return
 		}
 	}

@@ -29,6 +29,7 @@ import (
 	"github.com/hulpbot/hulpbot/catalog"
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/internal/personlang"
 	"github.com/hulpbot/hulpbot/message"
 )
 
@@ -180,7 +181,9 @@ func newStack(t *testing.T, opts ...stackOption) *stack {
 	s.store.SetCourier(box)
 	s.svc = bot.NewService(s.store, nil, log)
 	s.svc.UseDirectory(s.dir)
-	box.SetRenderer(catalog.NewNoticeRenderer(s.dir, s.svc))
+	renderer := catalog.NewNoticeRenderer(s.dir, s.svc)
+	renderer.UseLanguages(personlang.New(s.rdb, s.prefix, s.store.Pseudonyms(), log))
+	box.SetRenderer(renderer)
 	hopts := []handlers.Option{handlers.WithConsults(s.svc)}
 	if setup.closing {
 		hopts = append(hopts, handlers.WithClosing(bot.NewClosings(s.store, log)))
@@ -195,6 +198,7 @@ func newStack(t *testing.T, opts ...stackOption) *stack {
 		Dispatcher:    cmds,
 		Redis:         s.rdb,
 		RedisPrefix:   s.prefix,
+		Pseudonyms:    s.store.Pseudonyms(),
 		Log:           log,
 	}
 	for _, f := range opts {
