@@ -2,6 +2,7 @@ package slackbot
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"io"
@@ -27,6 +28,7 @@ import (
 	"github.com/hulpbot/hulpbot/catalog"
 	"github.com/hulpbot/hulpbot/config"
 	"github.com/hulpbot/hulpbot/handlers"
+	"github.com/hulpbot/hulpbot/internal/personlang"
 	"github.com/hulpbot/hulpbot/message"
 )
 
@@ -64,13 +66,19 @@ type stackConfig struct {
 	// count the adapter's round trips apart from the store's and the
 	// outbox's.
 	ownRedis bool
+	// configFile is the configuration instead of testdata/hulpbot.yaml.
+	configFile string
 }
 
 type stackOpt func(*stackConfig)
 
 func newStack(t *testing.T, opts ...stackOpt) *stack {
 	t.Helper()
-	cfg, err := config.Load("testdata/hulpbot.yaml", func(k string) string {
+	var pre stackConfig
+	for _, f := range opts {
+		f(&pre)
+	}
+	cfg, err := config.Load(cmp.Or(pre.configFile, "testdata/hulpbot.yaml"), func(k string) string {
 		return map[string]string{"SIGNING_SECRET": secret}[k]
 	})
 	if err != nil {
@@ -101,6 +109,7 @@ func newStack(t *testing.T, opts ...stackOpt) *stack {
 	// them in words, delivers, retries and de-duplicates; its worker looks
 	// every few milliseconds here.
 	s.store = redisstore.New(s.rdb, s.prefix, log)
+	c.Pseudonyms = s.store.Pseudonyms()
 	box := outbox.New(s.rdb, s.prefix, []string{sc.ID}, adapterSender{s}, time.Now, outbox.Options{
 		Poll:        5 * time.Millisecond,
 		Backoff:     func(int) time.Duration { return 20 * time.Millisecond },
@@ -108,7 +117,9 @@ func newStack(t *testing.T, opts ...stackOpt) *stack {
 	}, log)
 	s.store.SetCourier(box)
 	s.svc = bot.NewService(s.store, nil, log)
-	box.SetRenderer(catalog.NewNoticeRenderer(dir, s.svc))
+	renderer := catalog.NewNoticeRenderer(dir, s.svc)
+	renderer.UseLanguages(personlang.New(s.rdb, s.prefix, s.store.Pseudonyms(), log))
+	box.SetRenderer(renderer)
 	c.Dispatcher = handlers.New(s.svc, time.Now, log, handlers.WithConsults(s.svc))
 	s.adapter, err = New(c.Options)
 	if err != nil {

@@ -8,6 +8,7 @@
 package slackfake
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -87,6 +88,7 @@ type Server struct {
 	notIn    map[string]bool      // channel ids the bot is not in
 	private  map[string]bool      // channel ids the bot cannot join
 	unknown  map[string]bool      // user ids that do not exist
+	locales  map[string]string    // user id → locale, when set
 	convs    map[string][]Message // conversation id → its messages, oldest first
 	ts       int
 	socket   *websocket.Conn
@@ -103,6 +105,7 @@ func New(t testing.TB) *Server {
 		notIn:    map[string]bool{},
 		private:  map[string]bool{},
 		unknown:  map[string]bool{},
+		locales:  map[string]string{},
 		convs:    map[string][]Message{},
 		acks:     map[string]chan json.RawMessage{},
 		wsUp:     make(chan struct{}),
@@ -153,6 +156,13 @@ func (s *Server) UnknownUser(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.unknown[id] = true
+}
+
+// SetLocale sets the locale users.info tells of a user ("en-US").
+func (s *Server) SetLocale(id, locale string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.locales[id] = locale
 }
 
 // Calls returns the calls of one method so far ("" for all).
@@ -317,6 +327,16 @@ func (s *Server) answer(method string, f url.Values) map[string]any {
 			return fail("user_not_found")
 		}
 		return map[string]any{"ok": true, "channel": map[string]any{"id": "D" + user[1:]}}
+	case "users.info":
+		user := f.Get("user")
+		if s.unknown[user] || !(strings.HasPrefix(user, "U") || strings.HasPrefix(user, "W")) {
+			return fail("user_not_found")
+		}
+		u := map[string]any{"id": user, "name": strings.ToLower(user)}
+		if f.Get("include_locale") == "true" {
+			u["locale"] = cmp.Or(s.locales[user], "en-US") // Slack's default
+		}
+		return map[string]any{"ok": true, "user": u}
 	case "conversations.list":
 		var list []map[string]any
 		for id, name := range s.channels {
