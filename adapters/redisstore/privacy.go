@@ -231,6 +231,13 @@ func (s *Store) ExportPerson(ctx context.Context, school string, p Person, now t
 	if err != nil {
 		return out, fail(op, err)
 	}
+	lang, err := s.personLang(ctx, pseudo)
+	if err != nil {
+		return out, fail(op, err)
+	}
+	if lang != "" {
+		others = append(others, s.langKey(pseudo))
+	}
 	for _, k := range others {
 		v, err := s.dump(ctx, k)
 		if err != nil {
@@ -344,7 +351,28 @@ func (s *Store) ErasePerson(ctx context.Context, school string, p Person) (Erase
 		}
 		out.OtherKeys = len(others)
 	}
+	// The language the person reads is kept for all schools, in a slot of
+	// its own: deleted on its own.
+	n, err := s.rdb.Del(ctx, s.langKey(pseudo)).Result()
+	if err != nil {
+		return out, fail(op, err)
+	}
+	out.OtherKeys += int(n)
 	return out, nil
+}
+
+// langKey is where the platform adapters keep the language a person reads
+// (internal/personlang): not under a school, since a person may be at
+// several.
+func (s *Store) langKey(pseudo string) string { return s.prefix + ":lang:" + pseudo }
+
+// personLang is the kept language of the person, "" when none is.
+func (s *Store) personLang(ctx context.Context, pseudo string) (string, error) {
+	v, err := s.rdb.Get(ctx, s.langKey(pseudo)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	return v, err
 }
 
 func checkPerson(school string, p Person) error {
