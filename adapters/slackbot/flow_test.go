@@ -14,7 +14,7 @@ import (
 	"github.com/hulpbot/hulpbot/bot"
 )
 
-// TestStory plays DESIGN.md §1 on Slack through the adapter's endpoints:
+// TestStory plays the story of one request (docs/architecture.md) on Slack through the adapter's endpoints:
 // request, DM with buttons, accept, message replaced, teacher told, a
 // second click refused; then a decline to the next helper and to the
 // fallback channel.

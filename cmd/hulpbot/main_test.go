@@ -56,7 +56,7 @@ func inOrder(t *testing.T, transcript string, wants ...string) {
 	}
 }
 
-// TestStory plays DESIGN.md §1 in the terminal chat: request, offer, decline
+// TestStory plays the story of one request (docs/architecture.md) in the terminal chat: request, offer, decline
 // to the next helper, accept, teacher told, a second click refused, who,
 // resolve; then a request nobody takes goes to the fallback channel, is
 // withdrawn, and a success story is shared.

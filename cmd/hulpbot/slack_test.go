@@ -210,7 +210,7 @@ func (s *slackRun) request(m slackfake.Call) bot.Request {
 	return r
 }
 
-// TestSlackStory plays DESIGN.md §1 on Slack against the real hulpbot
+// TestSlackStory plays the story of one request (docs/architecture.md) on Slack against the real hulpbot
 // server and a fake Slack: teacher /hulp groep 5 → helper DM with buttons →
 // accept → message updated, teacher told; decline → next helper; nobody →
 // fallback channel. It checks what Slack received and what Redis holds.
