@@ -42,10 +42,15 @@ func TestCluster(t *testing.T) {
 	if v, err := cl.Get(ctx, "k:{s0}").Int(); err != nil || v != 0 {
 		t.Errorf("after the failover k:{s0} = %d, %v; want 0", v, err)
 	}
-	// The client learns the new slot map in the background after the
-	// MOVED answer, so it may take a moment to name the new master.
+	// The client learns the new slot map in the background after a MOVED
+	// answer, so it may take a moment to name the new master; each round
+	// asks for the key and has the client read the slot map again.
 	var now string
 	if err := until(10*time.Second, "the client to know the new master", func(ctx context.Context) (bool, error) {
+		if err := cl.Get(ctx, "k:{s0}").Err(); err != nil {
+			return false, err
+		}
+		cl.ReloadState(ctx)
 		n, err := cl.MasterForKey(ctx, "k:{s0}")
 		if err != nil {
 			return false, err
