@@ -89,7 +89,7 @@ type SuccessCmd struct {
 // coordinators; with "web" a personal link to the year overview in the
 // browser.
 type SummaryCmd struct {
-	CSV bool // "csv" asked; kept for the export to come
+	CSV bool // "csv" asked: the weekly figures for the steering group
 	Web bool // "web" (or "browser", "jaar"): the year overview's link
 }
 
