@@ -116,21 +116,37 @@ const (
 	poolSize = 64
 )
 
-// tune sets what hulpbot needs of a client; pool and buffer sizes the URL
-// names are kept.
-func tune(opts *redis.Options) {
-	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = dialTimeout, ioTimeout, ioTimeout
-	opts.MaxRetries = 1
-	if opts.PoolSize == 0 {
-		opts.PoolSize = poolSize
+// conn points at the settings every kind of go-redis client has under
+// its own options type, so hulpbot's choices for them are made once.
+type conn struct {
+	dial, read, write         *time.Duration
+	pool                      *int
+	readBuf, writeBuf         *int
+	pipeReadBuf, pipeWriteBuf *int
+}
+
+// apply sets timeouts always, and pool and buffer sizes where the URL named
+// none.
+func (c conn) apply() {
+	*c.dial, *c.read, *c.write = dialTimeout, ioTimeout, ioTimeout
+	if *c.pool == 0 {
+		*c.pool = poolSize
 	}
 	// Commands and replies are small (a message is a few kB, the largest
 	// pipeline some 100 kB): small buffers keep 64 connections from costing
 	// megabytes (go-redis gives each 32+32 kB, a pipeline 128+128 kB).
-	if opts.ReadBufferSize == 0 {
-		opts.ReadBufferSize, opts.WriteBufferSize = 8<<10, 8<<10
-		opts.PipelineReadBufferSize, opts.PipelineWriteBufferSize = 32<<10, 32<<10
+	if *c.readBuf == 0 {
+		*c.readBuf, *c.writeBuf = 8<<10, 8<<10
+		*c.pipeReadBuf, *c.pipeWriteBuf = 32<<10, 32<<10
 	}
+}
+
+// tune sets what hulpbot needs of a client; pool and buffer sizes the URL
+// names are kept.
+func tune(opts *redis.Options) {
+	conn{&opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.PoolSize,
+		&opts.ReadBufferSize, &opts.WriteBufferSize, &opts.PipelineReadBufferSize, &opts.PipelineWriteBufferSize}.apply()
+	opts.MaxRetries = 1
 }
 
 // tuneCluster is tune for a cluster client. A redirect (MOVED, ASK, and
@@ -139,15 +155,9 @@ func tune(opts *redis.Options) {
 // a second, and a change nobody could make in time is refused by its
 // not-after guard anyway.
 func tuneCluster(opts *redis.ClusterOptions) {
-	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = dialTimeout, ioTimeout, ioTimeout
+	conn{&opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.PoolSize,
+		&opts.ReadBufferSize, &opts.WriteBufferSize, &opts.PipelineReadBufferSize, &opts.PipelineWriteBufferSize}.apply()
 	opts.MaxRedirects = 3
-	if opts.PoolSize == 0 {
-		opts.PoolSize = poolSize
-	}
-	if opts.ReadBufferSize == 0 {
-		opts.ReadBufferSize, opts.WriteBufferSize = 8<<10, 8<<10
-		opts.PipelineReadBufferSize, opts.PipelineWriteBufferSize = 32<<10, 32<<10
-	}
 	// Every command goes to the master of its slot: hulpbot reads what it
 	// just wrote.
 	opts.ReadOnly, opts.RouteByLatency, opts.RouteRandomly = false, false, false
@@ -156,15 +166,9 @@ func tuneCluster(opts *redis.ClusterOptions) {
 // tuneFailover is tune for a client that asks the sentinels for the master.
 // It never reads from a replica: hulpbot reads what it just wrote.
 func tuneFailover(opts *redis.FailoverOptions) {
-	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = dialTimeout, ioTimeout, ioTimeout
+	conn{&opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.PoolSize,
+		&opts.ReadBufferSize, &opts.WriteBufferSize, &opts.PipelineReadBufferSize, &opts.PipelineWriteBufferSize}.apply()
 	opts.MaxRetries = 1
-	if opts.PoolSize == 0 {
-		opts.PoolSize = poolSize
-	}
-	if opts.ReadBufferSize == 0 {
-		opts.ReadBufferSize, opts.WriteBufferSize = 8<<10, 8<<10
-		opts.PipelineReadBufferSize, opts.PipelineWriteBufferSize = 32<<10, 32<<10
-	}
 	opts.ReplicaOnly, opts.RouteByLatency, opts.RouteRandomly = false, false, false
 }
 
