@@ -49,7 +49,7 @@ func TestMedianAndPercentile(t *testing.T) {
 func TestFiguresFrom(t *testing.T) {
 	counters := map[string]int64{
 		"requests": 12, "offers": 15, "accepted": 10, "accepted_first": 7, "picked_up": 1,
-		"declines": 3, "timeouts": 2, "escalated": 2, "cancelled": 1, "resolved": 9, "no_cover": 1,
+		"declines": 3, "timeouts": 2, "escalated": 2, "cancelled": 1, "resolved": 9, "no_cover": 1, "unpicked": 1,
 		"group:5": 4, "group:3": 3, "group:1-2a": 3, "group:4": 2, "group:0": 0,
 		"daypart:ochtend": 7, "daypart:middag": 4, "daypart:buiten": 1,
 		"pulse:up": 5, "pulse:down": 1, "pulse:self": 2, "something:else": 9,
@@ -59,7 +59,7 @@ func TestFiguresFrom(t *testing.T) {
 	f := FiguresFrom("2026-W49", counters, secs(60, 120), 3)
 	want := WeekFigures{
 		Week: "2026-W49", Requests: 12, Offers: 15, Declines: 3, Timeouts: 2,
-		Accepted: 10, AcceptedFirst: 7, PickedUp: 1, Escalated: 2, Cancelled: 1, Resolved: 9, NoCover: 1,
+		Accepted: 10, AcceptedFirst: 7, PickedUp: 1, Escalated: 2, Cancelled: 1, Resolved: 9, NoCover: 1, Unpicked: 1,
 		ByGroup:   map[string]int{"5": 4, "3": 3, "1-2a": 3, "4": 2},
 		ByDayPart: map[string]int{"ochtend": 7, "middag": 4, "buiten": 1},
 		Waits:     secs(60, 120), Pulse: Pulse{Up: 5, Down: 1, Self: 2}, Stories: 3,

@@ -66,6 +66,7 @@ func MonthFiguresFrom(month string, counters map[string]int64, waits []time.Dura
 		AcceptedInTime: int(counters[CountAcceptedInTime]),
 		Escalated:      w.Escalated, Cancelled: w.Cancelled, Resolved: w.Resolved,
 		NoCover:   w.NoCover,
+		Unpicked:  w.Unpicked,
 		ByGroup:   w.ByGroup,
 		ByDayPart: w.ByDayPart,
 		Waits:     w.Waits,

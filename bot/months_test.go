@@ -53,10 +53,10 @@ func TestQuartersAndYears(t *testing.T) {
 
 func TestMonthFiguresFrom(t *testing.T) {
 	f := MonthFiguresFrom("2026-09", map[string]int64{
-		CountRequests: 4, CountConsults: 2, CountAcceptedInTime: 3, PrefixSupport + "gesprek": 2,
+		CountRequests: 4, CountConsults: 2, CountAcceptedInTime: 3, CountEscalated: 2, CountUnpicked: 1, PrefixSupport + "gesprek": 2,
 		PrefixOutcome + "in_groep": 1, PrefixGroup + "5": 4, PrefixPulse + "up": 1,
 	}, []time.Duration{time.Minute}, 1)
-	if f.Requests != 4 || f.Consults != 2 || f.AcceptedInTime != 3 || f.Support["gesprek"] != 2 ||
+	if f.Requests != 4 || f.Consults != 2 || f.AcceptedInTime != 3 || f.Escalated != 2 || f.Unpicked != 1 || f.Support["gesprek"] != 2 ||
 		f.Outcome["in_groep"] != 1 || f.ByGroup["5"] != 4 || f.Pulse.Up != 1 || len(f.Waits) != 1 || f.Stories != 1 {
 		t.Errorf("MonthFiguresFrom = %+v", f)
 	}

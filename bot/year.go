@@ -44,6 +44,7 @@ type MonthFigures struct {
 	AcceptedInTime                    int // accepted within the first offer's time
 	Escalated, Cancelled, Resolved    int
 	NoCover                           int
+	Unpicked                          int            // escalated, closed at the end of the day unpicked
 	ByGroup                           map[string]int // group id → requests
 	ByDayPart                         map[string]int // day part name → requests
 	Waits                             []time.Duration

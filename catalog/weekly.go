@@ -47,7 +47,12 @@ func RenderReminder(sc *bot.School, a bot.Agenda) message.Message {
 		}
 		out = append(out, Text(l, key, "count", strconv.Itoa(a.Week.Requests), "groups", strings.Join(top, ", "), "previous", prev))
 	}
-	out = append(out, Text(l, "reminder.escalated", "channel", channelName(sc), "count", strconv.Itoa(a.Week.Escalated)))
+	if a.Week.Unpicked > 0 {
+		out = append(out, Text(l, "reminder.escalated.unpicked", "channel", channelName(sc), "count", strconv.Itoa(a.Week.Escalated),
+			"unpicked", strconv.Itoa(a.Week.Unpicked)))
+	} else {
+		out = append(out, Text(l, "reminder.escalated", "channel", channelName(sc), "count", strconv.Itoa(a.Week.Escalated)))
+	}
 	if a.Week.Consults > 0 {
 		out = append(out, Text(l, "reminder.consults", "count", strconv.Itoa(a.Week.Consults), "answered", strconv.Itoa(a.Week.ConsultsAnswered)))
 	}
@@ -209,7 +214,7 @@ func DigestText(sc *bot.School, r bot.WeekReport, soFar bool) string {
 	}
 	if w.Requests > 0 {
 		out = append(out, Text(l, "digest.outcomes", "channel", channelName(sc), "escalated", strconv.Itoa(w.Escalated),
-			"cancelled", strconv.Itoa(w.Cancelled), "no_cover", strconv.Itoa(w.NoCover)))
+			"unpicked", strconv.Itoa(w.Unpicked), "cancelled", strconv.Itoa(w.Cancelled), "no_cover", strconv.Itoa(w.NoCover)))
 	}
 	if n := w.Pulse.Answers(); n > 0 {
 		out = append(out, Text(l, "digest.pulse", "up", strconv.Itoa(w.Pulse.Up), "down", strconv.Itoa(w.Pulse.Down), "self", strconv.Itoa(w.Pulse.Self)))
@@ -265,6 +270,11 @@ var summaryColumns = []string{"week", "requests", "offers", "accepted", "accepte
 	"median_wait_s", "p90_wait_s", "pulse_up", "pulse_down", "pulse_self", "stories",
 	"consults", "consults_answered", "consults_to_agenda"}
 
+// summaryLateColumns are fixed columns added after the CSV was in use: they
+// come after the day parts and groups, so every earlier column keeps its
+// place in the spreadsheets that read it.
+var summaryLateColumns = []string{"unpicked"}
+
 // SummaryCSV is the weekly aggregates for the steering group, in language
 // l: a header row (Dutch headers in Dutch, separated by semicolons as Dutch
 // spreadsheets read them), a row per week, then after an empty line a
@@ -282,6 +292,9 @@ func SummaryCSV(sc *bot.School, l string, weeks []bot.WeekFigures) string {
 	}
 	for _, g := range groups {
 		head = append(head, Text(l, "summary.csv.col.group", "group", g))
+	}
+	for _, k := range summaryLateColumns {
+		head = append(head, Text(l, "summary.csv.col."+k))
 	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
@@ -307,6 +320,7 @@ func SummaryCSV(sc *bot.School, l string, weeks []bot.WeekFigures) string {
 		for _, g := range groups {
 			row = append(row, n(f.ByGroup[g]))
 		}
+		row = append(row, n(f.Unpicked))
 		_ = w.Write(row)
 	}
 	// The legend: a section of its own below the figures, column and meaning.
@@ -321,6 +335,9 @@ func SummaryCSV(sc *bot.School, l string, weeks []bot.WeekFigures) string {
 	}
 	if len(groups) > 0 {
 		_ = w.Write([]string{Text(l, "summary.csv.col.group", "group", "…"), Text(l, "summary.csv.legend.group")})
+	}
+	for _, k := range summaryLateColumns {
+		_ = w.Write([]string{Text(l, "summary.csv.col."+k), Text(l, "summary.csv.legend."+k)})
 	}
 	w.Flush()
 	return buf.String()

@@ -29,7 +29,7 @@ func secs(s ...int) []time.Duration {
 func testReport() bot.WeekReport {
 	w := bot.WeekFigures{
 		Week: "2026-W49", Requests: 12, Offers: 15, Declines: 3, Timeouts: 2,
-		Accepted: 10, AcceptedFirst: 7, PickedUp: 1, Escalated: 2, Cancelled: 1, Resolved: 9, NoCover: 1,
+		Accepted: 10, AcceptedFirst: 7, PickedUp: 1, Escalated: 2, Cancelled: 1, Resolved: 9, NoCover: 1, Unpicked: 1,
 		ByGroup:   map[string]int{"5": 4, "3": 3, "1-2a": 3, "Dolfijnen": 2},
 		ByDayPart: map[string]int{"ochtend": 7, "middag": 4, "buiten": 1},
 		// Median (120 + 150) / 2 = 135 s; p90 the 9th of 10: 240 s.
@@ -59,7 +59,7 @@ func dumpWeekly(m message.Message) string {
 
 func TestRenderWeeklyGolden(t *testing.T) {
 	agenda := bot.Agenda{
-		Week: bot.WeekFigures{Week: "2026-W48", Requests: 12, Escalated: 2, Consults: 2, ConsultsAnswered: 1},
+		Week: bot.WeekFigures{Week: "2026-W48", Requests: 12, Escalated: 2, Unpicked: 1, Consults: 2, ConsultsAnswered: 1},
 		Top:  []bot.GroupCount{{Group: "5", Count: 4}, {Group: "1-2a", Count: 3}, {Group: "Dolfijnen", Count: 2}},
 		Items: []bot.AgendaItem{
 			{RequestID: "r1", Group: "5", DayPart: "ochtend", HelperID: "anne", CreatedAt: time.Date(2026, 11, 24, 9, 12, 0, 0, time.UTC)},
@@ -192,6 +192,7 @@ func TestSummaryCSV(t *testing.T) {
 		"week": "2026-W49", "requests": "12", "accepted_first": "7", "accepted_after_moving_on": "2", "picked_up_from_channel": "1",
 		"escalated": "2", "no_cover": "1", "median_wait_s": "135", "p90_wait_s": "240", "pulse_up": "5", "pulse_self": "2",
 		"stories": "3", "daypart:ochtend": "7", "daypart:buiten": "1", "group:5": "4", "group:Dolfijnen": "2", "group:bso": "0",
+		"unpicked": "1",
 	} {
 		i, ok := col[name]
 		if !ok {
@@ -201,6 +202,10 @@ func TestSummaryCSV(t *testing.T) {
 		if last[i] != want {
 			t.Errorf("%s = %q; want %q", name, last[i], want)
 		}
+	}
+	// Added after the CSV was in use: last, so no earlier column moved.
+	if h := rows[0][len(rows[0])-1]; h != "unpicked" {
+		t.Errorf("last column = %q; want unpicked", h)
 	}
 	if rows[1][col["median_wait_s"]] != "300" || rows[1][col["week"]] != "2026-W45" {
 		t.Errorf("first week row = %v", rows[1])
@@ -261,6 +266,9 @@ func TestSummaryCSVDutch(t *testing.T) {
 	if i := slices.Index(rows[0], "meedenkvragen"); i < 0 || rows[1][i] != "3" || rows[1][i+1] != "2" || rows[1][i+2] != "1" ||
 		rows[0][i+1] != "meedenkvragen beantwoord" || rows[0][i+2] != "meedenkvragen naar kernteam" {
 		t.Errorf("consult columns: header %q, row %q", rows[0], rows[1])
+	}
+	if n := len(rows[0]); rows[0][n-1] != "niet opgepakt" || rows[1][n-1] != "1" {
+		t.Errorf("last column %q = %q; want niet opgepakt = 1", rows[0][n-1], rows[1][n-1])
 	}
 	lr := csv.NewReader(strings.NewReader(legend))
 	lr.Comma = ';'

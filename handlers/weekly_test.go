@@ -30,7 +30,7 @@ func secs(s ...int) []time.Duration {
 func testReport() bot.WeekReport {
 	w := bot.WeekFigures{
 		Week: "2026-W49", Requests: 12, Offers: 15, Declines: 3, Timeouts: 2,
-		Accepted: 10, AcceptedFirst: 7, PickedUp: 1, Escalated: 2, Cancelled: 1, Resolved: 9, NoCover: 1,
+		Accepted: 10, AcceptedFirst: 7, PickedUp: 1, Escalated: 2, Cancelled: 1, Resolved: 9, NoCover: 1, Unpicked: 1,
 		ByGroup:   map[string]int{"5": 4, "3": 3, "1-2a": 3, "Dolfijnen": 2},
 		ByDayPart: map[string]int{"ochtend": 7, "middag": 4, "buiten": 1},
 		// Median (120 + 150) / 2 = 135 s; p90 the 9th of 10: 240 s.
@@ -202,6 +202,9 @@ func TestSummaryOnDemand(t *testing.T) {
 		}
 		if err != nil || len(rows) != 3 || rows[0][0] != "week" || rows[2][0] != "2026-W49" || rows[2][1] != "12" {
 			t.Errorf("CSV = %q (%v); want a header and two weeks", body, err)
+		}
+		if n := len(rows[0]); err == nil && (rows[0][n-1] != "unpicked" || rows[2][n-1] != "1" || rows[1][n-1] != "0") {
+			t.Errorf("last column %q = %q, %q; want unpicked = 0, 1", rows[0][n-1], rows[1][n-1], rows[2][n-1])
 		}
 	})
 	t.Run("store down", func(t *testing.T) {

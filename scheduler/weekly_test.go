@@ -506,6 +506,10 @@ func TestSeededWeekFigures(t *testing.T) {
 	if out, err := w.svc.Decline(ctx, ams(2026, 11, 30, 10, 0).Add(30*time.Second), sc, actor("anne"), r2.ID, 1); err != nil || out.State != bot.StateEscalated {
 		t.Fatalf("decline: %s, %v; want escalated", out.State, err)
 	}
+	//    Nobody in the channel picks it up: closed at the end of the day.
+	if n, err := w.svc.CloseUnpicked(ctx, ams(2026, 11, 30, 18, 0), sc); err != nil || n != 1 {
+		t.Fatalf("close unpicked: %d, %v; want 1", n, err)
+	}
 	// 3. Tuesday 13:00, groep 4: Chris first (role), no answer; Bram accepts
 	//    at 13:03 (180 s after the request); closes; "kan ik zelf".
 	r3 := w.ask(eva, "4", ams(2026, 12, 1, 13, 0))
@@ -556,7 +560,7 @@ func TestSeededWeekFigures(t *testing.T) {
 		got := map[string]int{
 			"requests": f.Requests, "offers": f.Offers, "accepted": f.Accepted, "accepted first": f.AcceptedFirst,
 			"moved on": f.MovedOn(), "picked up": f.PickedUp, "declines": f.Declines, "timeouts": f.Timeouts,
-			"escalated": f.Escalated, "cancelled": f.Cancelled, "resolved": f.Resolved, "no cover": f.NoCover,
+			"escalated": f.Escalated, "cancelled": f.Cancelled, "resolved": f.Resolved, "no cover": f.NoCover, "unpicked": f.Unpicked,
 			"groep 5": f.ByGroup["5"], "groep 3": f.ByGroup["3"], "groep 4": f.ByGroup["4"], "groep 1-2": f.ByGroup["1-2"],
 			"ochtend": f.ByDayPart["ochtend"], "middag": f.ByDayPart["middag"], "buiten": f.ByDayPart["buiten"],
 			"👍": f.Pulse.Up, "👎": f.Pulse.Down, "zelf": f.Pulse.Self, "stories": f.Stories,
@@ -564,7 +568,7 @@ func TestSeededWeekFigures(t *testing.T) {
 		want := map[string]int{
 			"requests": 7, "offers": 7, "accepted": 4, "accepted first": 3,
 			"moved on": 1, "picked up": 0, "declines": 1, "timeouts": 1,
-			"escalated": 2, "cancelled": 1, "resolved": 3, "no cover": 1,
+			"escalated": 2, "cancelled": 1, "resolved": 3, "no cover": 1, "unpicked": 1,
 			"groep 5": 3, "groep 3": 2, "groep 4": 1, "groep 1-2": 1,
 			"ochtend": 5, "middag": 1, "buiten": 1,
 			"👍": 1, "👎": 1, "zelf": 1, "stories": 3,
@@ -595,7 +599,7 @@ func TestSeededWeekFigures(t *testing.T) {
 			"Hulpvragen: 7 (vorige 4 schoolweken gemiddeld 0,3)",
 			`Meestal binnen 2 minuten iemand onderweg; 9 van de 10 keer binnen 3 minuten`,
 			"Aangenomen: 4; door de eerste hulpverlener 3, na doorzetten 1, opgepakt in het kernteam-kanaal 0",
-			"In het kernteam-kanaal beland: 2 · ingetrokken: 1 · gevraagd terwijl niemand ingeroosterd was: 1",
+			"In het kernteam-kanaal beland: 2, daarvan door niemand opgepakt: 1 · ingetrokken: 1 · gevraagd terwijl niemand ingeroosterd was: 1",
 		} {
 			if !slices.Contains(strings.Split(text, "\n"), line) {
 				t.Errorf("digest has no line %q:\n%s", line, text)

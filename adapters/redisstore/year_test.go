@@ -26,13 +26,16 @@ func TestYearFiguresCountsEachMonth(t *testing.T) {
 	sep := time.Date(2026, 9, 14, 9, 0, 0, 0, time.UTC)
 	nov := t0
 	// September: one accepted in time by the first helper and resolved,
-	// one that nobody could take.
+	// one that nobody could take, closed unpicked at the end of the day.
 	f.createIn("s1", "2026-09", sep, cands("anne"))
 	f.accept("anne", "s1", sep.Add(30*time.Second))
 	if _, err := f.s.Resolve(f.ctx, sep.Add(time.Hour), school, "anne", ""); err != nil {
 		t.Fatal(err)
 	}
 	f.createIn("s2", "2026-09", sep.Add(2*time.Hour), nil)
+	if _, err := f.s.CloseUnpicked(f.ctx, sep.Add(6*time.Hour), school, sep.Add(6*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	// November: declined by anne, accepted by bram after the first
 	// offer's time; another picked up from the fallback channel in time;
 	// one cancelled.
@@ -78,6 +81,7 @@ func TestYearFiguresCountsEachMonth(t *testing.T) {
 		{"sep resolved", s.Resolved, 1},
 		{"sep escalated", s.Escalated, 1},
 		{"sep no cover", s.NoCover, 1},
+		{"sep unpicked", s.Unpicked, 1},
 		{"sep waits", len(s.Waits), 1},
 		{"sep group 5", s.ByGroup["5"], 2},
 		{"nov requests", n.Requests, 3},
@@ -86,6 +90,7 @@ func TestYearFiguresCountsEachMonth(t *testing.T) {
 		{"nov accepted in time (the pickup)", n.AcceptedInTime, 1},
 		{"nov picked up", n.PickedUp, 1},
 		{"nov cancelled", n.Cancelled, 1},
+		{"nov unpicked (none)", n.Unpicked, 0},
 		{"nov waits", len(n.Waits), 2},
 		{"aug requests (none)", aug.Requests, 0},
 		{"aug waits (none)", len(aug.Waits), 0},
