@@ -28,12 +28,6 @@ type NoticeRenderer struct {
 	langs PersonLanguages
 }
 
-// PersonLanguages knows the language a person reads, when it is kept
-// (personlang.Cache): rendering never waits on a chat platform.
-type PersonLanguages interface {
-	Known(ctx context.Context, who string) (lang string, ok bool)
-}
-
 // UseLanguages has notices to a person at a school that allows more than
 // one language rendered in that person's known language; channel posts
 // stay in the school's.
@@ -63,12 +57,7 @@ func (nr *NoticeRenderer) RenderNotice(ctx context.Context, school, notice strin
 	if err != nil || !ok {
 		return message.Message{}, false, err
 	}
-	if nr.langs != nil && n.To.Channel == "" && n.To.Handle != "" && len(sc.Languages()) > 1 {
-		if l, ok := nr.langs.Known(ctx, n.To.Identity()); ok {
-			sc = sc.Speaking(l)
-		}
-	}
-	return Render(n, sc), true, nil
+	return Render(n, ReaderSchool(ctx, nr.langs, sc, n.To)), true, nil
 }
 
 // Render puts a notice in words for the school: a pure function of the

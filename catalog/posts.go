@@ -35,9 +35,18 @@ type WeeklyPosts struct {
 	figures   WeeklyFigures
 	platforms []bot.Platform
 	names     Pseudonyms
-	surveys   SurveySource // nil: no surveys
-	presence  Presence     // nil: "Vandaag op school" from the schedules only
+	surveys   SurveySource    // nil: no surveys
+	presence  Presence        // nil: "Vandaag op school" from the schedules only
+	langs     PersonLanguages // nil: every post in the school's language
 	log       *slog.Logger
+}
+
+// WithLanguages has the posts to a person (surveys, a digest by direct
+// message) worded in their known language where the school allows more
+// than one; channel posts stay in the school's.
+func (p *WeeklyPosts) WithLanguages(l PersonLanguages) *WeeklyPosts {
+	p.langs = l
+	return p
 }
 
 // SurveySource says who still gets a survey that is due, and notes who was
@@ -80,9 +89,11 @@ func (p *WeeklyPosts) composeSurveys(ctx context.Context, sc *bot.School, t bot.
 			return nil, nil, err
 		}
 		for _, r := range to {
+			rcpt := bot.Recipient{Address: r.Address}
+			rs := ReaderSchool(ctx, p.langs, sc, rcpt)
 			for _, q := range bot.SurveyQuestions(due.Survey) {
-				m := SurveyQuestion(sc, sc.Language, due.Survey, due.Period, q, t.At.Add(SurveyAnswerTime))
-				m.To, m.SchoolID = bot.Recipient{Address: r.Address}, sc.ID
+				m := SurveyQuestion(rs, rs.Language, due.Survey, due.Period, q, t.At.Add(SurveyAnswerTime))
+				m.To, m.SchoolID = rcpt, sc.ID
 				m.Key = "survey/" + sc.ID + "/" + due.Survey + "/" + due.Period + "/" + q + "/" + string(r.Address.Platform) + ":" + r.Pseudonym
 				posts = append(posts, m)
 			}
@@ -120,7 +131,9 @@ func NewWeeklyPosts(figures WeeklyFigures, platforms []bot.Platform, names Pseud
 // when set, is to run once every message is queued: the reminder then
 // takes the items it listed off the kernteam's agenda.
 func (p *WeeklyPosts) Compose(ctx context.Context, sc *bot.School, t bot.Tick) (posts []message.Message, done func(context.Context) error, err error) {
-	var m message.Message
+	// render words the post for a reader's variant of the school: the
+	// figures are read once, the words once per language.
+	var render func(rs *bot.School) message.Message
 	switch t.Job {
 	case bot.JobSurveys:
 		return p.composeSurveys(ctx, sc, t)
@@ -129,32 +142,40 @@ func (p *WeeklyPosts) Compose(ctx context.Context, sc *bot.School, t bot.Tick) (
 		if err != nil {
 			return nil, nil, err
 		}
-		m = RenderReminder(sc, a)
+		render = func(rs *bot.School) message.Message { return RenderReminder(rs, a) }
 		done = func(ctx context.Context) error { return p.figures.AgendaPosted(ctx, sc, a) }
 	case bot.JobSuccesses:
 		stories, err := p.figures.Successes(ctx, sc, t.Week)
 		if err != nil || len(stories) == 0 {
 			return nil, nil, err
 		}
-		m = RenderSuccesses(sc, stories)
+		render = func(rs *bot.School) message.Message { return RenderSuccesses(rs, stories) }
 	case bot.JobNudge:
-		m = RenderNudge(sc)
+		render = RenderNudge
 	case bot.JobDigest:
 		r, err := p.figures.Report(ctx, sc, t.Week)
 		if err != nil {
 			return nil, nil, err
 		}
-		if m, err = RenderDigest(sc, r, false); err != nil {
-			// The figures go out; only the chart is missing.
-			p.log.Error("digest chart", "school", sc.ID, "err", err)
+		render = func(rs *bot.School) message.Message {
+			m, err := RenderDigest(rs, r, false)
+			if err != nil {
+				// The figures go out; only the chart is missing.
+				p.log.Error("digest chart", "school", sc.ID, "err", err)
+			}
+			return m
 		}
 	case bot.JobToday:
-		if m, err = p.today(ctx, sc, t); err != nil {
+		m, err := p.today(ctx, sc, t)
+		if err != nil {
 			return nil, nil, err
 		}
+		// Always a channel post: in the school's language.
+		render = func(*bot.School) message.Message { return m }
 	default:
 		return nil, nil, fmt.Errorf("unknown job %q", t.Job)
 	}
+	worded := map[*bot.School]message.Message{}
 	tick := t.Key(sc.Location)
 	for _, to := range sc.JobRecipients(t.Job, p.platforms) {
 		who := "#" + to.Channel
@@ -164,7 +185,12 @@ func (p *WeeklyPosts) Compose(ctx context.Context, sc *bot.School, t bot.Tick) (
 				return nil, nil, fmt.Errorf("weekly post: pseudonym of a recipient: %w", err)
 			}
 		}
-		c := m
+		rs := ReaderSchool(ctx, p.langs, sc, to)
+		c, ok := worded[rs]
+		if !ok {
+			c = render(rs)
+			worded[rs] = c
+		}
 		c.To, c.SchoolID = to, sc.ID
 		c.Key = "weekly/" + sc.ID + "/" + tick + "/" + string(to.Platform) + ":" + who
 		posts = append(posts, c)

@@ -178,7 +178,8 @@ func (m *Main) Run(ctx context.Context) error {
 	renderer := catalog.NewNoticeRenderer(m.dir, svc)
 	// A person's language, where the school allows both, as the platform
 	// adapters keep it.
-	renderer.UseLanguages(personlang.New(rdb, m.cfg.RedisPrefix, store.Pseudonyms(), m.log))
+	langs := personlang.New(rdb, m.cfg.RedisPrefix, store.Pseudonyms(), m.log)
+	renderer.UseLanguages(langs)
 	box.SetRenderer(renderer)
 	mux := routes(store)
 	opts := []handlers.Option{handlers.WithWeekly(weekly, box), handlers.WithClosing(bot.NewClosings(store, m.log)), handlers.WithAudit(store),
@@ -209,7 +210,7 @@ func (m *Main) Run(ctx context.Context) error {
 	// The weekly rhythm: kernteam reminder, success stories, digest.
 	if m.stopWeekly, err = startWeekly(ctx, weeklyDeps{
 		dir: m.dir, weekly: weekly, store: store, send: box,
-		platforms: slices.Sorted(maps.Keys(senders)), feeds: m.cfg.HolidayFeeds, log: m.log, now: m.now,
+		platforms: slices.Sorted(maps.Keys(senders)), feeds: m.cfg.HolidayFeeds, log: m.log, now: m.now, langs: langs,
 	}); err != nil {
 		return err
 	}

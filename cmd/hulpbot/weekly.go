@@ -33,6 +33,9 @@ type weeklyDeps struct {
 	now   func() time.Time // time.Now when nil; may run ahead (-now)
 	// client fetches feed URLs; nil: a client with a 10-second timeout.
 	client *http.Client
+	// langs knows each person's language: a post to one person is in it.
+	// nil: every post in the school's language.
+	langs catalog.PersonLanguages
 }
 
 // newWeekly makes the weekly use cases on store, with an empty calendar of
@@ -70,7 +73,8 @@ func startWeekly(ctx context.Context, deps weeklyDeps) (stop func(), err error) 
 			WithSurveys(bot.NewSurveyRuns(deps.store, deps.log)).
 			// "Vandaag op school" leaves out who is away all day: it reads
 			// the helpers' states only.
-			WithPresence(bot.NewService(deps.store, nil, deps.log)),
+			WithPresence(bot.NewService(deps.store, nil, deps.log)).
+			WithLanguages(deps.langs),
 		Leases: deps.store,
 		Send:   deps.send,
 		Now:    deps.now,
