@@ -72,6 +72,9 @@ func CSV(l string, swv bool, y bot.SchoolYear, units []unit) []byte {
 	for _, k := range outcome {
 		head = append(head, w.t("year.csv.outcome", "kind", w.choice(units, bot.StepOutcome, k)))
 	}
+	// Added after the CSV was in use: last, so every earlier column keeps
+	// its place in the spreadsheets that read it.
+	head = append(head, w.t("year.csv.unpicked"))
 	_ = cw.Write(head)
 
 	n := strconv.Itoa
@@ -102,6 +105,7 @@ func CSV(l string, swv bool, y bot.SchoolYear, units []unit) []byte {
 		for _, k := range outcome {
 			r = append(r, n(m.Outcome[k]))
 		}
+		r = append(r, n(m.Unpicked))
 		_ = cw.Write(r)
 	}
 	yearTotal := func(school string, f bot.YearFigures) {
@@ -143,6 +147,7 @@ func CSV(l string, swv bool, y bot.SchoolYear, units []unit) []byte {
 	}
 	_ = cw.Write([]string{w.t("year.csv.pulse_up") + ", " + w.t("year.csv.pulse_down") + ", " + w.t("year.csv.pulse_self"), w.t("year.csv.legend.pulse")})
 	_ = cw.Write([]string{"…", w.t("year.csv.legend.columns")})
+	_ = cw.Write([]string{w.t("year.csv.unpicked"), w.t("year.csv.legend.unpicked")})
 	_ = cw.Write([]string{w.t("year.csv.survey"), w.t("year.csv.legend.survey", "min", n(bot.MinSurveyAnswers))})
 	cw.Flush()
 	return slices.Clip(buf.Bytes())

@@ -62,6 +62,7 @@ func addMonth(t *bot.MonthFigures, m bot.MonthFigures) {
 	t.Cancelled += m.Cancelled
 	t.Resolved += m.Resolved
 	t.NoCover += m.NoCover
+	t.Unpicked += m.Unpicked
 	t.Stories += m.Stories
 	t.Pulse.Up += m.Pulse.Up
 	t.Pulse.Down += m.Pulse.Down

@@ -60,7 +60,7 @@ type keyFig struct {
 }
 
 type monthRow struct {
-	Month, Requests, Consults, InTime, Wait, Escalated, Resolved string
+	Month, Requests, Consults, InTime, Wait, Escalated, Unpicked, Resolved string
 }
 
 type surveyView struct {
@@ -196,13 +196,14 @@ func (w words) keyFigures(f bot.YearFigures) []string {
 		w.percent(t.AcceptedInTime, t.Requests),
 		w.minutes(t.Waits),
 		strconv.Itoa(t.Escalated),
+		strconv.Itoa(t.Unpicked),
 		strconv.Itoa(t.NoCover),
 		strconv.Itoa(t.Resolved),
 		strconv.Itoa(t.Stories),
 	}
 }
 
-var keyLabels = []string{"year.requests", "year.consults", "year.in_time", "year.median_wait", "year.escalated", "year.no_cover", "year.resolved", "year.stories"}
+var keyLabels = []string{"year.requests", "year.consults", "year.in_time", "year.median_wait", "year.escalated", "year.unpicked", "year.no_cover", "year.resolved", "year.stories"}
 
 // build makes the page of a school (one unit) or of a samenwerkingsverband
 // (several units, summed, with a column per school).
@@ -266,7 +267,7 @@ func build(l, name string, swv bool, y bot.SchoolYear, units []unit, now time.Ti
 		m.MonthRows = append(m.MonthRows, monthRow{
 			Month: w.period(mf.Month), Requests: strconv.Itoa(mf.Requests), Consults: strconv.Itoa(mf.Consults),
 			InTime: w.percent(mf.AcceptedInTime, mf.Requests), Wait: w.minutes(mf.Waits),
-			Escalated: strconv.Itoa(mf.Escalated), Resolved: strconv.Itoa(mf.Resolved),
+			Escalated: strconv.Itoa(mf.Escalated), Unpicked: strconv.Itoa(mf.Unpicked), Resolved: strconv.Itoa(mf.Resolved),
 		})
 	}
 	m.Monthly = vbars(w.t("year.per_month"), cats, req)

@@ -67,7 +67,7 @@ func vaartYear() bot.YearFigures {
 		Waits:   []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute},
 		Support: map[string]int{"gesprek": 2, "in-de-klas": 1}, Outcome: map[string]int{"rust": 3}, Stories: 2,
 		Pulse: bot.Pulse{Up: 2, Self: 1}}
-	y.Months[2] = bot.MonthFigures{Month: "2026-10", Requests: 2, Escalated: 1, NoCover: 1}
+	y.Months[2] = bot.MonthFigures{Month: "2026-10", Requests: 2, Escalated: 1, NoCover: 1, Unpicked: 1}
 	y.Surveys = []bot.SurveyFigures{
 		{Survey: "pulse", Period: "2026-09", Question: "supported", Answers: [5]int{0, 1, 1, 2, 2}},
 		{Survey: "pulse", Period: "2026-10", Question: "supported", Answers: [5]int{0, 0, 1, 1, 1}},
@@ -90,7 +90,7 @@ func newFixture(t *testing.T) *fixture {
 	f.vaart = school("de-vaart", "Kindcentrum De Vaart", "Sanne", sanne)
 	f.linde = school("de-linde", "De Linde", "Karim", karim)
 	linde := Sum("de-linde", bot.SchoolYear{Start: 2026})
-	linde.Months[1] = bot.MonthFigures{Month: "2026-09", Requests: 4, AcceptedInTime: 4, ByGroup: map[string]int{"5": 4}}
+	linde.Months[1] = bot.MonthFigures{Month: "2026-09", Requests: 4, Accepted: 3, AcceptedInTime: 3, Escalated: 1, Unpicked: 1, ByGroup: map[string]int{"5": 4}}
 	linde.Surveys = []bot.SurveyFigures{{Survey: "pulse", Period: "2026-09", Question: "supported", Answers: [5]int{0, 0, 0, 1, 0}}}
 	prev := Sum("de-vaart", bot.SchoolYear{Start: 2025})
 	prev.Months[1].Requests = 7
@@ -168,6 +168,10 @@ func TestSchoolLinkOpensOwnPage(t *testing.T) {
 		"Vergelijking met vorig schooljaar", `<td class="num prev">7</td>`,
 		"te weinig antwoorden", // October: 3 answers
 		"3,8",                  // September: 23/6
+		`<th scope="row">Door niemand opgepakt</th><td class="num">1</td>`,
+		`<th scope="col">Door niemand opgepakt</th>`,
+		// October's row: 1 escalated, 1 of them picked up by nobody, 0 closed.
+		`<td class="num">1</td><td class="num">1</td><td class="num">0</td></tr>`,
 	)
 	if strings.Contains(body, "De Linde") {
 		t.Error("a school's page shows another school")
@@ -281,7 +285,8 @@ func TestSWVCoordinatorSeesBothSchoolsAndSum(t *testing.T) {
 	}
 	wantAll(t, body, "SWV Vaart en Linde", "Kindcentrum De Vaart", "De Linde", "Totaal",
 		`<td class="num">5</td><td class="num">4</td><td class="num">9</td>`, // requests per school and the sum
-		"3,9") // September's survey: 6 + 1 answers together, 27/7
+		"3,9", // September's survey: 6 + 1 answers together, 27/7
+		`<th scope="row">Door niemand opgepakt</th><td class="num">1</td><td class="num">1</td><td class="num">2</td>`)
 	// A school coordinator's link does not open the samenwerkingsverband.
 	c2 := browser(t)
 	get(t, c2, f.link(t, f.vaart, sanne))
@@ -311,7 +316,11 @@ func TestCSV(t *testing.T) {
 		t.Errorf("header = %q", lines[0])
 	}
 	wantAll(t, body, "groep 5;groep 6", "dagdeel ochtend", "begeleiding: Kort gesprek", "uitkomst: rust",
-		"\n2026-09;3;0;3;2;67;2,0;0;0;3;0;2;2;0;1;2;1;3;2;1;3\n",
+		"\n2026-09;3;0;3;2;67;2,0;0;0;3;0;2;2;0;1;2;1;3;2;1;3;0\n",
+		// Requests nobody picked up in the channel: the last column, added
+		// after the others were in use, explained in the legend.
+		"\n2026-10;2;0;0;0;0;;1;0;0;1;0;0;0;0;0;0;0;0;0;0;1\n",
+		"\nniet opgepakt;hulpvragen in het kanaal die niemand oppakte",
 		"\ntotaal 2026-2027;5;", "te weinig antwoorden", "toelichting", "mediaan van de tijd")
 	if len(f.audit.views) != 1 || f.audit.views[0].What != "csv" {
 		t.Errorf("audit = %+v", f.audit.views)
