@@ -22,14 +22,15 @@ type WeekLog interface {
 	Stories(ctx context.Context, school, week string) ([]string, error)
 	// SignedStories returns the week's signed success stories.
 	SignedStories(ctx context.Context, school, week string) ([]Story, error)
-	// AddSignedStory keeps a signed story for the week's post.
-	AddSignedStory(ctx context.Context, school, week string, s Story, retention time.Duration) error
+	// AddSignedStory keeps a story author signed for the week's post, and
+	// who its author is, so their export and erasure find the signature.
+	AddSignedStory(ctx context.Context, school, week string, author Address, s Story, retention time.Duration) error
 	// AddSignableStory keeps an unsigned story for the week's post, under
 	// id, so its author can sign it later.
 	AddSignableStory(ctx context.Context, school, week, id, text string, retention time.Duration) error
-	// SignStory puts by's name under the story kept as id, once;
-	// ErrNotFound when it is signed already or too old.
-	SignStory(ctx context.Context, school, id, by string, retention time.Duration) (Story, error)
+	// SignStory puts the name by of author under the story kept as id,
+	// once; ErrNotFound when it is signed already or too old.
+	SignStory(ctx context.Context, school, id string, author Address, by string, retention time.Duration) (Story, error)
 
 	// RecordPulse counts requester's answer to "Hielp het?" for a resolved
 	// request of theirs, once per request: a second answer is ErrDuplicate,
@@ -299,7 +300,7 @@ func (w *Weekly) ShareSignedStory(ctx context.Context, now time.Time, s *School,
 		return errEmptyStory
 	}
 	st := Story{Text: capRunes(text, MaxNoteLen), By: Signature(s, by)}
-	if err := w.store.AddSignedStory(ctx, s.ID, s.Week(now), st, s.Retention); err != nil {
+	if err := w.store.AddSignedStory(ctx, s.ID, s.Week(now), by.Address, st, s.Retention); err != nil {
 		return fmt.Errorf("share signed story: %w", err)
 	}
 	return nil
@@ -322,7 +323,7 @@ func (w *Weekly) ShareStory(ctx context.Context, now time.Time, s *School, text 
 // SignStory puts its author's name under the story shared as id, because
 // they pressed "Met mijn naam".
 func (w *Weekly) SignStory(ctx context.Context, s *School, by Actor, id string) (Story, error) {
-	st, err := w.store.SignStory(ctx, s.ID, id, Signature(s, by), s.Retention)
+	st, err := w.store.SignStory(ctx, s.ID, id, by.Address, Signature(s, by), s.Retention)
 	if err != nil {
 		return Story{}, fmt.Errorf("sign story: %w", err)
 	}

@@ -40,7 +40,7 @@ func (f *fakeWeekLog) Stories(_ context.Context, _, week string) ([]string, erro
 func (f *fakeWeekLog) SignedStories(_ context.Context, _, week string) ([]Story, error) {
 	return f.signed[week], f.err
 }
-func (f *fakeWeekLog) AddSignedStory(_ context.Context, _, week string, s Story, _ time.Duration) error {
+func (f *fakeWeekLog) AddSignedStory(_ context.Context, _, week string, _ Address, s Story, _ time.Duration) error {
 	f.signed[week] = append(f.signed[week], s)
 	return f.err
 }
@@ -48,7 +48,7 @@ func (f *fakeWeekLog) AddSignableStory(_ context.Context, _, week, _, text strin
 	f.plain[week] = append(f.plain[week], text)
 	return f.err
 }
-func (f *fakeWeekLog) SignStory(_ context.Context, _, _, by string, _ time.Duration) (Story, error) {
+func (f *fakeWeekLog) SignStory(_ context.Context, _, _ string, _ Address, by string, _ time.Duration) (Story, error) {
 	return Story{By: by}, f.err
 }
 func (f *fakeWeekLog) RecordPulse(_ context.Context, _ time.Time, _, _ string, _ Address, a PulseAnswer) error {

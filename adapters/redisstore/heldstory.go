@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -32,11 +31,11 @@ func (s *Store) HoldStory(ctx context.Context, now time.Time, school, id, week, 
 	}
 	list, entry := "stories:"+week, st.Text
 	if st.By != "" {
-		b, err := json.Marshal(storyJSON(st))
+		b, err := s.signedEntry(ctx, op, author, st)
 		if err != nil {
-			return fmt.Errorf("%s: %w", op, err)
+			return err
 		}
-		list, entry = "signed:"+week, string(b)
+		list, entry = "signed:"+week, b
 	}
 	_, err := s.runGuarded(ctx, op, s.sc.holdStory, school, []string{s.key(school, "story:"+id), s.key(school, list)}, now, s.newGuard(""),
 		week, month, mine(author), list, entry, strconv.FormatInt(retention.Milliseconds(), 10), strconv.FormatInt(hold.Milliseconds(), 10))

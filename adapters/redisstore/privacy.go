@@ -120,6 +120,11 @@ func (s *Store) Audit(ctx context.Context, school string, now time.Time) ([]bot.
 type Person struct {
 	Address  bot.Address
 	HelperID string
+	// Names are the names a story they signed before signatures kept
+	// their author may carry (the configuration's name for them, the name
+	// their platform shows): such a story is theirs when its signature is
+	// one of them, without regard to case.
+	Names []string
 }
 
 // PersonData is everything a school's store holds about one person.
@@ -142,6 +147,9 @@ type PersonData struct {
 	// Audit are their views of overviews (kept for accountability: an
 	// erasure leaves them, see docs/privacy.md).
 	Audit []AuditView `json:"audit,omitempty"`
+	// Stories are the success stories they signed, and those of theirs
+	// that are held.
+	Stories []StoryView `json:"stories,omitempty"`
 	// OtherKeys are other keys named by their pseudonym, with their value.
 	OtherKeys map[string]any `json:"other_keys,omitempty"`
 }
@@ -157,7 +165,7 @@ type AuditView struct {
 // entries aside).
 func (d PersonData) Empty() bool {
 	return len(d.Asked) == 0 && len(d.Helped) == 0 && len(d.HelperState) == 0 && len(d.ActiveIndex) == 0 &&
-		len(d.Outbox) == 0 && len(d.OtherKeys) == 0
+		len(d.Outbox) == 0 && len(d.Stories) == 0 && len(d.OtherKeys) == 0
 }
 
 // Erased counts what an erasure changed.
@@ -166,6 +174,8 @@ type Erased struct {
 	Helped      int  `json:"helped"`       // requests the helper was taken out of
 	HelperState bool `json:"helper_state"` // availability removed
 	Outbox      int  `json:"outbox"`       // waiting messages removed
+	Stories     int  `json:"stories"`      // success stories whose signature was taken off
+	HeldStories int  `json:"held_stories"` // held stories removed, never to be shared
 	OtherKeys   int  `json:"other_keys"`   // keys named by their pseudonym removed
 }
 
@@ -227,6 +237,18 @@ func (s *Store) ExportPerson(ctx context.Context, school string, p Person, now t
 			out.Audit = append(out.Audit, AuditView{At: e.At, Action: string(e.Action), Detail: e.Detail})
 		}
 	}
+	signed, err := s.personSigned(ctx, school, pseudo, p.Names)
+	if err != nil {
+		return out, fail(op, err)
+	}
+	for _, x := range signed {
+		out.Stories = append(out.Stories, StoryView{Week: x.week, Text: x.st.Text, SignedAs: x.st.By})
+	}
+	_, held, err := s.personHeld(ctx, school, mine(p.Address))
+	if err != nil {
+		return out, fail(op, err)
+	}
+	out.Stories = append(out.Stories, held...)
 	others, err := s.pseudonymKeys(ctx, school, pseudo)
 	if err != nil {
 		return out, fail(op, err)
@@ -254,8 +276,10 @@ func (s *Store) ExportPerson(ctx context.Context, school string, p Person, now t
 // ErasePerson removes what the school's keys hold about p: the requests
 // they asked for keep their figures but get an anonymous requester and lose
 // their note; the requests they helped with lose their name as helper and
-// their closing note; their availability, their index of open requests,
-// the messages waiting for them and the keys named by their pseudonym go.
+// their closing note; the success stories they signed stay without their
+// name, their held stories go unshared; their availability, their index of
+// open requests, the messages waiting for them and the keys named by their
+// pseudonym go.
 // The weekly and monthly counters, which name nobody, stay. With p in a
 // request that is still open it changes nothing and returns ErrActive.
 // Each record changes in one script, which checks again that its request
@@ -340,6 +364,26 @@ func (s *Store) ErasePerson(ctx context.Context, school string, p Person) (Erase
 			return out, fail(op, err)
 		}
 		out.Outbox = len(msgs)
+	}
+	signed, err := s.personSigned(ctx, school, pseudo, p.Names)
+	if err != nil {
+		return out, fail(op, err)
+	}
+	if out.Stories, err = s.unsign(ctx, school, signed); err != nil {
+		return out, fail(op, err)
+	}
+	held, _, err := s.personHeld(ctx, school, mine(p.Address))
+	if err != nil {
+		return out, fail(op, err)
+	}
+	if len(held) > 0 {
+		// Gone before its author chose: never shared, as when the hold
+		// lapses.
+		n, err := s.rdb.Del(ctx, held...).Result()
+		if err != nil {
+			return out, fail(op, err)
+		}
+		out.HeldStories = int(n)
 	}
 	others, err := s.pseudonymKeys(ctx, school, pseudo)
 	if err != nil {

@@ -2,7 +2,7 @@ package redisstore
 
 // The weekly rhythm's keys, next to those in the package doc:
 //
-//	<prefix>:{<school>}:signed:<YYYY-Www>   list: signed success stories, JSON {"text","by"}
+//	<prefix>:{<school>}:signed:<YYYY-Www>   list: signed success stories, JSON {"text","by","who"}; who is the author's pseudonym
 //	<prefix>:{<school>}:agenda              zset: request id → when it was marked for the kernteam (ms)
 //	<prefix>:{<school>}:agenda:themes       hash: number → theme, JSON {"text","group","consult","at"}; no names
 //	<prefix>:{<school>}:agenda:consults     hash: consult id → number of its theme
@@ -96,16 +96,36 @@ func (s *Store) Release(ctx context.Context, school, name string) error {
 	return nil
 }
 
-// storyJSON is a signed story as kept in Redis.
+// storyJSON is a signed story as kept in Redis. Who is its author's
+// pseudonym: the signature is a name the author chose, and a person's
+// export and erasure must find it by their account. Stories signed before
+// it was kept have none (see PersonNames).
 type storyJSON struct {
 	Text string `json:"text"`
 	By   string `json:"by"`
+	Who  string `json:"who,omitempty"`
 }
 
-// AddSignedStory keeps a signed story for the week's post; the week's
-// signed stories expire retention after the last one (StatsTTL when
+// signedEntry is st signed by author, as a list of signed stories keeps it.
+func (s *Store) signedEntry(ctx context.Context, op string, author bot.Address, st bot.Story) (string, error) {
+	if author.Handle == "" {
+		return "", fmt.Errorf("%s: a signed story without its author", op)
+	}
+	who, err := s.pseudonym(ctx, op, mine(author))
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(storyJSON{Text: st.Text, By: st.By, Who: who})
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", op, err)
+	}
+	return string(b), nil
+}
+
+// AddSignedStory keeps a story author signed for the week's post; the
+// week's signed stories expire retention after the last one (StatsTTL when
 // retention <= 0).
-func (s *Store) AddSignedStory(ctx context.Context, school, week string, st bot.Story, retention time.Duration) error {
+func (s *Store) AddSignedStory(ctx context.Context, school, week string, author bot.Address, st bot.Story, retention time.Duration) error {
 	const op = "redisstore: add signed story"
 	if err := checkIDs(school, week); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
@@ -113,9 +133,9 @@ func (s *Store) AddSignedStory(ctx context.Context, school, week string, st bot.
 	if retention.Milliseconds() < 1 {
 		retention = StatsTTL
 	}
-	b, err := json.Marshal(storyJSON(st))
+	b, err := s.signedEntry(ctx, op, author, st)
 	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return err
 	}
 	k := s.key(school, "signed:"+week)
 	if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
@@ -145,7 +165,7 @@ func (s *Store) SignedStories(ctx context.Context, school, week string) ([]bot.S
 		if err := json.Unmarshal([]byte(x), &st); err != nil {
 			return nil, fmt.Errorf("%s: %w", op, err)
 		}
-		out = append(out, bot.Story(st))
+		out = append(out, bot.Story{Text: st.Text, By: st.By})
 	}
 	return out, nil
 }
@@ -387,10 +407,10 @@ func (s *Store) AddSignableStory(ctx context.Context, school, week, id, text str
 	return nil
 }
 
-// SignStory puts by's name under the story kept as id: it moves from the
-// week's unsigned stories to its signed ones, once. ErrNotFound when
-// there is no such story (signed already, or too late).
-func (s *Store) SignStory(ctx context.Context, school, id, by string, retention time.Duration) (bot.Story, error) {
+// SignStory puts the name by of author under the story kept as id: it
+// moves from the week's unsigned stories to its signed ones, once.
+// ErrNotFound when there is no such story (signed already, or too late).
+func (s *Store) SignStory(ctx context.Context, school, id string, author bot.Address, by string, retention time.Duration) (bot.Story, error) {
 	const op = "redisstore: sign story"
 	if err := checkIDs(school, id); err != nil {
 		return bot.Story{}, fmt.Errorf("%s: %w", op, err)
@@ -398,9 +418,16 @@ func (s *Store) SignStory(ctx context.Context, school, id, by string, retention 
 	if retention.Milliseconds() < 1 {
 		retention = StatsTTL
 	}
+	if author.Handle == "" {
+		return bot.Story{}, fmt.Errorf("%s: a signed story without its author", op)
+	}
+	who, err := s.pseudonym(ctx, op, mine(author))
+	if err != nil {
+		return bot.Story{}, err
+	}
 	ref := s.key(school, "story:"+id)
 	var st bot.Story
-	err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+	err = s.rdb.Watch(ctx, func(tx *redis.Tx) error {
 		v, err := tx.Get(ctx, ref).Result()
 		if errors.Is(err, redis.Nil) {
 			return bot.ErrNotFound
@@ -413,7 +440,7 @@ func (s *Store) SignStory(ctx context.Context, school, id, by string, retention 
 			return fmt.Errorf("story %s: no week", id)
 		}
 		st = bot.Story{Text: text, By: by}
-		b, err := json.Marshal(storyJSON(st))
+		b, err := json.Marshal(storyJSON{Text: text, By: by, Who: who})
 		if err != nil {
 			return err
 		}

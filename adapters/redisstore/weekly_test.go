@@ -149,7 +149,7 @@ func TestSignedStories(t *testing.T) {
 	f := newFixture(t)
 	in := []bot.Story{{Text: "Groep 5 \"rustig\" — dankzij {iedereen}", By: "Anne"}, {Text: "Samen gelukt", By: "Marie"}}
 	for _, st := range in {
-		if err := f.s.AddSignedStory(f.ctx, school, week, st, time.Hour); err != nil {
+		if err := f.s.AddSignedStory(f.ctx, school, week, marie, st, time.Hour); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -352,7 +352,7 @@ func TestSignStoryOnceUnderRace(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Go(func() {
-			_, err := f.s.SignStory(f.ctx, school, "st1", "Marie", retention)
+			_, err := f.s.SignStory(f.ctx, school, "st1", marie, "Marie", retention)
 			switch {
 			case err == nil:
 				ok.Add(1)
@@ -367,7 +367,7 @@ func TestSignStoryOnceUnderRace(t *testing.T) {
 	if ok.Load() != 1 || !slices.Equal(plain, []string{"rustige kring"}) || len(signed) != 1 || signed[0] != (bot.Story{Text: "de gymles ging goed", By: "Marie"}) {
 		t.Errorf("%d signed of 10 presses; plain %q, signed %+v; want it moved once", ok.Load(), plain, signed)
 	}
-	if _, err := f.s.SignStory(f.ctx, school, "nope", "Marie", retention); !errors.Is(err, bot.ErrNotFound) {
+	if _, err := f.s.SignStory(f.ctx, school, "nope", marie, "Marie", retention); !errors.Is(err, bot.ErrNotFound) {
 		t.Errorf("unknown story: %v", err)
 	}
 }

@@ -239,7 +239,7 @@ func TestStoriesCountInTheirMonth(t *testing.T) {
 	if err := f.s.AddStory(f.ctx, school, w, "De hele klas las mee", time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.AddSignedStory(f.ctx, school, w, bot.Story{Text: "Rustig naar de gym", By: "juf Marie"}, time.Hour); err != nil {
+	if err := f.s.AddSignedStory(f.ctx, school, w, marie, bot.Story{Text: "Rustig naar de gym", By: "juf Marie"}, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.s.AddSignableStory(f.ctx, school, w, "st1", "Samen opgeruimd", time.Hour); err != nil {

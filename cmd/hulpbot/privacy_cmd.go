@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hulpbot/hulpbot/adapters/redisstore"
@@ -15,14 +17,18 @@ import (
 
 // privacyUsage is the help of "hulpbot privacy".
 const privacyUsage = `Usage:
-  hulpbot privacy export -config F (-mattermost USER | -slack MEMBER) [-school S]
-  hulpbot privacy erase  -config F (-mattermost USER | -slack MEMBER) [-school S]
+  hulpbot privacy export -config F (-mattermost USER | -slack MEMBER) [-school S] [-name NAME]...
+  hulpbot privacy erase  -config F (-mattermost USER | -slack MEMBER) [-school S] [-name NAME]...
   hulpbot privacy audit  -config F [-school S]
 
 export  prints, as JSON, everything hulpbot holds about one person (AVG art. 15)
 erase   removes it (AVG art. 17): requests they asked keep their figures with an
         anonymous requester; statistics stay; refused while they are in an open request
 audit   prints who viewed an overview or exported its CSV, and when
+
+-name   a name the person may have signed a success story with before signed
+        stories kept their author (e.g. their display name on the platform);
+        the configuration's name for them and their handle are looked for anyway
 `
 
 // runPrivacy is "hulpbot privacy export|erase|audit".
@@ -39,10 +45,20 @@ func runPrivacy(ctx context.Context, args []string, getenv func(string) string, 
 	fs.SetOutput(stderr)
 	cfgPath := fs.String("config", "", "hulpbot configuration (YAML): its Redis and schools")
 	school := fs.String("school", "", "only this school (default: every school)")
-	var mm, slack string
+	var (
+		mm, slack string
+		names     []string
+	)
 	if verb != "audit" {
 		fs.StringVar(&mm, "mattermost", "", "the person's Mattermost username")
 		fs.StringVar(&slack, "slack", "", "the person's Slack member id (U…)")
+		fs.Func("name", "a name they may have signed an older success story with (repeatable)", func(v string) error {
+			if v = strings.TrimSpace(v); v == "" {
+				return errors.New("empty name")
+			}
+			names = append(names, v)
+			return nil
+		})
 	}
 	fs.Usage = func() { fmt.Fprint(stderr, privacyUsage) }
 	switch verb {
@@ -104,23 +120,28 @@ func runPrivacy(ctx context.Context, args []string, getenv func(string) string, 
 	case "audit":
 		return privacyAudit(ctx, store, schools, now, enc)
 	case "export":
-		return privacyExport(ctx, store, schools, who, now, enc)
+		return privacyExport(ctx, store, schools, who, names, now, enc)
 	default:
-		return privacyErase(ctx, store, schools, who, now, enc, stderr)
+		return privacyErase(ctx, store, schools, who, names, now, enc, stderr)
 	}
 }
 
 // configuredAs says what the configuration makes a person at a school,
-// and their helper id there.
-func configuredAs(sc *bot.School, who bot.Address) (roles []string, helperID string) {
+// and who they are to the store there: their helper id, and the names an
+// older signed story of theirs may carry (the configuration's names, their
+// handle, and the names the operator gave).
+func configuredAs(sc *bot.School, who bot.Address, names []string) (roles []string, p redisstore.Person) {
+	p = redisstore.Person{Address: who, Names: append(slices.Clone(names), who.Handle)}
 	if h, ok := sc.Helper(who); ok {
 		roles = append(roles, "helper "+h.Name+" ("+string(h.Role)+")")
-		helperID = h.ID
+		p.HelperID = h.ID
+		p.Names = append(p.Names, h.Name)
 	}
 	if c, ok := sc.Coordinator(who); ok {
 		roles = append(roles, "coordinator "+c.Name)
+		p.Names = append(p.Names, c.Name)
 	}
-	return roles, helperID
+	return roles, p
 }
 
 type personExport struct {
@@ -139,18 +160,18 @@ type schoolExport struct {
 	redisstore.PersonData
 }
 
-func privacyExport(ctx context.Context, store *redisstore.Store, schools []*bot.School, who bot.Address, now time.Time, enc *json.Encoder) error {
+func privacyExport(ctx context.Context, store *redisstore.Store, schools []*bot.School, who bot.Address, names []string, now time.Time, enc *json.Encoder) error {
 	out := personExport{Platform: string(who.Platform), Handle: who.Handle, At: now.UTC(), Schools: []schoolExport{}}
 	for _, sc := range schools {
-		roles, helperID := configuredAs(sc, who)
-		d, err := store.ExportPerson(ctx, sc.ID, redisstore.Person{Address: who, HelperID: helperID}, now)
+		roles, p := configuredAs(sc, who, names)
+		d, err := store.ExportPerson(ctx, sc.ID, p, now)
 		if err != nil {
 			return err
 		}
 		if d.Empty() && len(d.Audit) == 0 && len(roles) == 0 {
 			continue
 		}
-		out.Schools = append(out.Schools, schoolExport{School: sc.ID, ConfiguredAs: roles, HelperID: helperID, PersonData: d})
+		out.Schools = append(out.Schools, schoolExport{School: sc.ID, ConfiguredAs: roles, HelperID: p.HelperID, PersonData: d})
 	}
 	return enc.Encode(out)
 }
@@ -162,7 +183,7 @@ type schoolErased struct {
 	StillConfigured []string `json:"still_configured_as,omitempty"`
 }
 
-func privacyErase(ctx context.Context, store *redisstore.Store, schools []*bot.School, who bot.Address, now time.Time, enc *json.Encoder, stderr io.Writer) error {
+func privacyErase(ctx context.Context, store *redisstore.Store, schools []*bot.School, who bot.Address, names []string, now time.Time, enc *json.Encoder, stderr io.Writer) error {
 	out := struct {
 		Platform string         `json:"platform"`
 		Handle   string         `json:"handle"`
@@ -170,8 +191,8 @@ func privacyErase(ctx context.Context, store *redisstore.Store, schools []*bot.S
 		Schools  []schoolErased `json:"schools"`
 	}{Platform: string(who.Platform), Handle: who.Handle, At: now.UTC(), Schools: []schoolErased{}}
 	for _, sc := range schools {
-		roles, helperID := configuredAs(sc, who)
-		e, err := store.ErasePerson(ctx, sc.ID, redisstore.Person{Address: who, HelperID: helperID})
+		roles, p := configuredAs(sc, who, names)
+		e, err := store.ErasePerson(ctx, sc.ID, p)
 		if err != nil {
 			if errors.Is(err, redisstore.ErrActive) {
 				return fmt.Errorf("privacy erase: school %s: %w; close or withdraw it first (nothing of this school was erased)", sc.ID, err)

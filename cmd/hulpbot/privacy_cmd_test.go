@@ -4,9 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
+	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hulpbot/hulpbot/adapters/slackbot/slackfake"
 )
 
 // privacyCLI runs "hulpbot privacy …" against the configuration and Redis
@@ -179,5 +185,165 @@ func TestPrivacyCommandsBadInput(t *testing.T) {
 		if out.Len() != 0 {
 			t.Errorf("privacy %q printed %q", tt.args, out.String())
 		}
+	}
+}
+
+// hulpAnswer types "/hulp text" as user and returns the ephemeral answer
+// as a message whose buttons can be pressed.
+func (s *slackRun) hulpAnswer(user, name, text string) (string, slackfake.Call) {
+	s.t.Helper()
+	s.n++
+	status, body, _ := s.post("/slack/command", slackfake.Command{TeamID: "T0DEVAART1", ChannelID: "C0GROEP5A1", UserID: user, UserName: name,
+		Text: text, TriggerID: fmt.Sprintf("e2e-trigger-%d", s.n), ResponseURL: s.fake.ResponseURL(fmt.Sprintf("cmd-%d", s.n))}.Form())
+	var ans slackfake.Response
+	if err := json.Unmarshal(body, &ans); status != http.StatusOK || err != nil {
+		s.t.Fatalf("/hulp %s = %d %s (%v)", text, status, body, err)
+	}
+	blocks, _ := json.Marshal(ans.Blocks)
+	return ans.Text, slackfake.Call{Method: "response", Form: url.Values{"blocks": {string(blocks)}}, Channel: "C0GROEP5A1"}
+}
+
+// storyLists are de-vaart's success stories as the week's post reads them:
+// the unsigned texts, and the signed ones as "text — name".
+func (s *slackRun) storyLists() (plain, signed []string) {
+	s.t.Helper()
+	ctx := context.Background()
+	for _, k := range s.rdb.Keys(ctx, s.prefix+":{de-vaart}:stories:*").Val() {
+		plain = append(plain, s.rdb.LRange(ctx, k, 0, -1).Val()...)
+	}
+	for _, k := range s.rdb.Keys(ctx, s.prefix+":{de-vaart}:signed:*").Val() {
+		for _, e := range s.rdb.LRange(ctx, k, 0, -1).Val() {
+			var st struct{ Text, By string }
+			if err := json.Unmarshal([]byte(e), &st); err != nil {
+				s.t.Fatalf("signed story %q: %v", e, err)
+			}
+			signed = append(signed, st.Text+" — "+st.By)
+		}
+	}
+	slices.Sort(plain)
+	slices.Sort(signed)
+	return plain, signed
+}
+
+// TestPrivacySignedStories signs success stories on Slack each way a
+// story is signed — #naam, the button "Met mijn naam", a held story shared
+// after all — and holds one its author has not decided on; a signature
+// from before signatures kept their author is put in Redis as it was then.
+// From the command line, a person's export shows their signed and held
+// stories (an old signature by the configuration's name, or by a -name
+// given), nobody else's; their erasure takes their name off and leaves the
+// stories, unsigned, for the week's post, drops their held story unshared,
+// and leaves the others' signatures alone.
+func TestPrivacySignedStories(t *testing.T) {
+	s := startSlackWith(t, privacyPeople, "text")
+	const marie, anne, bram = "U0MARIE001", "U0ANNE0001", "U0BRAM0001"
+	ctx := context.Background()
+
+	if got := s.hulp(anne, "anne", "succes de kring ging heel rustig #naam"); !strings.Contains(got, "Anne de Vries") {
+		t.Fatalf("Anne's signed story: %q", got)
+	}
+	s.hulp(bram, "bram", "succes samen de gymles gered #naam")
+	_, ans := s.hulpAnswer(marie, "juf.marie", "succes de overgang naar buiten ging soepel")
+	s.press(marie, "juf.marie", ans, 0, "marie-sign")
+	s.response("marie-sign")
+	if _, ans = s.hulpAnswer(marie, "juf.marie", "succes Daan bleef de hele dag in de klas #naam"); len(slackfake.Buttons(t, ans)) != 2 {
+		t.Fatalf("a story naming a child was not held")
+	}
+	s.press(marie, "juf.marie", ans, 0, "marie-share")
+	if got := s.response("marie-share"); !strings.Contains(got.Text, "Gedeeld") {
+		t.Fatalf("Deel toch: %+v", got)
+	}
+	s.hulpAnswer(marie, "juf.marie", "succes Daan lachte weer #naam") // held, undecided
+	// Signed before signatures kept their author: only the name.
+	keys := s.rdb.Keys(ctx, s.prefix+":{de-vaart}:signed:*").Val()
+	if len(keys) != 1 {
+		t.Fatalf("signed story lists %v; want this week's", keys)
+	}
+	s.rdb.RPush(ctx, keys[0], `{"text":"oude kring","by":"juf.marie"}`, `{"text":"oud plein","by":"Anne de Vries"}`, `{"text":"van een ander","by":"meester Joost"}`)
+
+	stories := func(flag, who string, extra ...string) []map[string]string {
+		t.Helper()
+		out, errs, err := s.privacyCLI(append([]string{"export", "-config", s.cfg, flag, who}, extra...)...)
+		if err != nil {
+			t.Fatalf("export %s: %v\n%s", who, err, errs)
+		}
+		var e struct {
+			Schools []struct {
+				Stories []map[string]string `json:"stories"`
+			} `json:"schools"`
+		}
+		if err := json.Unmarshal([]byte(out), &e); err != nil {
+			t.Fatalf("export printed no JSON: %v\n%s", err, out)
+		}
+		var all []map[string]string
+		for _, sc := range e.Schools {
+			all = append(all, sc.Stories...)
+		}
+		return all
+	}
+	show := func(v []map[string]string) []string {
+		var out []string
+		for _, m := range v {
+			out = append(out, m["text"]+"|"+m["signed_as"]+"|"+m["held"])
+		}
+		slices.Sort(out)
+		return out
+	}
+
+	for _, tt := range []struct {
+		name, who string
+		extra     []string
+		want      []string
+	}{
+		{"marie", marie, nil, []string{
+			"Daan bleef de hele dag in de klas|juf.marie|",
+			"Daan lachte weer|juf.marie|held",
+			"de overgang naar buiten ging soepel|juf.marie|",
+			"||shared", // the mark of her decision, kept a while, without the story
+		}},
+		{"marie with the name she signed with before", marie, []string{"-name", "Juf.Marie"}, []string{
+			"Daan bleef de hele dag in de klas|juf.marie|",
+			"Daan lachte weer|juf.marie|held",
+			"de overgang naar buiten ging soepel|juf.marie|",
+			"oude kring|juf.marie|",
+			"||shared",
+		}},
+		{"anne by her configured name", anne, nil, []string{
+			"de kring ging heel rustig|Anne de Vries|",
+			"oud plein|Anne de Vries|",
+		}},
+	} {
+		if got := show(stories("-slack", tt.who, tt.extra...)); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: export's stories\n%q\nwant\n%q", tt.name, got, tt.want)
+		}
+	}
+
+	out, errs, err := s.privacyCLI("erase", "-config", s.cfg, "-slack", marie, "-name", "juf.marie")
+	if err != nil {
+		t.Fatalf("erase marie: %v\n%s", err, errs)
+	}
+	if !strings.Contains(out, `"stories": 3`) || !strings.Contains(out, `"held_stories": 2`) {
+		t.Errorf("erase marie printed %s; want 3 signatures off, her held story and her decision's mark gone", out)
+	}
+	if got := stories("-slack", marie, "-name", "juf.marie"); len(got) != 0 {
+		t.Errorf("after erasure marie's stories: %v; want none", got)
+	}
+	plain, signed := s.storyLists()
+	wantPlain := []string{"Daan bleef de hele dag in de klas", "de overgang naar buiten ging soepel", "oude kring"}
+	wantSigned := []string{"de kring ging heel rustig — Anne de Vries", "oud plein — Anne de Vries", "samen de gymles gered — Bram Jansen", "van een ander — meester Joost"}
+	if !slices.Equal(plain, wantPlain) || !slices.Equal(signed, wantSigned) {
+		t.Errorf("after marie's erasure the week's stories are\n%q\n%q\nwant\n%q\n%q", plain, signed, wantPlain, wantSigned)
+	}
+	for _, k := range s.rdb.Keys(ctx, s.prefix+":{de-vaart}:stories:*").Val() {
+		if ttl := s.rdb.PTTL(ctx, k).Val(); ttl <= 0 {
+			t.Errorf("%s kept without expiry (%v)", k, ttl)
+		}
+	}
+
+	if out, errs, err = s.privacyCLI("erase", "-config", s.cfg, "-slack", anne); err != nil || !strings.Contains(out, `"stories": 2`) {
+		t.Fatalf("erase anne: %v %s\n%s", err, out, errs)
+	}
+	if _, signed = s.storyLists(); !slices.Equal(signed, wantSigned[2:]) {
+		t.Errorf("after anne's erasure the signed stories are %q; want %q", signed, wantSigned[2:])
 	}
 }
