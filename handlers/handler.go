@@ -307,7 +307,13 @@ func (h *Handler) Click(ctx context.Context, c Click) ClickReply {
 		}
 	}
 	if err != nil {
-		key, text := explain(sc, name, err)
+		// A note only the clicker sees: in their language, also under a
+		// channel's post.
+		own := sc
+		if c.Clicker != nil {
+			own = c.Clicker
+		}
+		key, text := explain(own, name, err)
 		h.logOutcome(sc, name, key, c.RequestID, err)
 		return ClickReply{Ephemeral: text}
 	}

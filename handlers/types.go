@@ -28,7 +28,13 @@ type Reply struct {
 
 // Click is a press on a button, verified by the adapter.
 type Click struct {
-	School    *bot.School
+	// School is the school as the clicked message reads: the clicker's
+	// language for a message of their own (a direct message, an answer
+	// only they see), the school's for a channel's post.
+	School *bot.School
+	// Clicker is the school as the clicker reads it, for a note only they
+	// see under a channel's post; nil: School.
+	Clicker   *bot.School
 	From      bot.Actor
 	Action    message.Action
 	RequestID string

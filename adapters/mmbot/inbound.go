@@ -263,16 +263,18 @@ func (a *Adapter) ServeAction(w http.ResponseWriter, r *http.Request) {
 		a.sender.clicked(ctx, sc.ID, ref.RequestID, ref.OfferNo, req.PostId)
 	}
 	from := bot.Actor{Address: bot.Address{Platform: Platform, Handle: name}, Name: name}
-	if req.TeamId == "" {
-		// A direct message is the clicker's own: its update and the
-		// answer are in their language; a channel's post stays in the
-		// school's.
-		sc = a.langs.School(ctx, sc, from.Identity(), func(ctx context.Context) (string, error) {
-			return a.people.locale(ctx, req.UserId)
-		})
+	own := a.langs.School(ctx, sc, from.Identity(), func(ctx context.Context) (string, error) {
+		return a.people.locale(ctx, req.UserId)
+	})
+	if req.TeamId == "" || ref.For.User != "" {
+		// A direct message, or an answer only the clicker sees (its
+		// buttons are for them alone), is theirs: its update is in their
+		// language; a channel's post stays in the school's.
+		sc = own
 	}
 	reply := a.dispatch.Click(ctx, handlers.Click{
 		School:    sc,
+		Clicker:   own,
 		From:      from,
 		Action:    ref.Action,
 		RequestID: ref.RequestID,

@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/mattermost/mattermost/server/public/model"
+
 	"github.com/hulpbot/hulpbot/catalog"
 )
 
@@ -99,5 +101,49 @@ func TestPersonLanguageAPIError(t *testing.T) {
 	}
 	if r := s.command("juf.anna", "help"); !strings.HasPrefix(r.Text, "How to use /hulp") {
 		t.Errorf("help once Mattermost answers = %q, want English", r.Text)
+	}
+}
+
+// A click is answered in the clicker's language where what it changes is
+// theirs alone: an answer only they see, though in a team's channel (its
+// buttons are signed for them). A channel's post stays in the school's
+// language for everyone, and a note to the clicker under it is in theirs.
+func TestPersonLanguageClicks(t *testing.T) {
+	s := newStack(t, withConfig(bothLanguages))
+	kern := s.mm.addChannel(payloadTeamID, "kernteam", true, true)
+	s.mm.setLocale("juf.anna", "en")
+	s.mm.setLocale("ib.sanne", "en")
+	s.mm.addUser("juf.ria")
+	s.mm.setLocale("juf.ria", "en")
+
+	// An answer only juf.anna sees, with a button for her, in a channel.
+	r := s.command("juf.anna", "Groep 5b")
+	if r.Text != catalog.Text(catalog.LangEN, "group.suggest", "choices", "group 5") {
+		t.Fatalf("answer = %q; want the question in English", r.Text)
+	}
+	p := &model.Post{Id: "ephemeralpost00000000000", ChannelId: "chan5a"}
+	p.AddProp(model.PostPropsAttachments, r.Attachments)
+	resp := s.click("juf.anna", p, actions(p)[0].Id, payloadTeamID)
+	if resp.Update == nil || !strings.Contains(resp.Update.Message, "Your request for help for group 5 has gone to Anne") {
+		t.Fatalf("click answer = %+v; want where the request went, in English", resp)
+	}
+
+	// The request reaches the kernteam channel: its post is Dutch, and
+	// stays Dutch when an English reader picks it up.
+	s.click("anne", s.offerPost("anne"), "decline", "")
+	s.click("bram", s.offerPost("bram"), "decline", "")
+	posts := s.mm.postsTo(kern)
+	if len(posts) != 1 {
+		t.Fatalf("kernteam posts = %d, want the escalated request", len(posts))
+	}
+	ctx := contextOf(t, posts[0], "pickup")
+	up := s.clickWith(clickReq{user: "ib.sanne", userID: s.mm.idOf("ib.sanne"), post: posts[0].Id, channel: kern, team: payloadTeamID, context: ctx})
+	if up.Update == nil || !strings.Contains(up.Update.Message, "pakt dit op") {
+		t.Errorf("pick-up in the channel = %+v, want the post in the school's Dutch", up)
+	}
+	// Too late for juf.ria: the note only she sees is in English.
+	late := s.clickWith(clickReq{user: "juf.ria", userID: s.mm.idOf("juf.ria"), post: posts[0].Id, channel: kern, team: payloadTeamID, context: ctx})
+	if late.Update != nil || late.EphemeralText != catalog.Text(catalog.LangEN, "err.already_accepted") {
+		t.Errorf("a second pick-up = update %v, note %q; want only the English note", late.Update, late.EphemeralText)
 	}
 }

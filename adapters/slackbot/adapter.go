@@ -390,14 +390,19 @@ func (a *Adapter) click(ctx context.Context, c click, retry int) {
 		a.log.Info("slack click from unlinked workspace", "team", c.team())
 	}
 	from := bot.Actor{Address: bot.Address{Platform: Platform, Handle: c.User.ID}, Name: c.userName()}
-	if known && strings.HasPrefix(c.Container.ChannelID, "D") {
-		// A direct message is the clicker's own: its update and the
-		// answer are in their language; a channel's post stays in the
-		// school's.
-		sc = a.langs.School(ctx, sc, from.Identity(), a.locale(c.User.ID))
+	var own *bot.School
+	if known {
+		own = a.langs.School(ctx, sc, from.Identity(), a.locale(c.User.ID))
+		if strings.HasPrefix(c.Container.ChannelID, "D") || c.Container.IsEphemeral {
+			// A direct message, or an answer only the clicker sees, is
+			// theirs: its update is in their language; a channel's post
+			// stays in the school's.
+			sc = own
+		}
 	}
 	reply := a.cmds.Click(ctx, handlers.Click{
 		School:    sc,
+		Clicker:   own,
 		From:      from,
 		Action:    c.Action,
 		RequestID: c.RequestID,

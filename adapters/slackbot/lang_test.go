@@ -1,8 +1,12 @@
 package slackbot
 
 import (
+	"encoding/json"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hulpbot/hulpbot/adapters/slackbot/slackfake"
 	"github.com/hulpbot/hulpbot/catalog"
@@ -71,5 +75,55 @@ func TestPersonLanguageAPIError(t *testing.T) {
 	}
 	if p, _ := s.command(anneID, "anne", "help"); !strings.HasPrefix(p.Text, "How to use /hulp") {
 		t.Errorf("help once Slack answers = %q, want English", p.Text)
+	}
+}
+
+// A click is answered in the clicker's language where what it changes is
+// theirs alone: an answer only they see, though in a channel. A channel's
+// post stays in the school's language for everyone, and a note to the
+// clicker under it is in theirs.
+func TestPersonLanguageClicks(t *testing.T) {
+	s := newStack(t, withConfigFile("testdata/hulpbot-languages.yaml"))
+	const teacher, sanne, ria = "U0TEACHER1", "U0SANNE001", "U0RIA00001"
+	for _, u := range []string{teacher, sanne, ria} {
+		s.fake.SetLocale(u, "en-GB")
+	}
+	// Nobody helps: the kernteam channel's post is Dutch, and stays Dutch
+	// when an English reader picks it up.
+	s.command(marieID, "marie", "groep 5")
+	m := s.offer(anneID, 1)
+	s.click(anneID, "anne", m, slackfake.Buttons(t, m)[1], "anne-decline")
+	mb := s.offer(bramID, 1)
+	s.click(bramID, "bram", mb, slackfake.Buttons(t, mb)[1], "bram-decline")
+	s.fake.Wait(t, "the post in the fallback channel", 5*time.Second, func([]slackfake.Call) bool { return len(s.fake.Posted("C0KERNTEAM")) == 1 })
+	post := s.fake.Posted("C0KERNTEAM")[0]
+	pick := slackfake.Buttons(t, post)[0]
+	s.click(sanne, "ib.sanne", post, pick, "pickup-sanne")
+	s.fake.Wait(t, "the pick-up's answer", 5*time.Second, func([]slackfake.Call) bool { return len(s.fake.Responses("pickup-sanne")) == 1 })
+	if got := s.fake.Responses("pickup-sanne")[0].Text; !strings.Contains(got, "pakt dit op") {
+		t.Errorf("pick-up in the channel = %q; want the post in the school's Dutch", got)
+	}
+	// Too late for Ria: the note only she sees is in English.
+	s.click(ria, "ria", post, pick, "pickup-ria")
+	s.fake.Wait(t, "the second pick-up's answer", 5*time.Second, func([]slackfake.Call) bool { return len(s.fake.Responses("pickup-ria")) == 1 })
+	if got, want := s.fake.Responses("pickup-ria")[0].Text, catalog.Text(catalog.LangEN, "err.already_accepted"); got != want {
+		t.Errorf("a second pick-up = %q; want %q", got, want)
+	}
+
+	// An answer only the teacher sees, with a button, in a channel.
+	a, _ := s.command(teacher, "teacher", "groep 2")
+	if want := catalog.Text(catalog.LangEN, "group.suggest", "choices", "group 1-2"); !strings.Contains(a.Text, want) {
+		t.Fatalf("answer = %q; want %q", a.Text, want)
+	}
+	b, _ := json.Marshal(a.Blocks)
+	ask := slackfake.Buttons(t, slackfake.Call{Form: url.Values{"blocks": {string(b)}}})[0]
+	c := slackfake.Click{TeamID: team, UserID: teacher, UserName: "teacher", ChannelID: "C0GROEP5A1", MessageTS: "1764150000.000100",
+		ResponseURL: s.fake.ResponseURL("ask"), TriggerID: "click-ask", ActionTS: "1764150061.000001", Button: ask, Ephemeral: true}
+	if status, body, _ := s.post("/slack/interactivity", []byte(c.Form().Encode()), nil); status != http.StatusOK {
+		t.Fatalf("POST /slack/interactivity = %d %s", status, body)
+	}
+	s.fake.Wait(t, "the click's answer", 5*time.Second, func([]slackfake.Call) bool { return len(s.fake.Responses("ask")) == 1 })
+	if got := s.fake.Responses("ask")[0].Text; !strings.Contains(got, "Your request for help for group 1-2") {
+		t.Errorf("click answer = %q; want where the request went, in English", got)
 	}
 }

@@ -79,6 +79,8 @@ type Click struct {
 	ChannelID, MessageTS             string
 	ResponseURL, TriggerID, ActionTS string
 	Button                           Button
+	// Ephemeral: the button is on an answer only the clicker sees.
+	Ephemeral bool
 }
 
 // Payload is the click's JSON, with the fields Slack sends.
@@ -91,7 +93,7 @@ func (c Click) Payload() []byte {
 		"user":       map[string]any{"id": c.UserID, "username": c.UserName, "name": c.UserName, "team_id": c.TeamID},
 		"api_app_id": "A0HULPBOT1",
 		"token":      "gIkuvaNzQIHg97ATvDxqgjtO",
-		"container":  map[string]any{"type": "message", "message_ts": c.MessageTS, "channel_id": c.ChannelID, "is_ephemeral": false},
+		"container":  map[string]any{"type": "message", "message_ts": c.MessageTS, "channel_id": c.ChannelID, "is_ephemeral": c.Ephemeral},
 		"trigger_id": c.TriggerID,
 		"team":       map[string]any{"id": c.TeamID, "domain": "kindcentrum-de-vaart"},
 		"enterprise": nil,
