@@ -87,7 +87,10 @@ type Request struct {
 	OfferNo  int      // 1 for the first offer, +1 for each move on
 	Tried    []string // helpers offered so far, in order
 
-	CreatedAt  time.Time
+	CreatedAt time.Time
+	// ReleasedAt is when a held request was let go to the helpers; zero
+	// for one never held (it went out at CreatedAt).
+	ReleasedAt time.Time
 	Deadline   time.Time // of the current offer
 	AcceptedAt time.Time
 	ClosedAt   time.Time // resolved or cancelled
@@ -111,10 +114,21 @@ type Request struct {
 	AnsweredAt time.Time
 }
 
-// TimeToAccept is how long the teacher waited, if the request was accepted.
+// SentAt is when the request went out to the helpers: its release when it
+// was held (until then nobody knew of it, and the time was the teacher's
+// own), else its creation.
+func (r Request) SentAt() time.Time {
+	if !r.ReleasedAt.IsZero() {
+		return r.ReleasedAt
+	}
+	return r.CreatedAt
+}
+
+// TimeToAccept is how long the teacher waited, from SentAt, if the request
+// was accepted.
 func (r Request) TimeToAccept() (time.Duration, bool) {
 	if r.AcceptedAt.IsZero() {
 		return 0, false
 	}
-	return r.AcceptedAt.Sub(r.CreatedAt), true
+	return r.AcceptedAt.Sub(r.SentAt()), true
 }

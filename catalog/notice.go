@@ -66,7 +66,9 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 	l := Lang(sc.Language)
 	r := n.Request
 	group := GroupLabel(sc, r.Group)
-	at := Clock(sc, r.CreatedAt)
+	// The requester knows a request by when they asked; helpers and the
+	// channel by when it reached them: for a held request, its release.
+	at, sent := Clock(sc, r.CreatedAt), Clock(sc, r.SentAt())
 	m := message.Message{To: n.To, SchoolID: n.SchoolID, Key: n.Key(), RequestID: r.ID, Kind: n.Kind, OfferNo: r.OfferNo,
 		Urgent: n.Kind.Urgent()}
 	var from, note string
@@ -96,9 +98,9 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 			}
 		}
 		// A helper who serves several schools learns which one asks.
-		offer := Text(l, "notice.offer", "group", group, "time", at)
+		offer := Text(l, "notice.offer", "group", group, "time", sent)
 		if h, ok := sc.HelperByID(n.Helper.ID); ok && len(h.AlsoAt) > 0 {
-			offer = Text(l, "notice.offer.school", "school", sc.Name, "group", group, "time", at)
+			offer = Text(l, "notice.offer.school", "school", sc.Name, "group", group, "time", sent)
 		}
 		m.Text = Lines(offer, from, note, deadline)
 		// The buttons mean nothing once the offer's time is up.
@@ -138,9 +140,9 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 			byDM = Text(l, "notice.escalated.note_by_dm")
 		}
 		// Read by people who may serve other schools too: named.
-		post := Text(l, "notice.escalated", "group", group, "time", at)
+		post := Text(l, "notice.escalated", "group", group, "time", sent)
 		if sc.SharesHelpers() {
-			post = Text(l, "notice.escalated.school", "school", sc.Name, "group", group, "time", at)
+			post = Text(l, "notice.escalated.school", "school", sc.Name, "group", group, "time", sent)
 		}
 		m.Text = Lines(post, from, note, byDM)
 		// Anyone in the channel may pick it up for as long as the request is kept.
@@ -161,11 +163,11 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 		// Replaces the text of the offer message where the platform can.
 		switch {
 		case n.Helper.ID != "":
-			m.Text = Text(l, "notice.offer_lapsed.to", "group", group, "time", at, "helper", HelperName(sc, n.Helper.Name))
+			m.Text = Text(l, "notice.offer_lapsed.to", "group", group, "time", sent, "helper", HelperName(sc, n.Helper.Name))
 		case sc.FallbackChannel != "":
-			m.Text = Text(l, "notice.offer_lapsed.channel", "group", group, "time", at, "channel", sc.FallbackChannel)
+			m.Text = Text(l, "notice.offer_lapsed.channel", "group", group, "time", sent, "channel", sc.FallbackChannel)
 		default:
-			m.Text = Text(l, "notice.offer_lapsed", "group", group, "time", at)
+			m.Text = Text(l, "notice.offer_lapsed", "group", group, "time", sent)
 		}
 	case bot.NoticePassedOnLate:
 		switch {
@@ -180,15 +182,15 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 		if n.To.Channel != "" {
 			// Replaces the fallback channel's post where the platform can:
 			// its button goes.
-			m.Text = Text(l, "notice.cancelled.channel", "group", group, "time", at)
+			m.Text = Text(l, "notice.cancelled.channel", "group", group, "time", sent)
 		} else {
-			m.Text = Text(l, "notice.cancelled", "group", group, "time", at)
+			m.Text = Text(l, "notice.cancelled", "group", group, "time", sent)
 		}
 	case bot.NoticeUnpicked:
 		if n.To.Channel != "" {
 			// Replaces the fallback channel's post where the platform can:
 			// its button goes.
-			m.Text = Text(l, "notice.unpicked.channel", "group", group, "time", at)
+			m.Text = Text(l, "notice.unpicked.channel", "group", group, "time", sent)
 		} else {
 			m.Text = Text(l, "notice.unpicked", "group", group, "time", at, "when_down", capitalize(WhenDown(sc)))
 		}
@@ -210,7 +212,7 @@ func Render(n bot.Notice, sc *bot.School) message.Message {
 			m.Text = Text(l, "notice.held_sent", "group", group, "time", at, "helper", HelperName(sc, n.Helper.Name), "role", roleLabel(sc, n.Helper.Role))
 		}
 	case bot.NoticePickedNote:
-		m.Text = Lines(Text(l, "notice.picked_note", "group", group, "time", at), from, note)
+		m.Text = Lines(Text(l, "notice.picked_note", "group", group, "time", sent), from, note)
 	default:
 		m.Text = Text(l, "notice.other", "group", group)
 	}

@@ -38,6 +38,13 @@ func notices(t testing.TB) []struct {
 	second := with(func(r *bot.Request) { r.HelperID, r.OfferNo, r.Deadline = "bram", 2, created.Add(5*time.Minute) })
 	escalated := with(func(r *bot.Request) { r.State, r.HelperID, r.OfferNo = bot.StateEscalated, "", 3 })
 	accepted := with(func(r *bot.Request) { r.State, r.AcceptedAt = bot.StateAccepted, created.Add(time.Minute) })
+	// Held for the teacher's choice, let go two minutes later: helpers and
+	// the channel see when it reached them, the teacher when they asked.
+	released := created.Add(bot.HoldFor)
+	heldOffer := with(func(r *bot.Request) { r.ReleasedAt, r.Deadline = released, released.Add(2*time.Minute) })
+	heldEscalated := with(func(r *bot.Request) {
+		r.State, r.HelperID, r.OfferNo, r.ReleasedAt = bot.StateEscalated, "", 0, released
+	})
 	consult := with(func(r *bot.Request) {
 		r.ID, r.Kind, r.State, r.HelperID, r.Note = "req000000002", bot.KindConsult, bot.StateAsked, "bram", "hoe betrek ik een stil kind bij de kring?"
 	})
@@ -48,6 +55,8 @@ func notices(t testing.TB) []struct {
 		{"offer", bot.Notice{Kind: bot.NoticeOffer, To: toAnne, SchoolID: "de-vaart", Request: r, Helper: annes}},
 		{"offer-bare", bot.Notice{Kind: bot.NoticeOffer, To: toAnne, SchoolID: "de-vaart", Helper: annes,
 			Request: with(func(r *bot.Request) { r.Note, r.RequesterName, r.Group = "", "", "Dolfijnen" })}},
+		{"offer-held", bot.Notice{Kind: bot.NoticeOffer, To: toAnne, SchoolID: "de-vaart", Request: heldOffer, Helper: annes}},
+		{"escalated-held", bot.Notice{Kind: bot.NoticeEscalated, To: toChannel, SchoolID: "de-vaart", Request: heldEscalated}},
 		{"offer-second", bot.Notice{Kind: bot.NoticeOffer, To: toBram, SchoolID: "de-vaart", Request: second, Helper: brams, Previous: annes}},
 		{"accepted", bot.Notice{Kind: bot.NoticeAccepted, To: toMarie, SchoolID: "de-vaart", Request: accepted, Helper: annes}},
 		{"moved_on", bot.Notice{Kind: bot.NoticeMovedOn, To: toMarie, SchoolID: "de-vaart", Request: second, Helper: brams, Previous: annes}},
@@ -70,9 +79,11 @@ func notices(t testing.TB) []struct {
 				r.State, r.HelperID, r.AcceptedAt, r.PickedByName = bot.StateAccepted, "", created.Add(time.Minute), "Sanne"
 			})}},
 		{"held_sent", bot.Notice{Kind: bot.NoticeHeldSent, To: toMarie, SchoolID: "de-vaart", Helper: annes,
-			Request: with(func(r *bot.Request) { r.Note = "" })}},
+			Request: with(func(r *bot.Request) { r.Note, r.ReleasedAt, r.Deadline = "", released, released.Add(2*time.Minute) })}},
 		{"held_sent-escalated", bot.Notice{Kind: bot.NoticeHeldSent, To: toMarie, SchoolID: "de-vaart",
-			Request: with(func(r *bot.Request) { r.Note, r.State, r.HelperID, r.OfferNo = "", bot.StateEscalated, "", 0 })}},
+			Request: with(func(r *bot.Request) {
+				r.Note, r.State, r.HelperID, r.OfferNo, r.ReleasedAt = "", bot.StateEscalated, "", 0, released
+			})}},
 		{"consult", bot.Notice{Kind: bot.NoticeConsult, To: toBram, SchoolID: "de-vaart", Request: consult, Helper: brams}},
 		{"consult_reminder", bot.Notice{Kind: bot.NoticeConsultReminder, To: toBram, SchoolID: "de-vaart", Helper: brams,
 			Request: with(func(r *bot.Request) { *r = consult; r.OfferNo = bot.ConsultStageReminded })}},

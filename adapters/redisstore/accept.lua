@@ -16,8 +16,8 @@ if rid == '' then
   if not rid then return {'no_offer'} end
 end
 local rk = KEYS[8] or reqkey(rid)
-local r = redis.call('HMGET', rk, 'state', 'helper', 'offer_no', 'week', 'created')
-local state, helper, cur, week, created = r[1], r[2], r[3], r[4], r[5]
+local r = redis.call('HMGET', rk, 'state', 'helper', 'offer_no')
+local state, helper, cur = r[1], r[2], r[3]
 
 if not state then return {'not_found'} end
 -- Accepted is reported as such also to the helper who accepted it: a second
@@ -31,6 +31,6 @@ redis.call('HSET', rk, 'state', 'accepted', 'accepted', nowms)
 redis.call('HDEL', rk, 'deadline')
 redis.call('ZREM', KEYS[7], rid)
 tally(rk, 'accepted', cur == '1' and 'accepted_first' or nil, intime(rk))
-waited(rk, now - tonumber(created))
+waited(rk)
 tell('accepted', rid, cur, 'requester', hid, '', '', false)
 return reply(rk)

@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -227,5 +228,95 @@ func TestLetGoRace(t *testing.T) {
 		if want := map[bool]int{true: 0, false: 1}[won[0] == bot.ReleaseCancel]; offers != want {
 			t.Errorf("round %d (%s won): %d offers queued, want %d", round, won[0], offers, want)
 		}
+	}
+}
+
+// TestWaitCountsFromRelease: a held request reached nobody until it was
+// let go, so the wait the figures keep (and the record's time to accept)
+// counts from the release, not from the hold; a request never held counts
+// from its creation, as before.
+func TestWaitCountsFromRelease(t *testing.T) {
+	sanne := bot.Actor{Address: bot.Address{Platform: mattermost, Handle: "ib.sanne"}, Name: "Sanne"}
+	tests := []struct {
+		name      string
+		hold      bool
+		how       bot.ReleaseHow
+		releaseAt time.Duration // after t0
+		cands     []string
+		takeAt    time.Duration // after t0: anne accepts, or Sanne picks it up when escalated
+		wantWait  time.Duration
+	}{
+		{name: "never held", takeAt: 30 * time.Second, cands: []string{"anne"}, wantWait: 30 * time.Second},
+		{name: "held, sent without note", hold: true, how: bot.ReleaseWithoutNote, releaseAt: 90 * time.Second,
+			cands: []string{"anne"}, takeAt: 130 * time.Second, wantWait: 40 * time.Second},
+		{name: "held, sent as typed", hold: true, how: bot.ReleaseAnyway, releaseAt: 50 * time.Second,
+			cands: []string{"anne"}, takeAt: 3 * time.Minute, wantWait: 3*time.Minute - 50*time.Second},
+		{name: "held, the deadline sent it, picked up from the channel", hold: true, how: bot.ReleaseTimeout, releaseAt: bot.HoldFor,
+			takeAt: bot.HoldFor + 5*time.Minute, wantWait: 5 * time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			released := t0
+			if tt.hold {
+				f.hold("r1", t0)
+				released = t0.Add(tt.releaseAt)
+				r, err := f.letGo("r1", released, tt.how, tt.cands...)
+				if err != nil {
+					t.Fatalf("let go: %v", err)
+				}
+				if !r.ReleasedAt.Equal(released) || !r.CreatedAt.Equal(t0) || !r.SentAt().Equal(released) {
+					t.Errorf("let go: created %v, released %v, sent %v; want created %v, released and sent %v",
+						r.CreatedAt, r.ReleasedAt, r.SentAt(), t0, released)
+				}
+			} else {
+				f.create("r1", t0, cands(tt.cands...))
+			}
+			take := t0.Add(tt.takeAt)
+			var got bot.Request
+			if len(tt.cands) > 0 {
+				got = f.accept(tt.cands[0], "r1", take)
+			} else {
+				var err error
+				if got, err = f.s.Pickup(f.ctx, take, school, "r1", sanne, ""); err != nil {
+					t.Fatalf("pickup: %v", err)
+				}
+			}
+			if d, ok := got.TimeToAccept(); !ok || d != tt.wantWait {
+				t.Errorf("record's time to accept = %v, %v; want %v", d, ok, tt.wantWait)
+			}
+			if !tt.hold && !got.ReleasedAt.IsZero() {
+				t.Errorf("a request never held has released %v", got.ReleasedAt)
+			}
+			waits, err := f.s.TimesToAccept(f.ctx, school, week)
+			if err != nil || !slices.Equal(waits, []time.Duration{tt.wantWait}) {
+				t.Errorf("week's waits = %v, %v; want [%v]", waits, err, tt.wantWait)
+			}
+			y, err := f.s.YearFigures(f.ctx, school, bot.SchoolYear{Start: 2026})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range y.Months {
+				if m.Month == month && !slices.Equal(m.Waits, []time.Duration{tt.wantWait}) {
+					t.Errorf("month's waits = %v; want [%v]", m.Waits, tt.wantWait)
+				}
+			}
+			// The first offer's time runs from the release too: accepted
+			// within it counts as in time.
+			if st := f.stats(); len(tt.cands) > 0 && tt.takeAt-tt.releaseAt <= timeout && st[bot.CountAcceptedInTime] != 1 {
+				t.Errorf("counters = %v; want accepted in time", st)
+			}
+		})
+	}
+}
+
+// TestCancelledHoldNotReleased: a hold withdrawn never went out, so it has
+// no release time.
+func TestCancelledHoldNotReleased(t *testing.T) {
+	f := newFixture(t)
+	f.hold("r1", t0)
+	r, err := f.letGo("r1", t0.Add(time.Minute), bot.ReleaseCancel)
+	if err != nil || r.State != bot.StateCancelled || !r.ReleasedAt.IsZero() {
+		t.Errorf("cancelled hold = %s released %v, %v; want cancelled, never released", r.State, r.ReleasedAt, err)
 	}
 }

@@ -298,10 +298,20 @@ local function tally(rk, ...)
   end
 end
 
+-- sentfrom is when the request at rk went out to helpers (ms): its
+-- release when it was held (a held request reached nobody before), else
+-- its creation. Waits count from it.
+local function sentfrom(rk)
+  local r = redis.call('HMGET', rk, 'released', 'created')
+  if present(r[1]) then return tonumber(r[1]) end
+  return tonumber(r[2])
+end
+
 -- waited keeps how long the requester of the request at rk waited for
--- someone to take it (ms), in the lists of its week and month: the wait
--- only, no names.
-local function waited(rk, ms)
+-- someone to take it (ms, from sentfrom to now), in the lists of its week
+-- and month: the wait only, no names.
+local function waited(rk)
+  local ms = now - sentfrom(rk)
   local r = redis.call('HMGET', rk, 'week', 'month')
   for _, p in ipairs({r[1], r[2]}) do
     if present(p) then

@@ -16,9 +16,9 @@
 -- ARGV[14] the picker's person ('' when not a helper)
 local rk, rid, hid, grace, pickedby, hp = KEYS[7], ARGV[7], ARGV[11], ARGV[12], ARGV[13] or '', ARGV[14]
 if late() then return {'too_late'} end
-local r = redis.call('HMGET', rk, 'state', 'week', 'created', 'mine', 'offer_no', 'mine_key')
-local state, week, created, offerno = r[1], r[2], r[3], r[5] or '0'
-local mk = mineindex(r[4], r[6])
+local r = redis.call('HMGET', rk, 'state', 'mine', 'offer_no', 'mine_key')
+local state, offerno = r[1], r[3] or '0'
+local mk = mineindex(r[2], r[4])
 
 if not state then return {'not_found'} end
 if state == 'accepted' then return {'already_accepted'} end
@@ -43,7 +43,7 @@ else
   end
 end
 tally(rk, 'accepted', 'picked_up', intime(rk))
-waited(rk, now - tonumber(created))
+waited(rk)
 tell('accepted', rid, offerno, 'requester', hid, '', '', false)
 -- The fallback post showed group, time and who asked, never the note: the
 -- one who picked it up gets the note in a direct message (rendered at

@@ -31,6 +31,7 @@ const (
 	fOfferNo        = "offer_no"
 	fTried          = "tried" // helper ids, comma separated, in order
 	fCreated        = "created"
+	fReleased       = "released" // when a held request was let go to helpers; absent for one never held
 	fDeadline       = "deadline"
 	fAccepted       = "accepted"
 	fClosed         = "closed"
@@ -90,6 +91,7 @@ func decodeRequest(m map[string]string) bot.Request {
 		State:         bot.State(m[fState]),
 		HelperID:      m[fHelper],
 		CreatedAt:     msTime(m[fCreated]),
+		ReleasedAt:    msTime(m[fReleased]),
 		Deadline:      msTime(m[fDeadline]),
 		AcceptedAt:    msTime(m[fAccepted]),
 		ClosedAt:      msTime(m[fClosed]),

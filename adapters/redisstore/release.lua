@@ -43,6 +43,9 @@ if how == 'cancel' then
 end
 
 if how ~= 'anyway' then redis.call('DEL', notekey(rid)) end
+-- It goes out now: the wait the figures count starts here, not at the
+-- hold, which was the teacher's own time (see sentfrom in lib.lua).
+redis.call('HSET', rk, 'released', nowms)
 local counters = {'requests', 'group:' .. group, 'daypart:' .. (present(daypart) and daypart or 'buiten')}
 counters[#counters + 1] = ({without_note = 'held_sent_without_note', anyway = 'held_sent_anyway', timeout = 'held_timeout'})[how]
 local pick = place(rk, rid, 12, dk, deadline, counters)
