@@ -174,3 +174,60 @@ func BenchmarkRecordClosing(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMigrateLayoutFirst is the first start after the upgrade to
+// pools of a deployment of 500 schools in pools of five, ten helpers each
+// (the first one shared across the pool), every school with a request and
+// every helper with a state, all written the old way: every key and every
+// state moves once. The data is rewritten, untimed, for each run.
+func BenchmarkMigrateLayoutFirst(b *testing.B) {
+	const schools, poolOf, helpers = 500, 5, 10
+	var scs []*bot.School
+	for i := range schools {
+		var hs []bot.Helper
+		for j := range helpers {
+			mm := "h" + strconv.Itoa(i) + "x" + strconv.Itoa(j)
+			if j == 0 {
+				mm = "shared" + strconv.Itoa(i/poolOf)
+			}
+			hs = append(hs, helperOn("h"+strconv.Itoa(j), mm))
+		}
+		scs = append(scs, pooledSchool("s"+strconv.Itoa(i), hs...))
+	}
+	d, err := bot.NewDirectory(scs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	d.LinkPeople(mattermost)
+	rdb := redistest.Client(b)
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		prefix := redistest.Prefix(b) + ":" + strconv.Itoa(i)
+		old := New(rdb, prefix, log)
+		for _, sc := range scs {
+			r := request("r1", t0)
+			r.SchoolID = sc.ID
+			if _, err := old.CreateAndOffer(ctx, t0, r, cands("h1"), t0.Add(timeout), retention); err != nil {
+				b.Fatal(err)
+			}
+			for _, h := range sc.Helpers[2:] {
+				if _, err := old.SetAvailability(ctx, sc.ID, h.ID, bot.Availability{Status: bot.Away, Until: t0.Add(time.Hour)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		s := New(rdb, prefix, log)
+		s.UsePools(d)
+		b.StartTimer()
+		if err := s.MigrateLayout(ctx, d); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if st, err := s.HelperStates(ctx, "s7", []string{"h1", "h9"}); err != nil || st["h1"].Engaged != "r1" || st["h9"].Status != bot.Away {
+			b.Fatalf("s7 after the move: %+v, %v", st, err)
+		}
+		b.StartTimer()
+	}
+}

@@ -91,17 +91,15 @@ func (s *Store) migrateLayout(ctx context.Context, dir *bot.Directory) (int, int
 		old[sc.ID] = p
 	}
 
-	moved := 0
+	bases := map[string]string{}
 	for _, sc := range dir.Schools() {
-		from, to := s.placedBase(old[sc.ID].Tag, sc.ID), s.lay(sc.ID).base
-		if from == to {
-			continue
+		if from, to := s.placedBase(old[sc.ID].Tag, sc.ID), s.lay(sc.ID).base; from != to {
+			bases[from] = to
 		}
-		n, err := s.moveKeys(ctx, from, to)
-		moved += n
-		if err != nil {
-			return moved, 0, fmt.Errorf("%s: %s: %w", op, sc.ID, err)
-		}
+	}
+	moved, err := s.moveKeys(ctx, bases)
+	if err != nil {
+		return moved, 0, fmt.Errorf("%s: %w", op, err)
 	}
 	people, err := s.movePeople(ctx, dir, old)
 	if err != nil {
@@ -173,113 +171,160 @@ func (s *Store) placedBase(tag, school string) string {
 // placedPool is the base of the pool's own keys.
 func (s *Store) placedPool(tag string) string { return s.prefix + ":{" + tag + "}:" }
 
-// moveKeys moves every key that starts with from to the same name after
-// to; the helpers hash of a school alone stays (movePeople moves states).
-func (s *Store) moveKeys(ctx context.Context, from, to string) (int, error) {
-	var keys []string
-	if err := s.scan(ctx, globEscape(from)+"*", func(k string) { keys = append(keys, k) }); err != nil {
+// migrateBatch is how many keys or states one pipelined round trip of a
+// migration reads or writes: a first start of thousands of schools is a
+// few hundred round trips, not a few per key.
+const migrateBatch = 512
+
+// keyMove is one key to move, and its name at the new place.
+type keyMove struct{ from, to string }
+
+// moveKeys moves every key that starts with a base in bases (old → new) to
+// the same name after the new base; the helpers hash of a school alone
+// stays (movePeople moves states). One SCAN of the prefix's keys finds them
+// all, whatever the number of schools.
+func (s *Store) moveKeys(ctx context.Context, bases map[string]string) (int, error) {
+	if len(bases) == 0 {
+		return 0, nil
+	}
+	var moves []keyMove
+	err := s.scan(ctx, globEscape(s.prefix+":{")+"*", func(k string) {
+		from, ok := s.oldBase(k, bases)
+		if !ok {
+			return
+		}
+		if rest := k[len(from):]; rest != "helpers" {
+			moves = append(moves, keyMove{k, bases[from] + rest})
+		}
+	})
+	if err != nil {
 		return 0, err
 	}
 	n := 0
-	for _, k := range keys {
-		rest := strings.TrimPrefix(k, from)
-		if rest == "helpers" {
-			continue
-		}
-		ok, err := s.moveKey(ctx, k, to+rest)
+	for batch := range slices.Chunk(moves, migrateBatch) {
+		m, err := s.moveBatch(ctx, batch)
+		n += m
 		if err != nil {
 			return n, err
-		}
-		if ok {
-			n++
 		}
 	}
 	return n, nil
 }
 
-// moveKey moves one key, with its time to live, merging it into one that
-// exists at to already (to's own entries and time to live win). It copies
-// by type rather than by DUMP and RESTORE, which the embedded Redis of the
-// demo lacks. It reports whether there was anything to move.
-func (s *Store) moveKey(ctx context.Context, from, to string) (bool, error) {
-	ttl, err := s.rdb.PTTL(ctx, from).Result()
-	if err != nil {
-		return false, err
+// oldBase is the base in bases that key k is under: the base of a school
+// alone (<prefix>:{<school>}:) or of a school in a pool
+// (<prefix>:{<tag>}:<school>:).
+func (s *Store) oldBase(k string, bases map[string]string) (string, bool) {
+	end := strings.Index(k[len(s.prefix):], "}:")
+	if end < 0 {
+		return "", false
 	}
-	if ttl == -2 || ttl == -2*time.Millisecond {
-		return false, nil // expired meanwhile
-	}
-	had, err := s.rdb.Exists(ctx, to).Result()
-	if err != nil {
-		return false, err
-	}
-	if err := s.copyKey(ctx, from, to); err != nil {
-		return false, err
-	}
-	if had == 0 && ttl > 0 {
-		if err := s.rdb.PExpire(ctx, to, ttl).Err(); err != nil {
-			return false, err
+	alone := k[:len(s.prefix)+end+2]
+	if i := strings.IndexByte(k[len(alone):], ':'); i >= 0 {
+		if pooled := k[:len(alone)+i+1]; bases[pooled] != "" {
+			return pooled, true
 		}
 	}
-	return true, s.rdb.Del(ctx, from).Err()
+	return alone, bases[alone] != ""
 }
 
-// copyKey adds what from holds to to: to's own entries win (a field,
-// member or string it has already), list items are appended.
-func (s *Store) copyKey(ctx context.Context, from, to string) error {
-	typ, err := s.rdb.Type(ctx, from).Result()
-	if err != nil {
-		return err
+// moveBatch moves keys, with their times to live, merging each into one
+// that exists at its new name already (that one's entries and time to live
+// win). It copies by type rather than by DUMP and RESTORE, which the
+// embedded Redis of the demo lacks, in four pipelined round trips: what
+// each key is, what it holds, the copies, and — only once every copy is
+// written — the deletes, so a process that dies in between leaves a key at
+// both places (merged again by the next start), never at neither. It
+// reports how many keys it moved.
+func (s *Store) moveBatch(ctx context.Context, moves []keyMove) (int, error) {
+	type found struct {
+		ttl  *redis.DurationCmd
+		had  *redis.IntCmd
+		typ  *redis.StatusCmd
+		read redis.Cmder
 	}
-	switch typ {
-	case "string":
-		v, err := s.rdb.Get(ctx, from).Result()
-		if errors.Is(err, redis.Nil) {
-			return nil
+	fs := make([]found, len(moves))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, m := range moves {
+			fs[i] = found{ttl: p.PTTL(ctx, m.from), had: p.Exists(ctx, m.to), typ: p.Type(ctx, m.from)}
 		}
-		if err != nil {
-			return err
-		}
-		return s.rdb.SetNX(ctx, to, v, 0).Err()
-	case "hash":
-		m, err := s.rdb.HGetAll(ctx, from).Result()
-		if err != nil {
-			return err
-		}
-		for f, v := range m {
-			if err := s.rdb.HSetNX(ctx, to, f, v).Err(); err != nil {
-				return err
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, m := range moves {
+			switch fs[i].typ.Val() {
+			case "string":
+				fs[i].read = p.Get(ctx, m.from)
+			case "hash":
+				fs[i].read = p.HGetAll(ctx, m.from)
+			case "zset":
+				fs[i].read = p.ZRangeWithScores(ctx, m.from, 0, -1)
+			case "list":
+				fs[i].read = p.LRange(ctx, m.from, 0, -1)
+			case "set":
+				fs[i].read = p.SMembers(ctx, m.from)
+			case "none": // expired meanwhile
+			default:
+				return fmt.Errorf("key %s of type %s cannot be moved", m.from, fs[i].typ.Val())
 			}
 		}
-	case "zset":
-		zs, err := s.rdb.ZRangeWithScores(ctx, from, 0, -1).Result()
-		if err != nil {
-			return err
-		}
-		if len(zs) > 0 {
-			return s.rdb.ZAddNX(ctx, to, zs...).Err()
-		}
-	case "list":
-		v, err := s.rdb.LRange(ctx, from, 0, -1).Result()
-		if err != nil {
-			return err
-		}
-		if len(v) > 0 {
-			return s.rdb.RPush(ctx, to, anys(v)...).Err()
-		}
-	case "set":
-		v, err := s.rdb.SMembers(ctx, from).Result()
-		if err != nil {
-			return err
-		}
-		if len(v) > 0 {
-			return s.rdb.SAdd(ctx, to, anys(v)...).Err()
-		}
-	case "none":
-	default:
-		return fmt.Errorf("key of type %s cannot be moved", typ)
+		return nil
+	}); err != nil && !errors.Is(err, redis.Nil) {
+		return 0, err
 	}
-	return nil
+	n := 0
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, m := range moves {
+			f := fs[i]
+			if f.read == nil || f.read.Err() != nil {
+				continue // gone between the two looks
+			}
+			had := f.had.Val() > 0
+			switch c := f.read.(type) {
+			case *redis.StringCmd:
+				p.SetNX(ctx, m.to, c.Val(), 0)
+			case *redis.MapStringStringCmd:
+				if !had {
+					p.HSet(ctx, m.to, c.Val())
+				} else {
+					for k, v := range c.Val() {
+						p.HSetNX(ctx, m.to, k, v)
+					}
+				}
+			case *redis.ZSliceCmd:
+				if len(c.Val()) > 0 {
+					p.ZAddNX(ctx, m.to, c.Val()...)
+				}
+			case *redis.StringSliceCmd:
+				if len(c.Val()) == 0 {
+					break
+				}
+				if f.typ.Val() == "list" {
+					p.RPush(ctx, m.to, anys(c.Val())...)
+				} else {
+					p.SAdd(ctx, m.to, anys(c.Val())...)
+				}
+			}
+			if ttl := f.ttl.Val(); !had && ttl > 0 {
+				p.PExpire(ctx, m.to, ttl)
+			}
+			n++
+		}
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, m := range moves {
+			p.Del(ctx, m.from)
+		}
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 func anys(v []string) []any {
@@ -345,33 +390,58 @@ func (s *Store) movePeople(ctx context.Context, dir *bot.Directory, old map[stri
 			target[spot{l.pool + "helpers", l.person(p.At[0].Helper)}] = true
 		}
 	}
-	wrote := 0
+	// Read every state to move, a batch per round trip.
+	var reads []spot
+	for _, m := range moves {
+		reads = append(reads, m.from...)
+	}
+	states := make(map[spot]string, len(reads))
+	for batch := range slices.Chunk(reads, migrateBatch) {
+		cmds := make([]*redis.StringCmd, len(batch))
+		if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, f := range batch {
+				cmds[i] = p.HGet(ctx, f.hash, f.field)
+			}
+			return nil
+		}); err != nil && !errors.Is(err, redis.Nil) {
+			return 0, err
+		}
+		for i, c := range cmds {
+			if v, err := c.Result(); err == nil {
+				states[batch[i]] = v
+			} else if !errors.Is(err, redis.Nil) {
+				return 0, err
+			}
+		}
+	}
+	type write struct {
+		to    spot
+		state string
+	}
+	var writes []write
 	var gone []spot
 	for _, m := range moves {
-		var states []map[string]string
+		var sts []map[string]string
 		for i, f := range m.from {
-			v, err := s.rdb.HGet(ctx, f.hash, f.field).Result()
-			if errors.Is(err, redis.Nil) {
+			v, ok := states[f]
+			if !ok {
 				continue
-			}
-			if err != nil {
-				return wrote, err
 			}
 			st := unpackHelper(v)
 			if st[hEngaged] != "" && st[hSchool] == "" {
 				st[hSchool] = m.schools[i] // a school alone names none
 			}
-			states = append(states, st)
+			sts = append(sts, st)
 		}
 		for _, f := range m.from {
 			if f != m.to && !target[f] {
 				gone = append(gone, f)
 			}
 		}
-		if len(states) == 0 {
+		if len(sts) == 0 {
 			continue
 		}
-		st, dropped := joinStates(states)
+		st, dropped := joinStates(sts)
 		if dropped > 0 {
 			s.log.Warn("one person was engaged at several schools before their schools were joined; the first keeps them", "requests", dropped+1)
 		}
@@ -383,13 +453,29 @@ func (s *Store) movePeople(ctx context.Context, dir *bot.Directory, old map[stri
 		if !m.several {
 			st[hSchool] = ""
 		}
-		if err := s.rdb.HSet(ctx, m.to.hash, m.to.field, packState(st)).Err(); err != nil {
+		writes = append(writes, write{m.to, packState(st)})
+	}
+	// Every new state is written before any old one is deleted: a process
+	// that dies in between leaves both, which the next start joins again.
+	wrote := 0
+	for batch := range slices.Chunk(writes, migrateBatch) {
+		if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, w := range batch {
+				p.HSet(ctx, w.to.hash, w.to.field, w.state)
+			}
+			return nil
+		}); err != nil {
 			return wrote, err
 		}
-		wrote++
+		wrote += len(batch)
 	}
-	for _, f := range gone {
-		if err := s.rdb.HDel(ctx, f.hash, f.field).Err(); err != nil {
+	for batch := range slices.Chunk(gone, migrateBatch) {
+		if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, f := range batch {
+				p.HDel(ctx, f.hash, f.field)
+			}
+			return nil
+		}); err != nil {
 			return wrote, err
 		}
 	}
@@ -447,33 +533,66 @@ func packState(st map[string]string) string {
 
 // repointRequests names, in the active requests of every school whose
 // helpers' persons changed, the person of the helper each is with (field
-// person), so that freeing the helper frees the person.
+// person), so that freeing the helper frees the person. Three pipelined
+// passes: the active requests, their helpers, the persons.
 func (s *Store) repointRequests(ctx context.Context, dir *bot.Directory, old map[string]placed) error {
+	var changed []*bot.School
 	for _, sc := range dir.Schools() {
 		l := s.lay(sc.ID)
 		now := map[string]string{}
 		for _, h := range sc.Helpers {
 			now[h.ID] = l.person(h.ID)
 		}
-		if maps.Equal(now, old[sc.ID].People) && old[sc.ID].Tag == l.tag {
-			continue
+		if !maps.Equal(now, old[sc.ID].People) || old[sc.ID].Tag != l.tag {
+			changed = append(changed, sc)
 		}
-		ids, err := s.rdb.ZRange(ctx, l.base+"active", 0, -1).Result()
-		if err != nil {
+	}
+	type active struct {
+		l   *schoolLayout
+		key string
+	}
+	var recs []active
+	for batch := range slices.Chunk(changed, migrateBatch) {
+		cmds := make([]*redis.StringSliceCmd, len(batch))
+		if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, sc := range batch {
+				cmds[i] = p.ZRange(ctx, s.lay(sc.ID).base+"active", 0, -1)
+			}
+			return nil
+		}); err != nil {
 			return err
 		}
-		for _, id := range ids {
-			rk := l.base + "req:" + id
-			helper, err := s.rdb.HGet(ctx, rk, fHelper).Result()
-			if errors.Is(err, redis.Nil) || helper == "" {
-				continue
+		for i, c := range cmds {
+			l := s.lay(batch[i].ID)
+			for _, id := range c.Val() {
+				recs = append(recs, active{l, l.base + "req:" + id})
 			}
-			if err != nil {
+		}
+	}
+	for batch := range slices.Chunk(recs, migrateBatch) {
+		cmds := make([]*redis.StringCmd, len(batch))
+		if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, r := range batch {
+				cmds[i] = p.HGet(ctx, r.key, fHelper)
+			}
+			return nil
+		}); err != nil && !errors.Is(err, redis.Nil) {
+			return err
+		}
+		for _, c := range cmds {
+			if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) {
 				return err
 			}
-			if err := s.rdb.HSet(ctx, rk, fPerson, l.person(helper)).Err(); err != nil {
-				return err
+		}
+		if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, r := range batch {
+				if helper := cmds[i].Val(); helper != "" {
+					p.HSet(ctx, r.key, fPerson, r.l.person(helper))
+				}
 			}
+			return nil
+		}); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -2,11 +2,14 @@ package redisstore
 
 import (
 	"log/slog"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/redis/go-redis/v9"
 )
 
 // TestMigrateLayout: data written the old way — every school alone, Bram
@@ -171,5 +174,76 @@ func TestMigrateLayoutConcurrentStarts(t *testing.T) {
 	}
 	if keys, _ := scanAll(f.ctx, f.rdb, f.prefix+":{de-vaart}:*"); len(keys) != 0 {
 		t.Errorf("old keys left: %v", keys)
+	}
+}
+
+// TestMoveKeys: keys of every type move with their time to live, in
+// batches; a key already at the new name keeps its own entries and time to
+// live and gains the old one's; the helpers hash of a school alone, the
+// keys of a school that does not move and keys of another prefix stay.
+func TestMoveKeys(t *testing.T) {
+	f := newFixture(t)
+	ctx, rdb, p := f.ctx, f.rdb, f.prefix
+	from, to := p+":{s1}:", p+":{pool.s0}:s1:"
+	stay := p + ":{s10}:req:r1" // s10 is not s1
+	other := p + "x:{s1}:req:r1"
+	n := migrateBatch + 3 // more than one batch
+	for i := range n {
+		if err := rdb.Set(ctx, from+"str:"+strconv.Itoa(i), "v", time.Hour).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(rdb.HSet(ctx, from+"req:r1", "state", "offered", "group", "5").Err())
+	must(rdb.PExpire(ctx, from+"req:r1", 2*time.Hour).Err())
+	must(rdb.HSet(ctx, to+"req:r1", "state", "accepted").Err()) // written there already
+	must(rdb.ZAdd(ctx, from+"active", redis.Z{Score: 1, Member: "r1"}).Err())
+	must(rdb.RPush(ctx, from+"waits", "10", "20").Err())
+	must(rdb.RPush(ctx, to+"waits", "5").Err())
+	must(rdb.SAdd(ctx, from+"seen", "a", "b").Err())
+	must(rdb.HSet(ctx, from+"helpers", "anne", "available").Err())
+	must(rdb.Set(ctx, stay, "x", 0).Err())
+	must(rdb.Set(ctx, other, "x", 0).Err())
+
+	s := New(rdb, p, slog.New(slog.DiscardHandler))
+	moved, err := s.moveKeys(ctx, map[string]string{from: to})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := n + 4; moved != want {
+		t.Errorf("moved %d keys, want %d", moved, want)
+	}
+	left, err := scanAll(ctx, rdb, globEscape(from)+"*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(left, []string{from + "helpers"}) {
+		t.Errorf("left at the old place: %v; want only the helpers hash", left)
+	}
+	if ttl := rdb.PTTL(ctx, to+"str:"+strconv.Itoa(n-1)).Val(); ttl <= 59*time.Minute || ttl > time.Hour {
+		t.Errorf("moved string's time to live = %s, want about an hour", ttl)
+	}
+	if got := rdb.HGetAll(ctx, to+"req:r1").Val(); got["state"] != "accepted" || got["group"] != "5" {
+		t.Errorf("merged hash = %v; want its own state and the old group", got)
+	}
+	if ttl := rdb.PTTL(ctx, to+"req:r1").Val(); ttl != -time.Nanosecond && ttl != -1 && ttl > 0 {
+		t.Errorf("merged hash's time to live = %s; want its own (none)", ttl)
+	}
+	if got := rdb.ZRange(ctx, to+"active", 0, -1).Val(); !slices.Equal(got, []string{"r1"}) {
+		t.Errorf("active = %v", got)
+	}
+	if got := rdb.LRange(ctx, to+"waits", 0, -1).Val(); !slices.Equal(got, []string{"5", "10", "20"}) {
+		t.Errorf("waits = %v; want its own first, then the moved", got)
+	}
+	if got := rdb.SMembers(ctx, to+"seen").Val(); len(got) != 2 {
+		t.Errorf("seen = %v", got)
+	}
+	if rdb.Exists(ctx, stay, other).Val() != 2 {
+		t.Errorf("keys of another school or prefix were moved")
 	}
 }

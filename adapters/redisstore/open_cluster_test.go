@@ -139,6 +139,32 @@ func TestOnCluster(t *testing.T) {
 	}
 	// The new master runs the scripts too (EVALSHA falls back to EVAL).
 	story(ctx, t, New(rdb, "hb2", nil), 3)
+
+	// The 30 schools, written alone, join pools of three sharing anne: a
+	// first start moves their keys across slots and masters in pipelines.
+	var scs []*bot.School
+	for i := range 30 {
+		scs = append(scs, pooledSchool(fmt.Sprintf("school-%d", i),
+			helperOn("anne", fmt.Sprintf("anne%d", i/3)), helperOn("bram", fmt.Sprintf("bram%d", i))))
+	}
+	dir, err := bot.NewDirectory(scs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir.LinkPeople(mattermost)
+	pooled := New(rdb, "hb", nil)
+	pooled.UsePools(dir)
+	if err := pooled.MigrateLayout(ctx, dir); err != nil {
+		t.Fatalf("MigrateLayout on a cluster: %v", err)
+	}
+	for _, sc := range []string{"school-0", "school-17", "school-29"} {
+		if r, err := pooled.Request(ctx, sc, "r1"); err != nil || r.State != bot.StateResolved {
+			t.Errorf("%s's request after the move = %+v, %v; want resolved", sc, r, err)
+		}
+		if n, err := rdb.Exists(ctx, s.key(sc, "req:r1")).Result(); err != nil || n != 0 {
+			t.Errorf("%s's request left at its old place (%d, %v)", sc, n, err)
+		}
+	}
 }
 
 // TestOnSentinel: through Redis Sentinel the story runs, and goes on on the
