@@ -14,6 +14,9 @@ import (
 	"github.com/hulpbot/hulpbot/message"
 )
 
+// The outbox is the store's courier: what a change queues, it delivers.
+var _ redisstore.Courier = (*Outbox)(nil)
+
 // renderer words a notice as "<kind> <request>" to the shell account of the
 // person it is for; it can say "nothing to tell" or fail.
 type renderer struct {
