@@ -56,6 +56,10 @@ type Pass struct {
 	Scope   Scope       `json:"s"`
 	Who     bot.Address `json:"w"`
 	Expires int64       `json:"e"` // Unix seconds
+	// Lang is the language chosen for the page: on a link, the one kept
+	// for the person it was made for; on a session, that or the one the
+	// switch chose. "" when none is: the browser's preference decides.
+	Lang string `json:"l,omitempty"`
 }
 
 // maxPass bounds what Verify reads: a pass is well under 300 bytes.

@@ -23,6 +23,7 @@ func TestCSVGolden(t *testing.T) {
 		{"de-vaart.nl.csv", "nl", false, []unit{{School: f.vaart, This: vaart}}},
 		{"de-vaart.en.csv", "en", false, []unit{{School: f.vaart, This: vaart}}},
 		{"swv.nl.csv", "nl", true, []unit{{School: f.vaart, This: vaart}, {School: f.linde, This: linde}}},
+		{"swv.en.csv", "en", true, []unit{{School: f.vaart, This: vaart}, {School: f.linde, This: linde}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			golden.Check(t, tc.name, string(CSV(tc.lang, tc.swv, y, tc.units)))

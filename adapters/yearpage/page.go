@@ -22,6 +22,7 @@ type pageModel struct {
 	YearLabel  string
 	Intro      string
 	Years      []yearNav
+	Langs      []langNav // the language switch; none with one language
 	CSVURL     string
 	Generated  string
 	Empty      bool

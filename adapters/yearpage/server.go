@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -63,8 +64,11 @@ type Options struct {
 	Samenwerkingsverbanden []bot.Samenwerkingsverband
 	// Audit, when set, records each view and download.
 	Audit Auditor
-	Now   func() time.Time
-	Log   *slog.Logger
+	// Languages, when set, knows the language kept for a person: a link
+	// made for them opens the page in it, where the school allows it.
+	Languages catalog.PersonLanguages
+	Now       func() time.Time
+	Log       *slog.Logger
 }
 
 // Keys gives the signer of passes.
@@ -157,40 +161,44 @@ func (s *Server) Links(ctx context.Context, now time.Time, sc *bot.School, who b
 		return nil, err
 	}
 	exp := now.Add(s.o.LinkTTL)
+	var lang string
+	if s.o.Languages != nil {
+		// Checked against the scope's languages when the link is opened.
+		lang, _ = s.o.Languages.Known(ctx, who.Identity())
+	}
 	out := make([]handlers.YearLink, 0, len(scopes))
 	for _, sc := range scopes {
-		tok := sg.Sign(Pass{Kind: passLink, Scope: sc.Scope, Who: who, Expires: exp.Unix()})
+		tok := sg.Sign(Pass{Kind: passLink, Scope: sc.Scope, Who: who, Expires: exp.Unix(), Lang: lang})
 		out = append(out, handlers.YearLink{Name: sc.name, URL: s.o.PublicURL + "/overzicht/open?t=" + url.QueryEscape(tok), Expires: exp})
 	}
 	return out, nil
 }
 
 // allowed reports whether who may see scope now (the configuration may
-// have changed since the pass was made), and the page's language.
-func (s *Server) allowed(scope Scope, who bot.Address) (bool, string) {
+// have changed since the pass was made), and the languages its page may
+// be read in, its own first (scopeLanguages).
+func (s *Server) allowed(scope Scope, who bot.Address) (bool, []string) {
 	switch scope.Kind {
 	case ScopeSchool:
 		sc, ok := s.schools.School(scope.ID)
-		return ok && sc.IsCoordinator(who), lang(sc)
+		if !ok {
+			return false, []string{catalog.LangNL}
+		}
+		return sc.IsCoordinator(who), scopeLanguages([]*bot.School{sc})
 	case ScopeSWV:
 		v, ok := s.swv(scope.ID)
 		if !ok || !v.IsCoordinator(who) {
-			return false, catalog.LangNL
+			return false, []string{catalog.LangNL}
 		}
-		l := catalog.LangNL
-		if sc, ok := s.schools.School(v.Schools[0]); ok {
-			l = lang(sc)
+		var schools []*bot.School
+		for _, id := range v.Schools {
+			if sc, ok := s.schools.School(id); ok {
+				schools = append(schools, sc)
+			}
 		}
-		return true, l
+		return true, scopeLanguages(schools)
 	}
-	return false, catalog.LangNL
-}
-
-func lang(sc *bot.School) string {
-	if sc == nil {
-		return catalog.LangNL
-	}
-	return catalog.Lang(sc.Language)
+	return false, []string{catalog.LangNL}
 }
 
 func (s *Server) swv(id string) (*bot.Samenwerkingsverband, bool) {
@@ -226,52 +234,71 @@ func (s *Server) open(w http.ResponseWriter, r *http.Request) {
 		s.message(w, catalog.LangNL, http.StatusForbidden, "year.err.altered")
 		return
 	}
-	ok, l := s.allowed(p.Scope, p.Who)
+	ok, langs := s.allowed(p.Scope, p.Who)
+	l := pageLanguage(langs, p.Lang, r.Header.Get("Accept-Language"))
 	if !ok {
 		s.message(w, l, http.StatusForbidden, "year.err.not_allowed")
 		return
 	}
-	sess := sg.Sign(Pass{Kind: passSession, Scope: p.Scope, Who: p.Who, Expires: now.Add(s.o.SessionTTL).Unix()})
-	http.SetCookie(w, &http.Cookie{
-		Name: cookieName, Value: sess, Path: p.Scope.Path(), MaxAge: int(s.o.SessionTTL / time.Second),
-		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode,
-	})
-	s.o.Log.Info("link", "outcome", "opened", "scope", p.Scope.Kind, "id", p.Scope.ID)
+	chosen := ""
+	if len(langs) > 1 && slices.Contains(langs, p.Lang) {
+		chosen = p.Lang
+	}
+	s.setSession(w, sg, Pass{Kind: passSession, Scope: p.Scope, Who: p.Who, Expires: now.Add(s.o.SessionTTL).Unix(), Lang: chosen}, now)
+	s.o.Log.Info("link", "outcome", "opened", "scope", p.Scope.Kind, "id", p.Scope.ID, "lang", l)
 	s.render(w, http.StatusOK, "message", l, messageModel{
 		Lang: l, Title: catalog.Text(l, "year.open"), Text: catalog.Text(l, "year.open"),
 		Refresh: p.Scope.Path(), LinkText: catalog.Text(l, "year.open.link"),
 	})
 }
 
+// setSession sets p (a session pass) as the session cookie, until p
+// expires.
+func (s *Server) setSession(w http.ResponseWriter, sg *Signer, p Pass, now time.Time) {
+	http.SetCookie(w, &http.Cookie{
+		Name: cookieName, Value: sg.Sign(p), Path: p.Scope.Path(), MaxAge: int(p.Expires - now.Unix()),
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode,
+	})
+}
+
+// visit is a request within a session: its pass, the language the page
+// is read in, and the languages it may be.
+type visit struct {
+	Pass
+	lang  string
+	langs []string
+}
+
 // session checks the request's session cookie for the scope of its path.
-func (s *Server) session(w http.ResponseWriter, r *http.Request) (Pass, string, bool) {
+func (s *Server) session(w http.ResponseWriter, r *http.Request) (visit, bool) {
 	scope := Scope{Kind: r.PathValue("kind"), ID: r.PathValue("id")}
 	if scope.Kind != ScopeSchool && scope.Kind != ScopeSWV {
 		s.message(w, catalog.LangNL, http.StatusNotFound, "year.err.not_found")
-		return Pass{}, "", false
+		return visit{}, false
 	}
 	c, err := r.Cookie(cookieName)
 	if err != nil {
 		s.message(w, catalog.LangNL, http.StatusForbidden, "year.err.no_session")
-		return Pass{}, "", false
+		return visit{}, false
 	}
 	sg, err := s.keys.Signer(r.Context())
 	if err != nil {
 		s.o.Log.Error("signer", "err", err)
 		s.message(w, catalog.LangNL, http.StatusServiceUnavailable, "year.err.unavailable")
-		return Pass{}, "", false
+		return visit{}, false
 	}
 	p, err := sg.Verify(c.Value, passSession, s.o.Now())
 	if err != nil {
 		s.message(w, catalog.LangNL, http.StatusForbidden, "year.err.no_session")
-		return Pass{}, "", false
+		return visit{}, false
 	}
-	ok, l := s.allowed(p.Scope, p.Who)
+	ok, langs := s.allowed(p.Scope, p.Who)
+	l := pageLanguage(langs, p.Lang, r.Header.Get("Accept-Language"))
 	if !ok || p.Scope != scope {
 		s.message(w, l, http.StatusForbidden, "year.err.not_allowed")
-		return Pass{}, "", false
+		return visit{}, false
 	}
-	return p, l, true
+	return visit{Pass: p, lang: l, langs: langs}, true
 }
 
 // shown is the scope whose figures the request asks for: the session's,
@@ -347,10 +374,14 @@ func (s *Server) location(scope Scope) *time.Location {
 }
 
 func (s *Server) page(w http.ResponseWriter, r *http.Request) {
-	p, l, ok := s.session(w, r)
+	v, ok := s.session(w, r)
 	if !ok {
 		return
 	}
+	if s.switchLanguage(w, r, v) {
+		return
+	}
+	p, l := v.Pass, v.lang
 	scope, ok := s.shown(w, r, p, l)
 	if !ok {
 		return
@@ -376,6 +407,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 		m.Years = append(m.Years, yearNav{Label: yy.String(), URL: "?jaar=" + strconv.Itoa(yy.Start), Current: yy == y})
 	}
 	m.CSVURL = "overzicht.csv?jaar=" + strconv.Itoa(y.Start)
+	m.Langs = languageSwitch(v.langs, l, y.Start)
 	if scope != p.Scope {
 		v, _ := s.swv(p.Scope.ID)
 		m.Back = &yearNav{Label: catalog.Text(l, "year.back", "name", v.Name), URL: "../../?jaar=" + strconv.Itoa(y.Start)}
@@ -390,10 +422,11 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) csv(w http.ResponseWriter, r *http.Request) {
-	p, l, ok := s.session(w, r)
+	v, ok := s.session(w, r)
 	if !ok {
 		return
 	}
+	p, l := v.Pass, v.lang
 	scope, ok := s.shown(w, r, p, l)
 	if !ok {
 		return
@@ -416,6 +449,41 @@ func (s *Server) csv(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", `attachment; filename="jaaroverzicht-`+scope.ID+"-"+y.String()+`.csv"`)
 	_, _ = w.Write(body)
+}
+
+// switchLanguage answers the language switch (?taal=en): the session
+// keeps the language, without lasting longer, and the browser is sent back
+// to the page without the parameter, so a reload or a shared address does
+// not switch again. It reports whether it answered.
+func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request, v visit) bool {
+	q := r.URL.Query()
+	want := q.Get(langParam)
+	if want == "" {
+		return false
+	}
+	back := url.Values{}
+	if y := q.Get("jaar"); y != "" {
+		back.Set("jaar", y)
+	}
+	to := r.URL.Path
+	if len(back) > 0 {
+		to += "?" + back.Encode()
+	}
+	if slices.Contains(v.langs, want) && want != v.Lang {
+		sg, err := s.keys.Signer(r.Context())
+		if err != nil {
+			s.o.Log.Error("signer", "err", err)
+			s.message(w, v.lang, http.StatusServiceUnavailable, "year.err.unavailable")
+			return true
+		}
+		p := v.Pass
+		p.Lang = want
+		s.setSession(w, sg, p, s.o.Now())
+		s.o.Log.Info("language", "scope", p.Scope.Kind, "id", p.Scope.ID, "lang", want)
+	}
+	securityHeaders(w.Header())
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return true
 }
 
 func schoolIDs(us []unit) []string {

@@ -184,7 +184,7 @@ func (m *Main) Run(ctx context.Context) error {
 	mux := routes(store)
 	opts := []handlers.Option{handlers.WithWeekly(weekly, box), handlers.WithClosing(bot.NewClosings(store, m.log)), handlers.WithAudit(store),
 		handlers.WithConsults(svc), handlers.WithSurveys(bot.NewSurveyRuns(store, m.log))}
-	if o := m.openYearPage(rdb, store, mux, box); o != nil {
+	if o := m.openYearPage(rdb, store, mux, box, langs); o != nil {
 		opts = append(opts, o)
 	}
 	m.cmds = handlers.New(svc, m.now, m.log, opts...)

@@ -10,6 +10,7 @@ import (
 	"github.com/hulpbot/hulpbot/adapters/redisstore"
 	"github.com/hulpbot/hulpbot/adapters/yearpage"
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/catalog"
 	"github.com/hulpbot/hulpbot/handlers"
 	"github.com/hulpbot/hulpbot/message"
 )
@@ -17,7 +18,7 @@ import (
 // openYearPage serves the year overview in the browser on mux when the
 // configuration has a web section, and returns the option that lets
 // coordinators ask for its link; nil when it is off.
-func (m *Main) openYearPage(rdb redis.UniversalClient, store *redisstore.Store, mux *http.ServeMux, send message.Sender) handlers.Option {
+func (m *Main) openYearPage(rdb redis.UniversalClient, store *redisstore.Store, mux *http.ServeMux, send message.Sender, langs catalog.PersonLanguages) handlers.Option {
 	w := m.cfg.Web
 	if w == nil {
 		return nil
@@ -28,6 +29,7 @@ func (m *Main) openYearPage(rdb redis.UniversalClient, store *redisstore.Store, 
 		SessionTTL:             w.SessionTTLOrDefault(),
 		Samenwerkingsverbanden: m.cfg.SamenwerkingsverbandenOf(),
 		Audit:                  yearAudit{store},
+		Languages:              langs,
 		Now:                    m.now,
 		Log:                    m.log,
 	})
