@@ -108,10 +108,10 @@ type Config struct {
 
 // Privacy is the privacy section.
 type Privacy struct {
-	// NoteGrace is how long a request's note is kept after the request
-	// closed (resolved, withdrawn, taken from the fallback channel): time
-	// for the messages that carry it to be delivered. The record itself
-	// is kept for retention. Default 1h.
+	// NoteGrace is how long a request's note, and the helper's closing
+	// note, are kept after the request closed (resolved, withdrawn, taken
+	// from the fallback channel): time for the messages that carry them
+	// to be delivered. The record itself is kept for retention. Default 1h.
 	NoteGrace Duration `yaml:"note_grace,omitempty"`
 	// AuditRetention is how long an entry of the audit trail is kept:
 	// who viewed an overview or exported its figures, and when. Default

@@ -1,5 +1,6 @@
 -- Takes a person out of one request record (privacy erase). KEYS[1] the
--- record, KEYS[2] its note, KEYS[3] the person's index of open requests.
+-- record, KEYS[2] its note, KEYS[3] the person's index of open requests,
+-- KEYS[4] its closing note (kept in the record by earlier versions).
 -- ARGV[1] the person's identity (platform:handle, lower case), ARGV[2]
 -- their helper id ('' for none). Returns {asked, helped} (1 or 0 each), or
 -- {'open'} and changes nothing when the request is still open.
@@ -32,6 +33,7 @@ if helped then
   if helper ~= '' and r.helper == helper then
     redis.call('HSET', rk, 'helper', '')
     redis.call('HDEL', rk, 'done_note')
+    redis.call('DEL', KEYS[4])
   end
   if wasTried then redis.call('HSET', rk, 'tried', table.concat(tried, ',')) end
   if picked then redis.call('HSET', rk, 'picked_platform', '', 'picked_handle', '', 'picked_name', '') end

@@ -66,16 +66,38 @@ local function reqkey(id) return base .. 'req:' .. id end
 -- its note in its field 'note' until it closes.
 local function notekey(id) return base .. 'note:' .. id end
 
--- record is a request record as field, value pairs, with its note: read
--- from its key, after the record's own field (a reader takes the last).
+-- The helper's closing note ("/hulp klaar <note>") lives like the note, in
+-- a key of its own, base .. 'donenote:' .. id, set when the request closes
+-- and erased a grace after. A record written before keeps it in its field
+-- 'done_note' until the migration at start (MigrateDoneNotes) moves it.
+local function donenotekey(id) return base .. 'donenote:' .. id end
+
+-- setdonenote keeps the closing note of request rid (record rk) for grace
+-- ms from the close, never longer than the record.
+local function setdonenote(rid, rk, note, grace)
+  if note == '' then return end
+  local ttl, keep = redis.call('PTTL', rk), tonumber(grace)
+  if ttl > 0 and ttl < keep then keep = ttl end
+  redis.call('SET', donenotekey(rid), note, 'PX', keep)
+end
+
+-- record is a request record as field, value pairs, with its note and
+-- closing note: read from their keys, after the record's own fields (a
+-- reader takes the last).
 local function record(rk)
   local out = redis.call('HGETALL', rk)
   for i = 1, #out, 2 do
     if out[i] == 'id' then
-      local note = redis.call('GET', notekey(out[i + 1]))
+      local id = out[i + 1]
+      local note = redis.call('GET', notekey(id))
       if note then
         out[#out + 1] = 'note'
         out[#out + 1] = note
+      end
+      local done = redis.call('GET', donenotekey(id))
+      if done then
+        out[#out + 1] = 'done_note'
+        out[#out + 1] = done
       end
       break
     end

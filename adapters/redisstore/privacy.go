@@ -131,7 +131,7 @@ type Person struct {
 type PersonData struct {
 	School string `json:"school"`
 	// Asked are the records of the requests they asked for, with the note
-	// while it is kept.
+	// and the helper's closing note while they are kept.
 	Asked []map[string]string `json:"asked"`
 	// Helped are the records of the requests they were offered, accepted,
 	// or picked up from the fallback channel.
@@ -193,6 +193,11 @@ func (s *Store) ExportPerson(ctx context.Context, school string, p Person, now t
 		return out, fail(op, err)
 	}
 	for _, r := range recs {
+		// The closing note lives in a key of its own (a record of an
+		// earlier version may keep it in its field).
+		if n, err := s.rdb.Get(ctx, s.key(school, "donenote:"+r.fields[fID])).Result(); err == nil {
+			r.fields[fDoneNote] = n
+		}
 		if r.asked {
 			if r.fields[fNote] == "" {
 				if n, err := s.rdb.Get(ctx, s.key(school, "note:"+r.fields[fID])).Result(); err == nil {
@@ -321,7 +326,7 @@ func (s *Store) ErasePerson(ctx context.Context, school string, p Person) (Erase
 	index := s.key(school, "mine:"+pseudo)
 	for _, r := range recs {
 		id := r.fields[fID]
-		v, err := erasePerson.Run(ctx, s.rdb, []string{s.key(school, "req:"+id), s.key(school, "note:"+id), index},
+		v, err := erasePerson.Run(ctx, s.rdb, []string{s.key(school, "req:"+id), s.key(school, "note:"+id), index, s.key(school, "donenote:"+id)},
 			mine(p.Address), p.HelperID).Slice()
 		if err != nil {
 			return out, fail(op, err)

@@ -73,6 +73,12 @@ func TestExportAndErasePerson(t *testing.T) {
 	if len(anne.Helped) != 2 || len(anne.Asked) != 0 || len(anne.HelperState) == 0 {
 		t.Fatalf("anne's export: %d helped, %d asked, state %v; want 2, 0, a state", len(anne.Helped), len(anne.Asked), anne.HelperState)
 	}
+	// Her closing notes, kept in their own keys for a grace, are in it.
+	for _, r := range anne.Helped {
+		if want := map[string]string{"r1": "rustig gepraat", "r3": "klaar"}[r[fID]]; r[fDoneNote] != want {
+			t.Errorf("anne's export of %s: closing note %q; want %q", r[fID], r[fDoneNote], want)
+		}
+	}
 
 	// An open request: nothing changes.
 	statsBefore := f.stats()
@@ -133,6 +139,9 @@ func TestExportAndErasePerson(t *testing.T) {
 	}
 	if r3 := f.hash("req:r3"); r3[fHelper] != "" || r3[fTried] != "" || r3[fState] != string(bot.StateResolved) {
 		t.Errorf("r3 after anne's erasure: %v", r3)
+	}
+	if n := f.rdb.Exists(ctx, f.key("donenote:r1"), f.key("donenote:r3")).Val(); n != 0 {
+		t.Errorf("%d of anne's closing notes are kept after her erasure", n)
 	}
 	if s := f.stats(); !maps.Equal(s, statsBefore) {
 		t.Errorf("statistics changed by an erasure: %v → %v", statsBefore, s)

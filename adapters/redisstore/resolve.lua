@@ -2,8 +2,9 @@
 --
 -- KEYS[7] active requests   KEYS[8] deadlines
 -- ARGV[7] helper id
--- ARGV[8] closing note ('' for none); it lives only in the request record
--- ARGV[9] grace (ms) after which the request's note is erased
+-- ARGV[8] closing note ('' for none); kept in its own key (donenotekey)
+-- ARGV[9] grace (ms) after which the request's note and closing note are
+--         erased
 -- ARGV[10] the helper's person
 local hid, note, grace, hp = ARGV[7], ARGV[8], ARGV[9], ARGV[10]
 if late() then return {'too_late'} end
@@ -22,7 +23,7 @@ if not state then return {'not_found'} end
 if state ~= 'accepted' or helper ~= hid then return {'no_active'} end
 
 redis.call('HSET', rk, 'state', 'resolved', 'closed', nowms)
-if note ~= '' then redis.call('HSET', rk, 'done_note', note) end
+setdonenote(rid, rk, note, grace)
 sethelper(hp, 'engaged', '')
 closenote(rid, rk, grace)
 redis.call('ZREM', KEYS[7], rid)

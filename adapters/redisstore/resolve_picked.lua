@@ -5,8 +5,10 @@
 -- KEYS[7] the picker's index: base .. 'picked:' .. pseudonym (pickup.lua)
 -- KEYS[8] deadlines
 -- ARGV[7] picker platform   ARGV[8] picker handle (as pickup.lua stored it)
--- ARGV[9] closing note ('' for none); it lives only in the request record
-local pk, dk, pplat, phandle, note = KEYS[7], KEYS[8], ARGV[7], ARGV[8], ARGV[9]
+-- ARGV[9] closing note ('' for none); kept in its own key (donenotekey)
+-- ARGV[10] grace (ms) after which the closing note is erased (the
+--          request's note goes a grace after the pick-up, pickup.lua)
+local pk, dk, pplat, phandle, note, grace = KEYS[7], KEYS[8], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
 if late() then return {'too_late'} end
 
 local ids = redis.call('ZREVRANGE', pk, 0, -1)
@@ -23,7 +25,7 @@ if not rid then return {'no_active'} end
 
 local offerno = redis.call('HGET', rk, 'offer_no') or '0'
 redis.call('HSET', rk, 'state', 'resolved', 'closed', nowms)
-if note ~= '' then redis.call('HSET', rk, 'done_note', note) end
+setdonenote(rid, rk, note, grace)
 redis.call('ZREM', pk, rid)
 redis.call('ZREM', dk, rid)
 tally(rk, 'resolved')

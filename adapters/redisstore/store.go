@@ -15,6 +15,7 @@
 //	<base>req:<id>                hash: the request record; expires after retention
 //	<base>story:<id>              hash: a success story held for its author's choice; expires with the hold
 //	<base>note:<id>               string: the request's note; expires a grace (SetNoteGrace) after the request closes
+//	<base>donenote:<id>           string: the helper's closing note; expires a grace after the request closes
 //	<base>deadlines               zset: request id → deadline (ms) of its current offer
 //	<base>followups               zset: request id → when the requester hears how it stands (ms)
 //	<base>active                  zset: active request id → created (ms)
@@ -111,9 +112,10 @@ func New(rdb redis.UniversalClient, prefix string, log *slog.Logger) *Store {
 // (the picker's direct message) to be delivered, retries included.
 const DefaultNoteGrace = time.Hour
 
-// SetNoteGrace sets how long a request's note is kept after the request
-// closed (resolved, cancelled, or taken from the fallback channel); the
-// record itself is kept for its retention. d <= 0 keeps the default.
+// SetNoteGrace sets how long a request's note, and the helper's closing
+// note, are kept after the request closed (resolved, cancelled, or taken
+// from the fallback channel); the record itself is kept for its
+// retention. d <= 0 keeps the default.
 func (s *Store) SetNoteGrace(d time.Duration) {
 	if d.Milliseconds() < 1 {
 		d = DefaultNoteGrace
@@ -539,15 +541,16 @@ func (s *Store) Request(ctx context.Context, school, requestID string) (bot.Requ
 	if requestID == "" {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, bot.ErrNotFound)
 	}
-	// The record and its note, which lives in a key of its own, in one
+	// The record and its notes, which live in keys of their own, in one
 	// round trip.
 	var (
-		rec  *redis.MapStringStringCmd
-		note *redis.StringCmd
+		rec        *redis.MapStringStringCmd
+		note, done *redis.StringCmd
 	)
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		rec = p.HGetAll(ctx, s.key(school, "req:"+requestID))
 		note = p.Get(ctx, s.key(school, "note:"+requestID))
+		done = p.Get(ctx, s.key(school, "donenote:"+requestID))
 		return nil
 	})
 	if err != nil && !errors.Is(err, redis.Nil) {
@@ -560,6 +563,9 @@ func (s *Store) Request(ctx context.Context, school, requestID string) (bot.Requ
 	if n, err := note.Result(); err == nil {
 		// A record of an earlier version keeps its note in the record.
 		m[fNote] = n
+	}
+	if n, err := done.Result(); err == nil {
+		m[fDoneNote] = n
 	}
 	return decodeRequest(m), nil
 }

@@ -375,7 +375,7 @@ func (s *Store) ResolvePicked(ctx context.Context, now time.Time, school string,
 		return bot.Request{}, err
 	}
 	return s.runRequest(ctx, op, weeklyScripts().resolvePicked, school, []string{s.key(school, "picked:"+p), s.key(school, "deadlines")}, now, s.newGuard(bot.NewRequestID()),
-		string(picker.Platform), picker.Handle, note)
+		string(picker.Platform), picker.Handle, note, s.noteGrace())
 }
 
 // storySignWindow is how long an unsigned story can still be signed with

@@ -148,6 +148,7 @@ func (m *Main) Run(ctx context.Context) error {
 	_ = store.MigrateLayout(ctx, m.dir)                       // logged; not fatal
 	_, _ = store.MigrateAllHelperStates(ctx, m.dir.Schools()) // logged; not fatal
 	_, _ = store.MigrateRequesterIndexes(ctx)                 // logged; not fatal
+	_, _, _ = store.MigrateDoneNotes(ctx, m.now())            // logged; not fatal
 	if _, err := store.RaiseStatsTTL(ctx, schoolIDs(m.dir), m.now()); err != nil {
 		// Not fatal: counters written from now on get the longer TTL.
 		m.log.Warn("statistics written before not kept longer", "err", err)
