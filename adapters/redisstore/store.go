@@ -34,7 +34,7 @@
 //	<base>op:<operation id>       string: the request an operation changed, for two minutes
 //	<base>outbox:…                the school's outbox (adapters/outbox)
 //	<prefix>:layout               hash: school → where its keys were put last (MigrateLayout)
-//	<prefix>:lang:<pseudonym>     string: "nl" or "en", the language a person reads at a school that allows both (internal/personlang, written by the platform adapters); 24 hours
+//	<prefix>:lang:<pseudonym>     string: "nl" or "en", the language a person reads at a school that allows both (internal/personlang, written by the platform adapters); 100 days, asked again after a day
 //
 // No key name holds a person's name or handle: a requester's index is named
 // by their pseudonym (internal/pseudonym, with the deployment's key kept at

@@ -1,7 +1,9 @@
 // Package personlang picks the language one person reads, at a school that
 // allows more than one: the locale of their own Slack or Mattermost account,
-// kept in Redis for a day under the person's pseudonym, so that only the
-// first command of a day waits on the platform's API (at most Timeout).
+// kept in Redis under the person's pseudonym. Only the first command of a
+// day waits on the platform's API (at most Timeout) to see a changed
+// locale; what was kept lasts Keep, so messages sent to the person weeks
+// later (a survey) are in it too.
 package personlang
 
 import (
@@ -18,9 +20,13 @@ import (
 )
 
 const (
-	// TTL is how long a person's language is kept: a changed locale is
-	// seen the next day.
-	TTL = 24 * time.Hour
+	// Fresh is how long a kept language is taken without asking the
+	// platform again: a changed locale is seen the next day.
+	Fresh = 24 * time.Hour
+	// Keep is how long a person's language is kept after it was last
+	// asked: longer than a quarter, the longest a survey goes out after
+	// someone's last command (bot.SurveysDue).
+	Keep = 100 * 24 * time.Hour
 	// Timeout bounds the platform call on a command's path: a slow API
 	// costs the person their language once, never the command.
 	Timeout = 300 * time.Millisecond
@@ -62,19 +68,30 @@ func New(rdb redis.UniversalClient, prefix string, names *pseudonym.Keyring, log
 
 // School is sc as person who (an account's identity, e.g.
 // "mattermost:anne") reads it. A school with one language never calls
-// fetch; otherwise the kept language, else fetch's within Timeout, else
-// (an error, a locale hulpbot does not speak) the school's own.
+// fetch; otherwise the language kept less than Fresh ago, else fetch's
+// within Timeout, else (an error) the language kept before, else (nothing
+// kept, a locale hulpbot does not speak) the school's own.
 func (c *Cache) School(ctx context.Context, sc *bot.School, who string, fetch Fetch) *bot.School {
 	if c == nil || sc == nil || len(sc.Languages()) < 2 || who == "" {
 		return sc
 	}
 	key := c.key(ctx, who)
+	var kept string
 	if key != "" {
-		v, err := c.rdb.Get(ctx, key).Result()
-		if err == nil {
-			return sc.Speaking(v)
-		}
-		if !errors.Is(err, redis.Nil) {
+		// How long ago it was asked is what its TTL has run down from
+		// Keep: one key, one round trip.
+		var get *redis.StringCmd
+		var ttl *redis.DurationCmd
+		_, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			get, ttl = p.Get(ctx, key), p.TTL(ctx, key)
+			return nil
+		})
+		switch {
+		case err == nil && Keep-ttl.Val() < Fresh:
+			return sc.Speaking(get.Val())
+		case err == nil:
+			kept = get.Val()
+		case !errors.Is(err, redis.Nil):
 			c.log.Warn("person's language: redis", "school", sc.ID, "err", err)
 		}
 	}
@@ -82,16 +99,16 @@ func (c *Cache) School(ctx context.Context, sc *bot.School, who string, fetch Fe
 	defer cancel()
 	locale, err := fetch(fctx)
 	if err != nil {
-		// Not kept: the next command asks again.
+		// Not kept anew: the next command asks again.
 		c.log.Warn("person's language: platform", "school", sc.ID, "err", err)
-		return sc
+		return sc.Speaking(kept)
 	}
 	lang := FromLocale(locale)
 	if lang == "" {
 		lang = sc.Language
 	}
 	if key != "" {
-		if err := c.rdb.Set(ctx, key, lang, TTL).Err(); err != nil {
+		if err := c.rdb.Set(ctx, key, lang, Keep).Err(); err != nil {
 			c.log.Warn("person's language: redis", "school", sc.ID, "err", err)
 		}
 	}

@@ -73,8 +73,8 @@ func TestCacheKeepsOnlyTheLanguageUnderAPseudonym(t *testing.T) {
 	if v := rdb.Get(ctx, key).Val(); v != "en" {
 		t.Errorf("%s = %q, want en", key, v)
 	}
-	if ttl := rdb.TTL(ctx, key).Val(); ttl <= TTL-timeSlack || ttl > TTL {
-		t.Errorf("TTL %v, want %v", ttl, TTL)
+	if ttl := rdb.TTL(ctx, key).Val(); ttl <= Keep-timeSlack || ttl > Keep {
+		t.Errorf("TTL %v, want %v", ttl, Keep)
 	}
 	if l, ok := c.Known(ctx, "slack:u0anne"); !ok || l != "en" {
 		t.Errorf("Known = %q %v, want en", l, ok)
@@ -83,5 +83,56 @@ func TestCacheKeepsOnlyTheLanguageUnderAPseudonym(t *testing.T) {
 	one := &bot.School{ID: "de-linde", Language: "nl"}
 	if got := c.School(ctx, one, "slack:u0anne", fetch("en", nil)); got != one || calls != 3 {
 		t.Errorf("one-language school: %q after %d calls, want nl and no call", got.Language, calls)
+	}
+}
+
+// A language kept more than a day ago is asked again at the next command
+// (a changed locale), and still serves when the platform does not answer;
+// messages sent later (Known) read it for as long as it is kept.
+func TestCacheAsksAgainAfterADay(t *testing.T) {
+	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
+	names := pseudonym.WithKey([]byte("0123456789abcdef0123456789abcdef"))
+	c := New(rdb, prefix, names, nil)
+	sc := &bot.School{ID: "de-vaart", Language: "nl"}
+	sc.AllowLanguage("en", "")
+	ctx := context.Background()
+	p, _ := names.Of(ctx, "slack:u0anne")
+	key := prefix + ":lang:" + p
+	calls := 0
+	fetch := func(locale string, err error) Fetch {
+		return func(context.Context) (string, error) { calls++; return locale, err }
+	}
+	for _, tc := range []struct {
+		name    string
+		kept    string
+		ttl     time.Duration // left of the kept language's Keep; 0: nothing kept
+		locale  string
+		err     error
+		want    string
+		asked   bool
+		keptNow string // the kept language after
+	}{
+		{"kept an hour ago", "en", Keep - time.Hour, "nl-NL", nil, "en", false, "en"},
+		{"kept two days ago, locale changed", "en", Keep - 48*time.Hour, "nl-NL", nil, "nl", true, "nl"},
+		{"kept two days ago, platform down", "en", Keep - 48*time.Hour, "", errors.New("down"), "en", true, "en"},
+		{"kept before this version, a day long", "en", 2 * time.Hour, "en-US", nil, "en", true, "en"},
+		{"nothing kept, platform down", "", 0, "", errors.New("down"), "nl", true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rdb.Del(ctx, key)
+			if tc.kept != "" {
+				rdb.Set(ctx, key, tc.kept, tc.ttl)
+			}
+			before := calls
+			if got := c.School(ctx, sc, "slack:u0anne", fetch(tc.locale, tc.err)).Language; got != tc.want {
+				t.Errorf("School = %q; want %q", got, tc.want)
+			}
+			if asked := calls > before; asked != tc.asked {
+				t.Errorf("asked the platform: %v; want %v", asked, tc.asked)
+			}
+			if l, _ := c.Known(ctx, "slack:u0anne"); l != tc.keptNow {
+				t.Errorf("Known = %q; want %q", l, tc.keptNow)
+			}
+		})
 	}
 }
