@@ -83,11 +83,21 @@ type yearRun struct {
 
 func startYear(t *testing.T) *yearRun {
 	t.Helper()
+	return startYearWith(t, yearConfig, nil)
+}
+
+// startYearWith is startYear with another configuration (yearConfig's
+// placeholders), and locales set on the fake Slack before hulpbot starts.
+func startYearWith(t *testing.T, config string, locales map[string]string) *yearRun {
+	t.Helper()
 	redisURL := testRedisURL(t)
 	addr := freeAddr(t)
 	fake := slackfake.New(t)
+	for id, l := range locales {
+		fake.SetLocale(id, l)
+	}
 	cfg := filepath.Join(t.TempDir(), "hulpbot.yaml")
-	writeFile(t, cfg, fmt.Sprintf(yearConfig, addr, fake.APIURL(), "http://"+addr))
+	writeFile(t, cfg, fmt.Sprintf(config, addr, fake.APIURL(), "http://"+addr))
 	getenv := env(t, map[string]string{
 		"REDIS_URL":                    redisURL,
 		"HULPBOT_SLACK_BOT_TOKEN":      "xoxb-e2e",
@@ -529,5 +539,53 @@ func checkScreenshot(t *testing.T, path string) {
 	}
 	if len(colors) < 20 || inked < 2000 {
 		t.Errorf("screenshot %s looks blank: %d colours, %d inked samples of %v", path, len(colors), inked, b.Size())
+	}
+}
+
+// TestYearOverviewInBrowserInEnglish: at schools that allow English, the
+// page opens in the language of the coordinator's Slack account, also in
+// a browser that prefers another; the switch on the page is a plain link
+// that the session keeps, for the CSV too.
+func TestYearOverviewInBrowserInEnglish(t *testing.T) {
+	bin := chromium(t)
+	y := startYearWith(t, strings.Replace(yearConfig, "schools:\n", "languages: [nl, en]\nschools:\n", 1),
+		map[string]string{"U0SANNE001": "en-GB", "U0KARIM001": "nl-NL"})
+	link := func(team, user, answer string) string {
+		t.Helper()
+		dm := "D" + user[1:]
+		before := len(y.fake.Posted(dm))
+		if got := y.hulp(team, user, "overzicht web"); !strings.Contains(got, answer) {
+			t.Fatalf("answer to overzicht web: %q; want %q in it", got, answer)
+		}
+		l := linkRE.FindString(y.posts(dm, before+1)[before].Form.Get("text"))
+		if l == "" {
+			t.Fatal("no link in the DM")
+		}
+		return l
+	}
+
+	// Sanne reads English; her browser prefers Dutch: her link decides.
+	sanne := link("T0DEVAART1", "U0SANNE001", "personal link")
+	dom := chrome(t, bin, sanne, "--dump-dom", "--accept-lang=nl-NL,nl")
+	_ = os.WriteFile(artifact(t, "de-vaart.en.html"), []byte(dom), 0o644)
+	wantIn(t, "Sanne's page", dom, `<html lang="en">`, "Year overview Kindcentrum De Vaart", "Key figures",
+		`<a href="?taal=nl&amp;jaar=`, `hreflang="nl" lang="nl">Nederlands</a>`, `<strong lang="en">English</strong>`)
+	// Karim reads Dutch; his browser prefers English.
+	karim := link("T0DELINDE1", "U0KARIM001", "persoonlijke link")
+	wantIn(t, "Karim's page", chrome(t, bin, karim, "--dump-dom", "--accept-lang=en-US,en"),
+		`<html lang="nl">`, "Jaaroverzicht Basisschool De Linde", `hreflang="en" lang="en">English</a>`)
+
+	// Sanne switches to Dutch: the page, the next visit and the CSV.
+	c := &http.Client{Jar: yearMust(cookiejar.New(nil))}
+	fetch(t, c, sanne)
+	page := y.base + "/overzicht/school/de-vaart/"
+	if code, body := fetch(t, c, page); code != 200 || !strings.Contains(body, "Year overview") {
+		t.Fatalf("Sanne's page over HTTP: %d", code)
+	}
+	if code, body := fetch(t, c, page+"?taal=nl"); code != 200 || !strings.Contains(body, "Jaaroverzicht Kindcentrum De Vaart") {
+		t.Errorf("after the switch: %d", code)
+	}
+	if _, csv := fetch(t, c, page+"overzicht.csv"); !strings.HasPrefix(csv, "\ufeffmaand;hulpvragen;") {
+		t.Errorf("csv after the switch: %q", csv[:min(len(csv), 60)])
 	}
 }
