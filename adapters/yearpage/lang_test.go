@@ -247,3 +247,45 @@ func TestEnglishPageGolden(t *testing.T) {
 	_, body, _ := get(t, c, f.srv.URL+"/overzicht/school/de-vaart/")
 	golden.Check(t, "de-vaart.en.html", strings.ReplaceAll(body, f.srv.URL, "http://placeholder"))
 }
+
+// TestRefusedInTheReadersLanguage: a refusal before any session is in the
+// page's languages too: an expired link in the one it was made with, no
+// session in the browser's; a link that does not verify says nothing of
+// its school, so Dutch.
+func TestRefusedInTheReadersLanguage(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		both   bool
+		kept   string
+		path   string // "" for Sanne's link, an hour later
+		accept string
+		want   string
+		text   string
+	}{
+		{"expired link made in English", true, "en", "", "nl", "en", "expired"},
+		{"expired link, none kept: the browser's", true, "", "", "en-GB", "en", "expired"},
+		{"expired link, one language", false, "en", "", "en-GB", "nl", "verlopen"},
+		{"no session, an English browser", true, "", "/overzicht/school/de-vaart/", "en", "en", "personal link"},
+		{"no session at a Dutch school", false, "", "/overzicht/school/de-vaart/overzicht.csv", "en", "nl", "persoonlijke link"},
+		{"altered link", true, "en", "/overzicht/open?t=x.y", "en", "nl", "klopt niet"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			if tc.both {
+				f.vaart.AllowLanguage("en", "")
+			}
+			if tc.kept != "" {
+				f.ys.o.Languages = knownLangs{sanne.Identity(): tc.kept}
+			}
+			u := f.srv.URL + tc.path
+			if tc.path == "" {
+				u = f.link(t, f.vaart, sanne)
+				f.now = f.now.Add(time.Hour)
+			}
+			code, body := getIn(t, browser(t), u, tc.accept)
+			if code != http.StatusForbidden || pageLang(body) != tc.want || !strings.Contains(body, tc.text) {
+				t.Errorf("%d in %q; want 403 in %q with %q\n%s", code, pageLang(body), tc.want, tc.text, body)
+			}
+		})
+	}
+}

@@ -178,27 +178,37 @@ func (s *Server) Links(ctx context.Context, now time.Time, sc *bot.School, who b
 // have changed since the pass was made), and the languages its page may
 // be read in, its own first (scopeLanguages).
 func (s *Server) allowed(scope Scope, who bot.Address) (bool, []string) {
+	langs := s.languages(scope)
 	switch scope.Kind {
 	case ScopeSchool:
 		sc, ok := s.schools.School(scope.ID)
-		if !ok {
-			return false, []string{catalog.LangNL}
-		}
-		return sc.IsCoordinator(who), scopeLanguages([]*bot.School{sc})
+		return ok && sc.IsCoordinator(who), langs
 	case ScopeSWV:
 		v, ok := s.swv(scope.ID)
-		if !ok || !v.IsCoordinator(who) {
-			return false, []string{catalog.LangNL}
+		return ok && v.IsCoordinator(who), langs
+	}
+	return false, langs
+}
+
+// languages are those scope's page may be read in, its own first
+// (scopeLanguages); Dutch for a scope that does not exist.
+func (s *Server) languages(scope Scope) []string {
+	var schools []*bot.School
+	switch scope.Kind {
+	case ScopeSchool:
+		if sc, ok := s.schools.School(scope.ID); ok {
+			schools = append(schools, sc)
 		}
-		var schools []*bot.School
-		for _, id := range v.Schools {
-			if sc, ok := s.schools.School(id); ok {
-				schools = append(schools, sc)
+	case ScopeSWV:
+		if v, ok := s.swv(scope.ID); ok {
+			for _, id := range v.Schools {
+				if sc, ok := s.schools.School(id); ok {
+					schools = append(schools, sc)
+				}
 			}
 		}
-		return true, scopeLanguages(schools)
 	}
-	return false, []string{catalog.LangNL}
+	return scopeLanguages(schools)
 }
 
 func (s *Server) swv(id string) (*bot.Samenwerkingsverband, bool) {
@@ -226,8 +236,9 @@ func (s *Server) open(w http.ResponseWriter, r *http.Request) {
 	p, err := sg.Verify(r.URL.Query().Get("t"), passLink, now)
 	switch {
 	case errors.Is(err, ErrExpired):
+		// Signed, only too late: its scope and language are ours.
 		s.o.Log.Info("link", "outcome", "expired")
-		s.message(w, catalog.LangNL, http.StatusForbidden, "year.err.expired")
+		s.message(w, pageLanguage(s.languages(p.Scope), p.Lang, r.Header.Get("Accept-Language")), http.StatusForbidden, "year.err.expired")
 		return
 	case err != nil:
 		s.o.Log.Info("link", "outcome", "invalid")
@@ -276,20 +287,23 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) (visit, bool) {
 		s.message(w, catalog.LangNL, http.StatusNotFound, "year.err.not_found")
 		return visit{}, false
 	}
+	// Without a session, the page's own languages (its address is no
+	// secret) and the browser's preference.
+	none := pageLanguage(s.languages(scope), "", r.Header.Get("Accept-Language"))
 	c, err := r.Cookie(cookieName)
 	if err != nil {
-		s.message(w, catalog.LangNL, http.StatusForbidden, "year.err.no_session")
+		s.message(w, none, http.StatusForbidden, "year.err.no_session")
 		return visit{}, false
 	}
 	sg, err := s.keys.Signer(r.Context())
 	if err != nil {
 		s.o.Log.Error("signer", "err", err)
-		s.message(w, catalog.LangNL, http.StatusServiceUnavailable, "year.err.unavailable")
+		s.message(w, none, http.StatusServiceUnavailable, "year.err.unavailable")
 		return visit{}, false
 	}
 	p, err := sg.Verify(c.Value, passSession, s.o.Now())
 	if err != nil {
-		s.message(w, catalog.LangNL, http.StatusForbidden, "year.err.no_session")
+		s.message(w, none, http.StatusForbidden, "year.err.no_session")
 		return visit{}, false
 	}
 	ok, langs := s.allowed(p.Scope, p.Who)
