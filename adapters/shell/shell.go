@@ -112,7 +112,7 @@ func (c *Chat) replace(m message.Message) bool {
 		}
 	}
 	if found {
-		c.printf("[bericht in #%s bijgewerkt] %s\n", m.To.Channel, indent(m.Text))
+		c.printf(c.text("updatedC"), m.To.Channel, indent(m.Text))
 	}
 	return found
 }
@@ -127,7 +127,7 @@ func (c *Chat) printButtons(owner bot.Recipient, bs []message.Button) {
 		c.buttons = append(c.buttons, pressable{Button: b, owner: owner, message: msg})
 		labels = append(labels, fmt.Sprintf("[%d] %s", len(c.buttons), b.Label))
 	}
-	c.printf("    %s   (druk met /knop N)\n", strings.Join(labels, "   "))
+	c.printf("    %s   %s\n", strings.Join(labels, "   "), c.text("press"))
 }
 
 func (c *Chat) printf(format string, args ...any) {
@@ -141,8 +141,8 @@ func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n    ") }
 // Run reads lines from in until it ends, /stop, or ctx is done.
 func (c *Chat) Run(ctx context.Context, in io.Reader, d Dispatcher) error {
 	c.mu.Lock()
-	c.printf("hulpbot — terminal chat voor %s.\n", c.school.Name)
-	c.printf("Je bent %s. Typ /hulp groep 5, /als anne om iemand anders te zijn, /knop 1 om op een knop te drukken, /mensen, /help of /stop.\n", c.me)
+	c.printf(c.text("welcome"), c.school.Name)
+	c.printf(c.text("you"), c.me)
 	c.mu.Unlock()
 
 	lines := make(chan string)
@@ -201,21 +201,23 @@ func (c *Chat) handle(ctx context.Context, d Dispatcher, line string) bool {
 	}
 	word, rest, _ := strings.Cut(line, " ")
 	rest = strings.TrimSpace(rest)
-	switch strings.ToLower(word) {
-	case "/hulp":
+	switch w := strings.ToLower(word); {
+	case w == "/hulp" || (w == "hulp" || w == "help") && rest != "":
+		// Without the slash, as people type in a chat window, "hulp groep
+		// 5" still asks for help; "help" alone is this terminal's help.
 		c.command(ctx, d, me, rest)
-	case "/als", "/as":
+	case w == "/als" || w == "/as":
 		c.switchTo(rest)
-	case "/knop", "/button":
+	case w == "/knop" || w == "/button":
 		c.press(ctx, d, me, rest)
-	case "/mensen", "/people":
+	case w == "/mensen" || w == "/people":
 		c.people()
-	case "/help":
-		c.say("Typ /hulp gevolgd door een commando (bijvoorbeeld /hulp groep 5), /als <naam> om van persoon te wisselen, /knop <nummer> om op een knop te drukken, /mensen voor wie er zijn, /stop om te stoppen.")
-	case "/stop", "/exit", "/quit":
+	case w == "/help" || w == "help" || w == "hulp":
+		c.say(c.text("help"))
+	case w == "/stop" || w == "/exit" || w == "/quit":
 		return true
 	default:
-		c.say("Dat begrijp ik niet. Begin met /hulp (bijvoorbeeld /hulp groep 5) of typ /help.")
+		c.say(c.text("unknown"))
 	}
 	return false
 }
@@ -247,17 +249,17 @@ func (c *Chat) press(ctx context.Context, d Dispatcher, me, arg string) {
 	c.mu.Lock()
 	if err != nil || n < 1 || n > len(c.buttons) {
 		c.mu.Unlock()
-		c.say(fmt.Sprintf("Er is geen knop %q. Knoppen staan tussen [ ] onder een bericht.", arg))
+		c.say(fmt.Sprintf(c.text("noButton"), arg))
 		return
 	}
 	b := c.buttons[n-1]
 	c.mu.Unlock()
 	if b.owner.Channel == "" && !strings.EqualFold(b.owner.Handle, me) {
-		c.say(fmt.Sprintf("Knop %d staat in een bericht aan %s; alleen %s ziet die. Typ eerst /als %s.", n, b.owner.Handle, b.owner.Handle, b.owner.Handle))
+		c.say(fmt.Sprintf(c.text("notYours"), n, b.owner.Handle, b.owner.Handle, b.owner.Handle))
 		return
 	}
 	if b.spent {
-		c.say(fmt.Sprintf("Knop %d is al gebruikt: het bericht is bijgewerkt.", n))
+		c.say(fmt.Sprintf(c.text("spent"), n))
 		return
 	}
 	c.hold()
@@ -270,11 +272,11 @@ func (c *Chat) press(ctx context.Context, d Dispatcher, me, arg string) {
 					c.buttons[i].spent = true
 				}
 			}
-			c.printf("[bericht aan %s bijgewerkt] %s\n", ownerName(b.owner), indent(reply.Update.Text))
+			c.printf(c.text("updated"), ownerName(b.owner), indent(reply.Update.Text))
 			c.printButtons(b.owner, reply.Update.Buttons)
 		}
 		if reply.Ephemeral != "" {
-			c.printf("[→ %s, alleen voor jou] %s\n", me, indent(reply.Ephemeral))
+			c.printf(c.text("onlyYou"), me, indent(reply.Ephemeral))
 		}
 	})
 }
@@ -306,30 +308,30 @@ func (c *Chat) release(first func()) {
 func (c *Chat) switchTo(handle string) {
 	handle = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(handle)), "@")
 	if handle == "" || strings.ContainsAny(handle, " \t") {
-		c.say("Typ /als gevolgd door één naam, bijvoorbeeld /als anne.")
+		c.say(c.text("oneName"))
 		return
 	}
 	c.mu.Lock()
 	c.me = handle
 	c.mu.Unlock()
-	what := "leerkracht of pm'er"
+	what := c.text("teacher")
 	if h, ok := c.school.Helper(bot.Address{Platform: Platform, Handle: handle}); ok {
 		what = h.Name + ", " + string(h.Role)
 	} else if c.school.IsCoordinator(bot.Address{Platform: Platform, Handle: handle}) {
-		what = "coördinator"
+		what = c.text("coord")
 	}
-	c.say(fmt.Sprintf("Je bent nu %s (%s).", handle, what))
+	c.say(fmt.Sprintf(c.text("nowYou"), handle, what))
 }
 
 func (c *Chat) people() {
 	var b strings.Builder
-	b.WriteString("Wie er zijn:")
+	b.WriteString(c.text("people"))
 	for _, h := range c.school.Helpers {
 		fmt.Fprintf(&b, "\n    %s — %s (%s)", h.Accounts.On(Platform), h.Name, h.Role)
 	}
 	for _, co := range c.school.Coordinators {
-		fmt.Fprintf(&b, "\n    %s — %s (coördinator)", co.Accounts.On(Platform), co.Name)
+		fmt.Fprintf(&b, "\n    %s — %s (%s)", co.Accounts.On(Platform), co.Name, c.text("coord"))
 	}
-	b.WriteString("\n    iedereen anders — leerkracht of pm'er, bijvoorbeeld juf.marie")
+	b.WriteString("\n    " + c.text("others"))
 	c.say(b.String())
 }
