@@ -1,11 +1,10 @@
 package handlers
 
-import "github.com/hulpbot/hulpbot/bot"
+import "github.com/hulpbot/hulpbot/internal/testschool"
 
-// The platforms the tests put people and schools on, named as their
-// adapters name them.
+// The platforms the tests put people and schools on.
 const (
-	mattermost bot.Platform = "mattermost"
-	slack      bot.Platform = "slack"
-	shell      bot.Platform = "shell"
+	mattermost = testschool.Mattermost
+	slack      = testschool.Slack
+	shell      = testschool.Shell
 )

@@ -14,39 +14,9 @@ import (
 
 	"github.com/hulpbot/hulpbot/bot"
 	"github.com/hulpbot/hulpbot/catalog"
+	"github.com/hulpbot/hulpbot/internal/testschool"
 	"github.com/hulpbot/hulpbot/message"
 )
-
-func secs(s ...int) []time.Duration {
-	out := make([]time.Duration, len(s))
-	for i, x := range s {
-		out[i] = time.Duration(x) * time.Second
-	}
-	return out
-}
-
-// testReport is week 49 of 2026 at De Vaart, with four school weeks before
-// it and the six weeks of the chart.
-func testReport() bot.WeekReport {
-	w := bot.WeekFigures{
-		Week: "2026-W49", Requests: 12, Offers: 15, Declines: 3, Timeouts: 2,
-		Accepted: 10, AcceptedFirst: 7, PickedUp: 1, Escalated: 2, Cancelled: 1, Resolved: 9, NoCover: 1, Unpicked: 1,
-		ByGroup:   map[string]int{"5": 4, "3": 3, "1-2a": 3, "Dolfijnen": 2},
-		ByDayPart: map[string]int{"ochtend": 7, "middag": 4, "buiten": 1},
-		// Median (120 + 150) / 2 = 135 s; p90 the 9th of 10: 240 s.
-		Waits: secs(40, 65, 80, 95, 120, 150, 185, 200, 240, 610),
-		Pulse: bot.Pulse{Up: 5, Down: 1, Self: 2}, Stories: 3,
-	}
-	prev := []bot.WeekFigures{
-		{Week: "2026-W48", Requests: 10, Waits: secs(60, 100), ByDayPart: map[string]int{"ochtend": 6, "middag": 4}},
-		{Week: "2026-W47", Requests: 8, Waits: secs(90), ByDayPart: map[string]int{"ochtend": 5, "middag": 3}},
-		{Week: "2026-W46", Requests: 9, Waits: secs(30, 200), ByDayPart: map[string]int{"ochtend": 9}},
-		{Week: "2026-W45", Requests: 11, Waits: secs(300), ByDayPart: map[string]int{"middag": 10, "buiten": 1}},
-	}
-	chartWeeks := []bot.WeekFigures{{Week: "2026-W44", ByDayPart: map[string]int{}}, prev[3], prev[2], prev[1], prev[0], w}
-	return bot.WeekReport{Week: w, From: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC),
-		Previous: prev, Chart: chartWeeks}
-}
 
 // fakeSender records what it was given to deliver, and answers err.
 type fakeSender struct {
@@ -499,3 +469,6 @@ func TestStorySignButton(t *testing.T) {
 		t.Errorf("calls = %v", wk.calls)
 	}
 }
+
+func secs(s ...int) []time.Duration { return testschool.Secs(s...) }
+func testReport() bot.WeekReport    { return testschool.Report() }
