@@ -158,17 +158,33 @@ type ConsultRef struct {
 // With in.ID set, a repeated delivery of the same command is the same
 // consult.
 func (s *Service) Consult(ctx context.Context, now time.Time, sc *School, in HelpRequest) (Request, error) {
+	return s.consult(ctx, now, sc, in, false)
+}
+
+// checkConsult checks a consult can be asked: a group of the school, a
+// question, a helper to ask.
+func checkConsult(sc *School, in HelpRequest) (*Helper, error) {
 	if _, ok := sc.Group(in.Group); !ok {
-		return Request{}, ErrUnknownGroup
+		return nil, ErrUnknownGroup
 	}
-	in.Note = strings.TrimSpace(in.Note)
-	if in.Note == "" {
-		return Request{}, ErrEmpty
+	if strings.TrimSpace(in.Note) == "" {
+		return nil, ErrEmpty
 	}
 	h, ok := sc.ConsultHelper(in.Group)
 	if !ok {
-		return Request{}, ErrNoConsultHelper
+		return nil, ErrNoConsultHelper
 	}
+	return h, nil
+}
+
+// consult asks the consult in; held: its question was held, and its
+// author chose to send it after all.
+func (s *Service) consult(ctx context.Context, now time.Time, sc *School, in HelpRequest, held bool) (Request, error) {
+	h, err := checkConsult(sc, in)
+	if err != nil {
+		return Request{}, err
+	}
+	in.Note = strings.TrimSpace(in.Note)
 	id := in.ID
 	if id == "" {
 		id = s.newID()
@@ -179,7 +195,11 @@ func (s *Service) Consult(ctx context.Context, now time.Time, sc *School, in Hel
 		Requester: in.From.Address, RequesterName: in.From.Name, CreatedAt: now,
 	}
 	due := NextSchoolDayEnd(sc, now, s.cal.Holidays(sc))
-	out, err := s.store.CreateConsult(ctx, now, r, h.ID, due, sc.Retention)
+	create := s.store.CreateConsult
+	if held {
+		create = s.store.SendHeldConsult
+	}
+	out, err := create(ctx, now, r, h.ID, due, sc.Retention)
 	if errors.Is(err, ErrDuplicate) {
 		return out, nil
 	}
@@ -189,6 +209,70 @@ func (s *Service) Consult(ctx context.Context, now time.Time, sc *School, in Hel
 	s.log.Info("consult asked", "school", sc.ID, "request", out.ID, "helper", Mask(h.ID))
 	s.tell(ctx, sc, NoticeConsult, helperRecipient(sc, h.ID, out.Requester.Platform), out, h.ID, "")
 	return out, nil
+}
+
+// HeldConsult is a consult's question held because it seems to name a
+// child or hold health data, until its author chooses.
+type HeldConsult struct {
+	ID, Group, Question string
+	Author              string // Address.Identity of who asked
+	Done                string // "sent" or "cancelled" once chosen; the question is gone then
+}
+
+// HoldConsult holds a consult whose question seems to name a child or hold
+// health data instead of sending it: its author chooses within HoldFor
+// (DecideConsult); without a choice it is never sent — nothing about a
+// consult is urgent. It checks first what Consult would, so a consult that
+// cannot be asked is not held. It returns the hold's id: the consult's, if
+// it is sent.
+func (s *Service) HoldConsult(ctx context.Context, now time.Time, sc *School, in HelpRequest) (string, error) {
+	if _, err := checkConsult(sc, in); err != nil {
+		return "", err
+	}
+	id := in.ID
+	if id == "" {
+		id = s.newID()
+	}
+	if err := s.store.HoldConsult(ctx, now, sc.ID, id, sc.Week(now), sc.Month(now), in.From.Address, in.Group,
+		capRunes(strings.TrimSpace(in.Note), MaxNoteLen), HoldFor); err != nil {
+		return "", fmt.Errorf("hold consult: %w", err)
+	}
+	s.log.Info("consult held", "school", sc.ID, "request", id)
+	return id, nil
+}
+
+// DecideConsult is the author of a held consult pressing Verstuur toch
+// (send: the consult is asked as Consult would) or Annuleer. Decided
+// before: ErrNotHeld, with done "sent" or "cancelled"; its hold passed:
+// ErrNotFound (not sent); someone else's: ErrNotYours.
+func (s *Service) DecideConsult(ctx context.Context, now time.Time, sc *School, by Actor, id string, send bool) (r Request, done string, err error) {
+	if !send {
+		done, err = s.store.DropHeldConsult(ctx, now, sc.ID, id, by.Address)
+		if err != nil {
+			return Request{}, done, fmt.Errorf("decide consult: %w", err)
+		}
+		s.log.Info("held consult decided", "school", sc.ID, "request", id, "sent", false)
+		return Request{}, done, nil
+	}
+	h, err := s.store.HeldConsult(ctx, sc.ID, id)
+	switch {
+	case err != nil:
+		return Request{}, "", fmt.Errorf("decide consult: %w", err)
+	case h.Author != by.Identity():
+		return Request{}, "", fmt.Errorf("decide consult: %w", ErrNotYours)
+	case h.Done != "":
+		return Request{}, h.Done, fmt.Errorf("decide consult: %w", ErrNotHeld)
+	}
+	r, err = s.consult(ctx, now, sc, HelpRequest{From: by, Group: h.Group, Note: h.Question, ID: id}, true)
+	if errors.Is(err, ErrNotHeld) {
+		// Dropped between the look and the send.
+		return r, "cancelled", err
+	}
+	if err != nil {
+		return r, "", err
+	}
+	s.log.Info("held consult decided", "school", sc.ID, "request", id, "sent", true)
+	return r, "sent", nil
 }
 
 // AnswerConsult is the helper's answer to a consult asked of them:

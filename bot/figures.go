@@ -34,10 +34,15 @@ const (
 	CountHeldStory          = "held_story"
 	CountHeldStoryShared    = "held_story_shared"
 	CountHeldStoryCancelled = "held_story_cancelled"
-	CountStories            = "stories"  // success stories shared, per month (a week's come from its list)
-	PrefixGroup             = "group:"   // + group id: requests per group
-	PrefixDayPart           = "daypart:" // + day part name: requests per day part
-	PrefixPulse             = "pulse:"   // + PulseAnswer: answers to "Hielp het?"
+	// A consult's question held for the same reason, and what its author
+	// chose (the rest were not chosen in time, and not sent).
+	CountHeldConsult          = "held_consult"
+	CountHeldConsultSent      = "held_consult_sent"
+	CountHeldConsultCancelled = "held_consult_cancelled"
+	CountStories              = "stories"  // success stories shared, per month (a week's come from its list)
+	PrefixGroup               = "group:"   // + group id: requests per group
+	PrefixDayPart             = "daypart:" // + day part name: requests per day part
+	PrefixPulse               = "pulse:"   // + PulseAnswer: answers to "Hielp het?"
 )
 
 // DayPartOutside is the day part of requests made outside every configured
@@ -115,7 +120,8 @@ func FiguresFrom(week string, counters map[string]int64, waits []time.Duration, 
 		Consults:  get(CountConsults), ConsultsAnswered: get(CountConsultsAnswered), ConsultsToAgenda: get(CountConsultsToAgenda),
 		Held: Held{Requests: get(CountHeld), WithoutNote: get(CountHeldSentWithoutNote), Anyway: get(CountHeldSentAnyway),
 			Cancelled: get(CountHeldCancelled), Timeout: get(CountHeldTimeout),
-			Stories: get(CountHeldStory), StoriesShared: get(CountHeldStoryShared), StoriesCancelled: get(CountHeldStoryCancelled)},
+			Stories: get(CountHeldStory), StoriesShared: get(CountHeldStoryShared), StoriesCancelled: get(CountHeldStoryCancelled),
+			Consults: get(CountHeldConsult), ConsultsSent: get(CountHeldConsultSent), ConsultsCancelled: get(CountHeldConsultCancelled)},
 	}
 	for k, v := range counters {
 		if g, ok := strings.CutPrefix(k, PrefixGroup); ok && v != 0 {
@@ -133,6 +139,7 @@ func FiguresFrom(week string, counters map[string]int64, waits []time.Duration, 
 type Held struct {
 	Requests, WithoutNote, Anyway, Cancelled, Timeout int
 	Stories, StoriesShared, StoriesCancelled          int
+	Consults, ConsultsSent, ConsultsCancelled         int
 }
 
 // MovedOn is how many requests a later helper accepted after the first

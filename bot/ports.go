@@ -116,6 +116,23 @@ type Store interface {
 	// CloseConsult closes a consult, for its requester (who, as
 	// Address.Identity) or the helper helperID it was asked of.
 	CloseConsult(ctx context.Context, now time.Time, school, requestID, who, helperID string) (Request, error)
+	// HoldConsult keeps the question of a consult that must not be sent
+	// unasked, held for hold under id (the consult's id to be): sent only
+	// if its author chooses so (SendHeldConsult), gone unsent when hold
+	// passes. A second hold of id changes nothing.
+	HoldConsult(ctx context.Context, now time.Time, school, id, week, month string, author Address, group, question string, hold time.Duration) error
+	// HeldConsult reads the question held as id; ErrNotFound when its hold
+	// passed.
+	HeldConsult(ctx context.Context, school, id string) (HeldConsult, error)
+	// SendHeldConsult is CreateConsult of the question held as r.ID, its
+	// author having chosen to send it: in the same step, once. ErrNotFound
+	// when the hold passed, ErrNotYours for someone else, ErrNotHeld when
+	// it was dropped.
+	SendHeldConsult(ctx context.Context, now time.Time, r Request, helperID string, due time.Time, retention time.Duration) (Request, error)
+	// DropHeldConsult drops the question held as id, for its author only
+	// (ErrNotYours). Decided before: ErrNotHeld, with done "sent" or
+	// "cancelled"; its hold passed: ErrNotFound.
+	DropHeldConsult(ctx context.Context, now time.Time, school, id string, by Address) (done string, err error)
 	// DueConsults lists the consults whose deadline is at or before now.
 	DueConsults(ctx context.Context, school string, now time.Time, limit int) ([]ConsultRef, error)
 	// ConsultDue moves a due consult on, once per deadline: asked, the

@@ -270,6 +270,17 @@ func HeldStoryReply(sc *bot.School, id string, until time.Time) (string, []messa
 	}
 }
 
+// HeldConsultReply answers a consult whose question is held (id) until its
+// author chooses, at the latest until: send it anyway, or cancel (and type
+// it again). No "without the note": the question is the consult.
+func HeldConsultReply(sc *bot.School, id string, until time.Time) (string, []message.Button) {
+	l := Lang(sc.Language)
+	return Lines(Text(l, "consult.held", "time", Clock(sc, until)), Text(l, "consult.held.edit")), []message.Button{
+		{Label: Text(l, "button.held.anyway"), Action: message.ActionConsultSend, RequestID: id, Until: until},
+		{Label: Text(l, "button.held.cancel"), Action: message.ActionConsultDrop, RequestID: id, Primary: true, Until: until},
+	}
+}
+
 // LetGoText replaces the held reply once a held request was let go: by this
 // press (again false), or before it (again true: a second press, or the
 // hold's deadline first). r is the request as it stands.

@@ -20,6 +20,8 @@ type ConsultUseCases interface {
 	Consult(ctx context.Context, now time.Time, sc *bot.School, in bot.HelpRequest) (bot.Request, error)
 	AnswerConsult(ctx context.Context, now time.Time, sc *bot.School, by bot.Actor, requestID string, a bot.ConsultAnswer, moment string) (bot.Request, error)
 	CloseConsult(ctx context.Context, now time.Time, sc *bot.School, by bot.Actor, requestID string) (bot.Request, error)
+	HoldConsult(ctx context.Context, now time.Time, sc *bot.School, in bot.HelpRequest) (string, error)
+	DecideConsult(ctx context.Context, now time.Time, sc *bot.School, by bot.Actor, id string, send bool) (bot.Request, string, error)
 }
 
 var _ ConsultUseCases = (*bot.Service)(nil)
@@ -28,10 +30,6 @@ var _ ConsultUseCases = (*bot.Service)(nil)
 func WithConsults(c ConsultUseCases) Option {
 	return func(h *Handler) { h.consults = c }
 }
-
-// ErrSensitiveQuestion: a consult's question that seems to name a child or
-// hold health data is refused, and kept nowhere.
-var ErrSensitiveQuestion = errors.New("consult question seems to name someone")
 
 // consultAnswers maps the buttons under a consult to the answers.
 var consultAnswers = map[message.Action]bot.ConsultAnswer{
@@ -51,10 +49,18 @@ func (h *Handler) consult(ctx context.Context, now time.Time, c Command, cmd Con
 	if h.consults == nil {
 		return Reply{Text: catalog.Text(l, "summary.later")}, "", nil
 	}
-	if h.words(sc).known.Sensitive(cmd.Question) {
-		return Reply{}, "", ErrSensitiveQuestion
-	}
 	in := bot.HelpRequest{From: c.From, Group: cmd.Group, Note: cmd.Question, ID: requestID(sc, c)}
+	if h.words(sc).known.Sensitive(cmd.Question) {
+		// Seems to name a child or hold health data: held, not sent, until
+		// its author chooses. The helper would read it in private, as an
+		// urgent request's note, so sending it anyway is theirs to choose.
+		id, err := h.consults.HoldConsult(ctx, now, sc, in)
+		if err != nil {
+			return Reply{}, in.ID, err
+		}
+		text, buttons := catalog.HeldConsultReply(sc, id, now.Add(bot.HoldFor))
+		return Reply{Text: catalog.Lines(text, h.noteTips(sc, "", cmd.Shortened)), Buttons: buttons}, id, nil
+	}
 	r, err := h.consults.Consult(ctx, now, sc, in)
 	if err != nil {
 		return Reply{}, in.ID, err
@@ -106,6 +112,52 @@ func (h *Handler) consultClick(ctx context.Context, now time.Time, c Click) Clic
 		return ClickReply{Ephemeral: msg}
 	}
 	h.log.Info("command", "school", sc.ID, "cmd", name, "outcome", "ok", "request", r.ID)
+	return ClickReply{Update: &message.Message{Text: text, RequestID: c.RequestID}}
+}
+
+// isHeldConsultAction reports the buttons under a held consult question.
+func isHeldConsultAction(a message.Action) bool {
+	return a == message.ActionConsultSend || a == message.ActionConsultDrop
+}
+
+// heldConsultClick answers Verstuur toch or Annuleer under a held consult
+// question: the reply makes way for what became of it.
+func (h *Handler) heldConsultClick(ctx context.Context, now time.Time, c Click) ClickReply {
+	sc := c.School
+	l := catalog.Lang(sc.Language)
+	name := "click." + string(c.Action)
+	if h.consults == nil || c.RequestID == "" {
+		err := bot.ErrStale
+		if h.consults == nil {
+			name, err = "click", errUnknownButton
+		}
+		key, msg := explain(sc, name, err)
+		h.logOutcome(sc, name, key, c.RequestID, err)
+		return ClickReply{Ephemeral: msg}
+	}
+	send := c.Action == message.ActionConsultSend
+	r, done, err := h.consults.DecideConsult(ctx, now, sc, c.From, c.RequestID, send)
+	var text, key string
+	switch {
+	case err == nil && send:
+		text, key = catalog.ConsultSent(sc, r), "consult.held.sent"
+	case err == nil:
+		key = "consult.held.dropped"
+	case errors.Is(err, bot.ErrNotHeld) && done == "sent":
+		key = "consult.held.already_sent"
+	case errors.Is(err, bot.ErrNotHeld):
+		key = "consult.held.already_dropped"
+	case errors.Is(err, bot.ErrNotFound):
+		key = "consult.held.expired"
+	default:
+		key, msg := explain(sc, name, err)
+		h.logOutcome(sc, name, key, c.RequestID, err)
+		return ClickReply{Ephemeral: msg}
+	}
+	if text == "" {
+		text = catalog.Text(l, key)
+	}
+	h.log.Info("command", "school", sc.ID, "cmd", name, "outcome", key, "request", c.RequestID)
 	return ClickReply{Update: &message.Message{Text: text, RequestID: c.RequestID}}
 }
 

@@ -247,6 +247,8 @@ func (h *Handler) Click(ctx context.Context, c Click) ClickReply {
 		return h.weeklyClick(ctx, now, c)
 	case isClosingAction(c.Action):
 		return h.closingClick(ctx, now, c)
+	case isHeldConsultAction(c.Action):
+		return h.heldConsultClick(ctx, now, c)
 	case isConsultAction(c.Action):
 		return h.consultClick(ctx, now, c)
 	case message.IsSurveyAction(c.Action):
@@ -449,8 +451,6 @@ func explain(sc *bot.School, cmd string, err error) (key, text string) {
 		return say("err.unknown_button")
 	case errors.Is(err, bot.ErrUnknownSchool):
 		return say("err.unknown_school")
-	case errors.Is(err, ErrSensitiveQuestion):
-		return say("err.consult.names")
 	case errors.Is(err, ErrEmptyQuestion), errors.Is(err, bot.ErrEmpty) && cmd == "consult":
 		return say("err.consult.empty")
 	case errors.Is(err, ErrEmptyMoment):

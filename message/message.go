@@ -84,6 +84,11 @@ const (
 	ActionStoryShare Action = "story-share"
 	// ActionStoryCancel drops a held success story.
 	ActionStoryCancel Action = "story-cancel"
+	// ActionConsultSend sends a held consult question after all; its
+	// RequestID is the consult's.
+	ActionConsultSend Action = "consult-send"
+	// ActionConsultDrop drops a held consult question.
+	ActionConsultDrop Action = "consult-drop"
 )
 
 // Button actions of a consult (meedenken): the helper's answers under the

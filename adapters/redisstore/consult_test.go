@@ -213,3 +213,115 @@ func TestConsultAnswerRacesDeadline(t *testing.T) {
 		}
 	}
 }
+
+// TestHeldConsult: a held question is kept a while under its own key and
+// reaches nobody; its author sends it (the consult is asked, the question
+// queued to the helper, and the hold becomes a marker, in one step) or
+// drops it, once — also when both are pressed at the same moment — and
+// nobody else can; an expired hold sends nothing. Each is counted.
+func TestHeldConsult(t *testing.T) {
+	hold := func(f *fixture, id string) {
+		f.t.Helper()
+		if err := f.s.HoldConsult(f.ctx, t0, school, id, week, month, marie, "5", "Daan is steeds zo stil", 2*time.Minute); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	held := func(id string) bot.Request {
+		r := request(id, t0)
+		r.Kind, r.Note, r.DayPart = bot.KindConsult, "Daan is steeds zo stil", ""
+		return r
+	}
+	t.Run("sent", func(t *testing.T) {
+		f := newFixture(t)
+		hold(f, "c1")
+		hold(f, "c1") // a repeat changes nothing
+		f.checkTTL("consulthold:c1", 2*time.Minute)
+		if n := f.rdb.Exists(f.ctx, f.key("req:c1")).Val(); n != 0 || len(f.told("c1")) != 0 {
+			t.Fatal("a held question was asked")
+		}
+		h, err := f.s.HeldConsult(f.ctx, school, "c1")
+		if err != nil || h.Author != marie.Identity() || h.Group != "5" || h.Question != "Daan is steeds zo stil" || h.Done != "" {
+			t.Fatalf("HeldConsult = %+v, %v", h, err)
+		}
+		other := held("c1")
+		other.Requester = joost
+		if _, err := f.s.SendHeldConsult(f.ctx, t0, other, "bram", t0.Add(32*time.Hour), retention); !errors.Is(err, bot.ErrNotYours) {
+			t.Errorf("someone else sends it: %v; want ErrNotYours", err)
+		}
+		r, err := f.s.SendHeldConsult(f.ctx, t0, held("c1"), "bram", t0.Add(32*time.Hour), retention)
+		if err != nil || r.State != bot.StateAsked || r.Note != "Daan is steeds zo stil" || !has(f.told("c1"), "consult/1") {
+			t.Fatalf("sent: %+v, %v, told %v", r, err, f.told("c1"))
+		}
+		if h := f.hash("consulthold:c1"); h["done"] != "sent" || h["question"] != "" || h["group"] != "" {
+			t.Errorf("the hold after sending: %v; want a marker without the question", h)
+		}
+		if done, err := f.s.DropHeldConsult(f.ctx, t0, school, "c1", marie); !errors.Is(err, bot.ErrNotHeld) || done != "sent" {
+			t.Errorf("cancel after sending: %q, %v; want ErrNotHeld, sent", done, err)
+		}
+		if st := f.stats(); st["held_consult"] != 1 || st["held_consult_sent"] != 1 || st["consults"] != 1 {
+			t.Errorf("counters %v", st)
+		}
+	})
+	t.Run("dropped", func(t *testing.T) {
+		f := newFixture(t)
+		hold(f, "c1")
+		if _, err := f.s.DropHeldConsult(f.ctx, t0, school, "c1", joost); !errors.Is(err, bot.ErrNotYours) {
+			t.Errorf("someone else cancels: %v", err)
+		}
+		if done, err := f.s.DropHeldConsult(f.ctx, t0, school, "c1", marie); err != nil || done != "cancelled" {
+			t.Fatalf("cancel: %q, %v", done, err)
+		}
+		if _, err := f.s.SendHeldConsult(f.ctx, t0, held("c1"), "bram", t0.Add(32*time.Hour), retention); !errors.Is(err, bot.ErrNotHeld) {
+			t.Errorf("send after cancelling: %v; want ErrNotHeld", err)
+		}
+		if n := f.rdb.Exists(f.ctx, f.key("req:c1"), f.key("note:c1")).Val(); n != 0 || len(f.told("c1")) != 0 {
+			t.Error("a cancelled question was asked")
+		}
+		if h := f.hash("consulthold:c1"); h["question"] != "" {
+			t.Errorf("the question is kept after cancelling: %v", h)
+		}
+		if st := f.stats(); st["held_consult"] != 1 || st["held_consult_cancelled"] != 1 || st["consults"] != 0 {
+			t.Errorf("counters %v", st)
+		}
+	})
+	t.Run("expired", func(t *testing.T) {
+		f := newFixture(t)
+		hold(f, "c1")
+		f.rdb.Del(f.ctx, f.key("consulthold:c1")) // the hold passed
+		if _, err := f.s.SendHeldConsult(f.ctx, t0, held("c1"), "bram", t0.Add(32*time.Hour), retention); !errors.Is(err, bot.ErrNotFound) {
+			t.Errorf("send after the hold: %v; want ErrNotFound", err)
+		}
+		if _, err := f.s.HeldConsult(f.ctx, school, "c1"); !errors.Is(err, bot.ErrNotFound) {
+			t.Errorf("read after the hold: %v; want ErrNotFound", err)
+		}
+		if n := f.rdb.Exists(f.ctx, f.key("req:c1")).Val(); n != 0 {
+			t.Error("an expired hold was asked")
+		}
+	})
+	t.Run("send and cancel at once", func(t *testing.T) {
+		f := newFixture(t)
+		hold(f, "c1")
+		var sent, dropped atomic.Int32
+		var wg sync.WaitGroup
+		for i := range 10 {
+			wg.Go(func() {
+				if i%2 == 0 {
+					if _, err := f.s.SendHeldConsult(f.ctx, t0, held("c1"), "bram", t0.Add(32*time.Hour), retention); err == nil {
+						sent.Add(1)
+					}
+					return
+				}
+				if _, err := f.s.DropHeldConsult(f.ctx, t0, school, "c1", marie); err == nil {
+					dropped.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		asked := f.rdb.Exists(f.ctx, f.key("req:c1")).Val()
+		// A repeated send of one that was sent answers as a duplicate, and
+		// counts as sent: what matters is one outcome.
+		if dropped.Load() > 1 || (dropped.Load() == 1) == (asked == 1) {
+			t.Errorf("%d sends, %d cancels, asked %d; want exactly one outcome", sent.Load(), dropped.Load(), asked)
+		}
+	})
+}
