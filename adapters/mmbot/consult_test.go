@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mattermost/mattermost/server/public/model"
+
 	"github.com/hulpbot/hulpbot/bot"
 )
 
@@ -50,5 +52,59 @@ func TestConsultOverHTTP(t *testing.T) {
 	}
 	if got := s.request("de-vaart", id); got.State != bot.StateResolved {
 		t.Errorf("consult after Afgerond: %s; want resolved", got.State)
+	}
+}
+
+// TestHeldConsultOverHTTP: a question that seems to name a child is held:
+// the slash command's answer carries Verstuur toch and Annuleer as signed
+// buttons for the teacher only, and the coach hears nothing. Annuleer, as
+// Mattermost posts it, drops it; a second held question sent anyway
+// reaches the coach, once.
+func TestHeldConsultOverHTTP(t *testing.T) {
+	s := newStack(t)
+	held := func(text string) *model.Post {
+		t.Helper()
+		r := s.command("juf.anna", text)
+		if !strings.Contains(r.Text, "meedenkvraag is nog niet verstuurd") {
+			t.Fatalf("answer = %q; want it held", r.Text)
+		}
+		p := &model.Post{Id: "ephemeralpost00000000000", ChannelId: "chan5a"}
+		p.AddProp(model.PostPropsAttachments, r.Attachments)
+		var names []string
+		for _, a := range actions(p) {
+			names = append(names, a.Id+"="+a.Name)
+		}
+		if got, want := strings.Join(names, " "), "consultsend=Verstuur toch consultdrop=Annuleer"; got != want {
+			t.Fatalf("buttons = %s; want %s", got, want)
+		}
+		return p
+	}
+	p := held("meedenken groep 5 Daan is steeds zo stil")
+	if other := s.click("kees", p, "consultsend", ""); other.Update != nil {
+		t.Errorf("someone else's click = %+v; want refused", other)
+	}
+	if resp := s.click("juf.anna", p, "consultdrop", ""); resp.Update == nil || !strings.Contains(resp.Update.Message, "Niet verstuurd") {
+		t.Fatalf("Annuleer = %+v", resp)
+	}
+	if resp := s.click("juf.anna", p, "consultsend", ""); resp.Update == nil || !strings.Contains(resp.Update.Message, "Al geannuleerd") {
+		t.Errorf("Verstuur toch after Annuleer = %+v", resp)
+	}
+	if posts := s.mm.allPosts(); len(posts) != 0 {
+		t.Fatalf("a dropped question was posted: %v", posts)
+	}
+
+	p = held("meedenken groep 5 een jongen met ADHD loopt steeds weg")
+	if resp := s.click("juf.anna", p, "consultsend", ""); resp.Update == nil || !strings.Contains(resp.Update.Message, "meedenkvraag over groep 5 is naar Bram") {
+		t.Fatalf("Verstuur toch = %+v", resp)
+	}
+	q := s.offerPost("bram")
+	if !strings.Contains(q.Message, "een jongen met ADHD loopt steeds weg") {
+		t.Errorf("Bram's question reads %q", q.Message)
+	}
+	if resp := s.click("juf.anna", p, "consultsend", ""); resp.Update == nil || !strings.Contains(resp.Update.Message, "Al verstuurd") {
+		t.Errorf("a second Verstuur toch = %+v; want how it stands", resp)
+	}
+	if n := len(s.mm.allPosts()); n != 1 {
+		t.Errorf("%d posts; want the one question to Bram", n)
 	}
 }

@@ -67,3 +67,63 @@ func TestSlackHeldNote(t *testing.T) {
 		t.Errorf("Anne got %d messages, want the one offer", len(got))
 	}
 }
+
+// TestSlackHeldConsult plays a held meedenken question on Slack against
+// the real hulpbot server: the answer carries Verstuur toch and Annuleer,
+// Bram (the CJG coach) hears nothing; Annuleer drops it for good; a second
+// held question sent anyway reaches Bram once, and a second press hears
+// "Al verstuurd". The holds are counted in the week.
+func TestSlackHeldConsult(t *testing.T) {
+	s := startSlack(t)
+	held := func(text string) slackfake.Call {
+		t.Helper()
+		got, answer := s.hulpAnswer("U0MARIE001", "juf.marie", text)
+		if !strings.Contains(got, "meedenkvraag is nog niet verstuurd") {
+			t.Fatalf("answer %q; want it held", got)
+		}
+		bs := slackfake.Buttons(t, answer)
+		if len(bs) != 2 || bs[0].Text.Text != "Verstuur toch" || bs[1].Text.Text != "Annuleer" {
+			t.Fatalf("buttons %+v", bs)
+		}
+		return answer
+	}
+	answer := held("meedenken groep 5 Daan is steeds zo stil")
+	s.press("U0MARIE001", "juf.marie", answer, 1, "marie-drop")
+	if upd := s.response("marie-drop"); !strings.Contains(upd.Text, "Niet verstuurd") {
+		t.Errorf("Annuleer became %+v", upd)
+	}
+	s.press("U0MARIE001", "juf.marie", answer, 0, "marie-late")
+	if upd := s.response("marie-late"); !strings.Contains(upd.Text, "Al geannuleerd") {
+		t.Errorf("Verstuur toch after Annuleer became %+v", upd)
+	}
+	if got := s.fake.Posted("D0BRAM0001"); len(got) != 0 {
+		t.Fatalf("Bram got a dropped question: %v", got)
+	}
+
+	answer = held("meedenken groep 5 een jongen met ADHD loopt steeds weg")
+	s.press("U0MARIE001", "juf.marie", answer, 0, "marie-send")
+	if upd := s.response("marie-send"); !strings.Contains(upd.Text, "meedenkvraag over groep 5 is naar Bram") {
+		t.Errorf("Verstuur toch became %+v", upd)
+	}
+	q := s.posts("D0BRAM0001", 1)[0]
+	if txt := slackfake.BlockText(t, q); !strings.Contains(txt, "een jongen met ADHD loopt steeds weg") {
+		t.Errorf("Bram's DM: %q", txt)
+	}
+	s.press("U0MARIE001", "juf.marie", answer, 0, "marie-again")
+	if upd := s.response("marie-again"); !strings.Contains(upd.Text, "Al verstuurd") {
+		t.Errorf("a second press became %+v", upd)
+	}
+	s.settled()
+	if got := s.fake.Posted("D0BRAM0001"); len(got) != 1 {
+		t.Errorf("Bram got %d messages, want the one question", len(got))
+	}
+	ctx := context.Background()
+	weeks := s.rdb.Keys(ctx, s.prefix+":{de-vaart}:week:*").Val()
+	if len(weeks) != 1 {
+		t.Fatalf("week counters %v", weeks)
+	}
+	c := s.rdb.HGetAll(ctx, weeks[0]).Val()
+	if c["held_consult"] != "2" || c["held_consult_sent"] != "1" || c["held_consult_cancelled"] != "1" || c["consults"] != "1" {
+		t.Errorf("week counters %v; want two held, one sent, one cancelled, one consult", c)
+	}
+}
