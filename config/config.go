@@ -155,13 +155,22 @@ type Mattermost struct {
 	ActionSecret string `yaml:"action_secret,omitempty"`
 }
 
-// Slack is the Slack section.
+// Slack is the Slack section: one Slack app, installed in one workspace or
+// in many (a school's slack_team), each installation with a bot token of
+// its own.
 type Slack struct {
-	// BotToken is the bot user OAuth token (xoxb-…).
-	BotToken string `yaml:"bot_token"`
-	// SigningSecret verifies requests Slack sends over HTTP.
+	// BotToken is the bot user OAuth token (xoxb-…) for every workspace
+	// without a token of its own in Workspaces: with one workspace, the
+	// only token needed.
+	BotToken string `yaml:"bot_token,omitempty"`
+	// Workspaces are the bot tokens of the workspaces the app is installed
+	// in, one per team: a bot token works in its own workspace only.
+	Workspaces []SlackWorkspace `yaml:"workspaces,omitempty"`
+	// SigningSecret verifies requests Slack sends over HTTP (the app's,
+	// the same for every workspace).
 	SigningSecret string `yaml:"signing_secret"`
-	// AppToken (xapp-…) switches to Socket Mode instead of HTTP.
+	// AppToken (xapp-…) switches to Socket Mode instead of HTTP; it is the
+	// app's, for every workspace.
 	AppToken string `yaml:"app_token,omitempty"`
 	// APIURL overrides the Web API base URL, for tests.
 	APIURL string `yaml:"api_url,omitempty"`
@@ -376,9 +385,11 @@ func slackField(c *Config, f func(*Slack) *string) *string {
 // HULPBOT_REDIS_PREFIX redis_prefix, and HULPBOT_MATTERMOST_BOT_TOKEN,
 // HULPBOT_MATTERMOST_COMMAND_TOKEN, HULPBOT_ACTION_SECRET,
 // HULPBOT_SLACK_BOT_TOKEN, HULPBOT_SLACK_SIGNING_SECRET and
-// HULPBOT_SLACK_APP_TOKEN the platform secrets. A variable that is unset or
-// empty changes nothing, and a secret never enables a platform whose section
-// is absent. Parse calls it; call it yourself on Demo.
+// HULPBOT_SLACK_APP_TOKEN the platform secrets; HULPBOT_SLACK_BOT_TOKEN_<TEAM>
+// (HULPBOT_SLACK_BOT_TOKEN_T0DEVAART1) is the bot token of the workspace a
+// school links with slack_team or slack.workspaces lists. A variable that is
+// unset or empty changes nothing, and a secret never enables a platform whose
+// section is absent. Parse calls it; call it yourself on Demo.
 func (c *Config) ApplyEnv(getenv func(string) string) {
 	c.applyEnv(getenv)
 }
@@ -399,7 +410,7 @@ func (c *Config) applyEnv(getenv func(string) string) []string {
 			set = append(set, o.field)
 		}
 	}
-	return set
+	return append(set, c.applySlackTokenEnv(getenv)...)
 }
 
 // Group marshals as a plain string when it has no aliases, so a config

@@ -292,16 +292,8 @@ func (v *validator) config(c *Config) {
 			v.add("mattermost.action_secret", "too short: use at least %d characters, or leave it empty to have one generated", MinActionSecret)
 		}
 	}
-	if s := c.Slack; s != nil {
-		v.required("slack.bot_token", s.BotToken)
-		if s.AppToken == "" {
-			v.requiredMsg("slack.signing_secret", s.SigningSecret, "empty: needed to verify Slack's requests (or set app_token for Socket Mode)")
-		} else if !strings.HasPrefix(s.AppToken, "xapp-") {
-			v.add("slack.app_token", "is not an app-level token (xapp-…)")
-		}
-		if s.APIURL != "" {
-			v.httpURL("slack.api_url", s.APIURL)
-		}
+	if c.Slack != nil {
+		v.slack(c)
 	}
 	if len(c.Schools) == 0 {
 		v.add("schools", "empty")

@@ -64,6 +64,9 @@ func (m *Main) ParseFlags(args []string) error {
 	if m.log, err = newLogger(m.stderr, pick(o.logFormat, m.cfg.LogFormat, "text"), pick(o.logLevel, level), &m.names); err != nil {
 		return err
 	}
+	for _, w := range m.cfg.Warnings() {
+		m.log.Warn("config", "field", w.Field, "problem", w.Message)
+	}
 	m.now, err = newClock(o.now)
 	return err
 }
@@ -75,6 +78,9 @@ func (m *Main) CheckConfig() error {
 		return err
 	}
 	fmt.Fprintf(m.stdout, "%s: ok (%d schools)\n", m.opts.checkConfig, len(cfg.Schools))
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintf(m.stdout, "warning: %s\n", w)
+	}
 	return nil
 }
 
