@@ -150,6 +150,8 @@ type PersonData struct {
 	// Stories are the success stories they signed, and those of theirs
 	// that are held.
 	Stories []StoryView `json:"stories,omitempty"`
+	// HeldConsults are their meedenken questions held for their choice.
+	HeldConsults []HeldConsultView `json:"held_consults,omitempty"`
 	// OtherKeys are other keys named by their pseudonym, with their value.
 	OtherKeys map[string]any `json:"other_keys,omitempty"`
 }
@@ -165,7 +167,7 @@ type AuditView struct {
 // entries aside).
 func (d PersonData) Empty() bool {
 	return len(d.Asked) == 0 && len(d.Helped) == 0 && len(d.HelperState) == 0 && len(d.ActiveIndex) == 0 &&
-		len(d.Outbox) == 0 && len(d.Stories) == 0 && len(d.OtherKeys) == 0
+		len(d.Outbox) == 0 && len(d.Stories) == 0 && len(d.HeldConsults) == 0 && len(d.OtherKeys) == 0
 }
 
 // Erased counts what an erasure changed.
@@ -176,7 +178,9 @@ type Erased struct {
 	Outbox      int  `json:"outbox"`       // waiting messages removed
 	Stories     int  `json:"stories"`      // success stories whose signature was taken off
 	HeldStories int  `json:"held_stories"` // held stories removed, never to be shared
-	OtherKeys   int  `json:"other_keys"`   // keys named by their pseudonym removed
+	// HeldConsults are held meedenken questions removed, never to be sent.
+	HeldConsults int `json:"held_consults"`
+	OtherKeys    int `json:"other_keys"` // keys named by their pseudonym removed
 }
 
 // ExportPerson finds everything the school's keys hold about p (a scan of
@@ -254,6 +258,9 @@ func (s *Store) ExportPerson(ctx context.Context, school string, p Person, now t
 		return out, fail(op, err)
 	}
 	out.Stories = append(out.Stories, held...)
+	if _, out.HeldConsults, err = s.personHeldConsults(ctx, school, mine(p.Address)); err != nil {
+		return out, fail(op, err)
+	}
 	others, err := s.pseudonymKeys(ctx, school, pseudo)
 	if err != nil {
 		return out, fail(op, err)
@@ -389,6 +396,18 @@ func (s *Store) ErasePerson(ctx context.Context, school string, p Person) (Erase
 			return out, fail(op, err)
 		}
 		out.HeldStories = int(n)
+	}
+	consults, _, err := s.personHeldConsults(ctx, school, mine(p.Address))
+	if err != nil {
+		return out, fail(op, err)
+	}
+	if len(consults) > 0 {
+		// As when the hold lapses: never sent.
+		n, err := s.rdb.Del(ctx, consults...).Result()
+		if err != nil {
+			return out, fail(op, err)
+		}
+		out.HeldConsults = int(n)
 	}
 	others, err := s.pseudonymKeys(ctx, school, pseudo)
 	if err != nil {

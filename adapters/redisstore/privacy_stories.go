@@ -123,6 +123,48 @@ func (s *Store) personHeld(ctx context.Context, school, who string) ([]string, [
 	return held, views, nil
 }
 
+// HeldConsultView is a meedenken question of a person held for their
+// choice (hold_consult.lua), as an export shows it.
+type HeldConsultView struct {
+	ID       string `json:"id"`
+	Group    string `json:"group,omitempty"`
+	Question string `json:"question,omitempty"`
+	// Held is "held" while they have not chosen, then for a while what
+	// they chose ("sent", "cancelled"), without the question.
+	Held string `json:"held"`
+}
+
+// personHeldConsults are the keys of the person's held consult questions
+// (and of the marks of their decisions), with what an export shows.
+func (s *Store) personHeldConsults(ctx context.Context, school, who string) ([]string, []HeldConsultView, error) {
+	prefix := s.key(school, "consulthold:")
+	var keys []string
+	if err := s.scan(ctx, globEscape(prefix)+"*", func(k string) { keys = append(keys, k) }); err != nil {
+		return nil, nil, err
+	}
+	slices.Sort(keys)
+	var (
+		held  []string
+		views []HeldConsultView
+	)
+	for _, k := range keys {
+		h, err := s.rdb.HGetAll(ctx, k).Result()
+		if err != nil {
+			return nil, nil, err
+		}
+		if h["mine"] != who {
+			continue
+		}
+		v := HeldConsultView{ID: strings.TrimPrefix(k, prefix), Group: h["group"], Question: h["question"], Held: "held"}
+		if d := h["done"]; d != "" {
+			v.Held = d
+		}
+		held = append(held, k)
+		views = append(views, v)
+	}
+	return held, views, nil
+}
+
 // unsign takes the person's signature off their signed stories: each
 // moves, without a name, to its week's unsigned stories (erase_signed.lua,
 // one script per week). It returns how many it moved.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -311,5 +312,39 @@ func TestErasePersonInPool(t *testing.T) {
 	r, err := f.s.Request(ctx, klim, "carla1")
 	if err != nil || r.HelperID != "carla" {
 		t.Errorf("carla's offer after bram's erasure: %+v, %v", r, err)
+	}
+}
+
+// TestExportAndEraseHeldConsult: a meedenken question held for its
+// teacher's choice is in her export, question and all, and her erasure
+// removes it (never sent), leaving someone else's.
+func TestExportAndEraseHeldConsult(t *testing.T) {
+	f := newFixture(t)
+	mariP := Person{Address: marie}
+	for _, h := range []struct {
+		id  string
+		who bot.Address
+	}{{"c1", marie}, {"c2", joost}} {
+		if err := f.s.HoldConsult(f.ctx, t0, school, h.id, week, month, h.who, "5", "Daan is steeds zo stil", 2*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := f.s.ExportPerson(f.ctx, school, mariP, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []HeldConsultView{{ID: "c1", Group: "5", Question: "Daan is steeds zo stil", Held: "held"}}
+	if !slices.Equal(d.HeldConsults, want) {
+		t.Fatalf("export's held consults %+v; want %+v", d.HeldConsults, want)
+	}
+	e, err := f.s.ErasePerson(f.ctx, school, mariP)
+	if err != nil || e.HeldConsults != 1 {
+		t.Fatalf("erase: %+v, %v; want one held consult removed", e, err)
+	}
+	if d, _ := f.s.ExportPerson(f.ctx, school, mariP, t0); !d.Empty() {
+		t.Errorf("after erasure: %+v", d)
+	}
+	if _, err := f.s.HeldConsult(f.ctx, school, "c2"); err != nil {
+		t.Errorf("joost's held consult: %v; want it kept", err)
 	}
 }
