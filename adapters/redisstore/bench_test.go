@@ -4,8 +4,11 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
 	"github.com/hulpbot/hulpbot/bot"
@@ -229,5 +232,73 @@ func BenchmarkMigrateLayoutFirst(b *testing.B) {
 			b.Fatalf("s7 after the move: %+v, %v", st, err)
 		}
 		b.StartTimer()
+	}
+}
+
+// BenchmarkIdleLook measures the sweeper's look when nothing is due, at
+// 10,000 schools of which 100 have an offer waiting: the full look over
+// every school (SchoolsWithDueWork, the only look before the due index,
+// now its safety net) against the look at the due index (DueSchools).
+// commands/op counts what the client sent, pipelined commands one each.
+func BenchmarkIdleLook(b *testing.B) {
+	const schools, waiting = 10_000, 100
+	cnt := &commandCounter{}
+	rdb := redistest.Client(b)
+	rdb.AddHook(cnt)
+	s := New(rdb, redistest.Prefix(b), slog.New(slog.DiscardHandler))
+	ctx := context.Background()
+	ids := make([]string, schools)
+	for i := range ids {
+		ids[i] = "bench-" + strconv.Itoa(i)
+	}
+	for i := 0; i < schools; i += schools / waiting {
+		r := request("r1", t0)
+		r.SchoolID = ids[i]
+		if _, err := s.CreateAndOffer(ctx, t0, r, []bot.Candidate{cand("anne", 0)}, t0.Add(timeout), retention); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, bc := range []struct {
+		name string
+		look func() (int, time.Time, error)
+	}{
+		{"full", func() (int, time.Time, error) {
+			due, next, err := s.SchoolsWithDueWork(ctx, ids, t0)
+			return len(due), next, err
+		}},
+		{"index", func() (int, time.Time, error) {
+			due, next, err := s.DueSchools(ctx, t0, nil)
+			return len(due), next, err
+		}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			cnt.n.Store(0)
+			for b.Loop() {
+				n, next, err := bc.look()
+				if err != nil || n != 0 || !next.Equal(t0.Add(timeout)) {
+					b.Fatalf("look = %d due, next %s, %v; want none, next %s", n, next, err, t0.Add(timeout))
+				}
+			}
+			b.ReportMetric(float64(cnt.n.Load())/float64(b.N), "commands/op")
+		})
+	}
+}
+
+// commandCounter is a go-redis hook that counts the commands sent.
+type commandCounter struct{ n atomic.Int64 }
+
+func (*commandCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (c *commandCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		c.n.Add(1)
+		return next(ctx, cmd)
+	}
+}
+
+func (c *commandCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		c.n.Add(int64(len(cmds)))
+		return next(ctx, cmds)
 	}
 }

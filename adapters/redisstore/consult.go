@@ -80,11 +80,13 @@ func (s *Store) createConsult(ctx context.Context, now time.Time, r bot.Request,
 	if held {
 		fromHold = "1"
 	}
-	return s.runRequest(ctx, op, consultScripts().create, r.SchoolID, keys, now, s.newGuard(""),
+	out, err := s.runRequest(ctx, op, consultScripts().create, r.SchoolID, keys, now, s.newGuard(""),
 		r.ID, r.SchoolID, r.Group, r.Note, r.Week, r.Month,
 		string(r.Requester.Platform), r.Requester.Handle, r.RequesterName, mine(r.Requester),
 		ms(created), ms(due), strconv.FormatInt(retention.Milliseconds(), 10), helperID,
 		fromHold, strconv.FormatInt(storyMarkTTL.Milliseconds(), 10))
+	s.hint(ctx, r.SchoolID, err, due)
+	return out, err
 }
 
 // HoldConsult keeps a meedenken question that must not be sent unasked
@@ -199,7 +201,12 @@ func (s *Store) ConsultDue(ctx context.Context, now time.Time, school, requestID
 	if err != nil {
 		return bot.Request{}, fmt.Errorf("%s: %w", op, err)
 	}
-	return s.runRequest(ctx, op, consultScripts().due, school,
+	out, err := s.runRequest(ctx, op, consultScripts().due, school,
 		[]string{s.key(school, "consultdue"), s.key(school, "req:"+requestID), s.key(school, "agenda:themes"), s.key(school, "agenda:consults")}, now, guard{},
 		requestID, ms(next), string(b), strconv.FormatInt(retention.Milliseconds(), 10))
+	if err != nil || out.OfferNo == 2 {
+		// Reminded, due again at next; at the second deadline it left the set.
+		s.hint(ctx, school, err, next)
+	}
+	return out, err
 }

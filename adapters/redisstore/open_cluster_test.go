@@ -71,6 +71,10 @@ func story(ctx context.Context, t *testing.T, s *Store, n int) {
 	if err != nil || len(due) != n {
 		t.Fatalf("SchoolsWithDueWork = %d schools, %v; want %d", len(due), err, n)
 	}
+	// The due index, in a slot of its own, finds them too.
+	if due, next, err := s.DueSchools(ctx, t0.Add(timeout), nil); err != nil || len(due) != n || !next.IsZero() {
+		t.Fatalf("DueSchools = %d schools, next %s, %v; want %d", len(due), next, err, n)
+	}
 	at := t0.Add(timeout + time.Second)
 	for _, sc := range schools {
 		offers, err := s.DueOffers(ctx, sc, at, 10)
@@ -92,6 +96,12 @@ func story(ctx context.Context, t *testing.T, s *Store, n int) {
 	}
 	if due, _, err := s.SchoolsWithDueWork(ctx, schools, at); err != nil || len(due) != 0 {
 		t.Errorf("after the story SchoolsWithDueWork = %v, %v; want none", due, err)
+	}
+	if next, err := s.Rehint(ctx, at, schools); err != nil || !next.IsZero() {
+		t.Errorf("after the story Rehint = %s, %v; want nothing waiting", next, err)
+	}
+	if due, next, err := s.DueSchools(ctx, at.Add(time.Hour), nil); err != nil || len(due) != 0 || !next.IsZero() {
+		t.Errorf("after the story DueSchools = %v, next %s, %v; want none", due, next, err)
 	}
 	if _, err := s.MigrateRequesterIndexes(ctx); err != nil {
 		t.Errorf("MigrateRequesterIndexes: %v", err)

@@ -33,6 +33,7 @@
 //	<base>audit                   zset: who viewed an overview or exported figures, when (privacy.go); kept privacy.audit_retention
 //	<base>op:<operation id>       string: the request an operation changed, for two minutes
 //	<base>outbox:…                the school's outbox (adapters/outbox)
+//	<prefix>:due                  zset: school → when it may have something due (ms): the sweeper's index, a hint (dueindex.go)
 //	<prefix>:layout               hash: school → where its keys were put last (MigrateLayout)
 //	<prefix>:lang:<pseudonym>     string: "nl" or "en", the language a person reads at a school that allows both (internal/personlang, written by the platform adapters); 100 days, asked again after a day
 //
@@ -49,6 +50,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -88,6 +90,9 @@ type Store struct {
 
 	unsureMu sync.Mutex
 	unsure   []unsure // creates of unknown outcome, for Reconcile
+
+	hintsMu   sync.Mutex
+	lostHints map[string]float64 // school → due index hints not yet written (dueindex.go)
 }
 
 var _ bot.Store = (*Store)(nil)
@@ -209,7 +214,9 @@ func (s *Store) LetGo(ctx context.Context, now time.Time, school, requestID stri
 	}
 	keys := []string{s.key(school, "req:"+requestID), s.key(school, "deadlines"), s.key(school, "active"),
 		s.key(school, "followups"), s.key(school, "note:"+requestID)}
-	return s.runRequest(ctx, op, s.sc.release, school, keys, now, g, args...)
+	out, err := s.runRequest(ctx, op, s.sc.release, school, keys, now, g, args...)
+	s.hint(ctx, school, err, deadline, followUp)
+	return out, err
 }
 
 func mineOf(how bot.ReleaseHow, who bot.Address) string {
@@ -267,6 +274,12 @@ func (s *Store) create(ctx context.Context, now time.Time, r bot.Request, cands 
 		s.key(r.SchoolID, "month:"+r.Month), s.key(r.SchoolID, "months"), s.key(r.SchoolID, "note:"+r.ID),
 		s.key(r.SchoolID, "asked:"+r.Month)}
 	out, err := s.runRequest(ctx, op, s.sc.createOffer, r.SchoolID, keys, now, s.newGuard(""), args...)
+	followUp := r.FollowUpAt
+	if !hold.IsZero() {
+		// A hold's deadline is the hold; its follow-up comes when it is let go.
+		followUp = time.Time{}
+	}
+	s.hint(ctx, r.SchoolID, err, deadline, followUp)
 	if errors.Is(err, ErrOutcomeUnknown) {
 		s.remember(r.SchoolID, r.ID)
 	}
@@ -314,7 +327,9 @@ func (s *Store) Advance(ctx context.Context, now time.Time, school, requestID st
 	if reason == bot.ReasonDecline {
 		g = s.newGuard(bot.NewRequestID())
 	}
-	return s.runRequest(ctx, op, s.sc.advance, school, s.keysWith(school, requestID, "deadlines"), now, g, args...)
+	out, err := s.runRequest(ctx, op, s.sc.advance, school, s.keysWith(school, requestID, "deadlines"), now, g, args...)
+	s.hint(ctx, school, err, deadline)
+	return out, err
 }
 
 // Pickup gives an escalated request to whoever pressed "Ik pak dit op":
@@ -628,47 +643,51 @@ func (s *Store) DueOffers(ctx context.Context, school string, now time.Time, lim
 }
 
 // SchoolsWithDueWork returns the schools among schools that have an offer
-// deadline or a follow-up due at now, in one pipelined round trip: the
-// sweeper looks at every school several times a second, and most have
-// nothing due.
+// deadline, a follow-up or a consult's deadline due at now, and the
+// earliest of them after now (zero when none waits), in one pipelined
+// round trip over every school. It is the sweeper's full look: it also
+// puts back in the due index (dueindex.go) the hints it lacks, a second
+// round trip.
 func (s *Store) SchoolsWithDueWork(ctx context.Context, schools []string, now time.Time) ([]string, time.Time, error) {
 	const op = "redisstore: schools with due work"
-	// The first entry of each set: due when at or before now, else the
-	// earliest time anything comes due.
-	cmds := make([][3]*redis.ZSliceCmd, len(schools))
-	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, sc := range schools {
-			cmds[i][0] = p.ZRangeWithScores(ctx, s.key(sc, "deadlines"), 0, 0)
-			cmds[i][1] = p.ZRangeWithScores(ctx, s.key(sc, "followups"), 0, 0)
-			cmds[i][2] = p.ZRangeWithScores(ctx, s.key(sc, "consultdue"), 0, 0)
-		}
-		return nil
-	}); err != nil {
-		return nil, time.Time{}, fail(op, err)
+	hs, err := s.heads(ctx, op, schools)
+	if err != nil {
+		return nil, time.Time{}, err
 	}
 	nowms := float64(now.UnixMilli())
 	var (
-		due  []string
-		next float64
+		due   []string
+		next  = math.Inf(1)
+		hints = make([]redis.Z, 0, len(schools))
 	)
 	for i, sc := range schools {
 		isDue := false
-		for _, c := range cmds[i] {
-			for _, z := range c.Val() {
-				switch {
-				case z.Score <= nowms:
-					isDue = true
-				case next == 0 || z.Score < next:
-					next = z.Score
-				}
+		for _, at := range hs[i] {
+			switch {
+			case at <= nowms:
+				isDue = true
+			case at < next:
+				next = at
 			}
 		}
 		if isDue {
 			due = append(due, sc)
 		}
+		if at := hs[i].earliest(); !math.IsInf(at, 1) {
+			hints = append(hints, redis.Z{Score: at, Member: sc})
+		}
+	}
+	// Lowering only: a hint lower than what the sets hold now is at worst
+	// one look too many.
+	repaired, err := s.lower(ctx, hints)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if repaired > 0 {
+		s.log.Info("due index: hints put back", "count", repaired)
 	}
 	var nextAt time.Time
-	if next > 0 {
+	if !math.IsInf(next, 1) {
 		nextAt = time.UnixMilli(int64(next))
 	}
 	return due, nextAt, nil
