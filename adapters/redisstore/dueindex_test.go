@@ -117,6 +117,18 @@ func TestDueIndexEveryPath(t *testing.T) {
 				_, err := f.s.CreateConsult(f.ctx, t0, r, "bram", t0.Add(32*time.Hour), retention)
 				return err
 			}, due: t0.Add(32 * time.Hour)},
+		{name: "held consult sent anyway: its deadline",
+			setup: func(f *fixture) {
+				if err := f.s.HoldConsult(f.ctx, t0, school, "c1", week, month, marie, "5", "Daan is steeds zo stil", 2*time.Minute); err != nil {
+					f.t.Fatal(err)
+				}
+			},
+			do: func(f *fixture) error {
+				r := request("c1", t0)
+				r.Kind, r.Note, r.DayPart = bot.KindConsult, "Daan is steeds zo stil", ""
+				_, err := f.s.SendHeldConsult(f.ctx, t0, r, "bram", t0.Add(32*time.Hour), retention)
+				return err
+			}, due: t0.Add(32 * time.Hour)},
 		{name: "consult reminded: its second deadline",
 			setup: func(f *fixture) { f.consult("c1", t0, t0.Add(32*time.Hour)) },
 			do: func(f *fixture) error {
