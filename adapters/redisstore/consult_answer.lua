@@ -27,6 +27,7 @@ redis.call('HSET', rk, 'state', 'answered', 'answer', answer, 'answered', nowms)
 if moment ~= '' then redis.call('HSET', rk, 'moment', moment) end
 redis.call('HDEL', rk, 'deadline')
 redis.call('ZREM', dk, rid)
+keepquestion(rid, rk)
 tally(rk, 'consults_answered')
 tell('consult_answered', rid, 1, 'requester', hid, '', '', false)
 return reply(rk)

@@ -35,6 +35,7 @@ else
   redis.call('HDEL', rk, 'deadline')
   redis.call('ZREM', dk, rid)
   addtheme(tk, ck, theme, rid, ttl)
+  keepquestion(rid, rk)
   tally(rk, 'consults_to_agenda')
   tell('consult_agenda', rid, 3, 'requester', r[3], '', '', false)
 end

@@ -86,6 +86,11 @@ func TestConsultLifecycle(t *testing.T) {
 	if _, err := f.s.AnswerConsult(f.ctx, t0, school, "c1", "bram", bot.AnswerToday, ""); !errors.Is(err, bot.ErrClosed) {
 		t.Errorf("answered twice: %v; want ErrClosed", err)
 	}
+	// Answered, the question is kept a week to meet about it, not the
+	// record's whole retention.
+	if ttl := f.pttl("note:c1"); ttl <= 7*24*time.Hour-time.Minute || ttl > 7*24*time.Hour {
+		t.Errorf("question kept %s after the answer; want a week", ttl)
+	}
 	// Closed by the teacher; someone else may not.
 	other := bot.Address{Platform: mattermost, Handle: "juf.els"}
 	if _, err := f.s.CloseConsult(f.ctx, t0, school, "c1", other.Identity(), ""); !errors.Is(err, bot.ErrNotYours) {
@@ -140,6 +145,9 @@ func TestConsultDueRemindsThenAgenda(t *testing.T) {
 	}
 	if !has(f.told("c1"), "consult_agenda/3") || len(f.members("consultdue")) != 0 {
 		t.Errorf("told %v, due %v; want the teacher told and nothing due", f.told("c1"), f.members("consultdue"))
+	}
+	if ttl := f.pttl("note:c1"); ttl <= 7*24*time.Hour-time.Minute || ttl > 7*24*time.Hour {
+		t.Errorf("question kept %s once on the agenda; want a week", ttl)
 	}
 	themes, _ := f.s.AgendaThemes(f.ctx, school)
 	if len(themes) != 1 || themes[0].ConsultID != "c1" || themes[0].Group != "5" || themes[0].Text != "" || !themes[0].At.Equal(t0) {

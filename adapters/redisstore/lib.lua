@@ -272,6 +272,17 @@ local function closenote(rid, rk, grace)
   if ttl < 0 or ttl > tonumber(grace) then redis.call('PEXPIRE', nk, grace) end
 end
 
+-- QUESTION_KEEP (ms) is how long a consult's question is kept once it is
+-- answered or on the kernteam's agenda: a week to meet about it. A consult
+-- often stays answered without anyone closing it; its question should not
+-- live the record's whole retention for that.
+local QUESTION_KEEP = 7 * 24 * 3600 * 1000
+
+-- keepquestion erases a consult's question QUESTION_KEEP from now, or
+-- sooner when it would go sooner anyway (closing still erases it a grace
+-- after).
+local function keepquestion(rid, rk) closenote(rid, rk, QUESTION_KEEP) end
+
 -- hasnote: the request has a note (in its key, or in an earlier version's
 -- record).
 local function hasnote(rid, rk)
