@@ -230,6 +230,10 @@ func DigestText(sc *bot.School, r bot.WeekReport, soFar bool) string {
 			"anyway", strconv.Itoa(h.Anyway), "cancelled", strconv.Itoa(h.Cancelled), "timeout", strconv.Itoa(h.Timeout),
 			"stories", strconv.Itoa(h.Stories), "shared", strconv.Itoa(h.StoriesShared)))
 	}
+	if h := w.Held; h.Consults > 0 {
+		out = append(out, Text(l, "digest.held.consults", "held", strconv.Itoa(h.Consults), "sent", strconv.Itoa(h.ConsultsSent),
+			"cancelled", strconv.Itoa(h.ConsultsCancelled)))
+	}
 	out = append(out, Text(l, "digest.stories", "count", strconv.Itoa(w.Stories)))
 	return strings.Join(out, "\n")
 }

@@ -129,8 +129,13 @@ func TestDigestHeld(t *testing.T) {
 	}
 	r.Week.Held = bot.Held{Requests: 4, WithoutNote: 1, Anyway: 1, Cancelled: 1, Timeout: 1, Stories: 2, StoriesShared: 1}
 	want := "Tegengehouden om een naam of gezondheidsinformatie: 4 hulpvragen (zonder toelichting verstuurd 1, toch met toelichting 1, geannuleerd 1, na 2 minuten zonder toelichting 1) en 2 succesverhalen (1 toch gedeeld)"
-	if text := DigestText(sc, r, false); !hasLine(text, want) {
-		t.Errorf("digest has no line %q:\n%s", want, text)
+	if text := DigestText(sc, r, false); !hasLine(text, want) || strings.Contains(text, "Meedenkvragen tegengehouden") {
+		t.Errorf("digest has no line %q, or one about consults none of which were held:\n%s", want, text)
+	}
+	r.Week.Held = bot.Held{Consults: 3, ConsultsSent: 1, ConsultsCancelled: 1}
+	want = "Meedenkvragen tegengehouden om een naam of gezondheidsinformatie: 3 (1 toch verstuurd, 1 geannuleerd, de rest niet verstuurd)"
+	if text := DigestText(sc, r, false); !hasLine(text, want) || strings.Contains(text, "Tegengehouden om") {
+		t.Errorf("digest has no line %q, or one about requests none of which were held:\n%s", want, text)
 	}
 }
 
