@@ -18,6 +18,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/catalog"
 	"github.com/hulpbot/hulpbot/handlers"
 	"github.com/hulpbot/hulpbot/internal/apiclient"
 	"github.com/hulpbot/hulpbot/internal/personlang"
@@ -44,14 +45,21 @@ type idempotentDispatcher interface {
 	Idempotent(c handlers.Command) bool
 }
 
-// Schools finds the school linked to a Slack workspace (bot.Directory).
+// Schools finds the school linked to a Slack workspace, and a message's
+// school by its id (bot.Directory).
 type Schools interface {
 	ByTeam(p bot.Platform, team string) (*bot.School, bool)
+	School(id string) (*bot.School, bool)
 }
 
 // Options configure an Adapter.
 type Options struct {
-	// BotToken is the bot user OAuth token (xoxb-…).
+	// Workspaces are the bot user OAuth tokens (xoxb-…) by workspace (team
+	// id): the one Slack app installed in several workspaces has a token
+	// in each, good there only.
+	Workspaces map[string]string
+	// BotToken is the token for every workspace without one in Workspaces
+	// (with one workspace, the only one needed); at least one token is.
 	BotToken string
 	// SigningSecret verifies requests over HTTP; empty disables the HTTP
 	// endpoints (Socket Mode needs none).
@@ -89,30 +97,26 @@ type Options struct {
 // Adapter is hulpbot on Slack: the HTTP endpoints (or Socket Mode) for
 // commands and clicks, and the Sender for messages.
 type Adapter struct {
-	secret   string
-	botToken string
-	apiURL   string
-	cmds     Dispatcher
-	schools  Schools
-	rdb      redis.UniversalClient
-	keys     keys
-	langs    *personlang.Cache
-	log      *slog.Logger
+	secret  string
+	apiURL  string
+	cmds    Dispatcher
+	schools Schools
+	rdb     redis.UniversalClient
+	keys    keys
+	langs   *personlang.Cache
+	log     *slog.Logger
 
 	maxBody       int64
 	answerTimeout time.Duration
 
 	hc     *http.Client // Web API and response_url
-	api    *slack.Client
+	ws     *Workspaces
 	sender *Sender
 	queue  *Queue
 }
 
 // New returns an Adapter; Run must run for messages to go out.
 func New(o Options) (*Adapter, error) {
-	if o.BotToken == "" {
-		return nil, errors.New("slack: no bot token")
-	}
 	if o.Dispatcher == nil || o.Schools == nil || o.Redis == nil {
 		return nil, errors.New("slack: dispatcher, schools and redis are required")
 	}
@@ -147,14 +151,17 @@ func New(o Options) (*Adapter, error) {
 	}
 	log := o.Log.With("component", "slack")
 	hc := apiclient.New(o.HTTPTimeout)
-	api := slack.New(o.BotToken, slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(hc))
-	sender := NewSender(api, o.Redis, o.Prefix, o.Log)
+	ws, err := NewWorkspaces(o.Workspaces, o.BotToken, apiURL, hc)
+	if err != nil {
+		return nil, err
+	}
+	sender := NewSender(ws, o.Schools, o.Redis, o.Prefix, o.Log)
 	return &Adapter{
-		secret: o.SigningSecret, botToken: o.BotToken, apiURL: apiURL,
+		secret: o.SigningSecret, apiURL: apiURL,
 		cmds: o.Dispatcher, schools: o.Schools, rdb: o.Redis, keys: newKeys(o.Prefix), log: log,
 		langs:   personlang.New(o.Redis, o.Prefix, o.Pseudonyms, log),
 		maxBody: o.MaxBody, answerTimeout: o.AnswerTimeout,
-		hc: hc, api: api, sender: sender,
+		hc: hc, ws: ws, sender: sender,
 		queue: NewQueue(o.Workers, o.QueueSize, o.Backoff, o.Log),
 	}, nil
 }
@@ -297,10 +304,21 @@ func (a *Adapter) command(ctx context.Context, c slashCommand, retry int) (answe
 		sc = nil // the handlers explain, in Dutch, that this workspace is not linked
 		a.log.Info("slack command from unlinked workspace", "team", c.TeamID)
 	}
+	var w *workspace
+	if known {
+		if w, known = a.ws.forTeam(c.TeamID); !known {
+			p, err := CommandPayload(handlers.Reply{Text: a.noToken(sc, "command", c.TeamID)})
+			if err != nil {
+				return nil, true
+			}
+			answer, err = json.Marshal(p)
+			return answer, err != nil
+		}
+	}
 	from := bot.Actor{Address: bot.Address{Platform: Platform, Handle: c.UserID}, Name: c.UserName}
 	if known {
 		// The reply is for the one who typed: in their language.
-		sc = a.langs.School(ctx, sc, from.Identity(), a.locale(c.UserID))
+		sc = a.langs.School(ctx, sc, from.Identity(), a.locale(w, c.UserID))
 	}
 	cmd := handlers.Command{
 		School:  sc,
@@ -350,10 +368,19 @@ func (a *Adapter) command(ctx context.Context, c slashCommand, retry int) (answe
 	return answer, false
 }
 
-// locale asks Slack for the member's locale ("nl-NL", "en-US").
-func (a *Adapter) locale(userID string) personlang.Fetch {
+// noToken is the answer to a request from a school's workspace hulpbot
+// has no bot token for: it cannot even look the person up, so it changes
+// nothing and says why, in the school's language.
+func (a *Adapter) noToken(sc *bot.School, endpoint, team string) string {
+	a.log.Error("slack request from a workspace without a bot token", "endpoint", endpoint, "school", sc.ID, "team", team)
+	return catalog.Text(catalog.Lang(sc.Language), "err.no_workspace_token", "school", sc.Name)
+}
+
+// locale asks Slack, in the member's workspace w, for their locale
+// ("nl-NL", "en-US").
+func (a *Adapter) locale(w *workspace, userID string) personlang.Fetch {
 	return func(ctx context.Context) (string, error) {
-		u, err := a.api.GetUserInfoContext(ctx, userID, slack.GetUserInfoOptionIncludeLocale(true))
+		u, err := w.api.GetUserInfoContext(ctx, userID, slack.GetUserInfoOptionIncludeLocale(true))
 		if err != nil {
 			return "", fmt.Errorf("slack users.info: %w", err)
 		}
@@ -372,6 +399,14 @@ func (a *Adapter) idempotent(c handlers.Command) bool {
 // for the clicker.
 func (a *Adapter) click(ctx context.Context, c click, retry int) {
 	sc, known := a.schools.ByTeam(Platform, c.team())
+	var w *workspace
+	if known {
+		var ok bool
+		if w, ok = a.ws.forTeam(c.team()); !ok {
+			a.refuseClick(c, a.noToken(sc, "interactivity", c.team()))
+			return
+		}
+	}
 	if known {
 		id := c.TriggerID
 		if id == "" {
@@ -392,7 +427,7 @@ func (a *Adapter) click(ctx context.Context, c click, retry int) {
 	from := bot.Actor{Address: bot.Address{Platform: Platform, Handle: c.User.ID}, Name: c.userName()}
 	var own *bot.School
 	if known {
-		own = a.langs.School(ctx, sc, from.Identity(), a.locale(c.User.ID))
+		own = a.langs.School(ctx, sc, from.Identity(), a.locale(w, c.User.ID))
 		if strings.HasPrefix(c.Container.ChannelID, "D") || c.Container.IsEphemeral {
 			// A direct message, or an answer only the clicker sees, is
 			// theirs: its update is in their language; a channel's post
@@ -418,20 +453,35 @@ func (a *Adapter) click(ctx context.Context, c click, retry int) {
 	}
 	owner := c.Container.ChannelID + "/" + c.Container.MessageTS
 	if err := a.queue.Do(owner, "click "+c.RequestID, func(ctx context.Context) error {
-		return a.answerClick(ctx, c, upd, eph)
+		return a.answerClick(ctx, w, c, upd, eph)
 	}); err != nil {
 		a.log.Error("slack click answer not queued", "request", c.RequestID, "err", err)
 	}
 }
 
+// refuseClick tells the clicker, through the click's response_url (which
+// needs no token), why nothing happened.
+func (a *Adapter) refuseClick(c click, text string) {
+	_, eph, err := ClickPayloads(handlers.ClickReply{Ephemeral: text})
+	if err != nil || eph == nil {
+		return
+	}
+	if err := a.queue.Do(c.Container.ChannelID+"/"+c.Container.MessageTS, "refusal", func(ctx context.Context) error {
+		return a.respond(ctx, c.ResponseURL, *eph)
+	}); err != nil {
+		a.log.Error("slack click refusal not queued", "err", err)
+	}
+}
+
 // answerClick shows the answer to a click: through the response_url, or,
-// when that fails, chat.update / chat.postEphemeral.
-func (a *Adapter) answerClick(ctx context.Context, c click, upd, eph *Payload) error {
+// when that fails, chat.update / chat.postEphemeral in the clicker's
+// workspace w.
+func (a *Adapter) answerClick(ctx context.Context, w *workspace, c click, upd, eph *Payload) error {
 	if upd != nil {
 		err := a.respond(ctx, c.ResponseURL, *upd)
-		if err != nil && c.Container.ChannelID != "" && c.Container.MessageTS != "" && !c.Container.IsEphemeral {
+		if err != nil && w != nil && c.Container.ChannelID != "" && c.Container.MessageTS != "" && !c.Container.IsEphemeral {
 			a.log.Warn("slack response_url failed; chat.update instead", "request", c.RequestID, "err", err)
-			_, _, _, uerr := a.api.UpdateMessageContext(ctx, c.Container.ChannelID, c.Container.MessageTS,
+			_, _, _, uerr := w.api.UpdateMessageContext(ctx, c.Container.ChannelID, c.Container.MessageTS,
 				slack.MsgOptionText(upd.Text, false), slack.MsgOptionBlocks(upd.Blocks...))
 			err = classify(uerr)
 		}
@@ -447,11 +497,11 @@ func (a *Adapter) answerClick(ctx context.Context, c click, upd, eph *Payload) e
 			if ch == "" {
 				ch = c.Channel.ID
 			}
-			if ch == "" {
+			if ch == "" || w == nil {
 				return err
 			}
 			a.log.Warn("slack response_url failed; chat.postEphemeral instead", "request", c.RequestID, "err", err)
-			_, perr := a.api.PostEphemeralContext(ctx, ch, c.User.ID, slack.MsgOptionText(eph.Text, false), slack.MsgOptionBlocks(eph.Blocks...))
+			_, perr := w.api.PostEphemeralContext(ctx, ch, c.User.ID, slack.MsgOptionText(eph.Text, false), slack.MsgOptionBlocks(eph.Blocks...))
 			return classify(perr)
 		}
 	}

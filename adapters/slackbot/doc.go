@@ -22,6 +22,14 @@
 // (chat.update) instead of sending a new DM. Queue answers clicks in the
 // background.
 //
+// One Slack app may be installed in many workspaces (a school each), and
+// a bot token works in its own workspace only: Workspaces holds a client
+// per token, and every Web API call goes with the token of the workspace
+// it concerns — a message its school's, a lookup of the person who typed
+// or clicked their request's team_id's. A request from a school's
+// workspace without a token is refused, in the school's language, before
+// anything changes.
+//
 // Small adapter state lives in Redis under <prefix>:slack:, always with a TTL:
 // slash commands and clicks already handled (Slack may deliver one twice;
 // not a request for help, which the store creates once per trigger_id),

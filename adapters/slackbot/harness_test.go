@@ -92,8 +92,9 @@ func newStack(t *testing.T, opts ...stackOpt) *stack {
 	s := &stack{t: t, fake: slackfake.New(t), rdb: redistest.Client(t), prefix: redistest.Prefix(t), school: sc, logs: &syncBuffer{}}
 	s.ardb = s.rdb
 	log := slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	tokens, fallback := cfg.SlackBotTokens()
 	c := stackConfig{Options: Options{
-		BotToken: cfg.Slack.BotToken, SigningSecret: cfg.Slack.SigningSecret, APIURL: s.fake.APIURL(),
+		Workspaces: tokens, BotToken: fallback, SigningSecret: cfg.Slack.SigningSecret, APIURL: s.fake.APIURL(),
 		Schools: dir, Prefix: s.prefix, Log: log,
 		HTTPTimeout: 2 * time.Second,
 		Backoff:     Backoff{Wait: 50 * time.Millisecond, MaxWait: 200 * time.Millisecond, Window: time.Minute},
@@ -110,7 +111,11 @@ func newStack(t *testing.T, opts ...stackOpt) *stack {
 	// every few milliseconds here.
 	s.store = redisstore.New(s.rdb, s.prefix, log)
 	c.Pseudonyms = s.store.Pseudonyms()
-	box := outbox.New(s.rdb, s.prefix, []string{sc.ID}, adapterSender{s}, time.Now, outbox.Options{
+	var ids []string
+	for _, sc := range dir.Schools() {
+		ids = append(ids, sc.ID)
+	}
+	box := outbox.New(s.rdb, s.prefix, ids, adapterSender{s}, time.Now, outbox.Options{
 		Poll:        5 * time.Millisecond,
 		Backoff:     func(int) time.Duration { return 20 * time.Millisecond },
 		MaxAttempts: 1000,

@@ -40,9 +40,9 @@ func (s *Sender) remember(ctx context.Context, m message.Message, k, channel, ts
 // its text replaced, its buttons gone (chat.update), instead of a new DM.
 // An offer that was never posted (or is forgotten) gets nothing: the
 // helper never saw it.
-func (s *Sender) lapse(ctx context.Context, m message.Message) error {
+func (s *Sender) lapse(ctx context.Context, w *workspace, m message.Message) error {
 	k := s.keys.offer(m.SchoolID, m.RequestID, m.OfferNo)
-	found, err := s.update(ctx, m, k)
+	found, err := s.update(ctx, w, m, k)
 	if err != nil || !found {
 		return err
 	}
@@ -58,13 +58,13 @@ func (s *Sender) lapse(ctx context.Context, m message.Message) error {
 // false when that post is not known, and the end is posted as a message of
 // its own. The post stays known until its TTL, so a repeated delivery
 // updates it again, alike.
-func (s *Sender) replacePost(ctx context.Context, m message.Message) (bool, error) {
-	return s.update(ctx, m, s.keys.channelPost(m.SchoolID, m.RequestID))
+func (s *Sender) replacePost(ctx context.Context, w *workspace, m message.Message) (bool, error) {
+	return s.update(ctx, w, m, s.keys.channelPost(m.SchoolID, m.RequestID))
 }
 
 // update replaces the text of the message remembered at k and takes its
 // buttons off; false when nothing is remembered there.
-func (s *Sender) update(ctx context.Context, m message.Message, k string) (bool, error) {
+func (s *Sender) update(ctx context.Context, w *workspace, m message.Message, k string) (bool, error) {
 	v, err := s.rdb.HGetAll(ctx, k).Result()
 	if err != nil {
 		return false, fmt.Errorf("message to update: %w", err)
@@ -82,7 +82,7 @@ func (s *Sender) update(ctx context.Context, m message.Message, k string) (bool,
 		// The message keeps its own marker, so it is still found as delivered.
 		opts = append(opts, markerOption(v["marker"]))
 	}
-	if _, _, _, err := s.api.UpdateMessageContext(ctx, v["channel"], v["ts"], opts...); err != nil {
+	if _, _, _, err := w.api.UpdateMessageContext(ctx, v["channel"], v["ts"], opts...); err != nil {
 		return false, classify(fmt.Errorf("chat.update: %w", err))
 	}
 	s.log.Debug("message updated", "school", m.SchoolID, "request", m.RequestID, "kind", m.Kind, "offer", m.OfferNo, "channel", bot.Mask(v["channel"]))

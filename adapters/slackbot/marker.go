@@ -47,6 +47,10 @@ func (s *Sender) Delivered(ctx context.Context, m message.Message) (bool, error)
 	if err := checkRecipient(m.To); err != nil {
 		return false, err
 	}
+	w, err := s.workspace(m)
+	if err != nil {
+		return false, err
+	}
 	prog, err := s.loadProgress(ctx, m)
 	if err != nil {
 		return false, err
@@ -54,11 +58,11 @@ func (s *Sender) Delivered(ctx context.Context, m message.Message) (bool, error)
 	if prog.TS != "" {
 		return false, nil
 	}
-	ch, err := s.conversation(ctx, m.To)
+	ch, err := s.conversation(ctx, w, m.To)
 	if err != nil {
 		return false, err
 	}
-	h, err := s.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+	h, err := w.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
 		ChannelID: ch, Limit: historyLimit, IncludeAllMetadata: true,
 	})
 	if slackCode(err) == "not_in_channel" {
@@ -80,11 +84,11 @@ func (s *Sender) Delivered(ctx context.Context, m message.Message) (bool, error)
 
 // conversation is the id of the conversation a message to `to` lands in:
 // the DM with a person (conversations.open), or the channel.
-func (s *Sender) conversation(ctx context.Context, to bot.Recipient) (string, error) {
+func (s *Sender) conversation(ctx context.Context, w *workspace, to bot.Recipient) (string, error) {
 	if to.Channel != "" {
-		return s.channelID(ctx, to.Channel)
+		return s.channelID(ctx, w, to.Channel)
 	}
-	ch, _, _, err := s.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{to.Handle}})
+	ch, _, _, err := w.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{to.Handle}})
 	if err != nil {
 		return "", classify(fmt.Errorf("conversations.open: %w", err))
 	}

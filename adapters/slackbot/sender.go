@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -29,8 +28,9 @@ const (
 )
 
 // Sender delivers messages through Slack's Web API (message.Sender): a
-// person gets a DM, a channel name is a channel of the workspace the bot is
-// in. The durable outbox is its only caller and owns retries and
+// person gets a DM, a channel name is a channel of the workspace; every
+// call goes with the bot token of the workspace of the message's school.
+// The durable outbox is its only caller and owns retries and
 // de-duplication, so Send tries once. Each message carries a marker of its
 // key (message metadata), by which Delivered finds it again. A message with
 // files keeps how far its uploads got, so a retry resumes instead of
@@ -41,14 +41,11 @@ const (
 // user or channel, the bot not in a private channel); *message.RetryAfterError
 // on HTTP 429; other errors are worth a later retry.
 type Sender struct {
-	api  *slack.Client
-	rdb  redis.UniversalClient
-	keys keys
-	log  *slog.Logger
-
-	mu       sync.Mutex
-	channels map[string]string // lower-cased name → channel id
-	listedAt time.Time
+	ws      *Workspaces
+	schools Schools
+	rdb     redis.UniversalClient
+	keys    keys
+	log     *slog.Logger
 }
 
 var (
@@ -56,16 +53,30 @@ var (
 	_ message.Checker = (*Sender)(nil)
 )
 
-// NewSender returns a Sender on api that keeps upload progress and offer
+// NewSender returns a Sender through the workspaces' clients, which finds
+// a message's school in schools and keeps upload progress and offer
 // messages in rdb under prefix.
-func NewSender(api *slack.Client, rdb redis.UniversalClient, prefix string, log *slog.Logger) *Sender {
+func NewSender(ws *Workspaces, schools Schools, rdb redis.UniversalClient, prefix string, log *slog.Logger) *Sender {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Sender{
-		api: api, rdb: rdb, keys: newKeys(prefix), log: log.With("component", "slack"),
-		channels: map[string]string{},
+	return &Sender{ws: ws, schools: schools, rdb: rdb, keys: newKeys(prefix), log: log.With("component", "slack")}
+}
+
+// workspace is the workspace a message goes to: its school's. A message
+// of no school goes where a school linked to no workspace would.
+func (s *Sender) workspace(m message.Message) (*workspace, error) {
+	if m.SchoolID == "" {
+		if s.ws.teamless == nil {
+			return nil, fmt.Errorf("message of no school: %w: %w", ErrNoWorkspace, message.ErrPermanent)
+		}
+		return s.ws.teamless, nil
 	}
+	sc, ok := s.schools.School(m.SchoolID)
+	if !ok {
+		return nil, fmt.Errorf("school %q: %w: %w", m.SchoolID, bot.ErrUnknownSchool, message.ErrPermanent)
+	}
+	return s.ws.forSchool(sc)
 }
 
 // Send delivers m (message.Sender), in one try.
@@ -89,11 +100,15 @@ func (s *Sender) send(ctx context.Context, m message.Message) error {
 	if err := checkRecipient(m.To); err != nil {
 		return err
 	}
+	w, err := s.workspace(m)
+	if err != nil {
+		return err
+	}
 	if m.Kind == bot.NoticeOfferLapsed {
-		return s.lapse(ctx, m)
+		return s.lapse(ctx, w, m)
 	}
 	if (m.Kind == bot.NoticeCancelled || m.Kind == bot.NoticeUnpicked) && m.To.Channel != "" {
-		if done, err := s.replacePost(ctx, m); done || err != nil {
+		if done, err := s.replacePost(ctx, w, m); done || err != nil {
 			return err
 		}
 	}
@@ -101,7 +116,7 @@ func (s *Sender) send(ctx context.Context, m message.Message) error {
 	if err != nil {
 		return errors.Join(err, message.ErrPermanent)
 	}
-	if err := s.deliver(ctx, m, p); err != nil {
+	if err := s.deliver(ctx, w, m, p); err != nil {
 		return err
 	}
 	s.log.Debug("delivered", "school", m.SchoolID, "request", m.RequestID, "kind", m.Kind, "buttons", len(m.Buttons), "files", len(m.Attachments))
@@ -128,17 +143,17 @@ type progress struct {
 
 // deliver posts the message and uploads its files, resuming where an
 // earlier try of the same message stopped.
-func (s *Sender) deliver(ctx context.Context, m message.Message, p Payload) error {
+func (s *Sender) deliver(ctx context.Context, w *workspace, m message.Message, p Payload) error {
 	prog, err := s.loadProgress(ctx, m)
 	if err != nil {
 		return err
 	}
 	if prog.TS == "" {
-		ch, err := s.target(ctx, m.To)
+		ch, err := s.target(ctx, w, m.To)
 		if err != nil {
 			return err
 		}
-		ch, ts, err := s.post(ctx, ch, m.To.Channel != "", p, m.Key)
+		ch, ts, err := s.post(ctx, w, ch, m.To.Channel != "", p, m.Key)
 		if err != nil {
 			return err
 		}
@@ -156,7 +171,7 @@ func (s *Sender) deliver(ctx context.Context, m message.Message, p Payload) erro
 		if len(a.Data) == 0 {
 			continue
 		}
-		_, err := s.api.UploadFileContext(ctx, slack.UploadFileParameters{
+		_, err := w.api.UploadFileContext(ctx, slack.UploadFileParameters{
 			Reader:   bytes.NewReader(a.Data),
 			FileSize: len(a.Data),
 			Filename: a.Name,
@@ -219,7 +234,7 @@ func (s *Sender) forgetProgress(ctx context.Context, m message.Message) {
 // post sends one message, with the marker of key as its metadata, and
 // returns the conversation it landed in (for a person: the DM's id) and its
 // ts; in a public channel the bot is not in yet, it joins first.
-func (s *Sender) post(ctx context.Context, channel string, isChannel bool, p Payload, key string) (string, string, error) {
+func (s *Sender) post(ctx context.Context, w *workspace, channel string, isChannel bool, p Payload, key string) (string, string, error) {
 	opts := []slack.MsgOption{
 		slack.MsgOptionText(p.Text, false),
 		slack.MsgOptionBlocks(p.Blocks...),
@@ -229,14 +244,14 @@ func (s *Sender) post(ctx context.Context, channel string, isChannel bool, p Pay
 	if key != "" {
 		opts = append(opts, markerOption(marker(key)))
 	}
-	ch, ts, err := s.api.PostMessageContext(ctx, channel, opts...)
+	ch, ts, err := w.api.PostMessageContext(ctx, channel, opts...)
 	if isChannel && slackCode(err) == "not_in_channel" {
-		if _, _, _, jerr := s.api.JoinConversationContext(ctx, channel); jerr != nil {
+		if _, _, _, jerr := w.api.JoinConversationContext(ctx, channel); jerr != nil {
 			s.log.Warn("cannot join channel", "channel", channel, "err", slackCode(jerr))
 			return "", "", classify(err)
 		}
 		s.log.Info("joined channel", "channel", channel)
-		ch, ts, err = s.api.PostMessageContext(ctx, channel, opts...)
+		ch, ts, err = w.api.PostMessageContext(ctx, channel, opts...)
 	}
 	if err != nil {
 		return "", "", classify(fmt.Errorf("chat.postMessage: %w", err))
@@ -250,9 +265,9 @@ func (s *Sender) post(ctx context.Context, channel string, isChannel bool, p Pay
 // target is where to post: a person's member id, which Slack delivers as a
 // DM from the bot (one call, where conversations.open first would be two),
 // or the channel with a name.
-func (s *Sender) target(ctx context.Context, to bot.Recipient) (string, error) {
+func (s *Sender) target(ctx context.Context, w *workspace, to bot.Recipient) (string, error) {
 	if to.Channel != "" {
-		return s.channelID(ctx, to.Channel)
+		return s.channelID(ctx, w, to.Channel)
 	}
 	return to.Handle, nil
 }
@@ -260,24 +275,25 @@ func (s *Sender) target(ctx context.Context, to bot.Recipient) (string, error) {
 // channelIDRE matches a conversation id, which needs no lookup.
 var channelIDRE = regexp.MustCompile(`^[CGD][A-Z0-9]{6,}$`)
 
-// channelID finds the id of a channel by its name (with or without "#").
-func (s *Sender) channelID(ctx context.Context, name string) (string, error) {
+// channelID finds the id of a channel of the workspace by its name (with
+// or without "#"): each workspace has its own "kernteam".
+func (s *Sender) channelID(ctx context.Context, w *workspace, name string) (string, error) {
 	name = strings.TrimPrefix(strings.TrimSpace(name), "#")
 	if channelIDRE.MatchString(name) {
 		return name, nil
 	}
 	key := strings.ToLower(name)
-	s.mu.Lock()
-	id, ok := s.channels[key]
-	age := time.Since(s.listedAt)
-	s.mu.Unlock()
+	w.mu.Lock()
+	id, ok := w.channels[key]
+	age := time.Since(w.listedAt)
+	w.mu.Unlock()
 	if ok && age < channelListTTL {
 		return id, nil
 	}
 	if !ok && age < channelMissTTL {
 		return "", fmt.Errorf("channel %q: channel_not_found: %w", name, message.ErrPermanent)
 	}
-	names, err := s.listChannels(ctx)
+	names, err := s.listChannels(ctx, w)
 	if err != nil {
 		if ok {
 			// Slack cannot list now; the id we knew is still the best guess.
@@ -285,9 +301,9 @@ func (s *Sender) channelID(ctx context.Context, name string) (string, error) {
 		}
 		return "", err
 	}
-	s.mu.Lock()
-	s.channels, s.listedAt = names, time.Now()
-	s.mu.Unlock()
+	w.mu.Lock()
+	w.channels, w.listedAt = names, time.Now()
+	w.mu.Unlock()
 	if id, ok := names[key]; ok {
 		return id, nil
 	}
@@ -296,11 +312,11 @@ func (s *Sender) channelID(ctx context.Context, name string) (string, error) {
 
 // listChannels reads the workspace's channels (public, and private ones the
 // bot is in).
-func (s *Sender) listChannels(ctx context.Context) (map[string]string, error) {
+func (s *Sender) listChannels(ctx context.Context, w *workspace) (map[string]string, error) {
 	out := map[string]string{}
 	params := &slack.GetConversationsParameters{ExcludeArchived: true, Limit: 1000, Types: []string{"public_channel", "private_channel"}}
 	for page := 0; page < maxListPages; page++ {
-		chans, next, err := s.api.GetConversationsContext(ctx, params)
+		chans, next, err := w.api.GetConversationsContext(ctx, params)
 		if err != nil {
 			return nil, classify(fmt.Errorf("conversations.list: %w", err))
 		}

@@ -22,8 +22,38 @@ import (
 func newSender(t *testing.T, timeout time.Duration) (*Sender, *slackfake.Server) {
 	t.Helper()
 	fake := slackfake.New(t)
-	api := slack.New("xoxb-test", slack.OptionAPIURL(fake.APIURL()), slack.OptionHTTPClient(&http.Client{Timeout: timeout}))
-	return NewSender(api, redistest.Client(t), redistest.Prefix(t), nil), fake
+	ws, err := NewWorkspaces(nil, "xoxb-test", fake.APIURL(), &http.Client{Timeout: timeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewSender(ws, senderSchools, redistest.Client(t), redistest.Prefix(t), nil), fake
+}
+
+// testSchools are the schools of the Sender's tests by id, with the
+// workspace each is linked to ("" for none); de-vaart is the harness's.
+type testSchools map[string]string
+
+var senderSchools = testSchools{"de-vaart": team, "de-wilg": "T0DEWILG01", "de-eik": "T0DEEIK001", "de-linde": ""}
+
+func (ts testSchools) School(id string) (*bot.School, bool) {
+	t, ok := ts[id]
+	if !ok {
+		return nil, false
+	}
+	sc := &bot.School{ID: id, Name: id}
+	if t != "" {
+		sc.Teams = []bot.TeamLink{{Platform: Platform, Team: t}}
+	}
+	return sc, true
+}
+
+func (ts testSchools) ByTeam(_ bot.Platform, team string) (*bot.School, bool) {
+	for id, t := range ts {
+		if t != "" && strings.EqualFold(t, team) {
+			return ts.School(id)
+		}
+	}
+	return nil, false
 }
 
 func dmTo(user, key, text string) message.Message {

@@ -18,7 +18,9 @@ const ackTimeout = 2 * time.Second
 // at once, its answer through the response_url. A lost connection is
 // opened again, with backoff.
 func (a *Adapter) RunSocketMode(ctx context.Context, appToken string) {
-	api := slack.New(a.botToken, slack.OptionAppLevelToken(appToken), slack.OptionAPIURL(a.apiURL), slack.OptionHTTPClient(a.hc))
+	// The app-level token is the app's, for every workspace; Socket Mode
+	// needs no bot token.
+	api := slack.New("", slack.OptionAppLevelToken(appToken), slack.OptionAPIURL(a.apiURL), slack.OptionHTTPClient(a.hc))
 	wait := time.Second
 	for ctx.Err() == nil {
 		start := time.Now()

@@ -12,8 +12,10 @@ import (
 // work stops when ctx ends.
 func setupSlack(ctx context.Context, deps platformDeps) (message.Sender, error) {
 	cfg := deps.cfg.Slack
+	tokens, fallback := deps.cfg.SlackBotTokens()
 	a, err := slackbot.New(slackbot.Options{
-		BotToken:      cfg.BotToken,
+		Workspaces:    tokens,
+		BotToken:      fallback,
 		SigningSecret: cfg.SigningSecret,
 		APIURL:        cfg.APIURL,
 		Dispatcher:    deps.cmds,
@@ -34,7 +36,8 @@ func setupSlack(ctx context.Context, deps platformDeps) (message.Sender, error) 
 	if cfg.AppToken != "" {
 		deps.background(func() { a.RunSocketMode(ctx, cfg.AppToken) })
 	}
-	deps.log.Info("slack adapter ready", "http", cfg.SigningSecret != "", "socket_mode", cfg.AppToken != "")
+	deps.log.Info("slack adapter ready", "http", cfg.SigningSecret != "", "socket_mode", cfg.AppToken != "",
+		"workspace_tokens", len(tokens), "fallback_token", fallback != "")
 	// The durable outbox in front of all senders retries and de-duplicates;
 	// this sender tries once.
 	return a.Sender(), nil

@@ -1,7 +1,9 @@
 // Package slackfake is a fake of the parts of Slack hulpbot talks to, for
 // tests: the Web API methods the adapter calls (point slack-go at it with
 // APIURL), response_urls, Socket Mode, and the signing and payload shapes of
-// requests Slack sends. It records every call so tests can assert on what
+// requests Slack sends. It can be several workspaces at once, each with
+// its own bot token, members and channels: a call is answered as the
+// workspace of its token answers it (Workspace). It records every call so tests can assert on what
 // "Slack" received, keeps what was posted in each conversation (with its
 // metadata, served back by conversations.history as Slack does), and
 // injects faults (HTTP errors, 429, Slack error codes, delays) per method.
@@ -44,6 +46,10 @@ type Call struct {
 	// TS is the ts of the message a successful post made or an update
 	// changed.
 	TS string
+	// Token is the token the call came with (Authorization: Bearer, else
+	// the form's token); Team the workspace it belongs to ("" when no
+	// workspace is declared, or the token is none of theirs).
+	Token, Team string
 }
 
 // Message is a message as the fake keeps it in a conversation.
@@ -91,9 +97,14 @@ type Server struct {
 	locales  map[string]string    // user id → locale, when set
 	convs    map[string][]Message // conversation id → its messages, oldest first
 	ts       int
-	socket   *websocket.Conn
-	acks     map[string]chan json.RawMessage
-	wsUp     chan struct{}
+	// Workspaces, once declared: token → team, and the team of members and
+	// channels that belong to one.
+	tokens      map[string]string
+	userTeam    map[string]string
+	channelTeam map[string]string
+	socket      *websocket.Conn
+	acks        map[string]chan json.RawMessage
+	wsUp        chan struct{}
 }
 
 // New starts a fake that stops when the test ends.
@@ -107,8 +118,10 @@ func New(t testing.TB) *Server {
 		unknown:  map[string]bool{},
 		locales:  map[string]string{},
 		convs:    map[string][]Message{},
-		acks:     map[string]chan json.RawMessage{},
-		wsUp:     make(chan struct{}),
+		tokens:   map[string]string{},
+		userTeam: map[string]string{}, channelTeam: map[string]string{},
+		acks: map[string]chan json.RawMessage{},
+		wsUp: make(chan struct{}),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.api)
@@ -149,6 +162,37 @@ func (s *Server) AddChannel(id, name string, member, joinable bool) {
 	s.channels[id] = name
 	s.notIn[id] = !member
 	s.private[id] = !joinable
+}
+
+// Workspace declares a workspace (team id) and its bot token. Once one is
+// declared, a Web API call with a token of none of them is answered
+// invalid_auth (not_authed without a token), as Slack does, and a call
+// sees its own workspace only: members and channels of another are not
+// found.
+func (s *Server) Workspace(team, token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens[token] = team
+}
+
+// Members puts members (U…) in workspace team: in any other they are
+// unknown. A member not put anywhere is known in every workspace.
+func (s *Server) Members(team string, ids ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range ids {
+		s.userTeam[id] = team
+	}
+}
+
+// AddChannelIn adds a channel to workspace team only (AddChannel). It
+// hides a channel of the same name that belongs to no workspace: each
+// workspace may have its own "kernteam".
+func (s *Server) AddChannelIn(team, id, name string, member, joinable bool) {
+	s.AddChannel(id, name, member, joinable)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.channelTeam[id] = team
 }
 
 // UnknownUser makes a user id not exist.
@@ -289,20 +333,42 @@ func writeJSON(w http.ResponseWriter, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// token is the token a request came with: Authorization: Bearer, else the
+// form's token field (slack-go sends either, by method).
+func token(r *http.Request) string {
+	if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		return t
+	}
+	return r.Form.Get("token")
+}
+
 func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
 	_ = r.ParseForm()
+	form := r.Form // the body's fields, and the query's of a GET
 	s.mu.Lock()
 	f := s.fault(method)
+	tok := token(r)
+	team, known := s.tokens[tok]
+	strict := len(s.tokens) > 0 && method != "apps.connections.open" // that one takes the app-level token
 	s.mu.Unlock()
-	c := Call{Method: method, Form: r.PostForm, Path: r.URL.Path, At: time.Now()}
+	c := Call{Method: method, Form: form, Path: r.URL.Path, At: time.Now(), Token: tok, Team: team}
 	if st, done := answerFault(w, r, f); done {
 		c.Status = st
 		s.record(c)
 		return
 	}
 	c.Status = http.StatusOK
-	resp := s.answer(method, r.PostForm)
+	if strict && !known {
+		code := "invalid_auth"
+		if tok == "" {
+			code = "not_authed"
+		}
+		s.record(c)
+		writeJSON(w, fail(code))
+		return
+	}
+	resp := s.answer(method, team, form)
 	c.OK, _ = resp["ok"].(bool)
 	c.Channel, _ = resp["channel"].(string)
 	c.TS, _ = resp["ts"].(string)
@@ -312,24 +378,25 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 
 func fail(code string) map[string]any { return map[string]any{"ok": false, "error": code} }
 
-// answer is the fake's behaviour of each Web API method.
-func (s *Server) answer(method string, f url.Values) map[string]any {
+// answer is the fake's behaviour of each Web API method, called with a
+// token of workspace team ("" when no workspace is declared).
+func (s *Server) answer(method, team string, f url.Values) map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch method {
 	case "auth.test":
-		return map[string]any{"ok": true, "user_id": "U0HULPBOT1", "team_id": "T0DEVAART1"}
+		return map[string]any{"ok": true, "user_id": "U0HULPBOT1", "team_id": cmp.Or(team, "T0DEVAART1")}
 	case "apps.connections.open":
 		return map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(s.URL, "http") + "/ws"}
 	case "conversations.open":
 		user := f.Get("users")
-		if user == "" || strings.Contains(user, ",") || s.unknown[user] || !(strings.HasPrefix(user, "U") || strings.HasPrefix(user, "W")) {
+		if user == "" || strings.Contains(user, ",") || !s.knows(team, user) {
 			return fail("user_not_found")
 		}
 		return map[string]any{"ok": true, "channel": map[string]any{"id": "D" + user[1:]}}
 	case "users.info":
 		user := f.Get("user")
-		if s.unknown[user] || !(strings.HasPrefix(user, "U") || strings.HasPrefix(user, "W")) {
+		if !s.knows(team, user) {
 			return fail("user_not_found")
 		}
 		u := map[string]any{"id": user, "name": strings.ToLower(user)}
@@ -340,12 +407,14 @@ func (s *Server) answer(method string, f url.Values) map[string]any {
 	case "conversations.list":
 		var list []map[string]any
 		for id, name := range s.channels {
-			list = append(list, map[string]any{"id": id, "name": name, "is_channel": true})
+			if s.sees(team, id) {
+				list = append(list, map[string]any{"id": id, "name": name, "is_channel": true})
+			}
 		}
 		return map[string]any{"ok": true, "channels": list, "response_metadata": map[string]any{"next_cursor": ""}}
 	case "conversations.join":
 		id := f.Get("channel")
-		if _, ok := s.channels[id]; !ok {
+		if _, ok := s.channels[id]; !ok || !s.sees(team, id) {
 			return fail("channel_not_found")
 		}
 		if s.private[id] {
@@ -358,7 +427,7 @@ func (s *Server) answer(method string, f url.Values) map[string]any {
 		if method == "chat.postMessage" && (strings.HasPrefix(ch, "U") || strings.HasPrefix(ch, "W")) {
 			ch = "D" + ch[1:] // a member id: the bot's DM with that person
 		}
-		if code := s.reachable(ch); code != "" {
+		if code := s.reachable(team, ch); code != "" {
 			return fail(code)
 		}
 		switch method {
@@ -373,7 +442,7 @@ func (s *Server) answer(method string, f url.Values) map[string]any {
 		s.convs[ch] = append(s.convs[ch], Message{TS: ts, Text: f.Get("text"), Blocks: json.RawMessage(f.Get("blocks")), Metadata: metadata(f)})
 		return map[string]any{"ok": true, "channel": ch, "ts": ts}
 	case "conversations.history":
-		return s.history(f)
+		return s.history(team, f)
 	case "files.getUploadURLExternal":
 		s.ts++
 		id := fmt.Sprintf("F0FILE%04d", s.ts)
@@ -386,14 +455,46 @@ func (s *Server) answer(method string, f url.Values) map[string]any {
 	return fail("unknown_method")
 }
 
-// reachable is "" when the bot may post in the conversation ch, else the
-// error code Slack answers. s.mu is held.
-func (s *Server) reachable(ch string) string {
+// knows reports whether user is a member the workspace team can see.
+// s.mu is held.
+func (s *Server) knows(team, user string) bool {
+	if s.unknown[user] || !(strings.HasPrefix(user, "U") || strings.HasPrefix(user, "W")) {
+		return false
+	}
+	home, ok := s.userTeam[user]
+	return !ok || team == "" || home == team
+}
+
+// sees reports whether channel id is one of workspace team's: its own, or
+// one of no workspace whose name none of its own has. s.mu is held.
+func (s *Server) sees(team, id string) bool {
+	if team == "" {
+		return true
+	}
+	if own, ok := s.channelTeam[id]; ok {
+		return own == team
+	}
+	for other, t := range s.channelTeam {
+		if t == team && s.channels[other] == s.channels[id] {
+			return false
+		}
+	}
+	return true
+}
+
+// reachable is "" when the bot may post in the conversation ch, seen from
+// workspace team, else the error code Slack answers. s.mu is held.
+func (s *Server) reachable(team, ch string) string {
 	switch {
 	case strings.HasPrefix(ch, "D"):
-		if s.unknown["U"+ch[1:]] {
-			return "channel_not_found"
+		// The DM with U… or W… of the same rest.
+		for _, u := range []string{"U" + ch[1:], "W" + ch[1:]} {
+			if home, ok := s.userTeam[u]; s.unknown[u] || (ok && team != "" && home != team) {
+				return "channel_not_found"
+			}
 		}
+	case s.channels[ch] != "" && !s.sees(team, ch):
+		return "channel_not_found"
 	case s.channels[ch] != "":
 		if s.notIn[ch] {
 			return "not_in_channel"
@@ -439,9 +540,9 @@ func (s *Server) update(ch string, f url.Values) map[string]any {
 // history is conversations.history: the newest messages first, at most
 // limit (100 by default), with their metadata only when
 // include_all_metadata is set. s.mu is held.
-func (s *Server) history(f url.Values) map[string]any {
+func (s *Server) history(team string, f url.Values) map[string]any {
 	ch := f.Get("channel")
-	if code := s.reachable(ch); code != "" {
+	if code := s.reachable(team, ch); code != "" {
 		return fail(code)
 	}
 	limit, err := strconv.Atoi(f.Get("limit"))
@@ -469,7 +570,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	f := s.fault("upload")
 	s.mu.Unlock()
-	c := Call{Method: "upload", Path: r.URL.Path, At: time.Now()}
+	c := Call{Method: "upload", Path: r.URL.Path, At: time.Now(), Token: strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")}
 	if st, done := answerFault(w, r, f); done {
 		c.Status = st
 		s.record(c)

@@ -1,0 +1,115 @@
+package slackbot
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/hulpbot/hulpbot/bot"
+	"github.com/hulpbot/hulpbot/message"
+)
+
+// ErrNoWorkspace is a school, or a request's workspace, for which hulpbot
+// has no bot token: no Web API call can reach that workspace.
+var ErrNoWorkspace = errors.New("no bot token for the workspace")
+
+// Workspaces are the Web API clients of the workspaces the app is
+// installed in, one per bot token: a bot token works in the workspace its
+// installation was made in only, so every call picks the client of the
+// workspace it concerns.
+type Workspaces struct {
+	byTeam map[string]*workspace // team id, upper case
+	// fallback serves every workspace without a token of its own (the one
+	// bot token of a single-workspace setup); nil without.
+	fallback *workspace
+	// teamless serves a school linked to no workspace whose people have
+	// Slack accounts: fallback, else the only workspace there is.
+	teamless *workspace
+}
+
+// workspace is one bot token's client, and the names of the channels in
+// its workspace.
+type workspace struct {
+	api *slack.Client
+
+	mu       sync.Mutex
+	channels map[string]string // lower-cased name → channel id
+	listedAt time.Time
+}
+
+// NewWorkspaces returns the clients of the bot tokens by team id (tokens)
+// and of fallback, which serves every workspace without a token of its
+// own ("" for none), against the Web API at apiURL through hc (nil:
+// slack-go's default client).
+func NewWorkspaces(tokens map[string]string, fallback, apiURL string, hc *http.Client) (*Workspaces, error) {
+	if len(tokens) == 0 && fallback == "" {
+		return nil, errors.New("slack: no bot token")
+	}
+	opts := []slack.Option{slack.OptionAPIURL(apiURL)}
+	if hc != nil {
+		opts = append(opts, slack.OptionHTTPClient(hc))
+	}
+	newWS := func(token string) *workspace {
+		return &workspace{api: slack.New(token, opts...), channels: map[string]string{}}
+	}
+	w := &Workspaces{byTeam: map[string]*workspace{}}
+	for team, tok := range tokens {
+		k := teamKey(team)
+		if k == "" || tok == "" {
+			return nil, fmt.Errorf("slack: workspace %q without a team or a token", team)
+		}
+		w.byTeam[k] = newWS(tok)
+	}
+	if fallback != "" {
+		w.fallback = newWS(fallback)
+	}
+	w.teamless = w.fallback
+	if w.teamless == nil && len(w.byTeam) == 1 {
+		for _, only := range w.byTeam {
+			w.teamless = only
+		}
+	}
+	return w, nil
+}
+
+func teamKey(team string) string { return strings.ToUpper(strings.TrimSpace(team)) }
+
+// forTeam is the client of the workspace team: its own token's, else the
+// fallback; ok is false when neither exists.
+func (w *Workspaces) forTeam(team string) (*workspace, bool) {
+	if ws, ok := w.byTeam[teamKey(team)]; ok {
+		return ws, true
+	}
+	return w.fallback, w.fallback != nil
+}
+
+// forSchool is the client of the workspace school sc is linked to; a
+// school linked to none (its people on Slack all the same) gets the
+// fallback, or the only workspace.
+func (w *Workspaces) forSchool(sc *bot.School) (*workspace, error) {
+	team, ok := sc.TeamOn(Platform)
+	if ok && team != "" {
+		if ws, ok := w.forTeam(team); ok {
+			return ws, nil
+		}
+		return nil, fmt.Errorf("school %s, workspace %s: %w: %w", sc.ID, team, ErrNoWorkspace, message.ErrPermanent)
+	}
+	if w.teamless == nil {
+		return nil, fmt.Errorf("school %s is linked to no Slack workspace: %w: %w", sc.ID, ErrNoWorkspace, message.ErrPermanent)
+	}
+	return w.teamless, nil
+}
+
+// Count is how many bot tokens there are.
+func (w *Workspaces) Count() int {
+	n := len(w.byTeam)
+	if w.fallback != nil {
+		n++
+	}
+	return n
+}
