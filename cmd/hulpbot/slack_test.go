@@ -55,12 +55,8 @@ func startSlack(t *testing.T) *slackRun {
 // and coordinators) and its log in logFormat.
 func startSlackWith(t *testing.T, people, logFormat string) *slackRun {
 	t.Helper()
-	redisURL := testRedisURL(t)
-	addr := freeAddr(t)
 	fake := slackfake.New(t)
-	cfg := filepath.Join(t.TempDir(), "hulpbot.yaml")
-	writeFile(t, cfg, fmt.Sprintf(`listen: %q
-slack:
+	return startSlackConfig(t, fake, fmt.Sprintf(`slack:
   bot_token: ${HULPBOT_SLACK_BOT_TOKEN}
   signing_secret: ${HULPBOT_SLACK_SIGNING_SECRET}
   api_url: %q
@@ -70,12 +66,23 @@ schools:
     slack_team: T0DEVAART1
     groups: ["3", "4", "5"]
     fallback_channel: kernteam
-%s`, addr, fake.APIURL(), people))
-	getenv := env(t, map[string]string{
-		"REDIS_URL":                    redisURL,
-		"HULPBOT_SLACK_BOT_TOKEN":      "xoxb-e2e",
-		"HULPBOT_SLACK_SIGNING_SECRET": slackSecret,
-	})
+%s`, fake.APIURL(), people), map[string]string{"HULPBOT_SLACK_BOT_TOKEN": "xoxb-e2e"}, logFormat)
+}
+
+// startSlackConfig starts hulpbot against fake with the configuration
+// text (its listen address added), the signing secret and vars in its
+// environment, and its log in logFormat.
+func startSlackConfig(t *testing.T, fake *slackfake.Server, text string, vars map[string]string, logFormat string) *slackRun {
+	t.Helper()
+	redisURL := testRedisURL(t)
+	addr := freeAddr(t)
+	cfg := filepath.Join(t.TempDir(), "hulpbot.yaml")
+	writeFile(t, cfg, fmt.Sprintf("listen: %q\n", addr)+text)
+	all := map[string]string{"REDIS_URL": redisURL, "HULPBOT_SLACK_SIGNING_SECRET": slackSecret}
+	for k, v := range vars {
+		all[k] = v
+	}
+	getenv := env(t, all)
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &lockedBuffer{}
 	done := make(chan error, 1)
