@@ -29,7 +29,9 @@ func TestConsultDeadlinesOnceAcrossReplicas(t *testing.T) {
 	for range 3 {
 		store = redisstore.New(rdb, prefix, quiet)
 		svc = bot.NewService(store, nil, quiet)
-		sweepers = append(sweepers, NewSweeper(dir, svc, time.Now, time.Hour, quiet))
+		sw := NewSweeper(dir, svc, time.Now, time.Hour, quiet)
+		sw.UseDueIndex(store)
+		sweepers = append(sweepers, sw)
 	}
 	ctx := context.Background()
 	monday := time.Date(2026, 11, 23, 10, 0, 0, 0, sc.Location)

@@ -76,6 +76,7 @@ func TestSoak(t *testing.T) {
 	d.svc = svc
 
 	sweeper := NewSweeper(dir, svc, now, 100*time.Millisecond, quiet)
+	sweeper.UseDueIndex(store)
 	sweepDone := make(chan struct{})
 	go func() { sweeper.Run(ctx); close(sweepDone) }()
 	snapDone := make(chan struct{})

@@ -12,6 +12,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/hulpbot/hulpbot/adapters/redisstore"
 	"github.com/hulpbot/hulpbot/adapters/redisstore/redistest"
 	"github.com/hulpbot/hulpbot/bot"
@@ -115,6 +117,8 @@ func school(t *testing.T, helpers ...string) *bot.School {
 
 type world struct {
 	sc     *bot.School
+	rdb    redis.UniversalClient
+	prefix string
 	store  *redisstore.Store
 	svc    *bot.Service
 	said   *notices
@@ -129,9 +133,12 @@ func newWorld(t *testing.T, helpers ...string) *world {
 		t.Fatal(err)
 	}
 	said := &notices{}
-	store := redisstore.New(redistest.Client(t), redistest.Prefix(t), quiet)
+	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
+	store := redisstore.New(rdb, prefix, quiet)
 	svc := bot.NewService(store, said, quiet)
-	return &world{sc: sc, store: store, svc: svc, said: said, sweepr: NewSweeper(dir, svc, time.Now, time.Hour, quiet)}
+	sw := NewSweeper(dir, svc, time.Now, time.Hour, quiet)
+	sw.UseDueIndex(store)
+	return &world{sc: sc, rdb: rdb, prefix: prefix, store: store, svc: svc, said: said, sweepr: sw}
 }
 
 func (w *world) ask(t *testing.T, now time.Time) bot.Request {

@@ -205,8 +205,12 @@ func (m *Main) Run(ctx context.Context) error {
 	// The sweeper moves offers on after their deadline. It wakes at the
 	// next deadline it knows of, and looks once a second for deadlines made
 	// since: those lie at least offer_timeout (10 s or more) ahead, so none
-	// is missed.
-	m.stopSweeper = goUntilStopped(ctx, scheduler.NewSweeper(m.dir, svc, m.now, time.Second, m.log).Run)
+	// is missed. It looks at the store's due index, two commands whatever
+	// the number of schools, and at every school at start and every
+	// scheduler.FullLookEvery.
+	sweeper := scheduler.NewSweeper(m.dir, svc, m.now, time.Second, m.log)
+	sweeper.UseDueIndex(store)
+	m.stopSweeper = goUntilStopped(ctx, sweeper.Run)
 
 	// The weekly rhythm: kernteam reminder, success stories, digest.
 	if m.stopWeekly, err = startWeekly(ctx, weeklyDeps{
