@@ -124,7 +124,7 @@ func (v *validator) slack(c *Config) {
 		case !strings.HasPrefix(tok, "xoxb-"):
 			v.add(p+".bot_token", "is not a bot token (xoxb-…): use the Bot User OAuth Token of the app's installation in this workspace")
 		case seenToken[tok] != "":
-			v.add(p+".bot_token", "the same token as workspace %s: each workspace's installation has a token of its own, good in that workspace only", seenToken[tok])
+			v.add(p+".bot_token", "the same token as workspace %s: each workspace's installation has a token of its own, good in that workspace only (an Enterprise Grid org-wide installation's one token goes in slack.bot_token)", seenToken[tok])
 		default:
 			seenToken[tok] = teamOrPlaceholder(team)
 		}
@@ -187,7 +187,7 @@ func (c *Config) Warnings() []Problem {
 				named += ", …"
 			}
 			out = append(out, Problem{Field: "slack.bot_token", Message: fmt.Sprintf(
-				"serves %d workspaces without a token of their own (%s), but a bot token works in the one workspace it was made for: list each workspace's token under slack.workspaces",
+				"serves %d workspaces without a token of their own (%s), but a bot token works in the one workspace it was made for (unless it is an Enterprise Grid org-wide installation's): list each workspace's token under slack.workspaces",
 				len(without), named)})
 		}
 	}

@@ -82,7 +82,7 @@ slack:
 			c.Slack.Workspaces = append(c.Slack.Workspaces, SlackWorkspace{Team: "T0ELDERS01", BotToken: "xoxb-elders"})
 		}, want: []Problem{{"slack.workspaces[2].team", `"T0ELDERS01" is no school's slack_team: link a school to it, or remove it`}}},
 		{name: "one token for two workspaces", slack: twoTokens, change: func(c *Config) { c.Slack.Workspaces[1].BotToken = "xoxb-vaart" },
-			want: []Problem{{"slack.workspaces[1].bot_token", "the same token as workspace T0DEVAART1: each workspace's installation has a token of its own, good in that workspace only"}}},
+			want: []Problem{{"slack.workspaces[1].bot_token", "the same token as workspace T0DEVAART1: each workspace's installation has a token of its own, good in that workspace only (an Enterprise Grid org-wide installation's one token goes in slack.bot_token)"}}},
 		{name: "not a bot token", slack: twoTokens, change: func(c *Config) { c.Slack.Workspaces[0].BotToken = "xapp-1-A0" },
 			want: []Problem{{"slack.workspaces[0].bot_token", "is not a bot token (xoxb-…): use the Bot User OAuth Token of the app's installation in this workspace"}}},
 		{name: "not a team id", slack: twoTokens, change: func(c *Config) { c.Slack.Workspaces[0].Team = "de-vaart" },
@@ -123,7 +123,7 @@ func TestSlackWarnings(t *testing.T) {
 		{"a token per workspace", "slack: {signing_secret: s, workspaces: [{team: T0DEVAART1, bot_token: xoxb-v}, {team: T0DEWILG01, bot_token: xoxb-w}]}\n", ""},
 		{"one token for one workspace", "slack: {signing_secret: s, bot_token: xoxb-1, workspaces: [{team: T0DEWILG01, bot_token: xoxb-w}]}\n", ""},
 		{"one token for two workspaces", "slack: {signing_secret: s, bot_token: xoxb-1}\n",
-			"slack.bot_token: serves 2 workspaces without a token of their own (T0DEVAART1, T0DEWILG01), but a bot token works in the one workspace it was made for: list each workspace's token under slack.workspaces"},
+			"slack.bot_token: serves 2 workspaces without a token of their own (T0DEVAART1, T0DEWILG01), but a bot token works in the one workspace it was made for (unless it is an Enterprise Grid org-wide installation's): list each workspace's token under slack.workspaces"},
 		{"no slack", "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -158,5 +161,27 @@ func TestSlackWorkspaces(t *testing.T) {
 	}
 	if posts[vaartToken] < 2 || posts[wilgToken] < 3 {
 		t.Errorf("posts by token: %v; want de-vaart's offer and Marie's DM with its token, de-wilg's offer, kernteam post and Joost's DMs with its own", posts)
+	}
+}
+
+// TestSlackCheckConfigWarns: -check-config accepts one bot_token for two
+// schools in two workspaces, as before, and warns that a bot token works
+// in one workspace only.
+func TestSlackCheckConfigWarns(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hulpbot.yaml")
+	writeFile(t, path, `redis_url: redis://127.0.0.1:6379/0
+slack: {bot_token: xoxb-1, signing_secret: s}
+schools:
+  - {id: de-vaart, name: De Vaart, slack_team: T0DEVAART1, groups: ["5"], fallback_channel: kernteam,
+     helpers: [{name: Anne, role: jeugdhulpverlener, slack: U0ANNE0001, schedule: [altijd]}]}
+  - {id: de-wilg, name: De Wilg, slack_team: T0DEWILG01, groups: ["5"], fallback_channel: kernteam,
+     helpers: [{name: Wim, role: jeugdhulpverlener, slack: U0WIM00001, schedule: [altijd]}]}
+`)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"hulpbot", "-check-config", path}, env(t, nil), nil, &out, io.Discard); err != nil {
+		t.Fatalf("-check-config: %v", err)
+	}
+	if want := "warning: slack.bot_token: serves 2 workspaces without a token of their own (T0DEVAART1, T0DEWILG01)"; !strings.Contains(out.String(), want) {
+		t.Errorf("-check-config printed %q, want %q", out.String(), want)
 	}
 }

@@ -62,9 +62,16 @@ type yamlConfig struct {
 }
 
 type yamlSlack struct {
-	BotToken      string `yaml:"bot_token"`
-	SigningSecret string `yaml:"signing_secret"`
-	APIURL        string `yaml:"api_url"`
+	Workspaces    []yamlWorkspace `yaml:"workspaces"`
+	SigningSecret string          `yaml:"signing_secret"`
+	APIURL        string          `yaml:"api_url"`
+}
+
+// yamlWorkspace is a school's workspace with the bot token of the app's
+// installation there, as deployed for many schools.
+type yamlWorkspace struct {
+	Team     string `yaml:"team"`
+	BotToken string `yaml:"bot_token"`
 }
 
 type yamlSchool struct {
@@ -91,8 +98,8 @@ type yamlCoordinator struct {
 }
 
 // Config renders the hulpbot configuration of the layout: every school on
-// its own Slack workspace, helpers always on duty, half of them youth care
-// workers and half CJG coaches.
+// its own Slack workspace with its own bot token, helpers always on duty,
+// half of them youth care workers and half CJG coaches.
 func (l Layout) Config() ([]byte, error) {
 	if l.Schools < 1 || l.Helpers < 1 {
 		return nil, fmt.Errorf("config: %d schools with %d helpers each: need at least one of each", l.Schools, l.Helpers)
@@ -102,7 +109,7 @@ func (l Layout) Config() ([]byte, error) {
 		RedisURL: l.RedisURL, RedisPrefix: l.RedisPrefix,
 		OfferTimeout: l.OfferTimeout.String(), FollowUpAfter: l.FollowUp.String(), Retention: "24h",
 		LogFormat: "json",
-		Slack:     yamlSlack{BotToken: "xoxb-hulpload-0000", SigningSecret: l.Secret, APIURL: l.APIURL},
+		Slack:     yamlSlack{SigningSecret: l.Secret, APIURL: l.APIURL},
 	}
 	roles := []string{"jeugdhulpverlener", "cjg-coach"}
 	for s := range l.Schools {
@@ -119,6 +126,7 @@ func (l Layout) Config() ([]byte, error) {
 			})
 		}
 		c.Schools = append(c.Schools, sc)
+		c.Slack.Workspaces = append(c.Slack.Workspaces, yamlWorkspace{Team: TeamID(s), BotToken: fmt.Sprintf("xoxb-hulpload-%05d", s)})
 	}
 	b, err := yaml.Marshal(c)
 	if err != nil {
