@@ -1,6 +1,7 @@
 package slackbot
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -112,4 +113,39 @@ func (w *Workspaces) Count() int {
 		n++
 	}
 	return n
+}
+
+// CheckTokens asks Slack (auth.test) which workspace each configured bot
+// token belongs to, and logs an error for a token Slack refuses or that
+// belongs to another workspace than the one it is configured for — a token
+// pasted under the wrong team would otherwise show only as failed
+// deliveries. It returns the number of tokens found wrong; a token Slack
+// could not be asked about counts as right.
+func (a *Adapter) CheckTokens(ctx context.Context) int {
+	wrong := 0
+	check := func(team string, w *workspace) {
+		res, err := w.api.AuthTestContext(ctx)
+		switch code := slackCode(err); {
+		case code == "invalid_auth" || code == "not_authed" || code == "account_inactive" || code == "token_revoked":
+			a.log.Error("slack bot token refused", "team", team, "error", code)
+			wrong++
+		case err != nil:
+			a.log.Warn("slack bot token not checked", "team", team, "err", err)
+		case team == "":
+			a.log.Info("slack fallback bot token", "token_team", res.TeamID)
+		case res.TeamID != "" && !strings.EqualFold(res.TeamID, team) && !strings.EqualFold(res.EnterpriseID, team):
+			a.log.Error("slack bot token is of another workspace", "team", team, "token_team", res.TeamID)
+			wrong++
+		}
+	}
+	for team, w := range a.ws.byTeam {
+		if ctx.Err() != nil {
+			return wrong
+		}
+		check(team, w)
+	}
+	if a.ws.fallback != nil {
+		check("", a.ws.fallback)
+	}
+	return wrong
 }

@@ -3,6 +3,7 @@ package slackbot
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -301,5 +302,41 @@ func TestWorkspaceWithoutToken(t *testing.T) {
 	}
 	if calls := s.fake.Calls(""); len(calls) != 1 || calls[0].Method != "response" {
 		t.Errorf("calls to Slack:\n%s", slackfake.Dump(calls))
+	}
+}
+
+// TestCheckTokens: a token configured for another workspace than its own,
+// or one Slack refuses, is logged as an error at start.
+func TestCheckTokens(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		tokens   map[string]string
+		fallback string
+		wrong    int
+		log      []string
+	}{
+		{name: "right", tokens: map[string]string{team: tokVaart, teamWilg: tokWilg}},
+		{name: "swapped", tokens: map[string]string{team: tokWilg, teamWilg: tokVaart}, wrong: 2,
+			log: []string{"slack bot token is of another workspace", "token_team=" + teamWilg}},
+		{name: "refused", tokens: map[string]string{team: "xoxb-revoked"}, fallback: tokWilg, wrong: 1,
+			log: []string{"slack bot token refused", "error=invalid_auth", "slack fallback bot token"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := twoWorkspaces(t)
+			ws, err := NewWorkspaces(tc.tokens, tc.fallback, fake.APIURL(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var logs syncBuffer
+			a := &Adapter{ws: ws, log: slog.New(slog.NewTextHandler(&logs, nil))}
+			if got := a.CheckTokens(context.Background()); got != tc.wrong {
+				t.Errorf("CheckTokens = %d, want %d; log:\n%s", got, tc.wrong, logs.String())
+			}
+			for _, want := range tc.log {
+				if !strings.Contains(logs.String(), want) {
+					t.Errorf("the log lacks %q:\n%s", want, logs.String())
+				}
+			}
+		})
 	}
 }

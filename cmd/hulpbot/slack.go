@@ -33,6 +33,9 @@ func setupSlack(ctx context.Context, deps platformDeps) (message.Sender, error) 
 	}
 	// Run answers clicks (response_url) in the background.
 	deps.background(func() { a.Run(ctx) })
+	// A token under the wrong workspace is said at start, not found out
+	// from failed deliveries.
+	deps.background(func() { a.CheckTokens(ctx) })
 	if cfg.AppToken != "" {
 		deps.background(func() { a.RunSocketMode(ctx, cfg.AppToken) })
 	}
