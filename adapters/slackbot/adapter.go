@@ -59,7 +59,8 @@ type Options struct {
 	// in each, good there only.
 	Workspaces map[string]string
 	// BotToken is the token for every workspace without one in Workspaces
-	// (with one workspace, the only one needed); at least one token is.
+	// (with one workspace, the only one needed). New needs at least one
+	// token.
 	BotToken string
 	// SigningSecret verifies requests over HTTP; empty disables the HTTP
 	// endpoints (Socket Mode needs none).
@@ -304,19 +305,12 @@ func (a *Adapter) command(ctx context.Context, c slashCommand, retry int) (answe
 		sc = nil // the handlers explain, in Dutch, that this workspace is not linked
 		a.log.Info("slack command from unlinked workspace", "team", c.TeamID)
 	}
-	var w *workspace
-	if known {
-		if w, known = a.ws.forTeam(c.TeamID); !known {
-			p, err := CommandPayload(handlers.Reply{Text: a.noToken(sc, "command", c.TeamID)})
-			if err != nil {
-				return nil, true
-			}
-			answer, err = json.Marshal(p)
-			return answer, err != nil
-		}
-	}
 	from := bot.Actor{Address: bot.Address{Platform: Platform, Handle: c.UserID}, Name: c.UserName}
 	if known {
+		w, ok := a.ws.forTeam(c.TeamID)
+		if !ok {
+			return a.refuseCommand(sc, c.TeamID)
+		}
 		// The reply is for the one who typed: in their language.
 		sc = a.langs.School(ctx, sc, from.Identity(), a.locale(w, c.UserID))
 	}
@@ -368,6 +362,20 @@ func (a *Adapter) command(ctx context.Context, c slashCommand, retry int) (answe
 	return answer, false
 }
 
+// refuseCommand answers a command from a school's workspace hulpbot has
+// no bot token for.
+func (a *Adapter) refuseCommand(sc *bot.School, team string) (json.RawMessage, bool) {
+	p, err := CommandPayload(handlers.Reply{Text: a.noToken(sc, "command", team)})
+	if err != nil {
+		return nil, true
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, true
+	}
+	return b, false
+}
+
 // noToken is the answer to a request from a school's workspace hulpbot
 // has no bot token for: it cannot even look the person up, so it changes
 // nothing and says why, in the school's language.
@@ -399,15 +407,13 @@ func (a *Adapter) idempotent(c handlers.Command) bool {
 // for the clicker.
 func (a *Adapter) click(ctx context.Context, c click, retry int) {
 	sc, known := a.schools.ByTeam(Platform, c.team())
-	var w *workspace
+	var w *workspace // the clicker's workspace, where their lookups go
 	if known {
 		var ok bool
 		if w, ok = a.ws.forTeam(c.team()); !ok {
 			a.refuseClick(c, a.noToken(sc, "interactivity", c.team()))
 			return
 		}
-	}
-	if known {
 		id := c.TriggerID
 		if id == "" {
 			id = c.User.ID + "/" + c.Actions[0].ActionTS + "/" + c.Actions[0].ActionID
