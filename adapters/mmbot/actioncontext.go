@@ -34,6 +34,11 @@ const (
 	ctxChannel = "channel"
 	ctxExpires = "exp"
 	ctxSig     = "sig"
+	// ctxReply is only on buttons of a command's ephemeral answer: the id
+	// of the command's response URL (see ephemeral.go). Signed when
+	// present; absent, the MAC is the one of the fields above, so buttons
+	// made before it still verify.
+	ctxReply = "reply"
 
 	// contextVersion is the layout of the signed fields; a new layout gets
 	// a new version and old buttons stop verifying.
@@ -74,6 +79,11 @@ type ButtonRef struct {
 	For Audience
 	// Expires is when the button stops working, to the second.
 	Expires time.Time
+	// Reply is the id of the response URL of the slash command whose
+	// ephemeral answer carries the button, "" on a stored post. A click's
+	// answer to such a button cannot update the post (Mattermost never
+	// stored it) and goes through that URL instead.
+	Reply string
 }
 
 // Audience is who may press a button: the Mattermost user the message was
@@ -114,7 +124,7 @@ func NewSigner(secret []byte) *Signer {
 
 // Context is the signed integration context of a button.
 func (s *Signer) Context(ref ButtonRef) map[string]any {
-	return map[string]any{
+	c := map[string]any{
 		ctxVersion: contextVersion,
 		ctxSchool:  ref.SchoolID,
 		ctxAction:  string(ref.Action),
@@ -125,6 +135,10 @@ func (s *Signer) Context(ref ButtonRef) map[string]any {
 		ctxExpires: strconv.FormatInt(ref.Expires.Unix(), 10),
 		ctxSig:     base64.RawURLEncoding.EncodeToString(s.mac(ref)),
 	}
+	if ref.Reply != "" {
+		c[ctxReply] = ref.Reply
+	}
+	return c
 }
 
 // mac is the HMAC over the fields, each length-prefixed so that no two
@@ -132,8 +146,12 @@ func (s *Signer) Context(ref ButtonRef) map[string]any {
 func (s *Signer) mac(ref ButtonRef) []byte {
 	m := hmac.New(sha256.New, s.key)
 	var n [4]byte
-	for _, f := range []string{macLabel, contextVersion, ref.SchoolID, string(ref.Action), ref.RequestID, strconv.Itoa(ref.OfferNo),
-		ref.For.User, ref.For.Channel, strconv.FormatInt(ref.Expires.Unix(), 10)} {
+	fields := []string{macLabel, contextVersion, ref.SchoolID, string(ref.Action), ref.RequestID, strconv.Itoa(ref.OfferNo),
+		ref.For.User, ref.For.Channel, strconv.FormatInt(ref.Expires.Unix(), 10)}
+	if ref.Reply != "" {
+		fields = append(fields, ref.Reply)
+	}
+	for _, f := range fields {
 		binary.BigEndian.PutUint32(n[:], uint32(len(f)))
 		m.Write(n[:])
 		m.Write([]byte(f))
@@ -186,6 +204,14 @@ func (s *Signer) Verify(c map[string]any) (ButtonRef, error) {
 	}
 	ref := ButtonRef{SchoolID: f[1], Action: message.Action(f[2]), RequestID: f[3], OfferNo: int(offer),
 		For: Audience{User: f[5], Channel: f[6]}, Expires: time.Unix(exp, 0)}
+	if _, ok := c[ctxReply]; ok {
+		// Present means a response URL's id; an empty one is not ours.
+		reply, err := get(ctxReply)
+		if err != nil || reply == "" {
+			return ButtonRef{}, fmt.Errorf("%w: reply", ErrBadContext)
+		}
+		ref.Reply = reply
+	}
 	if ref.SchoolID == "" || ref.Action == "" {
 		return ButtonRef{}, fmt.Errorf("%w: empty school or action", ErrBadContext)
 	}

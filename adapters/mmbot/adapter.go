@@ -78,6 +78,7 @@ type Adapter struct {
 	langs     *personlang.Cache
 	keys      *keyring
 	sender    *Sender
+	hooks     replyHooks
 	log       *slog.Logger
 	now       func() time.Time
 }
@@ -131,6 +132,7 @@ func New(o Options) (*Adapter, error) {
 		people:    newPeople(api, o.Now),
 		langs:     personlang.New(o.Redis, o.RedisPrefix, o.Pseudonyms, log),
 		keys:      &keyring{configured: o.ActionSecret, rdb: o.Redis, prefix: o.RedisPrefix},
+		hooks:     replyHooks{base: strings.TrimRight(o.URL, "/"), http: o.HTTPClient},
 		log:       log,
 		now:       o.Now,
 	}

@@ -10,9 +10,11 @@ import (
 )
 
 // TestClosingOverHTTP: on Mattermost the reply to "/hulp klaar" carries the
-// kinds of support as signed buttons; a tap rewrites it to ask the outcome,
-// the same tap again (the old message) counts nothing, a tap by someone
-// else is refused by the signature's person, and the outcome is counted.
+// kinds of support as signed buttons; the reply is ephemeral, so a tap is
+// answered through the command's response URL with a new ephemeral post
+// that asks the outcome; the same tap again (the old message) counts
+// nothing, a tap by someone else is refused by the signature's person, and
+// the outcome is counted.
 func TestClosingOverHTTP(t *testing.T) {
 	s := newStack(t, func(_ *Options, su *stackSetup) { su.closing = true })
 	s.command("juf.anna", "groep 5")
@@ -23,38 +25,27 @@ func TestClosingOverHTTP(t *testing.T) {
 	if !strings.Contains(r.Text, "Wat voor hulp heb je gegeven?") {
 		t.Fatalf("klaar answer = %q", r.Text)
 	}
-	// The reply is ephemeral: Mattermost shows it as a post of its own.
-	reply := &model.Post{Id: "ephemeralpost0000000000001", ChannelId: s.mm.dmOf("anne")}
-	reply.AddProp(model.PostPropsAttachments, r.Attachments)
-	var names []string
-	for _, a := range actions(reply) {
-		names = append(names, a.Name)
-	}
+	reply := replyPost(r, s.mm.dmOf("anne"))
+	names := mmLabels(reply)
 	if len(names) != 8 || names[0] != "Kort gesprek" || names[7] != "Overslaan" {
 		t.Fatalf("buttons = %q", names)
 	}
-	tap := func(user string, p *model.Post, i int) *model.PostActionIntegrationResponse {
-		t.Helper()
-		a := actions(p)[i]
-		return s.clickWith(clickReq{user: user, userID: s.mm.idOf(user), post: p.Id, channel: p.ChannelId, context: a.Integration.Context})
-	}
-	if other := tap("bram", reply, 1); other.Update != nil || other.EphemeralText == "" {
+	if other := s.click("bram", reply, actions(reply)[1].Id, ""); other.Update != nil || other.EphemeralText == "" {
 		t.Errorf("Bram pressed Anne's button: %+v", other)
 	}
-	first := tap("anne", reply, 1)
-	if first.Update == nil || !strings.Contains(first.Update.Message, "Even naar buiten / wandeling. En hoe ging het verder?") {
-		t.Fatalf("after the tap: %+v", first)
+	text, outcome := s.tapReply("anne", reply, actions(reply)[1].Id, "")
+	if outcome == nil || !strings.Contains(text, "Even naar buiten / wandeling. En hoe ging het verder?") || len(actions(outcome)) == 0 {
+		t.Fatalf("after the tap: %q, next post %+v", text, outcome)
 	}
 	before := s.snapshot()
-	if again := tap("anne", reply, 0); again.Update != nil || !strings.Contains(again.EphemeralText, "al genoteerd") {
-		t.Errorf("the old message tapped again: %+v", again)
+	if again, _ := s.tapReply("anne", reply, actions(reply)[0].Id, ""); !strings.Contains(again, "al genoteerd") {
+		t.Errorf("the old message tapped again: %q", again)
 	}
 	if after := s.snapshot(); after != before {
 		t.Errorf("a second tap changed Redis:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
-	outcome := &model.Post{Id: reply.Id, ChannelId: reply.ChannelId, Props: first.Update.Props}
-	if done := tap("anne", outcome, 0); done.Update == nil || !strings.Contains(done.Update.Message, "Kon in de groep blijven") {
-		t.Errorf("after the outcome: %+v", done)
+	if done, _ := s.tapReply("anne", outcome, actions(outcome)[0].Id, ""); !strings.Contains(done, "Kon in de groep blijven") {
+		t.Errorf("after the outcome: %q", done)
 	}
 	rec := s.request("de-vaart", reqID)
 	if rec.State != bot.StateResolved {
@@ -73,4 +64,13 @@ func TestClosingOverHTTP(t *testing.T) {
 	if len(support) != 1 || support["wandeling"] != 1 || len(outcomes) != 1 || outcomes["in_groep"] != 1 {
 		t.Errorf("counted support %v, outcome %v", support, outcomes)
 	}
+}
+
+// mmLabels are the names of p's buttons.
+func mmLabels(p *model.Post) []string {
+	var names []string
+	for _, a := range actions(p) {
+		names = append(names, a.Name)
+	}
+	return names
 }

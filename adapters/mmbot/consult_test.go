@@ -68,8 +68,7 @@ func TestHeldConsultOverHTTP(t *testing.T) {
 		if !strings.Contains(r.Text, "meedenkvraag is nog niet verstuurd") {
 			t.Fatalf("answer = %q; want it held", r.Text)
 		}
-		p := &model.Post{Id: "ephemeralpost00000000000", ChannelId: "chan5a"}
-		p.AddProp(model.PostPropsAttachments, r.Attachments)
+		p := replyPost(r, "chan5a")
 		var names []string
 		for _, a := range actions(p) {
 			names = append(names, a.Id+"="+a.Name)
@@ -83,26 +82,26 @@ func TestHeldConsultOverHTTP(t *testing.T) {
 	if other := s.click("kees", p, "consultsend", ""); other.Update != nil {
 		t.Errorf("someone else's click = %+v; want refused", other)
 	}
-	if resp := s.click("juf.anna", p, "consultdrop", ""); resp.Update == nil || !strings.Contains(resp.Update.Message, "Niet verstuurd") {
-		t.Fatalf("Annuleer = %+v", resp)
+	if text, _ := s.tapReply("juf.anna", p, "consultdrop", ""); !strings.Contains(text, "Niet verstuurd") {
+		t.Fatalf("Annuleer = %q", text)
 	}
-	if resp := s.click("juf.anna", p, "consultsend", ""); resp.Update == nil || !strings.Contains(resp.Update.Message, "Al geannuleerd") {
-		t.Errorf("Verstuur toch after Annuleer = %+v", resp)
+	if text, _ := s.tapReply("juf.anna", p, "consultsend", ""); !strings.Contains(text, "Al geannuleerd") {
+		t.Errorf("Verstuur toch after Annuleer = %q", text)
 	}
 	if posts := s.mm.allPosts(); len(posts) != 0 {
 		t.Fatalf("a dropped question was posted: %v", posts)
 	}
 
 	p = held("meedenken groep 5 een jongen met ADHD loopt steeds weg")
-	if resp := s.click("juf.anna", p, "consultsend", ""); resp.Update == nil || !strings.Contains(resp.Update.Message, "meedenkvraag over groep 5 is naar Bram") {
-		t.Fatalf("Verstuur toch = %+v", resp)
+	if text, _ := s.tapReply("juf.anna", p, "consultsend", ""); !strings.Contains(text, "meedenkvraag over groep 5 is naar Bram") {
+		t.Fatalf("Verstuur toch = %q", text)
 	}
 	q := s.offerPost("bram")
 	if !strings.Contains(q.Message, "een jongen met ADHD loopt steeds weg") {
 		t.Errorf("Bram's question reads %q", q.Message)
 	}
-	if resp := s.click("juf.anna", p, "consultsend", ""); resp.Update == nil || !strings.Contains(resp.Update.Message, "Al verstuurd") {
-		t.Errorf("a second Verstuur toch = %+v; want how it stands", resp)
+	if text, _ := s.tapReply("juf.anna", p, "consultsend", ""); !strings.Contains(text, "Al verstuurd") {
+		t.Errorf("a second Verstuur toch = %q; want how it stands", text)
 	}
 	if n := len(s.mm.allPosts()); n != 1 {
 		t.Errorf("%d posts; want the one question to Bram", n)

@@ -29,6 +29,14 @@
 //     handlers; its answer rewrites the post for everyone (buttons gone) or
 //     is ephemeral.
 //
+// Buttons on a command's answer sit on an ephemeral post, which Mattermost
+// never stores: their clicks come through the button's cookie, and an
+// "update" in the answer fails the click (the post cannot be found) after
+// hulpbot has acted. Such clicks are answered through the command's
+// response URL instead, as a new ephemeral post with the next buttons
+// (ephemeral.go); the pressed post keeps its buttons until the page is
+// reloaded, and a second press is told what happened.
+//
 // The person is always the account of user_id, which Mattermost sets,
 // resolved to its username through the API (cached ten minutes, and for a
 // day while the API cannot be asked); user_name is not taken on its word.
@@ -42,10 +50,16 @@
 // message.ErrPermanent for unknown people and channels and refused posts,
 // *message.RetryAfterError on HTTP 429, plain errors otherwise. The lapse
 // of an offer rewrites the offer post (text, no buttons) instead of
-// sending a new DM.
+// sending a new DM. A post to a direct channel that Mattermost refuses
+// with 403 is tried once more after renewing Mattermost's cache of the
+// bot's memberships, which a direct channel opened at the same moment as
+// another request of the bot's can leave without that channel
+// (Sender.refresh).
 //
 // Rendering (Render*) is pure and golden-tested: user text is escaped so a
-// note shows as typed and never pings (@all, @channel, @here, @someone).
+// note shows as typed and never pings (@all, @channel, @here, @someone);
+// a bare http(s) address keeps its _ * ~ unescaped, because Mattermost
+// makes it a link first and a backslash would become part of the link.
 //
 // Small adapter state lives in Redis under <redis_prefix>:mm: — the
 // generated action secret (shared by replicas) and the post ids of offers,

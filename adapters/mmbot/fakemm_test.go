@@ -37,6 +37,16 @@ type fakeMM struct {
 	uploads  []string // file names
 	calls    []string // "METHOD path"
 	pending  map[string]string
+	// staleDMs makes a direct channel the bot opens missing from
+	// Mattermost's cache of the bot's memberships, as a race on the real
+	// server does: posts there are 403 until the bot writes its
+	// notification settings of the channel (which empties that cache).
+	staleDMs bool
+	stale    map[string]bool // channel ids missing from that cache
+	// replies are what came to commands' response URLs
+	// (POST /hooks/commands/{id}, which takes no token), by id; a
+	// response URL takes 5 posts, as Mattermost's does.
+	replies []hookReply
 	// fail, when set, may answer a request instead of the fake: it returns
 	// a status (0: go on) and headers to add.
 	fail func(r *http.Request) (int, http.Header)
@@ -61,6 +71,7 @@ func newFakeMM(t *testing.T) *fakeMM {
 		public:   map[string]bool{},
 		dms:      map[string]string{},
 		pending:  map[string]string{},
+		stale:    map[string]bool{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v4/users/me", f.me)
@@ -74,7 +85,12 @@ func newFakeMM(t *testing.T) *fakeMM {
 	mux.HandleFunc("PUT /api/v4/posts/{id}/patch", f.patchPost)
 	mux.HandleFunc("GET /api/v4/channels/{id}/posts", f.channelPosts)
 	mux.HandleFunc("POST /api/v4/files", f.upload)
+	mux.HandleFunc("PUT /api/v4/channels/{id}/members/{user}/notify_props", f.notifyProps)
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/hooks/commands/") {
+			f.hook(w, r)
+			return
+		}
 		if !strings.EqualFold(r.Header.Get("Authorization"), "Bearer bot-token") {
 			f.appError(w, http.StatusUnauthorized, "api.context.session_expired.app_error")
 			return
@@ -248,6 +264,9 @@ func (f *fakeMM) direct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := "dm" + ids[1][:24]
+	if _, ok := f.dms[id]; !ok && f.staleDMs {
+		f.stale[id] = true
+	}
 	f.dms[id] = ids[1]
 	f.members[id+"/"+f.botID] = true
 	f.reply(w, http.StatusCreated, &model.Channel{Id: id, Type: model.ChannelTypeDirect})
@@ -285,7 +304,7 @@ func (f *fakeMM) createPost(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	if !f.members[p.ChannelId+"/"+f.botID] {
+	if !f.members[p.ChannelId+"/"+f.botID] || f.stale[p.ChannelId] {
 		f.appError(w, http.StatusForbidden, "api.context.permissions.app_error")
 		return
 	}
@@ -296,6 +315,57 @@ func (f *fakeMM) createPost(w http.ResponseWriter, r *http.Request) {
 		f.pending[p.PendingPostId] = p.Id
 	}
 	f.reply(w, http.StatusCreated, &p)
+}
+
+// notifyProps is PUT /channels/{id}/members/{user}/notify_props: the bot
+// may write its own; Mattermost then empties the cache of its memberships.
+func (f *fakeMM) notifyProps(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id, user := r.PathValue("id"), r.PathValue("user")
+	if user != f.botID || !f.members[id+"/"+user] {
+		f.appError(w, http.StatusForbidden, "api.context.permissions.app_error")
+		return
+	}
+	delete(f.stale, id)
+	f.reply(w, 200, map[string]string{"status": "OK"})
+}
+
+// hookReply is one post to a command's response URL.
+type hookReply struct {
+	ID   string
+	Resp model.CommandResponse
+}
+
+// hook is POST /hooks/commands/{id}: a command's response URL, good for 5
+// posts; each becomes a new ephemeral post for the one who typed.
+func (f *fakeMM) hook(w http.ResponseWriter, r *http.Request) {
+	id := strings.TrimPrefix(r.URL.Path, "/hooks/commands/")
+	var resp model.CommandResponse
+	if r.Method != http.MethodPost || json.NewDecoder(r.Body).Decode(&resp) != nil {
+		f.appError(w, http.StatusBadRequest, "app.command_webhook.handle_command_webhook.parse")
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	used := 0
+	for _, h := range f.replies {
+		if h.ID == id {
+			used++
+		}
+	}
+	if !model.IsValidId(id) || used >= 5 {
+		f.appError(w, http.StatusBadRequest, "app.command_webhook.try_use.invalid")
+		return
+	}
+	f.replies = append(f.replies, hookReply{ID: id, Resp: resp})
+	w.WriteHeader(http.StatusOK)
+}
+
+func (f *fakeMM) hookReplies() []hookReply {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]hookReply(nil), f.replies...)
 }
 
 func (f *fakeMM) patchPost(w http.ResponseWriter, r *http.Request) {

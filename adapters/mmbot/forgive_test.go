@@ -19,8 +19,7 @@ func TestGroupQuestionClick(t *testing.T) {
 	if r.Text != "Bedoel je groep 5?" {
 		t.Fatalf("answer = %q; want the question", r.Text)
 	}
-	p := &model.Post{Id: "ephemeralpost00000000000", ChannelId: "chan5a"}
-	p.AddProp(model.PostPropsAttachments, r.Attachments)
+	p := replyPost(r, "chan5a")
 	acts := actions(p)
 	if len(acts) != 1 || acts[0].Name != "Ja, groep 5" {
 		t.Fatalf("buttons %+v; want one: Ja, groep 5", acts)
@@ -30,9 +29,8 @@ func TestGroupQuestionClick(t *testing.T) {
 	if other.Update != nil || other.EphemeralText == "" {
 		t.Errorf("someone else's click = %+v; want refused", other)
 	}
-	resp := s.click("juf.anna", p, acts[0].Id, "")
-	if resp.Update == nil || !strings.Contains(resp.Update.Message, "Je hulpvraag voor groep 5 is doorgezet naar Anne") {
-		t.Fatalf("click answer = %+v; want the question replaced by where the request went", resp)
+	if text, _ := s.tapReply("juf.anna", p, acts[0].Id, ""); !strings.Contains(text, "Je hulpvraag voor groep 5 is doorgezet naar Anne") {
+		t.Fatalf("click answer = %q; want where the request went", text)
 	}
 	id, _ := requestOf(t, p)
 	got := s.request("de-vaart", id)

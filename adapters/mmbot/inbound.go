@@ -141,8 +141,10 @@ func (a *Adapter) ServeCommand(w http.ResponseWriter, r *http.Request) {
 		Channel: form.Get("channel_id"),
 		ID:      form.Get("trigger_id"),
 	})
-	// Buttons in the answer are for the one who typed the command.
-	rb := Buttons{ActionURL: a.actionURL, For: ForUser(userID), Now: a.now()}
+	// Buttons in the answer are for the one who typed the command, and on
+	// a post Mattermost does not store: their clicks are answered through
+	// the command's response URL (ephemeral.go).
+	rb := Buttons{ActionURL: a.actionURL, For: ForUser(userID), Now: a.now(), Reply: replyID(form.Get("response_url"))}
 	if sc != nil && len(reply.Buttons) > 0 {
 		signer, err := a.keys.get(ctx)
 		if err != nil {
@@ -282,8 +284,15 @@ func (a *Adapter) ServeAction(w http.ResponseWriter, r *http.Request) {
 	})
 	a.log.Info("click", "school", sc.ID, "action", ref.Action, "request", ref.RequestID, "offer", ref.OfferNo,
 		"post", bot.Mask(req.PostId), "user", bot.Mask(req.UserId), "updated", reply.Update != nil)
-	// Buttons the update brings work for whom the pressed one did.
-	writeJSON(w, RenderClickResponse(reply, Buttons{ActionURL: a.actionURL, Signer: signer, SchoolID: sc.ID, For: ref.For, Now: a.now()}))
+	// Buttons the update brings work for whom the pressed one did, and
+	// are shown where it was.
+	rb := Buttons{ActionURL: a.actionURL, Signer: signer, SchoolID: sc.ID, For: ref.For, Now: a.now(), Reply: ref.Reply}
+	if ref.Reply != "" {
+		// An ephemeral post: Mattermost cannot update it.
+		writeJSON(w, a.answerOnReply(ctx, ref.Reply, reply, rb))
+		return
+	}
+	writeJSON(w, RenderClickResponse(reply, rb))
 }
 
 // decodeJSON reads exactly one JSON object.

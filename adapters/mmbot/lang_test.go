@@ -6,8 +6,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/mattermost/mattermost/server/public/model"
-
 	"github.com/hulpbot/hulpbot/catalog"
 )
 
@@ -121,11 +119,9 @@ func TestPersonLanguageClicks(t *testing.T) {
 	if r.Text != catalog.Text(catalog.LangEN, "group.suggest", "choices", "group 5") {
 		t.Fatalf("answer = %q; want the question in English", r.Text)
 	}
-	p := &model.Post{Id: "ephemeralpost00000000000", ChannelId: "chan5a"}
-	p.AddProp(model.PostPropsAttachments, r.Attachments)
-	resp := s.click("juf.anna", p, actions(p)[0].Id, payloadTeamID)
-	if resp.Update == nil || !strings.Contains(resp.Update.Message, "Your request for help for group 5 has gone to Anne") {
-		t.Fatalf("click answer = %+v; want where the request went, in English", resp)
+	p := replyPost(r, "chan5a")
+	if text, _ := s.tapReply("juf.anna", p, actions(p)[0].Id, payloadTeamID); !strings.Contains(text, "Your request for help for group 5 has gone to Anne") {
+		t.Fatalf("click answer = %q; want where the request went, in English", text)
 	}
 
 	// The request reaches the kernteam channel: its post is Dutch, and

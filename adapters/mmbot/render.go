@@ -36,11 +36,14 @@ type Buttons struct {
 	SchoolID  string
 	For       Audience
 	Now       time.Time
+	// Reply is the id of the slash command's response URL when the
+	// buttons go on the command's ephemeral answer (ButtonRef.Reply).
+	Reply string
 }
 
 // ref is what b's context names.
 func (rb Buttons) ref(b message.Button) ButtonRef {
-	return ButtonRef{SchoolID: rb.SchoolID, Action: b.Action, RequestID: b.RequestID, OfferNo: b.OfferNo, For: rb.For, Expires: rb.expires(b)}
+	return ButtonRef{SchoolID: rb.SchoolID, Action: b.Action, RequestID: b.RequestID, OfferNo: b.OfferNo, For: rb.For, Expires: rb.expires(b), Reply: rb.Reply}
 }
 
 // expires is when b stops working.

@@ -235,7 +235,9 @@ func (s *Sender) channel(ctx context.Context, sc *bot.School, name string) (stri
 
 // create posts p. In a channel the bot is not a member of yet (403), it
 // joins once — which Mattermost allows for public channels — and tries
-// again.
+// again. In a direct channel a 403 is Mattermost's cache of the bot's
+// memberships missing a channel that was just opened (see refresh): the
+// cache is renewed and the post tried once more.
 func (s *Sender) create(ctx context.Context, p *model.Post, inChannel bool) (*model.Post, error) {
 	var out *model.Post
 	post := func() error {
@@ -247,8 +249,12 @@ func (s *Sender) create(ctx context.Context, p *model.Post, inChannel bool) (*mo
 		})
 	}
 	err := post()
-	if err != nil && inChannel && status(err) == http.StatusForbidden {
-		if jerr := s.join(ctx, p.ChannelId); jerr == nil {
+	if err != nil && status(err) == http.StatusForbidden {
+		retry := s.refresh
+		if inChannel {
+			retry = s.join
+		}
+		if rerr := retry(ctx, p.ChannelId); rerr == nil {
 			err = post()
 		}
 	}
@@ -270,6 +276,29 @@ func (s *Sender) join(ctx context.Context, channelID string) error {
 		return err
 	}
 	s.log.Info("joined channel", "channel", channelID)
+	return nil
+}
+
+// refresh renews Mattermost's cache of the bot's channel memberships,
+// which decides whether it may post. That cache is filled by one request
+// and emptied when a channel is opened; a request of the bot's that read
+// the memberships just before a direct channel with it was opened (by the
+// bot, or by the person at the same moment) can fill it after it was
+// emptied, without that channel, for up to 15 minutes — and every post
+// there is 403. Writing the bot's own notification settings of the
+// channel (no change: an empty set) empties the cache again.
+func (s *Sender) refresh(ctx context.Context, channelID string) error {
+	botID, err := s.me(ctx)
+	if err != nil {
+		return err
+	}
+	resp, err := s.api.UpdateChannelNotifyProps(ctx, channelID, botID, map[string]string{})
+	if err != nil {
+		err = newAPIError("renew memberships", resp, err)
+		s.log.Warn("post to a direct channel refused; cannot renew the bot's memberships", "channel", bot.Mask(channelID), "err", err)
+		return err
+	}
+	s.log.Info("post to a direct channel refused; the bot's memberships renewed", "channel", bot.Mask(channelID))
 	return nil
 }
 

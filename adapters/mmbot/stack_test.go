@@ -318,7 +318,9 @@ func (s *stack) post(path, contentType, body string, header map[string]string) (
 // does, and returns the ephemeral answer.
 func (s *stack) command(user, text string) *model.CommandResponse {
 	s.t.Helper()
-	body := commandForm(s.t, map[string]string{"user_name": user, "user_id": s.mm.idOf(user), "text": text, "trigger_id": fmt.Sprintf("trigger-%s-%d", user, time.Now().UnixNano())})
+	// Each command has a response URL of its own, as on the real server.
+	body := commandForm(s.t, map[string]string{"user_name": user, "user_id": s.mm.idOf(user), "text": text, "trigger_id": fmt.Sprintf("trigger-%s-%d", user, time.Now().UnixNano()),
+		"response_url": "http://127.0.0.1:8065/hooks/commands/" + model.NewId()})
 	status, out := s.post(CommandPath, "application/x-www-form-urlencoded", body, map[string]string{"Authorization": "Token " + payloadToken})
 	if status != http.StatusOK {
 		s.t.Fatalf("command %q as %s: HTTP %d %s", text, user, status, out)
@@ -350,6 +352,49 @@ func (s *stack) click(user string, p *model.Post, action string, teamID string) 
 		s.t.Fatalf("action %q integration = %+v, want a call to hulpbot's action endpoint", action, a.Integration)
 	}
 	return s.clickWith(clickReq{user: user, userID: s.mm.idOf(user), post: p.Id, channel: p.ChannelId, team: teamID, context: a.Integration.Context})
+}
+
+// replyPost is a command's ephemeral answer as Mattermost shows it: a
+// post of its own, which it never stores, in channel.
+func replyPost(r *model.CommandResponse, channel string) *model.Post {
+	p := &model.Post{Id: "ephemeralpost0000000000001", ChannelId: channel, Message: r.Text}
+	p.AddProp(model.PostPropsAttachments, r.Attachments)
+	return p
+}
+
+// tapReply presses action on a command's ephemeral answer p as user, and
+// returns what user sees next: the new ephemeral post the click's answer
+// made through the command's response URL (its text and buttons), or
+// else the click's ephemeral_text. Mattermost cannot apply an update to
+// an ephemeral post (the click fails), so an update is an error.
+func (s *stack) tapReply(user string, p *model.Post, action, teamID string) (string, *model.Post) {
+	s.t.Helper()
+	before := len(s.mm.hookReplies())
+	resp := s.click(user, p, action, teamID)
+	if resp.Update != nil {
+		s.t.Errorf("click on an ephemeral post answered with an update (Mattermost fails the click): %q", resp.Update.Message)
+	}
+	replies := s.mm.hookReplies()[before:]
+	switch len(replies) {
+	case 0:
+		return resp.EphemeralText, nil
+	case 1:
+		if resp.EphemeralText != "" {
+			s.t.Errorf("click answered both through the response URL and with ephemeral_text %q", resp.EphemeralText)
+		}
+		r := replies[0].Resp
+		if r.ResponseType != model.CommandResponseTypeEphemeral {
+			s.t.Errorf("response URL post of type %q, want ephemeral", r.ResponseType)
+		}
+		next := replyPost(&r, p.ChannelId)
+		s.mm.mu.Lock()
+		next.Id = s.mm.nextID("ephemeral")
+		s.mm.mu.Unlock()
+		return r.Text, next
+	default:
+		s.t.Fatalf("one click made %d posts through the response URL", len(replies))
+		return "", nil
+	}
 }
 
 // clickReq is a click as Mattermost sends it: who (user_name and the

@@ -19,6 +19,13 @@ func TestPlain(t *testing.T) {
 		{"*vet* _schuin_ ~weg~ `code` a|b <http://x>", `\*vet\* \_schuin\_ \~weg\~ \` + "`" + `code\` + "`" + ` a\|b \<http://x\>`},
 		{`back\slash`, `back\\slash`},
 		{"juf.anna", "juf.anna"},
+		// A bare address is a link before emphasis is looked for: its
+		// _ * ~ stay as they are, or the backslash joins the link.
+		{"link:\nhttps://hulp.test/overzicht/open?t=eyJr.kflZx_Abk~w*x end_", "link:\nhttps://hulp.test/overzicht/open?t=eyJr.kflZx_Abk~w*x end\\_"},
+		{"(HTTP://x/_a_) _b_", "(HTTP://x/_a_) \\_b\\_"},
+		{"zie:http://x/_a", "zie:http://x/_a"},
+		{"http://x/[a](b)", "http://x/\\[a\\](b)"},
+		{"http://x/@all", "http://x/@\u200ball"},
 		{"✅ Anne komt eraan (groep 5) — 10:42", "✅ Anne komt eraan (groep 5) — 10:42"},
 	} {
 		if got := plain(tc.in); got != tc.want {
