@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -34,6 +38,13 @@ import (
 // typed "/hulp kan niet" takes Anne's buttons away, Bram declines, the
 // kernteam channel gets it and Sanne picks it up there. It checks what
 // Mattermost stored and what Redis holds.
+//
+// Then, on the same server, the flows whose buttons sit on a slash
+// command's ephemeral answer (pressed with the button's cookie, as the
+// webapp does), and the others: a held request sent without its note and
+// one cancelled, the closing questions counted in Redis, meedenken and a
+// held question, a success story signed, "Bedoel je groep 5?", and the
+// year overview's link fetched from hulpbot.
 func TestMattermostE2E(t *testing.T) {
 	mmtest.SkipUnlessEnabled(t)
 	began := time.Now()
@@ -79,7 +90,10 @@ schools:
       - {name: Bram, role: cjg-coach, mattermost: bram, schedule: [altijd]}
     coordinators:
       - {name: Sanne, mattermost: ib.sanne}
-`, addr, srv.URL, addr))
+web:
+  public_url: http://%s
+  secret: 0123456789abcdef-mm-e2e-web
+`, addr, srv.URL, addr, addr))
 
 	// mattermost-setup, twice.
 	setupEnv := map[string]string{"REDIS_URL": redisURL, EnvMattermostAdminToken: srv.AdminToken}
@@ -274,13 +288,321 @@ schools:
 	if r.StatusCode != http.StatusUnauthorized {
 		t.Errorf("wrong token: HTTP %d, want 401", r.StatusCode)
 	}
+
+	w := &world{ctx: ctx, srv: srv, team: team, town: town, botID: botID, store: store, people: people, kern: kern, base: "http://" + addr}
+
+	// The flows that came after the first story, each through the real
+	// server as a person would use them.
+	t.Run("held request", w.heldRequest)
+	t.Run("closing with support and outcome", w.closing)
+	t.Run("held request cancelled", w.heldCancelled)
+	t.Run("meedenken", w.consult)
+	t.Run("held meedenken", w.heldConsult)
+	t.Run("success story with name", w.successStory)
+	t.Run("group question", w.groupQuestion)
+	t.Run("year page link", w.yearPage)
 	t.Logf("the whole test: %s", time.Since(began).Round(time.Millisecond))
+}
+
+// world is what the stories after the first share: one server, one
+// hulpbot, one school.
+type world struct {
+	ctx    context.Context
+	srv    *mmtest.Server
+	team   *model.Team
+	town   *model.Channel
+	kern   *model.Channel
+	botID  string
+	store  *redisstore.Store
+	people map[string]*person
+	base   string // hulpbot's own URL
+
+	held      string      // the request the held story let go
+	heldOffer *model.Post // its offer to Anne
+}
+
+// command runs a slash command as who, in the town square.
+func (w *world) command(t *testing.T, who, text string) *model.CommandResponse {
+	t.Helper()
+	resp, _, err := w.people[who].c.ExecuteCommandWithTeam(w.ctx, w.town.Id, w.team.Id, text)
+	if err != nil {
+		t.Fatalf("%s: %s: %v", who, text, err)
+	}
+	return resp
+}
+
+func (w *world) engaged(t *testing.T, helper string) string {
+	t.Helper()
+	st, err := w.store.HelperStates(w.ctx, "de-vaart", []string{helper})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st[helper].Engaged
+}
+
+// dmCount is how many posts the bot made in who's DM with it.
+func (w *world) dmCount(t *testing.T, who string) int {
+	t.Helper()
+	p := w.people[who]
+	ch, ok := p.dm(w.ctx, t, w.botID)
+	if !ok {
+		return 0
+	}
+	list, _, err := p.c.GetPostsForChannel(w.ctx, ch, 0, 200, "", false, false)
+	if err != nil {
+		t.Fatalf("%s's DM posts: %v", who, err)
+	}
+	n := 0
+	for _, post := range list.Posts {
+		if post.UserId == w.botID {
+			n++
+		}
+	}
+	return n
+}
+
+// reply is the newest ephemeral post on who's screen that says want.
+func (w *world) reply(t *testing.T, who, want string) *model.Post {
+	t.Helper()
+	return w.people[who].screen.Ephemeral(t, who+" sees "+strconv.Quote(want), func(p *model.Post) bool { return strings.Contains(p.Message, want) })
+}
+
+// press presses a button as who, as the webapp does (with the cookie on
+// an ephemeral post).
+func (w *world) press(t *testing.T, who string, p *model.Post, label string) {
+	t.Helper()
+	if err := mmtest.Press(w.ctx, w.people[who].c, p, label); err != nil {
+		t.Fatalf("%s presses %q: %v", who, label, err)
+	}
+}
+
+// heldRequest: a note that seems to name a child holds the request; the
+// teacher's ephemeral answer carries three buttons, pressed with their
+// cookie as the webapp does for a post Mattermost never stored. The answer
+// to the press comes as a new ephemeral post (Mattermost cannot edit the
+// held one), the offer reaches Anne without the note, and the old buttons
+// pressed again say it went already.
+func (w *world) heldRequest(t *testing.T) {
+	anne := w.people["anne"]
+	before := w.dmCount(t, "anne") + w.dmCount(t, "bram")
+	resp := w.command(t, "juf.marie", "/hulp groep 5 Daan slaat")
+	if !strings.Contains(resp.Text, "nog niet verstuurd") {
+		t.Fatalf("answer = %q, want the held message", resp.Text)
+	}
+	held := w.reply(t, "juf.marie", "nog niet verstuurd")
+	// The signed context (with the command's response URL id) stays on
+	// the server: the webapp gets only Mattermost's encrypted cookie.
+	for _, a := range held.Attachments()[0].Actions {
+		if a.Integration != nil || a.Cookie == "" {
+			t.Errorf("button %q reached the client with integration %+v, cookie %d bytes", a.Name, a.Integration, len(a.Cookie))
+		}
+	}
+	if got := strings.Join(mmtest.Labels(held), "|"); got != "Verstuur zonder toelichting|Verstuur toch|Annuleer" {
+		t.Errorf("held buttons = %s", got)
+	}
+	if e := w.engaged(t, "anne"); e != "" {
+		t.Errorf("Anne holds %q before the teacher chose", e)
+	}
+	if n := w.dmCount(t, "anne") + w.dmCount(t, "bram"); n != before {
+		t.Errorf("the helpers got %d messages before the teacher chose", n-before)
+	}
+	w.press(t, "juf.marie", held, "Verstuur zonder toelichting")
+	sent := w.reply(t, "juf.marie", "Verstuurd zonder toelichting.")
+	if hasActions(sent) || sent.RootId != "" {
+		t.Errorf("the answer to the press has buttons %q, root %q; want a plain post of its own", mmtest.Labels(sent), sent.RootId)
+	}
+	offer := anne.waitPost(w.ctx, t, w.botID, func(p *model.Post) bool { return hasActions(p) && strings.Contains(p.Message, "groep 5") })
+	if strings.Contains(offer.Message, "Daan") {
+		t.Errorf("Anne's offer carries the note: %q", offer.Message)
+	}
+	reqID := w.engaged(t, "anne")
+	if r := mustRequest(w.ctx, t, w.store, reqID); r.State != bot.StateOffered || r.Note != "" {
+		t.Errorf("Redis: request %s is %s with a note of %d bytes; want offered without the note", reqID, r.State, len(r.Note))
+	}
+	// The held post keeps its buttons on the screen: a second press is
+	// told it went already, and changes nothing.
+	w.press(t, "juf.marie", held, "Verstuur toch")
+	w.reply(t, "juf.marie", "Al verstuurd.")
+	w.held = reqID
+	w.heldOffer = offer
+}
+
+// closing: Anne takes the released request, "/hulp klaar" asks the kind
+// of support on an ephemeral post; a tap brings the outcome question as a
+// new ephemeral post, a tap there thanks her; both are counted once in
+// Redis, and the old kinds pressed again count nothing.
+func (w *world) closing(t *testing.T) {
+	if w.heldOffer == nil {
+		t.Skip("no offer from the held request")
+	}
+	w.press(t, "anne", w.heldOffer, "Ik kom eraan")
+	if r := mustRequest(w.ctx, t, w.store, w.held); r.State != bot.StateAccepted {
+		t.Fatalf("Redis: request is %s, want accepted", r.State)
+	}
+	if resp := w.command(t, "anne", "/hulp klaar"); !strings.Contains(resp.Text, "Wat voor hulp heb je gegeven?") {
+		t.Fatalf("/hulp klaar = %q", resp.Text)
+	}
+	kinds := w.reply(t, "anne", "Wat voor hulp heb je gegeven?")
+	w.press(t, "anne", kinds, "Kort gesprek")
+	outcome := w.reply(t, "anne", "Kort gesprek. En hoe ging het verder?")
+	w.press(t, "anne", outcome, "Kon in de groep blijven")
+	w.reply(t, "anne", "Dank je, genoteerd: Kon in de groep blijven.")
+	w.press(t, "anne", kinds, "Rustruimte")
+	w.reply(t, "anne", "al genoteerd")
+
+	y, err := w.store.YearFigures(w.ctx, "de-vaart", bot.SchoolYearOf(time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var support, outcomes map[string]int
+	for _, m := range y.Months {
+		if m.Month == time.Now().Format("2006-01") {
+			support, outcomes = m.Support, m.Outcome
+		}
+	}
+	if len(support) != 1 || support["gesprek"] != 1 || len(outcomes) != 1 || outcomes["in_groep"] != 1 {
+		t.Errorf("Redis: counted support %v, outcome %v; want gesprek 1, in_groep 1", support, outcomes)
+	}
+}
+
+// heldCancelled: Annuleer on a held request: nobody hears of it.
+func (w *world) heldCancelled(t *testing.T) {
+	before := w.dmCount(t, "anne") + w.dmCount(t, "bram")
+	w.command(t, "juf.marie", "/hulp groep 3 Daan slaat weer")
+	held := w.reply(t, "juf.marie", "Je hulpvraag voor groep 3 is nog niet verstuurd")
+	w.press(t, "juf.marie", held, "Annuleer")
+	w.reply(t, "juf.marie", "Je hulpvraag voor groep 3 is geannuleerd")
+	time.Sleep(300 * time.Millisecond) // what the outbox would send, it sends at once
+	if n := w.dmCount(t, "anne") + w.dmCount(t, "bram"); n != before {
+		t.Errorf("the helpers got %d messages after Annuleer", n-before)
+	}
+	for _, h := range []string{"anne", "bram"} {
+		if e := w.engaged(t, h); e != "" {
+			t.Errorf("Redis: %s holds %q", h, e)
+		}
+	}
+}
+
+// consult: "/hulp meedenken" goes to the CJG coach (Bram) as a DM with
+// Vandaag / Deze week / Bel me even; "Deze week" rewrites his post, and
+// tells the teacher in a DM with "Afgerond", which closes it.
+func (w *world) consult(t *testing.T) {
+	marie, bram := w.people["juf.marie"], w.people["bram"]
+	if resp := w.command(t, "juf.marie", "/hulp meedenken groep 4 hoe houd ik de kring rustig?"); !strings.Contains(resp.Text, "naar Bram") {
+		t.Fatalf("/hulp meedenken = %q", resp.Text)
+	}
+	q := bram.waitPost(w.ctx, t, w.botID, func(p *model.Post) bool {
+		return hasActions(p) && strings.Contains(p.Message, "Wil je meedenken?") && strings.Contains(p.Message, "groep 4")
+	})
+	if got := strings.Join(mmtest.Labels(q), "|"); got != "Vandaag|Deze week|Bel me even" || !strings.Contains(q.Message, "hoe houd ik de kring rustig?") {
+		t.Errorf("Bram's question = %q with %s", q.Message, got)
+	}
+	w.press(t, "bram", q, "Deze week")
+	if p := getPost(w.ctx, t, bram.c, q.Id); hasActions(p) || !strings.Contains(p.Message, "Je antwoord: deze week") {
+		t.Errorf("Bram's post after Deze week = %q (buttons %q)", p.Message, mmtest.Labels(p))
+	}
+	told := marie.waitPost(w.ctx, t, w.botID, func(p *model.Post) bool {
+		return strings.Contains(p.Message, "Bram denkt deze week met je mee over groep 4")
+	})
+	if got := mmtest.Labels(told); len(got) != 1 || got[0] != "Afgerond" {
+		t.Fatalf("Marie's message = %q with %q, want Afgerond", told.Message, got)
+	}
+	w.press(t, "juf.marie", told, "Afgerond")
+	if p := getPost(w.ctx, t, marie.c, told.Id); hasActions(p) || !strings.Contains(p.Message, "Meedenkvraag afgerond") {
+		t.Errorf("Marie's post after Afgerond = %q (buttons %q)", p.Message, mmtest.Labels(p))
+	}
+}
+
+// heldConsult: a question with a child's name is held on an ephemeral
+// post; Verstuur toch sends it to Bram as typed.
+func (w *world) heldConsult(t *testing.T) {
+	w.command(t, "juf.marie", "/hulp meedenken groep 5 Daan is zo stil")
+	held := w.reply(t, "juf.marie", "meedenkvraag is nog niet verstuurd")
+	w.press(t, "juf.marie", held, "Verstuur toch")
+	w.reply(t, "juf.marie", "Je meedenkvraag over groep 5 is naar Bram")
+	w.people["bram"].waitPost(w.ctx, t, w.botID, func(p *model.Post) bool {
+		return hasActions(p) && strings.Contains(p.Message, "Daan is zo stil")
+	})
+}
+
+// successStory: "/hulp succes" keeps it without a name; "Met mijn naam"
+// on the ephemeral answer signs it, once.
+func (w *world) successStory(t *testing.T) {
+	w.command(t, "juf.marie", "/hulp succes de kring ging vandaag heel rustig")
+	ok := w.reply(t, "juf.marie", "zonder je naam")
+	w.press(t, "juf.marie", ok, "Met mijn naam")
+	w.reply(t, "juf.marie", "met je naam (juf.marie)")
+	w.press(t, "juf.marie", ok, "Met mijn naam")
+	w.reply(t, "juf.marie", "Dit succes staat er al met je naam in.")
+	week := bot.WeekOf(time.Now())
+	signed, err := w.store.SignedStories(w.ctx, "de-vaart", week)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsigned, err := w.store.Stories(w.ctx, "de-vaart", week)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(signed) != 1 || signed[0].Text != "de kring ging vandaag heel rustig" || signed[0].By == "" || len(unsigned) != 0 {
+		t.Errorf("Redis: the week's signed stories = %+v, unsigned %q; want the one, signed", signed, unsigned)
+	}
+}
+
+// groupQuestion: "/hulp groep 5b" at a school without a 5b asks "Bedoel
+// je groep 5?" with a button; pressing it asks for help.
+func (w *world) groupQuestion(t *testing.T) {
+	w.command(t, "juf.marie", "/hulp groep 5b")
+	q := w.reply(t, "juf.marie", "Bedoel je groep 5?")
+	w.press(t, "juf.marie", q, "Ja, groep 5")
+	w.reply(t, "juf.marie", "Je hulpvraag voor groep 5 is doorgezet naar")
+	if resp := w.command(t, "juf.marie", "/hulp annuleer"); !strings.Contains(resp.Text, "ingetrokken") {
+		t.Errorf("/hulp annuleer = %q", resp.Text)
+	}
+}
+
+// yearPage: the coordinator's "/hulp overzicht web" brings a DM with a
+// personal link; hulpbot serves the page behind it.
+func (w *world) yearPage(t *testing.T) {
+	if resp := w.command(t, "ib.sanne", "/hulp overzicht web"); !strings.Contains(resp.Text, "persoonlijke link") {
+		t.Fatalf("/hulp overzicht web = %q", resp.Text)
+	}
+	dm := w.people["ib.sanne"].waitPost(w.ctx, t, w.botID, func(p *model.Post) bool { return strings.Contains(p.Message, "jaaroverzicht van Kindcentrum De Vaart") })
+	link := regexp.MustCompile(`https?://\S+`).FindString(dm.Message)
+	if !strings.HasPrefix(link, w.base+"/") {
+		t.Fatalf("the DM's link %q is not hulpbot's (%s)", link, w.base)
+	}
+	// As a browser: the link sets the session and refreshes to the page.
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	get := func(u string) (int, string) {
+		t.Helper()
+		resp, err := c.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	code, body := get(link)
+	if m := regexp.MustCompile(`http-equiv="refresh" content="0; url=([^"]+)"`).FindStringSubmatch(body); code == http.StatusOK && m != nil {
+		next, err := url.Parse(html.UnescapeString(m[1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		base, _ := url.Parse(link)
+		code, body = get(base.ResolveReference(next).String())
+	}
+	if code != http.StatusOK || !strings.Contains(body, "Kindcentrum De Vaart") || !strings.Contains(body, "Jaaroverzicht") {
+		t.Errorf("the page behind the link: HTTP %d, %.300q", code, body)
+	}
 }
 
 // person is a Mattermost user of the test, with a logged-in client.
 type person struct {
-	user *model.User
-	c    *model.Client4
+	user   *model.User
+	c      *model.Client4
+	screen *mmtest.Screen // what the person's webapp is told over the WebSocket
 }
 
 func newPerson(ctx context.Context, t *testing.T, srv *mmtest.Server, teamID, name string) *person {
@@ -296,21 +618,25 @@ func newPerson(ctx context.Context, t *testing.T, srv *mmtest.Server, teamID, na
 	if _, _, err := c.Login(ctx, name, mmtest.Password); err != nil {
 		t.Fatalf("log in as %s: %v", name, err)
 	}
-	return &person{user: u, c: c}
+	return &person{user: u, c: c, screen: mmtest.Watch(t, srv.URL, c)}
 }
 
 // waitPost waits up to 15 s for a post from the bot in the person's DM
 // with the bot that matches ok, and returns the newest such post.
 func (p *person) waitPost(ctx context.Context, t *testing.T, botID string, ok func(*model.Post) bool) *model.Post {
 	t.Helper()
-	ch, _, err := p.c.CreateDirectChannel(ctx, p.user.Id, botID)
-	if err != nil {
-		t.Fatalf("%s's DM with the bot: %v", p.user.Username, err)
-	}
 	deadline := time.Now().Add(15 * time.Second)
 	var seen []string
 	for {
-		list, _, err := p.c.GetPostsForChannel(ctx, ch.Id, 0, 50, "", false, false)
+		ch, found := p.dm(ctx, t, botID)
+		if !found {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s has no DM with the bot after 15s", p.user.Username)
+			}
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		list, _, err := p.c.GetPostsForChannel(ctx, ch, 0, 50, "", false, false)
 		if err != nil {
 			t.Fatalf("%s's DM posts: %v", p.user.Username, err)
 		}
@@ -327,6 +653,26 @@ func (p *person) waitPost(ctx context.Context, t *testing.T, botID string, ok fu
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// dm is the id of the person's DM channel with the bot, if there is one.
+// It is looked up, not opened: a person opening the DM while the bot
+// opens it can leave Mattermost's cache of either one's memberships
+// without it, and their reads or posts there refused for minutes (see
+// the Mattermost adapter's Sender.refresh).
+func (p *person) dm(ctx context.Context, t *testing.T, botID string) (string, bool) {
+	t.Helper()
+	chans, _, err := p.c.GetChannelsForUserWithLastDeleteAt(ctx, p.user.Id, 0)
+	if err != nil {
+		t.Fatalf("%s's channels: %v", p.user.Username, err)
+	}
+	name := model.GetDMNameFromIds(p.user.Id, botID)
+	for _, ch := range chans {
+		if ch.Type == model.ChannelTypeDirect && ch.Name == name {
+			return ch.Id, true
+		}
+	}
+	return "", false
 }
 
 // waitChannelPost waits up to 15 s for a post from the bot in a channel
