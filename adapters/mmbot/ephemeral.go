@@ -39,7 +39,10 @@ import (
 // signed context of each button (ButtonRef.Reply), which Mattermost keeps
 // in the encrypted cookie; the URL is built from the configured Mattermost
 // URL, not taken from the request. When the response URL no longer takes
-// posts, the answer's text comes as ephemeral_text (its buttons are lost).
+// posts, the answer's text comes as ephemeral_text (its buttons are lost);
+// Mattermost makes that a reply to the pressed post (root_id is the id of
+// the post it never stored), where a client that collapses threads may
+// show it only in the thread.
 
 // replyHookPath is where a slash command's response URL points, below the
 // server's URL.

@@ -299,6 +299,7 @@ web:
 	t.Run("meedenken", w.consult)
 	t.Run("held meedenken", w.heldConsult)
 	t.Run("success story with name", w.successStory)
+	t.Run("held success story", w.heldStory)
 	t.Run("group question", w.groupQuestion)
 	t.Run("year page link", w.yearPage)
 	t.Logf("the whole test: %s", time.Since(began).Round(time.Millisecond))
@@ -423,6 +424,19 @@ func (w *world) heldRequest(t *testing.T) {
 	// told it went already, and changes nothing.
 	w.press(t, "juf.marie", held, "Verstuur toch")
 	w.reply(t, "juf.marie", "Al verstuurd.")
+	// A response URL takes 5 posts: after that the answer comes as the
+	// click's ephemeral_text, which Mattermost makes a reply to the
+	// pressed (never stored) post.
+	for range 4 { // uses 3, 4 and 5, then one more
+		w.press(t, "juf.marie", held, "Annuleer")
+	}
+	last := w.people["juf.marie"].screen.Ephemeral(t, "the answer after the response URL is used up", func(p *model.Post) bool { return p.RootId == held.Id })
+	if !strings.Contains(last.Message, "Al verstuurd.") {
+		t.Errorf("the answer after the response URL is used up = %q", last.Message)
+	}
+	if r := mustRequest(w.ctx, t, w.store, reqID); r.State != bot.StateOffered {
+		t.Errorf("Redis: Annuleer after the request went out made it %s", r.State)
+	}
 	w.held = reqID
 	w.heldOffer = offer
 }
@@ -445,6 +459,15 @@ func (w *world) closing(t *testing.T) {
 	kinds := w.reply(t, "anne", "Wat voor hulp heb je gegeven?")
 	w.press(t, "anne", kinds, "Kort gesprek")
 	outcome := w.reply(t, "anne", "Kort gesprek. En hoe ging het verder?")
+	w.press(t, "anne", outcome, "📌 Bespreken in kernteam")
+	w.reply(t, "anne", "Staat op de agenda van het kernteam")
+	items, err := w.store.AgendaItems(w.ctx, "de-vaart", time.Now().Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 1 || items[0].RequestID != w.held {
+		t.Errorf("Redis: the kernteam's agenda = %+v, want request %s", items, w.held)
+	}
 	w.press(t, "anne", outcome, "Kon in de groep blijven")
 	w.reply(t, "anne", "Dank je, genoteerd: Kon in de groep blijven.")
 	w.press(t, "anne", kinds, "Rustruimte")
@@ -545,6 +568,27 @@ func (w *world) successStory(t *testing.T) {
 	}
 	if len(signed) != 1 || signed[0].Text != "de kring ging vandaag heel rustig" || signed[0].By == "" || len(unsigned) != 0 {
 		t.Errorf("Redis: the week's signed stories = %+v, unsigned %q; want the one, signed", signed, unsigned)
+	}
+}
+
+// heldStory: a success story with a child's name is held on an ephemeral
+// post; Deel toch shares it (unsigned), once.
+func (w *world) heldStory(t *testing.T) {
+	w.command(t, "juf.marie", "/hulp succes Daan bleef de hele gym in de groep")
+	held := w.reply(t, "juf.marie", "Je succesverhaal is nog niet gedeeld")
+	if got := strings.Join(mmtest.Labels(held), "|"); got != "Deel toch|Annuleer" {
+		t.Errorf("held story buttons = %s", got)
+	}
+	w.press(t, "juf.marie", held, "Deel toch")
+	w.reply(t, "juf.marie", "Gedeeld: je verhaal komt in het overzicht van de week.")
+	w.press(t, "juf.marie", held, "Annuleer")
+	w.reply(t, "juf.marie", "Al gedeeld.")
+	stories, err := w.store.Stories(w.ctx, "de-vaart", bot.WeekOf(time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stories) != 1 || stories[0] != "Daan bleef de hele gym in de groep" {
+		t.Errorf("Redis: the week's unsigned stories = %q", stories)
 	}
 }
 
