@@ -172,6 +172,15 @@ type Slack struct {
 	// AppToken (xapp-…) switches to Socket Mode instead of HTTP; it is the
 	// app's, for every workspace.
 	AppToken string `yaml:"app_token,omitempty"`
+	// ClientID and ClientSecret (the app's) enable "Add to Slack": a
+	// workspace's installation through hulpbot's /slack/install gives its
+	// bot token, kept in Redis, so it need not be configured.
+	ClientID     string `yaml:"client_id,omitempty"`
+	ClientSecret string `yaml:"client_secret,omitempty"`
+	// PublicURL is where browsers reach hulpbot, for "Add to Slack": Slack
+	// sends them back to PublicURL + /slack/oauth, which must be one of the
+	// app's Redirect URLs.
+	PublicURL string `yaml:"public_url,omitempty"`
 	// APIURL overrides the Web API base URL, for tests.
 	APIURL string `yaml:"api_url,omitempty"`
 }
@@ -364,6 +373,9 @@ var envOverrides = []envOverride{
 	{"HULPBOT_SLACK_APP_TOKEN", "slack.app_token", func(c *Config) *string {
 		return slackField(c, func(s *Slack) *string { return &s.AppToken })
 	}},
+	{"HULPBOT_SLACK_CLIENT_SECRET", "slack.client_secret", func(c *Config) *string {
+		return slackField(c, func(s *Slack) *string { return &s.ClientSecret })
+	}},
 }
 
 func mattermostField(c *Config, f func(*Mattermost) *string) *string {
@@ -384,8 +396,9 @@ func slackField(c *Config, f func(*Slack) *string) *string {
 // HULPBOT_LISTEN listen, HULPBOT_METRICS_LISTEN metrics_listen,
 // HULPBOT_REDIS_PREFIX redis_prefix, and HULPBOT_MATTERMOST_BOT_TOKEN,
 // HULPBOT_MATTERMOST_COMMAND_TOKEN, HULPBOT_ACTION_SECRET,
-// HULPBOT_SLACK_BOT_TOKEN, HULPBOT_SLACK_SIGNING_SECRET and
-// HULPBOT_SLACK_APP_TOKEN the platform secrets; HULPBOT_SLACK_BOT_TOKEN_<TEAM>
+// HULPBOT_SLACK_BOT_TOKEN, HULPBOT_SLACK_SIGNING_SECRET,
+// HULPBOT_SLACK_APP_TOKEN and HULPBOT_SLACK_CLIENT_SECRET the platform
+// secrets; HULPBOT_SLACK_BOT_TOKEN_<TEAM>
 // (HULPBOT_SLACK_BOT_TOKEN_T0DEVAART1) is the bot token of the workspace a
 // school links with slack_team or slack.workspaces lists. A variable that is
 // unset or empty changes nothing, and a secret never enables a platform whose

@@ -87,7 +87,14 @@ func (c *Config) applySlackTokenEnv(getenv func(string) string) []string {
 // workspace a school links has a bot token that reaches it.
 func (v *validator) slack(c *Config) {
 	s := c.Slack
-	if len(s.Workspaces) == 0 {
+	install := s.installs()
+	if install {
+		v.required("slack.client_id", s.ClientID)
+		v.required("slack.client_secret", s.ClientSecret)
+		if v.requiredMsg("slack.public_url", s.PublicURL, "empty: Slack sends the browser back to public_url/slack/oauth after an installation") {
+			v.httpURL("slack.public_url", s.PublicURL)
+		}
+	} else if len(s.Workspaces) == 0 {
 		v.required("slack.bot_token", s.BotToken)
 	}
 	if s.AppToken == "" {
@@ -129,8 +136,10 @@ func (v *validator) slack(c *Config) {
 			seenToken[tok] = teamOrPlaceholder(team)
 		}
 	}
-	if s.BotToken != "" {
-		return // it serves every workspace without a token of its own, as with one workspace
+	if s.BotToken != "" || install {
+		// It serves every workspace without a token of its own, as with
+		// one workspace; or their installations give them theirs.
+		return
 	}
 	for i, sc := range c.Schools {
 		team := slackTeamKey(sc.SlackTeam)
@@ -167,6 +176,20 @@ func slackPeople(s School) int {
 		}
 	}
 	return n
+}
+
+// installs reports whether "Add to Slack" is on.
+func (s *Slack) installs() bool { return s.ClientID != "" || s.ClientSecret != "" }
+
+// SlackInstall is what "Add to Slack" needs: the app's client id and
+// secret and the URL Slack sends the browser back to; ok is false when it
+// is off.
+func (c *Config) SlackInstall() (clientID, clientSecret, redirectURL string, ok bool) {
+	s := c.Slack
+	if s == nil || !s.installs() {
+		return "", "", "", false
+	}
+	return s.ClientID, s.ClientSecret, strings.TrimSuffix(s.PublicURL, "/") + "/slack/oauth", true
 }
 
 // Warnings are things in a valid configuration that probably do not work

@@ -90,6 +90,10 @@ slack:
 				{"slack.workspaces[0].team", `"de-vaart" is not a Slack team id like T0DEVAART1`},
 				{"schools[0].slack_team", `"T0DEVAART1" has no bot token: add {team: T0DEVAART1, bot_token: xoxb-…} under slack.workspaces, or set HULPBOT_SLACK_BOT_TOKEN_T0DEVAART1`},
 			}},
+		{name: "tokens from installations", slack: "slack: {signing_secret: sign, client_id: \"123.456\", public_url: \"https://hulpbot.example.nl/\"}\n",
+			env: map[string]string{"HULPBOT_SLACK_CLIENT_SECRET": "cs"}, tokens: map[string]string{}},
+		{name: "installations need the client secret and the public url", slack: "slack: {signing_secret: sign, client_id: \"123.456\"}\n",
+			want: []Problem{{"slack.client_secret", "empty"}, {"slack.public_url", "empty: Slack sends the browser back to public_url/slack/oauth after an installation"}}},
 		{name: "a school on Slack without its workspace", slack: twoTokens, change: func(c *Config) { c.Schools[2].Helpers[0].Slack = "U0CAS00001" },
 			want: []Problem{{"schools[2].slack_team", "empty, while 1 of its people have a Slack member id: link the school's workspace, so hulpbot knows which workspace's bot token reaches them (or set slack.bot_token)"}}},
 	} {
@@ -105,6 +109,9 @@ slack:
 			}
 			if tc.want != nil {
 				return
+			}
+			if id, secret, redirect, ok := c.SlackInstall(); ok && (id != "123.456" || secret != "cs" || redirect != "https://hulpbot.example.nl/slack/oauth") {
+				t.Errorf("SlackInstall() = %q, %q, %q", id, secret, redirect)
 			}
 			tokens, bot := c.SlackBotTokens()
 			if !maps.Equal(tokens, tc.tokens) || bot != tc.bot {

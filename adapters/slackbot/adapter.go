@@ -67,6 +67,9 @@ type Options struct {
 	SigningSecret string
 	// APIURL overrides Slack's Web API base URL (tests); empty is Slack's.
 	APIURL string
+	// Install enables "Add to Slack" (GET /slack/install, /slack/oauth):
+	// a workspace's installation then gives its token; nil disables it.
+	Install *Install
 
 	Dispatcher Dispatcher
 	Schools    Schools
@@ -110,10 +113,11 @@ type Adapter struct {
 	maxBody       int64
 	answerTimeout time.Duration
 
-	hc     *http.Client // Web API and response_url
-	ws     *Workspaces
-	sender *Sender
-	queue  *Queue
+	hc      *http.Client // Web API and response_url
+	ws      *Workspaces
+	install *Install
+	sender  *Sender
+	queue   *Queue
 }
 
 // New returns an Adapter; Run must run for messages to go out.
@@ -152,7 +156,19 @@ func New(o Options) (*Adapter, error) {
 	}
 	log := o.Log.With("component", "slack")
 	hc := apiclient.New(o.HTTPTimeout)
-	ws, err := NewWorkspaces(o.Workspaces, o.BotToken, apiURL, hc)
+	var ws *Workspaces
+	var err error
+	if o.Install == nil {
+		ws, err = NewWorkspaces(o.Workspaces, o.BotToken, apiURL, hc)
+	} else {
+		if o.Install.ClientID == "" || o.Install.ClientSecret == "" || o.Install.RedirectURL == "" {
+			return nil, errors.New("slack: install needs the client id, the client secret and the redirect URL")
+		}
+		ws, err = newWorkspaces(o.Workspaces, o.BotToken, apiURL, hc)
+		if err == nil {
+			ws.installed = &installedTokens{rdb: o.Redis, keys: newKeys(o.Prefix), newWS: ws.newWS, cache: map[string]installed{}}
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +178,7 @@ func New(o Options) (*Adapter, error) {
 		cmds: o.Dispatcher, schools: o.Schools, rdb: o.Redis, keys: newKeys(o.Prefix), log: log,
 		langs:   personlang.New(o.Redis, o.Prefix, o.Pseudonyms, log),
 		maxBody: o.MaxBody, answerTimeout: o.AnswerTimeout,
-		hc: hc, ws: ws, sender: sender,
+		hc: hc, ws: ws, install: o.Install, sender: sender,
 		queue: NewQueue(o.Workers, o.QueueSize, o.Backoff, o.Log),
 	}, nil
 }
@@ -175,10 +191,15 @@ func (a *Adapter) Sender() *Sender { return a.sender }
 // then drains briefly.
 func (a *Adapter) Run(ctx context.Context) { a.queue.Run(ctx) }
 
-// Register adds POST /slack/command and POST /slack/interactivity to mux.
+// Register adds POST /slack/command and POST /slack/interactivity to mux,
+// and with Install GET /slack/install and GET /slack/oauth.
 func (a *Adapter) Register(mux *http.ServeMux) {
 	mux.Handle("POST /slack/command", http.HandlerFunc(a.ServeCommand))
 	mux.Handle("POST /slack/interactivity", http.HandlerFunc(a.ServeInteractivity))
+	if a.install != nil {
+		mux.Handle("GET /slack/install", http.HandlerFunc(a.ServeInstall))
+		mux.Handle("GET /slack/oauth", http.HandlerFunc(a.ServeOAuth))
+	}
 }
 
 // ServeCommand answers a slash command.
@@ -307,7 +328,7 @@ func (a *Adapter) command(ctx context.Context, c slashCommand, retry int) (answe
 	}
 	from := bot.Actor{Address: bot.Address{Platform: Platform, Handle: c.UserID}, Name: c.UserName}
 	if known {
-		w, ok := a.ws.forTeam(c.TeamID)
+		w, ok := a.ws.forTeam(ctx, c.TeamID)
 		if !ok {
 			return a.refuseCommand(sc, c.TeamID)
 		}
@@ -410,7 +431,7 @@ func (a *Adapter) click(ctx context.Context, c click, retry int) {
 	var w *workspace // the clicker's workspace, where their lookups go
 	if known {
 		var ok bool
-		if w, ok = a.ws.forTeam(c.team()); !ok {
+		if w, ok = a.ws.forTeam(ctx, c.team()); !ok {
 			a.refuseClick(c, a.noToken(sc, "interactivity", c.team()))
 			return
 		}

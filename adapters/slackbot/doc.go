@@ -30,7 +30,14 @@
 // workspace without a token is refused, in the school's language, before
 // anything changes.
 //
-// Small adapter state lives in Redis under <prefix>:slack:, always with a TTL:
+// With Install, a workspace's token may also come from installing the app
+// there ("Add to Slack"): GET /slack/install sends the browser to Slack,
+// GET /slack/oauth exchanges the code Slack sends back (oauth.v2.access)
+// and keeps the token in Redis, for a workspace a school is linked to
+// only. A configured token goes first.
+//
+// Small adapter state lives in Redis under <prefix>:slack:, always with a
+// TTL but for installed tokens:
 // slash commands and clicks already handled (Slack may deliver one twice;
 // not a request for help, which the store creates once per trigger_id),
 // the progress of a message with files, where each offer was posted.

@@ -47,7 +47,7 @@ func (s *Sender) Delivered(ctx context.Context, m message.Message) (bool, error)
 	if err := checkRecipient(m.To); err != nil {
 		return false, err
 	}
-	w, err := s.workspace(m)
+	w, err := s.workspace(ctx, m)
 	if err != nil {
 		return false, err
 	}

@@ -65,7 +65,7 @@ func NewSender(ws *Workspaces, schools Schools, rdb redis.UniversalClient, prefi
 
 // workspace is the workspace a message goes to: its school's. A message
 // of no school goes where a school linked to no workspace would.
-func (s *Sender) workspace(m message.Message) (*workspace, error) {
+func (s *Sender) workspace(ctx context.Context, m message.Message) (*workspace, error) {
 	if m.SchoolID == "" {
 		if s.ws.teamless == nil {
 			return nil, fmt.Errorf("message of no school: %w: %w", ErrNoWorkspace, message.ErrPermanent)
@@ -76,7 +76,7 @@ func (s *Sender) workspace(m message.Message) (*workspace, error) {
 	if !ok {
 		return nil, fmt.Errorf("school %q: %w: %w", m.SchoolID, bot.ErrUnknownSchool, message.ErrPermanent)
 	}
-	return s.ws.forSchool(sc)
+	return s.ws.forSchool(ctx, sc)
 }
 
 // Send delivers m (message.Sender), in one try.
@@ -100,7 +100,7 @@ func (s *Sender) send(ctx context.Context, m message.Message) error {
 	if err := checkRecipient(m.To); err != nil {
 		return err
 	}
-	w, err := s.workspace(m)
+	w, err := s.workspace(ctx, m)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,8 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// The adapter's own Redis keys, all under <prefix>:slack: and all with a TTL:
+// The adapter's own Redis keys, all under <prefix>:slack: and all but the
+// installed tokens with a TTL:
 //
 //	<prefix>:slack:cmd:<h>    a slash command handled (team + trigger_id): "-" while it runs, then the reply JSON;
 //	                          not for a request for help, which the store keeps from running twice
@@ -21,6 +22,9 @@ import (
 //	                          hash channel, ts, marker; its lapse updates that message
 //	<prefix>:slack:post:<h>   where a request's post in the fallback channel went (school + request):
 //	                          hash channel, ts, marker; its withdrawal or closing updates that post
+//	<prefix>:slack:token:<T>  the bot token the app's installation in workspace T gave ("Add to
+//	                          Slack", Install): the one key without a TTL, as it lives as long as
+//	                          the installation; a new installation replaces it
 //
 // <h> is a hash of what identifies the thing, so no name or id of a person
 // is readable in a key and a key's length is bounded.

@@ -31,6 +31,10 @@ type Workspaces struct {
 	// teamless serves a school linked to no workspace whose people have
 	// Slack accounts: fallback, else the only workspace there is.
 	teamless *workspace
+	// installed are the tokens installations gave through "Add to Slack"
+	// (Install), for workspaces without a configured one; nil without.
+	installed *installedTokens
+	newWS     func(token string) *workspace
 }
 
 // workspace is one bot token's client, and the names of the channels in
@@ -51,6 +55,12 @@ func NewWorkspaces(tokens map[string]string, fallback, apiURL string, hc *http.C
 	if len(tokens) == 0 && fallback == "" {
 		return nil, errors.New("slack: no bot token")
 	}
+	return newWorkspaces(tokens, fallback, apiURL, hc)
+}
+
+// newWorkspaces is NewWorkspaces, also without any token (they come
+// through the install flow).
+func newWorkspaces(tokens map[string]string, fallback, apiURL string, hc *http.Client) (*Workspaces, error) {
 	opts := []slack.Option{slack.OptionAPIURL(apiURL)}
 	if hc != nil {
 		opts = append(opts, slack.OptionHTTPClient(hc))
@@ -58,7 +68,7 @@ func NewWorkspaces(tokens map[string]string, fallback, apiURL string, hc *http.C
 	newWS := func(token string) *workspace {
 		return &workspace{api: slack.New(token, opts...), channels: map[string]string{}}
 	}
-	w := &Workspaces{byTeam: map[string]*workspace{}}
+	w := &Workspaces{byTeam: map[string]*workspace{}, newWS: newWS}
 	for team, tok := range tokens {
 		k := teamKey(team)
 		if k == "" || tok == "" {
@@ -80,22 +90,40 @@ func NewWorkspaces(tokens map[string]string, fallback, apiURL string, hc *http.C
 
 func teamKey(team string) string { return strings.ToUpper(strings.TrimSpace(team)) }
 
-// forTeam is the client of the workspace team: its own token's, else the
-// fallback; ok is false when neither exists.
-func (w *Workspaces) forTeam(team string) (*workspace, bool) {
+// forTeam is the client of the workspace team: its configured token's,
+// else the one its installation gave, else the fallback; ok is false when
+// there is none.
+func (w *Workspaces) forTeam(ctx context.Context, team string) (*workspace, bool) {
+	ws, err := w.lookup(ctx, team)
+	return ws, err == nil && ws != nil
+}
+
+// lookup is forTeam's client, nil when there is none; it fails when the
+// installed tokens cannot be read now.
+func (w *Workspaces) lookup(ctx context.Context, team string) (*workspace, error) {
 	if ws, ok := w.byTeam[teamKey(team)]; ok {
-		return ws, true
+		return ws, nil
 	}
-	return w.fallback, w.fallback != nil
+	if w.installed != nil {
+		ws, err := w.installed.get(ctx, teamKey(team))
+		if err != nil || ws != nil {
+			return ws, err
+		}
+	}
+	return w.fallback, nil
 }
 
 // forSchool is the client of the workspace school sc is linked to; a
 // school linked to none (its people on Slack all the same) gets the
 // fallback, or the only workspace.
-func (w *Workspaces) forSchool(sc *bot.School) (*workspace, error) {
+func (w *Workspaces) forSchool(ctx context.Context, sc *bot.School) (*workspace, error) {
 	team, ok := sc.TeamOn(Platform)
 	if ok && team != "" {
-		if ws, ok := w.forTeam(team); ok {
+		ws, err := w.lookup(ctx, team)
+		if err != nil {
+			return nil, fmt.Errorf("school %s: %w", sc.ID, err) // worth a retry
+		}
+		if ws != nil {
 			return ws, nil
 		}
 		return nil, fmt.Errorf("school %s, workspace %s: %w: %w", sc.ID, team, ErrNoWorkspace, message.ErrPermanent)

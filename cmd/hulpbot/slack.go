@@ -13,7 +13,12 @@ import (
 func setupSlack(ctx context.Context, deps platformDeps) (message.Sender, error) {
 	cfg := deps.cfg.Slack
 	tokens, fallback := deps.cfg.SlackBotTokens()
+	var install *slackbot.Install
+	if id, secret, redirect, ok := deps.cfg.SlackInstall(); ok {
+		install = &slackbot.Install{ClientID: id, ClientSecret: secret, RedirectURL: redirect}
+	}
 	a, err := slackbot.New(slackbot.Options{
+		Install:       install,
 		Workspaces:    tokens,
 		BotToken:      fallback,
 		SigningSecret: cfg.SigningSecret,
@@ -28,7 +33,7 @@ func setupSlack(ctx context.Context, deps platformDeps) (message.Sender, error) 
 	if err != nil {
 		return nil, err
 	}
-	if cfg.SigningSecret != "" {
+	if cfg.SigningSecret != "" || install != nil {
 		a.Register(deps.mux)
 	}
 	// Run answers clicks (response_url) in the background.
@@ -40,7 +45,7 @@ func setupSlack(ctx context.Context, deps platformDeps) (message.Sender, error) 
 		deps.background(func() { a.RunSocketMode(ctx, cfg.AppToken) })
 	}
 	deps.log.Info("slack adapter ready", "http", cfg.SigningSecret != "", "socket_mode", cfg.AppToken != "",
-		"workspace_tokens", len(tokens), "fallback_token", fallback != "")
+		"workspace_tokens", len(tokens), "fallback_token", fallback != "", "install", install != nil)
 	// The durable outbox in front of all senders retries and de-duplicates;
 	// this sender tries once.
 	return a.Sender(), nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -183,5 +184,76 @@ schools:
 	}
 	if want := "warning: slack.bot_token: serves 2 workspaces without a token of their own (T0DEVAART1, T0DEWILG01)"; !strings.Contains(out.String(), want) {
 		t.Errorf("-check-config printed %q, want %q", out.String(), want)
+	}
+}
+
+// TestSlackInstall: with slack.client_id and client_secret, a school's
+// workspace gets its token by installing the app through hulpbot's
+// /slack/install, and its requests then go out with it.
+func TestSlackInstall(t *testing.T) {
+	fake := slackfake.New(t)
+	fake.Workspace(vaartTeam, vaartToken)
+	fake.Members(vaartTeam, "U0MARIE001", "U0ANNE0001")
+	fake.Members(wilgTeam, "U0JOOST001", "U0WIM00001")
+	fake.App("123.456", "client-secret")
+	fake.Installed("code-wilg", slackfake.Installation{Team: wilgTeam, Token: "xoxb-installed-wilg"})
+	s := startSlackConfig(t, fake, fmt.Sprintf(`slack:
+  signing_secret: ${HULPBOT_SLACK_SIGNING_SECRET}
+  api_url: %q
+  client_id: "123.456"
+  public_url: https://hulpbot.example.nl/hulpbot/
+schools:
+  - id: de-vaart
+    name: Kindcentrum De Vaart
+    slack_team: T0DEVAART1
+    groups: ["5"]
+    fallback_channel: kernteam
+    helpers: [{name: Anne, role: jeugdhulpverlener, slack: U0ANNE0001, schedule: ["altijd"]}]
+  - id: de-wilg
+    name: Basisschool De Wilg
+    slack_team: T0DEWILG01
+    groups: ["5"]
+    fallback_channel: kernteam
+    helpers: [{name: Wim, role: jeugdhulpverlener, slack: U0WIM00001, schedule: ["altijd"]}]
+`, fake.APIURL()), map[string]string{"HULPBOT_SLACK_BOT_TOKEN_T0DEVAART1": vaartToken, "HULPBOT_SLACK_CLIENT_SECRET": "client-secret"}, "text")
+
+	if got := s.hulpIn(wilgTeam, "U0JOOST001", "groep 5"); !strings.Contains(got, "geen bot-token") {
+		t.Errorf("before the install: %q", got)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(s.base + "/slack/install")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || loc == nil || loc.Query().Get("redirect_uri") != "https://hulpbot.example.nl/hulpbot/slack/oauth" {
+		t.Fatalf("GET /slack/install = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	cookies := resp.Cookies()
+	if len(cookies) != 1 || cookies[0].Path != "/hulpbot/slack/" || !cookies[0].Secure {
+		t.Errorf("cookies %+v, want one, secure, for /hulpbot/slack/", cookies)
+	}
+	req, _ := http.NewRequest(http.MethodGet, s.base+"/slack/oauth?"+url.Values{"code": {"code-wilg"}, "state": {loc.Query().Get("state")}}.Encode(), nil)
+	for _, c := range cookies {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	resp, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "Basisschool De Wilg") {
+		t.Fatalf("GET /slack/oauth = %d %s", resp.StatusCode, page)
+	}
+	if got := s.hulpIn(wilgTeam, "U0JOOST001", "groep 5"); !strings.Contains(got, "doorgezet naar Wim") {
+		t.Errorf("after the install: %q", got)
+	}
+	if offer := s.posts("D0WIM00001", 1)[0]; offer.Token != "xoxb-installed-wilg" {
+		t.Errorf("Wim's offer went with %q", offer.Token)
+	}
+	if strings.Contains(s.logs.String(), "xoxb-installed-wilg") {
+		t.Error("the log holds the installed token")
 	}
 }

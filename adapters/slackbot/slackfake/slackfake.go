@@ -102,9 +102,13 @@ type Server struct {
 	tokens      map[string]string
 	userTeam    map[string]string
 	channelTeam map[string]string
-	socket      *websocket.Conn
-	acks        map[string]chan json.RawMessage
-	wsUp        chan struct{}
+	// "Add to Slack": the app's credentials, and the codes an install
+	// gives, by code.
+	clientID, clientSecret string
+	codes                  map[string]Installation
+	socket                 *websocket.Conn
+	acks                   map[string]chan json.RawMessage
+	wsUp                   chan struct{}
 }
 
 // New starts a fake that stops when the test ends.
@@ -119,6 +123,7 @@ func New(t testing.TB) *Server {
 		locales:  map[string]string{},
 		convs:    map[string][]Message{},
 		tokens:   map[string]string{},
+		codes:    map[string]Installation{},
 		userTeam: map[string]string{}, channelTeam: map[string]string{},
 		acks: map[string]chan json.RawMessage{},
 		wsUp: make(chan struct{}),
@@ -173,6 +178,29 @@ func (s *Server) Workspace(team, token string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tokens[token] = team
+}
+
+// Installation is what an install of the app in a workspace gives.
+type Installation struct {
+	Team, Token string
+	// Enterprise: an org-wide installation (Enterprise Grid).
+	Enterprise bool
+}
+
+// App sets the app's client id and secret, which oauth.v2.access checks.
+func (s *Server) App(clientID, clientSecret string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clientID, s.clientSecret = clientID, clientSecret
+}
+
+// Installed makes code the one Slack gives for in's installation: once
+// exchanged (oauth.v2.access), its token is the workspace's (Workspace).
+// A code is good once.
+func (s *Server) Installed(code string, in Installation) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.codes[code] = in
 }
 
 // Members puts members (U…) in workspace team: in any other they are
@@ -350,7 +378,9 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	f := s.fault(method)
 	tok := token(r)
 	team, known := s.tokens[tok]
-	strict := len(s.tokens) > 0 && method != "apps.connections.open" // that one takes the app-level token
+	// apps.connections.open takes the app-level token, oauth.v2.access the
+	// app's credentials.
+	strict := len(s.tokens) > 0 && method != "apps.connections.open" && method != "oauth.v2.access"
 	s.mu.Unlock()
 	c := Call{Method: method, Form: form, Path: r.URL.Path, At: time.Now(), Token: tok, Team: team}
 	if st, done := answerFault(w, r, f); done {
@@ -366,6 +396,17 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		}
 		s.record(c)
 		writeJSON(w, fail(code))
+		return
+	}
+	if method == "oauth.v2.access" {
+		id, secret, ok := r.BasicAuth()
+		if !ok {
+			id, secret = form.Get("client_id"), form.Get("client_secret")
+		}
+		resp := s.exchange(id, secret, form.Get("code"))
+		c.OK, _ = resp["ok"].(bool)
+		s.record(c)
+		writeJSON(w, resp)
 		return
 	}
 	resp := s.answer(method, team, form)
@@ -453,6 +494,28 @@ func (s *Server) answer(method, team string, f url.Values) map[string]any {
 		return map[string]any{"ok": true, "files": files}
 	}
 	return fail("unknown_method")
+}
+
+// exchange is oauth.v2.access: an install's code for its bot token.
+func (s *Server) exchange(id, secret, code string) map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if id != s.clientID || s.clientID == "" {
+		return fail("invalid_client_id")
+	}
+	if secret != s.clientSecret {
+		return fail("bad_client_secret")
+	}
+	in, ok := s.codes[code]
+	if !ok {
+		return fail("invalid_code")
+	}
+	delete(s.codes, code)
+	s.tokens[in.Token] = in.Team
+	return map[string]any{
+		"ok": true, "access_token": in.Token, "token_type": "bot", "bot_user_id": "U0HULPBOT1", "app_id": "A0HULPBOT1",
+		"team": map[string]any{"id": in.Team, "name": in.Team}, "is_enterprise_install": in.Enterprise,
+	}
 }
 
 // knows reports whether user is a member the workspace team can see.
