@@ -53,8 +53,9 @@ func mayHaveWritten(err error) bool {
 
 // hint lowers school's hint to the earliest of at (zero times ignored),
 // after a script that may have put one of them in the school's sets
-// (err is the script's). A hint that cannot be written is kept for the
-// next look at the index (flushHints): the change itself was made.
+// (err is the script's): one round trip after a change made. A hint that
+// cannot be written, or follows a script whose answer was lost, is kept
+// for the next look at the index (flushHints).
 func (s *Store) hint(ctx context.Context, school string, err error, at ...time.Time) {
 	if !mayHaveWritten(err) {
 		return
@@ -68,26 +69,39 @@ func (s *Store) hint(ctx context.Context, school string, err error, at ...time.T
 	if least == math.MaxInt64 {
 		return
 	}
-	// Not the caller's ctx alone: a change made must get its hint even
-	// when the caller gives up now.
+	if err != nil {
+		// The script's answer was lost: Redis is stalled or gone, and
+		// someone waits for this answer. Not a second wait.
+		s.keepHints(map[string]float64{school: float64(least)})
+		return
+	}
+	// Not the caller's ctx: a change made must get its hint even when the
+	// caller gives up now.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), hintTimeout)
 	defer cancel()
 	z := redis.Z{Score: float64(least), Member: school}
 	if werr := s.rdb.ZAddArgs(ctx, s.dueKey(), redis.ZAddArgs{LT: true, Members: []redis.Z{z}}).Err(); werr != nil {
 		s.log.Warn("due index: hint not written; kept for the next look", "school", school, "err", werr)
-		s.hintsMu.Lock()
-		if s.lostHints == nil {
-			s.lostHints = map[string]float64{}
-		}
-		if old, ok := s.lostHints[school]; !ok || z.Score < old {
-			s.lostHints[school] = z.Score
-		}
-		s.hintsMu.Unlock()
+		s.keepHints(map[string]float64{school: z.Score})
 	}
 }
 
 // hintTimeout bounds the write of one hint.
 const hintTimeout = 2 * time.Second
+
+// keepHints keeps hints (school → ms) not written, for flushHints.
+func (s *Store) keepHints(hints map[string]float64) {
+	s.hintsMu.Lock()
+	defer s.hintsMu.Unlock()
+	if s.lostHints == nil {
+		s.lostHints = map[string]float64{}
+	}
+	for sc, at := range hints {
+		if old, ok := s.lostHints[sc]; !ok || at < old {
+			s.lostHints[sc] = at
+		}
+	}
+}
 
 // flushHints writes the hints this process failed to write.
 func (s *Store) flushHints(ctx context.Context) error {
@@ -103,16 +117,7 @@ func (s *Store) flushHints(ctx context.Context) error {
 		zs = append(zs, redis.Z{Score: at, Member: sc})
 	}
 	if err := s.rdb.ZAddArgs(ctx, s.dueKey(), redis.ZAddArgs{LT: true, Members: zs}).Err(); err != nil {
-		s.hintsMu.Lock()
-		if s.lostHints == nil {
-			s.lostHints = map[string]float64{}
-		}
-		for sc, at := range lost {
-			if old, ok := s.lostHints[sc]; !ok || at < old {
-				s.lostHints[sc] = at
-			}
-		}
-		s.hintsMu.Unlock()
+		s.keepHints(lost)
 		return fail("redisstore: due index: write kept hints", err)
 	}
 	return nil

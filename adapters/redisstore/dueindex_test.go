@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -353,6 +354,55 @@ func TestHintKeptWhenRedisFails(t *testing.T) {
 	s.rdb = f.rdb // Redis is back
 	if due, _, err := s.DueSchools(f.ctx, t0.Add(timeout), nil); err != nil || !slices.Equal(due, []string{school}) {
 		t.Errorf("DueSchools once Redis is back = %v, %v; want [%s]", due, err, school)
+	}
+}
+
+// TestHintAfterLostAnswerWaitsForNothing: after a script whose answer was
+// lost (Redis stalled while someone waits), the hint is kept for the next
+// look at once, not written: the answer to that someone is not delayed by
+// a second wait on the stalled Redis.
+func TestHintAfterLostAnswerWaitsForNothing(t *testing.T) {
+	f := newFixture(t)
+	f.create("r1", t0, cands("anne"))
+	f.loseHints()
+	// A Redis that takes connections and never answers.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var held []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			_ = c.Close()
+		}
+	}()
+	stalled := redis.NewClient(&redis.Options{Addr: ln.Addr().String(), ReadTimeout: time.Second, MaxRetries: -1})
+	defer stalled.Close()
+	s := New(stalled, f.prefix, slog.New(slog.DiscardHandler))
+	lost := fmt.Errorf("create: %w: %w", ErrOutcomeUnknown, bot.ErrUnavailable)
+	start := time.Now()
+	s.hint(f.ctx, school, lost, t0.Add(timeout))
+	if took := time.Since(start); took > 100*time.Millisecond {
+		t.Errorf("hint after a lost answer took %s; want no wait on Redis", took)
+	}
+	s.rdb = f.rdb // Redis answers again
+	if due, _, err := s.DueSchools(f.ctx, t0.Add(timeout), nil); err != nil || !slices.Equal(due, []string{school}) {
+		t.Errorf("DueSchools once Redis answers = %v, %v; want [%s]", due, err, school)
 	}
 }
 
