@@ -35,6 +35,7 @@ func (f *fixture) hintOf(sc string) (time.Time, bool) {
 // and its hint would have left it.
 func (f *fixture) loseHints() {
 	f.t.Helper()
+	*f.indexCheck = false
 	if err := f.rdb.Del(f.ctx, f.s.dueKey()).Err(); err != nil {
 		f.t.Fatal(err)
 	}

@@ -41,13 +41,58 @@ type fixture struct {
 	rdb    redis.UniversalClient
 	prefix string
 	s      *Store
+
+	indexCheck *bool // whether the test ends with checkDueIndex
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	rdb := redistest.Client(t)
 	prefix := redistest.Prefix(t)
-	return &fixture{t: t, ctx: context.Background(), rdb: rdb, prefix: prefix, s: New(rdb, prefix, slog.New(slog.DiscardHandler))}
+	f := &fixture{t: t, ctx: context.Background(), rdb: rdb, prefix: prefix, s: New(rdb, prefix, slog.New(slog.DiscardHandler)), indexCheck: new(bool)}
+	*f.indexCheck = true
+	t.Cleanup(func() { f.checkDueIndex(t) })
+	return f
+}
+
+// checkDueIndex fails t when a school has a due time earlier than its hint
+// in the due index, or none: whatever the test did, every change that set
+// a due time must have lowered the hint (dueindex.go). Tests that lose
+// hints on purpose turn it off (loseHints).
+func (f *fixture) checkDueIndex(t *testing.T) {
+	if !*f.indexCheck || t.Failed() {
+		return
+	}
+	keys, err := scanAll(f.ctx, f.rdb, f.prefix+":*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		rest, ok := strings.CutPrefix(k, f.prefix+":{")
+		if !ok {
+			continue
+		}
+		for _, set := range dueSets {
+			head, ok := strings.CutSuffix(rest, ":"+set)
+			if !ok {
+				continue
+			}
+			// {<school>}:set, or {pool.<id>}:<school>:set
+			tag, sc, _ := strings.Cut(head, "}")
+			if sc = strings.TrimPrefix(sc, ":"); sc == "" {
+				sc = tag
+			}
+			first, err := f.rdb.ZRangeWithScores(f.ctx, k, 0, 0).Result()
+			if err != nil || len(first) == 0 {
+				continue
+			}
+			hint, err := f.rdb.ZScore(f.ctx, f.s.dueKey(), sc).Result()
+			if err != nil || hint > first[0].Score {
+				t.Errorf("due index: %s has %s due at %s, hint %.0f (%v): a change set a due time without lowering the hint",
+					sc, first[0].Member, time.UnixMilli(int64(first[0].Score)).UTC(), hint, err)
+			}
+		}
+	}
 }
 
 // on is f for a step of the test that made f: its helpers fail t.
