@@ -93,6 +93,11 @@ type Options struct {
 	// Backoff is the wait before attempt n+1 after n failures. Default:
 	// 1s doubling to at most 5 minutes, with jitter.
 	Backoff func(attempt int) time.Duration
+	// FullLook is how often the poll looks at every school's lanes
+	// rather than at the index of schools with messages due only: the
+	// safety net for a hint lost when a process stopped between queuing a
+	// message and writing its hint. Default 30s.
+	FullLook time.Duration
 	// Sync delivers what this process queues at once, in the caller's
 	// goroutine, before the call returns: the terminal chat, where what a
 	// command causes is printed before the next prompt. Retries and other
@@ -118,6 +123,9 @@ func (o *Options) fill() {
 	}
 	if o.Poll == 0 {
 		o.Poll = time.Second
+	}
+	if o.FullLook == 0 {
+		o.FullLook = 30 * time.Second
 	}
 	if o.MaxAttempts == 0 {
 		o.MaxAttempts = 25
@@ -146,6 +154,7 @@ type Outbox struct {
 	prefix  string
 	bases   Bases
 	schools []string
+	known   map[string]bool // schools, as a set
 	next    message.Sender
 	render  Renderer
 	now     func() time.Time
@@ -154,7 +163,8 @@ type Outbox struct {
 	wake    chan struct{}
 
 	mu    sync.Mutex
-	dirty map[string]bool // schools this process queued for since the last look
+	dirty map[string]bool  // schools this process queued for since the last look
+	hints map[string]int64 // hints (school → ms) not written yet; see index.go
 
 	// Messages leased to this process (its changes' notices, what it
 	// sent): delivered at once by Run, without a claim, urgent ones first.
@@ -186,10 +196,14 @@ const noSchool = "_"
 func New(rdb redis.UniversalClient, prefix string, schools []string, next message.Sender, now func() time.Time, opt Options, log *slog.Logger) *Outbox {
 	opt.fill()
 	local := 4 * opt.Workers
-	return &Outbox{
+	known := map[string]bool{noSchool: true}
+	for _, sc := range schools {
+		known[sc] = true
+	}
+	return &Outbox{known: known,
 		rdb: rdb, prefix: prefix, schools: append(append([]string(nil), schools...), noSchool),
 		next: next, now: now, opt: opt, log: log.With("component", "outbox"),
-		wake: make(chan struct{}, 1), dirty: map[string]bool{},
+		wake: make(chan struct{}, 1), dirty: map[string]bool{}, hints: map[string]int64{},
 		urgent: make(chan claimed, local), normal: make(chan claimed, local), uroom: make(chan struct{}, local), nroom: make(chan struct{}, local),
 		fins: make(chan finished, local),
 	}
@@ -222,6 +236,9 @@ func (o *Outbox) Lease() (time.Time, bool) {
 // no room is handed back, due now, for whichever process claims it.
 func (o *Outbox) Deliver(school string, leaseEnd time.Time, keyNotice []string) {
 	end := leaseEnd.UnixMilli()
+	// Should this process stop before delivering them, the poll finds
+	// them when their lease runs out.
+	o.hintLater(school, end)
 	var back []claimed
 	for i := 0; i+1 < len(keyNotice); i += 2 {
 		c := claimed{key: keyNotice[i], payload: keyNotice[i+1], attempt: 1, leaseEnd: end, school: school}
@@ -252,6 +269,12 @@ func (o *Outbox) Deliver(school string, leaseEnd time.Time, keyNotice []string) 
 // Queued implements redisstore.Courier: a change queued notices due now;
 // they are claimed at once by whichever worker is free.
 func (o *Outbox) Queued(school string) {
+	o.hintLater(school, o.now().UnixMilli())
+	o.queued(school)
+}
+
+// queued wakes Run to claim what school has due now.
+func (o *Outbox) queued(school string) {
 	o.mu.Lock()
 	o.dirty[school] = true
 	o.mu.Unlock()
@@ -342,6 +365,7 @@ func (o *Outbox) Send(ctx context.Context, m message.Message) error {
 	if leased {
 		c := claimed{key: m.Key, payload: string(payload), attempt: 1, leaseEnd: at, school: school, urgent: m.Urgent}
 		if o.opt.Sync {
+			o.hint(ctx, school, at)
 			if o.deliver(context.WithoutCancel(ctx), school, c) {
 				o.finish(context.WithoutCancel(ctx), finished{school, c})
 			}
@@ -352,22 +376,21 @@ func (o *Outbox) Send(ctx context.Context, m message.Message) error {
 		} else {
 			o.normal <- c
 		}
+		// After the hand-over, so the delivery does not wait for it; for
+		// when this process stops before delivering.
+		o.hint(ctx, school, at)
 		return nil
 	}
-	o.mu.Lock()
-	o.dirty[school] = true
-	o.mu.Unlock()
-	select {
-	case o.wake <- struct{}{}:
-	default:
-	}
+	o.hint(ctx, school, at)
+	o.queued(school)
 	return nil
 }
 
 // Run delivers until ctx ends, then waits for deliveries in flight. A
 // message this process queued is delivered at once; what other processes
-// queued or what is due for a retry is found by one look at all queues per
-// poll.
+// queued or what is due for a retry is found by a look at the index of
+// schools with messages due each poll, and at every school's lanes at start
+// and every FullLook.
 func (o *Outbox) Run(ctx context.Context) {
 	sem := make(chan struct{}, o.opt.Workers)
 	var wg sync.WaitGroup
@@ -383,8 +406,14 @@ func (o *Outbox) Run(ctx context.Context) {
 	}()
 	t := time.NewTicker(o.opt.Poll)
 	defer t.Stop()
-	schools := o.schools
+	fullEvery := max(1, int(o.opt.FullLook/o.opt.Poll))
+	polls := 0
+	// The first look is a full one: what waited while no process ran.
+	schools, polled := o.poll(ctx, true)
 	for {
+		if err := o.flushHints(ctx); err != nil {
+			o.log.Warn("outbox index: hints not written; kept", "err", err)
+		}
 		// Urgent messages of this process's own, then those of every school
 		// in Redis, before the rest of any school.
 		for more := true; more; {
@@ -400,7 +429,16 @@ func (o *Outbox) Run(ctx context.Context) {
 				o.drain(ctx, school, lanes, sem, &wg)
 			}
 		}
-		schools = nil
+		forceFull := false
+		if polled && ctx.Err() == nil {
+			// Their hints now say when they are due next: after the
+			// leases just taken, or a later retry.
+			if err := o.rehint(ctx, schools); err != nil {
+				o.log.Warn("outbox index: rehint failed; the next look is at every school", "err", err)
+				forceFull = true
+			}
+		}
+		schools, polled = nil, false
 		select {
 		case <-ctx.Done():
 			return
@@ -417,13 +455,26 @@ func (o *Outbox) Run(ctx context.Context) {
 		case <-o.wake:
 			schools = o.takeDirty()
 		case <-t.C:
-			due, err := o.dueSchools(ctx)
-			if err != nil {
-				o.log.Warn("look for due messages failed", "err", err)
-			}
-			schools = due
+			polls++
+			schools, polled = o.poll(ctx, forceFull || polls%fullEvery == 0)
 		}
 	}
+}
+
+// poll returns the schools with messages due now: from the index, or, when
+// full, from every school's lanes. It reports whether it looked, so the
+// hints of what it found are set again after their messages are claimed.
+func (o *Outbox) poll(ctx context.Context, full bool) ([]string, bool) {
+	look := o.indexed
+	if full {
+		look = o.fullLook
+	}
+	due, err := look(ctx, o.now())
+	if err != nil {
+		o.log.Warn("look for due messages failed", "full", full, "err", err)
+		return due, false
+	}
+	return due, true
 }
 
 // start delivers one message of this process's own when a worker is free.
@@ -483,7 +534,11 @@ func (o *Outbox) handBack(ctx context.Context, left []claimed) {
 	}
 	// Claimed at once by whichever worker is free, not at the next poll.
 	for _, c := range left {
-		o.Queued(c.school)
+		o.keepHint(c.school, now)
+		o.queued(c.school)
+	}
+	if err := o.flushHints(ctx); err != nil {
+		o.log.Warn("outbox index: hints of messages handed back not written; the full look finds them", "err", err)
 	}
 	o.log.Debug("handed back undelivered messages", "n", len(left))
 }
@@ -498,29 +553,6 @@ func (o *Outbox) takeDirty() []string {
 	}
 	clear(o.dirty)
 	return out
-}
-
-// dueSchools looks, in one pipelined round trip, which schools have a
-// message due now.
-func (o *Outbox) dueSchools(ctx context.Context) ([]string, error) {
-	by := &redis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(o.now().UnixMilli(), 10), Count: 1}
-	cmds := make([][2]*redis.StringSliceCmd, len(o.schools))
-	if _, err := o.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, s := range o.schools {
-			cmds[i][0] = p.ZRangeByScore(ctx, o.key(s, "urgent"), by)
-			cmds[i][1] = p.ZRangeByScore(ctx, o.key(s, "queue"), by)
-		}
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	var due []string
-	for i, s := range o.schools {
-		if len(cmds[i][0].Val())+len(cmds[i][1].Val()) > 0 {
-			due = append(due, s)
-		}
-	}
-	return due, nil
 }
 
 // drain claims due messages of one school in batches and delivers them.
@@ -628,9 +660,14 @@ func (o *Outbox) deliver(ctx context.Context, school string, c claimed) bool {
 		}
 		log.Warn("delivery failed, will retry", "in", wait, "err", err)
 		at := o.now().Add(wait).UnixMilli()
-		if _, rerr := retryScript.Run(ctx, o.rdb, []string{o.key(school, "urgent"), o.key(school, "queue"), o.key(school, "tries")}, c.key, at, c.leaseEnd, "0").Result(); rerr != nil {
-			// The lease runs out and the message is tried again anyway.
+		moved, rerr := retryScript.Run(ctx, o.rdb, []string{o.key(school, "urgent"), o.key(school, "queue"), o.key(school, "tries")}, c.key, at, c.leaseEnd, "0").Int()
+		switch {
+		case rerr != nil:
+			// The lease runs out and the message is tried again anyway;
+			// its hint is at or before the lease's end.
 			log.Warn("could not reschedule", "err", rerr)
+		case moved == 1:
+			o.hint(ctx, school, at)
 		}
 		return false
 	}
