@@ -100,6 +100,20 @@ func getIn(t *testing.T, c *http.Client, u, acceptLanguage string) (int, string)
 	return resp.StatusCode, string(b)
 }
 
+// langFixture is the fixture with De Vaart allowing English (both) and
+// kept as the language of Sanne, the coordinator ("" for none kept).
+func langFixture(t *testing.T, both bool, kept string) *fixture {
+	t.Helper()
+	f := newFixture(t)
+	if both {
+		f.vaart.AllowLanguage("en", "")
+	}
+	if kept != "" {
+		f.ys.o.Languages = knownLangs{sanne.Identity(): kept}
+	}
+	return f
+}
+
 // pageLang is the language a page says it is in.
 func pageLang(body string) string {
 	_, rest, ok := strings.Cut(body, `<html lang="`)
@@ -133,13 +147,7 @@ func TestLanguageChoice(t *testing.T) {
 		{"a school with one language", false, "en", "en-GB", "nl", "en", "nl"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t)
-			if tc.both {
-				f.vaart.AllowLanguage("en", "")
-			}
-			if tc.kept != "" {
-				f.ys.o.Languages = knownLangs{sanne.Identity(): tc.kept}
-			}
+			f := langFixture(t, tc.both, tc.kept)
 			c := browser(t)
 			if code, body := getIn(t, c, f.link(t, f.vaart, sanne), tc.accept); code != 200 || pageLang(body) != tc.want {
 				t.Fatalf("open = %d in %q; want 200 in %q", code, pageLang(body), tc.want)
@@ -239,9 +247,7 @@ func TestSWVLanguage(t *testing.T) {
 // TestEnglishPageGolden keeps the English page of a school that allows
 // both languages as a file, with its switch.
 func TestEnglishPageGolden(t *testing.T) {
-	f := newFixture(t)
-	f.vaart.AllowLanguage("en", "")
-	f.ys.o.Languages = knownLangs{sanne.Identity(): "en"}
+	f := langFixture(t, true, "en")
 	c := browser(t)
 	get(t, c, f.link(t, f.vaart, sanne))
 	_, body, _ := get(t, c, f.srv.URL+"/overzicht/school/de-vaart/")
@@ -270,13 +276,7 @@ func TestRefusedInTheReadersLanguage(t *testing.T) {
 		{"altered link", true, "en", "/overzicht/open?t=x.y", "en", "nl", "klopt niet"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t)
-			if tc.both {
-				f.vaart.AllowLanguage("en", "")
-			}
-			if tc.kept != "" {
-				f.ys.o.Languages = knownLangs{sanne.Identity(): tc.kept}
-			}
+			f := langFixture(t, tc.both, tc.kept)
 			u := f.srv.URL + tc.path
 			if tc.path == "" {
 				u = f.link(t, f.vaart, sanne)
