@@ -200,8 +200,8 @@ func New(rdb redis.UniversalClient, prefix string, schools []string, next messag
 	for _, sc := range schools {
 		known[sc] = true
 	}
-	return &Outbox{known: known,
-		rdb: rdb, prefix: prefix, schools: append(append([]string(nil), schools...), noSchool),
+	return &Outbox{
+		rdb: rdb, prefix: prefix, schools: append(append([]string(nil), schools...), noSchool), known: known,
 		next: next, now: now, opt: opt, log: log.With("component", "outbox"),
 		wake: make(chan struct{}, 1), dirty: map[string]bool{}, hints: map[string]int64{},
 		urgent: make(chan claimed, local), normal: make(chan claimed, local), uroom: make(chan struct{}, local), nroom: make(chan struct{}, local),
@@ -406,14 +406,13 @@ func (o *Outbox) Run(ctx context.Context) {
 	}()
 	t := time.NewTicker(o.opt.Poll)
 	defer t.Stop()
-	fullEvery := max(1, int(o.opt.FullLook/o.opt.Poll))
-	polls := 0
 	// The first look is a full one: what waited while no process ran.
+	var lastFull time.Time
 	schools, polled := o.poll(ctx, true)
+	if polled {
+		lastFull = o.now()
+	}
 	for {
-		if err := o.flushHints(ctx); err != nil {
-			o.log.Warn("outbox index: hints not written; kept", "err", err)
-		}
 		// Urgent messages of this process's own, then those of every school
 		// in Redis, before the rest of any school.
 		for more := true; more; {
@@ -429,16 +428,20 @@ func (o *Outbox) Run(ctx context.Context) {
 				o.drain(ctx, school, lanes, sem, &wg)
 			}
 		}
-		forceFull := false
 		if polled && ctx.Err() == nil {
 			// Their hints now say when they are due next: after the
 			// leases just taken, or a later retry.
 			if err := o.rehint(ctx, schools); err != nil {
 				o.log.Warn("outbox index: rehint failed; the next look is at every school", "err", err)
-				forceFull = true
+				lastFull = time.Time{}
 			}
 		}
 		schools, polled = nil, false
+		// The hints of the store's changes (hintLater), after the
+		// deliveries above have started: they do not wait for it.
+		if err := o.flushHints(ctx); err != nil {
+			o.log.Warn("outbox index: hints not written; kept", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return
@@ -455,8 +458,12 @@ func (o *Outbox) Run(ctx context.Context) {
 		case <-o.wake:
 			schools = o.takeDirty()
 		case <-t.C:
-			polls++
-			schools, polled = o.poll(ctx, forceFull || polls%fullEvery == 0)
+			now := o.now()
+			full := now.Sub(lastFull) >= o.opt.FullLook || now.Before(lastFull)
+			schools, polled = o.poll(ctx, full)
+			if full && polled {
+				lastFull = now
+			}
 		}
 	}
 }
