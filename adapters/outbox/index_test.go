@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -317,5 +318,37 @@ func BenchmarkIdlePoll(b *testing.B) {
 				b.ReportMetric(float64(after-before)/float64(n), "redis-cmds/op")
 			}
 		})
+	}
+}
+
+// TestIndexStress: messages queued by processes that do not deliver, from
+// many goroutines at once, while a live process polls the index and
+// rehints (its full look an hour away): every one is delivered, once.
+func TestIndexStress(t *testing.T) {
+	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
+	p := newPlatform()
+	live := newOutbox(t, rdb, prefix, p, Options{FullLook: time.Hour, Poll: time.Millisecond, Workers: 4})
+	running(t, live)
+	eventually(t, "the live process polling", live.running.Load)
+	const senders, each = 8, 40
+	var wg sync.WaitGroup
+	for g := range senders {
+		dead := newOutbox(t, rdb, prefix, newPlatform(), Options{})
+		wg.Go(func() {
+			for i := range each {
+				sc := []string{"de-vaart", "het-anker", ""}[(g+i)%3]
+				m := msg(sc, fmt.Sprint("k", g, "-", i))
+				m.Urgent = i%2 == 0
+				if err := dead.Send(context.Background(), m); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	eventually(t, "all delivered", func() bool { return p.total() >= senders*each })
+	if got := p.total(); got != senders*each {
+		t.Errorf("%d deliveries for %d messages", got, senders*each)
 	}
 }
