@@ -680,7 +680,15 @@ func (p *person) waitPost(ctx context.Context, t *testing.T, botID string, ok fu
 			time.Sleep(50 * time.Millisecond)
 			continue
 		}
-		list, _, err := p.c.GetPostsForChannel(ctx, ch, 0, 50, "", false, false)
+		list, resp, err := p.c.GetPostsForChannel(ctx, ch, 0, 50, "", false, false)
+		if err != nil && resp != nil && resp.StatusCode == http.StatusForbidden && time.Now().Before(deadline) {
+			// The person's own race with the bot opening the DM (see dm):
+			// their cache of memberships was refilled without it. Renewed
+			// as the adapter renews the bot's: an empty notify props write.
+			_, _ = p.c.UpdateChannelNotifyProps(ctx, ch, p.user.Id, map[string]string{})
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
 		if err != nil {
 			t.Fatalf("%s's DM posts: %v", p.user.Username, err)
 		}
