@@ -45,13 +45,41 @@ func Need(t testing.TB, programs ...string) {
 
 // FreePort returns a loopback TCP port nobody listens on right now.
 func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := FreePorts(1)
 	if err != nil {
 		return 0, err
 	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return p[0], nil
 }
+
+// FreePorts returns n different loopback TCP ports nobody listens on right
+// now. They are held open together while they are picked: one by one, a
+// port closed may be handed out again at once, and a cluster node would
+// find its port taken by another's bus (whose protocol answers a PING with
+// EOF).
+func FreePorts(n int) ([]int, error) {
+	ports := make([]int, 0, n)
+	var held []net.Listener
+	defer func() {
+		for _, l := range held {
+			_ = l.Close()
+		}
+	}()
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		held = append(held, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
+
+// startAttempts is how often Cluster and Sentinel start their servers
+// before they fail the test: a port picked free can be taken by another
+// process before the server binds it.
+const startAttempts = 3
 
 func (s *Servers) start(addr, program string, args ...string) error {
 	cmd := exec.Command(program, args...)
@@ -145,7 +173,20 @@ type ClusterServers struct {
 func Cluster(t testing.TB, serverArgs ...string) *ClusterServers {
 	t.Helper()
 	Need(t, serverBinary, cliBinary)
-	c, err := StartCluster(t.TempDir(), serverArgs...)
+	var (
+		c   *ClusterServers
+		err error
+	)
+	for i := range startAttempts {
+		c, err = StartCluster(t.TempDir(), serverArgs...)
+		if err == nil {
+			break
+		}
+		if c != nil {
+			c.Stop()
+		}
+		t.Logf("redistest: cluster start %d of %d: %v", i+1, startAttempts, err)
+	}
 	if c != nil {
 		t.Cleanup(c.Stop)
 	}
@@ -159,17 +200,14 @@ func Cluster(t testing.TB, serverArgs ...string) *ClusterServers {
 // the servers it started are returned too, to be stopped.
 func StartCluster(dir string, serverArgs ...string) (*ClusterServers, error) {
 	c := &ClusterServers{Servers: &Servers{dir: dir, procs: map[string]*exec.Cmd{}}}
+	ports, err := FreePorts(12) // six nodes, each with its bus
+	if err != nil {
+		return c, err
+	}
 	var wg sync.WaitGroup
 	errs := make([]error, 6)
 	for i := range 6 {
-		port, err := FreePort()
-		if err != nil {
-			return c, err
-		}
-		bus, err := FreePort()
-		if err != nil {
-			return c, err
-		}
+		port, bus := ports[2*i], ports[2*i+1]
 		addr := "127.0.0.1:" + strconv.Itoa(port)
 		c.Nodes = append(c.Nodes, addr)
 		wg.Add(1)
@@ -299,7 +337,20 @@ const MasterName = "hulpbot"
 func Sentinel(t testing.TB, serverArgs ...string) *SentinelServers {
 	t.Helper()
 	Need(t, serverBinary, sentinelBinary)
-	s, err := StartSentinel(t.TempDir(), serverArgs...)
+	var (
+		s   *SentinelServers
+		err error
+	)
+	for i := range startAttempts {
+		s, err = StartSentinel(t.TempDir(), serverArgs...)
+		if err == nil {
+			break
+		}
+		if s != nil {
+			s.Stop()
+		}
+		t.Logf("redistest: sentinel start %d of %d: %v", i+1, startAttempts, err)
+	}
 	if s != nil {
 		t.Cleanup(s.Stop)
 	}
@@ -312,13 +363,9 @@ func Sentinel(t testing.TB, serverArgs ...string) *SentinelServers {
 // StartSentinel is Sentinel outside a test: the caller stops it.
 func StartSentinel(dir string, serverArgs ...string) (*SentinelServers, error) {
 	s := &SentinelServers{Servers: &Servers{dir: dir, procs: map[string]*exec.Cmd{}}}
-	ports := make([]int, 5)
-	for i := range ports {
-		p, err := FreePort()
-		if err != nil {
-			return s, err
-		}
-		ports[i] = p
+	ports, err := FreePorts(5)
+	if err != nil {
+		return s, err
 	}
 	addr := func(p int) string { return "127.0.0.1:" + strconv.Itoa(p) }
 	s.Master, s.Replica = addr(ports[0]), addr(ports[1])
