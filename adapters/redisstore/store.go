@@ -700,14 +700,25 @@ func (s *Store) AddStory(ctx context.Context, school, week, text string, retenti
 	if err := checkIDs(school, week); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
+	return s.pushStory(ctx, op, school, week, "stories:", text, retention, nil)
+}
+
+// pushStory appends entry to the week's list of stories (list: "stories:"
+// unsigned, "signed:" signed), which expires retention after the last one
+// (StatsTTL when retention <= 0), and counts the story; also, when not nil,
+// runs in the same MULTI/EXEC, so the story is never kept without its
+// expiry, its count or what also adds.
+func (s *Store) pushStory(ctx context.Context, op, school, week, list, entry string, retention time.Duration, also func(redis.Pipeliner, time.Duration)) error {
 	if retention.Milliseconds() < 1 {
 		retention = StatsTTL
 	}
-	k := s.key(school, "stories:"+week)
-	// MULTI/EXEC: the story is never kept without its expiry.
+	k := s.key(school, list+week)
 	if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.RPush(ctx, k, text)
+		p.RPush(ctx, k, entry)
 		p.PExpire(ctx, k, retention)
+		if also != nil {
+			also(p, retention)
+		}
 		s.countStory(ctx, p, school, week)
 		return nil
 	}); err != nil {

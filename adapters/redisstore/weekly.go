@@ -130,23 +130,11 @@ func (s *Store) AddSignedStory(ctx context.Context, school, week string, author 
 	if err := checkIDs(school, week); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	if retention.Milliseconds() < 1 {
-		retention = StatsTTL
-	}
 	b, err := s.signedEntry(ctx, op, author, st)
 	if err != nil {
 		return err
 	}
-	k := s.key(school, "signed:"+week)
-	if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.RPush(ctx, k, b)
-		p.PExpire(ctx, k, retention)
-		s.countStory(ctx, p, school, week)
-		return nil
-	}); err != nil {
-		return fail(op, err)
-	}
-	return nil
+	return s.pushStory(ctx, op, school, week, "signed:", b, retention, nil)
 }
 
 // SignedStories returns the signed stories of a week, oldest first.
@@ -391,20 +379,9 @@ func (s *Store) AddSignableStory(ctx context.Context, school, week, id, text str
 	if err := checkIDs(school, week, id); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	if retention.Milliseconds() < 1 {
-		retention = StatsTTL
-	}
-	k := s.key(school, "stories:"+week)
-	if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.RPush(ctx, k, text)
-		p.PExpire(ctx, k, retention)
+	return s.pushStory(ctx, op, school, week, "stories:", text, retention, func(p redis.Pipeliner, retention time.Duration) {
 		p.Set(ctx, s.key(school, "story:"+id), week+"|"+text, min(storySignWindow, retention))
-		s.countStory(ctx, p, school, week)
-		return nil
-	}); err != nil {
-		return fail(op, err)
-	}
-	return nil
+	})
 }
 
 // SignStory puts the name by of author under the story kept as id: it
